@@ -1,0 +1,40 @@
+"""Patients and staff."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from hjemmetjeneste.domain.common import CompetenceLevel, Frozen, GeoPoint, Skill, TravelMode
+
+
+class Patient(Frozen):
+    """A patient (pasient / bruker) receiving care at home.
+
+    Only what planning needs is stored: no national identity number, no diagnosis.
+    ``display_name`` is shown on worklists and must never be logged.
+    """
+
+    patient_id: str = Field(min_length=1)
+    municipality_id: str
+    district_id: str
+    display_name: str
+    address: str
+    location: GeoPoint
+    key_box_note: str | None = None
+
+
+class Staff(Frozen):
+    """A caregiver (ansatt) with a competence level, skills and a travel mode."""
+
+    staff_id: str = Field(min_length=1)
+    municipality_id: str
+    district_id: str
+    first_name: str
+    competence: CompetenceLevel
+    skills: frozenset[Skill] = frozenset()
+    travel_mode: TravelMode = TravelMode.CAR
+    contracted_fte: float = Field(default=1.0, gt=0.0, le=1.0)
+
+    def qualifies_for(self, competence: CompetenceLevel, skills: frozenset[Skill]) -> bool:
+        """True when this caregiver has at least ``competence`` and every skill in ``skills``."""
+        return self.competence.satisfies(competence) and skills <= self.skills

@@ -1,0 +1,119 @@
+"""Care plans (pasientplan), their interventions (tiltak) and schedules."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from hjemmetjeneste.domain.common import CompetenceLevel, Frozen, ProblemArea, Skill
+
+
+class ScheduleKind(StrEnum):
+    """How an intervention is placed in the day."""
+
+    FIXED = "fixed"  # given clock times with a tolerance: "08:00 ±30 min"
+    WINDOW = "window"  # parts of the day: "between 08:00 and 10:00"
+    AS_NEEDED = "as_needed"  # ved behov: never planned, shown to the nurse
+
+
+class TimeWindow(Frozen):
+    """A clock-time window within one day; ``end`` after ``start``."""
+
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeWindow:
+        if self.end <= self.start:
+            raise ValueError(f"window end {self.end} must be after start {self.start}")
+        return self
+
+
+class Schedule(Frozen):
+    """When an intervention recurs.
+
+    - ``FIXED``: one task per entry of ``times``, window ``time ± tolerance_min``.
+    - ``WINDOW``: one task per entry of ``windows``.
+    - ``AS_NEEDED``: no tasks.
+    ``weekdays`` (ISO 1=Monday … 7=Sunday) restricts the days, empty meaning every day;
+    ``every_n_weeks`` > 1 keeps only weeks ``k·n`` away from the week of ``week_anchor``.
+    """
+
+    kind: ScheduleKind
+    times: tuple[time, ...] = ()
+    tolerance_min: int = Field(default=0, ge=0, le=12 * 60)
+    windows: tuple[TimeWindow, ...] = ()
+    weekdays: frozenset[int] = frozenset()
+    every_n_weeks: int = Field(default=1, ge=1, le=52)
+    week_anchor: date | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Schedule:
+        if self.kind == ScheduleKind.FIXED and not self.times:
+            raise ValueError("a fixed schedule needs at least one time")
+        if self.kind == ScheduleKind.WINDOW and not self.windows:
+            raise ValueError("a window schedule needs at least one window")
+        if self.kind != ScheduleKind.FIXED and self.times:
+            raise ValueError(f"a {self.kind} schedule takes no times")
+        if self.kind != ScheduleKind.WINDOW and self.windows:
+            raise ValueError(f"a {self.kind} schedule takes no windows")
+        if any(d < 1 or d > 7 for d in self.weekdays):
+            raise ValueError("weekdays are ISO numbers 1 (Monday) to 7 (Sunday)")
+        if self.every_n_weeks > 1 and self.week_anchor is None:
+            raise ValueError("every_n_weeks > 1 needs a week_anchor date")
+        return self
+
+
+class Priority(StrEnum):
+    """How bad it is to leave a task undone; time-critical work is flagged separately."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+class Intervention(Frozen):
+    """An intervention (tiltak): one recurring thing to do — what, how long, when, by whom."""
+
+    intervention_id: str = Field(min_length=1)
+    patient_id: str
+    problem_area: ProblemArea
+    description: str
+    duration_min: int = Field(ge=1, le=240)
+    schedule: Schedule
+    required_competence: CompetenceLevel = CompetenceLevel.ASSISTANT
+    required_skills: frozenset[Skill] = frozenset()
+    staff_count: int = Field(default=1, ge=1, le=2)
+    priority: Priority = Priority.NORMAL
+    time_critical: bool = False
+    valid_from: date
+    valid_to: date | None = None
+
+    @model_validator(mode="after")
+    def _valid_period(self) -> Intervention:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
+
+    def is_valid_on(self, day: date) -> bool:
+        """True when ``day`` lies in the validity period (both ends inclusive)."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class CarePlan(Frozen):
+    """A patient's plan (pasientplan): the interventions under their problem areas."""
+
+    care_plan_id: str = Field(min_length=1)
+    patient_id: str
+    interventions: tuple[Intervention, ...] = ()
+
+    @model_validator(mode="after")
+    def _own_interventions(self) -> CarePlan:
+        for intervention in self.interventions:
+            if intervention.patient_id != self.patient_id:
+                raise ValueError(
+                    f"intervention {intervention.intervention_id} belongs to another patient"
+                )
+        return self

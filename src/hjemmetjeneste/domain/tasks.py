@@ -1,0 +1,143 @@
+"""Dated tasks, visits and the day plan handed to the solver."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from hjemmetjeneste.domain.common import CompetenceLevel, Frozen, ProblemArea, ShiftKind, Skill
+from hjemmetjeneste.domain.organisation import Base, District, Municipality
+from hjemmetjeneste.domain.people import Patient, Staff
+from hjemmetjeneste.domain.plans import Intervention, Priority
+
+
+class Task(Frozen):
+    """A task (oppdrag): one occurrence of an intervention on one date.
+
+    The window bounds the *start* of the work, as aware datetimes (Europe/Oslo).
+    """
+
+    task_id: str
+    intervention_id: str
+    patient_id: str
+    date: date
+    window_start: AwareDatetime
+    window_end: AwareDatetime
+    duration_min: int = Field(ge=1)
+    description: str
+    problem_area: ProblemArea
+    required_competence: CompetenceLevel
+    required_skills: frozenset[Skill] = frozenset()
+    staff_count: int = Field(default=1, ge=1, le=2)
+    priority: Priority = Priority.NORMAL
+    time_critical: bool = False
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Task:
+        if self.window_end < self.window_start:
+            raise ValueError(f"task {self.task_id}: window ends before it starts")
+        return self
+
+
+class Visit(Frozen):
+    """A visit (besøk): one stop at a patient, one or more tasks done together.
+
+    The window is the intersection of the tasks' windows; the service time is their sum.
+    """
+
+    visit_id: str
+    patient_id: str
+    tasks: tuple[Task, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _same_patient(self) -> Visit:
+        if any(t.patient_id != self.patient_id for t in self.tasks):
+            raise ValueError(f"visit {self.visit_id} mixes patients")
+        if self.window_end < self.window_start:
+            raise ValueError(f"visit {self.visit_id}: its tasks' windows do not overlap")
+        return self
+
+    @property
+    def window_start(self) -> datetime:
+        """Earliest start: the latest of the tasks' window starts."""
+        return max(t.window_start for t in self.tasks)
+
+    @property
+    def window_end(self) -> datetime:
+        """Latest start: the earliest of the tasks' window ends."""
+        return min(t.window_end for t in self.tasks)
+
+    @property
+    def duration_min(self) -> int:
+        """Minutes at the patient: the tasks' durations added up."""
+        return sum(t.duration_min for t in self.tasks)
+
+    @property
+    def required_competence(self) -> CompetenceLevel:
+        """The highest competence any of the tasks requires."""
+        return max((t.required_competence for t in self.tasks), key=lambda c: c.rank)
+
+    @property
+    def required_skills(self) -> frozenset[Skill]:
+        """Every skill any of the tasks requires."""
+        return frozenset().union(*(t.required_skills for t in self.tasks))
+
+    @property
+    def staff_count(self) -> int:
+        """Caregivers needed at once (2 for double-staffed work)."""
+        return max(t.staff_count for t in self.tasks)
+
+    @property
+    def time_critical(self) -> bool:
+        """True when any task must not be dropped silently."""
+        return any(t.time_critical for t in self.tasks)
+
+    @property
+    def priority(self) -> Priority:
+        """The highest priority of the tasks."""
+        order = list(Priority)
+        return max((t.priority for t in self.tasks), key=order.index)
+
+
+class ShiftInstance(Frozen):
+    """One concrete shift: a kind on a date with aware start and end times."""
+
+    date: date
+    kind: ShiftKind
+    start: AwareDatetime
+    end: AwareDatetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ShiftInstance:
+        if self.end <= self.start:
+            raise ValueError("shift ends before it starts")
+        return self
+
+
+class OutOfPlanTask(Frozen):
+    """A task that belongs to the shift but is kept out of routing, with the reason."""
+
+    task: Task
+    reason: str
+
+
+class DayPlan(Frozen):
+    """Everything one solve needs: one district, one shift, its visits and its staff."""
+
+    municipality: Municipality
+    district: District
+    base: Base
+    shift: ShiftInstance
+    patients: tuple[Patient, ...]
+    staff: tuple[Staff, ...]
+    visits: tuple[Visit, ...]
+    as_needed: tuple[Intervention, ...] = ()
+    out_of_plan: tuple[OutOfPlanTask, ...] = ()
+
+    def patient(self, patient_id: str) -> Patient:
+        """The patient with this id; KeyError when the day plan has none."""
+        for p in self.patients:
+            if p.patient_id == patient_id:
+                return p
+        raise KeyError(patient_id)

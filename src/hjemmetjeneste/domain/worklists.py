@@ -1,0 +1,131 @@
+"""Worklists (arbeidsliste), unplaced tasks with reasons, and the plan's key figures."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import AwareDatetime, Field
+
+from hjemmetjeneste.domain.common import Frozen, GeoPoint, ProblemArea, ShiftKind
+
+
+class UnplacedReason(StrEnum):
+    """Why a task is not on any worklist; each comes with a sentence for the planner."""
+
+    NO_STAFF_ON_SHIFT = "no_staff_on_shift"
+    NO_QUALIFIED_STAFF = "no_qualified_staff"
+    NOT_ENOUGH_QUALIFIED_STAFF = "not_enough_qualified_staff"
+    WINDOW_OUTSIDE_SHIFT = "window_outside_shift"
+    NO_TIME_LEFT = "no_time_left"
+    UNREACHABLE = "unreachable"
+
+
+class WorklistTask(Frozen):
+    """One task as the nurse sees it on a visit."""
+
+    task_id: str
+    intervention_id: str
+    description: str
+    problem_area: ProblemArea
+    duration_min: int
+    time_critical: bool
+
+
+class WorklistVisit(Frozen):
+    """One stop on a worklist, with clock times in Europe/Oslo."""
+
+    sequence: int = Field(ge=1)
+    visit_id: str
+    patient_id: str
+    patient_name: str
+    address: str
+    location: GeoPoint
+    key_box_note: str | None
+    window_start: AwareDatetime
+    window_end: AwareDatetime
+    arrival: AwareDatetime
+    start: AwareDatetime
+    end: AwareDatetime
+    travel_s: int = Field(ge=0)
+    distance_m: int = Field(ge=0)
+    partner_staff_ids: tuple[str, ...] = ()
+    tasks: tuple[WorklistTask, ...]
+
+
+class Worklist(Frozen):
+    """A worklist (arbeidsliste): one staff member's ordered visits for one shift."""
+
+    staff_id: str
+    first_name: str
+    competence: str
+    travel_mode: str
+    date: date
+    shift: ShiftKind
+    leave_base: AwareDatetime
+    return_base: AwareDatetime
+    visits: tuple[WorklistVisit, ...]
+    travel_s: int = Field(ge=0)
+    service_s: int = Field(ge=0)
+    wait_s: int = Field(ge=0)
+    distance_m: int = Field(ge=0)
+
+
+class UnplacedTask(Frozen):
+    """A task that could not be placed, with a reason code and a sentence saying why."""
+
+    task_id: str
+    visit_id: str
+    intervention_id: str
+    patient_id: str
+    description: str
+    window_start: AwareDatetime
+    window_end: AwareDatetime
+    time_critical: bool
+    reason: UnplacedReason
+    explanation: str
+
+
+class PlanKpis(Frozen):
+    """Key figures that municipalities report, for one planned shift."""
+
+    tasks_total: int
+    tasks_placed: int
+    visits_total: int
+    visits_placed: int
+    time_critical_unplaced: int
+    staff_on_shift: int
+    staff_used: int
+    paid_s: int
+    service_s: int
+    travel_s: int
+    wait_s: int
+    distance_m: int
+    patient_time_share: float
+    travel_share: float
+
+
+class AsNeededItem(Frozen):
+    """An "as needed" (ved behov) intervention: never planned, shown to the nurse."""
+
+    intervention_id: str
+    patient_id: str
+    description: str
+
+
+class PlanResult(Frozen):
+    """The outcome of planning one district's shift."""
+
+    municipality_id: str
+    district_id: str
+    date: date
+    shift: ShiftKind
+    shift_start: AwareDatetime
+    shift_end: AwareDatetime
+    worklists: tuple[Worklist, ...]
+    unplaced: tuple[UnplacedTask, ...]
+    as_needed: tuple[AsNeededItem, ...] = ()
+    kpis: PlanKpis
+    solver_status: str
+    solver_objective: int
+    solve_seconds: float
