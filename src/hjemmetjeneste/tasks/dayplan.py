@@ -1,0 +1,112 @@
+"""The day plan: one district's visits, staff and "as needed" items for one shift.
+
+Shift membership (the midpoint rule): a task belongs to a shift when the midpoint of its
+start window, measured in real elapsed time, lies in the half-open interval
+``[shift.start, shift.end)``. A window that straddles a shift change therefore goes to the
+shift that holds most of it; an exact tie goes to the later shift. Each task belongs to
+exactly one of a date's consecutive shifts, so no task is planned twice or lost between them.
+
+Windows are kept as they are, never clipped to the shift: every task of the shift becomes
+part of a visit, and the solver/worklist stage reports a window it cannot meet inside the
+shift. ``DayPlan.out_of_plan`` is therefore left empty here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from hjemmetjeneste.domain import (
+    DayPlan,
+    Intervention,
+    MunicipalityData,
+    Patient,
+    ScheduleKind,
+    ShiftInstance,
+    ShiftKind,
+    Task,
+)
+from hjemmetjeneste.tasks.recurrence import expand_intervention
+from hjemmetjeneste.tasks.shifts import shift_instance
+from hjemmetjeneste.tasks.visits import merge_into_visits
+
+
+def window_midpoint(task: Task) -> datetime:
+    """The instant halfway through the task's start window (real elapsed time), in UTC."""
+    start = task.window_start.astimezone(UTC)
+    end = task.window_end.astimezone(UTC)
+    return start + (end - start) / 2
+
+
+def belongs_to_shift(task: Task, shift: ShiftInstance) -> bool:
+    """True when the task's window midpoint lies in ``[shift.start, shift.end)``."""
+    midpoint = window_midpoint(task)
+    return shift.start.astimezone(UTC) <= midpoint < shift.end.astimezone(UTC)
+
+
+def build_day_plan(
+    data: MunicipalityData, day: date, shift: ShiftKind, district_id: str
+) -> DayPlan:
+    """Everything one solve needs for ``district_id``'s ``shift`` starting on ``day``.
+
+    Interventions of the district's patients are expanded for ``day − 1``, ``day`` and
+    ``day + 1``; the tasks that belong to the shift by the midpoint rule (module docstring)
+    are merged into visits. Patients of other districts are not looked at: their tasks belong
+    to their own district's plan. Staff are those rostered on (``day``, ``shift``,
+    ``district_id``), sorted by id. ``as_needed`` holds the district patients' AS_NEEDED
+    interventions valid on ``day``. ``patients`` are those with a visit or an as-needed item,
+    sorted by id. Raises KeyError for an unknown district or a shift kind the municipality
+    does not define.
+    """
+    try:
+        district = data.district(district_id)
+    except KeyError:
+        known = ", ".join(sorted(d.district_id for d in data.districts)) or "none"
+        raise KeyError(
+            f"unknown district {district_id!r} in municipality "
+            f"{data.municipality.municipality_id!r}; known districts: {known}"
+        ) from None
+    tz = ZoneInfo(data.municipality.timezone)
+    instance = shift_instance(data.municipality, day, shift)
+
+    patients = {p.patient_id: p for p in data.patients if p.district_id == district_id}
+    interventions = [
+        i for plan in data.care_plans if plan.patient_id in patients for i in plan.interventions
+    ]
+
+    tasks = [
+        task
+        for offset in (-1, 0, 1)
+        for intervention in interventions
+        for task in expand_intervention(intervention, day + timedelta(days=offset), tz)
+        if belongs_to_shift(task, instance)
+    ]
+    visits = merge_into_visits(tasks)
+
+    as_needed: tuple[Intervention, ...] = tuple(
+        sorted(
+            (
+                i
+                for i in interventions
+                if i.schedule.kind == ScheduleKind.AS_NEEDED and i.is_valid_on(day)
+            ),
+            key=lambda i: (i.patient_id, i.intervention_id),
+        )
+    )
+
+    involved = {v.patient_id for v in visits} | {i.patient_id for i in as_needed}
+    plan_patients: tuple[Patient, ...] = tuple(patients[pid] for pid in sorted(involved))
+
+    staff_by_id = {s.staff_id: s for s in data.staff}
+    staff = tuple(staff_by_id[sid] for sid in data.roster.on_shift(day, shift, district_id))
+
+    return DayPlan(
+        municipality=data.municipality,
+        district=district,
+        base=data.base(district.base_id),
+        shift=instance,
+        patients=plan_patients,
+        staff=staff,
+        visits=visits,
+        as_needed=as_needed,
+    )

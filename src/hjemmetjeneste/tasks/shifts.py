@@ -1,0 +1,29 @@
+"""Concrete shifts (vakt): a municipality's shift definition placed on a date."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from hjemmetjeneste.domain import Municipality, ShiftInstance, ShiftKind
+from hjemmetjeneste.tasks.clock import local_datetime
+
+
+def shift_instance(municipality: Municipality, day: date, kind: ShiftKind) -> ShiftInstance:
+    """The shift of ``kind`` that starts on ``day``, with aware start and end times.
+
+    Clock times come from the municipality's ShiftDefinition in its time zone; a shift that
+    crosses midnight (the night shift) ends on the next date. Length is real elapsed time:
+    22:30–07:30 lasts 8 h across the spring-forward night and 10 h across the fall-back night.
+    DST rules for the clock times are those of :mod:`hjemmetjeneste.tasks.clock`.
+    Raises KeyError when the municipality defines no shift of ``kind``.
+    """
+    definition = municipality.shift(kind)
+    tz = ZoneInfo(municipality.timezone)
+    end_day = day + timedelta(days=1) if definition.crosses_midnight else day
+    return ShiftInstance(
+        date=day,
+        kind=kind,
+        start=local_datetime(day, definition.start, tz),
+        end=local_datetime(end_day, definition.end, tz),
+    )
