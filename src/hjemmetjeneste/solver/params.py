@@ -1,0 +1,37 @@
+"""Small, validated solver parameters."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class FirstSolution(StrEnum):
+    """Construction heuristics; insertion ones find a first plan even with tight windows."""
+
+    PARALLEL_CHEAPEST_INSERTION = "parallel_cheapest_insertion"
+    LOCAL_CHEAPEST_INSERTION = "local_cheapest_insertion"
+    SAVINGS = "savings"
+    PATH_CHEAPEST_ARC = "path_cheapest_arc"
+
+
+class Metaheuristic(StrEnum):
+    """Improvement strategies after the first solution."""
+
+    GUIDED_LOCAL_SEARCH = "guided_local_search"
+    SIMULATED_ANNEALING = "simulated_annealing"
+    TABU_SEARCH = "tabu_search"
+    GREEDY_DESCENT = "greedy_descent"
+
+
+class SolveParams(BaseModel):
+    """How long and how to search. ``time_limit_s`` bounds the improvement phase."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    time_limit_s: float = Field(default=10.0, gt=0.0, le=3600.0)
+    first_solution: FirstSolution = FirstSolution.PARALLEL_CHEAPEST_INSERTION
+    metaheuristic: Metaheuristic = Metaheuristic.GUIDED_LOCAL_SEARCH
+    solution_limit: int | None = Field(default=None, ge=1)
+    log_search: bool = False

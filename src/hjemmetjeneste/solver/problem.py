@@ -1,0 +1,156 @@
+"""The index-based routing problem: what the solver sees, in integer seconds and metres.
+
+Nodes are the depots of the vehicles followed by the jobs. A job is one caregiver's share of a
+visit: a single-staffed visit is one job, a double-staffed visit two jobs in one sync group.
+Times are integer seconds from the start of the plan day (local midnight of the shift's date).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class RoutingProblem:
+    """An immutable, validated vehicle-routing problem with time windows.
+
+    Attributes (n = number of nodes, v = number of vehicles, c = number of travel classes):
+        travel_s: c arrays n×n, travel time from node i to node j (service not included).
+        distance_m: c arrays n×n, road distance estimate in metres.
+        service_s: n, time spent at each node (0 at depots).
+        window_start_s, window_end_s: n, bounds on the start of service at each node.
+        drop_penalty: n, cost of leaving a job unserved; -1 marks a depot.
+        allowed_vehicles: n, the vehicles that may serve each node (empty tuple at depots).
+        sync_groups: pairs of jobs that two different vehicles start at the same time.
+        vehicle_class: v, index into travel_s/distance_m for each vehicle.
+        vehicle_start_node, vehicle_end_node: v, depot nodes of each vehicle.
+        vehicle_start_s, vehicle_end_s: v, the vehicle's working window (shift start and end).
+        balance_weight: cost per second of the longest route's service time (0 = off).
+    """
+
+    travel_s: tuple[IntArray, ...]
+    distance_m: tuple[IntArray, ...]
+    service_s: IntArray
+    window_start_s: IntArray
+    window_end_s: IntArray
+    drop_penalty: IntArray
+    allowed_vehicles: tuple[tuple[int, ...], ...]
+    vehicle_class: IntArray
+    vehicle_start_node: IntArray
+    vehicle_end_node: IntArray
+    vehicle_start_s: IntArray
+    vehicle_end_s: IntArray
+    sync_groups: tuple[tuple[int, int], ...] = ()
+    balance_weight: int = 0
+    job_nodes: tuple[int, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        n = len(self.service_s)
+        v = len(self.vehicle_class)
+        problems: list[str] = []
+        if not self.travel_s or len(self.travel_s) != len(self.distance_m):
+            problems.append("travel_s and distance_m need one matrix per travel class")
+        for k, (t, d) in enumerate(zip(self.travel_s, self.distance_m, strict=False)):
+            if t.shape != (n, n) or d.shape != (n, n):
+                problems.append(f"matrices of class {k} must be {n}×{n}")
+            elif (t < 0).any() or (d < 0).any():
+                problems.append(f"matrices of class {k} hold negative values")
+        for name in ("window_start_s", "window_end_s", "drop_penalty"):
+            if len(getattr(self, name)) != n:
+                problems.append(f"{name} must have one entry per node ({n})")
+        if len(self.allowed_vehicles) != n:
+            problems.append(f"allowed_vehicles must have one entry per node ({n})")
+        for name in ("vehicle_start_node", "vehicle_end_node", "vehicle_start_s", "vehicle_end_s"):
+            if len(getattr(self, name)) != v:
+                problems.append(f"{name} must have one entry per vehicle ({v})")
+        if v and (self.vehicle_class.min() < 0 or self.vehicle_class.max() >= len(self.travel_s)):
+            problems.append("vehicle_class refers to a missing travel class")
+        if (self.service_s < 0).any():
+            problems.append("service_s holds negative values")
+        if (self.window_end_s < self.window_start_s).any():
+            problems.append("a window ends before it starts")
+        if (self.vehicle_end_s < self.vehicle_start_s).any():
+            problems.append("a vehicle's working window ends before it starts")
+        # Depots carry drop penalty -1; every other node is a job.
+        for node in set(self.vehicle_start_node.tolist()) | set(self.vehicle_end_node.tolist()):
+            if not 0 <= node < n or self.drop_penalty[node] != -1:
+                problems.append(f"depot node {node} must exist and carry drop_penalty -1")
+        jobs = tuple(int(i) for i in np.flatnonzero(self.drop_penalty >= 0))
+        for i in jobs:
+            if any(not 0 <= k < v for k in self.allowed_vehicles[i]):
+                problems.append(f"job node {i} allows a vehicle that does not exist")
+        job_set = set(jobs)
+        for a, b in self.sync_groups:
+            if a == b or a not in job_set or b not in job_set:
+                problems.append(f"sync group ({a}, {b}) must name two different jobs")
+        if self.balance_weight < 0:
+            problems.append("balance_weight must be >= 0")
+        if problems:
+            raise ValueError("invalid routing problem: " + "; ".join(problems))
+        object.__setattr__(self, "job_nodes", jobs)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes, depots included."""
+        return len(self.service_s)
+
+    @property
+    def n_vehicles(self) -> int:
+        """Number of vehicles (caregivers on shift)."""
+        return len(self.vehicle_class)
+
+    def travel_for(self, vehicle: int) -> IntArray:
+        """The travel-time matrix the given vehicle drives on."""
+        return self.travel_s[int(self.vehicle_class[vehicle])]
+
+    def distance_for(self, vehicle: int) -> IntArray:
+        """The distance matrix the given vehicle drives on."""
+        return self.distance_m[int(self.vehicle_class[vehicle])]
+
+
+@dataclass(frozen=True)
+class RouteStop:
+    """One served job on a route: when the caregiver arrives and starts service."""
+
+    node: int
+    arrival_s: int
+    start_s: int
+
+
+@dataclass(frozen=True)
+class Route:
+    """One vehicle's route: departure from its start depot, stops, arrival at its end depot."""
+
+    vehicle: int
+    depart_s: int
+    stops: tuple[RouteStop, ...]
+    return_s: int
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The solver's answer in problem indices."""
+
+    routes: tuple[Route, ...]
+    dropped: tuple[int, ...]
+    objective: int
+    status: str
+    wall_s: float
+
+    @classmethod
+    def nothing_served(cls, problem: RoutingProblem, status: str, wall_s: float) -> Solution:
+        """A solution with empty routes and every job dropped."""
+        routes = tuple(
+            Route(v, int(problem.vehicle_start_s[v]), (), int(problem.vehicle_start_s[v]))
+            for v in range(problem.n_vehicles)
+        )
+        return cls(routes, problem.job_nodes, 0, status, wall_s)
+
+    def served_by(self) -> dict[int, int]:
+        """Map from served job node to the vehicle serving it."""
+        return {stop.node: r.vehicle for r in self.routes for stop in r.stops}

@@ -1,0 +1,23 @@
+"""``solve``: a pure function of problem and parameters."""
+
+from __future__ import annotations
+
+from hjemmetjeneste.solver.ortools_model import ProgressCallback, solve_with_ortools
+from hjemmetjeneste.solver.params import SolveParams
+from hjemmetjeneste.solver.problem import RoutingProblem, Solution
+
+
+def solve(
+    problem: RoutingProblem,
+    params: SolveParams | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Solution:
+    """Route ``problem`` under ``params`` (defaults: 10 s, cheapest insertion + GLS).
+
+    Always returns a solution: jobs that cannot be served are listed in ``Solution.dropped``.
+    An empty problem (no jobs or no vehicles) is answered without calling the engine.
+    """
+    params = params or SolveParams()
+    if not problem.job_nodes or problem.n_vehicles == 0:
+        return Solution.nothing_served(problem, "trivial", 0.0)
+    return solve_with_ortools(problem, params, on_progress)
