@@ -8,13 +8,19 @@ values are extracted into plain data before anything is formatted.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from hjemmetjeneste.solver.params import FirstSolution, Metaheuristic, SolveParams
+from hjemmetjeneste.solver.params import (
+    FirstSolution,
+    Metaheuristic,
+    SolveParams,
+    first_solution_for,
+)
 from hjemmetjeneste.solver.problem import Route, RouteStop, RoutingProblem, Solution
 
 ProgressCallback = Callable[[int, float], None]
@@ -71,29 +77,45 @@ def solve_with_ortools(
     routing = pywrapcp.RoutingModel(manager)
     _add_travel_costs(routing, problem)
     time_dim = _add_time_windows(routing, manager, problem)
+    _add_soft_windows(manager, time_dim, problem)
     _add_shift_bounds(routing, time_dim, problem)
+    _add_overtime(routing, time_dim, problem)
     _add_competence(routing, manager, problem)
+    _add_pins(routing, manager, time_dim, problem)
     _add_drop_penalties(routing, manager, problem)
     _add_double_staffing(routing, manager, time_dim, problem)
+    _add_gaps(routing, manager, time_dim, problem)
+    breaks = _add_breaks(routing, manager, time_dim, problem)
     _add_workload_balance(routing, problem)
     # Held here so that the callback outlives the search (SWIG keeps no reference to it).
     progress = _add_progress(routing, started, on_progress) if on_progress else None
 
-    assignment = routing.SolveWithParameters(_search_parameters(params))
+    assignment = routing.SolveWithParameters(_search_parameters(params, bool(problem.sync_groups)))
     del progress
     status = _STATUS.get(routing.status(), str(routing.status()))
     if assignment is None:
         # With every job droppable this only happens on a time-out before any plan was found.
         return Solution.nothing_served(problem, status, time.perf_counter() - started)
-    return _extract(routing, manager, time_dim, problem, assignment, status, started)
+    return _extract(routing, manager, time_dim, problem, assignment, status, started, breaks)
 
 
 def _add_travel_costs(routing: pywrapcp.RoutingModel, problem: RoutingProblem) -> None:
-    """Cost of an arc: travel seconds on the vehicle's own travel-time matrix."""
-    for k, matrix in enumerate(problem.travel_s):
-        callback = routing.RegisterTransitMatrix(matrix.tolist())
-        for v in np.flatnonzero(problem.vehicle_class == k):
-            routing.SetArcCostEvaluatorOfVehicle(callback, int(v))
+    """Cost of an arc: travel seconds on the vehicle's own matrix, plus who-serves-whom costs.
+
+    Continuity of care, preferred caregivers and language are a cost per (job, caregiver):
+    it is added to every arc *into* the job on that caregiver's matrix. Caregivers with the
+    same travel class and the same preference column share one registered matrix.
+    """
+    registered: dict[tuple[int, bytes], int] = {}
+    preference = problem.preference
+    for v in range(problem.n_vehicles):
+        k = int(problem.vehicle_class[v])
+        column = np.ascontiguousarray(preference[:, v])
+        key = (k, column.tobytes() if column.any() else b"")
+        if key not in registered:
+            matrix = problem.travel_s[k] + column[None, :] if column.any() else problem.travel_s[k]
+            registered[key] = routing.RegisterTransitMatrix(matrix.tolist())
+        routing.SetArcCostEvaluatorOfVehicle(registered[key], v)
 
 
 def _add_time_windows(
@@ -101,7 +123,11 @@ def _add_time_windows(
     manager: pywrapcp.RoutingIndexManager,
     problem: RoutingProblem,
 ) -> pywrapcp.RoutingDimension:
-    """Time: service at the node plus travel to the next; waiting allowed; hard start windows."""
+    """Time: service at the node plus travel to the next; waiting allowed; hard start windows.
+
+    A job with several windows may start in any of them: the gaps between them are removed
+    from the start variable's domain.
+    """
     horizon = int(max(problem.vehicle_end_s.max(), problem.window_end_s.max())) + 1
     callbacks = []
     for matrix in problem.travel_s:
@@ -112,10 +138,25 @@ def _add_time_windows(
     time_dim = routing.GetDimensionOrDie(TIME)
     for node in problem.job_nodes:
         index = manager.NodeToIndex(node)
-        time_dim.CumulVar(index).SetRange(
-            int(problem.window_start_s[node]), int(problem.window_end_s[node])
-        )
+        cumul = time_dim.CumulVar(index)
+        cumul.SetRange(int(problem.window_start_s[node]), int(problem.window_end_s[node]))
+        windows = problem.time_windows[node]
+        for (_, end), (start, _) in itertools.pairwise(windows):
+            cumul.RemoveInterval(int(end) + 1, int(start) - 1)
     return time_dim
+
+
+def _add_soft_windows(
+    manager: pywrapcp.RoutingIndexManager,
+    time_dim: pywrapcp.RoutingDimension,
+    problem: RoutingProblem,
+) -> None:
+    """Soft windows: starting after the soft end costs lateness per second (hard end stays)."""
+    for node in problem.job_nodes:
+        cost = int(problem.lateness[node])
+        soft_end = int(problem.soft_end[node])
+        if cost > 0 and soft_end < int(problem.window_end_s[node]):
+            time_dim.SetCumulVarSoftUpperBound(manager.NodeToIndex(node), soft_end, cost)
 
 
 def _add_shift_bounds(
@@ -129,6 +170,17 @@ def _add_shift_bounds(
         # Leave as late and return as early as the route allows: no idle time at the base.
         routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
+
+
+def _add_overtime(
+    routing: pywrapcp.RoutingModel, time_dim: pywrapcp.RoutingDimension, problem: RoutingProblem
+) -> None:
+    """Overtime: getting back after the soft shift end costs per second, up to the hard end."""
+    for v in range(problem.n_vehicles):
+        cost = int(problem.overtime[v])
+        soft_end = int(problem.soft_vehicle_end[v])
+        if cost > 0 and soft_end < int(problem.vehicle_end_s[v]):
+            time_dim.SetCumulVarSoftUpperBound(routing.End(v), soft_end, cost)
 
 
 def _add_competence(
@@ -145,14 +197,45 @@ def _add_competence(
             routing.VehicleVar(manager.NodeToIndex(node)).SetValues([-1, *allowed])
 
 
+def _add_pins(
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    time_dim: pywrapcp.RoutingDimension,
+    problem: RoutingProblem,
+) -> None:
+    """Pins: a visit a planner locked to a caregiver and/or a start time keeps them."""
+    for node in problem.job_nodes:
+        index = manager.NodeToIndex(node)
+        vehicle, start = int(problem.pin_vehicle[node]), int(problem.pin_start[node])
+        if vehicle >= 0:
+            routing.VehicleVar(index).SetValues([-1, vehicle])
+        if start >= 0:
+            time_dim.CumulVar(index).SetValue(start)
+
+
 def _add_drop_penalties(
     routing: pywrapcp.RoutingModel,
     manager: pywrapcp.RoutingIndexManager,
     problem: RoutingProblem,
 ) -> None:
-    """Every job may be left out at its penalty, so that a plan always comes back."""
+    """Every job may be left out at its penalty, so that a plan always comes back.
+
+    The two jobs of a double-staffed visit share one disjunction whose penalty is paid once
+    unless both are served: serving one half earns nothing, so the search has no reason to.
+    (Forcing ActiveVar(a) == ActiveVar(b) instead stops the insertion heuristics from placing
+    either half, and every double-staffed visit ends up dropped.)
+    """
+    paired = {node for pair in problem.sync_groups for node in pair}
+    for a, b in problem.sync_groups:
+        routing.AddDisjunction(
+            [manager.NodeToIndex(a), manager.NodeToIndex(b)],
+            int(problem.drop_penalty[a]),
+            2,
+            routing.PENALIZE_ONCE,
+        )
     for node in problem.job_nodes:
-        routing.AddDisjunction([manager.NodeToIndex(node)], int(problem.drop_penalty[node]))
+        if node not in paired:
+            routing.AddDisjunction([manager.NodeToIndex(node)], int(problem.drop_penalty[node]))
 
 
 def _add_double_staffing(
@@ -161,14 +244,67 @@ def _add_double_staffing(
     time_dim: pywrapcp.RoutingDimension,
     problem: RoutingProblem,
 ) -> None:
-    """The two jobs of a double-staffed visit: both or neither, two caregivers, same start."""
+    """The two jobs of a double-staffed visit start at the same second on two caregivers.
+
+    The start equality may stay unconditional: an unserved job's start is free within the
+    same window. Half-served pairs are removed when the routes are extracted.
+    """
     solver = routing.solver()
     for a, b in problem.sync_groups:
         ia, ib = manager.NodeToIndex(a), manager.NodeToIndex(b)
-        solver.Add(routing.ActiveVar(ia) == routing.ActiveVar(ib))
         solver.Add(time_dim.CumulVar(ia) == time_dim.CumulVar(ib))
         different = solver.IsDifferentVar(routing.VehicleVar(ia), routing.VehicleVar(ib))
         solver.Add(different >= routing.ActiveVar(ia))
+        solver.Add(different >= routing.ActiveVar(ib))
+
+
+def _add_gaps(
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    time_dim: pywrapcp.RoutingDimension,
+    problem: RoutingProblem,
+) -> None:
+    """Gaps: job b starts at least min and at most max after job a, when both are served.
+
+    Used for "medication at least 4 h apart" across caregivers and for precedence pairs
+    (first one service, then the other). Guarded by a big-M on both jobs being active, so
+    that leaving one of them out never makes the other impossible.
+    """
+    solver = routing.solver()
+    big_m = int(max(problem.vehicle_end_s.max(), problem.window_end_s.max())) + 1
+    for p in problem.precedences:
+        ia, ib = manager.NodeToIndex(p.first), manager.NodeToIndex(p.second)
+        both = solver.Min(routing.ActiveVar(ia), routing.ActiveVar(ib))
+        diff = time_dim.CumulVar(ib) - time_dim.CumulVar(ia)
+        if p.min_s > 0:
+            solver.Add(diff + big_m * (1 - both) >= p.min_s)
+        if p.max_s is not None:
+            solver.Add(diff - big_m * (1 - both) <= p.max_s)
+
+
+def _add_breaks(
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    time_dim: pywrapcp.RoutingDimension,
+    problem: RoutingProblem,
+) -> list[list[pywrapcp.IntervalVar]]:
+    """Breaks (Working Environment Act): each caregiver's break inside its window, never
+    during a visit (the service time of a node is its "visit transit")."""
+    solver = routing.solver()
+    intervals: list[list[pywrapcp.IntervalVar]] = [[] for _ in range(problem.n_vehicles)]
+    if not any(problem.vehicle_breaks):
+        return intervals
+    visit_transit = [int(problem.service_s[manager.IndexToNode(i)]) for i in range(routing.Size())]
+    for v, specs in enumerate(problem.vehicle_breaks):
+        if not specs:
+            continue
+        for k, spec in enumerate(specs):
+            interval = solver.FixedDurationIntervalVar(
+                int(spec.earliest_s), int(spec.latest_s), int(spec.duration_s), False, f"b{v}_{k}"
+            )
+            intervals[v].append(interval)
+        time_dim.SetBreakIntervalsOfVehicle(intervals[v], v, visit_transit)
+    return intervals
 
 
 def _add_workload_balance(routing: pywrapcp.RoutingModel, problem: RoutingProblem) -> None:
@@ -198,9 +334,11 @@ def _add_progress(
     return report
 
 
-def _search_parameters(params: SolveParams) -> pywrapcp.DefaultRoutingSearchParameters:
+def _search_parameters(
+    params: SolveParams, has_sync: bool
+) -> pywrapcp.DefaultRoutingSearchParameters:
     search = pywrapcp.DefaultRoutingSearchParameters()
-    search.first_solution_strategy = _FIRST_SOLUTION[params.first_solution]
+    search.first_solution_strategy = _FIRST_SOLUTION[first_solution_for(params, has_sync)]
     search.local_search_metaheuristic = _METAHEURISTIC[params.metaheuristic]
     search.time_limit.FromMilliseconds(int(params.time_limit_s * 1000))
     if params.solution_limit is not None:
@@ -217,32 +355,47 @@ def _extract(
     assignment: pywrapcp.Assignment,
     status: str,
     started: float,
+    breaks: list[list[pywrapcp.IntervalVar]],
 ) -> Solution:
-    routes: list[Route] = []
-    served: set[int] = set()
+    sequences: list[tuple[int, list[tuple[int, int]]]] = []
     for v in range(problem.n_vehicles):
-        travel = problem.travel_for(v)
         index = routing.Start(v)
         depart = assignment.Value(time_dim.CumulVar(index))
-        prev_node, prev_end = manager.IndexToNode(index), depart
-        stops: list[RouteStop] = []
+        visits: list[tuple[int, int]] = []
         index = assignment.Value(routing.NextVar(index))
         while not routing.IsEnd(index):
-            node = manager.IndexToNode(index)
-            start = assignment.Value(time_dim.CumulVar(index))
-            arrival = prev_end + int(travel[prev_node, node])
-            stops.append(RouteStop(node=node, arrival_s=arrival, start_s=start))
-            served.add(node)
-            prev_node, prev_end = node, start + int(problem.service_s[node])
+            visits.append((manager.IndexToNode(index), assignment.Value(time_dim.CumulVar(index))))
             index = assignment.Value(routing.NextVar(index))
-        end_node = manager.IndexToNode(index)
-        return_s = prev_end + int(travel[prev_node, end_node]) if stops else depart
-        routes.append(Route(vehicle=v, depart_s=depart, stops=tuple(stops), return_s=return_s))
-    dropped = tuple(n for n in problem.job_nodes if n not in served)
+        sequences.append((depart, visits))
+    served = {node for _, visits in sequences for node, _ in visits}
+    half = {n for a, b in problem.sync_groups if (a in served) != (b in served) for n in (a, b)}
+    routes = tuple(
+        _timed_route(problem, v, depart, [(n, t) for n, t in visits if n not in half])
+        for v, (depart, visits) in enumerate(sequences)
+    )
+    kept = served - half
     return Solution(
-        routes=tuple(routes),
-        dropped=dropped,
+        routes=routes,
+        dropped=tuple(n for n in problem.job_nodes if n not in kept),
         objective=int(assignment.ObjectiveValue()),
         status=status,
         wall_s=time.perf_counter() - started,
     )
+
+
+def _timed_route(
+    problem: RoutingProblem, v: int, depart: int, visits: list[tuple[int, int]]
+) -> Route:
+    """Arrival times recomputed from the matrices along the (possibly pruned) sequence."""
+    travel = problem.travel_for(v)
+    prev, ready = int(problem.vehicle_start_node[v]), depart
+    stops: list[RouteStop] = []
+    for node, start in visits:
+        arrival = ready + int(travel[prev, node])
+        start = max(start, arrival)
+        stops.append(RouteStop(node=node, arrival_s=arrival, start_s=start))
+        prev, ready = node, start + int(problem.service_s[node])
+    if not stops:
+        return Route(vehicle=v, depart_s=depart, stops=(), return_s=depart)
+    return_s = ready + int(travel[prev, int(problem.vehicle_end_node[v])])
+    return Route(vehicle=v, depart_s=depart, stops=tuple(stops), return_s=return_s)

@@ -31,7 +31,22 @@ class SolveParams(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     time_limit_s: float = Field(default=10.0, gt=0.0, le=3600.0)
-    first_solution: FirstSolution = FirstSolution.PARALLEL_CHEAPEST_INSERTION
+    first_solution: FirstSolution | None = None
+    """None picks by problem kind: see :func:`first_solution_for`."""
     metaheuristic: Metaheuristic = Metaheuristic.GUIDED_LOCAL_SEARCH
     solution_limit: int | None = Field(default=None, ge=1)
     log_search: bool = False
+
+
+def first_solution_for(params: SolveParams, has_sync: bool) -> FirstSolution:
+    """The construction heuristic to use: the one asked for, else one chosen by problem kind.
+
+    Parallel cheapest insertion is the default. With double-staffed (synchronised) visits it
+    places pairs badly: on the demo's 2026-12-01 day shift it left 3 of 20 pairs unplaced
+    after 8 s, where local cheapest insertion placed all of them.
+    """
+    if params.first_solution is not None:
+        return params.first_solution
+    if has_sync:
+        return FirstSolution.LOCAL_CHEAPEST_INSERTION
+    return FirstSolution.PARALLEL_CHEAPEST_INSERTION

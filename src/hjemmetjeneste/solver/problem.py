@@ -16,6 +16,29 @@ IntArray = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
+class Precedence:
+    """Job ``second`` starts between ``min_s`` and ``max_s`` after job ``first`` starts.
+
+    Binds only when both jobs are served (a medication gap, a "first helper, then nurse"
+    pair). ``max_s`` None means no upper bound.
+    """
+
+    first: int
+    second: int
+    min_s: int = 0
+    max_s: int | None = None
+
+
+@dataclass(frozen=True)
+class BreakSpec:
+    """A break (pause) of ``duration_s`` starting between ``earliest_s`` and ``latest_s``."""
+
+    earliest_s: int
+    latest_s: int
+    duration_s: int
+
+
+@dataclass(frozen=True)
 class RoutingProblem:
     """An immutable, validated vehicle-routing problem with time windows.
 
@@ -31,6 +54,20 @@ class RoutingProblem:
         vehicle_start_node, vehicle_end_node: v, depot nodes of each vehicle.
         vehicle_start_s, vehicle_end_s: v, the vehicle's working window (shift start and end).
         balance_weight: cost per second of the longest route's service time (0 = off).
+
+    Opt-in constraint data; each defaults to a neutral value that changes nothing:
+        time_windows: per node, the allowed start windows (sorted, disjoint, inside
+            [window_start_s, window_end_s]); default one window per node, the hull.
+        soft_window_end_s, lateness_cost: per node, starting after the soft end costs
+            ``lateness_cost`` per second (up to the hard ``window_end_s``); default: no cost.
+        precedences: start-time gaps between two jobs (see Precedence).
+        pinned_vehicle, pinned_start_s: per node, -1 or the vehicle/start a planner fixed.
+        refused_vehicles: per node, vehicles the patient refuses (never in allowed_vehicles).
+        vehicle_soft_end_s, overtime_cost: per vehicle, returning after the soft end costs
+            ``overtime_cost`` per second, up to the hard ``vehicle_end_s``.
+        vehicle_breaks: per vehicle, the breaks it must take (never during service).
+        preference_cost: n×v, the cost of vehicle v serving node n (continuity, preferred
+            caregivers, language); default zeros.
     """
 
     travel_s: tuple[IntArray, ...]
@@ -47,6 +84,17 @@ class RoutingProblem:
     vehicle_end_s: IntArray
     sync_groups: tuple[tuple[int, int], ...] = ()
     balance_weight: int = 0
+    time_windows: tuple[tuple[tuple[int, int], ...], ...] = ()
+    soft_window_end_s: IntArray | None = None
+    lateness_cost: IntArray | None = None
+    precedences: tuple[Precedence, ...] = ()
+    pinned_vehicle: IntArray | None = None
+    pinned_start_s: IntArray | None = None
+    refused_vehicles: tuple[tuple[int, ...], ...] = ()
+    vehicle_soft_end_s: IntArray | None = None
+    overtime_cost: IntArray | None = None
+    vehicle_breaks: tuple[tuple[BreakSpec, ...], ...] = ()
+    preference_cost: IntArray | None = None
     job_nodes: tuple[int, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -90,9 +138,157 @@ class RoutingProblem:
                 problems.append(f"sync group ({a}, {b}) must name two different jobs")
         if self.balance_weight < 0:
             problems.append("balance_weight must be >= 0")
+        if not problems:
+            self._fill_neutral_defaults(n, v)
+            problems += self._validate_opt_in(n, v, job_set)
         if problems:
             raise ValueError("invalid routing problem: " + "; ".join(problems))
         object.__setattr__(self, "job_nodes", jobs)
+
+    def _fill_neutral_defaults(self, n: int, v: int) -> None:
+        """Replace omitted opt-in data by its neutral value, so the model can always use it."""
+
+        def put(name: str, value: object) -> None:
+            object.__setattr__(self, name, value)
+
+        if not self.time_windows:
+            put(
+                "time_windows",
+                tuple(
+                    ((int(a), int(b)),)
+                    for a, b in zip(self.window_start_s, self.window_end_s, strict=True)
+                ),
+            )
+        if self.soft_window_end_s is None:
+            put("soft_window_end_s", self.window_end_s.copy())
+        if self.lateness_cost is None:
+            put("lateness_cost", np.zeros(n, dtype=np.int64))
+        if self.pinned_vehicle is None:
+            put("pinned_vehicle", np.full(n, -1, dtype=np.int64))
+        if self.pinned_start_s is None:
+            put("pinned_start_s", np.full(n, -1, dtype=np.int64))
+        if not self.refused_vehicles:
+            put("refused_vehicles", ((),) * n)
+        if self.vehicle_soft_end_s is None:
+            put("vehicle_soft_end_s", self.vehicle_end_s.copy())
+        if self.overtime_cost is None:
+            put("overtime_cost", np.zeros(v, dtype=np.int64))
+        if not self.vehicle_breaks:
+            put("vehicle_breaks", ((),) * v)
+        if self.preference_cost is None:
+            put("preference_cost", np.zeros((n, v), dtype=np.int64))
+
+    def _validate_opt_in(self, n: int, v: int, job_set: set[int]) -> list[str]:
+        """Problems with the opt-in constraint data (shapes, ranges, references)."""
+        problems: list[str] = []
+        arrays = self._opt_in_arrays()
+        for name, length in (
+            ("soft_window_end_s", n),
+            ("lateness_cost", n),
+            ("pinned_vehicle", n),
+            ("pinned_start_s", n),
+            ("vehicle_soft_end_s", v),
+            ("overtime_cost", v),
+        ):
+            if len(arrays[name]) != length:
+                problems.append(f"{name} must have {length} entries")
+        if problems:
+            return problems
+        if len(self.time_windows) != n or len(self.refused_vehicles) != n:
+            problems.append("time_windows and refused_vehicles need one entry per node")
+        if len(self.vehicle_breaks) != v:
+            problems.append("vehicle_breaks needs one entry per vehicle")
+        if arrays["preference_cost"].shape != (n, v):
+            problems.append(f"preference_cost must be {n}×{v}")
+        if (arrays["lateness_cost"] < 0).any() or (arrays["overtime_cost"] < 0).any():
+            problems.append("lateness_cost and overtime_cost must be >= 0")
+        if (arrays["preference_cost"] < 0).any():
+            problems.append("preference_cost must be >= 0")
+        if (arrays["vehicle_soft_end_s"] > self.vehicle_end_s).any():
+            problems.append("a vehicle's soft end lies after its hard end")
+        for node, windows in enumerate(self.time_windows[:n]):
+            if not windows:
+                problems.append(f"node {node} has no time window")
+                continue
+            prev_end = None
+            for a, b in windows:
+                if b < a or (prev_end is not None and a <= prev_end):
+                    problems.append(f"node {node}: windows must be ordered and disjoint")
+                    break
+                prev_end = b
+            if (
+                windows[0][0] < self.window_start_s[node]
+                or windows[-1][1] > self.window_end_s[node]
+            ):
+                problems.append(f"node {node}: windows lie outside its hull")
+        for node, pinned in enumerate(arrays["pinned_vehicle"].tolist()):
+            if pinned >= v or pinned < -1:
+                problems.append(f"node {node} is pinned to a vehicle that does not exist")
+        for p in self.precedences:
+            if p.first == p.second or p.first not in job_set or p.second not in job_set:
+                problems.append(f"precedence {p.first}->{p.second} must name two jobs")
+            if p.max_s is not None and p.max_s < p.min_s:
+                problems.append(f"precedence {p.first}->{p.second}: max_s < min_s")
+        for k, breaks in enumerate(self.vehicle_breaks[:v]):
+            for b in breaks:
+                if b.latest_s < b.earliest_s or b.duration_s <= 0:
+                    problems.append(f"vehicle {k} has a break with an empty window or no length")
+        return problems
+
+    def _opt_in_arrays(self) -> dict[str, IntArray]:
+        names = (
+            "soft_window_end_s",
+            "lateness_cost",
+            "pinned_vehicle",
+            "pinned_start_s",
+            "vehicle_soft_end_s",
+            "overtime_cost",
+            "preference_cost",
+        )
+        return {name: np.asarray(getattr(self, name)) for name in names}
+
+    # Typed accessors of the opt-in arrays (always filled after validation).
+    @property
+    def soft_end(self) -> IntArray:
+        """Per node: the soft window end (equal to the hard end when windows are hard)."""
+        assert self.soft_window_end_s is not None
+        return self.soft_window_end_s
+
+    @property
+    def lateness(self) -> IntArray:
+        """Per node: cost per second of starting after the soft window end."""
+        assert self.lateness_cost is not None
+        return self.lateness_cost
+
+    @property
+    def pin_vehicle(self) -> IntArray:
+        """Per node: the vehicle a planner pinned the job to, or -1."""
+        assert self.pinned_vehicle is not None
+        return self.pinned_vehicle
+
+    @property
+    def pin_start(self) -> IntArray:
+        """Per node: the start a planner pinned the job to, or -1."""
+        assert self.pinned_start_s is not None
+        return self.pinned_start_s
+
+    @property
+    def soft_vehicle_end(self) -> IntArray:
+        """Per vehicle: the soft end of the working window (overtime after it)."""
+        assert self.vehicle_soft_end_s is not None
+        return self.vehicle_soft_end_s
+
+    @property
+    def overtime(self) -> IntArray:
+        """Per vehicle: cost per second of overtime."""
+        assert self.overtime_cost is not None
+        return self.overtime_cost
+
+    @property
+    def preference(self) -> IntArray:
+        """n×v: cost of vehicle v serving node n."""
+        assert self.preference_cost is not None
+        return self.preference_cost
 
     @property
     def n_nodes(self) -> int:
@@ -130,6 +326,7 @@ class Route:
     depart_s: int
     stops: tuple[RouteStop, ...]
     return_s: int
+    breaks: tuple[tuple[int, int], ...] = ()  # (start_s, duration_s) of each break taken
 
 
 @dataclass(frozen=True)
@@ -146,7 +343,13 @@ class Solution:
     def nothing_served(cls, problem: RoutingProblem, status: str, wall_s: float) -> Solution:
         """A solution with empty routes and every job dropped."""
         routes = tuple(
-            Route(v, int(problem.vehicle_start_s[v]), (), int(problem.vehicle_start_s[v]))
+            Route(
+                v,
+                int(problem.vehicle_start_s[v]),
+                (),
+                int(problem.vehicle_start_s[v]),
+                tuple((b.earliest_s, b.duration_s) for b in problem.vehicle_breaks[v]),
+            )
             for v in range(problem.n_vehicles)
         )
         return cls(routes, problem.job_nodes, 0, status, wall_s)
