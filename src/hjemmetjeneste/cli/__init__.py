@@ -1,0 +1,21 @@
+"""Thin typer commands over the pipeline; one module per group of commands."""
+
+from __future__ import annotations
+
+import sys
+
+from hjemmetjeneste.cli import plan as _plan  # noqa: F401  (registers its commands)
+from hjemmetjeneste.cli.app import app, err_console
+from hjemmetjeneste.errors import HjemmetjenesteError
+
+
+def main() -> None:
+    """Entry point: run the app, mapping uncaught project errors to their exit codes."""
+    try:
+        app()
+    except HjemmetjenesteError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        sys.exit(exc.exit_code)
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,183 @@
+"""`plan` and `demo`: plan one shift of an export; generate the demo municipality."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from hjemmetjeneste.cli.app import app, console, err_console
+from hjemmetjeneste.domain import PlanResult, ShiftKind
+from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING, HjemmetjenesteError
+from hjemmetjeneste.solver import SolveParams
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from exc
+
+
+@app.command()
+def plan(
+    data: Annotated[Path, typer.Argument(help="Export folder in the canonical CSV format.")],
+    day: Annotated[str, typer.Option("--date", help="Date of the shift, YYYY-MM-DD.")],
+    shift: Annotated[ShiftKind, typer.Option(help="day, evening or night.")] = ShiftKind.DAY,
+    district: Annotated[
+        str | None, typer.Option(help="District id; needed when the export has several.")
+    ] = None,
+    time_limit: Annotated[float, typer.Option(help="Seconds of search.", min=0.1)] = 20.0,
+    out: Annotated[Path | None, typer.Option(help="Write the plan as JSON into DIR.")] = None,
+    details: Annotated[bool, typer.Option(help="Print every worklist's visits.")] = True,
+) -> None:
+    """Plan one district's shift and print the worklists, unplaced tasks and key figures."""
+    from hjemmetjeneste.pipeline import load_export, plan_shift
+
+    plan_day = _parse_date(day)
+    try:
+        export = load_export(data)
+        with Progress(
+            TextColumn("[bold]Routing[/bold] {task.description}"),
+            BarColumn(),
+            TextColumn("best cost {task.fields[best]}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as progress:
+            bar = progress.add_task(f"{plan_day} {shift.value}", total=time_limit, best="-")
+
+            def on_progress(objective: int, elapsed_s: float) -> None:
+                progress.update(bar, completed=min(elapsed_s, time_limit), best=f"{objective:,}")
+
+            outcome = plan_shift(
+                export,
+                plan_day,
+                shift,
+                district,
+                params=SolveParams(time_limit_s=time_limit),
+                on_progress=on_progress,
+            )
+    except HjemmetjenesteError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(exc.exit_code) from exc
+    except (KeyError, ValueError) as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_INPUT) from exc
+
+    result = outcome.result
+    _print_result(result, details)
+    console.print(
+        "Stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in outcome.stage_seconds.items())
+    )
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / f"plan-{result.district_id}-{result.date}-{result.shift.value}.json"
+        path.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        console.print(f"Wrote {path}")
+    if outcome.violations:
+        err_console.print(f"[red]The checker found {len(outcome.violations)} violation(s):[/red]")
+        for violation in outcome.violations:
+            err_console.print(f"  [red]{violation.kind.value}[/red]: {violation.message}")
+        raise typer.Exit(EXIT_ROUTING)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder to write the export to.")] = Path("data/demo"),
+    seed: Annotated[int, typer.Option(help="Random seed; 2026 makes the committed data.")] = 2026,
+) -> None:
+    """Generate the synthetic demo municipality (Trondheim, one district) as a CSV export."""
+    from hjemmetjeneste.importers import generate_demo, write_export
+
+    data = generate_demo(seed)
+    write_export(data, out)
+    console.print(
+        f"Wrote {out}: {len(data.patients)} patients, "
+        f"{sum(len(c.interventions) for c in data.care_plans)} interventions, "
+        f"{len(data.staff)} staff, {len(data.roster.entries)} roster entries."
+    )
+
+
+def _clock(value: datetime) -> str:
+    return value.strftime("%H:%M")
+
+
+def _print_result(result: PlanResult, details: bool) -> None:
+    k = result.kpis
+    console.rule(
+        f"[bold]{result.district_id} · {result.date} · {result.shift.value} shift "
+        f"{_clock(result.shift_start)}–{_clock(result.shift_end)}"
+    )
+    critical = [u for u in result.unplaced if u.time_critical]
+    if critical:
+        console.print(f"[bold red]{len(critical)} TIME-CRITICAL task(s) could not be placed:")
+        for u in critical:
+            console.print(f"  [red]{u.task_id}[/red] {u.description}: {u.explanation}")
+
+    summary = Table(title="Worklists", show_lines=False)
+    for col in ("Staff", "Competence", "Mode", "Out", "Back", "Visits", "Service", "Travel"):
+        summary.add_column(col)
+    for w in result.worklists:
+        summary.add_row(
+            f"{w.first_name} ({w.staff_id})",
+            w.competence,
+            w.travel_mode,
+            _clock(w.leave_base),
+            _clock(w.return_base),
+            str(len(w.visits)),
+            f"{w.service_s // 60} min",
+            f"{w.travel_s // 60} min",
+        )
+    console.print(summary)
+
+    if details:
+        for w in result.worklists:
+            if not w.visits:
+                continue
+            table = Table(title=f"{w.first_name} ({w.staff_id})", title_justify="left")
+            for col in ("#", "Arrive", "Start", "End", "Window", "Patient", "Address", "Tasks"):
+                table.add_column(col)
+            for v in w.visits:
+                partner = (
+                    f" [2 staff: {', '.join(v.partner_staff_ids)}]" if v.partner_staff_ids else ""
+                )
+                table.add_row(
+                    str(v.sequence),
+                    _clock(v.arrival),
+                    _clock(v.start),
+                    _clock(v.end),
+                    f"{_clock(v.window_start)}–{_clock(v.window_end)}",
+                    v.patient_name,
+                    v.address,
+                    "; ".join(t.description for t in v.tasks) + partner,
+                )
+            console.print(table)
+
+    if result.unplaced:
+        table = Table(title=f"Unplaced tasks ({len(result.unplaced)})", title_justify="left")
+        for col in ("Task", "Window", "Reason", "Why"):
+            table.add_column(col)
+        for u in result.unplaced:
+            table.add_row(
+                u.task_id,
+                f"{_clock(u.window_start)}–{_clock(u.window_end)}",
+                u.reason.value,
+                u.explanation,
+            )
+        console.print(table)
+    if result.as_needed:
+        console.print(
+            f"As needed (ved behov), not planned: {len(result.as_needed)} intervention(s)"
+        )
+
+    console.print(
+        f"Tasks placed {k.tasks_placed}/{k.tasks_total} · visits placed "
+        f"{k.visits_placed}/{k.visits_total} · staff used {k.staff_used}/{k.staff_on_shift} · "
+        f"patient time {k.patient_time_share:.1%} · travel {k.travel_share:.1%} of paid time · "
+        f"solver {result.solver_status} in {result.solve_seconds:.1f} s"
+    )
