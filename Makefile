@@ -1,0 +1,32 @@
+# Two-command quick start: `make demo` plans the demo day shift, `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export NUMBA_CACHE_DIR ?= $(CURDIR)/.numba_cache
+
+.PHONY: setup demo test lint bench clean
+
+$(BIN)/hjemmetjeneste: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(BIN)/hjemmetjeneste
+
+demo: setup
+	$(BIN)/hjemmetjeneste plan data/demo --date 2026-12-01 --shift day --out out
+
+lint: setup
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
+
+test: lint
+	$(BIN)/pytest -q
+
+bench: setup
+	$(BIN)/pytest benchmarks --benchmark-only --benchmark-json=benchmarks/results/latest.json -q
+
+clean:
+	rm -rf $(VENV) .numba_cache .pytest_cache .benchmarks out
