@@ -1,0 +1,55 @@
+"""Settings from ``HJEMMETJENESTE_*`` environment variables, validated once at start.
+
+Build one :class:`Settings` where the program starts (the CLI command, the API factory) and
+pass it down; there is deliberately no module-level instance.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+_SUPPORTED_SCHEMES = ("sqlite", "postgresql")
+
+
+class Settings(BaseSettings):
+    """Where the store lives and how imports fill in what an export leaves out."""
+
+    model_config = SettingsConfigDict(env_prefix="HJEMMETJENESTE_", extra="ignore", frozen=True)
+
+    #: SQLAlchemy URL of the store: a SQLite file (default, in the working directory) or a
+    #: PostgreSQL database (``postgresql://user@host/db`` uses the psycopg 3 driver).
+    database_url: str = "sqlite:///hjemmetjeneste.db"
+    #: Tolerance (± minutes) for a FHIR activity time when the export carries no window
+    #: extension (``docs/fhir-mapping.md``).
+    default_tolerance_min: int = Field(default=30, ge=0, le=720)
+    #: A local copy of Kartverket's address register (CSV) for offline geocoding.
+    address_register: Path | None = None
+    #: A geocoding service the municipality runs (Nominatim or Photon base URL).
+    geocoder_url: str | None = None
+    #: ``nominatim`` or ``photon``: the protocol of ``geocoder_url``.
+    geocoder_kind: str = "nominatim"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        scheme = value.split(":", 1)[0].split("+", 1)[0]
+        if scheme == "postgres":
+            scheme = "postgresql"
+        if scheme not in _SUPPORTED_SCHEMES or "://" not in value:
+            raise ValueError(
+                "database_url must be a SQLAlchemy URL starting with sqlite:// or "
+                f"postgresql://, found {value.split('://', 1)[0]!r}"
+            )
+        return value
+
+    @field_validator("geocoder_kind")
+    @classmethod
+    def _known_geocoder(cls, value: str) -> str:
+        if value not in ("nominatim", "photon"):
+            raise ValueError(f"geocoder_kind must be 'nominatim' or 'photon', found {value!r}")
+        return value

@@ -1,0 +1,684 @@
+"""Saving a municipality's export into the store in one transaction, and loading it back.
+
+:meth:`Store.save_export` compares every record of the export with what is stored, by a
+content hash per record, and in one transaction adds the new ones, updates the changed ones
+and, for a full export, ends the ones that are missing (``ended_batch_id``; interventions
+also get ``valid_to``). Nothing is deleted. An import that changes nothing writes nothing,
+so re-importing the same export leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.orm import Session
+
+from hjemmetjeneste.domain import (
+    Base,
+    CarePlan,
+    District,
+    Intervention,
+    Municipality,
+    MunicipalityData,
+    Patient,
+    Roster,
+    RosterEntry,
+    Schedule,
+    ShiftDefinition,
+    Staff,
+)
+from hjemmetjeneste.errors import HjemmetjenesteError
+from hjemmetjeneste.store.engine import create_store_engine, migrate
+from hjemmetjeneste.store.models import (
+    BaseRow,
+    CarePlanRow,
+    DistrictRow,
+    ImportBatchRow,
+    InterventionRow,
+    MunicipalityRow,
+    PatientRow,
+    RosterEntryRow,
+    StaffRow,
+    TableBase,
+)
+
+__all__ = [
+    "KINDS",
+    "ImportSummary",
+    "KindCounts",
+    "Store",
+    "StoreError",
+    "export_digest",
+    "open_store",
+]
+
+#: Progress callback: (stage, done, total).
+ProgressCallback = Callable[[str, int, int], None]
+
+_CHUNK = 5000
+
+
+class StoreError(HjemmetjenesteError):
+    """The store cannot answer: no such municipality, or several where one was expected."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class KindCounts:
+    """What an import did to one kind of record."""
+
+    added: int = 0
+    changed: int = 0
+    ended: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """The outcome of one import: counts per kind of record, and the batch it recorded."""
+
+    municipality_id: str
+    counts: Mapping[str, KindCounts]
+    batch_id: int | None
+    dry_run: bool = False
+
+    @property
+    def added(self) -> int:
+        """Records that were not in the store before."""
+        return sum(c.added for c in self.counts.values())
+
+    @property
+    def changed(self) -> int:
+        """Records whose content differed from the stored version."""
+        return sum(c.changed for c in self.counts.values())
+
+    @property
+    def ended(self) -> int:
+        """Records missing from a full export, ended (never deleted)."""
+        return sum(c.ended for c in self.counts.values())
+
+    @property
+    def unchanged(self) -> int:
+        """Records equal to the stored version."""
+        return sum(c.unchanged for c in self.counts.values())
+
+    @property
+    def changes(self) -> int:
+        """Added + changed + ended: zero means the import left the store as it was."""
+        return self.added + self.changed + self.ended
+
+
+# --------------------------------------------------------------------------------------
+# Domain <-> rows
+# --------------------------------------------------------------------------------------
+
+
+def _hash(values: Iterable[Any]) -> str:
+    return hashlib.sha256(repr(tuple(values)).encode("utf-8")).hexdigest()
+
+
+def _time_text(value: Any) -> str:
+    return value.isoformat()
+
+
+def _schedule_json(schedule: Schedule) -> str:
+    """The schedule as canonical JSON (sorted sets), stable across processes."""
+    return json.dumps(
+        {
+            "kind": schedule.kind.value,
+            "times": [_time_text(t) for t in schedule.times],
+            "tolerance_min": schedule.tolerance_min,
+            "windows": [[_time_text(w.start), _time_text(w.end)] for w in schedule.windows],
+            "weekdays": sorted(schedule.weekdays),
+            "every_n_weeks": schedule.every_n_weeks,
+            "week_anchor": (
+                None if schedule.week_anchor is None else schedule.week_anchor.isoformat()
+            ),
+        },
+        separators=(",", ":"),
+    )
+
+
+def _schedule_from_json(text: str) -> Schedule:
+    raw = json.loads(text)
+    raw["windows"] = [{"start": s, "end": e} for s, e in raw["windows"]]
+    return Schedule.model_validate(raw)
+
+
+def _set_text(values: Iterable[Any]) -> str:
+    return "|".join(sorted(str(v.value) for v in values))
+
+
+def _set_from_text(text: str) -> list[str]:
+    return [v for v in text.split("|") if v]
+
+
+def _shifts_json(shifts: Sequence[ShiftDefinition]) -> str:
+    return json.dumps(
+        [[s.kind.value, _time_text(s.start), _time_text(s.end)] for s in shifts],
+        separators=(",", ":"),
+    )
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """How one kind of record maps to its table."""
+
+    name: str
+    model: type[TableBase]
+    keys: tuple[str, ...]
+    content: Callable[[Any], dict[str, Any]]
+
+
+def _base_row(b: Base) -> dict[str, Any]:
+    return {
+        "base_id": b.base_id,
+        "name": b.name,
+        "address": b.address,
+        "lat": b.location.lat,
+        "lon": b.location.lon,
+    }
+
+
+def _district_row(d: District) -> dict[str, Any]:
+    return {"district_id": d.district_id, "name": d.name, "base_id": d.base_id}
+
+
+def _patient_row(p: Patient) -> dict[str, Any]:
+    return {
+        "patient_id": p.patient_id,
+        "district_id": p.district_id,
+        "display_name": p.display_name,
+        "address": p.address,
+        "lat": p.location.lat,
+        "lon": p.location.lon,
+        "key_box_note": p.key_box_note,
+    }
+
+
+def _care_plan_row(c: CarePlan) -> dict[str, Any]:
+    return {"care_plan_id": c.care_plan_id, "patient_id": c.patient_id}
+
+
+def _intervention_row(pair: tuple[str, Intervention]) -> dict[str, Any]:
+    care_plan_id, i = pair
+    return {
+        "intervention_id": i.intervention_id,
+        "care_plan_id": care_plan_id,
+        "patient_id": i.patient_id,
+        "problem_area": i.problem_area.value,
+        "description": i.description,
+        "duration_min": i.duration_min,
+        "schedule_json": _schedule_json(i.schedule),
+        "required_competence": i.required_competence.value,
+        "required_skills": _set_text(i.required_skills),
+        "staff_count": i.staff_count,
+        "priority": i.priority.value,
+        "time_critical": i.time_critical,
+        "valid_from": i.valid_from,
+        "valid_to": i.valid_to,
+    }
+
+
+def _staff_row(s: Staff) -> dict[str, Any]:
+    return {
+        "staff_id": s.staff_id,
+        "district_id": s.district_id,
+        "first_name": s.first_name,
+        "competence": s.competence.value,
+        "skills": _set_text(s.skills),
+        "travel_mode": s.travel_mode.value,
+        "contracted_fte": s.contracted_fte,
+    }
+
+
+def _roster_row(e: RosterEntry) -> dict[str, Any]:
+    return {
+        "staff_id": e.staff_id,
+        "shift_date": e.date,
+        "shift": e.shift.value,
+        "district_id": e.district_id,
+    }
+
+
+#: The kinds of record an import counts, in the order they are written.
+KINDS: tuple[_Kind, ...] = (
+    _Kind("bases", BaseRow, ("base_id",), _base_row),
+    _Kind("districts", DistrictRow, ("district_id",), _district_row),
+    _Kind("patients", PatientRow, ("patient_id",), _patient_row),
+    _Kind("care_plans", CarePlanRow, ("care_plan_id",), _care_plan_row),
+    _Kind("interventions", InterventionRow, ("intervention_id",), _intervention_row),
+    _Kind("staff", StaffRow, ("staff_id",), _staff_row),
+    _Kind("roster", RosterEntryRow, ("staff_id", "shift_date", "shift"), _roster_row),
+)
+
+
+def _records(data: MunicipalityData) -> dict[str, Sequence[Any]]:
+    return {
+        "bases": data.bases,
+        "districts": data.districts,
+        "patients": data.patients,
+        "care_plans": data.care_plans,
+        "interventions": [(c.care_plan_id, i) for c in data.care_plans for i in c.interventions],
+        "staff": data.staff,
+        "roster": data.roster.entries,
+    }
+
+
+def export_digest(data: MunicipalityData) -> str:
+    """SHA-256 over the content of every record of ``data`` in order: equal data, equal digest."""
+    digest = hashlib.sha256()
+    m = data.municipality
+    digest.update(repr((m.municipality_id, m.name, m.timezone, _shifts_json(m.shifts))).encode())
+    for kind in KINDS:
+        for record in _records(data)[kind.name]:
+            digest.update(repr(tuple(kind.content(record).values())).encode())
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------------------
+# The store
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    """The writes one kind of record needs."""
+
+    inserts: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    counts: KindCounts = field(default_factory=KindCounts)
+
+
+class Store:
+    """The database of municipalities' plans, staff and rosters (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Create or upgrade the schema with the packaged Alembic migrations."""
+        migrate(self.engine)
+
+    def close(self) -> None:
+        """Release the engine's connections."""
+        self.engine.dispose()
+
+    # -- writing ---------------------------------------------------------------------
+
+    def save_export(
+        self,
+        data: MunicipalityData,
+        *,
+        source: str = "",
+        export_format: str = "csv",
+        full: bool = True,
+        as_of: date | None = None,
+        dry_run: bool = False,
+        on_progress: ProgressCallback | None = None,
+    ) -> ImportSummary:
+        """Import one municipality's export in a single transaction.
+
+        New records are added, changed ones updated, and with ``full`` (the default: the
+        export holds everything the municipality has) stored records missing from it are
+        ended; missing interventions get ``valid_to`` = the day before ``as_of`` (today in
+        the municipality's time zone by default). With ``dry_run`` everything is computed
+        and the transaction rolled back. Either all of it is written or none of it.
+        """
+        municipality = data.municipality
+        tz = ZoneInfo(municipality.timezone)
+        started = datetime.now(UTC)
+        as_of = as_of or started.astimezone(tz).date()
+        records = _records(data)
+        progress = on_progress or (lambda _stage, _done, _total: None)
+        with Session(self.engine) as session, session.begin():
+            mun_row = session.get(MunicipalityRow, municipality.municipality_id)
+            mun_values = {
+                "name": municipality.name,
+                "timezone": municipality.timezone,
+                "shifts_json": _shifts_json(municipality.shifts),
+            }
+            mun_hash = _hash(mun_values.values())
+            plans: dict[str, _Plan] = {}
+            for kind in KINDS:
+                plans[kind.name] = self._diff(
+                    session, kind, municipality.municipality_id, records[kind.name], full, as_of
+                )
+            mun_counts = KindCounts(
+                added=int(mun_row is None),
+                changed=int(mun_row is not None and mun_row.content_hash != mun_hash),
+                unchanged=int(mun_row is not None and mun_row.content_hash == mun_hash),
+            )
+            counts = {"municipality": mun_counts} | {k: p.counts for k, p in plans.items()}
+            changes = sum(c.added + c.changed + c.ended for c in counts.values())
+            if dry_run or changes == 0:
+                session.rollback()
+                return ImportSummary(
+                    municipality_id=municipality.municipality_id,
+                    counts=counts,
+                    batch_id=None,
+                    dry_run=dry_run,
+                )
+            batch = ImportBatchRow(
+                municipality_id=municipality.municipality_id,
+                source=source,
+                export_format=export_format,
+                export_digest=export_digest(data),
+                full_export=full,
+                as_of=as_of,
+                started_at=started,
+                finished_at=started,
+                added=sum(c.added for c in counts.values()),
+                changed=sum(c.changed for c in counts.values()),
+                ended=sum(c.ended for c in counts.values()),
+                unchanged=sum(c.unchanged for c in counts.values()),
+            )
+            session.add(batch)
+            session.flush()
+            batch_id = batch.batch_id
+            if mun_row is None:
+                session.add(
+                    MunicipalityRow(
+                        municipality_id=municipality.municipality_id,
+                        content_hash=mun_hash,
+                        first_batch_id=batch_id,
+                        last_batch_id=batch_id,
+                        **mun_values,
+                    )
+                )
+            elif mun_row.content_hash != mun_hash:
+                for key, value in {**mun_values, "content_hash": mun_hash}.items():
+                    setattr(mun_row, key, value)
+                mun_row.last_batch_id = batch_id
+            session.flush()
+            total = sum(len(p.inserts) + len(p.updates) for p in plans.values())
+            done = 0
+            progress("write", 0, total)
+            for kind in KINDS:
+                plan = plans[kind.name]
+                for chunk in _chunks(plan.inserts):
+                    for row in chunk:
+                        row["first_batch_id"] = batch_id
+                        row["last_batch_id"] = batch_id
+                    session.execute(insert(kind.model), chunk)
+                    done += len(chunk)
+                    progress("write", done, total)
+                for chunk in _chunks(plan.updates):
+                    for row in chunk:
+                        if row.get("ended_batch_id", 0) == -1:
+                            row["ended_batch_id"] = batch_id
+                            row["last_batch_id"] = batch_id
+                        elif "content_hash" in row:  # not a mere change of position
+                            row["last_batch_id"] = batch_id
+                    session.execute(update(kind.model), chunk)
+                    done += len(chunk)
+                    progress("write", done, total)
+            batch.finished_at = datetime.now(UTC)
+            progress("commit", done, total)
+        return ImportSummary(
+            municipality_id=municipality.municipality_id, counts=counts, batch_id=batch_id
+        )
+
+    @staticmethod
+    def _diff(
+        session: Session,
+        kind: _Kind,
+        municipality_id: str,
+        records: Sequence[Any],
+        full: bool,
+        as_of: date,
+    ) -> _Plan:
+        model: Any = kind.model
+        key_cols = [getattr(model, k) for k in kind.keys]
+        extra = [model.valid_from, model.valid_to] if kind.name == "interventions" else []
+        stored: dict[tuple[Any, ...], Any] = {}
+        for row in session.execute(
+            select(
+                *key_cols, model.content_hash, model.position, model.ended_batch_id, *extra
+            ).where(model.municipality_id == municipality_id)
+        ):
+            stored[tuple(row[: len(key_cols)])] = row[len(key_cols) :]
+        plan = _Plan()
+        added = changed = unchanged = ended = 0
+        seen: set[tuple[Any, ...]] = set()
+        for position, record in enumerate(records):
+            values = kind.content(record)
+            key = tuple(values[k] for k in kind.keys)
+            seen.add(key)
+            content_hash = _hash(values.values())
+            previous = stored.get(key)
+            if previous is None:
+                added += 1
+                plan.inserts.append(
+                    {
+                        "municipality_id": municipality_id,
+                        **values,
+                        "position": position,
+                        "content_hash": content_hash,
+                        "ended_batch_id": None,
+                    }
+                )
+                continue
+            old_hash, old_position, old_ended = previous[0], previous[1], previous[2]
+            if old_hash != content_hash or old_ended is not None:
+                changed += 1
+                plan.updates.append(
+                    {
+                        "municipality_id": municipality_id,
+                        **values,
+                        "position": position,
+                        "content_hash": content_hash,
+                        "ended_batch_id": None,
+                    }
+                )
+            else:
+                unchanged += 1
+                if old_position != position:  # reordered only: keep the order, count nothing
+                    plan.updates.append(
+                        {
+                            "municipality_id": municipality_id,
+                            **{k: values[k] for k in kind.keys},
+                            "position": position,
+                        }
+                    )
+        if full:
+            for key, previous in stored.items():
+                if key in seen or previous[2] is not None:
+                    continue
+                ended += 1
+                row = {
+                    "municipality_id": municipality_id,
+                    **dict(zip(kind.keys, key, strict=True)),
+                    "ended_batch_id": -1,  # replaced by the batch id when written
+                }
+                if kind.name == "interventions":
+                    valid_to = previous[4]
+                    end = as_of - timedelta(days=1)
+                    row["valid_to"] = end if valid_to is None or valid_to > end else valid_to
+                plan.updates.append(row)
+        plan.counts = KindCounts(added=added, changed=changed, ended=ended, unchanged=unchanged)
+        return plan
+
+    # -- reading ---------------------------------------------------------------------
+
+    def municipality_ids(self) -> list[str]:
+        """Ids of the municipalities in the store, sorted."""
+        with Session(self.engine) as session:
+            return list(
+                session.scalars(
+                    select(MunicipalityRow.municipality_id).order_by(
+                        MunicipalityRow.municipality_id
+                    )
+                )
+            )
+
+    def latest_batch(self, municipality_id: str) -> ImportBatchRow | None:
+        """The most recent import that changed ``municipality_id``, or None."""
+        with Session(self.engine) as session:
+            return session.scalars(
+                select(ImportBatchRow)
+                .where(ImportBatchRow.municipality_id == municipality_id)
+                .order_by(ImportBatchRow.batch_id.desc())
+                .limit(1)
+            ).first()
+
+    def load_municipality(self, municipality_id: str | None = None) -> MunicipalityData:
+        """The current data of one municipality (the only one when ``municipality_id`` is None).
+
+        Ended records are left out, except ended interventions of current care plans: they
+        come back with their ``valid_to`` so that plans for past dates still resolve.
+        """
+        with Session(self.engine) as session, session.begin():
+            if municipality_id is None:
+                ids = list(session.scalars(select(MunicipalityRow.municipality_id)))
+                if len(ids) != 1:
+                    raise StoreError(
+                        "the store holds no municipality; import an export first"
+                        if not ids
+                        else f"the store holds several municipalities ({', '.join(sorted(ids))});"
+                        " name one"
+                    )
+                municipality_id = ids[0]
+            mun = session.get(MunicipalityRow, municipality_id)
+            if mun is None:
+                raise StoreError(f"the store holds no municipality {municipality_id!r}")
+            return _load(session, mun)
+
+
+def _current(session: Session, model: Any, municipality_id: str) -> list[Any]:
+    return list(
+        session.scalars(
+            select(model)
+            .where(model.municipality_id == municipality_id, model.ended_batch_id.is_(None))
+            .order_by(model.position)
+        )
+    )
+
+
+def _load(session: Session, mun: MunicipalityRow) -> MunicipalityData:
+    mid = mun.municipality_id
+    municipality = Municipality(
+        municipality_id=mid,
+        name=mun.name,
+        timezone=mun.timezone,
+        shifts=tuple(
+            ShiftDefinition(kind=k, start=s, end=e) for k, s, e in json.loads(mun.shifts_json)
+        ),
+    )
+    bases = tuple(
+        Base(
+            base_id=r.base_id,
+            name=r.name,
+            address=r.address,
+            location={"lat": r.lat, "lon": r.lon},
+        )
+        for r in _current(session, BaseRow, mid)
+    )
+    districts = tuple(
+        District(district_id=r.district_id, municipality_id=mid, name=r.name, base_id=r.base_id)
+        for r in _current(session, DistrictRow, mid)
+    )
+    patients = tuple(
+        Patient(
+            patient_id=r.patient_id,
+            municipality_id=mid,
+            district_id=r.district_id,
+            display_name=r.display_name,
+            address=r.address,
+            location={"lat": r.lat, "lon": r.lon},
+            key_box_note=r.key_box_note,
+        )
+        for r in _current(session, PatientRow, mid)
+    )
+    plans = _current(session, CarePlanRow, mid)
+    interventions: dict[str, list[Intervention]] = {p.care_plan_id: [] for p in plans}
+    rows = session.execute(
+        select(InterventionRow)
+        .where(InterventionRow.municipality_id == mid)
+        .order_by(InterventionRow.position)
+    ).scalars()
+    for r in rows:
+        if r.care_plan_id not in interventions:
+            continue
+        if r.ended_batch_id is not None and r.valid_to is not None and r.valid_to < r.valid_from:
+            continue  # ended before it ever applied
+        interventions[r.care_plan_id].append(_intervention(r))
+    care_plans = tuple(
+        CarePlan(
+            care_plan_id=p.care_plan_id,
+            patient_id=p.patient_id,
+            interventions=tuple(interventions[p.care_plan_id]),
+        )
+        for p in plans
+    )
+    staff = tuple(
+        Staff(
+            staff_id=r.staff_id,
+            municipality_id=mid,
+            district_id=r.district_id,
+            first_name=r.first_name,
+            competence=r.competence,
+            skills=frozenset(_set_from_text(r.skills)),
+            travel_mode=r.travel_mode,
+            contracted_fte=r.contracted_fte,
+        )
+        for r in _current(session, StaffRow, mid)
+    )
+    roster = Roster(
+        entries=tuple(
+            RosterEntry(
+                staff_id=r.staff_id, date=r.shift_date, shift=r.shift, district_id=r.district_id
+            )
+            for r in _current(session, RosterEntryRow, mid)
+        )
+    )
+    return MunicipalityData(
+        municipality=municipality,
+        districts=districts,
+        bases=bases,
+        patients=patients,
+        care_plans=care_plans,
+        staff=staff,
+        roster=roster,
+    )
+
+
+def _intervention(r: InterventionRow) -> Intervention:
+    return Intervention(
+        intervention_id=r.intervention_id,
+        patient_id=r.patient_id,
+        problem_area=r.problem_area,
+        description=r.description,
+        duration_min=r.duration_min,
+        schedule=_schedule_from_json(r.schedule_json),
+        required_competence=r.required_competence,
+        required_skills=frozenset(_set_from_text(r.required_skills)),
+        staff_count=r.staff_count,
+        priority=r.priority,
+        time_critical=r.time_critical,
+        valid_from=r.valid_from,
+        valid_to=r.valid_to,
+    )
+
+
+def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), _CHUNK):
+        yield rows[start : start + _CHUNK]
+
+
+def open_store(database_url: str, *, migrate_schema: bool = True) -> Store:
+    """A :class:`Store` on ``database_url``, its schema migrated to the latest revision."""
+    store = Store(create_store_engine(database_url))
+    if migrate_schema:
+        store.migrate()
+    return store
