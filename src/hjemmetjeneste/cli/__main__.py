@@ -1,0 +1,5 @@
+"""`python -m hjemmetjeneste.cli` runs the command line."""
+
+from hjemmetjeneste.cli import main
+
+main()
