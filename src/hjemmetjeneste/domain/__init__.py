@@ -14,8 +14,10 @@ from hjemmetjeneste.domain.dataset import MunicipalityData
 from hjemmetjeneste.domain.organisation import (
     DEFAULT_SHIFTS,
     Base,
+    BreakRule,
     District,
     Municipality,
+    PlanningRules,
     ShiftDefinition,
 )
 from hjemmetjeneste.domain.people import Patient, Staff
@@ -28,7 +30,16 @@ from hjemmetjeneste.domain.plans import (
     TimeWindow,
 )
 from hjemmetjeneste.domain.roster import Roster, RosterEntry
-from hjemmetjeneste.domain.tasks import DayPlan, OutOfPlanTask, ShiftInstance, Task, Visit
+from hjemmetjeneste.domain.tasks import (
+    CareHistory,
+    DayPlan,
+    OutOfPlanTask,
+    Pin,
+    ServedTask,
+    ShiftInstance,
+    Task,
+    Visit,
+)
 from hjemmetjeneste.domain.worklists import (
     AsNeededItem,
     PlanKpis,
@@ -36,6 +47,7 @@ from hjemmetjeneste.domain.worklists import (
     UnplacedReason,
     UnplacedTask,
     Worklist,
+    WorklistBreak,
     WorklistTask,
     WorklistVisit,
 )
@@ -45,6 +57,8 @@ __all__ = [
     "OSLO_TZ_NAME",
     "AsNeededItem",
     "Base",
+    "BreakRule",
+    "CareHistory",
     "CarePlan",
     "CompetenceLevel",
     "DayPlan",
@@ -56,14 +70,17 @@ __all__ = [
     "MunicipalityData",
     "OutOfPlanTask",
     "Patient",
+    "Pin",
     "PlanKpis",
     "PlanResult",
+    "PlanningRules",
     "Priority",
     "ProblemArea",
     "Roster",
     "RosterEntry",
     "Schedule",
     "ScheduleKind",
+    "ServedTask",
     "ShiftDefinition",
     "ShiftInstance",
     "ShiftKind",
@@ -76,6 +93,7 @@ __all__ = [
     "UnplacedTask",
     "Visit",
     "Worklist",
+    "WorklistBreak",
     "WorklistTask",
     "WorklistVisit",
 ]

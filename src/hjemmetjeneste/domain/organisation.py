@@ -29,6 +29,42 @@ DEFAULT_SHIFTS: tuple[ShiftDefinition, ...] = (
 )
 
 
+class BreakRule(Frozen):
+    """Breaks (pauser) per the Working Environment Act (arbeidsmiljøloven § 10-9).
+
+    A shift longer than ``min_shift_h`` gets one break of ``duration_min``; from
+    ``long_shift_h`` on it lasts at least ``long_duration_min`` (30 minutes in total). The
+    break starts no earlier than ``earliest_after_start_min`` after shift start and ends no
+    later than ``latest_end_before_end_min`` before shift end; it is never taken during a visit.
+    """
+
+    min_shift_h: float = Field(default=5.5, gt=0)
+    duration_min: int = Field(default=30, ge=1, le=120)
+    long_shift_h: float = Field(default=8.0, gt=0)
+    long_duration_min: int = Field(default=30, ge=1, le=120)
+    earliest_after_start_min: int = Field(default=150, ge=0)
+    latest_end_before_end_min: int = Field(default=90, ge=0)
+
+
+class PlanningRules(Frozen):
+    """A municipality's planning rules and soft-constraint weights; defaults change nothing.
+
+    Weights are in the objective's unit, one second of travel: ``continuity_weight`` 900
+    means a caregiver new to the patient (no visit in the last ``continuity_days``) costs as
+    much as 15 minutes of extra driving.
+    """
+
+    breaks: BreakRule | None = None
+    continuity_weight: int = Field(default=0, ge=0)
+    continuity_days: int = Field(default=14, ge=1, le=90)
+    preference_weight: int = Field(default=600, ge=0)
+    language_weight: int = Field(default=600, ge=0)
+    lateness_cost_per_min: int = Field(default=60, ge=0)
+    overtime_max_min: int = Field(default=0, ge=0, le=240)
+    overtime_cost_per_min: int = Field(default=0, ge=0)
+    balance_weight: int = Field(default=0, ge=0)
+
+
 class Municipality(Frozen):
     """A municipality (kommune): owns patients, staff and plans; the unit of data isolation."""
 
@@ -36,6 +72,7 @@ class Municipality(Frozen):
     name: str = Field(min_length=1)
     timezone: str = OSLO_TZ_NAME
     shifts: tuple[ShiftDefinition, ...] = DEFAULT_SHIFTS
+    rules: PlanningRules = PlanningRules()
 
     @model_validator(mode="after")
     def _one_definition_per_shift(self) -> Municipality:

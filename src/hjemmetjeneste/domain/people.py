@@ -21,6 +21,12 @@ class Patient(Frozen):
     address: str
     location: GeoPoint
     key_box_note: str | None = None
+    refused_staff_ids: frozenset[str] = frozenset()
+    """Caregivers the patient has refused (hard: never planned to this patient)."""
+    preferred_staff_ids: frozenset[str] = frozenset()
+    """Caregivers the patient prefers (soft: others cost the municipality's preference weight)."""
+    language: Skill | None = None
+    """A language skill (``language_*``) the patient needs; soft, like a preference."""
 
 
 class Staff(Frozen):

@@ -48,6 +48,8 @@ class Schedule(Frozen):
     weekdays: frozenset[int] = frozenset()
     every_n_weeks: int = Field(default=1, ge=1, le=52)
     week_anchor: date | None = None
+    windows_are_alternatives: bool = False
+    """WINDOW only: one task that may start in any of ``windows`` ("08–09 or 11–12")."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Schedule:
@@ -90,11 +92,28 @@ class Intervention(Frozen):
     time_critical: bool = False
     valid_from: date
     valid_to: date | None = None
+    # Opt-in planning rules; the defaults change nothing (see docs/constraints.md).
+    gap_group: str | None = None
+    """Occurrences of a patient's interventions with the same gap group keep the gaps below."""
+    min_gap_min: int = Field(default=0, ge=0, le=24 * 60)
+    max_gap_min: int | None = Field(default=None, ge=1, le=48 * 60)
+    second_staff_competence: CompetenceLevel | None = None
+    """Double-staffed work: the second caregiver needs only this level ("a nurse and a helper")."""
+    late_allowance_min: int = Field(default=0, ge=0, le=12 * 60)
+    """Soft window: the start may slip this far past the window end, at a lateness cost."""
+    separate_visit: bool = False
+    """Never merge this intervention's tasks with others into one visit."""
 
     @model_validator(mode="after")
     def _valid_period(self) -> Intervention:
         if self.valid_to is not None and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
+        if (self.min_gap_min or self.max_gap_min) and self.gap_group is None:
+            raise ValueError("min_gap_min/max_gap_min need a gap_group")
+        if self.max_gap_min is not None and self.max_gap_min < self.min_gap_min:
+            raise ValueError("max_gap_min is below min_gap_min")
+        if self.second_staff_competence is not None and self.staff_count != 2:
+            raise ValueError("second_staff_competence needs staff_count 2")
         return self
 
     def is_valid_on(self, day: date) -> bool:

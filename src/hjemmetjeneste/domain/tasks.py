@@ -32,6 +32,15 @@ class Task(Frozen):
     staff_count: int = Field(default=1, ge=1, le=2)
     priority: Priority = Priority.NORMAL
     time_critical: bool = False
+    # Opt-in rules carried over from the intervention (neutral defaults).
+    gap_group: str | None = None
+    min_gap_min: int = 0
+    max_gap_min: int | None = None
+    second_staff_competence: CompetenceLevel | None = None
+    late_allowance_min: int = 0
+    separate_visit: bool = False
+    alternative_windows: tuple[tuple[AwareDatetime, AwareDatetime], ...] = ()
+    """Several start windows; ``window_start``/``window_end`` are then their hull."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Task:
@@ -115,6 +124,53 @@ class ShiftInstance(Frozen):
         return self
 
 
+class Pin(Frozen):
+    """A planner's lock (fastlåst besøk): a task's visit goes to this caregiver and/or time."""
+
+    task_id: str
+    staff_id: str | None = None
+    start: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _something_pinned(self) -> Pin:
+        if self.staff_id is None and self.start is None:
+            raise ValueError(f"pin of {self.task_id} names neither a caregiver nor a start")
+        return self
+
+
+class ServedTask(Frozen):
+    """A task as an earlier, published plan did it: who started it when."""
+
+    task_id: str
+    intervention_id: str
+    patient_id: str
+    staff_ids: tuple[str, ...]
+    start: AwareDatetime
+    gap_group: str | None = None
+    min_gap_min: int = 0
+    max_gap_min: int | None = None
+
+
+class CareHistory(Frozen):
+    """What published plans before this shift did: gaps across shifts and continuity."""
+
+    served: tuple[ServedTask, ...] = ()
+
+    def caregivers_of(self, patient_id: str, since: datetime) -> frozenset[str]:
+        """Staff who served ``patient_id`` at or after ``since``."""
+        return frozenset(
+            sid
+            for t in self.served
+            if t.patient_id == patient_id and t.start >= since
+            for sid in t.staff_ids
+        )
+
+    def last_in_gap_group(self, patient_id: str, gap_group: str) -> ServedTask | None:
+        """The latest served task of ``patient_id`` in ``gap_group``, or None."""
+        latest = [t for t in self.served if t.patient_id == patient_id and t.gap_group == gap_group]
+        return max(latest, key=lambda t: t.start) if latest else None
+
+
 class OutOfPlanTask(Frozen):
     """A task that belongs to the shift but is kept out of routing, with the reason."""
 
@@ -134,6 +190,8 @@ class DayPlan(Frozen):
     visits: tuple[Visit, ...]
     as_needed: tuple[Intervention, ...] = ()
     out_of_plan: tuple[OutOfPlanTask, ...] = ()
+    pins: tuple[Pin, ...] = ()
+    history: CareHistory = CareHistory()
 
     def patient(self, patient_id: str) -> Patient:
         """The patient with this id; KeyError when the day plan has none."""

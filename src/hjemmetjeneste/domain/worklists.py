@@ -19,6 +19,9 @@ class UnplacedReason(StrEnum):
     WINDOW_OUTSIDE_SHIFT = "window_outside_shift"
     NO_TIME_LEFT = "no_time_left"
     UNREACHABLE = "unreachable"
+    GAP_RULE = "gap_rule"
+    ALL_REFUSED = "all_refused"
+    PIN_CONFLICT = "pin_conflict"
 
 
 class WorklistTask(Frozen):
@@ -53,6 +56,13 @@ class WorklistVisit(Frozen):
     tasks: tuple[WorklistTask, ...]
 
 
+class WorklistBreak(Frozen):
+    """A break (pause) on a worklist."""
+
+    start: AwareDatetime
+    end: AwareDatetime
+
+
 class Worklist(Frozen):
     """A worklist (arbeidsliste): one staff member's ordered visits for one shift."""
 
@@ -69,6 +79,8 @@ class Worklist(Frozen):
     service_s: int = Field(ge=0)
     wait_s: int = Field(ge=0)
     distance_m: int = Field(ge=0)
+    breaks: tuple[WorklistBreak, ...] = ()
+    overtime_s: int = Field(default=0, ge=0)
 
 
 class UnplacedTask(Frozen):

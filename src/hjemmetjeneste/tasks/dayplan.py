@@ -17,10 +17,12 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hjemmetjeneste.domain import (
+    CareHistory,
     DayPlan,
     Intervention,
     MunicipalityData,
     Patient,
+    Pin,
     ScheduleKind,
     ShiftInstance,
     ShiftKind,
@@ -45,14 +47,21 @@ def belongs_to_shift(task: Task, shift: ShiftInstance) -> bool:
 
 
 def build_day_plan(
-    data: MunicipalityData, day: date, shift: ShiftKind, district_id: str
+    data: MunicipalityData,
+    day: date,
+    shift: ShiftKind,
+    district_id: str,
+    *,
+    pins: tuple[Pin, ...] = (),
+    history: CareHistory | None = None,
 ) -> DayPlan:
     """Everything one solve needs for ``district_id``'s ``shift`` starting on ``day``.
 
     Interventions of the district's patients are expanded for ``day − 1``, ``day`` and
     ``day + 1``; the tasks that belong to the shift by the midpoint rule (module docstring)
     are merged into visits. Patients of other districts are not looked at: their tasks belong
-    to their own district's plan. Staff are those rostered on (``day``, ``shift``,
+    to their own district's plan. ``pins`` and ``history`` (published earlier shifts) are
+    passed through for the solver. Staff are those rostered on (``day``, ``shift``,
     ``district_id``), sorted by id. ``as_needed`` holds the district patients' AS_NEEDED
     interventions valid on ``day``. ``patients`` are those with a visit or an as-needed item,
     sorted by id. Raises KeyError for an unknown district or a shift kind the municipality
@@ -109,4 +118,6 @@ def build_day_plan(
         staff=staff,
         visits=visits,
         as_needed=as_needed,
+        pins=pins,
+        history=history or CareHistory(),
     )

@@ -66,6 +66,10 @@ def expand_intervention(intervention: Intervention, day: date, tz: ZoneInfo) -> 
             (local_datetime(day, w.start, tz), local_datetime(day, w.end, tz))
             for w in schedule.windows
         )
+    if schedule.kind == ScheduleKind.WINDOW and schedule.windows_are_alternatives:
+        # One task that may start in any of the windows; its window is their hull.
+        task = _task(intervention, day, 1, min(w[0] for w in windows), max(w[1] for w in windows))
+        return [task.model_copy(update={"alternative_windows": tuple(sorted(windows))})]
     return [
         _task(intervention, day, k, start, end) for k, (start, end) in enumerate(windows, start=1)
     ]
@@ -88,4 +92,10 @@ def _task(intervention: Intervention, day: date, k: int, start: datetime, end: d
         staff_count=intervention.staff_count,
         priority=intervention.priority,
         time_critical=intervention.time_critical,
+        gap_group=intervention.gap_group,
+        min_gap_min=intervention.min_gap_min,
+        max_gap_min=intervention.max_gap_min,
+        second_staff_competence=intervention.second_staff_competence,
+        late_allowance_min=intervention.late_allowance_min,
+        separate_visit=intervention.separate_visit,
     )

@@ -7,7 +7,9 @@ Rules:
   same ``staff_count`` and whose window (the intersection of its tasks' windows) still meets
   the task's window; otherwise it opens a new visit. Windows are closed intervals, so windows
   that only touch, or a zero-width window at the edge, do meet. Tasks with different staff
-  counts are never merged: double-staffed work stays its own visit.
+  counts are never merged: double-staffed work stays its own visit. Tasks marked
+  ``separate_visit``, tasks with several alternative windows, and two tasks of one gap group
+  (doses that must be apart) are never merged either.
 - A visit's window is the intersection of its tasks' windows (``Visit.window_start`` /
   ``Visit.window_end``); its tasks keep the order above.
 - ``visit_id`` is ``f"visit:{first_task_id}"`` with the visit's earliest task: unique because
@@ -50,7 +52,11 @@ class _OpenVisit:
 
     def try_add(self, task: Task) -> bool:
         """Add ``task`` when it fits (same staff count, windows meet); report whether it did."""
-        if task.staff_count != self.staff_count:
+        if task.staff_count != self.staff_count or not _mergeable(task):
+            return False
+        if any(not _mergeable(t) for t in self.tasks):
+            return False
+        if task.gap_group is not None and any(t.gap_group == task.gap_group for t in self.tasks):
             return False
         start = max(self.start, _utc(task.window_start))
         end = min(self.end, _utc(task.window_end))
@@ -59,6 +65,11 @@ class _OpenVisit:
         self.start, self.end = start, end
         self.tasks.append(task)
         return True
+
+
+def _mergeable(task: Task) -> bool:
+    """False for tasks that must stay a visit of their own."""
+    return not task.separate_visit and not task.alternative_windows
 
 
 def merge_into_visits(tasks: Sequence[Task]) -> tuple[Visit, ...]:
