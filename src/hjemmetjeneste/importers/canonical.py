@@ -189,7 +189,15 @@ def _load_table(folder: Path, file: str, issues: _Issues) -> _Table | None:
     except Exception as exc:  # polars raises several error types for malformed CSV
         issues.add(file, None, None, f"cannot be read as UTF-8 CSV: {_first_line(exc)}")
         return None
+    return table_from_frame(frame, file, issues)
 
+
+def table_from_frame(frame: pl.DataFrame, file: str, issues: _Issues) -> _Table:
+    """Check a file's header and take its rows as strings (every column must be a string).
+
+    ``file`` is the canonical file name (a key of :data:`EXPORT_COLUMNS`); other readers
+    (``importers.tabular``: Parquet, Excel, other encodings) build the frame and reuse this.
+    """
     expected = EXPORT_COLUMNS[file]
     # Header names without BOM or padding; polars renames repeated names to
     # "<name>_duplicated_<n>", which counts as a repeat of <name>.
@@ -891,7 +899,17 @@ def read_export(folder: Path) -> MunicipalityData:
             [InputIssue(file=str(folder), row=None, field=None, message="export folder not found")]
         )
     tables = {name: _load_table(folder, name, issues) for name in EXPORT_COLUMNS}
+    return assemble_export(tables, issues, str(folder))
 
+
+def assemble_export(
+    tables: Mapping[str, _Table | None], issues: _Issues, source: str
+) -> MunicipalityData:
+    """Check every row of the tables (keyed by canonical file name) and build the data.
+
+    ``None`` stands for a file that could not be read (already reported in ``issues``).
+    Raises one :class:`PlanInputError` with everything found, sorted by file and row.
+    """
     municipality = _read_municipality(tables[MUNICIPALITY_FILE], issues)
     municipality_id = municipality.municipality_id if municipality is not None else None
 
@@ -922,10 +940,7 @@ def read_export(folder: Path) -> MunicipalityData:
         )
     except ValidationError as exc:  # pragma: no cover - the checks above should catch it all
         raise PlanInputError(
-            [
-                InputIssue(file=str(folder), row=None, field=None, message=e["msg"])
-                for e in exc.errors()
-            ]
+            [InputIssue(file=source, row=None, field=None, message=e["msg"]) for e in exc.errors()]
         ) from exc
 
 

@@ -1,0 +1,470 @@
+"""The canonical tabular export read from CSV, Parquet or Excel, with Norwegian aliases.
+
+One export is a folder holding one table per kind of record (``patients.csv``,
+``pasienter.parquet``, ``tiltak.xlsx``, ...) or a single Excel workbook with one sheet per
+kind. Every table becomes strings and goes through the same row checks as the canonical CSV
+reader (:mod:`hjemmetjeneste.importers.canonical`), so all formats report problems the same
+way: file, row (data records from 1; the header is row 0) and field.
+
+- **CSV**: UTF-8 (with or without BOM) or Windows-1252, detected per file; ``;`` or ``,``
+  as delimiter, detected from the header line. UTF-8 files are scanned lazily (only the
+  known columns are materialised); Windows-1252 files are transcoded in memory.
+- **Parquet**: any column type that prints as the canonical text (strings, integers,
+  decimals, booleans, dates, times).
+- **Excel (.xlsx)**: read with fastexcel; whole-number cells and dates at midnight are
+  written back as the canonical text (``30``, ``2026-11-30``).
+
+Headers are matched ignoring case, surrounding spaces, and ``-``/space versus ``_``;
+Norwegian names are aliases (:data:`COLUMN_ALIASES`, ``docs/import-format.md``). Patients
+and bases without coordinates are geocoded when a geocoder is given (``importers.geocoding``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from hjemmetjeneste.domain import MunicipalityData
+from hjemmetjeneste.errors import InputIssue, PlanInputError
+from hjemmetjeneste.importers.canonical import (
+    BASES_FILE,
+    DISTRICTS_FILE,
+    EXPORT_COLUMNS,
+    INTERVENTIONS_FILE,
+    MUNICIPALITY_FILE,
+    PATIENTS_FILE,
+    ROSTER_FILE,
+    STAFF_FILE,
+    _Issues,
+    _Table,
+    assemble_export,
+    table_from_frame,
+)
+from hjemmetjeneste.importers.geocoding import AddressQuery, Geocoder
+
+__all__ = [
+    "COLUMN_ALIASES",
+    "FILE_ALIASES",
+    "TABULAR_FORMATS",
+    "detect_format",
+    "read_tabular",
+]
+
+TABULAR_FORMATS = ("csv", "parquet", "xlsx")
+_EXTENSIONS = {"csv": (".csv", ".txt"), "parquet": (".parquet", ".pq"), "xlsx": (".xlsx",)}
+
+#: File (or sheet) names accepted for each canonical file, without extension.
+FILE_ALIASES: dict[str, tuple[str, ...]] = {
+    MUNICIPALITY_FILE: ("municipality", "kommune"),
+    DISTRICTS_FILE: ("districts", "distrikter", "distrikt", "soner", "sone"),
+    BASES_FILE: ("bases", "baser", "base"),
+    PATIENTS_FILE: ("patients", "pasienter", "brukere"),
+    INTERVENTIONS_FILE: ("interventions", "tiltak"),
+    STAFF_FILE: ("staff", "ansatte"),
+    ROSTER_FILE: ("roster", "vaktplan", "turnus"),
+}
+
+_COMMON_ALIASES: dict[str, str] = {
+    "kommunenummer": "municipality_id",
+    "kommune_id": "municipality_id",
+    "kommunenr": "municipality_id",
+    "distrikt_id": "district_id",
+    "sone_id": "district_id",
+    "adresse": "address",
+    "breddegrad": "lat",
+    "lengdegrad": "lon",
+    "pasient_id": "patient_id",
+    "bruker_id": "patient_id",
+    "ansatt_id": "staff_id",
+    "postnummer": "postal_code",
+}
+
+#: Norwegian header aliases per canonical file (headers are normalised first).
+COLUMN_ALIASES: dict[str, dict[str, str]] = {
+    MUNICIPALITY_FILE: {
+        "navn": "name",
+        "kommunenavn": "name",
+        "tidssone": "timezone",
+        "dagvakt_start": "day_start",
+        "dagvakt_slutt": "day_end",
+        "kveldsvakt_start": "evening_start",
+        "kveldsvakt_slutt": "evening_end",
+        "nattvakt_start": "night_start",
+        "nattvakt_slutt": "night_end",
+    },
+    DISTRICTS_FILE: {"navn": "name"},
+    BASES_FILE: {"navn": "name"},
+    PATIENTS_FILE: {
+        "navn": "display_name",
+        "visningsnavn": "display_name",
+        "nøkkelboks": "key_box_note",
+        "nøkkelboksnotat": "key_box_note",
+    },
+    INTERVENTIONS_FILE: {
+        "tiltak_id": "intervention_id",
+        "pasientplan_id": "care_plan_id",
+        "plan_id": "care_plan_id",
+        "problemområde": "problem_area",
+        "beskrivelse": "description",
+        "varighet_min": "duration_min",
+        "varighet": "duration_min",
+        "tidsplan": "schedule_kind",
+        "tidspunkter": "times",
+        "klokkeslett": "times",
+        "toleranse_min": "tolerance_min",
+        "tidsvinduer": "windows",
+        "ukedager": "weekdays",
+        "hver_n_uke": "every_n_weeks",
+        "ukeanker": "week_anchor",
+        "kompetansekrav": "required_competence",
+        "ferdighetskrav": "required_skills",
+        "antall_ansatte": "staff_count",
+        "prioritet": "priority",
+        "tidskritisk": "time_critical",
+        "gyldig_fra": "valid_from",
+        "gyldig_til": "valid_to",
+    },
+    STAFF_FILE: {
+        "fornavn": "first_name",
+        "kompetanse": "competence",
+        "ferdigheter": "skills",
+        "reisemåte": "travel_mode",
+        "stillingsandel": "contracted_fte",
+    },
+    ROSTER_FILE: {"dato": "date", "vakt": "shift"},
+}
+
+_NORMALISE_RE = re.compile(r"[\s\-]+")
+_WHOLE_FLOAT_RE = re.compile(r"^(-?\d+)\.0$")
+_MIDNIGHT_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$")
+# UTF-8 encodings of æøåÆØÅé: seeing them next to invalid bytes means mixed encodings.
+_UTF8_NORWEGIAN = tuple(c.encode("utf-8") for c in "æøåÆØÅé")
+
+
+def _normalise_header(name: str) -> str:
+    return _NORMALISE_RE.sub("_", name.replace("\ufeff", "").strip().lower())
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where one canonical table comes from: a file, or a sheet of a workbook."""
+
+    path: Path
+    display: str
+    sheet: str | None = None
+
+
+def detect_format(path: Path) -> str:
+    """``csv``, ``parquet``, ``xlsx`` or ``fhir`` from a file's or folder's contents."""
+    path = Path(path)
+    if path.is_file():
+        suffix = path.suffix.lower()
+        if suffix in (".json", ".ndjson"):
+            return "fhir"
+        for fmt, suffixes in _EXTENSIONS.items():
+            if suffix in suffixes:
+                return fmt
+        raise PlanInputError([InputIssue(str(path), None, None, "unknown file type " + suffix)])
+    if not path.is_dir():
+        raise PlanInputError([InputIssue(str(path), None, None, "no such file or folder")])
+    suffixes = {p.suffix.lower() for p in path.iterdir() if p.is_file()}
+    if suffixes & {".json", ".ndjson"} and not suffixes & {".csv", ".parquet", ".xlsx"}:
+        return "fhir"
+    for fmt in ("parquet", "xlsx", "csv"):
+        if suffixes & set(_EXTENSIONS[fmt]):
+            return fmt
+    raise PlanInputError(
+        [InputIssue(str(path), None, None, "no CSV, Parquet, Excel or FHIR files found")]
+    )
+
+
+def _locate(path: Path, fmt: str, issues: _Issues) -> dict[str, _Source | None]:
+    if fmt == "xlsx" and path.is_file():
+        import fastexcel
+
+        try:
+            sheets = fastexcel.read_excel(str(path)).sheet_names
+        except Exception as exc:
+            issues.add(path.name, None, None, f"cannot be read as an Excel workbook: {exc}")
+            return dict.fromkeys(EXPORT_COLUMNS)
+        by_name = {s.strip().lower(): s for s in sheets}
+        found: dict[str, _Source | None] = {}
+        for file, aliases in FILE_ALIASES.items():
+            sheet = next((by_name[a] for a in aliases if a in by_name), None)
+            if sheet is None:
+                issues.add(
+                    path.name, None, None, f"sheet missing: expected one named {aliases[0]!r}"
+                )
+            found[file] = None if sheet is None else _Source(path, f"{path.name}[{sheet}]", sheet)
+        return found
+    files = {p.name.lower(): p for p in path.iterdir() if p.is_file()}
+    found = {}
+    for file, aliases in FILE_ALIASES.items():
+        match = None
+        for alias in aliases:
+            for suffix in _EXTENSIONS[fmt]:
+                if alias + suffix in files:
+                    match = files[alias + suffix]
+                    break
+            if match:
+                break
+        if match is None:
+            expected = aliases[0] + _EXTENSIONS[fmt][0]
+            issues.add(expected, None, None, f"file is missing (expected {path / expected})")
+        found[file] = None if match is None else _Source(match, match.name)
+    return found
+
+
+# --------------------------------------------------------------------------------------
+# Reading one table as strings
+# --------------------------------------------------------------------------------------
+
+
+def _decode_problem(data: bytes) -> tuple[str | None, str | None]:
+    """(encoding, problem): 'utf-8' or 'cp1252', or None with what is wrong."""
+    if b"\x00" in data[:4096]:
+        return None, "contains NUL bytes: expected UTF-8 or Windows-1252 text (UTF-16?)"
+    try:
+        codecs.decode(data, "utf-8")
+        return "utf-8", None
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    line = data.count(b"\n", 0, bad) + 1
+    if any(seq in data for seq in _UTF8_NORWEGIAN):
+        return None, (
+            f"mixes encodings: UTF-8 text but byte 0x{data[bad]:02x} on line {line} is not "
+            "UTF-8; save the whole file as UTF-8"
+        )
+    try:
+        codecs.decode(data, "cp1252")
+        return "cp1252", None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, (
+            f"neither UTF-8 nor Windows-1252: byte 0x{data[exc.start]:02x} on line {line}"
+        )
+
+
+def _sniff_separator(header: str) -> str:
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    return ";" if unquoted.count(";") > unquoted.count(",") else ","
+
+
+def _rename_plan(columns: list[str], file: str) -> dict[str, str]:
+    """Raw header -> canonical name; a second column for the same name gets a dup marker."""
+    aliases = {**_COMMON_ALIASES, **COLUMN_ALIASES[file]}
+    used: dict[str, int] = {}
+    plan: dict[str, str] = {}
+    for raw in columns:
+        name = _normalise_header(raw)
+        name = aliases.get(name, name)
+        count = used.get(name, 0)
+        used[name] = count + 1
+        plan[raw] = name if count == 0 else f"{name}_duplicated_{count}"
+    return plan
+
+
+def _as_strings(frame: pl.LazyFrame | pl.DataFrame, file: str) -> pl.LazyFrame:
+    lazy = frame.lazy()
+    schema = lazy.collect_schema()
+    rename = _rename_plan(list(schema.names()), file)
+    wanted = set(EXPORT_COLUMNS[file]) | {"postal_code"}
+    exprs = []
+    for raw, name in rename.items():
+        base = name.split("_duplicated_")[0]
+        if base not in wanted:
+            continue
+        dtype = schema[raw]
+        column = pl.col(raw)
+        if dtype == pl.Boolean:
+            text = pl.when(column).then(pl.lit("true")).otherwise(pl.lit("false"))
+            text = pl.when(column.is_null()).then(pl.lit("")).otherwise(text)
+        elif dtype == pl.Datetime:
+            text = column.dt.strftime("%Y-%m-%dT%H:%M:%S").str.replace("T00:00:00$", "")
+        elif dtype == pl.Time:
+            text = column.dt.strftime("%H:%M:%S").str.replace(":00$", "")
+        else:
+            text = column.cast(pl.String)
+        exprs.append(text.fill_null("").alias(name))
+    return lazy.select(exprs)
+
+
+def _read_source(source: _Source, fmt: str, file: str, issues: _Issues) -> pl.DataFrame | None:
+    display = source.display
+    try:
+        if fmt == "csv":
+            data = source.path.read_bytes()
+            if not data.strip():
+                issues.add(display, None, None, "file is empty (expected a header row)")
+                return None
+            encoding, problem = _decode_problem(data)
+            if problem is not None:
+                issues.add(display, None, None, problem)
+                return None
+            text = data.decode(encoding or "utf-8")
+            header = text.lstrip("\ufeff").split("\n", 1)[0]
+            separator = _sniff_separator(header)
+            if encoding == "utf-8":
+                lazy = pl.scan_csv(
+                    source.path,
+                    separator=separator,
+                    infer_schema=False,
+                    encoding="utf8",
+                )
+            else:
+                lazy = pl.read_csv(
+                    text.encode("utf-8"), separator=separator, infer_schema=False
+                ).lazy()
+            return _as_strings(lazy, file).collect()
+        if fmt == "parquet":
+            return _as_strings(pl.scan_parquet(source.path), file).collect()
+        frame = (
+            pl.read_excel(source.path, sheet_name=source.sheet or "Sheet1", infer_schema_length=0)
+            if source.sheet
+            else pl.read_excel(source.path, infer_schema_length=0)
+        )
+        strings = _as_strings(frame, file).collect()
+        return strings.with_columns(
+            pl.all()
+            .str.replace(_WHOLE_FLOAT_RE.pattern, "${1}")
+            .str.replace(_MIDNIGHT_RE.pattern, "${1}")
+        )
+    except Exception as exc:  # polars, fastexcel and pyarrow raise many error types
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        issues.add(display, None, None, f"cannot be read as {fmt.upper()}: {first}")
+        return None
+
+
+# --------------------------------------------------------------------------------------
+# Coordinates
+# --------------------------------------------------------------------------------------
+
+
+def _fill_coordinates(
+    frame: pl.DataFrame,
+    source: _Source,
+    municipality_id: str | None,
+    geocoder: Geocoder | None,
+    issues: _Issues,
+) -> pl.DataFrame:
+    """Geocode rows whose ``lat`` and ``lon`` are both empty; unresolved rows are issues."""
+    if not {"lat", "lon", "address"} <= set(frame.columns):
+        return frame
+    empty = (frame["lat"].str.strip_chars() == "") & (frame["lon"].str.strip_chars() == "")
+    if not empty.any():
+        return frame
+    lats = frame["lat"].to_list()
+    lons = frame["lon"].to_list()
+    postal = frame["postal_code"].to_list() if "postal_code" in frame.columns else None
+    addresses = frame["address"].to_list()
+    for index in empty.arg_true().to_list():
+        row = index + 1
+        if geocoder is None:
+            issues.add(
+                source.display,
+                row,
+                "lat",
+                "no coordinates and no geocoder configured (give lat/lon, or an address "
+                "register or geocoding service: docs/addresses.md)",
+            )
+            continue
+        query = AddressQuery(
+            address=addresses[index],
+            postal_code=(postal[index] or None) if postal else None,
+            municipality_number=municipality_id,
+        )
+        point = geocoder.geocode(query)
+        if point is None:
+            issues.add(
+                source.display,
+                row,
+                "address",
+                f"address could not be resolved to coordinates by {geocoder.describe()}",
+            )
+            continue
+        lats[index], lons[index] = repr(point.lat), repr(point.lon)
+    return frame.with_columns(pl.Series("lat", lats), pl.Series("lon", lons))
+
+
+# --------------------------------------------------------------------------------------
+# The export
+# --------------------------------------------------------------------------------------
+
+
+def read_tabular(
+    path: Path,
+    fmt: str = "auto",
+    *,
+    geocoder: Geocoder | None = None,
+    on_table: Callable[[str, int], None] | None = None,
+) -> MunicipalityData:
+    """Read a tabular export (folder of CSV/Parquet/Excel files, or one workbook).
+
+    Raises one :class:`PlanInputError` listing every problem in every table; its issues
+    name the actual file (``pasienter.parquet``, ``export.xlsx[patients]``), the data row
+    and the canonical column.
+    """
+    path = Path(path)
+    if fmt == "auto":
+        fmt = detect_format(path)
+    if fmt not in TABULAR_FORMATS:
+        raise ValueError(f"not a tabular format: {fmt!r}")
+    if not path.exists():
+        raise PlanInputError([InputIssue(str(path), None, None, "no such file or folder")])
+    if path.is_file() and fmt != "xlsx":
+        raise PlanInputError(
+            [InputIssue(str(path), None, None, f"a {fmt} export is a folder of files")]
+        )
+    issues = _Issues()
+    sources = _locate(path, fmt, issues)
+    frames: dict[str, pl.DataFrame | None] = {}
+    for file, source in sources.items():
+        frames[file] = None if source is None else _read_source(source, fmt, file, issues)
+        if on_table is not None and frames[file] is not None:
+            on_table(file, frames[file].height)  # type: ignore[union-attr]
+    municipality_id = _municipality_id(frames.get(MUNICIPALITY_FILE))
+    tables: dict[str, _Table | None] = {}
+    for file, frame in frames.items():
+        source = sources[file]
+        if frame is None or source is None:
+            tables[file] = None
+            continue
+        if file in (PATIENTS_FILE, BASES_FILE):
+            frame = _fill_coordinates(frame, source, municipality_id, geocoder, issues)
+        table = table_from_frame(frame, file, issues)
+        table.file = source.display
+        tables[file] = table
+    names = {f: s.display for f, s in sources.items() if s is not None}
+    try:
+        return assemble_export(tables, issues, str(path))
+    except PlanInputError as exc:
+        raise PlanInputError(_renamed(exc.issues, names)) from None
+
+
+def _municipality_id(frame: pl.DataFrame | None) -> str | None:
+    if frame is None or frame.height != 1:
+        return None
+    for column in frame.columns:
+        if column == "municipality_id":
+            value = frame[column][0]
+            return value.strip() or None
+    return None
+
+
+def _renamed(issues: tuple[InputIssue, ...], names: Mapping[str, str]) -> list[InputIssue]:
+    """Issues with canonical file names replaced by the actual ones (also in messages)."""
+    out = []
+    for issue in issues:
+        file = names.get(issue.file, issue.file)
+        message = issue.message
+        for canonical, actual in names.items():
+            if canonical != actual:
+                message = message.replace(f"in {canonical}", f"in {actual}")
+                message = message.replace(f"(from {canonical})", f"(from {actual})")
+        out.append(InputIssue(file=file, row=issue.row, field=issue.field, message=message))
+    return out
