@@ -21,6 +21,15 @@ from hjemmetjeneste.travel import _kernels
 from hjemmetjeneste.travel._kernels import EARTH_RADIUS_M
 from hjemmetjeneste.travel.profiles import DEFAULT_PROFILES, TravelProfile
 
+UNREACHABLE = (2**31 - 1) // 4
+"""Sentinel for a pair with no route: ``duration_s`` and ``distance_m`` are both 536,870,911.
+
+A quarter of the int32 range (about 17 years, or 537,000 km), so that sums of a few
+matrix entries still fit in int32 and can never be mistaken for a real trip. Consumers
+must test ``value >= UNREACHABLE`` before doing arithmetic with an entry (the solver
+leaves such visits out as unreachable and clamps the rest).
+"""
+
 
 @dataclass(frozen=True, eq=False)
 class TravelMatrix:
@@ -61,6 +70,10 @@ class TravelMatrix:
     def size(self) -> int:
         """Number of places N (the matrices are N×N)."""
         return int(self.duration_s.shape[0])
+
+    def unreachable(self) -> np.ndarray:
+        """Boolean N×N mask of the pairs without a route (``duration_s >= UNREACHABLE``)."""
+        return self.duration_s >= UNREACHABLE
 
 
 @runtime_checkable
@@ -131,10 +144,16 @@ def great_circle_distance_m(points: Sequence[GeoPoint]) -> np.ndarray:
     empty sequence and for non-finite or out-of-range coordinates (points built with
     ``model_construct`` skip pydantic's checks).
     """
+    lat, lon = points_to_arrays(points)
+    check_coordinates(lat, lon)
+    return _kernels.great_circle_matrix_m(lat, lon)
+
+
+def points_to_arrays(points: Sequence[GeoPoint]) -> tuple[np.ndarray, np.ndarray]:
+    """float64 latitude and longitude arrays of ``points`` (not validated)."""
     lat = np.fromiter((p.lat for p in points), dtype=np.float64, count=len(points))
     lon = np.fromiter((p.lon for p in points), dtype=np.float64, count=len(points))
-    _check_coordinates(lat, lon)
-    return _kernels.great_circle_matrix_m(lat, lon)
+    return lat, lon
 
 
 def numpy_great_circle_matrix_m(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.ndarray:
@@ -147,7 +166,7 @@ def numpy_great_circle_matrix_m(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.
     """
     lat = np.asarray(lat_deg, dtype=np.float64)
     lon = np.asarray(lon_deg, dtype=np.float64)
-    _check_coordinates(lat, lon)
+    check_coordinates(lat, lon)
     phi = np.radians(lat)
     lam = np.radians(lon)
     cos_phi = np.cos(phi)
@@ -163,7 +182,7 @@ def numpy_great_circle_matrix_m(lat_deg: np.ndarray, lon_deg: np.ndarray) -> np.
     return distance
 
 
-def _check_coordinates(lat: np.ndarray, lon: np.ndarray) -> None:
+def check_coordinates(lat: np.ndarray, lon: np.ndarray) -> None:
     """Raise ValueError unless lat/lon are equal-length, non-empty, finite WGS84 degrees."""
     if lat.ndim != 1 or lat.shape != lon.shape:
         raise ValueError(
