@@ -1,6 +1,7 @@
 """The one module that chains the stages: export -> tasks -> problem -> solve -> worklists.
 
-The CLI, the API's job runner and the benchmarks all call :func:`plan_shift`.
+The CLI, the API's job runner and the benchmarks all call :func:`plan_shift`;
+:func:`plan_range` plans a date range shift by shift, each seeing the ones before it.
 """
 
 from __future__ import annotations
@@ -9,10 +10,17 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftKind
+from hjemmetjeneste.domain import (
+    CareHistory,
+    MunicipalityData,
+    Pin,
+    PlanResult,
+    ServedTask,
+    ShiftKind,
+)
 from hjemmetjeneste.importers import read_export
 from hjemmetjeneste.solver import SolveParams, Violation, check_solution, solve
 from hjemmetjeneste.solver.build import build_problem
@@ -67,12 +75,18 @@ def plan_shift(
     travel: TravelSource | None = None,
     params: SolveParams | None = None,
     on_progress: ProgressCallback | None = None,
+    pins: tuple[Pin, ...] = (),
+    history: CareHistory | None = None,
 ) -> PlanOutcome:
-    """Plan one district's shift end to end and re-check the plan without OR-Tools."""
+    """Plan one district's shift end to end and re-check the plan without OR-Tools.
+
+    ``pins`` are the planner's locked visits; ``history`` what published earlier shifts did
+    (gaps across shifts, continuity of care; see :func:`plan_range`).
+    """
     watch = _Stopwatch()
     district_id = district_id or default_district(data)
     with watch.stage("tasks"):
-        day_plan = build_day_plan(data, day, shift, district_id)
+        day_plan = build_day_plan(data, day, shift, district_id, pins=pins, history=history)
     with watch.stage("build"):
         built = build_problem(day_plan, travel or GreatCircleSource())
     with watch.stage("solve"):
@@ -82,3 +96,86 @@ def plan_shift(
     with watch.stage("worklists"):
         result = assemble(day_plan, built, solution)
     return PlanOutcome(result=result, violations=violations, stage_seconds=watch.seconds)
+
+
+SHIFT_ORDER = (ShiftKind.DAY, ShiftKind.EVENING, ShiftKind.NIGHT)
+
+
+def served_tasks(data: MunicipalityData, result: PlanResult) -> tuple[ServedTask, ...]:
+    """What a published plan did, task by task: who started it when, with its gap rule."""
+    interventions = {i.intervention_id: i for c in data.care_plans for i in c.interventions}
+    staff: dict[str, list[str]] = {}
+    first: dict[str, tuple[str, str, datetime]] = {}
+    for worklist in result.worklists:
+        for visit in worklist.visits:
+            for task in visit.tasks:
+                staff.setdefault(task.task_id, []).append(worklist.staff_id)
+                first.setdefault(
+                    task.task_id, (task.intervention_id, visit.patient_id, visit.start)
+                )
+    served = []
+    for task_id, (intervention_id, patient_id, start) in first.items():
+        intervention = interventions.get(intervention_id)
+        served.append(
+            ServedTask(
+                task_id=task_id,
+                intervention_id=intervention_id,
+                patient_id=patient_id,
+                staff_ids=tuple(staff[task_id]),
+                start=start,
+                gap_group=intervention.gap_group if intervention else None,
+                min_gap_min=intervention.min_gap_min if intervention else 0,
+                max_gap_min=intervention.max_gap_min if intervention else None,
+            )
+        )
+    return tuple(served)
+
+
+def plan_range(
+    data: MunicipalityData,
+    first: date,
+    last: date,
+    shifts: tuple[ShiftKind, ...] = SHIFT_ORDER,
+    district_id: str | None = None,
+    *,
+    travel: TravelSource | None = None,
+    params: SolveParams | None = None,
+    history: CareHistory | None = None,
+    on_shift: Callable[[PlanOutcome], None] | None = None,
+) -> list[PlanOutcome]:
+    """Plan every shift from ``first`` to ``last`` (inclusive) in time order.
+
+    Each shift sees the published results of the shifts before it as its ``CareHistory``:
+    a dose given in the day shift bounds the evening's (gap rules across shifts), and the
+    caregivers a patient had in the last ``continuity_days`` are preferred (continuity of
+    care, when the municipality's ``continuity_weight`` is above 0). ``on_shift`` is called
+    with each outcome as soon as it is ready.
+    """
+    if last < first:
+        raise ValueError(f"last date {last} is before first date {first}")
+    district_id = district_id or default_district(data)
+    travel = travel or GreatCircleSource()
+    keep_days = data.municipality.rules.continuity_days + 2
+    served = list(history.served) if history else []
+    outcomes: list[PlanOutcome] = []
+    day = first
+    order = [s for s in SHIFT_ORDER if s in shifts]
+    while day <= last:
+        for shift in order:
+            horizon = day - timedelta(days=keep_days)
+            served = [t for t in served if t.start.date() >= horizon]
+            outcome = plan_shift(
+                data,
+                day,
+                shift,
+                district_id,
+                travel=travel,
+                params=params,
+                history=CareHistory(served=tuple(served)),
+            )
+            served += served_tasks(data, outcome.result)
+            outcomes.append(outcome)
+            if on_shift is not None:
+                on_shift(outcome)
+        day += timedelta(days=1)
+    return outcomes

@@ -19,6 +19,7 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from hjemmetjeneste.domain import (
@@ -26,6 +27,7 @@ from hjemmetjeneste.domain import (
     DayPlan,
     PlanningRules,
     Priority,
+    ServedTask,
     Staff,
     TravelMode,
     UnplacedReason,
@@ -243,6 +245,26 @@ class _Context:
     shift_end: int
     rules: PlanningRules
 
+    @cached_property
+    def _last_dose(self) -> dict[tuple[str, str], ServedTask]:
+        """The latest served task per (patient, gap group) in the history."""
+        last: dict[tuple[str, str], ServedTask] = {}
+        for t in self.day_plan.history.served:
+            if t.gap_group is None:
+                continue
+            key = (t.patient_id, t.gap_group)
+            if key not in last or t.start > last[key].start:
+                last[key] = t
+        return last
+
+    @cached_property
+    def _caregivers(self) -> dict[str, list[tuple[datetime, tuple[str, ...]]]]:
+        """Per patient: (start, staff ids) of every served task in the history."""
+        by_patient: dict[str, list[tuple[datetime, tuple[str, ...]]]] = defaultdict(list)
+        for t in self.day_plan.history.served:
+            by_patient[t.patient_id].append((t.start, t.staff_ids))
+        return by_patient
+
     def plan_visit(self, visit: Visit, loc: int) -> _VisitPlan | Prefiltered:
         """The visit's jobs' data, or why it is left out."""
         dp, index, staff = self.day_plan, self.index, self.day_plan.staff
@@ -364,7 +386,7 @@ class _Context:
             groups[t.gap_group] = (lo, hi)
         earliest, latest, note = -(10**9), 10**9, None
         for group, (lo, hi) in groups.items():
-            last = self.day_plan.history.last_in_gap_group(visit.patient_id, group)
+            last = self._last_dose.get((visit.patient_id, group))
             if last is None:
                 continue
             at = self.index.to_seconds(last.start)
@@ -395,7 +417,12 @@ class _Context:
         patient = dp.patient(visit.patient_id)
         since = dp.shift.start - timedelta(days=rules.continuity_days)
         known = (
-            dp.history.caregivers_of(patient.patient_id, since)
+            frozenset(
+                sid
+                for start, staff_ids in self._caregivers.get(patient.patient_id, ())
+                if start >= since
+                for sid in staff_ids
+            )
             if rules.continuity_weight
             else frozenset()
         )

@@ -358,6 +358,7 @@ def _extract(
     breaks: list[list[pywrapcp.IntervalVar]],
 ) -> Solution:
     sequences: list[tuple[int, list[tuple[int, int]]]] = []
+    ends: list[int] = []
     for v in range(problem.n_vehicles):
         index = routing.Start(v)
         depart = assignment.Value(time_dim.CumulVar(index))
@@ -367,10 +368,17 @@ def _extract(
             visits.append((manager.IndexToNode(index), assignment.Value(time_dim.CumulVar(index))))
             index = assignment.Value(routing.NextVar(index))
         sequences.append((depart, visits))
+        ends.append(assignment.Value(time_dim.CumulVar(index)))
     served = {node for _, visits in sequences for node, _ in visits}
     half = {n for a, b in problem.sync_groups if (a in served) != (b in served) for n in (a, b)}
+    taken = [
+        tuple(sorted((int(assignment.StartValue(b)), int(b.DurationMin())) for b in breaks[v]))
+        for v in range(problem.n_vehicles)
+    ]
     routes = tuple(
-        _timed_route(problem, v, depart, [(n, t) for n, t in visits if n not in half])
+        _timed_route(
+            problem, v, depart, [(n, t) for n, t in visits if n not in half], taken[v], ends[v]
+        )
         for v, (depart, visits) in enumerate(sequences)
     )
     kept = served - half
@@ -384,9 +392,18 @@ def _extract(
 
 
 def _timed_route(
-    problem: RoutingProblem, v: int, depart: int, visits: list[tuple[int, int]]
+    problem: RoutingProblem,
+    v: int,
+    depart: int,
+    visits: list[tuple[int, int]],
+    breaks: tuple[tuple[int, int], ...] = (),
+    end_cumul: int = 0,
 ) -> Route:
-    """Arrival times recomputed from the matrices along the (possibly pruned) sequence."""
+    """Arrival times recomputed from the matrices along the (possibly pruned) sequence.
+
+    ``breaks`` are the (start, duration) of the breaks taken; the return to the base is the
+    end cumul when a break after the last visit delays it.
+    """
     travel = problem.travel_for(v)
     prev, ready = int(problem.vehicle_start_node[v]), depart
     stops: list[RouteStop] = []
@@ -396,6 +413,8 @@ def _timed_route(
         stops.append(RouteStop(node=node, arrival_s=arrival, start_s=start))
         prev, ready = node, start + int(problem.service_s[node])
     if not stops:
-        return Route(vehicle=v, depart_s=depart, stops=(), return_s=depart)
+        return Route(vehicle=v, depart_s=depart, stops=(), return_s=depart, breaks=breaks)
     return_s = ready + int(travel[prev, int(problem.vehicle_end_node[v])])
-    return Route(vehicle=v, depart_s=depart, stops=tuple(stops), return_s=return_s)
+    if any(start >= ready for start, _ in breaks):
+        return_s = max(return_s, end_cumul)
+    return Route(vehicle=v, depart_s=depart, stops=tuple(stops), return_s=return_s, breaks=breaks)
