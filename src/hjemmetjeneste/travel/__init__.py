@@ -11,6 +11,7 @@ numba lives only in :mod:`hjemmetjeneste.travel._kernels` and
 """
 
 from hjemmetjeneste.travel._kernels import EARTH_RADIUS_M
+from hjemmetjeneste.travel.cache import CachedSource
 from hjemmetjeneste.travel.matrix import (
     UNREACHABLE,
     GreatCircleSource,
@@ -20,6 +21,7 @@ from hjemmetjeneste.travel.matrix import (
     numpy_great_circle_matrix_m,
 )
 from hjemmetjeneste.travel.osm import OsmSource, RoadGraph, RoadNetwork, read_road_network
+from hjemmetjeneste.travel.osrm import OsrmError, OsrmSource, parse_osrm_urls
 from hjemmetjeneste.travel.profiles import DEFAULT_PROFILES, TravelProfile
 from hjemmetjeneste.travel.roads import ROAD_PROFILES, RoadProfile
 
@@ -28,8 +30,11 @@ __all__ = [
     "EARTH_RADIUS_M",
     "ROAD_PROFILES",
     "UNREACHABLE",
+    "CachedSource",
     "GreatCircleSource",
     "OsmSource",
+    "OsrmError",
+    "OsrmSource",
     "RoadGraph",
     "RoadNetwork",
     "RoadProfile",
@@ -38,5 +43,6 @@ __all__ = [
     "TravelSource",
     "great_circle_distance_m",
     "numpy_great_circle_matrix_m",
+    "parse_osrm_urls",
     "read_road_network",
 ]
