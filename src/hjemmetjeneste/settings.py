@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings"]
+__all__ = ["DEMO_JWT_SECRET", "Settings"]
+
+#: The demo's token secret: public, for the synthetic demo data only (see docs/api.md).
+DEMO_JWT_SECRET = "hjemmetjeneste-demo-secret-NOT-FOR-PRODUCTION"
 
 _SUPPORTED_SCHEMES = ("sqlite", "postgresql")
 
@@ -33,6 +36,19 @@ class Settings(BaseSettings):
     geocoder_url: str | None = None
     #: ``nominatim`` or ``photon``: the protocol of ``geocoder_url``.
     geocoder_kind: str = "nominatim"
+    #: API: HS256 secret for bearer tokens when no JWKS is configured. The default is the
+    #: published DEMO secret (``hjemmetjeneste token``): anyone can mint tokens with it, so a
+    #: real deployment sets ``jwt_jwks_url`` (HelseID, RS256) or its own secret.
+    jwt_secret: SecretStr = SecretStr(DEMO_JWT_SECRET)
+    #: API: the OpenID Connect provider's JWKS URL; when set, only RS256 tokens signed by one
+    #: of its keys are accepted and ``jwt_secret`` is ignored.
+    jwt_jwks_url: str | None = None
+    #: API: the audience (``aud``) every token must carry.
+    jwt_audience: str = "hjemmetjeneste"
+    #: API: the issuer (``iss``) every token must carry; None accepts any issuer.
+    jwt_issuer: str | None = "hjemmetjeneste-demo"
+    #: API: plan runs solved at once per server process (each in its own spawned process).
+    api_run_workers: int = Field(default=1, ge=1, le=16)
 
     @field_validator("database_url")
     @classmethod

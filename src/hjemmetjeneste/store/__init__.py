@@ -6,6 +6,7 @@
 ``MunicipalityData``. This package never imports polars, OR-Tools or numba.
 """
 
+from hjemmetjeneste.store import audit, runs  # the API's tables (registered on TableBase)
 from hjemmetjeneste.store.digest import database_digest
 from hjemmetjeneste.store.engine import create_store_engine, migrate, normalise_url
 from hjemmetjeneste.store.repository import (
@@ -24,10 +25,12 @@ __all__ = [
     "KindCounts",
     "Store",
     "StoreError",
+    "audit",
     "create_store_engine",
     "database_digest",
     "export_digest",
     "migrate",
     "normalise_url",
     "open_store",
+    "runs",
 ]
