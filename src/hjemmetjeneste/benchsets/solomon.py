@@ -61,8 +61,7 @@ class VrptwInstance:
     @property
     def family(self) -> str:
         """The instance class, e.g. ``C1``, ``R2``, ``RC1`` (upper case)."""
-        match = _FAMILY.match(self.name)
-        return (match.group(1) + match.group(2)).upper() if match else "?"
+        return family_of(self.name)
 
     def scaled_distances(self) -> NDArray[np.int64]:
         """⌊SCALE·euclid(i, j)⌋ for every pair, exact for integer coordinates."""
@@ -74,6 +73,12 @@ class VrptwInstance:
         root -= (root * root > squared).astype(np.int64)
         root += ((root + 1) * (root + 1) <= squared).astype(np.int64)
         return root
+
+
+def family_of(name: str) -> str:
+    """The class of an instance name (``RC105`` → ``RC1``, ``c2_4_7`` → ``C2``; else ``?``)."""
+    match = _FAMILY.match(name)
+    return (match.group(1) + match.group(2)).upper() if match else "?"
 
 
 def read_solomon(path: Path | str) -> VrptwInstance:
