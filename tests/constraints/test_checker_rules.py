@@ -1,0 +1,139 @@
+"""The checker catches a hand-made violation of every new rule and passes the clean version."""
+
+from __future__ import annotations
+
+from conftest import plane
+
+from hjemmetjeneste.solver import Route, RouteStop, Solution, ViolationKind, check_solution
+from hjemmetjeneste.solver.problem import BreakSpec
+
+
+def _kinds(problem, *routes: Route, dropped: tuple[int, ...] = ()) -> list[ViolationKind]:
+    solution = Solution(routes=routes, dropped=dropped, objective=0, status="hand", wall_s=0.0)
+    return [v.kind for v in check_solution(problem, solution)]
+
+
+def test_refused_caregiver_is_caught():
+    """Serving a patient with a caregiver they refused is a refused_caregiver violation."""
+    b = plane([(0, 0), (10, 0)], n_vehicles=2)
+    job = b.add_job(1, service_s=10, windows=[(0, 1000)], penalty=1, refused=[0])
+    problem = b.build()
+    bad = Route(0, 0, (RouteStop(job, 10, 10),), 30)
+    good = Route(1, 0, (RouteStop(job, 10, 10),), 30)
+    assert _kinds(problem, bad, Route(1, 0, (), 0)) == [ViolationKind.REFUSED_CAREGIVER]
+    assert _kinds(problem, Route(0, 0, (), 0), good) == []
+
+
+def test_ignored_pins_are_caught():
+    """The wrong caregiver or the wrong start for a pinned job is a pin_ignored violation."""
+    b = plane([(0, 0), (10, 0)], n_vehicles=2)
+    job = b.add_job(
+        1, service_s=10, windows=[(0, 1000)], penalty=1, pinned_vehicle=1, pinned_start_s=500
+    )
+    problem = b.build()
+    wrong_vehicle = Route(0, 0, (RouteStop(job, 10, 500),), 520)
+    wrong_time = Route(1, 0, (RouteStop(job, 10, 400),), 420)
+    right = Route(1, 0, (RouteStop(job, 10, 500),), 520)
+    assert _kinds(problem, wrong_vehicle, Route(1, 0, (), 0)) == [ViolationKind.PIN_IGNORED]
+    # The wrong time is both a broken pin and outside the pinned (zero-width) window.
+    assert ViolationKind.PIN_IGNORED in _kinds(problem, Route(0, 0, (), 0), wrong_time)
+    assert _kinds(problem, Route(0, 0, (), 0), right) == []
+
+
+def test_start_between_two_windows_is_caught():
+    """A start in the gap between a job's windows is a start_between_windows violation."""
+    b = plane([(0, 0), (10, 0)])
+    job = b.add_job(1, service_s=10, windows=[(0, 100), (500, 600)], penalty=1)
+    problem = b.build()
+    assert _kinds(problem, Route(0, 0, (RouteStop(job, 10, 300),), 320)) == [
+        ViolationKind.START_BETWEEN_WINDOWS
+    ]
+    assert _kinds(problem, Route(0, 0, (RouteStop(job, 10, 550),), 570)) == []
+
+
+def test_overlapping_visits_are_caught():
+    """Starting a visit before the previous one ends is an overlap violation."""
+    b = plane([(0, 0), (10, 0), (10, 0)])
+    j1 = b.add_job(1, service_s=100, windows=[(0, 1000)], penalty=1)
+    j2 = b.add_job(2, service_s=100, windows=[(0, 1000)], penalty=1)
+    problem = b.build()
+    overlap = Route(0, 0, (RouteStop(j1, 10, 10), RouteStop(j2, 110, 50)), 160)
+    assert _kinds(problem, overlap) == [ViolationKind.OVERLAP]
+    fine = Route(0, 0, (RouteStop(j1, 10, 10), RouteStop(j2, 110, 110)), 220)
+    assert _kinds(problem, fine) == []
+
+
+def test_missing_break_and_break_during_visit_are_caught():
+    """No break in the window is missing_break; a break over a visit is break_during_visit."""
+    b = plane([(0, 0), (10, 0)], breaks=[BreakSpec(200, 400, 100)])
+    job = b.add_job(1, service_s=100, windows=[(0, 1000)], penalty=1)
+    problem = b.build()
+    stop = (RouteStop(job, 10, 250),)
+    assert _kinds(problem, Route(0, 0, stop, 360)) == [ViolationKind.MISSING_BREAK]
+    assert _kinds(problem, Route(0, 0, stop, 460, breaks=((300, 100),))) == [
+        ViolationKind.BREAK_DURING_VISIT
+    ]
+    assert _kinds(problem, Route(0, 0, stop, 460, breaks=((350, 100),))) == []
+
+
+def test_break_without_time_for_it_is_caught():
+    """A break squeezed into a leg too short for travel plus break delays the next start."""
+    b = plane([(0, 0), (10, 0), (60, 0)], breaks=[BreakSpec(0, 1000, 100)])
+    j1 = b.add_job(1, service_s=10, windows=[(0, 1000)], penalty=1)
+    j2 = b.add_job(2, service_s=10, windows=[(0, 1000)], penalty=1)
+    problem = b.build()
+    tight = Route(0, 0, (RouteStop(j1, 10, 10), RouteStop(j2, 70, 130)), 200, breaks=((20, 100),))
+    assert _kinds(problem, tight) == [ViolationKind.STARTS_BEFORE_ARRIVAL]
+    room = Route(0, 0, (RouteStop(j1, 10, 10), RouteStop(j2, 70, 170)), 240, breaks=((20, 100),))
+    assert _kinds(problem, room) == []
+
+
+def test_violated_gap_is_caught():
+    """Two doses closer than their minimum gap, or further than the maximum, are caught."""
+    b = plane([(0, 0), (10, 0)], n_vehicles=2)
+    d1 = b.add_job(1, service_s=10, windows=[(0, 9000)], penalty=1)
+    d2 = b.add_job(1, service_s=10, windows=[(0, 9000)], penalty=1)
+    b.add_precedence(d1, d2, 1000, 2000)
+    problem = b.build()
+
+    def plan(t1: int, t2: int) -> list[ViolationKind]:
+        return _kinds(
+            problem,
+            Route(0, 0, (RouteStop(d1, 10, t1),), t1 + 20),
+            Route(1, 0, (RouteStop(d2, 10, t2),), t2 + 20),
+        )
+
+    assert plan(100, 600) == [ViolationKind.GAP_VIOLATED]
+    assert plan(100, 2500) == [ViolationKind.GAP_VIOLATED]
+    assert plan(100, 1500) == []
+
+
+def test_overrun_past_the_hard_maximum_is_caught_but_overtime_before_it_is_not():
+    """Returning between soft and hard end is allowed overtime; after the hard end it is not."""
+    b = plane([(0, 0), (100, 0)], shift=(0, 1000), soft_end_s=500, overtime_cost=1)
+    job = b.add_job(1, service_s=100, windows=[(0, 1000)], penalty=1)
+    problem = b.build()
+    assert _kinds(problem, Route(0, 400, (RouteStop(job, 500, 500),), 700)) == []
+    assert _kinds(problem, Route(0, 700, (RouteStop(job, 800, 800),), 1000)) == []
+    assert _kinds(problem, Route(0, 800, (RouteStop(job, 900, 900),), 1100)) == [
+        ViolationKind.SHIFT_OVERRUN
+    ]
+
+
+def test_second_caregiver_without_competence_is_caught():
+    """In a "nurse and helper" pair, a helper on the nurse's half is missing competence."""
+    b = plane([(0, 0), (10, 0)], n_vehicles=2)
+    nurse_half = b.add_job(1, service_s=10, windows=[(0, 1000)], penalty=1, allowed=[0])
+    helper_half = b.add_job(1, service_s=10, windows=[(0, 1000)], penalty=1, allowed=[0, 1])
+    b.add_sync(nurse_half, helper_half)
+    problem = b.build()
+    swapped = (
+        Route(0, 0, (RouteStop(helper_half, 10, 10),), 30),
+        Route(1, 0, (RouteStop(nurse_half, 10, 10),), 30),
+    )
+    assert _kinds(problem, *swapped) == [ViolationKind.MISSING_COMPETENCE]
+    right = (
+        Route(0, 0, (RouteStop(nurse_half, 10, 10),), 30),
+        Route(1, 0, (RouteStop(helper_half, 10, 10),), 30),
+    )
+    assert _kinds(problem, *right) == []
