@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -335,15 +336,13 @@ class _Row:
         """One value of ``enum``; an empty cell gives ``default`` when there is one."""
         if default is not None and self._is_empty(column):
             return default
-        allowed = ", ".join(repr(m.value) for m in enum)
-        return self._typed(column, f"one of {allowed}", lambda v: _parse_enum(v, enum))
+        return self._typed(column, f"one of {_allowed(enum)}", lambda v: _parse_enum(v, enum))
 
     def choices(self, column: str, enum: type[_E]) -> frozenset[_E] | None:
         """Values of ``enum`` separated by ``|``; an empty cell is the empty set."""
-        allowed = ", ".join(repr(m.value) for m in enum)
         return self._typed(
             column,
-            f"values separated by '|' from {allowed}",
+            f"values separated by '|' from {_allowed(enum)}",
             lambda v: frozenset(_parse_enum(p, enum) for p in _split(v, _LIST_SEPARATOR)),
         )
 
@@ -375,6 +374,12 @@ class _Row:
     def _is_empty(self, column: str) -> bool:
         value = self.values.get(column)
         return value is not None and not value.strip()
+
+
+@cache
+def _allowed(enum: type[StrEnum]) -> str:
+    """The values of ``enum`` for messages (cached: computed once per enum, not per cell)."""
+    return ", ".join(repr(m.value) for m in enum)
 
 
 def _split(value: str, separator: str) -> list[str]:
@@ -413,6 +418,7 @@ def _parse_bool(value: str) -> bool:
     raise ValueError("")
 
 
+@cache  # exports repeat the same few values; errors are not cached
 def _parse_date(value: str) -> date:
     if not _DATE_RE.match(value):
         raise ValueError("")
@@ -422,6 +428,7 @@ def _parse_date(value: str) -> date:
         raise ValueError("no such date") from None
 
 
+@cache  # exports repeat the same few values; errors are not cached
 def _parse_time(value: str) -> time:
     match = _TIME_RE.match(value)
     if not match:
@@ -433,6 +440,7 @@ def _parse_time(value: str) -> time:
     return time(hour, minute, second)
 
 
+@cache  # exports repeat the same few values; errors are not cached
 def _parse_window(value: str) -> TimeWindow:
     parts = value.split(_WINDOW_SEPARATOR)
     if len(parts) != 2:
@@ -449,6 +457,7 @@ def _parse_weekday(value: str) -> int:
     return int(value)
 
 
+@cache  # exports repeat the same few values; errors are not cached
 def _parse_enum(value: str, enum: type[_E]) -> _E:
     try:
         return enum(value)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from hjemmetjeneste.domain import (
@@ -129,6 +130,7 @@ def _time_text(value: Any) -> str:
     return value.isoformat()
 
 
+@lru_cache(maxsize=65536)
 def _schedule_json(schedule: Schedule) -> str:
     """The schedule as canonical JSON (sorted sets), stable across processes."""
     return json.dumps(
@@ -273,14 +275,28 @@ def _records(data: MunicipalityData) -> dict[str, Sequence[Any]]:
     }
 
 
-def export_digest(data: MunicipalityData) -> str:
-    """SHA-256 over the content of every record of ``data`` in order: equal data, equal digest."""
-    digest = hashlib.sha256()
-    m = data.municipality
-    digest.update(repr((m.municipality_id, m.name, m.timezone, _shifts_json(m.shifts))).encode())
+def _municipality_hash(m: Municipality) -> str:
+    return _hash((m.name, m.timezone, _shifts_json(m.shifts)))
+
+
+def _digest_of(municipality_hash: str, plans: Mapping[str, _Plan]) -> str:
+    digest = hashlib.sha256(municipality_hash.encode())
     for kind in KINDS:
-        for record in _records(data)[kind.name]:
-            digest.update(repr(tuple(kind.content(record).values())).encode())
+        digest.update(f"|{kind.name}|".encode())
+        digest.update("".join(plans[kind.name].hashes).encode())
+    return digest.hexdigest()
+
+
+def export_digest(data: MunicipalityData) -> str:
+    """SHA-256 over the content hashes of every record of ``data`` in order.
+
+    Equal data give equal digests; it is what an import batch records.
+    """
+    records = _records(data)
+    digest = hashlib.sha256(_municipality_hash(data.municipality).encode())
+    for kind in KINDS:
+        digest.update(f"|{kind.name}|".encode())
+        digest.update("".join(_hash(kind.content(r).values()) for r in records[kind.name]).encode())
     return digest.hexdigest()
 
 
@@ -293,6 +309,7 @@ def export_digest(data: MunicipalityData) -> str:
 class _Plan:
     """The writes one kind of record needs."""
 
+    hashes: list[str] = field(default_factory=list)
     inserts: list[dict[str, Any]] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
     counts: KindCounts = field(default_factory=KindCounts)
@@ -323,6 +340,7 @@ class Store:
         source: str = "",
         export_format: str = "csv",
         full: bool = True,
+        partial_kinds: Collection[str] = (),
         as_of: date | None = None,
         dry_run: bool = False,
         on_progress: ProgressCallback | None = None,
@@ -334,6 +352,8 @@ class Store:
         ended; missing interventions get ``valid_to`` = the day before ``as_of`` (today in
         the municipality's time zone by default). With ``dry_run`` everything is computed
         and the transaction rolled back. Either all of it is written or none of it.
+        ``partial_kinds`` names kinds (see :data:`KINDS`) the export does not carry in full,
+        e.g. ``("roster",)`` for FHIR exports: their missing records are not ended.
         """
         municipality = data.municipality
         tz = ZoneInfo(municipality.timezone)
@@ -348,11 +368,16 @@ class Store:
                 "timezone": municipality.timezone,
                 "shifts_json": _shifts_json(municipality.shifts),
             }
-            mun_hash = _hash(mun_values.values())
+            mun_hash = _municipality_hash(municipality)
             plans: dict[str, _Plan] = {}
             for kind in KINDS:
                 plans[kind.name] = self._diff(
-                    session, kind, municipality.municipality_id, records[kind.name], full, as_of
+                    session,
+                    kind,
+                    municipality.municipality_id,
+                    records[kind.name],
+                    full and kind.name not in partial_kinds,
+                    as_of,
                 )
             mun_counts = KindCounts(
                 added=int(mun_row is None),
@@ -373,7 +398,7 @@ class Store:
                 municipality_id=municipality.municipality_id,
                 source=source,
                 export_format=export_format,
-                export_digest=export_digest(data),
+                export_digest=_digest_of(mun_hash, plans),
                 full_export=full,
                 as_of=as_of,
                 started_at=started,
@@ -410,7 +435,7 @@ class Store:
                     for row in chunk:
                         row["first_batch_id"] = batch_id
                         row["last_batch_id"] = batch_id
-                    session.execute(insert(kind.model), chunk)
+                    session.execute(insert(kind.model.__table__), chunk)
                     done += len(chunk)
                     progress("write", done, total)
                 for chunk in _chunks(plan.updates):
@@ -420,7 +445,7 @@ class Store:
                             row["last_batch_id"] = batch_id
                         elif "content_hash" in row:  # not a mere change of position
                             row["last_batch_id"] = batch_id
-                    session.execute(update(kind.model), chunk)
+                    _bulk_update(session, kind, chunk)
                     done += len(chunk)
                     progress("write", done, total)
             batch.finished_at = datetime.now(UTC)
@@ -456,6 +481,7 @@ class Store:
             key = tuple(values[k] for k in kind.keys)
             seen.add(key)
             content_hash = _hash(values.values())
+            plan.hashes.append(content_hash)
             previous = stored.get(key)
             if previous is None:
                 added += 1
@@ -669,6 +695,26 @@ def _intervention(r: InterventionRow) -> Intervention:
         valid_from=r.valid_from,
         valid_to=r.valid_to,
     )
+
+
+def _bulk_update(session: Session, kind: _Kind, rows: list[dict[str, Any]]) -> None:
+    """UPDATE by primary key, one executemany per set of columns (Core: fast)."""
+    table: Any = kind.model.__table__
+    keys = ("municipality_id", *kind.keys)
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    for columns, group in groups.items():
+        values = [c for c in columns if c not in keys]
+        statement = (
+            update(table)
+            .where(*(table.c[k] == bindparam(f"k_{k}") for k in keys))
+            .values({c: bindparam(f"v_{c}") for c in values})
+        )
+        session.execute(
+            statement,
+            [{**{f"k_{k}": r[k] for k in keys}, **{f"v_{c}": r[c] for c in values}} for r in group],
+        )
 
 
 def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:

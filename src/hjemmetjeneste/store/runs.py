@@ -57,6 +57,7 @@ __all__ = [
     "delete_pin",
     "finish_run",
     "get_run",
+    "get_run_any",
     "list_pins",
     "list_runs",
     "publication_history",
@@ -282,6 +283,13 @@ def get_run(engine: Engine, municipality_id: str, run_id: str) -> RunRecord | No
         if row is None or row.municipality_id != municipality_id:
             return None
         return _run_record(row)
+
+
+def get_run_any(engine: Engine, run_id: str) -> RunRecord | None:
+    """The run ``run_id`` whatever its municipality (for the worker that runs it)."""
+    with Session(engine) as session:
+        row = session.get(PlanRunRow, run_id)
+        return None if row is None else _run_record(row)
 
 
 def run_result_json(engine: Engine, municipality_id: str, run_id: str) -> str | None:
