@@ -27,6 +27,7 @@ from hjemmetjeneste.solver.build import build_problem
 from hjemmetjeneste.tasks import build_day_plan
 from hjemmetjeneste.travel import GreatCircleSource, TravelSource
 from hjemmetjeneste.worklists import assemble
+from hjemmetjeneste.worklists.verify import PlanViolation, verify_plan
 
 ProgressCallback = Callable[[int, float], None]
 
@@ -179,3 +180,32 @@ def plan_range(
                 on_shift(outcome)
         day += timedelta(days=1)
     return outcomes
+
+
+def check_plans(
+    data: MunicipalityData,
+    results: list[PlanResult],
+    *,
+    travel: TravelSource | None = None,
+) -> list[tuple[PlanResult, list[PlanViolation]]]:
+    """Re-validate written plans against the export, without OR-Tools.
+
+    Plans are taken in time order; each is checked against the problem the pipeline builds
+    for its district, date and shift, with the earlier plans given as history (so gaps across
+    shifts are checked too). Returns each plan with its violations (empty when feasible).
+    """
+    travel = travel or GreatCircleSource()
+    served: list[ServedTask] = []
+    checked: list[tuple[PlanResult, list[PlanViolation]]] = []
+    for result in sorted(results, key=lambda r: r.shift_start):
+        day_plan = build_day_plan(
+            data,
+            result.date,
+            result.shift,
+            result.district_id,
+            history=CareHistory(served=tuple(served)),
+        )
+        built = build_problem(day_plan, travel)
+        checked.append((result, verify_plan(built, result)))
+        served += served_tasks(data, result)
+    return checked

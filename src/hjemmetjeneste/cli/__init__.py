@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from hjemmetjeneste.cli import bench as _bench  # noqa: F401  (registers its commands)
+from hjemmetjeneste.cli import check as _check  # noqa: F401  (registers its commands)
 from hjemmetjeneste.cli import plan as _plan  # noqa: F401  (registers its commands)
 from hjemmetjeneste.cli.app import app, err_console
 from hjemmetjeneste.errors import HjemmetjenesteError

@@ -1,0 +1,59 @@
+"""`check`: re-validate written plans (worklist JSON) against their export, without OR-Tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from hjemmetjeneste.cli.app import app, console, err_console
+from hjemmetjeneste.domain import PlanResult
+from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING, HjemmetjenesteError
+
+
+@app.command()
+def check(
+    plans: Annotated[
+        list[Path], typer.Argument(help="Plan JSON files (from `plan --out`), any order.")
+    ],
+    data: Annotated[Path, typer.Option(help="Export folder the plans were made from.")] = Path(
+        "data/demo"
+    ),
+) -> None:
+    """Re-check plans, solver-made or hand-edited: every hard rule, typed and explained.
+
+    Several plans are checked in time order, each seeing the ones before it (gaps across
+    shifts). Exit code 0 when every plan is feasible, 3 when a rule is broken, 2 for bad input.
+    """
+    from hjemmetjeneste.pipeline import check_plans, load_export
+
+    results: list[PlanResult] = []
+    for path in plans:
+        try:
+            results.append(PlanResult.model_validate_json(path.read_text(encoding="utf-8")))
+        except (OSError, ValidationError, ValueError) as exc:
+            err_console.print(f"[red]{path}: not a plan JSON file: {str(exc).splitlines()[0]}")
+            raise typer.Exit(EXIT_INPUT) from exc
+    try:
+        checked = check_plans(load_export(data), results)
+    except HjemmetjenesteError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(exc.exit_code) from exc
+    except (KeyError, ValueError) as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_INPUT) from exc
+    broken = 0
+    for result, violations in checked:
+        title = f"{result.district_id} {result.date} {result.shift.value}"
+        if not violations:
+            console.print(f"[green]{title}: no violations[/green]")
+            continue
+        broken += len(violations)
+        console.print(f"[red]{title}: {len(violations)} violation(s)[/red]")
+        for v in violations:
+            where = " · ".join(x for x in (v.staff_id, v.visit_id) if x)
+            console.print(f"  [red]{v.kind.value}[/red] {where}: {v.message}")
+    if broken:
+        raise typer.Exit(EXIT_ROUTING)
