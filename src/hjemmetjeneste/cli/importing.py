@@ -1,0 +1,159 @@
+"""`import` and `synthetic`: load a municipality's export into the store; make big exports."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from hjemmetjeneste.cli.app import app, console, err_console
+from hjemmetjeneste.errors import EXIT_INPUT, HjemmetjenesteError
+from hjemmetjeneste.settings import Settings
+
+__all__ = ["import_export", "synthetic"]
+
+
+def load_settings(database_url: str | None = None) -> Settings:
+    """Settings from the environment, validated now; exit 2 with the reason when invalid."""
+    try:
+        if database_url is not None:
+            return Settings(database_url=database_url)
+        return Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = ".".join(str(p) for p in error["loc"])
+            err_console.print(f"[red]setting HJEMMETJENESTE_{name.upper()}: {error['msg']}[/red]")
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+@app.command("import")
+def import_export(
+    path: Annotated[Path, typer.Argument(help="Export folder, Excel workbook or FHIR file.")],
+    fmt: Annotated[
+        str, typer.Option("--format", help="auto, csv, parquet, xlsx or fhir.")
+    ] = "auto",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and count, write nothing.")
+    ] = False,
+    partial: Annotated[
+        bool,
+        typer.Option("--partial", help="A delta export: end nothing that is missing from it."),
+    ] = False,
+    as_of: Annotated[
+        str | None, typer.Option(help="Import date (YYYY-MM-DD); ended tiltak end the day before.")
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="Overrides HJEMMETJENESTE_DATABASE_URL.")
+    ] = None,
+) -> None:
+    """Import a municipality's export into the store: all of it, or nothing (exit 2)."""
+    from hjemmetjeneste.importers.auto import EXPORT_FORMATS, make_geocoder, read_plan_export
+    from hjemmetjeneste.store import open_store
+
+    settings = load_settings(database_url)
+    if fmt not in EXPORT_FORMATS:
+        err_console.print(f"[red]--format must be one of {', '.join(EXPORT_FORMATS)}[/red]")
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        import_day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        err_console.print(f"[red]--as-of: expected YYYY-MM-DD, found {as_of!r}[/red]")
+        raise typer.Exit(EXIT_INPUT) from None
+    try:
+        geocoder = make_geocoder(
+            settings.address_register, settings.geocoder_url, settings.geocoder_kind
+        )
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:,.0f} {task.fields[unit]}"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as progress:
+            reading = progress.add_task("Reading", total=None, unit="records")
+            loaded = read_plan_export(
+                path,
+                fmt,
+                geocoder=geocoder,
+                default_tolerance_min=settings.default_tolerance_min,
+                on_progress=lambda n: progress.advance(reading, n),
+            )
+            progress.update(reading, total=progress.tasks[reading].completed)
+            writing = progress.add_task("Writing", total=None, unit="rows")
+
+            def on_write(stage: str, done: int, total: int) -> None:
+                progress.update(writing, completed=done, total=max(total, 1))
+
+            store = open_store(settings.database_url)
+            try:
+                summary = store.save_export(
+                    loaded.data,
+                    source=str(path),
+                    export_format=loaded.format,
+                    full=not partial,
+                    partial_kinds=loaded.partial_kinds,
+                    as_of=import_day,
+                    dry_run=dry_run,
+                    on_progress=on_write,
+                )
+            finally:
+                store.close()
+    except HjemmetjenesteError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(exc.exit_code) from exc
+
+    table = Table(
+        title=f"{'Dry run: would import' if dry_run else 'Imported'} {path} "
+        f"({loaded.format}) into municipality {summary.municipality_id}",
+        title_justify="left",
+    )
+    for column in ("records", "added", "changed", "ended", "unchanged"):
+        table.add_column(column, justify="left" if column == "records" else "right")
+    for kind, counts in summary.counts.items():
+        values = (counts.added, counts.changed, counts.ended, counts.unchanged)
+        table.add_row(kind, *(f"{v:,}" for v in values))
+    table.add_row(
+        "[bold]total",
+        *(
+            f"[bold]{v:,}"
+            for v in (summary.added, summary.changed, summary.ended, summary.unchanged)
+        ),
+    )
+    console.print(table)
+    if summary.changes == 0:
+        console.print("Nothing changed: the store already holds this export.")
+    elif summary.batch_id is not None:
+        console.print(f"Recorded as import batch {summary.batch_id}.")
+
+
+@app.command()
+def synthetic(
+    out: Annotated[Path, typer.Option(help="Folder (csv) or file (fhir .json / .ndjson).")],
+    interventions: Annotated[int, typer.Option(help="How many interventions.", min=1)] = 100_000,
+    fmt: Annotated[str, typer.Option("--format", help="csv, fhir or ndjson.")] = "csv",
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Generate a large synthetic export (no real person) for tests and benchmarks."""
+    from hjemmetjeneste.importers import write_export
+    from hjemmetjeneste.importers.fhir import write_fhir_bundle, write_fhir_ndjson
+    from hjemmetjeneste.importers.synthetic import generate_synthetic
+
+    if fmt not in ("csv", "fhir", "ndjson"):
+        err_console.print("[red]--format must be csv, fhir or ndjson[/red]")
+        raise typer.Exit(EXIT_INPUT)
+    data = generate_synthetic(interventions, seed)
+    if fmt == "csv":
+        write_export(data, out)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        (write_fhir_bundle if fmt == "fhir" else write_fhir_ndjson)(data, out)
+    console.print(
+        f"Wrote {out}: {len(data.patients):,} patients, {len(data.care_plans):,} care plans, "
+        f"{interventions:,} interventions, {len(data.staff):,} staff."
+    )
