@@ -1,0 +1,150 @@
+"""Published shifts, prepared once per version: nurses' worklists pre-serialised, patients' visits.
+
+A publication never changes once written, so everything a reader needs from it is built
+once per (municipality, district, date, shift, version) and kept in memory: the hot path
+(a nurse fetching her worklist) is one small query for the current version and a dictionary
+look-up of ready JSON bytes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from hjemmetjeneste.api.schemas import (
+    NurseWorklistPublic,
+    PatientVisitPublic,
+    RetimedVisitPublic,
+    WorklistChangesPublic,
+)
+from hjemmetjeneste.domain import PlanResult, Worklist
+from hjemmetjeneste.store import runs
+
+__all__ = ["PublishedCache", "PublishedShift"]
+
+_Key = tuple[str, str, str, str, int]
+
+
+@dataclass(frozen=True)
+class PublishedShift:
+    """One published version, ready to serve."""
+
+    publication: runs.PublicationRecord
+    result: PlanResult
+    nurse_json: dict[str, bytes] = field(default_factory=dict)
+    worklists: dict[str, Worklist] = field(default_factory=dict)
+    patient_visits: dict[str, list[PatientVisitPublic]] = field(default_factory=dict)
+
+
+def _changes(current: Worklist, previous: Worklist | None, previous_version: int | None):  # noqa: ANN202
+    if previous is None:
+        return WorklistChangesPublic(
+            previous_version=previous_version,
+            added_visit_ids=[v.visit_id for v in current.visits] if previous_version else [],
+            removed_visit_ids=[],
+            retimed=[],
+        )
+    before = {v.visit_id: v for v in previous.visits}
+    now = {v.visit_id: v for v in current.visits}
+    return WorklistChangesPublic(
+        previous_version=previous_version,
+        added_visit_ids=[v for v in now if v not in before],
+        removed_visit_ids=[v for v in before if v not in now],
+        retimed=[
+            RetimedVisitPublic(
+                visit_id=v.visit_id,
+                previous_start=before[v.visit_id].start,
+                start=v.start,
+                previous_sequence=before[v.visit_id].sequence,
+                sequence=v.sequence,
+            )
+            for v in current.visits
+            if v.visit_id in before
+            and (before[v.visit_id].start != v.start or before[v.visit_id].sequence != v.sequence)
+        ],
+    )
+
+
+class PublishedCache:
+    """Prepared publications, least recently used dropped past ``max_entries``."""
+
+    def __init__(self, engine: Engine, max_entries: int = 512) -> None:
+        self._engine = engine
+        self._max = max_entries
+        self._items: OrderedDict[_Key, PublishedShift] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, municipality_id: str, publication: runs.PublicationRecord) -> PublishedShift:
+        """The prepared version ``publication`` of ``municipality_id`` (built on first use)."""
+        key = (
+            municipality_id,
+            publication.district_id,
+            publication.plan_date.isoformat(),
+            publication.shift,
+            publication.version,
+        )
+        item = self._items.get(key)
+        if item is not None:
+            return item
+        built = self._build(municipality_id, publication)
+        with self._lock:
+            self._items[key] = built
+            while len(self._items) > self._max:
+                self._items.popitem(last=False)
+        return built
+
+    def _result(self, municipality_id: str, run_id: str) -> PlanResult:
+        text = runs.run_result_json(self._engine, municipality_id, run_id)
+        if text is None:  # pragma: no cover - publishing requires a finished run
+            raise LookupError(f"run {run_id} has no result")
+        return PlanResult.model_validate_json(text)
+
+    def _build(self, municipality_id: str, pub: runs.PublicationRecord) -> PublishedShift:
+        result = self._result(municipality_id, pub.run_id)
+        previous: dict[str, Worklist] = {}
+        previous_version: int | None = None
+        if pub.version > 1:
+            history = runs.publication_history(
+                self._engine, municipality_id, pub.district_id, pub.plan_date, pub.shift
+            )
+            older = [h for h in history if h.version < pub.version]
+            if older:
+                previous_version = older[0].version
+                prev_result = self._result(municipality_id, older[0].run_id)
+                previous = {w.staff_id: w for w in prev_result.worklists}
+        shift = PublishedShift(publication=pub, result=result)
+        caregivers: dict[tuple[str, str], list[str]] = {}
+        first_seen: dict[tuple[str, str], tuple[datetime, datetime]] = {}
+        for worklist in result.worklists:
+            shift.worklists[worklist.staff_id] = worklist
+            payload = NurseWorklistPublic(
+                municipality_id=municipality_id,
+                district_id=pub.district_id,
+                date=pub.plan_date,
+                shift=result.shift,
+                version=pub.version,
+                published_at=pub.published_at,
+                worklist=worklist,
+                changes=_changes(worklist, previous.get(worklist.staff_id), previous_version),
+            )
+            shift.nurse_json[worklist.staff_id] = payload.model_dump_json().encode()
+            for visit in worklist.visits:
+                key = (visit.patient_id, visit.visit_id)
+                caregivers.setdefault(key, []).append(worklist.first_name)
+                first_seen.setdefault(key, (visit.window_start, visit.window_end))
+        for (patient_id, _visit_id), names in caregivers.items():
+            start, end = first_seen[(patient_id, _visit_id)]
+            shift.patient_visits.setdefault(patient_id, []).append(
+                PatientVisitPublic(
+                    date=pub.plan_date,
+                    shift=result.shift,
+                    window_start=start,
+                    window_end=end,
+                    caregiver_first_names=sorted(set(names)),
+                )
+            )
+        return shift

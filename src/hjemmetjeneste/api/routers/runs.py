@@ -1,0 +1,414 @@
+"""Planners: start, follow and cancel plan runs; read results; pin visits; publish."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException, Query, Response, status
+from sqlalchemy import select
+
+from hjemmetjeneste.api.deps import PlannerUser, StateDep
+from hjemmetjeneste.api.schemas import (
+    PinCreate,
+    PinPublic,
+    PublicationHistoryPublic,
+    PublicationPublic,
+    RunCreate,
+    RunPublic,
+    RunResultPublic,
+    problem_responses,
+)
+from hjemmetjeneste.domain import PlanKpis, PlanResult, ShiftKind
+from hjemmetjeneste.store import audit, runs
+from hjemmetjeneste.store.models import DistrictRow
+
+router = APIRouter(tags=["planner"])
+log = logging.getLogger("hjemmetjeneste.api.runs")
+
+
+def _run_public(record: runs.RunRecord) -> RunPublic:
+    return RunPublic(
+        run_id=record.run_id,
+        district_id=record.district_id,
+        date=record.plan_date,
+        shift=ShiftKind(record.shift),
+        status=record.status,  # type: ignore[arg-type]
+        progress=record.progress,
+        best_objective=record.best_objective,
+        time_limit_s=float(record.params.get("time_limit_s", 0.0)),
+        created_by=record.created_by,
+        created_at=record.created_at,
+        started_at=record.started_at,
+        finished_at=record.finished_at,
+        cancel_requested=record.cancel_requested,
+        error=record.error,
+        violations=record.violations,
+        pins=int(record.params.get("pins", 0)),
+        kpis=None if record.kpis is None else PlanKpis.model_validate(record.kpis),
+    )
+
+
+def _pin_public(pin: runs.PinRecord) -> PinPublic:
+    return PinPublic(
+        pin_id=pin.pin_id,
+        district_id=pin.district_id,
+        date=pin.plan_date,
+        shift=ShiftKind(pin.shift),
+        task_id=pin.task_id,
+        visit_id=pin.visit_id,
+        staff_id=pin.staff_id,
+        start=pin.start,
+        created_by=pin.created_by,
+        created_at=pin.created_at,
+    )
+
+
+def _publication_public(pub: runs.PublicationRecord) -> PublicationPublic:
+    return PublicationPublic(
+        district_id=pub.district_id,
+        date=pub.plan_date,
+        shift=ShiftKind(pub.shift),
+        version=pub.version,
+        run_id=pub.run_id,
+        published_by=pub.published_by,
+        published_at=pub.published_at,
+    )
+
+
+def _own_run(state: StateDep, user: PlannerUser, run_id: str) -> runs.RunRecord:
+    record = runs.get_run(state.store.engine, user.municipality_id, run_id)
+    if record is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such run in your municipality")
+    return record
+
+
+def _finished_result(state: StateDep, user: PlannerUser, run_id: str) -> PlanResult:
+    record = _own_run(state, user, run_id)
+    if record.status != "succeeded":
+        raise HTTPException(status.HTTP_409_CONFLICT, f"the run is {record.status}, not succeeded")
+    text = runs.run_result_json(state.store.engine, user.municipality_id, run_id)
+    if text is None:  # pragma: no cover - a succeeded run always has its result
+        raise HTTPException(status.HTTP_409_CONFLICT, "the run has no result")
+    return PlanResult.model_validate_json(text)
+
+
+def _district_ids(state: StateDep, municipality_id: str) -> list[str]:
+    with state.store.engine.connect() as conn:
+        return list(
+            conn.scalars(
+                select(DistrictRow.district_id).where(
+                    DistrictRow.municipality_id == municipality_id,
+                    DistrictRow.ended_batch_id.is_(None),
+                )
+            )
+        )
+
+
+@router.post(
+    "/v1/runs",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=RunPublic,
+    responses=problem_responses(401, 403, 422),
+)
+def start_run(body: RunCreate, user: PlannerUser, state: StateDep) -> RunPublic:
+    """Queue a plan run for a date, shift and district; a worker solves it (never the request).
+
+    The shift's pins apply. Poll ``GET /v1/runs/{run_id}`` for progress.
+    """
+    districts = _district_ids(state, user.municipality_id)
+    district_id = body.district_id
+    if district_id is None:
+        if len(districts) != 1:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT,
+                "name a district_id" if districts else "import your municipality's export first",
+            )
+        district_id = districts[0]
+    elif district_id not in districts:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "no such district in your municipality"
+        )
+    pins = runs.list_pins(
+        state.store.engine,
+        user.municipality_id,
+        district_id=district_id,
+        plan_date=body.date,
+        shift=body.shift.value,
+    )
+    record = runs.create_run(
+        state.store.engine,
+        municipality_id=user.municipality_id,
+        district_id=district_id,
+        plan_date=body.date,
+        shift=body.shift.value,
+        params={"time_limit_s": body.time_limit_s, "pins": len(pins)},
+        created_by=user.person_id,
+    )
+    state.runner.submit(
+        record.run_id,
+        [
+            {
+                "task_id": p.task_id,
+                "staff_id": p.staff_id,
+                "start": None if p.start is None else p.start.isoformat(),
+            }
+            for p in pins
+        ],
+    )
+    log.info("run %s queued by %s", record.run_id, user.person_id)
+    return _run_public(record)
+
+
+@router.get("/v1/runs", response_model=list[RunPublic], responses=problem_responses(401, 403, 422))
+def list_runs(
+    user: PlannerUser,
+    state: StateDep,
+    plan_date: Annotated[date | None, Query(alias="date")] = None,
+    shift: ShiftKind | None = None,
+    district_id: Annotated[str | None, Query(max_length=128)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[RunPublic]:
+    """The municipality's runs, newest first."""
+    return [
+        _run_public(r)
+        for r in runs.list_runs(
+            state.store.engine,
+            user.municipality_id,
+            plan_date=plan_date,
+            shift=None if shift is None else shift.value,
+            district_id=district_id,
+            limit=limit,
+        )
+    ]
+
+
+@router.get(
+    "/v1/runs/{run_id}", response_model=RunPublic, responses=problem_responses(401, 403, 404)
+)
+def get_run(run_id: str, user: PlannerUser, state: StateDep) -> RunPublic:
+    """A run's status, progress (0–1), best cost so far and, once done, its key figures."""
+    return _run_public(_own_run(state, user, run_id))
+
+
+@router.post(
+    "/v1/runs/{run_id}/cancel",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=RunPublic,
+    responses=problem_responses(401, 403, 404),
+)
+def cancel_run(run_id: str, user: PlannerUser, state: StateDep) -> RunPublic:
+    """Cancel a queued run at once, or stop a running one (its solver process is ended)."""
+    record = runs.request_cancel(state.store.engine, user.municipality_id, run_id)
+    if record is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such run in your municipality")
+    return _run_public(record)
+
+
+@router.get(
+    "/v1/runs/{run_id}/result",
+    response_model=RunResultPublic,
+    responses=problem_responses(401, 403, 404, 409),
+)
+def get_result(run_id: str, user: PlannerUser, state: StateDep) -> RunResultPublic:
+    """A succeeded run's worklists, unplaced tasks with reasons, and KPIs (audited read)."""
+    result = _finished_result(state, user, run_id)
+    patients = [v.patient_id for w in result.worklists for v in w.visits]
+    patients += [u.patient_id for u in result.unplaced]
+    patients += [a.patient_id for a in result.as_needed]
+    audit.write_audit(
+        state.store.engine,
+        municipality_id=user.municipality_id,
+        actor_id=user.person_id,
+        actor_role=user.role.value,
+        patient_ids=patients,
+        action="run.result.read",
+        resource=f"run:{run_id}",
+        purpose="planning",
+    )
+    return RunResultPublic(run_id=run_id, result=result)
+
+
+@router.post(
+    "/v1/runs/{run_id}/pins",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[PinPublic],
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def pin_visit(run_id: str, body: PinCreate, user: PlannerUser, state: StateDep) -> list[PinPublic]:
+    """Pin a visit of this run to a caregiver and/or a start; later runs of the shift keep it."""
+    if body.staff_id is None and body.start is None:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "name a staff_id, a start, or both"
+        )
+    result = _finished_result(state, user, run_id)
+    task_ids: list[str] = []
+    for worklist in result.worklists:
+        for visit in worklist.visits:
+            if visit.visit_id == body.visit_id:
+                task_ids = [t.task_id for t in visit.tasks]
+    if not task_ids:
+        task_ids = [u.task_id for u in result.unplaced if u.visit_id == body.visit_id]
+    if not task_ids:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such visit in this run")
+    if body.staff_id is not None and body.staff_id not in {w.staff_id for w in result.worklists}:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "that caregiver is not on this shift"
+        )
+    pins = runs.add_pins(
+        state.store.engine,
+        municipality_id=user.municipality_id,
+        district_id=result.district_id,
+        plan_date=result.date,
+        shift=result.shift.value,
+        visit_id=body.visit_id,
+        task_ids=task_ids,
+        staff_id=body.staff_id,
+        start=body.start,
+        created_by=user.person_id,
+    )
+    return [_pin_public(p) for p in pins]
+
+
+@router.get("/v1/pins", response_model=list[PinPublic], responses=problem_responses(401, 403, 422))
+def list_pins(
+    user: PlannerUser,
+    state: StateDep,
+    plan_date: Annotated[date | None, Query(alias="date")] = None,
+    shift: ShiftKind | None = None,
+    district_id: Annotated[str | None, Query(max_length=128)] = None,
+) -> list[PinPublic]:
+    """The municipality's pins, optionally of one date, shift and district."""
+    return [
+        _pin_public(p)
+        for p in runs.list_pins(
+            state.store.engine,
+            user.municipality_id,
+            district_id=district_id,
+            plan_date=plan_date,
+            shift=None if shift is None else shift.value,
+        )
+    ]
+
+
+@router.delete(
+    "/v1/pins/{pin_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problem_responses(401, 403, 404, 422),
+)
+def delete_pin(pin_id: int, user: PlannerUser, state: StateDep) -> Response:
+    """Remove a pin; runs started afterwards no longer keep it."""
+    if not runs.delete_pin(state.store.engine, user.municipality_id, pin_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such pin in your municipality")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _parse_if_match(value: str | None) -> int:
+    if value is None:
+        raise HTTPException(
+            status.HTTP_428_PRECONDITION_REQUIRED,
+            "If-Match with the current published version (the ETag) is required",
+        )
+    text = value.strip()
+    if text.startswith("W/"):
+        text = text[2:]
+    text = text.strip('"')
+    if not text.isdigit() or len(text) > 9:
+        raise HTTPException(status.HTTP_409_CONFLICT, "If-Match does not name a published version")
+    return int(text)
+
+
+@router.post(
+    "/v1/runs/{run_id}/publish",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PublicationPublic,
+    responses=problem_responses(401, 403, 404, 409, 428),
+)
+def publish(
+    run_id: str,
+    user: PlannerUser,
+    state: StateDep,
+    response: Response,
+    if_match: Annotated[
+        str | None,
+        Header(description='The current version of the shift as its ETag, e.g. "0" at first.'),
+    ] = None,
+) -> PublicationPublic:
+    """Publish a succeeded run as the shift's next version.
+
+    ``If-Match`` must carry the shift's current version (``"0"`` before the first
+    publication); a stale one answers 409 and publishes nothing. The new ETag is returned.
+    """
+    expected = _parse_if_match(if_match)
+    record = _own_run(state, user, run_id)
+    if record.status != "succeeded":
+        raise HTTPException(status.HTTP_409_CONFLICT, f"the run is {record.status}, not succeeded")
+    try:
+        pub = runs.publish_run(
+            state.store.engine,
+            municipality_id=user.municipality_id,
+            district_id=record.district_id,
+            plan_date=record.plan_date,
+            shift=record.shift,
+            run_id=run_id,
+            expected_version=expected,
+            published_by=user.person_id,
+        )
+    except runs.StaleVersionError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    response.headers["ETag"] = f'"{pub.version}"'
+    log.info("run %s published as version %d by %s", run_id, pub.version, user.person_id)
+    return _publication_public(pub)
+
+
+@router.get(
+    "/v1/publications",
+    response_model=list[PublicationPublic],
+    responses=problem_responses(401, 403, 422),
+)
+def current_publications(
+    user: PlannerUser,
+    state: StateDep,
+    plan_date: Annotated[date | None, Query(alias="date")] = None,
+    shift: ShiftKind | None = None,
+) -> list[PublicationPublic]:
+    """The current version of every published shift of the municipality."""
+    return [
+        _publication_public(p)
+        for p in runs.current_publications(
+            state.store.engine,
+            user.municipality_id,
+            plan_date,
+            None if shift is None else shift.value,
+        )
+    ]
+
+
+@router.get(
+    "/v1/publications/{district_id}/{plan_date}/{shift}",
+    response_model=PublicationHistoryPublic,
+    responses=problem_responses(401, 403, 422),
+)
+def publication_history(
+    district_id: str,
+    plan_date: date,
+    shift: ShiftKind,
+    user: PlannerUser,
+    state: StateDep,
+    response: Response,
+) -> PublicationHistoryPublic:
+    """A shift's published history, newest first; the ETag is the current version."""
+    history = runs.publication_history(
+        state.store.engine, user.municipality_id, district_id, plan_date, shift.value
+    )
+    current = history[0].version if history else 0
+    response.headers["ETag"] = f'"{current}"'
+    return PublicationHistoryPublic(
+        district_id=district_id,
+        date=plan_date,
+        shift=shift,
+        current_version=current,
+        versions=[_publication_public(p) for p in history],
+    )

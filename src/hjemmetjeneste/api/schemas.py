@@ -1,0 +1,271 @@
+"""Wire models (``*Public``): what the API sends and accepts, separate from storage rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from hjemmetjeneste.domain import PlanKpis, PlanResult, ShiftKind, UnplacedTask, Worklist
+
+RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
+
+
+class _Public(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class IssuePublic(_Public):
+    """One problem with the request or its upload: file, row and field where known."""
+
+    file: str | None = None
+    row: int | None = None
+    field: str | None = None
+    message: str
+
+
+class ProblemPublic(_Public):
+    """Every error response: a sentence, and for bad input every issue found."""
+
+    detail: str
+    issues: list[IssuePublic] = []
+
+
+class HealthPublic(_Public):
+    """The health check's answer."""
+
+    status: Literal["ok"]
+
+
+class MePublic(_Public):
+    """Who the token says the caller is."""
+
+    role: str
+    municipality_id: str
+    person_id: str
+
+
+class KindCountsPublic(_Public):
+    """What an import did to one kind of record."""
+
+    added: int
+    changed: int
+    ended: int
+    unchanged: int
+
+
+class ImportSummaryPublic(_Public):
+    """The outcome of an upload: counts per kind of record (as the import command prints)."""
+
+    municipality_id: str
+    batch_id: int | None
+    dry_run: bool
+    changes: int
+    counts: dict[str, KindCountsPublic]
+
+
+class RunCreate(_Public):
+    """A plan run to start: one district's shift on one date."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    date: date
+    shift: ShiftKind
+    district_id: str | None = Field(default=None, min_length=1, max_length=128)
+    time_limit_s: float = Field(default=10.0, ge=0.5, le=300.0)
+
+
+class RunPublic(_Public):
+    """A plan run's state: progress while it runs, key figures once it succeeded."""
+
+    run_id: str
+    district_id: str
+    date: date
+    shift: ShiftKind
+    status: RunStatus
+    progress: float
+    best_objective: int | None
+    time_limit_s: float
+    created_by: str
+    created_at: AwareDatetime
+    started_at: AwareDatetime | None
+    finished_at: AwareDatetime | None
+    cancel_requested: bool
+    error: str | None
+    violations: int | None
+    pins: int
+    kpis: PlanKpis | None
+
+
+class RunResultPublic(_Public):
+    """A finished run's worklists, unplaced tasks with reasons, and key figures."""
+
+    run_id: str
+    result: PlanResult
+
+
+class UnplacedListPublic(_Public):
+    """Unplaced tasks of a run (kept for clients that want only these)."""
+
+    unplaced: list[UnplacedTask]
+
+
+class PinCreate(_Public):
+    """Pin a visit of a run: its tasks go to this caregiver and/or start at this time."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    visit_id: str = Field(min_length=1, max_length=256)
+    staff_id: str | None = Field(default=None, min_length=1, max_length=128)
+    start: AwareDatetime | None = None
+
+
+class PinPublic(_Public):
+    """A stored pin; every later run of its shift honours it."""
+
+    pin_id: int
+    district_id: str
+    date: date
+    shift: ShiftKind
+    task_id: str
+    visit_id: str
+    staff_id: str | None
+    start: AwareDatetime | None
+    created_by: str
+    created_at: AwareDatetime
+
+
+class PublicationPublic(_Public):
+    """One published version of a shift's plan."""
+
+    district_id: str
+    date: date
+    shift: ShiftKind
+    version: int
+    run_id: str
+    published_by: str
+    published_at: AwareDatetime
+
+
+class PublicationHistoryPublic(_Public):
+    """A shift's current version (0 = never published) and every version, newest first."""
+
+    district_id: str
+    date: date
+    shift: ShiftKind
+    current_version: int
+    versions: list[PublicationPublic]
+
+
+class RetimedVisitPublic(_Public):
+    """A visit that stayed on the worklist but moved."""
+
+    visit_id: str
+    previous_start: AwareDatetime
+    start: AwareDatetime
+    previous_sequence: int
+    sequence: int
+
+
+class WorklistChangesPublic(_Public):
+    """What changed on this worklist since the previous published version."""
+
+    previous_version: int | None
+    added_visit_ids: list[str]
+    removed_visit_ids: list[str]
+    retimed: list[RetimedVisitPublic]
+
+
+class NurseWorklistPublic(_Public):
+    """A nurse's own published worklist for one shift, with what changed since last time."""
+
+    municipality_id: str
+    district_id: str
+    date: date
+    shift: ShiftKind
+    version: int
+    published_at: AwareDatetime
+    worklist: Worklist
+    changes: WorklistChangesPublic
+
+
+class PatientVisitPublic(_Public):
+    """An upcoming visit as the patient sees it: a time window, the caregivers' first names."""
+
+    date: date
+    shift: ShiftKind
+    window_start: AwareDatetime
+    window_end: AwareDatetime
+    caregiver_first_names: list[str]
+
+
+class PatientVisitsPublic(_Public):
+    """A patient's upcoming published visits, earliest first."""
+
+    patient_id: str
+    visits: list[PatientVisitPublic]
+
+
+class SchedulePublic(_Public):
+    """When an intervention recurs (see docs/import-format.md)."""
+
+    kind: str
+    times: list[time]
+    tolerance_min: int
+    windows: list[list[time]]
+    weekdays: list[int]
+    every_n_weeks: int
+    week_anchor: date | None
+
+
+class InterventionPublic(_Public):
+    """One intervention (tiltak) of a care plan."""
+
+    intervention_id: str
+    problem_area: str
+    description: str
+    duration_min: int
+    schedule: SchedulePublic
+    required_competence: str
+    required_skills: list[str]
+    staff_count: int
+    priority: str
+    time_critical: bool
+    valid_from: date
+    valid_to: date | None
+
+
+class CarePlanPublic(_Public):
+    """A patient's current care plan (pasientplan), read-only."""
+
+    patient_id: str
+    display_name: str
+    care_plan_ids: list[str]
+    interventions: list[InterventionPublic]
+
+
+class AuditEntryPublic(_Public):
+    """One audit record: who read which patient's data, in which role, when and why."""
+
+    audit_id: int
+    at: datetime
+    actor_id: str
+    actor_role: str
+    patient_id: str
+    action: str
+    resource: str
+    purpose: str
+
+
+class AuditPagePublic(_Public):
+    """A page of the municipality's audit log, newest first."""
+
+    entries: list[AuditEntryPublic]
+    limit: int
+    offset: int
+
+
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for error responses, all in the :class:`ProblemPublic` shape."""
+    return {code: {"model": ProblemPublic} for code in codes}
