@@ -14,6 +14,7 @@ from hjemmetjeneste.cli.app import app, console, err_console
 from hjemmetjeneste.domain import PlanResult, ShiftKind
 from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING, HjemmetjenesteError
 from hjemmetjeneste.solver import SolveParams
+from hjemmetjeneste.travel import TravelSource
 
 
 def _parse_date(value: str) -> date:
@@ -34,12 +35,21 @@ def plan(
     time_limit: Annotated[float, typer.Option(help="Seconds of search.", min=0.1)] = 20.0,
     out: Annotated[Path | None, typer.Option(help="Write the plan as JSON into DIR.")] = None,
     details: Annotated[bool, typer.Option(help="Print every worklist's visits.")] = True,
+    osm: Annotated[
+        Path | None,
+        typer.Option(help="Travel on the roads of this OSM extract (.osm.pbf; docs/travel.md)."),
+    ] = None,
+    osrm: Annotated[
+        list[str] | None,
+        typer.Option(help="Travel from an OSRM server: URL for all modes, or MODE=URL (repeat)."),
+    ] = None,
 ) -> None:
     """Plan one district's shift and print the worklists, unplaced tasks and key figures."""
     from hjemmetjeneste.pipeline import load_export, plan_shift
 
     plan_day = _parse_date(day)
     try:
+        travel = _travel_source(osm, osrm or [])
         export = load_export(data)
         with Progress(
             TextColumn("[bold]Routing[/bold] {task.description}"),
@@ -59,13 +69,14 @@ def plan(
                 plan_day,
                 shift,
                 district,
+                travel=travel,
                 params=SolveParams(time_limit_s=time_limit),
                 on_progress=on_progress,
             )
     except HjemmetjenesteError as exc:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(exc.exit_code) from exc
-    except (KeyError, ValueError) as exc:
+    except (KeyError, ValueError, FileNotFoundError) as exc:
         err_console.print(f"[red]{exc}[/red]")
         raise typer.Exit(EXIT_INPUT) from exc
 
@@ -84,6 +95,19 @@ def plan(
         for violation in outcome.violations:
             err_console.print(f"  [red]{violation.kind.value}[/red]: {violation.message}")
         raise typer.Exit(EXIT_ROUTING)
+
+
+def _travel_source(osm: Path | None, osrm: list[str]) -> TravelSource | None:
+    """The travel source the options choose: OSM roads, OSRM, or None (great circle)."""
+    from hjemmetjeneste.travel import CachedSource, OsmSource, OsrmSource, parse_osrm_urls
+
+    if osm is not None and osrm:
+        raise ValueError("give either --osm or --osrm, not both")
+    if osm is not None:
+        return CachedSource(OsmSource(osm))
+    if osrm:
+        return OsrmSource(parse_osrm_urls(osrm))
+    return None
 
 
 @app.command()

@@ -22,6 +22,8 @@ from datetime import datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from hjemmetjeneste.domain import (
     CompetenceLevel,
     DayPlan,
@@ -36,7 +38,7 @@ from hjemmetjeneste.domain import (
 from hjemmetjeneste.solver.model_builder import ProblemBuilder
 from hjemmetjeneste.solver.problem import BreakSpec, RoutingProblem
 from hjemmetjeneste.tasks import in_zone, local_datetime
-from hjemmetjeneste.travel import TravelMatrix, TravelSource
+from hjemmetjeneste.travel import UNREACHABLE, TravelMatrix, TravelSource
 
 # Cost of leaving a task undone, in the objective's unit (one second of travel). High enough
 # that the solver drives many hours extra rather than drop one task; time-critical far higher.
@@ -153,8 +155,10 @@ def build_problem(
     builder = ProblemBuilder(
         balance_weight=rules.balance_weight if balance_weight is None else balance_weight
     )
+    # Unreachable pairs: a time longer than the whole shift, never the sentinel itself.
+    never_s = shift_end + rules.overtime_max_min * 60 - shift_start + 1
     for mode in modes:
-        builder.add_travel_class(matrices[mode].duration_s, matrices[mode].distance_m)
+        builder.add_travel_class(*_without_sentinel(matrices[mode], never_s))
     base = builder.add_depot(0, (shift_start, shift_end))
     overtime_s = rules.overtime_max_min * 60
     breaks = break_specs(rules, shift_start, shift_end)
@@ -213,6 +217,14 @@ def build_problem(
         day_start, zone, tuple(job_visit), index.vehicle_staff, modes, index.vehicle_names
     )
     return BuiltProblem(problem, index, tuple(prefiltered), frozenset(gap_nodes))
+
+
+def _without_sentinel(matrix: TravelMatrix, never_s: int) -> tuple[np.ndarray, np.ndarray]:
+    """int64 travel and distance with every UNREACHABLE pair set to ``never_s`` (infeasible)."""
+    unreachable = matrix.duration_s >= UNREACHABLE
+    travel = np.where(unreachable, never_s, matrix.duration_s).astype(np.int64)
+    distance = np.where(unreachable, never_s, matrix.distance_m).astype(np.int64)
+    return travel, distance
 
 
 def _per_second(cost_per_min: int) -> int:
@@ -314,6 +326,17 @@ class _Context:
                 f"Every qualified caregiver on shift ({len(first_ok)}) is one the patient "
                 "has refused.",
             )
+        # Roads: only caregivers whose travel mode gets from the base to the patient and back.
+        usable_first = tuple(v for v in usable_first if self._connected(loc, v))
+        usable_second = tuple(v for v in usable_second if self._connected(loc, v))
+        if not usable_first:
+            modes = sorted({staff[v].travel_mode.value for v in first_ok if v not in refused})
+            return Prefiltered(
+                visit,
+                UnplacedReason.UNREACHABLE,
+                f"There is no route between the base and the patient's address by "
+                f"{' or '.join(modes)} (the address may lie off the road map).",
+            )
         if visit.staff_count == 2 and len(set(usable_first) | set(usable_second)) < 2:
             return Prefiltered(
                 visit,
@@ -402,6 +425,11 @@ class _Context:
                 "later, which no time in this shift allows."
             )
         return tuple((g, lo, hi) for g, (lo, hi) in groups.items()), earliest, latest, note
+
+    def _connected(self, loc: int, vehicle: int) -> bool:
+        """Whether the caregiver's travel mode has a route base -> ``loc`` and back."""
+        matrix = self.matrices[self.day_plan.staff[vehicle].travel_mode].duration_s
+        return bool(matrix[0, loc] < UNREACHABLE and matrix[loc, 0] < UNREACHABLE)
 
     def _reachable(self, visit: Visit, loc: int, candidates: tuple[int, ...]) -> tuple[int, int]:
         """Earliest arrival and latest start that still gets a caregiver back in time."""
