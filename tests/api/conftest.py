@@ -32,7 +32,7 @@ SHIFT = ShiftKind.DAY
 
 
 def write_other_municipality(folder: Path) -> Path:
-    """The demo export copied as municipality 5002 (same ids, other municipality)."""
+    """The demo export copied as municipality 5002: same staff ids, other patient ids."""
     folder.mkdir(parents=True, exist_ok=True)
     for src in DEMO.glob("*.csv"):
         lines = src.read_text(encoding="utf-8").splitlines()
@@ -47,6 +47,9 @@ def write_other_municipality(folder: Path) -> Path:
                 out.append(",".join(cells))
         else:
             out.extend(lines[1:])
+        if src.name in ("patients.csv", "interventions.csv"):
+            # other patients: ids that do not exist in 5001 (P0001 -> Q0001)
+            out = [out[0]] + [line.replace("P0", "Q0") for line in out[1:]]
         if src.name == "municipality.csv":
             out = [out[0]] + [line.replace("Trondheim", "Andreby") for line in out[1:]]
         (folder / src.name).write_text("\n".join(out) + "\n", encoding="utf-8")

@@ -88,15 +88,25 @@ def upload_import(
 
     Bad input answers 422 with every issue found, each naming file, row and field.
     """
-    from hjemmetjeneste.importers.tabular import read_tabular
+    from hjemmetjeneste.importers.auto import make_geocoder, read_plan_export
+
+    settings = state.settings
 
     with tempfile.TemporaryDirectory(prefix="hjemmetjeneste-upload-") as tmp:
         folder = Path(tmp)
         _unpack(files, folder)
         entries = [p for p in folder.iterdir() if not p.name.startswith(".")]
-        source = entries[0] if len(entries) == 1 and entries[0].suffix == ".xlsx" else folder
+        single = len(entries) == 1 and entries[0].suffix.lower() in (".xlsx", ".json", ".ndjson")
+        source = entries[0] if single else folder
         try:
-            data = read_tabular(source)
+            loaded = read_plan_export(
+                source,
+                "auto",
+                geocoder=make_geocoder(
+                    settings.address_register, settings.geocoder_url, settings.geocoder_kind
+                ),
+                default_tolerance_min=settings.default_tolerance_min,
+            )
         except PlanInputError as exc:
             problem = ProblemPublic(
                 detail=f"{len(exc.issues)} problem(s) in the upload",
@@ -108,10 +118,16 @@ def upload_import(
             return JSONResponse(problem.model_dump(), status.HTTP_422_UNPROCESSABLE_CONTENT)
         except ValueError as exc:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    data = loaded.data
     if data.municipality.municipality_id != user.municipality_id:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "the export belongs to another municipality")
     summary = state.store.save_export(
-        data, source="api upload", export_format="csv", full=full, dry_run=dry_run
+        data,
+        source="api upload",
+        export_format=loaded.format,
+        full=full,
+        partial_kinds=loaded.partial_kinds,
+        dry_run=dry_run,
     )
     log.info(
         "import by %s: %d change(s), batch %s", user.person_id, summary.changes, summary.batch_id
