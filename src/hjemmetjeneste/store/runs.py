@@ -555,31 +555,36 @@ def publish_run(
     current = select(func.coalesce(func.max(pub.c.version), 0)).where(key).scalar_subquery()
     now = _now()
     new_version = expected_version + 1
-    statement = insert(pub).from_select(
-        [
-            "municipality_id",
-            "district_id",
-            "plan_date",
-            "shift",
-            "version",
-            "run_id",
-            "published_by",
-            "published_at",
-        ],
-        select(
-            literal(municipality_id, String()),
-            literal(district_id, String()),
-            literal(plan_date, Date()),
-            literal(shift, String()),
-            literal(new_version, Integer()),
-            literal(run_id, String()),
-            literal(published_by, String()),
-            literal(now, DateTime(timezone=True)),
-        ).where(current == expected_version),
+    statement = (
+        insert(pub)
+        .from_select(
+            [
+                "municipality_id",
+                "district_id",
+                "plan_date",
+                "shift",
+                "version",
+                "run_id",
+                "published_by",
+                "published_at",
+            ],
+            select(
+                literal(municipality_id, String()),
+                literal(district_id, String()),
+                literal(plan_date, Date()),
+                literal(shift, String()),
+                literal(new_version, Integer()),
+                literal(run_id, String()),
+                literal(published_by, String()),
+                literal(now, DateTime(timezone=True)),
+            ).where(current == expected_version),
+        )
+        .returning(pub.c.version)
     )
     try:
         with engine.begin() as connection:
-            inserted = connection.execute(statement).rowcount
+            # RETURNING, not rowcount: drivers differ on rowcount of INSERT … SELECT
+            inserted = len(connection.execute(statement).all())
     except IntegrityError:
         raise StaleVersionError(expected_version, None) from None
     if inserted != 1:
