@@ -351,8 +351,13 @@ def _fill_coordinates(
     municipality_id: str | None,
     geocoder: Geocoder | None,
     issues: _Issues,
+    unresolved: set[tuple[str, int]],
 ) -> pl.DataFrame:
-    """Geocode rows whose ``lat`` and ``lon`` are both empty; unresolved rows are issues."""
+    """Geocode rows whose ``lat`` and ``lon`` are both empty; unresolved rows are issues.
+
+    The (file, row) of each unresolved row is added to ``unresolved``, so that the empty
+    coordinates are not reported a second time.
+    """
     if not {"lat", "lon", "address"} <= set(frame.columns):
         return frame
     empty = (frame["lat"].str.strip_chars() == "") & (frame["lon"].str.strip_chars() == "")
@@ -364,12 +369,13 @@ def _fill_coordinates(
     addresses = frame["address"].to_list()
     for index in empty.arg_true().to_list():
         row = index + 1
+        unresolved.add((source.display, row))
         if geocoder is None:
             issues.add(
                 source.display,
                 row,
-                "lat",
-                "no coordinates and no geocoder configured (give lat/lon, or an address "
+                "address",
+                "no lat/lon and no geocoder configured (give lat/lon, or an address "
                 "register or geocoding service: docs/addresses.md)",
             )
             continue
@@ -387,6 +393,7 @@ def _fill_coordinates(
                 f"address could not be resolved to coordinates by {geocoder.describe()}",
             )
             continue
+        unresolved.discard((source.display, row))
         lats[index], lons[index] = repr(point.lat), repr(point.lon)
     return frame.with_columns(pl.Series("lat", lats), pl.Series("lon", lons))
 
@@ -429,13 +436,14 @@ def read_tabular(
             on_table(file, frames[file].height)  # type: ignore[union-attr]
     municipality_id = _municipality_id(frames.get(MUNICIPALITY_FILE))
     tables: dict[str, _Table | None] = {}
+    unresolved: set[tuple[str, int]] = set()
     for file, frame in frames.items():
         source = sources[file]
         if frame is None or source is None:
             tables[file] = None
             continue
         if file in (PATIENTS_FILE, BASES_FILE):
-            frame = _fill_coordinates(frame, source, municipality_id, geocoder, issues)
+            frame = _fill_coordinates(frame, source, municipality_id, geocoder, issues, unresolved)
         table = table_from_frame(frame, file, issues)
         table.file = source.display
         tables[file] = table
@@ -443,7 +451,12 @@ def read_tabular(
     try:
         return assemble_export(tables, issues, str(path))
     except PlanInputError as exc:
-        raise PlanInputError(_renamed(exc.issues, names)) from None
+        kept = [
+            i
+            for i in exc.issues
+            if not (i.field in ("lat", "lon") and (i.file, i.row) in unresolved)
+        ]
+        raise PlanInputError(_renamed(tuple(kept), names)) from None
 
 
 def _municipality_id(frame: pl.DataFrame | None) -> str | None:
