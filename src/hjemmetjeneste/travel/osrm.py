@@ -171,7 +171,7 @@ class OsrmSource:
                 for j, cols in enumerate(blocks):
                     ids = rows if i == j else np.concatenate([rows, cols])
                     path = f"{prefix}/table/v1/{profile}/" + ";".join(coords[k] for k in ids)
-                    query = "?annotations=duration,distance"
+                    query = "?annotations=duration,distance&generate_hints=false"
                     if i != j:
                         query += "&sources=" + ";".join(str(k) for k in range(len(rows)))
                         query += "&destinations=" + ";".join(
@@ -252,6 +252,9 @@ def _as_array(rows: object, name: str) -> np.ndarray:
     """A JSON matrix with ``null`` cells as float64 with NaN; OsrmError when absent."""
     if not isinstance(rows, list):
         raise OsrmError(f"OSRM answer has no {name} (is the server older than 5.18?)")
-    return np.array(
-        [[np.nan if v is None else float(v) for v in row] for row in rows], dtype=np.float64
-    )
+    try:
+        return np.asarray(rows, dtype=np.float64)  # fast path: no null cell
+    except (TypeError, ValueError):
+        return np.array(
+            [[np.nan if v is None else float(v) for v in row] for row in rows], dtype=np.float64
+        )
