@@ -15,7 +15,8 @@ $(BIN)/hjemmetjeneste: pyproject.toml
 setup: $(BIN)/hjemmetjeneste
 
 demo: setup
-	$(BIN)/hjemmetjeneste plan data/demo --date 2026-12-01 --shift day --out out
+	HJEMMETJENESTE_DATABASE_URL=sqlite:///out/demo.db $(BIN)/hjemmetjeneste import data/demo
+	HJEMMETJENESTE_DATABASE_URL=sqlite:///out/demo.db $(BIN)/hjemmetjeneste plan --date 2026-12-01 --shift day --out out
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

@@ -59,6 +59,17 @@ def load_export(path: Path) -> MunicipalityData:
     return read_export(path)
 
 
+def load_from_store(database_url: str, municipality_id: str | None = None) -> MunicipalityData:
+    """The municipality's current data from the store (the only one when no id is given)."""
+    from hjemmetjeneste.store import open_store
+
+    store = open_store(database_url)
+    try:
+        return store.load_municipality(municipality_id)
+    finally:
+        store.close()
+
+
 def default_district(data: MunicipalityData) -> str:
     """The only district of ``data``; ValueError when there are several to choose from."""
     if len(data.districts) != 1:

@@ -92,3 +92,19 @@ def test_synthetic_command_writes_csv_and_fhir(tmp_path: Path):
         if e["resource"]["resourceType"] == "CarePlan"
     )
     assert activities == 40
+
+
+def test_plan_reads_the_store_when_no_folder_is_given(tmp_path: Path, monkeypatch):
+    """The pipeline's store loader gives back what `import` stored, for `plan` without a folder."""
+    from hjemmetjeneste.importers import read_export
+    from hjemmetjeneste.pipeline import load_from_store
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert (
+        runner.invoke(app, ["import", str(CORPUS / "valid_csv"), "--database-url", url]).exit_code
+        == 0
+    )
+    assert load_from_store(url) == read_export(CORPUS / "valid_csv")
+    monkeypatch.setenv("HJEMMETJENESTE_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    result = runner.invoke(app, ["plan", "--date", "2026-12-01", "--time-limit", "0.2"])
+    assert result.exit_code == 2 and "no municipality" in result.output

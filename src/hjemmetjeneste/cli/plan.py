@@ -26,8 +26,14 @@ def _parse_date(value: str) -> date:
 
 @app.command()
 def plan(
-    data: Annotated[Path, typer.Argument(help="Export folder in the canonical CSV format.")],
     day: Annotated[str, typer.Option("--date", help="Date of the shift, YYYY-MM-DD.")],
+    data: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Export folder (canonical CSV) for a one-off plan; omitted: read the store "
+            "at HJEMMETJENESTE_DATABASE_URL (fill it with `hjemmetjeneste import`)."
+        ),
+    ] = None,
     shift: Annotated[ShiftKind, typer.Option(help="day, evening or night.")] = ShiftKind.DAY,
     district: Annotated[
         str | None, typer.Option(help="District id; needed when the export has several.")
@@ -35,6 +41,9 @@ def plan(
     time_limit: Annotated[float, typer.Option(help="Seconds of search.", min=0.1)] = 20.0,
     out: Annotated[Path | None, typer.Option(help="Write the plan as JSON into DIR.")] = None,
     details: Annotated[bool, typer.Option(help="Print every worklist's visits.")] = True,
+    municipality: Annotated[
+        str | None, typer.Option(help="Municipality id in the store, when it holds several.")
+    ] = None,
     osm: Annotated[
         Path | None,
         typer.Option(help="Travel on the roads of this OSM extract (.osm.pbf; docs/travel.md)."),
@@ -45,12 +54,17 @@ def plan(
     ] = None,
 ) -> None:
     """Plan one district's shift and print the worklists, unplaced tasks and key figures."""
-    from hjemmetjeneste.pipeline import load_export, plan_shift
+    from hjemmetjeneste.pipeline import load_export, load_from_store, plan_shift
 
     plan_day = _parse_date(day)
     try:
         travel = _travel_source(osm, osrm or [])
-        export = load_export(data)
+        if data is not None:
+            export = load_export(data)
+        else:
+            from hjemmetjeneste.cli.importing import load_settings
+
+            export = load_from_store(load_settings().database_url, municipality)
         with Progress(
             TextColumn("[bold]Routing[/bold] {task.description}"),
             BarColumn(),
