@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from hjemmetjeneste.benchsets import benchmarks_dir as _default_benchmarks_dir
 from hjemmetjeneste.benchsets import solomon
 from hjemmetjeneste.benchsets.peers import available_peers, run_peer
 from hjemmetjeneste.solver import RoutingProblem, Solution, SolveParams, check_solution, solve
@@ -36,8 +37,6 @@ from hjemmetjeneste.solver import RoutingProblem, Solution, SolveParams, check_s
 SETS = ("solomon", "homberger", "hhcrsp")
 DEFAULT_PATTERN = {"solomon": "*", "homberger": "*_2_*", "hhcrsp": "[A-E]*"}
 """Default instances per set: all 56 Solomon, the 200-customer Homberger ones, Mankowska A–E."""
-
-ENV_DIR = "HJEMMETJENESTE_BENCHMARKS_DIR"
 
 Solver = Callable[[RoutingProblem, SolveParams], Solution]
 """How "ours" solves: :func:`hjemmetjeneste.solver.solve` or a portfolio over it."""
@@ -166,14 +165,9 @@ class QualityReport:
 
 
 def benchmarks_dir(explicit: Path | None = None) -> Path:
-    """The data folder: ``explicit``, else $HJEMMETJENESTE_BENCHMARKS_DIR, else
-    ``<repo>/../shared/benchmarks`` (the repo being the checkout this package lives in)."""
-    if explicit is not None:
-        return explicit
-    if os.environ.get(ENV_DIR):
-        return Path(os.environ[ENV_DIR])
-    repo = Path(__file__).resolve().parents[3]
-    return repo.parent / "shared" / "benchmarks"
+    """The data folder: ``explicit``, else the package setting
+    (``$HJEMMETJENESTE_BENCHMARKS_DIR``, default ``<repo>/../shared/benchmarks``)."""
+    return explicit if explicit is not None else _default_benchmarks_dir()
 
 
 def instance_refs(set_name: str, data_dir: Path, pattern: str | None = None) -> list[InstanceRef]:
