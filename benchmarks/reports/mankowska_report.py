@@ -19,7 +19,7 @@ from pathlib import Path
 
 from hjemmetjeneste.benchsets import benchmarks_dir
 from hjemmetjeneste.benchsets.mankowska import build_mankowska, read_mankowska, score_mankowska
-from hjemmetjeneste.solver import SolveParams, check_solution, solve
+from hjemmetjeneste.solver import FirstSolution, SolveParams, check_solution, solve
 
 
 def main() -> None:
@@ -28,14 +28,22 @@ def main() -> None:
     parser.add_argument("--set", default="A", help="instance set letter(s), e.g. A or AB")
     parser.add_argument("--time-limit", type=float, default=2.0)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/mankowska.md"))
+    parser.add_argument(
+        "--first-solution",
+        choices=[f.value for f in FirstSolution],
+        default=None,
+        help="construction heuristic (default: the solver's choice by problem kind)",
+    )
     args = parser.parse_args()
+    first = FirstSolution(args.first_solution) if args.first_solution else None
+    flag = f" --first-solution {first.value}" if first else ""
     folder = benchmarks_dir() / "hhcrsp"
     rows = [r for r in csv.DictReader((folder / "bks.csv").open()) if r["instance"][0] in args.set]
     lines = [
         "# Mankowska et al. (2014) HHCRSP instances",
         "",
         f"Made by `.venv/bin/python benchmarks/reports/mankowska_report.py --set {args.set} "
-        f"--time-limit {args.time_limit:g} --out {args.out}` on a shared 2-core machine "
+        f"--time-limit {args.time_limit:g}{flag} --out {args.out}` on a shared 2-core machine "
         "(one run; OR-Tools results vary a little between runs).",
         "",
         "Objective in Mankowska's convention, (D + T + Tmax) / 3 with exact distances; "
@@ -48,7 +56,8 @@ def main() -> None:
         instance = read_mankowska(folder / row["file"])
         built = build_mankowska(instance)
         started = time.perf_counter()
-        solution = solve(built.problem, SolveParams(time_limit_s=args.time_limit))
+        params = SolveParams(time_limit_s=args.time_limit, first_solution=first)
+        solution = solve(built.problem, params)
         violations = check_solution(built.problem, solution)
         score = score_mankowska(built, solution)
         best = float(row["best_known"])
