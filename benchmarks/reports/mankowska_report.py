@@ -44,7 +44,8 @@ def main() -> None:
         "",
         f"Made by `.venv/bin/python benchmarks/reports/mankowska_report.py --set {args.set} "
         f"--time-limit {args.time_limit:g}{flag} --out {args.out}` on a shared 2-core machine "
-        "(one run; OR-Tools results vary a little between runs).",
+        "(one run; with a time limit on a shared machine results vary between runs, "
+        "on set B by tens of per cent).",
         "",
         "Objective in Mankowska's convention, (D + T + Tmax) / 3 with exact distances; "
         "`gap` is against `best_known` in bks.csv. The solver minimises D + T only.",
