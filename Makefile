@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.numba_cache
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench bench-smoke bench-quality clean
 
 $(BIN)/hjemmetjeneste: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,17 @@ test: lint
 
 bench: setup
 	$(BIN)/pytest benchmarks --benchmark-only --benchmark-json=benchmarks/results/latest.json -q
+
+# Quality against best-known solutions: SET=solomon|homberger|hhcrsp, LIMIT seconds, PEERS.
+SET ?= solomon
+LIMIT ?= 30
+PEERS ?=
+bench-quality: setup
+	$(BIN)/hjemmetjeneste bench quality --set $(SET) --time-limit $(LIMIT) $(if $(PEERS),--peers $(PEERS)) --out benchmarks/results
+
+# A short smoke of both kinds of benchmark (what .ci/run does): minutes, not hours.
+bench-smoke: setup
+	bash benchmarks/smoke.sh
 
 clean:
 	rm -rf $(VENV) .numba_cache .pytest_cache .benchmarks out

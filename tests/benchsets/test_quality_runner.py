@@ -20,6 +20,8 @@ def test_instance_selection_by_pattern_and_missing_data(tiny_data: Path, tmp_pat
     names = [r.name for r in quality.instance_refs("solomon", tiny_data, "tiny*")]
     assert names == ["TINY1", "TINY2"]
     assert quality.instance_refs("solomon", tiny_data, "R1*") == []
+    both = quality.instance_refs("solomon", tiny_data, "R1*, tiny2,TINY1")
+    assert [r.name for r in both] == ["TINY1", "TINY2"]
     with pytest.raises(quality.BenchmarkDataMissingError, match=r"bks\.csv"):
         quality.instance_refs("homberger", tmp_path)
     with pytest.raises(ValueError, match="unknown set"):

@@ -171,7 +171,8 @@ def benchmarks_dir(explicit: Path | None = None) -> Path:
 
 
 def instance_refs(set_name: str, data_dir: Path, pattern: str | None = None) -> list[InstanceRef]:
-    """The set's instances whose name matches ``pattern`` (fnmatch, case-insensitive).
+    """The set's instances whose name matches ``pattern``: fnmatch globs, case-insensitive,
+    several separated by commas (``C101,R1*``).
 
     Raises :class:`BenchmarkDataMissingError` when the set's folder or its ``bks.csv`` is absent.
     """
@@ -181,12 +182,12 @@ def instance_refs(set_name: str, data_dir: Path, pattern: str | None = None) -> 
     table = root / "bks.csv"
     if not table.is_file():
         raise BenchmarkDataMissingError(f"{table} not found (benchmark data folder: {data_dir})")
-    pattern = (pattern or DEFAULT_PATTERN[set_name]).upper()
+    globs = [g.strip() for g in (pattern or DEFAULT_PATTERN[set_name]).upper().split(",")]
     refs: list[InstanceRef] = []
     with table.open(encoding="utf-8", newline="") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             name = row["instance"]
-            if not fnmatch.fnmatchcase(name.upper(), pattern):
+            if not any(fnmatch.fnmatchcase(name.upper(), g) for g in globs if g):
                 continue
             try:
                 if set_name == "hhcrsp":

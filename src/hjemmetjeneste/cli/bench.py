@@ -28,7 +28,7 @@ def quality(
     ] = 10.0,
     instances: Annotated[
         str | None,
-        typer.Option(help="Instance-name glob, e.g. 'R1*' or 'c1_4_*' (default: the set's own)."),
+        typer.Option(help="Instance-name globs, comma-separated: 'R1*,C101' (default: the set's)."),
     ] = None,
     peers: Annotated[
         str, typer.Option(help="Comma-separated peers on the same run: pyvrp,vroom.")
