@@ -250,3 +250,29 @@ def test_network_without_the_mode_names_the_built_modes(helsinki):
     network = RoadNetwork(helsinki.digest, {TravelMode.CAR: helsinki.graph(TravelMode.CAR)}, "x")
     with pytest.raises(ValueError, match="built: car"):
         network.graph(TravelMode.FOOT)
+
+
+def test_corrupt_extract_is_a_clear_error(tmp_path):
+    """A file that is not OSM data raises ValueError naming the file."""
+    bad = tmp_path / "broken.osm.pbf"
+    bad.write_bytes(b"this is not a protobuf blob")
+    with pytest.raises(ValueError, match=r"broken\.osm\.pbf: not a readable OSM extract"):
+        read_road_network(bad, cache_dir=tmp_path)
+
+
+def test_mode_without_usable_ways_gets_no_graph(tiny_extract, tmp_path):
+    """An extract of footways only: foot and bike graphs exist, asking for car says so."""
+    text = tiny_extract.read_text(encoding="utf-8").replace('v="residential"', 'v="footway"')
+    tiny_extract.write_text(text, encoding="utf-8")
+    network = read_road_network(tiny_extract, cache_dir=tmp_path)
+    assert set(network.graphs) == {TravelMode.BIKE, TravelMode.FOOT}
+    with pytest.raises(ValueError, match="no road graph for mode"):
+        network.graph(TravelMode.CAR)
+
+
+def test_extract_without_roads_is_refused(tiny_extract, tmp_path):
+    """No highway at all: ValueError instead of empty graphs."""
+    text = tiny_extract.read_text(encoding="utf-8").replace('k="highway"', 'k="building"')
+    tiny_extract.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="no road any travel mode may use"):
+        read_road_network(tiny_extract, cache_dir=tmp_path)

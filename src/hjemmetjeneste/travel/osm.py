@@ -356,8 +356,11 @@ def _read_ways(path: Path) -> _Ways:
     return _Ways(node_ids, lat, lon, seg_from[keep], seg_to[keep], seg_way[keep], tags)
 
 
-def _build_graph(ways: _Ways, profile: RoadProfile) -> RoadGraph:
-    """The largest strongly connected component of the directed graph for ``profile``."""
+def _build_graph(ways: _Ways, profile: RoadProfile) -> RoadGraph | None:
+    """The largest strongly connected component of the directed graph for ``profile``.
+
+    None when no way of the extract is usable by the profile's mode.
+    """
     speeds = np.array([profile.way_speeds(t) for t in ways.tags], dtype=np.float64).reshape(-1, 2)
     fwd = speeds[ways.seg_way, 0]
     bwd = speeds[ways.seg_way, 1]
@@ -374,7 +377,7 @@ def _build_graph(ways: _Ways, profile: RoadProfile) -> RoadGraph:
     time_ms = np.maximum(np.rint(arc_len * 3600.0 / arc_kmh), 1).astype(np.int64)
     length_dm = np.rint(arc_len * 10.0).astype(np.int64)
     if tails.size == 0:
-        raise ValueError(f"the extract has no way usable by {profile.mode.value}")
+        return None
     # Parallel arcs: keep the lightest (same order as the combined weight).
     weight = (time_ms << DIST_BITS) + length_dm
     order = np.lexsort((weight, heads, tails))
@@ -452,8 +455,9 @@ def read_road_network(
 
     The cache file is named after the extract's SHA-256 and a hash of ``profiles``, so a
     changed extract or profile is rebuilt; it lives in ``cache_dir`` (default
-    :func:`default_cache_dir`). Raises FileNotFoundError for a missing extract and
-    ValueError when the extract has no usable road for a mode.
+    :func:`default_cache_dir`). A mode without any usable way gets no graph (asking for it
+    raises ValueError). Raises FileNotFoundError for a missing extract and ValueError for an
+    unreadable file or one without any usable road.
     """
     path = Path(path)
     if not path.is_file():
@@ -467,8 +471,14 @@ def read_road_network(
         cached = _load_cached(cache_file, digest, fingerprint)
         if cached is not None:
             return cached
-    ways = _read_ways(path)
-    graphs = {TravelMode(m): _build_graph(ways, p) for m, p in profiles.items()}
+    try:
+        ways = _read_ways(path)
+    except RuntimeError as exc:  # pyosmium's error for unreadable or corrupt files
+        raise ValueError(f"{path}: not a readable OSM extract ({exc})") from exc
+    built = {TravelMode(m): _build_graph(ways, p) for m, p in profiles.items()}
+    graphs = {m: g for m, g in built.items() if g is not None}
+    if not graphs:
+        raise ValueError(f"{path}: no road any travel mode may use (no highway ways)")
     network = RoadNetwork(digest, MappingProxyType(graphs), fingerprint)
     if use_cache:
         _store_cached(cache_file, network)
