@@ -571,6 +571,15 @@ def _competence_of(codes: Iterable[tuple[str | None, str]]) -> CompetenceLevel |
     return best
 
 
+def _default_competence(area: ProblemArea) -> CompetenceLevel:
+    """Competence an activity needs when it carries no required-competence extension."""
+    if area == ProblemArea.MEDICATION:
+        return CompetenceLevel.SOCIAL_EDUCATOR
+    if area == ProblemArea.ADVANCED_TREATMENT:
+        return CompetenceLevel.NURSE
+    return CompetenceLevel.ASSISTANT
+
+
 def _interventions(ctx: _Context, entry: _Entry) -> tuple[str, list[Intervention]] | None:
     plan = entry.model
     reader = ctx.reader
@@ -609,10 +618,8 @@ def _interventions(ctx: _Context, entry: _Entry) -> tuple[str, list[Intervention
                 )
                 continue
             competence = found
-        elif area == ProblemArea.MEDICATION:
-            competence = CompetenceLevel.SOCIAL_EDUCATOR
-        elif area == ProblemArea.ADVANCED_TREATMENT:
-            competence = CompetenceLevel.NURSE
+        elif area is not None:
+            competence = _default_competence(area)
         if parsed is None or area is None:
             continue
         schedule, duration, start, end = parsed
@@ -1083,12 +1090,19 @@ def fhir_resources(data: MunicipalityData) -> list[dict[str, Any]]:
     for c in data.care_plans:
         activities = []
         for i in c.interventions:
-            extensions = [
-                {"url": EXT["required-competence"], "valueCode": i.required_competence.value},
-                {"url": EXT["staff-count"], "valueInteger": i.staff_count},
-                {"url": EXT["priority"], "valueCode": i.priority.value},
-                {"url": EXT["time-critical"], "valueBoolean": i.time_critical},
-            ] + [
+            # Only what differs from the reader's defaults is written (fewer elements).
+            extensions: list[dict[str, Any]] = []
+            if i.required_competence != _default_competence(i.problem_area):
+                extensions.append(
+                    {"url": EXT["required-competence"], "valueCode": i.required_competence.value}
+                )
+            if i.staff_count != 1:
+                extensions.append({"url": EXT["staff-count"], "valueInteger": i.staff_count})
+            if i.priority != Priority.NORMAL:
+                extensions.append({"url": EXT["priority"], "valueCode": i.priority.value})
+            if i.time_critical:
+                extensions.append({"url": EXT["time-critical"], "valueBoolean": True})
+            extensions += [
                 {"url": EXT["required-skill"], "valueCode": k.value}
                 for k in sorted(i.required_skills)
             ]
@@ -1096,7 +1110,7 @@ def fhir_resources(data: MunicipalityData) -> list[dict[str, Any]]:
                 {
                     "id": i.intervention_id,
                     "detail": {
-                        "extension": extensions,
+                        **({"extension": extensions} if extensions else {}),
                         "status": "scheduled",
                         "description": i.description,
                         "reasonCode": [
