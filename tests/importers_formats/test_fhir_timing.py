@@ -166,3 +166,16 @@ def test_national_id_is_neither_kept_nor_echoed(tmp_path: Path):
     with pytest.raises(PlanInputError) as caught:
         read_fhir(path)
     assert caught.value.issues and FNR not in str(caught.value)
+
+
+def test_worker_processes_give_the_same_data_and_errors(tmp_path: Path, monkeypatch):
+    """CarePlans validated on worker processes give the same result as in-process."""
+    import hjemmetjeneste.importers.fhir as fhir
+
+    in_process = read_fhir(CORPUS / "valid_fhir.json")
+    monkeypatch.setattr(fhir, "PARALLEL_MIN_CARE_PLANS", 1)
+    monkeypatch.setattr(fhir, "_CHUNK_CARE_PLANS", 1)
+    assert read_fhir(CORPUS / "valid_fhir.json") == in_process
+    with pytest.raises(PlanInputError) as caught:
+        read_fhir(CORPUS / "fhir" / "unsupported_timing.json")
+    assert any("periodUnit 'mo'" in i.message for i in caught.value.issues)

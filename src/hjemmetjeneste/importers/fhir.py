@@ -12,7 +12,10 @@ stored and never echoed in an error.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
@@ -684,28 +687,38 @@ def read_fhir(
     entries: dict[str, list[_Entry]] = {r: [] for r in SUPPORTED_RESOURCES}
     ctxs: dict[int, _Context] = {}
     seen: dict[str, tuple[str, int]] = {}
+    plan_items: list[tuple[str, int, dict[str, Any]]] = []
     for file in files:
         reader = _Reader(file.name)
         readers.append(reader)
         ctx = _Context(reader, default_tolerance_min, geocoder)
         for row, raw in _raw_resources(file, reader):
-            entry = _validate(row, raw, reader)
             if on_resource is not None:
                 on_resource(1)
-            if entry is None:
-                continue
-            if entry.ref in seen:
-                other_file, other_row = seen[entry.ref]
+            ref = f"{raw.get('resourceType')}/{raw.get('id')}" if isinstance(raw, dict) else ""
+            if ref in seen and raw.get("id"):
+                other_file, other_row = seen[ref]
                 reader.add(
-                    row,
-                    f"{entry.ref} id",
-                    f"duplicate id (first in {other_file} entry {other_row})",
+                    row, f"{ref} id", f"duplicate id (first in {other_file} entry {other_row})"
                 )
+                continue
+            if isinstance(raw, dict) and raw.get("resourceType") == "CarePlan" and raw.get("id"):
+                seen[ref] = (file.name, row)
+                plan_items.append((file.name, row, raw))  # validated and mapped below
+                continue
+            entry = _validate(row, raw, reader)
+            if entry is None:
                 continue
             seen[entry.ref] = (file.name, row)
             ctxs[id(entry)] = ctx
             entries[raw["resourceType"]].append(entry)
-    mapped = _map(entries, ctxs, readers[0]) if not any(r.issues for r in readers) else None
+    by_file = {r.file: r for r in readers}
+    prepared = _prepare_care_plans(plan_items, default_tolerance_min, by_file)
+    mapped = (
+        _map(entries, ctxs, readers[0], prepared, by_file)
+        if not any(r.issues for r in readers)
+        else None
+    )
     all_issues = [i for r in readers for i in r.issues]
     if all_issues or mapped is None:
         if not all_issues:
@@ -714,8 +727,70 @@ def read_fhir(
     return mapped
 
 
+#: A CarePlan validated and mapped: (file, row, ref, care plan id, (patient, interventions)).
+_Prepared = tuple[str, int, str, str, tuple[str, list[Intervention]] | None]
+#: From this many CarePlans on, validation and mapping run in worker processes.
+PARALLEL_MIN_CARE_PLANS = 2000
+_CHUNK_CARE_PLANS = 500
+
+
+def _care_plan_job(
+    items: list[tuple[str, int, dict[str, Any]]], default_tolerance_min: int
+) -> tuple[list[_Prepared], list[InputIssue]]:
+    """Validate CarePlans with the R4B model and map their activities (no cross-references)."""
+    readers: dict[str, _Reader] = {}
+    out: list[_Prepared] = []
+    for file, row, raw in items:
+        reader = readers.setdefault(file, _Reader(file))
+        entry = _validate(row, raw, reader)
+        if entry is None:
+            continue
+        result = None
+        if entry.model.status not in ("revoked", "completed", "entered-in-error"):
+            result = _interventions(_Context(reader, default_tolerance_min, None), entry)
+        out.append((file, row, entry.ref, entry.model.id, result))
+    return out, [i for r in readers.values() for i in r.issues]
+
+
+def _prepare_care_plans(
+    items: list[tuple[str, int, dict[str, Any]]],
+    default_tolerance_min: int,
+    readers: dict[str, _Reader],
+) -> list[_Prepared]:
+    """All CarePlans validated and mapped, in chunks on worker processes when there are many.
+
+    fhir.resources validation costs about a millisecond per activity, so a 10,000-plan
+    export is spread over the machine's cores (fork; the workers only validate and map).
+    """
+    chunks = [
+        items[start : start + _CHUNK_CARE_PLANS]
+        for start in range(0, len(items), _CHUNK_CARE_PLANS)
+    ]
+    workers = min(len(chunks), os.cpu_count() or 1)
+    if (
+        len(items) < PARALLEL_MIN_CARE_PLANS
+        or workers < 2
+        or "fork" not in (multiprocessing.get_all_start_methods())
+    ):
+        results = [_care_plan_job(chunk, default_tolerance_min) for chunk in chunks]
+    else:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = list(pool.map(_care_plan_job, chunks, [default_tolerance_min] * len(chunks)))
+    prepared: list[_Prepared] = []
+    for plans, issues in results:
+        prepared += plans
+        for issue in issues:
+            readers[issue.file].issues.append(issue)
+    return prepared
+
+
 def _map(
-    entries: dict[str, list[_Entry]], ctxs: dict[int, _Context], first: _Reader
+    entries: dict[str, list[_Entry]],
+    ctxs: dict[int, _Context],
+    first: _Reader,
+    prepared: list[_Prepared],
+    readers: dict[str, _Reader],
 ) -> MunicipalityData | None:
     municipalities: list[tuple[_Entry, str]] = []
     districts: list[District] = []
@@ -894,36 +969,29 @@ def _map(
 
     care_plans: list[CarePlan] = []
     intervention_seen: dict[str, str] = {}
-    for entry in entries["CarePlan"]:
-        ctx = ctxs[id(entry)]
-        if entry.model.status in ("revoked", "completed", "entered-in-error"):
-            continue
-        result = _interventions(ctx, entry)
+    for file, row, ref, plan_id, result in prepared:
+        reader = readers[file]
         if result is None:
             continue
         patient_id, interventions = result
         if patient_id not in patient_ids:
-            ctx.reader.add(
-                entry.row, f"{entry.ref} subject", f"unknown patient reference Patient/{patient_id}"
-            )
+            reader.add(row, f"{ref} subject", f"unknown patient reference Patient/{patient_id}")
             continue
         for item in interventions:
             if item.intervention_id in intervention_seen:
-                ctx.reader.add(
-                    entry.row,
-                    f"{entry.ref} activity.id",
+                reader.add(
+                    row,
+                    f"{ref} activity.id",
                     f"duplicate activity id {item.intervention_id!r} "
                     f"(also in {intervention_seen[item.intervention_id]})",
                 )
-            intervention_seen[item.intervention_id] = entry.ref
+            intervention_seen[item.intervention_id] = ref
         care_plans.append(
             CarePlan(
-                care_plan_id=entry.model.id,
-                patient_id=patient_id,
-                interventions=tuple(interventions),
+                care_plan_id=plan_id, patient_id=patient_id, interventions=tuple(interventions)
             )
         )
-    if first.issues or any(c.reader.issues for c in ctxs.values()):
+    if any(r.issues for r in readers.values()):
         return None
     try:
         return MunicipalityData(
