@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import time
 
-from conftest import DAY, district, intervention, staff
+from constraint_helpers import DAY, district, intervention, staff
 from typer.testing import CliRunner
 
 from hjemmetjeneste.cli import app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import plane
+from constraint_helpers import plane
 
 from hjemmetjeneste.solver import Route, RouteStop, Solution, ViolationKind, check_solution
 from hjemmetjeneste.solver.problem import BreakSpec
@@ -137,3 +137,14 @@ def test_second_caregiver_without_competence_is_caught():
         Route(1, 0, (RouteStop(helper_half, 10, 10),), 30),
     )
     assert _kinds(problem, *right) == []
+
+
+def test_capacity_exceeded_is_caught():
+    """A route carrying more than its vehicle's capacity is a capacity_exceeded violation."""
+    b = plane([(0, 0), (10, 0), (10, 0)], capacity=5)
+    j1 = b.add_job(1, service_s=0, windows=[(0, 1000)], penalty=1, demand=3)
+    j2 = b.add_job(2, service_s=0, windows=[(0, 1000)], penalty=1, demand=3)
+    problem = b.build()
+    both = Route(0, 0, (RouteStop(j1, 10, 10), RouteStop(j2, 10, 10)), 20)
+    assert _kinds(problem, both) == [ViolationKind.CAPACITY_EXCEEDED]
+    assert _kinds(problem, Route(0, 0, (RouteStop(j1, 10, 10),), 20), dropped=(j2,)) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from conftest import DAY, district, intervention, patient, staff
+from constraint_helpers import DAY, district, intervention, patient, staff
 
 from hjemmetjeneste.domain import (
     BreakRule,

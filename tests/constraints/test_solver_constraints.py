@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import plane, starts
+from constraint_helpers import plane, starts
 
 from hjemmetjeneste.solver import check_solution, solve
 from hjemmetjeneste.solver.problem import BreakSpec
@@ -221,3 +221,21 @@ def test_overtime_serves_a_late_job_up_to_the_hard_maximum(quick):
     b = plane([(0, 0), (500, 0)], shift=(0, 1000))
     job = b.add_job(1, service_s=200, windows=[(0, 1000)], penalty=10**6)
     assert solve(b.build(), quick).dropped == (job,)
+
+
+def test_capacity_splits_jobs_over_vehicles_only_when_it_binds(quick):
+    """Three loads of 4 with capacity 8 need two vehicles; with capacity 12 one suffices."""
+
+    def build(capacity):
+        b = plane([(0, 0), (10, 0), (11, 0), (12, 0)], n_vehicles=2, capacity=capacity)
+        for loc in (1, 2, 3):
+            b.add_job(loc, service_s=1, windows=[(0, 5000)], penalty=10**6, demand=4)
+        return b.build()
+
+    tight = build(8)
+    solution = solve(tight, quick)
+    assert solution.dropped == ()
+    assert sorted(len(r.stops) for r in solution.routes) == [1, 2]
+    _ok(tight, solution)
+    loose = solve(build(12), quick)
+    assert sorted(len(r.stops) for r in loose.routes) == [0, 3]

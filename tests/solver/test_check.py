@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import make_problem
+from solver_helpers import make_problem
 
 from hjemmetjeneste.solver import Route, RouteStop, Solution, ViolationKind, check_solution
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from conftest import brute_force_optimum, make_problem
+from solver_helpers import brute_force_optimum, make_problem
 
 from hjemmetjeneste.solver import check_solution, solve
 

@@ -34,6 +34,7 @@ class ViolationKind(StrEnum):
     BREAK_DURING_VISIT = "break_during_visit"
     UNSYNCHRONISED_DOUBLE_STAFFING = "unsynchronised_double_staffing"
     GAP_VIOLATED = "gap_violated"
+    CAPACITY_EXCEEDED = "capacity_exceeded"
 
 
 @dataclass(frozen=True)
@@ -228,6 +229,17 @@ def _check_route(
             )
         )
     found += _check_breaks(problem, v, breaks, busy)
+    capacity = int(problem.capacity[v])
+    load = sum(int(problem.load[s.node]) for s in route.stops if 0 <= s.node < problem.n_nodes)
+    if capacity >= 0 and load > capacity:
+        found.append(
+            _v(
+                ViolationKind.CAPACITY_EXCEEDED,
+                v,
+                None,
+                f"vehicle {v} carries {load}, more than its capacity {capacity}",
+            )
+        )
     return found
 
 

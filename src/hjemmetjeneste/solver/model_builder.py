@@ -34,6 +34,7 @@ class _Job:
     pinned_vehicle: int
     pinned_start_s: int
     preference: dict[int, int]
+    demand: int = 0
 
 
 @dataclass
@@ -46,6 +47,7 @@ class _Vehicle:
     soft_end_s: int | None
     overtime_cost: int
     breaks: tuple[BreakSpec, ...]
+    capacity: int = -1
 
 
 @dataclass
@@ -101,11 +103,13 @@ class ProblemBuilder:
         soft_end_s: int | None = None,
         overtime_cost: int = 0,
         breaks: Iterable[BreakSpec] = (),
+        capacity: int | None = None,
     ) -> int:
         """A vehicle (caregiver) working inside ``window``; returns its vehicle index.
 
         ``window[1]`` is the hard latest return; with ``soft_end_s`` returning after it costs
-        ``overtime_cost`` per unit of time.
+        ``overtime_cost`` per unit of time. ``capacity`` bounds the summed ``demand`` of its
+        jobs (None = unlimited).
         """
         self._vehicles.append(
             _Vehicle(
@@ -117,6 +121,7 @@ class ProblemBuilder:
                 soft_end_s=soft_end_s,
                 overtime_cost=overtime_cost,
                 breaks=tuple(breaks),
+                capacity=-1 if capacity is None else int(capacity),
             )
         )
         return len(self._vehicles) - 1
@@ -135,13 +140,15 @@ class ProblemBuilder:
         pinned_vehicle: int | None = None,
         pinned_start_s: int | None = None,
         preference_cost: Mapping[int, int] | None = None,
+        demand: int = 0,
     ) -> int:
         """A job at ``location``; returns its node index.
 
         ``windows``: one or more start windows (sorted and disjoint after merging);
         ``allowed``: qualified vehicles (None = every vehicle); ``refused`` vehicles are
         removed from ``allowed``; a pin restricts the vehicle and/or fixes the start.
-        ``preference_cost`` maps vehicle → extra cost when that vehicle serves the job.
+        ``preference_cost`` maps vehicle → extra cost when that vehicle serves the job;
+        ``demand`` is the load it adds to the vehicle (see ``add_vehicle(capacity=...)``).
         """
         merged = _merge_windows(windows)
         if pinned_start_s is not None:
@@ -159,6 +166,7 @@ class ProblemBuilder:
                 pinned_vehicle=-1 if pinned_vehicle is None else int(pinned_vehicle),
                 pinned_start_s=-1 if pinned_start_s is None else int(pinned_start_s),
                 preference=dict(preference_cost or {}),
+                demand=int(demand),
             )
         )
         self._nodes.append(("job", len(self._jobs) - 1))
@@ -193,6 +201,7 @@ class ProblemBuilder:
         pin_v = np.full(n, -1, dtype=np.int64)
         pin_s = np.full(n, -1, dtype=np.int64)
         preference = np.zeros((n, v), dtype=np.int64)
+        demand = np.zeros(n, dtype=np.int64)
         allowed: list[tuple[int, ...]] = []
         refused: list[tuple[int, ...]] = []
         windows: list[tuple[tuple[int, int], ...]] = []
@@ -212,6 +221,7 @@ class ProblemBuilder:
             win_start[node], win_end[node] = job.windows[0][0], job.windows[-1][1]
             soft_end[node] = win_end[node] if job.soft_end_s is None else job.soft_end_s
             lateness[node] = job.lateness_cost
+            demand[node] = job.demand
             penalty[node] = job.penalty
             pin_v[node], pin_s[node] = job.pinned_vehicle, job.pinned_start_s
             ok = set(everyone if job.allowed is None else job.allowed) - set(job.refused)
@@ -262,6 +272,8 @@ class ProblemBuilder:
             overtime_cost=np.asarray([x.overtime_cost for x in vehicles], dtype=np.int64),
             vehicle_breaks=tuple(x.breaks for x in vehicles),
             preference_cost=preference,
+            demand=demand,
+            vehicle_capacity=np.asarray([x.capacity for x in vehicles], dtype=np.int64),
         )
 
 

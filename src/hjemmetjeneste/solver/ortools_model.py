@@ -28,6 +28,7 @@ ProgressCallback = Callable[[int, float], None]
 
 TIME = "time"
 WORK = "work"
+LOAD = "load"
 
 _FIRST_SOLUTION = {
     FirstSolution.PARALLEL_CHEAPEST_INSERTION: (
@@ -87,6 +88,7 @@ def solve_with_ortools(
     _add_gaps(routing, manager, time_dim, problem)
     breaks = _add_breaks(routing, manager, time_dim, problem)
     _add_workload_balance(routing, problem)
+    _add_capacity(routing, problem)
     # Held here so that the callback outlives the search (SWIG keeps no reference to it).
     progress = _add_progress(routing, started, on_progress) if on_progress else None
 
@@ -315,6 +317,16 @@ def _add_workload_balance(routing: pywrapcp.RoutingModel, problem: RoutingProble
     horizon = int(problem.service_s.sum()) + 1
     routing.AddDimension(callback, 0, horizon, True, WORK)
     routing.GetDimensionOrDie(WORK).SetGlobalSpanCostCoefficient(problem.balance_weight)
+
+
+def _add_capacity(routing: pywrapcp.RoutingModel, problem: RoutingProblem) -> None:
+    """Load: the summed demand of a vehicle's jobs stays within its capacity (benchmarks)."""
+    if not problem.load.any() or (problem.capacity < 0).all():
+        return
+    unlimited = int(problem.load.sum())
+    capacities = [unlimited if c < 0 else int(c) for c in problem.capacity]
+    callback = routing.RegisterUnaryTransitVector([int(d) for d in problem.load])
+    routing.AddDimensionWithVehicleCapacity(callback, 0, capacities, True, LOAD)
 
 
 def _add_progress(

@@ -68,6 +68,8 @@ class RoutingProblem:
         vehicle_breaks: per vehicle, the breaks it must take (never during service).
         preference_cost: n×v, the cost of vehicle v serving node n (continuity, preferred
             caregivers, language); default zeros.
+        demand, vehicle_capacity: per node a load and per vehicle the most it may carry
+            (-1 = unlimited); default no load (benchmark instances such as Solomon's).
     """
 
     travel_s: tuple[IntArray, ...]
@@ -95,6 +97,8 @@ class RoutingProblem:
     overtime_cost: IntArray | None = None
     vehicle_breaks: tuple[tuple[BreakSpec, ...], ...] = ()
     preference_cost: IntArray | None = None
+    demand: IntArray | None = None
+    vehicle_capacity: IntArray | None = None
     job_nodes: tuple[int, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -177,6 +181,10 @@ class RoutingProblem:
             put("vehicle_breaks", ((),) * v)
         if self.preference_cost is None:
             put("preference_cost", np.zeros((n, v), dtype=np.int64))
+        if self.demand is None:
+            put("demand", np.zeros(n, dtype=np.int64))
+        if self.vehicle_capacity is None:
+            put("vehicle_capacity", np.full(v, -1, dtype=np.int64))
 
     def _validate_opt_in(self, n: int, v: int, job_set: set[int]) -> list[str]:
         """Problems with the opt-in constraint data (shapes, ranges, references)."""
@@ -189,6 +197,8 @@ class RoutingProblem:
             ("pinned_start_s", n),
             ("vehicle_soft_end_s", v),
             ("overtime_cost", v),
+            ("demand", n),
+            ("vehicle_capacity", v),
         ):
             if len(arrays[name]) != length:
                 problems.append(f"{name} must have {length} entries")
@@ -204,6 +214,8 @@ class RoutingProblem:
             problems.append("lateness_cost and overtime_cost must be >= 0")
         if (arrays["preference_cost"] < 0).any():
             problems.append("preference_cost must be >= 0")
+        if (arrays["demand"] < 0).any() or (arrays["vehicle_capacity"] < -1).any():
+            problems.append("demand must be >= 0 and vehicle_capacity >= 0 (or -1, unlimited)")
         if (arrays["vehicle_soft_end_s"] > self.vehicle_end_s).any():
             problems.append("a vehicle's soft end lies after its hard end")
         for node, windows in enumerate(self.time_windows[:n]):
@@ -244,6 +256,8 @@ class RoutingProblem:
             "vehicle_soft_end_s",
             "overtime_cost",
             "preference_cost",
+            "demand",
+            "vehicle_capacity",
         )
         return {name: np.asarray(getattr(self, name)) for name in names}
 
@@ -289,6 +303,18 @@ class RoutingProblem:
         """n×v: cost of vehicle v serving node n."""
         assert self.preference_cost is not None
         return self.preference_cost
+
+    @property
+    def load(self) -> IntArray:
+        """Per node: the load a job adds to its vehicle (0 by default)."""
+        assert self.demand is not None
+        return self.demand
+
+    @property
+    def capacity(self) -> IntArray:
+        """Per vehicle: the most it may carry, -1 for unlimited."""
+        assert self.vehicle_capacity is not None
+        return self.vehicle_capacity
 
     @property
     def n_nodes(self) -> int:
