@@ -148,3 +148,13 @@ def test_capacity_exceeded_is_caught():
     both = Route(0, 0, (RouteStop(j1, 10, 10), RouteStop(j2, 10, 10)), 20)
     assert _kinds(problem, both) == [ViolationKind.CAPACITY_EXCEEDED]
     assert _kinds(problem, Route(0, 0, (RouteStop(j1, 10, 10),), 20), dropped=(j2,)) == []
+
+
+def test_a_stop_that_is_no_job_is_caught():
+    """A route that visits a depot or an unknown node as if it were a job is caught."""
+    b = plane([(0, 0), (10, 0)])
+    job = b.add_job(1, service_s=0, windows=[(0, 1000)], penalty=1)
+    problem = b.build()
+    depot_stop = Route(0, 0, (RouteStop(0, 0, 0),), 0)
+    assert ViolationKind.NOT_A_JOB in _kinds(problem, depot_stop, dropped=(job,))
+    assert _kinds(problem, Route(0, 0, (), 0), dropped=(job,)) == []
