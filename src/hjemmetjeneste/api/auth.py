@@ -24,6 +24,8 @@ __all__ = ["AuthError", "Principal", "Role", "TokenVerifier", "issue_demo_token"
 #: Claim names read from a token (custom claims of the municipality's HelseID client).
 ROLE_CLAIM = "role"
 MUNICIPALITY_CLAIM = "municipality"
+#: Verified tokens remembered at most (the cache is emptied when full).
+_VERIFIED_MAX = 50_000
 
 
 class Role(StrEnum):
@@ -53,6 +55,7 @@ class TokenVerifier:
     """Checks bearer tokens against the settings' key (JWKS or secret), audience and issuer."""
 
     def __init__(self, settings: Settings) -> None:
+        self._verified: dict[str, tuple[Principal, float]] = {}
         self._audience = settings.jwt_audience
         self._issuer = settings.jwt_issuer
         self._jwks: jwt.PyJWKClient | None = None
@@ -65,7 +68,23 @@ class TokenVerifier:
             self._algorithms = ["HS256"]
 
     def verify(self, token: str) -> Principal:
-        """The caller the token names; :class:`AuthError` when it is not acceptable."""
+        """The caller the token names; :class:`AuthError` when it is not acceptable.
+
+        A token verified once is remembered until its expiry (bounded), so a client's
+        repeated calls do not pay for the signature check each time.
+        """
+        hit = self._verified.get(token)
+        if hit is not None:
+            if hit[1] > time.time():
+                return hit[0]
+            self._verified.pop(token, None)
+        principal, expires = self._verify(token)
+        if len(self._verified) >= _VERIFIED_MAX:
+            self._verified.clear()
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             key: Any
             if self._jwks is not None:
@@ -93,7 +112,8 @@ class TokenVerifier:
             raise AuthError("no municipality claim")
         if not isinstance(person, str) or not person:
             raise AuthError("no subject")
-        return Principal(role=role, municipality_id=municipality, person_id=person)
+        principal = Principal(role=role, municipality_id=municipality, person_id=person)
+        return principal, float(claims["exp"])
 
 
 def issue_demo_token(

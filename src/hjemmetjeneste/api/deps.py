@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -40,7 +40,7 @@ class ApiState:
     published: PublishedCache
 
 
-def get_state(request: Request) -> ApiState:
+async def get_state(request: Request) -> ApiState:
     """The app's state (built by the lifespan of :func:`create_app`)."""
     return request.app.state.api  # type: ignore[no-any-return]
 
@@ -48,7 +48,7 @@ def get_state(request: Request) -> ApiState:
 StateDep = Annotated[ApiState, Depends(get_state)]
 
 
-def get_store(state: StateDep) -> Store:
+async def get_store(state: StateDep) -> Store:
     """The store the app serves."""
     return state.store
 
@@ -58,11 +58,7 @@ StoreDep = Annotated[Store, Depends(get_store)]
 _bearer = HTTPBearer(auto_error=False, bearerFormat="JWT", description="HelseID access token")
 
 
-def current_user(
-    state: StateDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    """The caller named by a valid bearer token; 401 otherwise."""
+def _authenticate(state: ApiState, credentials: HTTPAuthorizationCredentials | None) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -79,14 +75,27 @@ def current_user(
         ) from None
 
 
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+async def current_user(request: Request, credentials: BearerCredentials) -> Principal:
+    """The caller named by a valid bearer token; 401 otherwise.
+
+    Async and flat on purpose (no thread hop, one level of dependencies): verification is
+    CPU only, except the first fetch of a JWKS (then cached by the client).
+    """
+    return _authenticate(request.app.state.api, credentials)
+
+
 CurrentUser = Annotated[Principal, Depends(current_user)]
 
 
-def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
-    """A dependency that lets only callers with one of ``roles`` through (403 otherwise)."""
+def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that lets only callers with one of ``roles`` through (401/403 otherwise)."""
     allowed = frozenset(roles)
 
-    def check(user: CurrentUser) -> Principal:
+    async def check(request: Request, credentials: BearerCredentials) -> Principal:
+        user = _authenticate(request.app.state.api, credentials)
         if user.role not in allowed:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "this role may not do that")
         return user

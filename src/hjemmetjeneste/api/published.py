@@ -9,9 +9,10 @@ look-up of ready JSON bytes.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Engine
 
@@ -72,11 +73,60 @@ def _changes(current: Worklist, previous: Worklist | None, previous_version: int
 class PublishedCache:
     """Prepared publications, least recently used dropped past ``max_entries``."""
 
-    def __init__(self, engine: Engine, max_entries: int = 512) -> None:
+    def __init__(self, engine: Engine, max_entries: int = 512, version_ttl_s: float = 1.0) -> None:
         self._engine = engine
         self._max = max_entries
         self._items: OrderedDict[_Key, PublishedShift] = OrderedDict()
         self._lock = threading.Lock()
+        self._ttl = version_ttl_s
+        self._current: dict[tuple[str, date, str], tuple[float, list[runs.PublicationRecord]]] = {}
+
+    def current(
+        self, municipality_id: str, plan_date: date, shift: str
+    ) -> list[runs.PublicationRecord]:
+        """The current publications of one shift (all districts), at most ``version_ttl_s`` old.
+
+        Publishing through this process invalidates at once; another server process sees a
+        new version within ``version_ttl_s``. This keeps the hot path off the database.
+        """
+        key = (municipality_id, plan_date, shift)
+        now = time.monotonic()
+        hit = self._current.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        records = runs.current_publications(self._engine, municipality_id, plan_date, shift)
+        if len(self._current) > 4 * self._max:
+            self._current.clear()
+        self._current[key] = (now + self._ttl, records)
+        return records
+
+    def peek(
+        self, municipality_id: str, plan_date: date, shift: str
+    ) -> list[PublishedShift] | None:
+        """The prepared current publications of one shift if all are cached and fresh, else None
+        (then call :meth:`current` and :meth:`get`, which may query and build)."""
+        hit = self._current.get((municipality_id, plan_date, shift))
+        if hit is None or hit[0] <= time.monotonic():
+            return None
+        out = []
+        for pub in hit[1]:
+            item = self._items.get(
+                (
+                    municipality_id,
+                    pub.district_id,
+                    pub.plan_date.isoformat(),
+                    pub.shift,
+                    pub.version,
+                )
+            )
+            if item is None:
+                return None
+            out.append(item)
+        return out
+
+    def invalidate(self, municipality_id: str, plan_date: date, shift: str) -> None:
+        """Forget the cached current version of one shift (after publishing it)."""
+        self._current.pop((municipality_id, plan_date, shift), None)
 
     def get(self, municipality_id: str, publication: runs.PublicationRecord) -> PublishedShift:
         """The prepared version ``publication`` of ``municipality_id`` (built on first use)."""

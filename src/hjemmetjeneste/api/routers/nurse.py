@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 from icalendar import Calendar, Event
 
-from hjemmetjeneste.api.deps import NurseUser, StateDep
+from hjemmetjeneste.api.deps import ApiState, NurseUser, StateDep
 from hjemmetjeneste.api.published import PublishedShift
 from hjemmetjeneste.api.schemas import NurseWorklistPublic, problem_responses
 from hjemmetjeneste.domain import ShiftKind
-from hjemmetjeneste.store import runs
 
 router = APIRouter(prefix="/v1/nurse", tags=["nurse"])
 
@@ -20,9 +20,7 @@ DateQuery = Annotated[date, Query(alias="date", description="Date the shift star
 
 
 def _own_published(state: StateDep, user: NurseUser, day: date, shift: ShiftKind) -> PublishedShift:
-    for pub in runs.current_publications(
-        state.store.engine, user.municipality_id, day, shift.value
-    ):
+    for pub in state.published.current(user.municipality_id, day, shift.value):
         prepared = state.published.get(user.municipality_id, pub)
         if user.person_id in prepared.nurse_json:
             return prepared
@@ -34,12 +32,20 @@ def _own_published(state: StateDep, user: NurseUser, day: date, shift: ShiftKind
     response_class=Response,
     responses={200: {"model": NurseWorklistPublic}} | problem_responses(401, 403, 404, 422),
 )
-def my_worklist(
-    user: NurseUser, state: StateDep, plan_date: DateQuery, shift: ShiftKind
+async def my_worklist(
+    user: NurseUser, request: Request, plan_date: DateQuery, shift: ShiftKind
 ) -> Response:
     """The caller's worklist in the shift's current published version, with what changed
-    since the version before it. The ETag is the version."""
-    prepared = _own_published(state, user, plan_date, shift)
+    since the version before it. The ETag is the version.
+
+    The hot path: async (no thread hop), the current version from a cache at most 1 s old,
+    and the worklist's JSON serialised once per published version.
+    """
+    state: ApiState = request.app.state.api
+    ready = state.published.peek(user.municipality_id, plan_date, shift.value)
+    prepared = next((p for p in ready or () if user.person_id in p.nurse_json), None)
+    if prepared is None:  # not cached yet, or not hers: query and build off the event loop
+        prepared = await run_in_threadpool(_own_published, state, user, plan_date, shift)
     return Response(
         content=prepared.nurse_json[user.person_id],
         media_type="application/json",

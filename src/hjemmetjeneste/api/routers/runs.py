@@ -358,6 +358,7 @@ def publish(
         )
     except runs.StaleVersionError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+    state.published.invalidate(user.municipality_id, record.plan_date, record.shift)
     response.headers["ETag"] = f'"{pub.version}"'
     log.info("run %s published as version %d by %s", run_id, pub.version, user.person_id)
     return _publication_public(pub)
