@@ -46,11 +46,13 @@ OSRM_URL = os.environ.get("HJEMMETJENESTE_TEST_OSRM_URL")
 pytestmark = pytest.mark.skipif(not EXTRACT.is_file(), reason=f"{EXTRACT} not found")
 
 
-@pytest.fixture(scope="module")
-def setup() -> dict[str, Callable[[], np.ndarray]]:
-    """Graph, points and one zero-argument callable per implementation (compiled, warm)."""
+def implementations(n_points: int) -> dict[str, Callable[[], np.ndarray]]:
+    """One zero-argument callable per implementation for ``n_points`` random road nodes.
+
+    Checks first that the numba searches equal scipy's (which also compiles them).
+    """
     graph = read_road_network(EXTRACT).graph(TravelMode.CAR)
-    nodes = np.random.default_rng(2026).choice(graph.n_nodes, N_POINTS, replace=False)
+    nodes = np.random.default_rng(2026).choice(graph.n_nodes, n_points, replace=False)
     data, indices, indptr = graph.csr_weight_matrix()
     matrix = csr_matrix((data, indices, indptr), shape=(graph.n_nodes, graph.n_nodes))
     impls: dict[str, Callable[[], np.ndarray]] = {
@@ -66,6 +68,24 @@ def setup() -> dict[str, Callable[[], np.ndarray]]:
     for name in ("numba", "numba_full"):
         np.testing.assert_array_equal(impls[name](), reference.astype(np.int64))
     return impls
+
+
+@pytest.fixture(scope="module")
+def setup() -> dict[str, Callable[[], np.ndarray]]:
+    """The implementations at N = 1,000, compiled and checked."""
+    return implementations(N_POINTS)
+
+
+@pytest.mark.parametrize("impl", ["numba", "numba_full", "scipy", "osrm"])
+def test_bench_road_matrix_smoke(benchmark, impl):
+    """CI smoke: each implementation once at N = 100 (proves the path, judges no speed)."""
+    impls = implementations(100)
+    if impl not in impls:
+        pytest.skip("HJEMMETJENESTE_TEST_OSRM_URL is not set")
+    benchmark.group = "road matrix smoke N=100"
+    benchmark.extra_info.update(n=100, implementation=impl)
+    result = benchmark.pedantic(impls[impl], rounds=1, iterations=1)
+    assert result.shape == (100, 100)
 
 
 def median_seconds(fn: Callable[[], np.ndarray], runs: int = RUNS) -> float:
