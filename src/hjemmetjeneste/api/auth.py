@@ -57,7 +57,7 @@ class TokenVerifier:
     def __init__(self, settings: Settings) -> None:
         self._verified: dict[str, tuple[Principal, float]] = {}
         self._audience = settings.jwt_audience
-        self._issuer = settings.jwt_issuer
+        self._issuer = settings.jwt_issuer or None  # empty: any issuer
         self._jwks: jwt.PyJWKClient | None = None
         self._secret: str | None = None
         if settings.jwt_jwks_url:
