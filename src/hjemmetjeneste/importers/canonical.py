@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -790,15 +790,9 @@ def _read_intervention(row: _Row, patient_id: str | None) -> Intervention | None
             "problem_area": problem_area,
             "description": description,
             "duration_min": duration_min,
-            "schedule": {
-                "kind": kind,
-                "times": times,
-                "tolerance_min": tolerance_min,
-                "windows": windows,
-                "weekdays": weekdays,
-                "every_n_weeks": every_n_weeks,
-                "week_anchor": week_anchor,
-            },
+            "schedule": _schedule(
+                kind, times, tolerance_min, windows, weekdays, every_n_weeks, week_anchor
+            ),
             "required_competence": competence,
             "required_skills": skills,
             "staff_count": staff_count,
@@ -810,6 +804,34 @@ def _read_intervention(row: _Row, patient_id: str | None) -> Intervention | None
         _INTERVENTION_FIELD_COLUMNS,
         "intervention_id",
     )
+
+
+@lru_cache(maxsize=65536)
+def _cached_schedule(*fields: Any) -> Schedule:
+    return Schedule(**dict(zip(_SCHEDULE_FIELDS, fields, strict=True)))
+
+
+_SCHEDULE_FIELDS = (
+    "kind",
+    "times",
+    "tolerance_min",
+    "windows",
+    "weekdays",
+    "every_n_weeks",
+    "week_anchor",
+)
+
+
+def _schedule(*fields: Any) -> Schedule | dict[str, Any]:
+    """A Schedule, shared between rows with the same one (exports repeat a few schedules).
+
+    When the values do not make a valid schedule the plain dict is returned, so that
+    building the intervention reports the problem against the row's columns as before.
+    """
+    try:
+        return _cached_schedule(*fields)
+    except (ValidationError, TypeError):
+        return dict(zip(_SCHEDULE_FIELDS, fields, strict=True))
 
 
 def _read_staff(
