@@ -58,9 +58,6 @@ def test_a_solver_that_breaks_capacity_is_marked_invalid(tiny_data: Path):
     assert report.summary()[-1]["mean_gap_pct"] is None  # no valid rows, no mean
 
 
-@pytest.mark.xfail(
-    strict=True, reason="no capacity dimension in the model yet (requested from issue #4)"
-)
 def test_our_solver_respects_capacity_when_it_binds(tiny_data: Path):
     """TINY1's capacity forces two routes: our solution must be checker- and capacity-valid."""
     (row,) = quality.run_quality("solomon", tiny_data, 0.5, pattern="TINY1").rows

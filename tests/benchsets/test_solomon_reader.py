@@ -40,6 +40,8 @@ def test_problem_scales_times_and_keeps_the_fleet(tiny_data: Path):
     assert problem.window_start_s[4] == 500 and problem.window_end_s[4] == 900
     assert problem.service_s[1] == 100 and problem.vehicle_end_s.tolist() == [5000] * 3
     assert problem.travel_s[0][0, 1] == 50 and solomon.to_problem(inst, 2).n_vehicles == 2
+    assert problem.demand is not None and problem.demand.tolist() == [0, 10, 10, 10, 5]
+    assert problem.vehicle_capacity is not None and problem.vehicle_capacity.tolist() == [20] * 3
 
 
 @pytest.mark.parametrize(
@@ -69,6 +71,8 @@ def test_capacity_violations_only_when_a_route_overloads(tiny_data: Path):
     fine = solomon.solution_from_routes(problem, [[1, 2], [3, 4]])
     assert len(solomon.capacity_violations(inst, over)) == 1
     assert solomon.capacity_violations(inst, fine) == []
+    assert [v.kind for v in check_solution(problem, over)] == ["capacity_exceeded"]
+    assert check_solution(problem, fine) == []
     assert fine.dropped == () and over.dropped == (4,)
 
 

@@ -338,8 +338,11 @@ def _vrptw_row(
     note: str = "",
 ) -> QualityRow:
     seconds = time.perf_counter() - started
-    problems = [v.message for v in check_solution(problem, solution)]
-    problems += solomon.capacity_violations(instance, solution)
+    violations = check_solution(problem, solution)
+    problems = [v.message for v in violations]
+    if not any(v.kind == "capacity_exceeded" for v in violations):
+        # Independent of the reader: capacity straight from the instance file.
+        problems += solomon.capacity_violations(instance, solution)
     if solution.dropped:
         problems.append(f"{len(solution.dropped)} customers unserved")
     if note:

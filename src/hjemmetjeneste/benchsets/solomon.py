@@ -7,9 +7,9 @@ and distance is scaled by :data:`SCALE` = 10 (one unit = 0.1 of the instance's u
 truncation is exact integer arithmetic.
 
 The problem is made by :class:`~hjemmetjeneste.solver.model_builder.ProblemBuilder`, the
-builder real day plans go through. Capacity is part of the instance and checked by
-:func:`capacity_violations`; the routing problem itself has no load dimension yet (see
-``docs/benchmarks.md``).
+builder real day plans go through, with each customer's demand and the fleet's capacity (the
+model's load dimension; the checker reports overloads). :func:`capacity_violations` re-checks
+capacity from the instance itself, independently of the problem.
 """
 
 from __future__ import annotations
@@ -153,8 +153,8 @@ def to_problem(instance: VrptwInstance, n_vehicles: int | None = None) -> Routin
     """The instance as a :class:`RoutingProblem` in units of 1/SCALE (DIMACS convention).
 
     Node 0 is the depot, node i customer i. Every vehicle starts and ends at the depot within
-    its window; travel time equals distance; the arc cost is that distance, so the objective
-    of a solution that serves everyone is SCALE × the DIMACS distance. ``n_vehicles``
+    its window and capacity; travel time equals distance; the arc cost is that distance, so
+    the objective of a solution that serves everyone is SCALE × the DIMACS distance. ``n_vehicles``
     overrides the file's fleet size (default: the file's).
     """
     builder = ProblemBuilder(zero_same_location=False)
@@ -162,13 +162,14 @@ def to_problem(instance: VrptwInstance, n_vehicles: int | None = None) -> Routin
     horizon = (int(instance.ready[0]) * SCALE, int(instance.due[0]) * SCALE)
     depot = builder.add_depot(0, horizon)
     for _ in range(instance.n_vehicles if n_vehicles is None else n_vehicles):
-        builder.add_vehicle(start_depot=depot, window=horizon)
+        builder.add_vehicle(start_depot=depot, window=horizon, capacity=instance.capacity)
     for i in range(1, len(instance.x)):
         builder.add_job(
             i,
             service_s=int(instance.service[i]) * SCALE,
             windows=[(int(instance.ready[i]) * SCALE, int(instance.due[i]) * SCALE)],
             penalty=UNSERVED_PENALTY,
+            demand=int(instance.demand[i]),
         )
     return builder.build()
 
