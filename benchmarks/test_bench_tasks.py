@@ -5,8 +5,8 @@ Not part of the unit run. Full run (≈ 30 s):
     pytest benchmarks/test_bench_tasks.py --benchmark-json=benchmarks/results/tasks.json
 
 Timings are compared between runs after dividing by the ``baseline`` benchmark of the same
-run (``benchmarks/compare.py``). A DST day (2026-03-29, 23 hours) is included because its
-instants take the slower fixed-offset path.
+run (``benchmarks/compare.py``). A DST day (2026-03-29, 23 hours; a Sunday, so fewer tasks)
+is included because its instants take the fixed-offset path.
 """
 
 from __future__ import annotations
