@@ -275,3 +275,47 @@ def test_extract_without_roads_is_refused(tiny_extract, tmp_path):
     tiny_extract.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match="no road any travel mode may use"):
         read_road_network(tiny_extract, cache_dir=tmp_path)
+
+
+ISLAND = """
+  <node id="7" version="1" lat="45.9950" lon="7.0010"/>
+  <node id="8" version="1" lat="45.9950" lon="7.0020"/>
+  <way id="20" version="1"><nd ref="7"/><nd ref="8"/>
+    <tag k="highway" v="residential"/></way>
+  <way id="21" version="1"><nd ref="2"/><nd ref="7"/>
+    <tag k="route" v="ferry"/>{extra}</way>
+</osm>
+"""
+
+
+def _with_island(extract, extra: str) -> None:
+    """Add an island (n7 - n8) reached from n2 by a ferry with ``extra`` tags."""
+    text = extract.read_text(encoding="utf-8").replace("</osm>", ISLAND.format(extra=extra))
+    extract.write_text(text, encoding="utf-8")
+
+
+def test_ferry_connects_an_island_at_ferry_speed(tiny_extract, tmp_path):
+    """Cars reach the island over the ferry at 5 km/h; the crossing's time is length / speed."""
+    _with_island(tiny_extract, "")
+    car = read_road_network(tiny_extract, cache_dir=tmp_path).graph(TravelMode.CAR)
+    assert {7, 8} <= set(car.osm_ids.tolist())
+    w = car.path_weights(np.array([node_of(car, 2)]), np.array([node_of(car, 7)]))
+    time_ms, _ = split_weights(w)
+    crossing_m = haversine_m(46.0, 7.001, 45.995, 7.001)
+    assert time_ms[0, 0] == pytest.approx(crossing_m / (5 / 3.6) * 1000, abs=1)
+
+
+def test_ferry_duration_tag_sets_the_crossing_time(tiny_extract, tmp_path):
+    """duration=00:10 makes the crossing take 600 s, whatever its length."""
+    _with_island(tiny_extract, '<tag k="duration" v="00:10"/>')
+    car = read_road_network(tiny_extract, cache_dir=tmp_path).graph(TravelMode.CAR)
+    w = car.path_weights(np.array([node_of(car, 2)]), np.array([node_of(car, 7)]))
+    assert split_weights(w)[0][0, 0] == pytest.approx(600_000, abs=2)
+
+
+def test_foot_ferry_leaves_cars_on_the_mainland(tiny_extract, tmp_path):
+    """motor_vehicle=no on the ferry: the island is not in the car graph but is on foot."""
+    _with_island(tiny_extract, '<tag k="motor_vehicle" v="no"/>')
+    network = read_road_network(tiny_extract, cache_dir=tmp_path)
+    assert 7 not in network.graph(TravelMode.CAR).osm_ids.tolist()
+    assert 7 in network.graph(TravelMode.FOOT).osm_ids.tolist()

@@ -116,3 +116,27 @@ def test_profile_validation_and_fingerprint():
     )
     assert faster.fingerprint() != CAR.fingerprint()
     assert CAR.fingerprint() == ROAD_PROFILES[TravelMode.CAR].fingerprint()
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("20", 1200.0), ("00:20", 1200.0), ("1:05", 3900.0), ("0:10:30", 630.0), ("", None),
+     ("soon", None), ("0:00", None), (None, None)],
+)  # fmt: skip
+def test_parse_duration(value, seconds):
+    """OSM durations in minutes, hh:mm or hh:mm:ss; anything else is None."""
+    from hjemmetjeneste.travel.roads import parse_duration_s
+
+    assert parse_duration_s(value) == seconds
+
+
+def test_ferries_carry_every_mode_at_the_ferry_speed_unless_closed_to_it():
+    """route=ferry: 5 km/h both ways; motor_vehicle=no keeps cars off; a profile may opt out."""
+    ferry = {"route": "ferry"}
+    assert CAR.way_speeds(ferry) == (5.0, 5.0)
+    assert FOOT.way_speeds(ferry) == (5.0, 5.0)
+    assert CAR.way_speeds({**ferry, "motor_vehicle": "no"}) == (0, 0)
+    assert FOOT.way_speeds({**ferry, "motor_vehicle": "no"}) == (5.0, 5.0)
+    assert CAR.way_speeds({"route": "bus"}) == (0, 0)
+    no_ferries = RoadProfile(TravelMode.FOOT, FOOT.speeds_kmh, FOOT.access_keys, frozenset())
+    assert no_ferries.way_speeds(ferry) == (0, 0)

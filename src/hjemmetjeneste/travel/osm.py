@@ -38,7 +38,7 @@ from hjemmetjeneste.travel.matrix import (
     points_to_arrays,
 )
 from hjemmetjeneste.travel.profiles import DEFAULT_PROFILES, TravelProfile
-from hjemmetjeneste.travel.roads import ROAD_PROFILES, RoadProfile
+from hjemmetjeneste.travel.roads import ROAD_PROFILES, RoadProfile, parse_duration_s
 
 DIST_BITS = 26
 """Low bits of a path weight that hold its length in decimetres."""
@@ -49,7 +49,7 @@ WALK_MPS = 1.4
 """Walking pace (m/s) over the snap distance between a place and its road node."""
 DEFAULT_MAX_SNAP_M = 1000.0
 """A place farther than this from every road of a mode is unreachable in that mode."""
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 """Version of the on-disk graph cache; bump when the arrays or their meaning change."""
 _COINCIDENT_M = 0.5
 
@@ -306,6 +306,8 @@ _WANTED_TAGS = frozenset(
         "foot",
         "motorroad",
         "area",
+        "route",
+        "duration",
     }
 )
 
@@ -317,7 +319,7 @@ def _read_ways(path: Path) -> _Ways:
     processor = (
         osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
         .with_locations()
-        .with_filter(osmium.filter.KeyFilter("highway"))
+        .with_filter(osmium.filter.KeyFilter("highway", "route"))
     )
     refs: list[int] = []
     lats: list[float] = []
@@ -328,6 +330,8 @@ def _read_ways(path: Path) -> _Ways:
         if not obj.is_way():
             continue
         way_tags = {t.k: t.v for t in obj.tags if t.k in _WANTED_TAGS}
+        if "highway" not in way_tags and way_tags.get("route") != "ferry":
+            continue  # bus lines, hiking routes, ... (relations carry those; ways rarely)
         if way_tags.get("area") == "yes":
             continue  # the outline of a square is not a street
         number = len(tags)
@@ -362,14 +366,22 @@ def _build_graph(ways: _Ways, profile: RoadProfile) -> RoadGraph | None:
     None when no way of the extract is usable by the profile's mode.
     """
     speeds = np.array([profile.way_speeds(t) for t in ways.tags], dtype=np.float64).reshape(-1, 2)
-    fwd = speeds[ways.seg_way, 0]
-    bwd = speeds[ways.seg_way, 1]
     length_m = haversine_m(
         ways.lat[ways.seg_from],
         ways.lon[ways.seg_from],
         ways.lat[ways.seg_to],
         ways.lon[ways.seg_to],
     )
+    # A ferry with a timetable duration takes that long, whatever its length.
+    way_length = np.bincount(ways.seg_way, weights=length_m, minlength=len(ways.tags))
+    for w, tags in enumerate(ways.tags):
+        if tags.get("route") == "ferry" and speeds[w].any():
+            duration_s = parse_duration_s(tags.get("duration"))
+            if duration_s is not None and way_length[w] > 0:
+                kmh = way_length[w] / duration_s * 3.6
+                speeds[w] = np.where(speeds[w] > 0, kmh, 0.0)
+    fwd = speeds[ways.seg_way, 0]
+    bwd = speeds[ways.seg_way, 1]
     tails = np.concatenate([ways.seg_from[fwd > 0], ways.seg_to[bwd > 0]])
     heads = np.concatenate([ways.seg_to[fwd > 0], ways.seg_from[bwd > 0]])
     arc_len = np.concatenate([length_m[fwd > 0], length_m[bwd > 0]])

@@ -62,6 +62,21 @@ def parse_maxspeed(value: str | None) -> float | None:
     return speed if speed > 0 else None
 
 
+def parse_duration_s(value: str | None) -> float | None:
+    """Seconds of an OSM ``duration`` value (``mm``, ``hh:mm`` or ``hh:mm:ss``), else None."""
+    if not value:
+        return None
+    parts = value.strip().split(":")
+    if not 1 <= len(parts) <= 3 or not all(p.strip().isdigit() for p in parts):
+        return None
+    numbers = [int(p) for p in parts]
+    if len(numbers) == 1:
+        seconds = numbers[0] * 60
+    else:
+        seconds = numbers[0] * 3600 + numbers[1] * 60 + (numbers[2] if len(numbers) == 3 else 0)
+    return float(seconds) if seconds > 0 else None
+
+
 @dataclass(frozen=True)
 class RoadProfile:
     """Vegprofil: how one travel mode uses OSM ways.
@@ -80,6 +95,8 @@ class RoadProfile:
         oneway_exempt_key: A tag whose value ``no`` exempts the mode from ``oneway``
             (``oneway:bicycle``).
         excluded_tags: ``(key, value)`` pairs that close a way (``motorroad=yes`` for bikes).
+        ferry_kmh: Effective speed on ferries (``route=ferry``), waiting included; a ferry's
+            ``duration`` tag overrides it. 0 keeps the mode off ferries.
     """
 
     mode: TravelMode
@@ -92,6 +109,7 @@ class RoadProfile:
     one_way: bool = True
     oneway_exempt_key: str | None = None
     excluded_tags: tuple[tuple[str, str], ...] = ()
+    ferry_kmh: float = 0.0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", TravelMode(self.mode))
@@ -99,6 +117,8 @@ class RoadProfile:
         for cls, speed in speeds.items():
             if not (math.isfinite(speed) and speed > 0):
                 raise ValueError(f"speed of highway={cls} must be positive, got {speed!r}")
+        if not (math.isfinite(self.ferry_kmh) and self.ferry_kmh >= 0):
+            raise ValueError(f"ferry_kmh must be 0 or positive, got {self.ferry_kmh!r}")
         if not (0 < self.maxspeed_factor <= 1.5):
             raise ValueError(f"maxspeed_factor must be in (0, 1.5], got {self.maxspeed_factor}")
         object.__setattr__(self, "speeds_kmh", MappingProxyType(speeds))
@@ -110,14 +130,14 @@ class RoadProfile:
             f"{self.mode.value}|{speeds}|{','.join(self.access_keys)}|"
             f"{','.join(sorted(self.denied_access))}|{self.granted_speed_kmh:g}|"
             f"{self.use_maxspeed}|{self.maxspeed_factor:g}|{self.one_way}|"
-            f"{self.oneway_exempt_key}|{self.excluded_tags}"
+            f"{self.oneway_exempt_key}|{self.excluded_tags}|{self.ferry_kmh:g}"
         )
 
     def way_speeds(self, tags: Mapping[str, str]) -> tuple[float, float]:
         """(forward, backward) km/h along a way with ``tags``; 0 where the mode may not go."""
         highway = tags.get("highway")
         if highway is None:
-            return 0.0, 0.0
+            return self._ferry_speeds(tags)
         for key, value in self.excluded_tags:
             if tags.get(key) == value:
                 return 0.0, 0.0
@@ -146,6 +166,15 @@ class RoadProfile:
                 elif oneway in _ONEWAY_BACKWARD:
                     forward = 0.0
         return forward, backward
+
+    def _ferry_speeds(self, tags: Mapping[str, str]) -> tuple[float, float]:
+        """Both directions at ``ferry_kmh`` on a ferry the mode may board, else 0."""
+        if tags.get("route") != "ferry" or self.ferry_kmh <= 0:
+            return 0.0, 0.0
+        access = next((tags[k] for k in self.access_keys if k in tags), None)
+        if access is not None and access in self.denied_access:
+            return 0.0, 0.0
+        return self.ferry_kmh, self.ferry_kmh
 
     def _capped(self, class_speed: float, tags: Mapping[str, str], directional: str) -> float:
         """Class speed replaced by ``maxspeed`` × factor (cars) or capped by it (others)."""
@@ -179,6 +208,10 @@ _CAR_DENIED = frozenset(
 _BIKE_DENIED = frozenset({"no", "agricultural", "forestry", "emergency", "private", "use_sidepath"})
 _FOOT_DENIED = frozenset({"no", "agricultural", "forestry", "emergency", "private", "use_sidepath"})
 
+FERRY_KMH = 5.0
+"""Ferry speed without a ``duration`` tag, as OSRM's profiles: slow on purpose, since waiting
+for the boat usually takes longer than the crossing."""
+
 ROAD_PROFILES: Mapping[TravelMode, RoadProfile] = MappingProxyType(
     {
         # Car: OSRM car.lua's class speeds; a signed limit counts at 80 % (queues, junctions).
@@ -206,6 +239,7 @@ ROAD_PROFILES: Mapping[TravelMode, RoadProfile] = MappingProxyType(
             use_maxspeed=True,
             maxspeed_factor=0.8,
             one_way=True,
+            ferry_kmh=FERRY_KMH,
         ),
         # Bike (often electric in home care): 15 km/h on roads and paths, pushing at 5 km/h
         # on footways unless bicycles are allowed there; no motorways or motorroads.
@@ -239,6 +273,7 @@ ROAD_PROFILES: Mapping[TravelMode, RoadProfile] = MappingProxyType(
             one_way=True,
             oneway_exempt_key="oneway:bicycle",
             excluded_tags=(("motorroad", "yes"),),
+            ferry_kmh=FERRY_KMH,
         ),
         # On foot: 5 km/h (1.4 m/s) everywhere a pedestrian may go, steps at half that;
         # one-way streets do not bind pedestrians.
@@ -277,6 +312,7 @@ ROAD_PROFILES: Mapping[TravelMode, RoadProfile] = MappingProxyType(
             granted_speed_kmh=5.0,
             one_way=False,
             excluded_tags=(("motorroad", "yes"),),
+            ferry_kmh=FERRY_KMH,
         ),
     }
 )
