@@ -219,3 +219,22 @@ def test_upload_reports_every_issue_with_file_row_and_field(client, auth):
     good = [("files", (p.name, p.read_bytes(), "text/csv")) for p in DEMO.glob("*.csv")]
     summary = client.post("/v1/imports", files=good, headers=planner).json()
     assert summary["changes"] == 0 and summary["counts"]["patients"]["unchanged"] > 0
+
+
+def test_fast_path_answers_exactly_what_the_route_answers(client, auth, template):
+    """A ready worklist served by the ASGI fast path has the route's body and headers; a
+    request the fast path does not take (an extra query key) still goes to the route, and a
+    token of another role is refused by the route, not answered by the fast path."""
+    planner = auth("planner", "planner-1")
+    assert publish(client, planner, template.run_id).status_code == 201
+    nurse = auth("nurse", nurse_on_shift(template.result))
+    via_route = client.get("/v1/nurse/worklist", params=DAY, headers=nurse)  # builds caches
+    via_fast = client.get("/v1/nurse/worklist", params=DAY, headers=nurse)
+    via_route_again = client.get("/v1/nurse/worklist", params={**DAY, "x": "1"}, headers=nurse)
+    assert via_fast.status_code == via_route.status_code == via_route_again.status_code == 200
+    assert via_fast.content == via_route.content == via_route_again.content
+    for header in ("content-type", "etag", "cache-control", "content-length"):
+        assert via_fast.headers[header] == via_route_again.headers[header]
+    patient = auth("patient", patient_on_shift(template.result))
+    assert client.get("/v1/nurse/worklist", params=DAY, headers=patient).status_code == 403
+    assert client.get("/v1/nurse/worklist", params=DAY).status_code == 401
