@@ -105,3 +105,22 @@ def test_utf16_file_is_rejected_with_the_reason(tmp_path: Path):
     with pytest.raises(PlanInputError) as caught:
         read_tabular(tmp_path / "x")
     assert [i.file for i in caught.value.issues if "UTF-16" in i.message] == ["staff.csv"]
+
+
+def test_national_id_as_patient_id_is_rejected_without_being_echoed(tmp_path: Path):
+    """An 11-digit patient id (fødselsnummer form) is an error that never repeats the number."""
+    fake_fnr = "01017012345"  # synthetic
+    shutil.copytree(VALID, tmp_path / "x")
+    for name in ("patients.csv", "interventions.csv"):
+        frame = pl.read_csv(VALID / name, infer_schema=False)
+        first = frame["patient_id"][0]
+        frame.with_columns(pl.col("patient_id").replace(first, fake_fnr)).write_csv(
+            tmp_path / "x" / name
+        )
+    with pytest.raises(PlanInputError) as caught:
+        read_tabular(tmp_path / "x")
+    assert fake_fnr not in str(caught.value)
+    assert any(
+        i.file == "patients.csv" and i.row == 1 and "national identity number" in i.message
+        for i in caught.value.issues
+    )

@@ -442,6 +442,8 @@ def read_tabular(
         if frame is None or source is None:
             tables[file] = None
             continue
+        if file in (PATIENTS_FILE, INTERVENTIONS_FILE):
+            frame = _mask_national_ids(frame, source, issues)
         if file in (PATIENTS_FILE, BASES_FILE):
             frame = _fill_coordinates(frame, source, municipality_id, geocoder, issues, unresolved)
         table = table_from_frame(frame, file, issues)
@@ -457,6 +459,36 @@ def read_tabular(
             if not (i.field in ("lat", "lon") and (i.file, i.row) in unresolved)
         ]
         raise PlanInputError(_renamed(tuple(kept), names)) from None
+
+
+_NATIONAL_ID_RE = r"^\s*\d{6}\s?\d{5}\s*$"  # fødselsnummer / D-number: 11 digits
+_MASK = "<national id removed>"
+
+
+def _mask_national_ids(frame: pl.DataFrame, source: _Source, issues: _Issues) -> pl.DataFrame:
+    """Reject patient ids that look like national identity numbers, without echoing them.
+
+    The value is replaced before any other check runs, so no later message can repeat it.
+    """
+    if "patient_id" not in frame.columns:
+        return frame
+    looks_like_id = frame["patient_id"].str.contains(_NATIONAL_ID_RE)
+    if not looks_like_id.any():
+        return frame
+    for index in looks_like_id.arg_true().to_list():
+        issues.add(
+            source.display,
+            index + 1,
+            "patient_id",
+            "looks like a national identity number (fødselsnummer or D-number), which is "
+            "never stored: use the record system's local patient id",
+        )
+    return frame.with_columns(
+        pl.when(looks_like_id)
+        .then(pl.lit(_MASK))
+        .otherwise(pl.col("patient_id"))
+        .alias("patient_id")
+    )
 
 
 def _municipality_id(frame: pl.DataFrame | None) -> str | None:
