@@ -319,3 +319,24 @@ def test_foot_ferry_leaves_cars_on_the_mainland(tiny_extract, tmp_path):
     network = read_road_network(tiny_extract, cache_dir=tmp_path)
     assert 7 not in network.graph(TravelMode.CAR).osm_ids.tolist()
     assert 7 in network.graph(TravelMode.FOOT).osm_ids.tolist()
+
+
+def test_inconsistent_graph_arrays_are_rejected():
+    """A head outside the node range or mismatched arc arrays raise ValueError."""
+    base = {
+        "mode": TravelMode.CAR,
+        "indptr": np.array([0, 1, 2]),
+        "indices": np.array([1, 0]),
+        "time_ms": np.array([10, 10]),
+        "length_dm": np.array([5, 5]),
+        "lat": np.array([60.0, 60.001]),
+        "lon": np.array([10.0, 10.0]),
+        "osm_ids": np.array([1, 2]),
+    }
+    assert RoadGraph(**base).n_arcs == 2
+    with pytest.raises(ValueError, match="node numbers"):
+        RoadGraph(**{**base, "indices": np.array([1, 2])})
+    with pytest.raises(ValueError, match="one entry per arc"):
+        RoadGraph(**{**base, "time_ms": np.array([10])})
+    with pytest.raises(ValueError, match="indptr"):
+        RoadGraph(**{**base, "indptr": np.array([0, 2, 1])})

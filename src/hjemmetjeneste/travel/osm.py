@@ -108,9 +108,29 @@ class RoadGraph:
     _core: tuple[np.ndarray, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "mode", TravelMode(self.mode))
+        for name in ("indptr", "indices", "time_ms", "length_dm", "osm_ids", "lat", "lon"):
+            dtype = np.float64 if name in ("lat", "lon") else np.int64
+            value = np.array(getattr(self, name), dtype=dtype)  # a private, read-only copy
+            if value.ndim != 1:
+                raise ValueError(f"{name} must be a 1-D array, got shape {value.shape}")
+            value.flags.writeable = False
+            object.__setattr__(self, name, value)
+        n, m = self.indptr.shape[0] - 1, self.indices.shape[0]
+        if n < 1 or self.indptr[0] != 0 or self.indptr[-1] != m or (np.diff(self.indptr) < 0).any():
+            raise ValueError("indptr must start at 0, never decrease and end at len(indices)")
+        if not all(getattr(self, k).shape[0] == m for k in ("time_ms", "length_dm")):
+            raise ValueError("indices, time_ms and length_dm must have one entry per arc")
+        if not all(getattr(self, k).shape[0] == n for k in ("lat", "lon", "osm_ids")):
+            raise ValueError("lat, lon and osm_ids must have one entry per node")
+        if m and (self.indices.min() < 0 or self.indices.max() >= n):
+            raise ValueError(f"indices must be node numbers in 0..{n - 1}")
+        if m and (self.time_ms.min() < 0 or self.length_dm.min() < 0):
+            raise ValueError("arc times and lengths must not be negative")
+        if m and self.length_dm.max() > DIST_MASK:
+            raise ValueError(f"an arc is longer than {DIST_MASK} dm")
         object.__setattr__(self, "weights", (self.time_ms << DIST_BITS) + self.length_dm)
-        for name in ("indptr", "indices", "time_ms", "length_dm", "lat", "lon", "osm_ids"):
-            getattr(self, name).flags.writeable = False
+        self.weights.flags.writeable = False
         self._build_grid()
         self._build_core()
 
