@@ -6,21 +6,16 @@ it those cases skip, except in CI (CI=true), where that is a failure.
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from import_corpus import POSTGRES_ENV
 from sqlalchemy import text
 
 from hjemmetjeneste.store import Store, create_store_engine, open_store
 from hjemmetjeneste.store.models import TableBase
-
-CORPUS = Path(__file__).parent / "corpus"
-EXPECTED: dict[str, dict] = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
-POSTGRES_ENV = "HJEMMETJENESTE_TEST_POSTGRES_URL"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -47,19 +42,3 @@ def import_store(import_db_url: str) -> Iterator[Store]:
     store = open_store(import_db_url)
     yield store
     store.close()
-
-
-def corpus_path(name: str, tmp_path: Path) -> Path:
-    """The bad export ``name`` as a path to import (a CSV defect is laid over the valid one)."""
-    spec = EXPECTED[name]
-    if spec["format"] == "csv":
-        folder = tmp_path / name
-        shutil.copytree(CORPUS / "valid_csv", folder)
-        for file in (CORPUS / "csv" / name).iterdir():
-            shutil.copy(file, folder / file.name)
-        return folder
-    if spec["format"] == "parquet":
-        return CORPUS / "parquet" / name
-    if spec["format"] == "xlsx":
-        return CORPUS / "xlsx" / f"{name}.xlsx"
-    return CORPUS / "fhir" / f"{name}.json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, EXPECTED, corpus_path
+from import_corpus import CORPUS, EXPECTED, corpus_path
 
 from hjemmetjeneste.errors import PlanInputError
 from hjemmetjeneste.importers.auto import read_plan_export

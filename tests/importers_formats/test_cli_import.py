@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import CORPUS, corpus_path
+from import_corpus import CORPUS, corpus_path
 from typer.testing import CliRunner
 
 from hjemmetjeneste.cli import app

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPUS
+from import_corpus import CORPUS
 
 from hjemmetjeneste.domain import Roster, ScheduleKind
 from hjemmetjeneste.errors import PlanInputError

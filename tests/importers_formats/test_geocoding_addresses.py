@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import polars as pl
 import pytest
-from conftest import CORPUS
+from import_corpus import CORPUS
 
 from hjemmetjeneste.errors import PlanInputError
 from hjemmetjeneste.importers.geocoding import (

@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from import_corpus import CORPUS
 
 from hjemmetjeneste.errors import PlanInputError
 from hjemmetjeneste.importers import write_export

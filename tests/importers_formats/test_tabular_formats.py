@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import CORPUS
+from import_corpus import CORPUS
 
 from hjemmetjeneste.errors import PlanInputError
 from hjemmetjeneste.importers import read_export
