@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 
-from conftest import DEMO, nurse_on_shift, patient_on_shift, publish, wait_for_run
+from api_test_helpers import DEMO, nurse_on_shift, patient_on_shift, publish, wait_for_run
 
 from hjemmetjeneste.importers import read_export
 

@@ -6,7 +6,7 @@ import os
 import threading
 
 import pytest
-from conftest import OWN, publish
+from api_test_helpers import DEMO, OWN, publish
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -109,7 +109,6 @@ def test_concurrent_publishers_exactly_one_wins_on_postgresql(auth, template, tm
         conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
     store = open_store(url)
-    from conftest import DEMO
 
     from hjemmetjeneste.importers import read_export
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import httpx
 import jwt
 import pytest
-from conftest import DEMO, OTHER, OWN, nurse_on_shift, patient_on_shift, publish
+from api_test_helpers import DEMO, OTHER, OWN, nurse_on_shift, patient_on_shift, publish
 from fastapi.testclient import TestClient
 
 ROLES = ("planner", "nurse", "patient", "specialist", "admin")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from conftest import DEMO, OWN, nurse_on_shift, patient_on_shift, publish, wait_for_run
+from api_test_helpers import DEMO, OWN, nurse_on_shift, patient_on_shift, publish, wait_for_run
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlalchemy import update

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 import schemathesis
-from conftest import nurse_on_shift, patient_on_shift, publish
+from api_test_helpers import nurse_on_shift, patient_on_shift, publish
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
