@@ -238,3 +238,19 @@ def test_fast_path_answers_exactly_what_the_route_answers(client, auth, template
     patient = auth("patient", patient_on_shift(template.result))
     assert client.get("/v1/nurse/worklist", params=DAY, headers=patient).status_code == 403
     assert client.get("/v1/nurse/worklist", params=DAY).status_code == 401
+
+
+def test_stopping_the_server_marks_its_unfinished_runs_interrupted(settings, auth):
+    """Runs still solving or queued when the app stops are recorded as interrupted at once,
+    not left running or queued for ever."""
+    planner = auth("planner", "planner-1")
+    with TestClient(create_app(settings)) as client:
+        ids = [
+            client.post("/v1/runs", json={**DAY, "time_limit_s": 120}, headers=planner).json()[
+                "run_id"
+            ]
+            for _ in range(2)
+        ]
+    with TestClient(create_app(settings)) as client:
+        statuses = [client.get(f"/v1/runs/{i}", headers=planner).json()["status"] for i in ids]
+    assert statuses == ["interrupted", "interrupted"]

@@ -13,7 +13,7 @@ import json
 import logging
 import multiprocessing
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from multiprocessing.connection import Connection
 from typing import Any
@@ -90,32 +90,45 @@ class RunRunner:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="plan-run")
         self._context = multiprocessing.get_context("spawn")
         self._closing = False
-        self._futures: set[Future[None]] = set()
+        self._pending: set[str] = set()
 
     def submit(self, run_id: str, pins: list[dict[str, Any]]) -> None:
         """Queue ``run_id`` (already recorded as queued) for a worker."""
-        future = self._pool.submit(self._run, run_id, pins)
-        self._futures.add(future)
-        future.add_done_callback(self._futures.discard)
+        self._pending.add(run_id)
+        self._pool.submit(self._run, run_id, pins)
 
     def shutdown(self) -> None:
-        """Stop taking work, stop running solves, and wait for the worker threads."""
+        """Stop taking work, stop running solves, wait for the worker threads, and mark the
+        runs this server did not finish as interrupted (never left queued for ever)."""
         self._closing = True
         self._pool.shutdown(wait=True, cancel_futures=True)
+        for run_id in list(self._pending):
+            runs.finish_run(
+                self._engine,
+                run_id,
+                "interrupted",
+                error="the server stopped before the run finished; start it again",
+            )
 
     def _run(self, run_id: str, pins: list[dict[str, Any]]) -> None:
+        finished = True
         try:
-            self._drive(run_id, pins)
+            finished = self._drive(run_id, pins)
         except Exception as exc:  # a worker must never die silently
             log.exception("plan run %s failed in its worker", run_id)
             runs.finish_run(self._engine, run_id, "failed", error=type(exc).__name__)
+        if finished:
+            self._pending.discard(run_id)
 
-    def _drive(self, run_id: str, pins: list[dict[str, Any]]) -> None:
-        if self._closing or not runs.start_run(self._engine, run_id):
-            return
+    def _drive(self, run_id: str, pins: list[dict[str, Any]]) -> bool:
+        """Solve one run; False when the server stopped first (the run is left to shutdown)."""
+        if self._closing:
+            return False
+        if not runs.start_run(self._engine, run_id):
+            return True  # cancelled while queued
         record = runs.get_run_any(self._engine, run_id)
         if record is None:
-            return
+            return True
         time_limit_s = float(record.params["time_limit_s"])
         log.info("plan run %s started (%s %s)", run_id, record.plan_date, record.shift)
         parent, child = self._context.Pipe(duplex=False)
@@ -164,9 +177,11 @@ class RunRunner:
                     if cancel or self._closing:
                         process.terminate()
                         process.join(5)
+                        if not cancel:
+                            return False  # the server is stopping: shutdown marks it
                         runs.finish_run(self._engine, run_id, "cancelled")
                         log.info("plan run %s cancelled", run_id)
-                        return
+                        return True
         finally:
             parent.close()
         process.join(10)
@@ -194,3 +209,4 @@ class RunRunner:
         else:
             runs.finish_run(self._engine, run_id, "failed", error=outcome[1])
             log.info("plan run %s failed", run_id)
+        return True

@@ -19,7 +19,7 @@ from hjemmetjeneste.api.schemas import (
     ProblemPublic,
     problem_responses,
 )
-from hjemmetjeneste.errors import PlanInputError
+from hjemmetjeneste.errors import HjemmetjenesteError, PlanInputError
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 log = logging.getLogger("hjemmetjeneste.api.imports")
@@ -116,7 +116,7 @@ def upload_import(
                 ],
             )
             return JSONResponse(problem.model_dump(), status.HTTP_422_UNPROCESSABLE_CONTENT)
-        except ValueError as exc:
+        except (ValueError, HjemmetjenesteError) as exc:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     data = loaded.data
     if data.municipality.municipality_id != user.municipality_id:

@@ -41,5 +41,8 @@ def my_visits(
     ):
         prepared = state.published.get(user.municipality_id, pub)
         visits.extend(prepared.patient_visits.get(user.person_id, ()))
+    if from_date is None:  # upcoming: drop today's visits whose window has passed
+        now = datetime.now(ZoneInfo(OSLO_TZ_NAME))
+        visits = [v for v in visits if v.window_end >= now]
     visits.sort(key=lambda v: v.window_start)
     return PatientVisitsPublic(patient_id=user.person_id, visits=visits)
