@@ -31,12 +31,19 @@ def test_specialist_reads_are_audited_with_who_role_patient_when_and_purpose(
 
 
 def test_a_refused_or_missing_read_leaves_no_record(client, auth, template):
-    """No purpose (422) and an unknown patient (404) return no data and record nothing."""
+    """No purpose or a free-text one (422) and an unknown patient (404) return no data and
+    record nothing."""
     specialist = auth("specialist", "spec-43")
     patient = patient_on_shift(template.result)
     assert client.get(f"/v1/patients/{patient}/care-plan", headers=specialist).status_code == 422
+    free_text = client.get(
+        f"/v1/patients/{patient}/care-plan",
+        params={"purpose": "suspected diabetes"},  # free text could carry a diagnosis
+        headers=specialist,
+    )
+    assert free_text.status_code == 422
     unknown = client.get(
-        "/v1/patients/NOPE/care-plan", params={"purpose": "review"}, headers=specialist
+        "/v1/patients/NOPE/care-plan", params={"purpose": "kvalitetssikring"}, headers=specialist
     )
     assert unknown.status_code == 404
     log = client.get("/v1/audit", params={"actor_id": "spec-43"}, headers=auth("admin", "a"))
@@ -92,7 +99,7 @@ def test_logs_of_a_full_scenario_hold_no_names_descriptions_or_national_ids(
     assert visits.status_code == 200
     plan = client.get(
         f"/v1/patients/{patient}/care-plan",
-        params={"purpose": "review"},
+        params={"purpose": "kvalitetssikring"},
         headers=auth("specialist", "s"),
     )
     assert plan.status_code == 200

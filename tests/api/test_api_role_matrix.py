@@ -194,6 +194,9 @@ def test_nothing_but_health_answers_without_a_valid_token(client, auth, ctx, set
     """/health answers anonymously; every other endpoint answers 401 with no, a forged, an
     expired or a wrong-audience token."""
     assert client.get("/health").json() == {"status": "ok"}
+    assert client.get("/openapi.json").status_code == 401
+    assert client.get("/openapi.json", headers=auth("nurse", "S001")).json()["paths"]
+    assert client.get("/docs").status_code == 404
     good = auth("planner", "planner-1")["Authorization"].split()[1]
     claims = jwt.decode(good, options={"verify_signature": False})
     secret = settings.jwt_secret.get_secret_value()

@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from hjemmetjeneste.api.auth import TokenVerifier
-from hjemmetjeneste.api.deps import ApiState
+from hjemmetjeneste.api.deps import ApiState, CurrentUser
 from hjemmetjeneste.api.fastpath import NurseWorklistFastPath
 from hjemmetjeneste.api.published import PublishedCache
 from hjemmetjeneste.api.routers import audit, imports, meta, nurse, patient, runs, specialist
@@ -91,7 +91,16 @@ def create_app(settings: Settings) -> FastAPI:
         summary="Publish and serve home-care worklists to planners, nurses, patients and "
         "specialists; every call but /health needs a bearer token.",
         lifespan=lifespan,
+        # The schema only for authenticated callers: nothing but /health answers without one.
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi_schema(_user: CurrentUser) -> JSONResponse:
+        return JSONResponse(app.openapi())
+
     app.add_middleware(NurseWorklistFastPath)
     app.add_exception_handler(HTTPException, _http_problem)
     app.add_exception_handler(RequestValidationError, _validation_problem)

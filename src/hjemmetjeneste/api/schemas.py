@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -10,6 +11,17 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from hjemmetjeneste.domain import PlanKpis, PlanResult, ShiftKind, UnplacedTask, Worklist
 
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
+
+
+class ReadPurpose(StrEnum):
+    """Why a specialist reads a patient's plan: a code, never free text (it is logged)."""
+
+    JOURNALGJENNOMGANG = "journalgjennomgang"  # review of the municipal record
+    INNLEGGELSE = "innleggelse"  # admission to hospital
+    UTSKRIVNING = "utskrivning"  # discharge planning
+    AKUTT = "akutt"  # emergency care
+    LEGEMIDDELGJENNOMGANG = "legemiddelgjennomgang"  # medication review
+    KVALITETSSIKRING = "kvalitetssikring"  # quality assurance
 
 
 class _Public(BaseModel):

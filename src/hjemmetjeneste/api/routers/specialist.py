@@ -14,6 +14,7 @@ from hjemmetjeneste.api.deps import SpecialistUser, StateDep
 from hjemmetjeneste.api.schemas import (
     CarePlanPublic,
     InterventionPublic,
+    ReadPurpose,
     SchedulePublic,
     problem_responses,
 )
@@ -47,12 +48,8 @@ def care_plan(
     user: SpecialistUser,
     state: StateDep,
     purpose: Annotated[
-        str,
-        Query(
-            min_length=3,
-            max_length=200,
-            description="Why the plan is read (journalgjennomgang), recorded in the audit log.",
-        ),
+        ReadPurpose,
+        Query(description="Why the plan is read (a code), recorded in the audit log."),
     ],
 ) -> CarePlanPublic:
     """The patient's current care plan (interventions in force today); the read is audited
@@ -101,7 +98,7 @@ def care_plan(
         patient_ids=[patient_id],
         action="care_plan.read",
         resource=f"patient:{patient_id}/care-plan",
-        purpose=purpose,
+        purpose=purpose.value,
     )
     return CarePlanPublic(
         patient_id=patient.patient_id,
