@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from hjemmetjeneste._gc import gc_paused
 from hjemmetjeneste.domain import MunicipalityData
 from hjemmetjeneste.importers.geocoding import AddressRegister, Geocoder, ServiceGeocoder
 from hjemmetjeneste.importers.tabular import TABULAR_FORMATS, detect_format, read_tabular
@@ -48,6 +49,17 @@ def read_plan_export(
     Raises :class:`~hjemmetjeneste.errors.PlanInputError` listing every problem.
     ``on_progress(n)`` is called as tables (n rows) or FHIR resources (n=1) are read.
     """
+    with gc_paused():
+        return _read(path, fmt, geocoder, default_tolerance_min, on_progress)
+
+
+def _read(
+    path: Path,
+    fmt: str,
+    geocoder: Geocoder | None,
+    default_tolerance_min: int,
+    on_progress: Callable[[int], None] | None,
+) -> LoadedExport:
     path = Path(path)
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")

@@ -15,12 +15,14 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, bindparam, insert, select, update
+from sqlalchemy import Boolean, Date, Engine, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from hjemmetjeneste._gc import gc_paused
 from hjemmetjeneste.domain import (
     Base,
     CarePlan,
@@ -355,6 +357,22 @@ class Store:
         ``partial_kinds`` names kinds (see :data:`KINDS`) the export does not carry in full,
         e.g. ``("roster",)`` for FHIR exports: their missing records are not ended.
         """
+        with gc_paused():
+            return self._save(
+                data, source, export_format, full, partial_kinds, as_of, dry_run, on_progress
+            )
+
+    def _save(
+        self,
+        data: MunicipalityData,
+        source: str,
+        export_format: str,
+        full: bool,
+        partial_kinds: Collection[str],
+        as_of: date | None,
+        dry_run: bool,
+        on_progress: ProgressCallback | None,
+    ) -> ImportSummary:
         municipality = data.municipality
         tz = ZoneInfo(municipality.timezone)
         started = datetime.now(UTC)
@@ -712,19 +730,23 @@ def _bulk_insert(session: Session, kind: _Kind, rows: list[dict[str, Any]]) -> N
         f'INSERT INTO "{table.name}" ({", ".join(f"{c}" for c in columns)}) '
         f"VALUES ({', '.join('?' for _ in columns)})"
     )
-    connection.exec_driver_sql(
-        sql,
-        [tuple(_sqlite_value(row[c]) for c in columns) for row in rows],
-    )
-
-
-def _sqlite_value(value: Any) -> Any:
-    """What SQLAlchemy's SQLite types store: dates as ISO text, booleans as 0/1."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
+    # What SQLAlchemy's SQLite types store: dates as ISO text, booleans as 0/1.
+    dates = [c for c in columns if isinstance(table.c[c].type, Date)]
+    booleans = [c for c in columns if isinstance(table.c[c].type, Boolean)]
+    if dates or booleans:
+        converted = []
+        for row in rows:
+            row = dict(row)
+            for c in dates:
+                if row[c] is not None:
+                    row[c] = row[c].isoformat()
+            for c in booleans:
+                if row[c] is not None:
+                    row[c] = int(row[c])
+            converted.append(row)
+        rows = converted
+    getter = itemgetter(*columns)
+    connection.exec_driver_sql(sql, [getter(row) for row in rows])
 
 
 def _bulk_update(session: Session, kind: _Kind, rows: list[dict[str, Any]]) -> None:
