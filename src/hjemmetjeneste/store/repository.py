@@ -582,7 +582,7 @@ class Store:
         Ended records are left out, except ended interventions of current care plans: they
         come back with their ``valid_to`` so that plans for past dates still resolve.
         """
-        with Session(self.engine) as session, session.begin():
+        with gc_paused(), Session(self.engine) as session, session.begin():
             if municipality_id is None:
                 ids = list(session.scalars(select(MunicipalityRow.municipality_id)))
                 if len(ids) != 1:
