@@ -60,6 +60,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """Open the store, build the verifier, workers and caches; close them at exit."""
         store = open_store(settings.database_url)
         swept = sweep_interrupted_runs(store.engine, STALE_RUN_AFTER)
         if swept:
@@ -99,6 +100,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi_schema(_user: CurrentUser) -> JSONResponse:
+        """The OpenAPI schema, for authenticated callers only."""
         return JSONResponse(app.openapi())
 
     app.add_middleware(NurseWorklistFastPath)

@@ -95,6 +95,7 @@ def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     allowed = frozenset(roles)
 
     async def check(request: Request, credentials: BearerCredentials) -> Principal:
+        """The authenticated caller, if their role is allowed."""
         user = _authenticate(request.app.state.api, credentials)
         if user.role not in allowed:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "this role may not do that")

@@ -41,7 +41,9 @@ class PublishedShift:
     patient_visits: dict[str, list[PatientVisitPublic]] = field(default_factory=dict)
 
 
-def _changes(current: Worklist, previous: Worklist | None, previous_version: int | None):  # noqa: ANN202
+def _changes(
+    current: Worklist, previous: Worklist | None, previous_version: int | None
+) -> WorklistChangesPublic:
     if previous is None:
         return WorklistChangesPublic(
             previous_version=previous_version,

@@ -55,6 +55,7 @@ def _solve_in_child(
         pins = tuple(Pin.model_validate(p) for p in json.loads(pins_json))
 
         def progress(objective: int, elapsed_s: float) -> None:
+            """Relay an improved solution's cost and time to the parent."""
             conn.send(("progress", int(objective), float(elapsed_s)))
 
         outcome = plan_shift(
