@@ -99,6 +99,42 @@ def test_randomly_damaged_exports_land_whole_or_not_at_all(
     property_store.save_export(read_plan_export(CORPUS / "valid_csv").data)
 
 
+FHIR_MUTATION = st.tuples(
+    st.sampled_from(["delete", "insert", "replace", "truncate", "drop_line", "duplicate_line"]),
+    st.floats(min_value=0.0, max_value=1.0),
+    st.binary(min_size=1, max_size=6)
+    | st.sampled_from([b"{", b"}", b'"', b",", b'"25:00:00"', b'"Observation"', b"null"]),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(mutations=st.lists(FHIR_MUTATION, min_size=1, max_size=3))
+def test_randomly_damaged_fhir_bundles_land_whole_or_not_at_all(
+    property_store: Store, tmp_path: Path, mutations
+):
+    """A mutated FHIR bundle either fails leaving the store as it was, or lands whole."""
+    data = (CORPUS / "valid_fhir.json").read_bytes()
+    for kind, position, payload in mutations:
+        data = _mutate(data, kind, position, payload)
+    path = tmp_path / "bundle.json"
+    path.write_bytes(data)
+    before = database_digest(property_store.engine)
+    try:
+        loaded = read_plan_export(path, "fhir")
+    except PlanInputError as exc:
+        assert exc.issues and all(i.file for i in exc.issues)
+        assert database_digest(property_store.engine) == before
+        return
+    property_store.save_export(loaded.data, partial_kinds=loaded.partial_kinds)
+    stored = property_store.load_municipality(loaded.data.municipality.municipality_id)
+    assert stored.patients == loaded.data.patients and stored.staff == loaded.data.staff
+    property_store.save_export(read_plan_export(CORPUS / "valid_csv").data)
+
+
 _CHILD = """
 import sys, time
 from pathlib import Path
