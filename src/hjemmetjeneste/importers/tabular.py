@@ -250,6 +250,25 @@ def _decode_problem(data: bytes) -> tuple[str | None, str | None]:
         )
 
 
+def _utf8_scan(path: Path, chunk_size: int = 1 << 20) -> tuple[bytes, bool]:
+    """(the first chunk, whether the whole file is UTF-8), reading it in chunks."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    head = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(chunk_size):
+            if not head:
+                head = chunk
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return head, False
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return head, False
+    return head, True
+
+
 def _sniff_separator(header: str) -> str:
     unquoted = re.sub(r'"[^"]*"', "", header)
     return ";" if unquoted.count(";") > unquoted.count(",") else ","
@@ -298,29 +317,38 @@ def _read_source(source: _Source, fmt: str, file: str, issues: _Issues) -> pl.Da
     display = source.display
     try:
         if fmt == "csv":
-            data = source.path.read_bytes()
-            if not data.strip():
+            head, is_utf8 = _utf8_scan(source.path)
+            if not head.strip():
                 issues.add(display, None, None, "file is empty (expected a header row)")
                 return None
+            if b"\x00" in head[:4096]:
+                issues.add(
+                    display,
+                    None,
+                    None,
+                    "contains NUL bytes: expected UTF-8 or Windows-1252 text (UTF-16?)",
+                )
+                return None
+            if is_utf8:  # the common case: polars scans the file itself, lazily
+                header = head.decode("utf-8", "ignore").lstrip("\ufeff").split("\n", 1)[0]
+                lazy = pl.scan_csv(
+                    source.path,
+                    separator=_sniff_separator(header),
+                    infer_schema=False,
+                    encoding="utf8",
+                )
+                return _as_strings(lazy, file).collect()
+            data = source.path.read_bytes()
             encoding, problem = _decode_problem(data)
             if problem is not None:
                 issues.add(display, None, None, problem)
                 return None
             text = data.decode(encoding or "utf-8")
             header = text.lstrip("\ufeff").split("\n", 1)[0]
-            separator = _sniff_separator(header)
-            if encoding == "utf-8":
-                lazy = pl.scan_csv(
-                    source.path,
-                    separator=separator,
-                    infer_schema=False,
-                    encoding="utf8",
-                )
-            else:
-                lazy = pl.read_csv(
-                    text.encode("utf-8"), separator=separator, infer_schema=False
-                ).lazy()
-            return _as_strings(lazy, file).collect()
+            frame = pl.read_csv(
+                text.encode("utf-8"), separator=_sniff_separator(header), infer_schema=False
+            )
+            return _as_strings(frame, file).collect()
         if fmt == "parquet":
             return _as_strings(pl.scan_parquet(source.path), file).collect()
         frame = (
