@@ -227,3 +227,26 @@ def test_missing_coordinates_without_a_geocoder_say_how_to_fix_it(tmp_path: Path
         ("patients.csv", 2, "address")
     ]
     assert "no geocoder configured" in caught.value.issues[0].message
+
+
+def test_fhir_patient_without_geolocation_is_geocoded_from_its_address(tmp_path: Path):
+    """A FHIR Patient with address lines and postcode, no geolocation: the register's point."""
+    from hjemmetjeneste.importers.fhir import read_fhir
+
+    bundle = json.loads((CORPUS / "valid_fhir.json").read_text(encoding="utf-8"))
+    patient = next(
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"
+    )
+    patient["address"] = [{"line": ["Bjørkevegen 12B"], "postalCode": "7030", "city": "Trondheim"}]
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    register = AddressRegister.from_csv(_register(tmp_path))
+    data = read_fhir(path, geocoder=register)
+    found = next(p for p in data.patients if p.patient_id == patient["id"])
+    assert found.location == register.geocode(AddressQuery("Bjørkevegen 12B", postal_code="7030"))
+    assert found.address == "Bjørkevegen 12B, 7030 Trondheim"
+    patient["address"] = [{"line": ["Finnesikke 99"], "postalCode": "7030"}]
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    with pytest.raises(PlanInputError) as caught:
+        read_fhir(path, geocoder=register)
+    assert [i.field for i in caught.value.issues] == [f"Patient/{patient['id']} address[0]"]

@@ -904,7 +904,8 @@ def _map(
                 key_box_note=_ext_value(model, "key-box-note", "valueString"),
             )
         )
-    patient_ids = {p.patient_id for p in patients}
+    # every Patient resource counts, mapped or not: one bad patient gives one error, not two
+    patient_ids = {e.model.id for e in entries["Patient"]}
 
     roles: dict[str, _Entry] = {}
     for entry in entries["PractitionerRole"]:
