@@ -862,7 +862,8 @@ def _map(
                 base_id=base_id,
             )
         )
-    district_ids = [d.district_id for d in districts]
+    # every district Location counts, mapped or not, so one bad district is one error
+    district_ids = [e.model.id for e in district_entries]
 
     def district_of(entry: _Entry, reference: Any, path: str) -> str | None:
         district_id = _ref_id(reference, "Location")
