@@ -250,3 +250,23 @@ def test_fhir_patient_without_geolocation_is_geocoded_from_its_address(tmp_path:
     with pytest.raises(PlanInputError) as caught:
         read_fhir(path, geocoder=register)
     assert [i.field for i in caught.value.issues] == [f"Patient/{patient['id']} address[0]"]
+
+
+def test_cli_import_uses_the_configured_address_register(tmp_path: Path, monkeypatch):
+    """HJEMMETJENESTE_ADDRESS_REGISTER makes `import` geocode rows without coordinates."""
+    from typer.testing import CliRunner
+
+    from hjemmetjeneste.cli import app
+    from hjemmetjeneste.store import open_store
+
+    export = _export_without_coordinates(tmp_path, "Bjørkevegen 12")
+    url = f"sqlite:///{tmp_path / 'geo.db'}"
+    without = CliRunner().invoke(app, ["import", str(export), "--database-url", url])
+    assert without.exit_code == 2 and "no geocoder configured" in without.output
+    monkeypatch.setenv("HJEMMETJENESTE_ADDRESS_REGISTER", str(_register(tmp_path)))
+    result = CliRunner().invoke(app, ["import", str(export), "--database-url", url])
+    assert result.exit_code == 0, result.output
+    store = open_store(url)
+    expected = AddressRegister.from_csv(_register(tmp_path)).geocode(AddressQuery("Bjørkevegen 12"))
+    assert store.load_municipality().patients[1].location == expected
+    store.close()
