@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.numba_cache
 
-.PHONY: setup demo test lint bench bench-smoke bench-quality clean
+.PHONY: setup demo test lint bench bench-smoke bench-quality bench-compare clean
 
 $(BIN)/hjemmetjeneste: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ LIMIT ?= 30
 PEERS ?=
 bench-quality: setup
 	$(BIN)/hjemmetjeneste bench quality --set $(SET) --time-limit $(LIMIT) $(if $(PEERS),--peers $(PEERS)) --out benchmarks/results
+
+# Solver and task-expansion suites against the committed run; fails on a regression.
+bench-compare: setup
+	mkdir -p out/bench
+	$(BIN)/pytest benchmarks/test_bench_solver.py benchmarks/test_bench_tasks.py -q --benchmark-json=out/bench/solver_tasks.json
+	$(BIN)/python benchmarks/compare.py benchmarks/results/solver_tasks.json out/bench/solver_tasks.json
 
 # A short smoke of both kinds of benchmark (what .ci/run does): minutes, not hours.
 bench-smoke: setup
