@@ -121,3 +121,13 @@ def test_smoke_small_first_solution(benchmark, built):
     solution = benchmark.pedantic(solve, args=(result.problem, params), rounds=1, iterations=1)
     _record(benchmark, "small", result.problem, solution)
     assert len(solution.dropped) < len(result.problem.job_nodes)
+
+
+def test_smoke_district_days_are_seeded_and_sized():
+    """Same seed → same day; the requested visit and caregiver counts; unique ids."""
+    a, b = district_day(60, 6, seed=SEED), district_day(60, 6, seed=SEED)
+    assert a == b and a != district_day(60, 6, seed=SEED + 1)
+    assert (len(a.visits), len(a.staff)) == (60, 6)
+    task_ids = [t.task_id for v in a.visits for t in v.tasks]
+    assert len(set(task_ids)) == len(task_ids)
+    assert {v.patient_id for v in a.visits} <= {p.patient_id for p in a.patients}
