@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from hjemmetjeneste.benchsets import benchmarks_dir
+
 TINY = """TINY1
 
 VEHICLE
@@ -45,8 +47,7 @@ def tiny_data(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def shared_benchmarks() -> Path:
     """The public sets in ../shared/benchmarks; skipped when absent (never in CI)."""
-    env = os.environ.get("HJEMMETJENESTE_BENCHMARKS_DIR")
-    path = Path(env) if env else Path(__file__).resolve().parents[2].parent / "shared/benchmarks"
+    path = benchmarks_dir()
     if not path.is_dir():
         if os.environ.get("CI") == "true":
             pytest.fail(f"benchmark data {path} missing in CI")
