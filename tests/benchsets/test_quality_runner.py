@@ -109,3 +109,4 @@ def test_mankowska_instance_is_valid_and_scored(shared_benchmarks: Path):
     (row,) = report.rows
     assert row.valid, row.problems
     assert row.served == row.jobs and row.gap_pct is not None and row.value >= 0.0
+    assert row.detail.startswith("D ") and "Tmax" in row.detail

@@ -73,6 +73,8 @@ class QualityRow:
     valid: bool
     problems: str
     seconds: float
+    detail: str = ""
+    """Set-specific parts of the value (Mankowska: D, T, Tmax)."""
 
 
 @dataclass
@@ -150,8 +152,8 @@ class QualityReport:
         lines += [
             "",
             "| instance | solver | best known | value | gap % | vehicles | served/jobs "
-            "| checker-valid | seconds |",
-            "|---|---|---:|---:|---:|---:|---:|---|---:|",
+            "| checker-valid | seconds | detail |",
+            "|---|---|---:|---:|---:|---:|---:|---|---:|---|",
         ]
         for r in self.rows:
             value = "–" if r.value is None else f"{r.value:.1f}"
@@ -159,7 +161,7 @@ class QualityReport:
             valid = "yes" if r.valid else f"**no**: {r.problems}"
             lines.append(
                 f"| {r.instance} | {r.solver} | {r.best_known:g} | {value} | {gap} | "
-                f"{r.vehicles} | {r.served}/{r.jobs} | {valid} | {r.seconds:.1f} |"
+                f"{r.vehicles} | {r.served}/{r.jobs} | {valid} | {r.seconds:.1f} | {r.detail} |"
             )
         return "\n".join(lines) + "\n"
 
@@ -392,4 +394,5 @@ def _run_hhcrsp(
         valid=not problems,
         problems=_summarise(problems),
         seconds=round(seconds, 2),
+        detail=f"D {score.distance:.1f}, T {score.tardiness:.1f}, Tmax {score.max_tardiness:.1f}",
     )
