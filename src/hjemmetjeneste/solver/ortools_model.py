@@ -38,6 +38,9 @@ _FIRST_SOLUTION = {
         routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
     ),
     FirstSolution.SAVINGS: routing_enums_pb2.FirstSolutionStrategy.SAVINGS,
+    FirstSolution.LOCAL_CHEAPEST_COST_INSERTION: (
+        routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_COST_INSERTION
+    ),
     FirstSolution.PATH_CHEAPEST_ARC: routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC,
 }
 _METAHEURISTIC = {
@@ -92,7 +95,9 @@ def solve_with_ortools(
     # Held here so that the callback outlives the search (SWIG keeps no reference to it).
     progress = _add_progress(routing, started, on_progress) if on_progress else None
 
-    assignment = routing.SolveWithParameters(_search_parameters(params, bool(problem.sync_groups)))
+    has_lateness = bool((problem.lateness > 0).any())
+    search = _search_parameters(params, bool(problem.sync_groups), has_lateness)
+    assignment = routing.SolveWithParameters(search)
     del progress
     status = _STATUS.get(routing.status(), str(routing.status()))
     if assignment is None:
@@ -347,10 +352,11 @@ def _add_progress(
 
 
 def _search_parameters(
-    params: SolveParams, has_sync: bool
+    params: SolveParams, has_sync: bool, has_lateness: bool = False
 ) -> pywrapcp.DefaultRoutingSearchParameters:
     search = pywrapcp.DefaultRoutingSearchParameters()
-    search.first_solution_strategy = _FIRST_SOLUTION[first_solution_for(params, has_sync)]
+    first = first_solution_for(params, has_sync, has_lateness)
+    search.first_solution_strategy = _FIRST_SOLUTION[first]
     search.local_search_metaheuristic = _METAHEURISTIC[params.metaheuristic]
     search.time_limit.FromMilliseconds(int(params.time_limit_s * 1000))
     if params.solution_limit is not None:
