@@ -96,7 +96,9 @@ def solve_with_ortools(
     progress = _add_progress(routing, started, on_progress) if on_progress else None
 
     has_lateness = bool((problem.lateness > 0).any())
-    search = _search_parameters(params, bool(problem.sync_groups), has_lateness)
+    search = _search_parameters(
+        params, bool(problem.sync_groups), has_lateness, len(problem.job_nodes)
+    )
     assignment = routing.SolveWithParameters(search)
     del progress
     status = _STATUS.get(routing.status(), str(routing.status()))
@@ -352,10 +354,10 @@ def _add_progress(
 
 
 def _search_parameters(
-    params: SolveParams, has_sync: bool, has_lateness: bool = False
+    params: SolveParams, has_sync: bool, has_lateness: bool = False, n_jobs: int = 0
 ) -> pywrapcp.DefaultRoutingSearchParameters:
     search = pywrapcp.DefaultRoutingSearchParameters()
-    first = first_solution_for(params, has_sync, has_lateness)
+    first = first_solution_for(params, has_sync, has_lateness, n_jobs)
     search.first_solution_strategy = _FIRST_SOLUTION[first]
     search.local_search_metaheuristic = _METAHEURISTIC[params.metaheuristic]
     search.time_limit.FromMilliseconds(int(params.time_limit_s * 1000))

@@ -41,8 +41,14 @@ class SolveParams(BaseModel):
     log_search: bool = False
 
 
+# Above this many jobs cost-based insertion is too slow to finish a first plan in short limits:
+# on Mankowska F (260 jobs) at 2 s it had placed 0-179 jobs when time ran out, where the
+# arc-cost heuristics place 259-260; set E (130 jobs) still completes at 2 s.
+COST_INSERTION_MAX_JOBS = 150
+
+
 def first_solution_for(
-    params: SolveParams, has_sync: bool, has_lateness: bool = False
+    params: SolveParams, has_sync: bool, has_lateness: bool = False, n_jobs: int = 0
 ) -> FirstSolution:
     """The construction heuristic to use: the one asked for, else one chosen by problem kind.
 
@@ -54,11 +60,11 @@ def first_solution_for(
     place jobs long after their due time; local cheapest *cost* insertion prices them. On
     Mankowska C1, D1, E1 at 5 s it cut the gap to the best known from 57 %, 19 %, 503 % to
     11 %, 11 %, 29 % (docs/benchmarks.md). It is slower per insertion (2.3× on a 331-job day),
-    so it is used only where lateness costs exist.
+    so it is used only where lateness costs exist, and only up to COST_INSERTION_MAX_JOBS.
     """
     if params.first_solution is not None:
         return params.first_solution
-    if has_lateness:
+    if has_lateness and n_jobs <= COST_INSERTION_MAX_JOBS:
         return FirstSolution.LOCAL_CHEAPEST_COST_INSERTION
     if has_sync:
         return FirstSolution.LOCAL_CHEAPEST_INSERTION
