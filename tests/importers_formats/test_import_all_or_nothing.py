@@ -147,7 +147,9 @@ loaded = read_plan_export(Path(export))
 
 def on_progress(stage, done, total):
     if stage == "write" and done > 0:
-        Path(marker).write_text(f"{done}/{total}")
+        # Written aside and renamed, so the parent never reads a half-written marker.
+        Path(marker + ".tmp").write_text(f"{done}/{total}")
+        Path(marker + ".tmp").replace(marker)
         time.sleep(0.3)  # keep the transaction open long enough to be killed mid-way
 
 store.save_export(loaded.data, source=export, on_progress=on_progress)
