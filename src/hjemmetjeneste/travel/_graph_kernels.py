@@ -87,11 +87,34 @@ def _search_one(
     settled nodes (and upper bounds elsewhere) and ``touched[:returned]`` lists every node
     whose entry was written, so the caller can reset only those.
     """
-    n_touched = 0
     dist[source] = 0
-    touched[n_touched] = source
-    n_touched += 1
+    touched[0] = source
     size = _heap_push(heap_keys, heap_nodes, 0, 0, source)
+    return _settle(
+        indptr, indices, weights, is_target, n_targets, dist, touched, 1, heap_keys, heap_nodes,
+        size,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _settle(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    is_target: np.ndarray,
+    n_targets: int,
+    dist: np.ndarray,
+    touched: np.ndarray,
+    n_touched: int,
+    heap_keys: np.ndarray,
+    heap_nodes: np.ndarray,
+    size: int,
+) -> int:
+    """Run Dijkstra from an already seeded heap until ``n_targets`` targets are settled.
+
+    Shared by the single-source search and the contracted-core search (which seeds several
+    nodes). Returns the updated count of touched nodes.
+    """
     found = 0
     while size > 0:
         key = heap_keys[0]
@@ -539,26 +562,10 @@ def multi_source_contracted(
                         n_touched += 1
                     dist[node] = key
                     size = _heap_push(heap_keys, heap_nodes, size, key, node)
-            found = 0
-            while size > 0:
-                key = heap_keys[0]
-                u = heap_nodes[0]
-                size = _heap_pop_into_root(heap_keys, heap_nodes, size)
-                if key > dist[u]:
-                    continue
-                if needed[u]:
-                    found += 1
-                    if found == n_needed:
-                        break
-                for a in range(core_indptr[u], core_indptr[u + 1]):
-                    v = core_indices[a]
-                    nk = key + core_weights[a]
-                    if nk < dist[v]:
-                        if dist[v] == NO_PATH:
-                            touched[n_touched] = v
-                            n_touched += 1
-                        dist[v] = nk
-                        size = _heap_push(heap_keys, heap_nodes, size, nk, v)
+            n_touched = _settle(
+                core_indptr, core_indices, core_weights, needed, n_needed, dist, touched,
+                n_touched, heap_keys, heap_nodes, size,
+            )  # fmt: skip
             for t in range(targets.shape[0]):
                 v = targets[t]
                 c = chain_of[v]
