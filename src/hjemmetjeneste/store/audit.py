@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, Engine, Integer, String, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hjemmetjeneste.store.engine import writing
 from hjemmetjeneste.store.models import TableBase
 
 __all__ = ["AuditEntry", "AuditRow", "read_audit", "write_audit"]
@@ -76,7 +77,7 @@ def write_audit(
         for patient_id in dict.fromkeys(patient_ids)
     ]
     if rows:
-        with engine.begin() as connection:
+        with writing(engine).begin() as connection:
             connection.execute(insert(AuditRow), rows)
     return len(rows)
 

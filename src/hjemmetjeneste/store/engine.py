@@ -10,9 +10,10 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 
-__all__ = ["MIGRATIONS_DIR", "create_store_engine", "migrate", "normalise_url"]
+__all__ = ["MIGRATIONS_DIR", "create_store_engine", "migrate", "normalise_url", "writing"]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_WRITE_OPTION = "hjemmetjeneste_write"
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -28,7 +29,8 @@ def create_store_engine(url: str | URL, *, echo: bool = False) -> Engine:
 
     pysqlite would otherwise start a transaction only at the first write, so the reads an
     import makes before writing would not belong to its transaction. Here every transaction
-    starts with ``BEGIN``: reads and writes of one import see one snapshot.
+    starts with ``BEGIN``: reads and writes of one import see one snapshot. Transactions
+    opened through :func:`writing` start with ``BEGIN IMMEDIATE`` instead.
     """
     parsed = normalise_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -48,15 +50,27 @@ def create_store_engine(url: str | URL, *, echo: bool = False) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get(_WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def writing(engine: Engine) -> Engine:
+    """``engine`` for transactions that write: on SQLite they take the write lock at BEGIN.
+
+    A deferred transaction that reads and then writes fails at once with "database is locked"
+    when another connection committed in between (WAL cannot upgrade a stale snapshot, and
+    the busy timeout does not apply). Taking the lock up front makes it wait its turn instead.
+    PostgreSQL ignores the option.
+    """
+    return engine.execution_options(**{_WRITE_OPTION: True})
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the database's schema to ``revision`` with the packaged Alembic migrations."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
+    with writing(engine).begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

@@ -38,7 +38,7 @@ from hjemmetjeneste.domain import (
     Staff,
 )
 from hjemmetjeneste.errors import HjemmetjenesteError
-from hjemmetjeneste.store.engine import create_store_engine, migrate
+from hjemmetjeneste.store.engine import create_store_engine, migrate, writing
 from hjemmetjeneste.store.models import (
     BaseRow,
     CarePlanRow,
@@ -379,7 +379,7 @@ class Store:
         as_of = as_of or started.astimezone(tz).date()
         records = _records(data)
         progress = on_progress or (lambda _stage, _done, _total: None)
-        with Session(self.engine) as session, session.begin():
+        with Session(writing(self.engine)) as session, session.begin():
             mun_row = session.get(MunicipalityRow, municipality.municipality_id)
             mun_values = {
                 "name": municipality.name,

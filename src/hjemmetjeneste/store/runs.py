@@ -39,6 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hjemmetjeneste.errors import HjemmetjenesteError
+from hjemmetjeneste.store.engine import writing
 from hjemmetjeneste.store.models import TableBase
 
 __all__ = [
@@ -269,7 +270,7 @@ def create_run(
         heartbeat_at=now,
         cancel_requested=False,
     )
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         session.add(row)
         session.flush()
         record = _run_record(row)
@@ -327,7 +328,7 @@ def list_runs(
 def start_run(engine: Engine, run_id: str) -> bool:
     """Mark a queued run running; False when it was cancelled before it started."""
     now = _now()
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         done = session.execute(
             update(PlanRunRow)
             .where(PlanRunRow.run_id == run_id, PlanRunRow.status == "queued")
@@ -340,7 +341,7 @@ def set_run_progress(
     engine: Engine, run_id: str, progress: float, best_objective: int | None
 ) -> bool:
     """Record progress (0–1) of a running run; returns whether a cancel was requested."""
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         session.execute(
             update(PlanRunRow)
             .where(PlanRunRow.run_id == run_id, PlanRunRow.status == "running")
@@ -378,7 +379,7 @@ def finish_run(
         }
     if error is not None:
         values["error"] = error
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         session.execute(
             update(PlanRunRow)
             .where(PlanRunRow.run_id == run_id, PlanRunRow.status.in_(ACTIVE_STATUSES))
@@ -389,7 +390,7 @@ def finish_run(
 def request_cancel(engine: Engine, municipality_id: str, run_id: str) -> RunRecord | None:
     """Ask a run to stop: a queued run is cancelled at once, a running one by its worker."""
     now = _now()
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         row = session.get(PlanRunRow, run_id)
         if row is None or row.municipality_id != municipality_id:
             return None
@@ -405,7 +406,7 @@ def request_cancel(engine: Engine, municipality_id: str, run_id: str) -> RunReco
 def sweep_interrupted_runs(engine: Engine, stale_after: timedelta) -> int:
     """Mark active runs whose worker stopped reporting (a restart) as interrupted."""
     cutoff = _now() - stale_after
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         done = session.execute(
             update(PlanRunRow)
             .where(PlanRunRow.status.in_(ACTIVE_STATUSES), PlanRunRow.heartbeat_at < cutoff)
@@ -451,7 +452,7 @@ def add_pins(
 ) -> list[PinRecord]:
     """Pin every task of a visit (replacing earlier pins of those tasks) in one transaction."""
     now = _now()
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         out = []
         for task_id in task_ids:
             row = session.scalar(
@@ -504,7 +505,7 @@ def list_pins(
 
 def delete_pin(engine: Engine, municipality_id: str, pin_id: int) -> bool:
     """Remove a pin of ``municipality_id``; False when there is no such pin."""
-    with Session(engine) as session, session.begin():
+    with Session(writing(engine)) as session, session.begin():
         row = session.get(PinRow, pin_id)
         if row is None or row.municipality_id != municipality_id:
             return False
@@ -582,7 +583,7 @@ def publish_run(
         .returning(pub.c.version)
     )
     try:
-        with engine.begin() as connection:
+        with writing(engine).begin() as connection:
             # RETURNING, not rowcount: drivers differ on rowcount of INSERT … SELECT
             inserted = len(connection.execute(statement).all())
     except IntegrityError:
