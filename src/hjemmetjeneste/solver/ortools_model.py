@@ -8,9 +8,10 @@ values are extracted into plain data before anything is formatted.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -69,8 +70,13 @@ def solve_with_ortools(
     problem: RoutingProblem,
     params: SolveParams,
     on_progress: ProgressCallback | None = None,
+    initial_routes: Sequence[Sequence[int]] | None = None,
 ) -> Solution:
-    """Build the OR-Tools model of ``problem``, search under ``params`` and extract routes."""
+    """Build the OR-Tools model of ``problem``, search under ``params`` and extract routes.
+
+    With ``initial_routes`` (job nodes per vehicle) the search starts from them when they
+    respect every hard constraint, and cold otherwise (``Solution.warm_start``).
+    """
     started = time.perf_counter()
     manager = pywrapcp.RoutingIndexManager(
         problem.n_nodes,
@@ -99,13 +105,54 @@ def solve_with_ortools(
     search = _search_parameters(
         params, bool(problem.sync_groups), has_lateness, len(problem.job_nodes)
     )
-    assignment = routing.SolveWithParameters(search)
+    warm = "none"
+    assignment = None
+    routes = clean_initial_routes(problem, initial_routes) if initial_routes else []
+    if any(routes):
+        # Reading routes needs the closed model; closing it here with the same parameters
+        # leaves a cold fallback below exactly as it would have been.
+        routing.CloseModelWithParameters(search)
+        start = routing.ReadAssignmentFromRoutes(
+            [[manager.NodeToIndex(n) for n in route] for route in routes], True
+        )
+        if start is not None:
+            assignment = routing.SolveFromAssignmentWithParameters(start, search)
+        # None: the routes break a hard constraint of this problem; search from scratch.
+        warm = "used" if assignment is not None else "rejected"
+    if assignment is None:
+        assignment = routing.SolveWithParameters(search)
     del progress
     status = _STATUS.get(routing.status(), str(routing.status()))
     if assignment is None:
         # With every job droppable this only happens on a time-out before any plan was found.
-        return Solution.nothing_served(problem, status, time.perf_counter() - started)
-    return _extract(routing, manager, time_dim, problem, assignment, status, started, breaks)
+        empty = Solution.nothing_served(problem, status, time.perf_counter() - started)
+        return dataclasses.replace(empty, warm_start=warm)
+    solution = _extract(routing, manager, time_dim, problem, assignment, status, started, breaks)
+    return dataclasses.replace(solution, warm_start=warm)
+
+
+def clean_initial_routes(
+    problem: RoutingProblem, initial_routes: Sequence[Sequence[int]]
+) -> list[list[int]]:
+    """Initial routes the model can read: one list per vehicle, job nodes only, each once.
+
+    Routes for vehicles beyond the problem's are ignored and missing ones are empty. Nodes
+    that are not jobs of ``problem`` or repeat are dropped, and so are both jobs of a
+    double-staffed pair when only one of them is routed (a half pair cannot be read).
+    """
+    jobs = set(problem.job_nodes)
+    seen: set[int] = set()
+    routes: list[list[int]] = []
+    for v in range(problem.n_vehicles):
+        route: list[int] = []
+        for node in initial_routes[v] if v < len(initial_routes) else ():
+            node = int(node)
+            if node in jobs and node not in seen:
+                seen.add(node)
+                route.append(node)
+        routes.append(route)
+    half = {n for a, b in problem.sync_groups if (a in seen) != (b in seen) for n in (a, b)}
+    return [[n for n in route if n not in half] for route in routes]
 
 
 def _add_travel_costs(routing: pywrapcp.RoutingModel, problem: RoutingProblem) -> None:

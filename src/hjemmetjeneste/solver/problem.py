@@ -364,6 +364,9 @@ class Solution:
     objective: int
     status: str
     wall_s: float
+    warm_start: str = "none"
+    """Whether the search started from given routes: "used", "rejected" (they broke a hard
+    constraint, so the search started cold) or "none" (no routes were given)."""
 
     @classmethod
     def nothing_served(cls, problem: RoutingProblem, status: str, wall_s: float) -> Solution:

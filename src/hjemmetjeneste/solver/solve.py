@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from hjemmetjeneste.solver.ortools_model import ProgressCallback, solve_with_ortools
 from hjemmetjeneste.solver.params import SolveParams
 from hjemmetjeneste.solver.problem import RoutingProblem, Solution
@@ -11,13 +13,18 @@ def solve(
     problem: RoutingProblem,
     params: SolveParams | None = None,
     on_progress: ProgressCallback | None = None,
+    initial_routes: Sequence[Sequence[int]] | None = None,
 ) -> Solution:
     """Route ``problem`` under ``params`` (defaults: 10 s, cheapest insertion + GLS).
 
     Always returns a solution: jobs that cannot be served are listed in ``Solution.dropped``.
     An empty problem (no jobs or no vehicles) is answered without calling the engine.
+
+    ``initial_routes`` (one sequence of job nodes per vehicle, index = vehicle) warm-starts
+    the search: jobs left out of them are inserted by the search. Routes that break a hard
+    constraint are rejected and the search starts cold; ``Solution.warm_start`` says which.
     """
     params = params or SolveParams()
     if not problem.job_nodes or problem.n_vehicles == 0:
         return Solution.nothing_served(problem, "trivial", 0.0)
-    return solve_with_ortools(problem, params, on_progress)
+    return solve_with_ortools(problem, params, on_progress, initial_routes)
