@@ -28,6 +28,7 @@ from hjemmetjeneste.tasks import build_day_plan
 from hjemmetjeneste.travel import GreatCircleSource, TravelSource
 from hjemmetjeneste.worklists import assemble
 from hjemmetjeneste.worklists.verify import PlanViolation, verify_plan
+from hjemmetjeneste.worklists.warmstart import initial_routes
 
 ProgressCallback = Callable[[int, float], None]
 
@@ -39,6 +40,7 @@ class PlanOutcome:
     result: PlanResult
     violations: tuple[Violation, ...]
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    warm_start: str = "none"  # "used", "rejected" or "none" (see plan_shift's ``previous``)
 
 
 @dataclass
@@ -89,11 +91,14 @@ def plan_shift(
     on_progress: ProgressCallback | None = None,
     pins: tuple[Pin, ...] = (),
     history: CareHistory | None = None,
+    previous: PlanResult | None = None,
 ) -> PlanOutcome:
     """Plan one district's shift end to end and re-check the plan without OR-Tools.
 
     ``pins`` are the planner's locked visits; ``history`` what published earlier shifts did
-    (gaps across shifts, continuity of care; see :func:`plan_range`).
+    (gaps across shifts, continuity of care; see :func:`plan_range`). ``previous`` is an
+    earlier plan of the same shift (re-planning after a sick call): the search starts from
+    its worklists, matched by staff and visit ids, and inserts what is missing.
     """
     watch = _Stopwatch()
     district_id = district_id or default_district(data)
@@ -101,13 +106,19 @@ def plan_shift(
         day_plan = build_day_plan(data, day, shift, district_id, pins=pins, history=history)
     with watch.stage("build"):
         built = build_problem(day_plan, travel or GreatCircleSource())
+    routes = initial_routes(day_plan, built, previous) if previous is not None else None
     with watch.stage("solve"):
-        solution = solve(built.problem, params, on_progress)
+        solution = solve(built.problem, params, on_progress, routes)
     with watch.stage("check"):
         violations = tuple(check_solution(built.problem, solution))
     with watch.stage("worklists"):
         result = assemble(day_plan, built, solution)
-    return PlanOutcome(result=result, violations=violations, stage_seconds=watch.seconds)
+    return PlanOutcome(
+        result=result,
+        violations=violations,
+        stage_seconds=watch.seconds,
+        warm_start=solution.warm_start,
+    )
 
 
 SHIFT_ORDER = (ShiftKind.DAY, ShiftKind.EVENING, ShiftKind.NIGHT)
