@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -52,6 +53,14 @@ def plan(
         list[str] | None,
         typer.Option(help="Travel from an OSRM server: URL for all modes, or MODE=URL (repeat)."),
     ] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Re-plan from this earlier plan of the same shift (a JSON written by --out): "
+            "the search starts from its worklists (docs/architecture.md, re-planning).",
+        ),
+    ] = None,
 ) -> None:
     """Plan one district's shift and print the worklists, unplaced tasks and key figures."""
     from hjemmetjeneste.pipeline import load_export, load_from_store, plan_shift
@@ -59,6 +68,7 @@ def plan(
     plan_day = _parse_date(day)
     try:
         travel = _travel_source(osm, osrm or [])
+        earlier = _read_previous(previous) if previous is not None else None
         if data is not None:
             export = load_export(data)
         else:
@@ -86,6 +96,7 @@ def plan(
                 travel=travel,
                 params=SolveParams(time_limit_s=time_limit),
                 on_progress=on_progress,
+                previous=earlier,
             )
     except HjemmetjenesteError as exc:
         err_console.print(f"[red]{exc}[/red]")
@@ -99,6 +110,8 @@ def plan(
     console.print(
         "Stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in outcome.stage_seconds.items())
     )
+    if previous is not None:
+        console.print(f"Warm start {_WARM[outcome.warm_start]}; previous plan: {previous}")
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         path = out / f"plan-{result.district_id}-{result.date}-{result.shift.value}.json"
@@ -109,6 +122,28 @@ def plan(
         for violation in outcome.violations:
             err_console.print(f"  [red]{violation.kind.value}[/red]: {violation.message}")
         raise typer.Exit(EXIT_ROUTING)
+
+
+_WARM = {
+    "used": "used: the search started from the previous worklists",
+    "rejected": "rejected: the previous worklists break a hard rule of this shift, planned cold",
+    "none": "not possible: no previous worklist matches this shift, planned cold",
+}
+
+
+def _read_previous(path: Path) -> PlanResult:
+    """An earlier plan, read back from the worklist JSON that ``plan --out`` wrote."""
+    try:
+        return PlanResult.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        raise FileNotFoundError(f"{path}: cannot read the previous plan ({exc})") from exc
+    except ValidationError as exc:
+        # Field and message only: the input value could be a name from the worklist.
+        error = exc.errors(include_input=False, include_url=False)[0]
+        field = ".".join(str(part) for part in error["loc"]) or "(top level)"
+        raise ValueError(
+            f"{path}: not a worklist JSON written by `plan --out`: field {field}: {error['msg']}"
+        ) from exc
 
 
 def _travel_source(osm: Path | None, osrm: list[str]) -> TravelSource | None:
