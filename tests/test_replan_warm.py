@@ -92,8 +92,9 @@ def test_warm_replan_keeps_the_other_nurses_visits(sick_call, replans):
     assert warm.violations == () and cold.violations == ()
     warm_share = _kept_share(first, warm.result, sick)
     cold_share = _kept_share(first, cold.result, sick)
-    # Measured on the demo at 1 s on a busy machine: warm about 0.7, cold about 0.2.
-    assert warm_share >= 0.5
+    # Measured on the demo at 1 s on a busy machine: warm 0.97, cold 0.10 (with another
+    # sick nurse an exploratory run gave 0.70 and 0.18).
+    assert warm_share >= 0.8
     assert warm_share > cold_share
 
 
