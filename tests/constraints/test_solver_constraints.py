@@ -92,6 +92,31 @@ def test_min_gap_holds_across_caregivers(quick):
     assert abs(starts(solution)[d2] - starts(solution)[d1]) < 4000
 
 
+def test_zero_min_gap_still_orders_the_two_jobs(quick):
+    """ "First one, then the other" with no minimum: the second may not start before the first."""
+
+    def build(ordered, second_window):
+        b = plane([(0, 0), (50, 0)], n_vehicles=2)
+        first = b.add_job(1, service_s=100, windows=[(5000, 6000)], penalty=10**6, allowed=[0])
+        second = b.add_job(1, service_s=100, windows=[second_window], penalty=10**6, allowed=[1])
+        if ordered:
+            b.add_precedence(first, second, 0)
+        return b.build(), first, second
+
+    problem, first, second = build(True, (0, 9000))
+    solution = solve(problem, quick)
+    assert solution.dropped == ()
+    assert starts(solution)[second] >= starts(solution)[first]
+    _ok(problem, solution)
+    # The second's window closes before the first's opens: ordered, one of them must go.
+    problem, _, _ = build(True, (0, 4000))
+    solution = solve(problem, quick)
+    assert len(solution.dropped) == 1
+    _ok(problem, solution)
+    loose, _, _ = build(False, (0, 4000))
+    assert solve(loose, quick).dropped == ()
+
+
 def test_max_gap_binds_and_an_impossible_gap_drops_one_dose(quick):
     """A max gap pulls the second dose close; a min gap no window allows drops a dose."""
     b = plane([(0, 0), (50, 0)])
