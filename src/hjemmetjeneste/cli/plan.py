@@ -1,4 +1,4 @@
-"""`plan` and `demo`: plan one shift of an export; generate the demo municipality."""
+"""`plan` and `demo`: plan one shift (or a date range) of an export; generate the demo."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from hjemmetjeneste.cli.app import app, console, err_console
-from hjemmetjeneste.domain import PlanResult, ShiftKind
+from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftKind
 from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING, HjemmetjenesteError
 from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.travel import TravelSource
@@ -27,7 +27,9 @@ def _parse_date(value: str) -> date:
 
 @app.command()
 def plan(
-    day: Annotated[str, typer.Option("--date", help="Date of the shift, YYYY-MM-DD.")],
+    day: Annotated[
+        str, typer.Option("--date", help="Date of the shift (first date with --to), YYYY-MM-DD.")
+    ],
     data: Annotated[
         Path | None,
         typer.Argument(
@@ -35,13 +37,35 @@ def plan(
             "at HJEMMETJENESTE_DATABASE_URL (fill it with `hjemmetjeneste import`)."
         ),
     ] = None,
-    shift: Annotated[ShiftKind, typer.Option(help="day, evening or night.")] = ShiftKind.DAY,
+    shift: Annotated[
+        list[ShiftKind] | None,
+        typer.Option(
+            help="day, evening or night (default day). With --to: repeat to choose each "
+            "date's shifts (default all three)."
+        ),
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="Plan every shift from --date to this date (inclusive, YYYY-MM-DD) in order, "
+            "each seeing the earlier ones (gaps across shifts, continuity of care).",
+        ),
+    ] = None,
     district: Annotated[
         str | None, typer.Option(help="District id; needed when the export has several.")
     ] = None,
     time_limit: Annotated[float, typer.Option(help="Seconds of search.", min=0.1)] = 20.0,
-    out: Annotated[Path | None, typer.Option(help="Write the plan as JSON into DIR.")] = None,
-    details: Annotated[bool, typer.Option(help="Print every worklist's visits.")] = True,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the plan as JSON into DIR (one per shift with --to).")
+    ] = None,
+    details: Annotated[
+        bool | None,
+        typer.Option(
+            "--details/--no-details",
+            help="Print every worklist's visits (default: yes for one shift, no with --to).",
+        ),
+    ] = None,
     municipality: Annotated[
         str | None, typer.Option(help="Municipality id in the store, when it holds several.")
     ] = None,
@@ -62,19 +86,27 @@ def plan(
         ),
     ] = None,
 ) -> None:
-    """Plan one district's shift and print the worklists, unplaced tasks and key figures."""
-    from hjemmetjeneste.pipeline import load_export, load_from_store, plan_shift
+    """Plan one district's shift and print the worklists, unplaced tasks and key figures.
+
+    With --to: plan every chosen shift from --date to --to, then print totals and continuity.
+    """
+    from hjemmetjeneste.pipeline import plan_shift
 
     plan_day = _parse_date(day)
+    if to is not None:
+        _plan_range(
+            data, municipality, plan_day, to, shift or [], district, time_limit, out,
+            bool(details), osm, osrm or [], previous,
+        )  # fmt: skip
+        return
+    if shift is not None and len(set(shift)) > 1:
+        err_console.print("[red]--shift is given more than once; give --to to plan a range[/red]")
+        raise typer.Exit(EXIT_INPUT)
+    one_shift = shift[0] if shift else ShiftKind.DAY
     try:
         travel = _travel_source(osm, osrm or [])
         earlier = _read_previous(previous) if previous is not None else None
-        if data is not None:
-            export = load_export(data)
-        else:
-            from hjemmetjeneste.cli.importing import load_settings
-
-            export = load_from_store(load_settings().database_url, municipality)
+        export = _load_data(data, municipality)
         with Progress(
             TextColumn("[bold]Routing[/bold] {task.description}"),
             BarColumn(),
@@ -83,7 +115,7 @@ def plan(
             console=err_console,
             transient=True,
         ) as progress:
-            bar = progress.add_task(f"{plan_day} {shift.value}", total=time_limit, best="-")
+            bar = progress.add_task(f"{plan_day} {one_shift.value}", total=time_limit, best="-")
 
             def on_progress(objective: int, elapsed_s: float) -> None:
                 progress.update(bar, completed=min(elapsed_s, time_limit), best=f"{objective:,}")
@@ -91,7 +123,7 @@ def plan(
             outcome = plan_shift(
                 export,
                 plan_day,
-                shift,
+                one_shift,
                 district,
                 travel=travel,
                 params=SolveParams(time_limit_s=time_limit),
@@ -106,21 +138,147 @@ def plan(
         raise typer.Exit(EXIT_INPUT) from exc
 
     result = outcome.result
-    _print_result(result, details)
+    _print_result(result, details is not False)
     console.print(
         "Stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in outcome.stage_seconds.items())
     )
     if previous is not None:
         console.print(f"Warm start {_WARM[outcome.warm_start]}; previous plan: {previous}")
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        path = out / f"plan-{result.district_id}-{result.date}-{result.shift.value}.json"
-        path.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
-        console.print(f"Wrote {path}")
+        console.print(f"Wrote {_write_plan(out, result)}")
     if outcome.violations:
         err_console.print(f"[red]The checker found {len(outcome.violations)} violation(s):[/red]")
         for violation in outcome.violations:
             err_console.print(f"  [red]{violation.kind.value}[/red]: {violation.message}")
+        raise typer.Exit(EXIT_ROUTING)
+
+
+def _load_data(data: Path | None, municipality: str | None) -> MunicipalityData:
+    """The export folder's data, or the store's when no folder is given."""
+    from hjemmetjeneste.pipeline import load_export, load_from_store
+
+    if data is not None:
+        return load_export(data)
+    from hjemmetjeneste.cli.importing import load_settings
+
+    return load_from_store(load_settings().database_url, municipality)
+
+
+def _write_plan(out: Path, result: PlanResult) -> Path:
+    """Write one shift's plan as JSON into ``out``; the path it wrote."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"plan-{result.district_id}-{result.date}-{result.shift.value}.json"
+    path.write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def _plan_range(
+    data: Path | None,
+    municipality: str | None,
+    first: date,
+    to: str,
+    shifts: list[ShiftKind],
+    district: str | None,
+    time_limit: float,
+    out: Path | None,
+    details: bool,
+    osm: Path | None,
+    osrm: list[str],
+    previous: Path | None,
+) -> None:
+    """`plan --to`: plan every chosen shift of the range in order via ``plan_range``."""
+    from hjemmetjeneste.pipeline import SHIFT_ORDER, PlanOutcome, plan_range
+    from hjemmetjeneste.worklists import caregivers_per_patient
+
+    last = _parse_date(to)
+    if previous is not None:
+        err_console.print(
+            "[red]--from re-plans one shift; it cannot be combined with --to "
+            "(plan the range, then re-plan single shifts with --from)[/red]"
+        )
+        raise typer.Exit(EXIT_INPUT)
+    if last < first:
+        err_console.print(f"[red]--to {last} is before --date {first}[/red]")
+        raise typer.Exit(EXIT_INPUT)
+    chosen = tuple(s for s in SHIFT_ORDER if s in shifts) if shifts else SHIFT_ORDER
+    count = ((last - first).days + 1) * len(chosen)
+    outcomes: list[PlanOutcome] = []
+    try:
+        travel = _travel_source(osm, osrm)
+        export = _load_data(data, municipality)
+        with Progress(
+            TextColumn("[bold]Planning[/bold] {task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} shifts"),
+            TimeElapsedColumn(),
+            console=err_console,
+            transient=True,
+        ) as progress:
+            bar = progress.add_task(f"{first} .. {last}", total=count)
+
+            def on_shift(outcome: PlanOutcome) -> None:
+                r, k = outcome.result, outcome.result.kpis
+                if details:
+                    _print_result(r, True)
+                console.print(
+                    f"{r.date} {r.shift.value:<7} visits {k.visits_placed}/{k.visits_total}"
+                    f" · unplaced {len(r.unplaced)} · travel {k.travel_share:.1%}"
+                    f" · violations {len(outcome.violations)}"
+                )
+                if out is not None:
+                    _write_plan(out, r)
+                outcomes.append(outcome)
+                progress.advance(bar)
+
+            plan_range(
+                export,
+                first,
+                last,
+                chosen,
+                district,
+                travel=travel,
+                params=SolveParams(time_limit_s=time_limit),
+                on_shift=on_shift,
+            )
+    except HjemmetjenesteError as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(exc.exit_code) from exc
+    except (KeyError, ValueError, FileNotFoundError) as exc:
+        err_console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(EXIT_INPUT) from exc
+
+    results = [o.result for o in outcomes]
+    counts = list(caregivers_per_patient(results).values())
+    table = Table(title=f"Range {first} .. {last}: {len(outcomes)} shift(s)", title_justify="left")
+    table.add_column("Figure")
+    table.add_column("Value", justify="right")
+    placed = sum(r.kpis.visits_placed for r in results)
+    total = sum(r.kpis.visits_total for r in results)
+    table.add_row("Visits placed", f"{placed}/{total}")
+    table.add_row("Unplaced tasks", str(sum(len(r.unplaced) for r in results)))
+    table.add_row(
+        "Time-critical tasks unplaced", str(sum(r.kpis.time_critical_unplaced for r in results))
+    )
+    travel_s, paid_s = sum(r.kpis.travel_s for r in results), sum(r.kpis.paid_s for r in results)
+    share = f" ({travel_s / paid_s:.1%} of paid time)" if paid_s else ""
+    table.add_row("Travel", f"{travel_s / 3600:.1f} h{share}")
+    table.add_row("Patients visited", str(len(counts)))
+    if counts:
+        table.add_row("Distinct caregivers per patient, mean", f"{sum(counts) / len(counts):.2f}")
+        table.add_row("Distinct caregivers per patient, max", str(max(counts)))
+    violations = sum(len(o.violations) for o in outcomes)
+    table.add_row("Checker violations", str(violations))
+    console.print(table)
+    if out is not None:
+        console.print(f"Wrote {len(outcomes)} plan(s) to {out}")
+    if violations:
+        err_console.print(f"[red]The checker found {violations} violation(s):[/red]")
+        for o in outcomes:
+            for violation in o.violations:
+                err_console.print(
+                    f"  {o.result.date} {o.result.shift.value} "
+                    f"[red]{violation.kind.value}[/red]: {violation.message}"
+                )
         raise typer.Exit(EXIT_ROUTING)
 
 
