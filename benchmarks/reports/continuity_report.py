@@ -16,13 +16,14 @@ import argparse
 import statistics
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
 from hjemmetjeneste.domain import BreakRule, MunicipalityData
 from hjemmetjeneste.pipeline import PlanOutcome, load_export, plan_range
 from hjemmetjeneste.solver import SolveParams
+from hjemmetjeneste.worklists import caregivers_per_patient
 
 FIRST, LAST = date(2026, 11, 30), date(2026, 12, 13)
 
@@ -51,23 +52,19 @@ def run(data: MunicipalityData, weight: int, time_limit: float) -> dict[str, obj
         )
 
     outcomes = plan_range(with_rules(data, weight), FIRST, LAST, params=params, on_shift=progress)
-    caregivers: dict[str, set[str]] = defaultdict(set)
     reasons: Counter[str] = Counter()
     violations: Counter[str] = Counter()
     placed = total = travel = 0
     unexplained = 0
     for o in outcomes:
         r = o.result
-        for w in r.worklists:
-            for v in w.visits:
-                caregivers[v.patient_id].add(w.staff_id)
         reasons.update(u.reason.value for u in r.unplaced)
         unexplained += sum(1 for u in r.unplaced if not u.explanation)
         violations.update(v.kind.value for v in o.violations)
         placed += r.kpis.tasks_placed
         total += r.kpis.tasks_total
         travel += r.kpis.travel_s
-    counts = sorted(len(s) for s in caregivers.values())
+    counts = sorted(caregivers_per_patient(o.result for o in outcomes).values())
     return {
         "weight": weight,
         "shifts": len(outcomes),
