@@ -6,17 +6,22 @@ test_cli_replan_from.py.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+from hjemmetjeneste import pipeline
 from hjemmetjeneste.cli import app
-from hjemmetjeneste.domain import PlanResult, ShiftKind
+from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftKind
 from hjemmetjeneste.pipeline import check_plans, load_export
+from hjemmetjeneste.solver import Violation
+from hjemmetjeneste.solver.check import ViolationKind
 from hjemmetjeneste.worklists import caregivers_per_patient
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
@@ -112,6 +117,32 @@ def test_range_plans_pass_the_checker_with_earlier_shifts_as_history(planned):
     checked = check_plans(load_export(DEMO), results)
     assert len(checked) == 4
     assert [v for _, violations in checked for v in violations] == []
+
+
+def test_a_violation_in_one_shift_exits_3_after_every_shift_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checker violation in the first shift still plans and writes the rest, then exits 3."""
+    real = pipeline.plan_shift
+
+    def first_shift_broken(
+        data: MunicipalityData, day: date, shift: ShiftKind, *args: Any, **kwargs: Any
+    ) -> pipeline.PlanOutcome:
+        outcome = real(data, day, shift, *args, **kwargs)
+        if day == date(2026, 12, 1):
+            broken = Violation(ViolationKind.LATE_START, None, None, "injected by the test")
+            outcome = dataclasses.replace(outcome, violations=(broken,))
+        return outcome
+
+    monkeypatch.setattr(pipeline, "plan_shift", first_shift_broken)
+    run = runner.invoke(
+        app, [*RANGE, "--shift", "day", "--time-limit", "0.2", "--out", str(tmp_path)]
+    )
+    assert run.exit_code == 3, run.output
+    assert len(list(tmp_path.glob("plan-*-2026-12-0[12]-day.json"))) == 2
+    text = _flat(run.output)
+    assert "2026-12-01 day late_start: injected by the test" in text
+    assert _figure(run.output, "Checker violations") == "1"
 
 
 def test_to_before_date_is_an_input_error(tmp_path: Path):
