@@ -107,14 +107,7 @@ def plan(
         travel = _travel_source(osm, osrm or [])
         earlier = _read_previous(previous) if previous is not None else None
         export = _load_data(data, municipality)
-        with Progress(
-            TextColumn("[bold]Routing[/bold] {task.description}"),
-            BarColumn(),
-            TextColumn("best cost {task.fields[best]}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as progress:
+        with _progress("Routing", "best cost {task.fields[best]}") as progress:
             bar = progress.add_task(f"{plan_day} {one_shift.value}", total=time_limit, best="-")
 
             def on_progress(objective: int, elapsed_s: float) -> None:
@@ -151,6 +144,18 @@ def plan(
         for violation in outcome.violations:
             err_console.print(f"  [red]{violation.kind.value}[/red]: {violation.message}")
         raise typer.Exit(EXIT_ROUTING)
+
+
+def _progress(verb: str, figures: str) -> Progress:
+    """A transient progress bar on stderr: ``verb`` what, a bar, ``figures``, time elapsed."""
+    return Progress(
+        TextColumn(f"[bold]{verb}[/bold] {{task.description}}"),
+        BarColumn(),
+        TextColumn(figures),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
 
 
 def _load_data(data: Path | None, municipality: str | None) -> MunicipalityData:
@@ -206,14 +211,7 @@ def _plan_range(
     try:
         travel = _travel_source(osm, osrm)
         export = _load_data(data, municipality)
-        with Progress(
-            TextColumn("[bold]Planning[/bold] {task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total} shifts"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as progress:
+        with _progress("Planning", "{task.completed}/{task.total} shifts") as progress:
             bar = progress.add_task(f"{first} .. {last}", total=count)
 
             def on_shift(outcome: PlanOutcome) -> None:
