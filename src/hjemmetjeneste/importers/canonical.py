@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from hjemmetjeneste.domain import (
     Base,
+    BreakRule,
     CarePlan,
     CompetenceLevel,
     District,
@@ -34,6 +35,7 @@ from hjemmetjeneste.domain import (
     Municipality,
     MunicipalityData,
     Patient,
+    PlanningRules,
     Priority,
     ProblemArea,
     Roster,
@@ -55,6 +57,7 @@ __all__ = [
     "EXPORT_COLUMNS",
     "INTERVENTIONS_FILE",
     "MUNICIPALITY_FILE",
+    "OPTIONAL_COLUMNS",
     "PATIENTS_FILE",
     "ROSTER_FILE",
     "STAFF_FILE",
@@ -129,6 +132,48 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "contracted_fte",
     ),
     ROSTER_FILE: ("staff_id", "date", "shift", "district_id"),
+}
+
+#: Break-rule columns of municipality.csv and the ``BreakRule`` field each sets.
+_BREAK_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("break_min_shift_h", "min_shift_h"),
+    ("break_duration_min", "duration_min"),
+    ("break_long_shift_h", "long_shift_h"),
+    ("break_long_duration_min", "long_duration_min"),
+    ("break_earliest_after_start_min", "earliest_after_start_min"),
+    ("break_latest_end_before_end_min", "latest_end_before_end_min"),
+)
+#: Integer ``PlanningRules`` fields, each an optional column of municipality.csv.
+_RULE_COLUMNS: tuple[str, ...] = (
+    "continuity_weight",
+    "continuity_days",
+    "preference_weight",
+    "language_weight",
+    "lateness_cost_per_min",
+    "overtime_max_min",
+    "overtime_cost_per_min",
+    "balance_weight",
+)
+
+#: Optional columns (the planning rules of docs/constraints.md): a file may lack them, and
+#: an absent column or an empty cell means the neutral default. ``write_export`` writes one
+#: only when some record has a value other than the default.
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    MUNICIPALITY_FILE: ("breaks", *(c for c, _ in _BREAK_COLUMNS), *_RULE_COLUMNS),
+    DISTRICTS_FILE: (),
+    BASES_FILE: (),
+    PATIENTS_FILE: ("refused_staff_ids", "preferred_staff_ids", "language"),
+    INTERVENTIONS_FILE: (
+        "gap_group",
+        "min_gap_min",
+        "max_gap_min",
+        "second_staff_competence",
+        "late_allowance_min",
+        "separate_visit",
+        "alternative_windows",
+    ),
+    STAFF_FILE: (),
+    ROSTER_FILE: (),
 }
 
 _LIST_SEPARATOR = "|"
@@ -222,9 +267,11 @@ def table_from_frame(frame: pl.DataFrame, file: str, issues: _Issues) -> _Table:
             found = ", ".join(original) or "no columns"
             issues.add(file, 0, column, f"column is missing from the header (found: {found})")
             complete = False
-    keep = [c for c in expected if c in original]
+    keep = [c for c in (*expected, *OPTIONAL_COLUMNS[file]) if c in original]
+    # Absent optional columns read as empty cells: their neutral default.
+    absent = {c: "" for c in OPTIONAL_COLUMNS[file] if c not in original}
     rows = [
-        {k: ("" if v is None else v) for k, v in row.items()}
+        {**{k: ("" if v is None else v) for k, v in row.items()}, **absent}
         for row in frame.select([pl.col(original[c]).alias(c) for c in keep]).iter_rows(named=True)
     ]
     return _Table(file=file, columns=frozenset(keep), rows=rows, complete=complete)
@@ -290,7 +337,8 @@ class _Row:
             return None
         return value
 
-    def _typed(self, column: str, kind: str, parse: Callable[[str], _T]) -> _T | None:
+    def typed(self, column: str, kind: str, parse: Callable[[str], _T]) -> _T | None:
+        """The cell parsed by ``parse``; a ValueError becomes an issue naming ``kind``."""
         value = self.raw(column)
         if value is None:
             return None
@@ -304,43 +352,43 @@ class _Row:
 
     def integer(self, column: str, default: int | None = None) -> int | None:
         """A whole number; an empty cell gives ``default`` (or an issue when there is none)."""
-        if default is not None and self._is_empty(column):
+        if default is not None and self.is_empty(column):
             return default
-        return self._typed(column, "a whole number", _parse_int)
+        return self.typed(column, "a whole number", _parse_int)
 
     def decimal(self, column: str, default: float | None = None) -> float | None:
         """A decimal number with a decimal point; empty gives ``default`` when there is one."""
-        if default is not None and self._is_empty(column):
+        if default is not None and self.is_empty(column):
             return default
-        return self._typed(column, "a decimal number such as 63.4305", _parse_float)
+        return self.typed(column, "a decimal number such as 63.4305", _parse_float)
 
     def boolean(self, column: str, default: bool) -> bool | None:
         """``true`` or ``false`` (any case); an empty cell gives ``default``."""
-        if self._is_empty(column):
+        if self.is_empty(column):
             return default
-        return self._typed(column, "true or false", _parse_bool)
+        return self.typed(column, "true or false", _parse_bool)
 
     def day(self, column: str, *, optional: bool = False) -> date | None:
         """A date YYYY-MM-DD; when ``optional``, an empty cell gives None without an issue."""
-        if optional and self._is_empty(column):
+        if optional and self.is_empty(column):
             return None
-        return self._typed(column, "a date YYYY-MM-DD", _parse_date)
+        return self.typed(column, "a date YYYY-MM-DD", _parse_date)
 
     def clock(self, column: str, *, optional: bool = False) -> time | None:
         """A clock time HH:MM; when ``optional``, an empty cell gives None without an issue."""
-        if optional and self._is_empty(column):
+        if optional and self.is_empty(column):
             return None
-        return self._typed(column, "a clock time HH:MM between 00:00 and 23:59", _parse_time)
+        return self.typed(column, "a clock time HH:MM between 00:00 and 23:59", _parse_time)
 
     def choice(self, column: str, enum: type[_E], default: _E | None = None) -> _E | None:
         """One value of ``enum``; an empty cell gives ``default`` when there is one."""
-        if default is not None and self._is_empty(column):
+        if default is not None and self.is_empty(column):
             return default
-        return self._typed(column, f"one of {_allowed(enum)}", lambda v: _parse_enum(v, enum))
+        return self.typed(column, f"one of {_allowed(enum)}", lambda v: _parse_enum(v, enum))
 
     def choices(self, column: str, enum: type[_E]) -> frozenset[_E] | None:
         """Values of ``enum`` separated by ``|``; an empty cell is the empty set."""
-        return self._typed(
+        return self.typed(
             column,
             f"values separated by '|' from {_allowed(enum)}",
             lambda v: frozenset(_parse_enum(p, enum) for p in _split(v, _LIST_SEPARATOR)),
@@ -348,7 +396,7 @@ class _Row:
 
     def times(self, column: str) -> tuple[time, ...] | None:
         """Clock times separated by ``|`` such as ``08:00|20:00``; empty is none."""
-        return self._typed(
+        return self.typed(
             column,
             "clock times HH:MM separated by '|' (e.g. 08:00|20:00)",
             lambda v: tuple(_parse_time(p) for p in _split(v, _LIST_SEPARATOR)),
@@ -356,7 +404,7 @@ class _Row:
 
     def windows(self, column: str) -> tuple[TimeWindow, ...] | None:
         """Windows ``HH:MM-HH:MM`` separated by ``|``; empty is none."""
-        return self._typed(
+        return self.typed(
             column,
             "windows HH:MM-HH:MM separated by '|' with the end after the start "
             "(e.g. 08:00-10:00|20:00-22:00)",
@@ -365,13 +413,40 @@ class _Row:
 
     def weekdays(self, column: str) -> frozenset[int] | None:
         """ISO weekday numbers separated by ``,`` (1 = Monday); empty means every day."""
-        return self._typed(
+        return self.typed(
             column,
             "ISO weekday numbers 1 (Monday) to 7 (Sunday) separated by ',' (e.g. 1,4)",
             lambda v: frozenset(_parse_weekday(p) for p in _split(v, _WEEKDAY_SEPARATOR)),
         )
 
-    def _is_empty(self, column: str) -> bool:
+    def optional_integer(self, column: str) -> int | None:
+        """A whole number, or None for an empty cell (no issue)."""
+        if self.is_empty(column):
+            return None
+        return self.typed(column, "a whole number", _parse_int)
+
+    def optional_choice(self, column: str, enum: type[_E]) -> _E | None:
+        """One value of ``enum``, or None for an empty cell (no issue)."""
+        if self.is_empty(column):
+            return None
+        return self.choice(column, enum)
+
+    def optional_identifier(self, column: str) -> str | None:
+        """An id, or None for an empty cell (no issue)."""
+        if self.is_empty(column):
+            return None
+        return self.identifier(column)
+
+    def identifiers(self, column: str) -> frozenset[str] | None:
+        """Ids separated by ``|`` such as ``S001|S017``; an empty cell is the empty set."""
+        return self.typed(
+            column,
+            "ids separated by '|' (e.g. S001|S017)",
+            lambda v: frozenset(_split(v, _LIST_SEPARATOR)),
+        )
+
+    def is_empty(self, column: str) -> bool:
+        """True when the column is present and the cell is blank."""
         value = self.values.get(column)
         return value is not None and not value.strip()
 
@@ -589,6 +664,7 @@ def _read_municipality(table: _Table | None, issues: _Issues) -> Municipality | 
         elif bool(start_raw.strip()) != bool(end_raw.strip()):
             missing = end_column if start_raw.strip() else start_column
             row.issue(missing, f"give both {start_column} and {end_column}, or neither")
+    rules = _read_rules(row)
     if not row.ok or timezone is None:
         return None
     return _build(
@@ -599,10 +675,43 @@ def _read_municipality(table: _Table | None, issues: _Issues) -> Municipality | 
             "name": name,
             "timezone": timezone.strip(),
             "shifts": tuple(shifts),
+            "rules": rules,
         },
-        {"municipality_id": "municipality_id", "name": "name", "timezone": "timezone"},
+        {
+            "municipality_id": "municipality_id",
+            "name": "name",
+            "timezone": "timezone",
+            "rules": "breaks",
+            **{f"rules.breaks.{f}": c for c, f in _BREAK_COLUMNS},
+            **{f"rules.{c}": c for c in _RULE_COLUMNS},
+        },
         "municipality_id",
     )
+
+
+def _read_rules(row: _Row) -> dict[str, Any]:
+    """The municipality's ``PlanningRules`` from its optional columns (empty = default).
+
+    Ranges are left to the model, whose errors name the column (see ``_build``).
+    """
+    rules: dict[str, Any] = {}
+    breaks = row.boolean("breaks", default=False)
+    given = [c for c, _ in _BREAK_COLUMNS if not row.is_empty(c)]
+    if breaks is False and given:
+        for column in given:
+            row.issue(column, f"{column} is given, so breaks must be true (found empty or false)")
+    if breaks:
+        rule: dict[str, Any] = {}
+        for column, name in _BREAK_COLUMNS:
+            if column in given:
+                getter = row.decimal if column.endswith("_h") else row.integer
+                rule[name] = getter(column)
+        rules["breaks"] = rule
+    for column in _RULE_COLUMNS:
+        value = row.optional_integer(column)
+        if value is not None:
+            rules[column] = value
+    return rules
 
 
 def _read_bases(table: _Table | None, issues: _Issues) -> list[Base]:
@@ -654,7 +763,11 @@ def _read_districts(
 
 
 def _read_patients(
-    table: _Table | None, issues: _Issues, district_ids: _Ids, municipality_id: str | None
+    table: _Table | None,
+    issues: _Issues,
+    district_ids: _Ids,
+    municipality_id: str | None,
+    staff_ids: _Ids,
 ) -> list[Patient]:
     patients: list[Patient] = []
     for row in _rows(table, issues):
@@ -665,6 +778,19 @@ def _read_patients(
         address = row.text("address")
         lat, lon = row.decimal("lat"), row.decimal("lon")
         key_box_note = row.optional_text("key_box_note")
+        refused = _staff_list(row, "refused_staff_ids", staff_ids)
+        preferred = _staff_list(row, "preferred_staff_ids", staff_ids)
+        language = (
+            None
+            if row.is_empty("language")
+            else row.typed("language", f"a language skill, one of {_languages()}", _language)
+        )
+        if refused and preferred and refused & preferred:
+            both = ", ".join(repr(s) for s in sorted(refused & preferred))
+            row.issue(
+                "preferred_staff_ids",
+                f"staff member {both} is both refused and preferred by the patient",
+            )
         _check_municipality(row, mun, municipality_id)
         _check_reference(row, "district_id", district_id, district_ids, DISTRICTS_FILE, "district")
         if not row.ok:
@@ -680,13 +806,43 @@ def _read_patients(
                 "address": address,
                 "location": {"lat": lat, "lon": lon},
                 "key_box_note": key_box_note,
+                "refused_staff_ids": refused,
+                "preferred_staff_ids": preferred,
+                "language": language,
             },
-            {"patient_id": "patient_id", "location.lat": "lat", "location.lon": "lon"},
+            {
+                "patient_id": "patient_id",
+                "location.lat": "lat",
+                "location.lon": "lon",
+                "refused_staff_ids": "refused_staff_ids",
+                "preferred_staff_ids": "preferred_staff_ids",
+                "language": "language",
+            },
             "patient_id",
         )
         if patient is not None:
             patients.append(patient)
     return patients
+
+
+def _staff_list(row: _Row, column: str, staff_ids: _Ids) -> frozenset[str] | None:
+    """Staff ids separated by ``|``, each of which must be in staff.csv."""
+    ids = row.identifiers(column)
+    for staff_id in sorted(ids or ()):
+        _check_reference(row, column, staff_id, staff_ids, STAFF_FILE, "staff member")
+    return ids
+
+
+@cache
+def _languages() -> str:
+    return ", ".join(repr(s.value) for s in Skill if s.value.startswith("language_"))
+
+
+def _language(value: str) -> Skill:
+    """A ``language_*`` skill; anything else (another skill, an unknown code) is an error."""
+    if not value.startswith("language_") or value not in {s.value for s in Skill}:
+        raise ValueError("")
+    return Skill(value)
 
 
 _INTERVENTION_FIELD_COLUMNS: dict[str, str] = {
@@ -710,6 +866,13 @@ _INTERVENTION_FIELD_COLUMNS: dict[str, str] = {
     "time_critical": "time_critical",
     "valid_from": "valid_from",
     "valid_to": "valid_to",
+    "schedule.windows_are_alternatives": "alternative_windows",
+    "gap_group": "gap_group",
+    "min_gap_min": "min_gap_min",
+    "max_gap_min": "max_gap_min",
+    "second_staff_competence": "second_staff_competence",
+    "late_allowance_min": "late_allowance_min",
+    "separate_visit": "separate_visit",
 }
 
 
@@ -758,6 +921,13 @@ def _read_intervention(row: _Row, patient_id: str | None) -> Intervention | None
     time_critical = row.boolean("time_critical", default=False)
     valid_from = row.day("valid_from")
     valid_to = row.day("valid_to", optional=True)
+    gap_group = row.optional_identifier("gap_group")
+    min_gap_min = row.integer("min_gap_min", default=0)
+    max_gap_min = row.optional_integer("max_gap_min")
+    second_competence = row.optional_choice("second_staff_competence", CompetenceLevel)
+    late_allowance_min = row.integer("late_allowance_min", default=0)
+    separate_visit = row.boolean("separate_visit", default=False)
+    alternatives = row.boolean("alternative_windows", default=False)
 
     # Consistency checks that name the right column (the models would only say "schedule").
     if kind is not None and times is not None:
@@ -779,6 +949,7 @@ def _read_intervention(row: _Row, patient_id: str | None) -> Intervention | None
         )
     if valid_from is not None and valid_to is not None and valid_to < valid_from:
         row.issue("valid_to", f"valid_to {valid_to} is before valid_from {valid_from}")
+    _check_rules(row, kind, staff_count, gap_group, min_gap_min, max_gap_min, alternatives)
     if not row.ok:
         return None
     return _build(
@@ -791,7 +962,14 @@ def _read_intervention(row: _Row, patient_id: str | None) -> Intervention | None
             "description": description,
             "duration_min": duration_min,
             "schedule": _schedule(
-                kind, times, tolerance_min, windows, weekdays, every_n_weeks, week_anchor
+                kind,
+                times,
+                tolerance_min,
+                windows,
+                weekdays,
+                every_n_weeks,
+                week_anchor,
+                alternatives,
             ),
             "required_competence": competence,
             "required_skills": skills,
@@ -800,6 +978,12 @@ def _read_intervention(row: _Row, patient_id: str | None) -> Intervention | None
             "time_critical": time_critical,
             "valid_from": valid_from,
             "valid_to": valid_to,
+            "gap_group": gap_group,
+            "min_gap_min": min_gap_min,
+            "max_gap_min": max_gap_min,
+            "second_staff_competence": second_competence,
+            "late_allowance_min": late_allowance_min,
+            "separate_visit": separate_visit,
         },
         _INTERVENTION_FIELD_COLUMNS,
         "intervention_id",
@@ -819,7 +1003,34 @@ _SCHEDULE_FIELDS = (
     "weekdays",
     "every_n_weeks",
     "week_anchor",
+    "windows_are_alternatives",
 )
+
+
+def _check_rules(
+    row: _Row,
+    kind: ScheduleKind | None,
+    staff_count: int | None,
+    gap_group: str | None,
+    min_gap_min: int | None,
+    max_gap_min: int | None,
+    alternatives: bool | None,
+) -> None:
+    """Consistency of an intervention's planning-rule columns, each named in its issue."""
+    if gap_group is None and row.is_empty("gap_group"):
+        for column, value in (("min_gap_min", min_gap_min), ("max_gap_min", max_gap_min)):
+            if value:
+                row.issue(column, f"{column} is {value}, so a gap_group is needed")
+    if min_gap_min is not None and max_gap_min is not None and max_gap_min < min_gap_min:
+        row.issue("max_gap_min", f"max_gap_min {max_gap_min} is below min_gap_min {min_gap_min}")
+    second = row.values.get("second_staff_competence", "").strip()
+    if second and staff_count is not None and staff_count != 2:
+        row.issue(
+            "second_staff_competence",
+            f"a second caregiver's competence needs staff_count 2, found staff_count {staff_count}",
+        )
+    if alternatives and kind is not None and kind != ScheduleKind.WINDOW:
+        row.issue("alternative_windows", f"alternative windows need a window schedule, not {kind}")
 
 
 def _schedule(*fields: Any) -> Schedule | dict[str, Any]:
@@ -952,7 +1163,9 @@ def assemble_export(
 
     bases = _read_bases(tables[BASES_FILE], issues)
     districts = _read_districts(tables[DISTRICTS_FILE], issues, base_ids, municipality_id)
-    patients = _read_patients(tables[PATIENTS_FILE], issues, district_ids, municipality_id)
+    patients = _read_patients(
+        tables[PATIENTS_FILE], issues, district_ids, municipality_id, staff_ids
+    )
     care_plans = _read_care_plans(tables[INTERVENTIONS_FILE], issues, patient_ids)
     staff = _read_staff(tables[STAFF_FILE], issues, district_ids, municipality_id)
     roster = _read_roster(tables[ROSTER_FILE], issues, staff_ids, district_ids)
@@ -1035,6 +1248,57 @@ def _intervention_row(plan: CarePlan, item: Intervention) -> list[str]:
     ]
 
 
+def _int_cell(value: int | None, default: int | None) -> str:
+    return "" if value == default else str(value)
+
+
+def _rule_cells(municipality: Municipality) -> list[str]:
+    """municipality.csv's optional cells: empty where a rule has its default."""
+    rules, default = municipality.rules, PlanningRules()
+    cells = ["" if rules.breaks is None else "true"]
+    default_break = BreakRule()
+    for _, name in _BREAK_COLUMNS:
+        value = None if rules.breaks is None else getattr(rules.breaks, name)
+        if value is None or value == getattr(default_break, name):
+            cells.append("")
+        else:
+            cells.append(_fmt_float(value) if isinstance(value, float) else str(value))
+    cells += [_int_cell(getattr(rules, c), getattr(default, c)) for c in _RULE_COLUMNS]
+    return cells
+
+
+def _patient_rule_cells(p: Patient) -> list[str]:
+    return [
+        _LIST_SEPARATOR.join(sorted(p.refused_staff_ids)),
+        _LIST_SEPARATOR.join(sorted(p.preferred_staff_ids)),
+        "" if p.language is None else p.language.value,
+    ]
+
+
+def _intervention_rule_cells(item: Intervention) -> list[str]:
+    second = item.second_staff_competence
+    return [
+        item.gap_group or "",
+        _int_cell(item.min_gap_min, 0),
+        _int_cell(item.max_gap_min, None),
+        "" if second is None else second.value,
+        _int_cell(item.late_allowance_min, 0),
+        "true" if item.separate_visit else "",
+        "true" if item.schedule.windows_are_alternatives else "",
+    ]
+
+
+def _with_optional(
+    header: Sequence[str], optional: Sequence[str], rows: list[list[str]], extra: list[list[str]]
+) -> tuple[list[str], list[list[str]]]:
+    """Header and rows plus the optional columns that hold a value in some row."""
+    used = [i for i in range(len(optional)) if any(cells[i] for cells in extra)]
+    return (
+        [*header, *(optional[i] for i in used)],
+        [[*row, *(cells[i] for i in used)] for row, cells in zip(rows, extra, strict=True)],
+    )
+
+
 def _csv_cell(value: str) -> str:
     """One cell, quoted (RFC 4180 style) when it holds a comma, a quote or a line break.
 
@@ -1056,7 +1320,9 @@ def write_export(data: MunicipalityData, folder: Path) -> None:
     """Write ``data`` as a canonical CSV export into ``folder`` (created when missing).
 
     Rows follow the order of the tuples in ``data`` (interventions grouped by care plan),
-    so ``read_export`` gives back an equal object. Not representable, and so not
+    so ``read_export`` gives back an equal object. The optional planning-rule columns
+    (:data:`OPTIONAL_COLUMNS`) are written only when some record has a value other than the
+    default, so data without rules gives the same files as before. Not representable, and so not
     round-tripped: care plans without interventions, empty-string key-box notes (read back
     as None) and the order of a municipality's shift definitions (read back as day,
     evening, night).
@@ -1122,5 +1388,18 @@ def write_export(data: MunicipalityData, folder: Path) -> None:
             for e in data.roster.entries
         ],
     }
+    extras: dict[str, list[list[str]]] = {
+        MUNICIPALITY_FILE: [_rule_cells(municipality)],
+        PATIENTS_FILE: [_patient_rule_cells(p) for p in data.patients],
+        INTERVENTIONS_FILE: [
+            _intervention_rule_cells(i) for plan in data.care_plans for i in plan.interventions
+        ],
+    }
     for name, header in EXPORT_COLUMNS.items():
-        _write_csv(folder / name, header, tables[name])
+        if name in extras:
+            full_header, rows = _with_optional(
+                header, OPTIONAL_COLUMNS[name], tables[name], extras[name]
+            )
+            _write_csv(folder / name, full_header, rows)
+        else:
+            _write_csv(folder / name, header, tables[name])

@@ -37,6 +37,7 @@ from hjemmetjeneste.importers.canonical import (
     EXPORT_COLUMNS,
     INTERVENTIONS_FILE,
     MUNICIPALITY_FILE,
+    OPTIONAL_COLUMNS,
     PATIENTS_FILE,
     ROSTER_FILE,
     STAFF_FILE,
@@ -96,6 +97,21 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
         "kveldsvakt_slutt": "evening_end",
         "nattvakt_start": "night_start",
         "nattvakt_slutt": "night_end",
+        "pauseregel": "breaks",
+        "pause_min_vakt_timer": "break_min_shift_h",
+        "pause_varighet_min": "break_duration_min",
+        "pause_lang_vakt_timer": "break_long_shift_h",
+        "pause_lang_varighet_min": "break_long_duration_min",
+        "pause_tidligst_etter_start_min": "break_earliest_after_start_min",
+        "pause_senest_før_slutt_min": "break_latest_end_before_end_min",
+        "kontinuitet_vekt": "continuity_weight",
+        "kontinuitet_dager": "continuity_days",
+        "preferanse_vekt": "preference_weight",
+        "språk_vekt": "language_weight",
+        "forsinkelse_kostnad_per_min": "lateness_cost_per_min",
+        "overtid_maks_min": "overtime_max_min",
+        "overtid_kostnad_per_min": "overtime_cost_per_min",
+        "balanse_vekt": "balance_weight",
     },
     DISTRICTS_FILE: {"navn": "name"},
     BASES_FILE: {"navn": "name"},
@@ -104,6 +120,9 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
         "visningsnavn": "display_name",
         "nøkkelboks": "key_box_note",
         "nøkkelboksnotat": "key_box_note",
+        "avviste_ansatte": "refused_staff_ids",
+        "foretrukne_ansatte": "preferred_staff_ids",
+        "språk": "language",
     },
     INTERVENTIONS_FILE: {
         "tiltak_id": "intervention_id",
@@ -128,6 +147,13 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
         "tidskritisk": "time_critical",
         "gyldig_fra": "valid_from",
         "gyldig_til": "valid_to",
+        "intervallgruppe": "gap_group",
+        "min_intervall_min": "min_gap_min",
+        "maks_intervall_min": "max_gap_min",
+        "andre_ansatt_kompetanse": "second_staff_competence",
+        "tillatt_forsinkelse_min": "late_allowance_min",
+        "eget_besøk": "separate_visit",
+        "alternative_tidsvinduer": "alternative_windows",
     },
     STAFF_FILE: {
         "fornavn": "first_name",
@@ -292,7 +318,7 @@ def _as_strings(frame: pl.LazyFrame | pl.DataFrame, file: str) -> pl.LazyFrame:
     lazy = frame.lazy()
     schema = lazy.collect_schema()
     rename = _rename_plan(list(schema.names()), file)
-    wanted = set(EXPORT_COLUMNS[file]) | {"postal_code"}
+    wanted = set(EXPORT_COLUMNS[file]) | set(OPTIONAL_COLUMNS[file]) | {"postal_code"}
     exprs = []
     for raw, name in rename.items():
         base = name.split("_duplicated_")[0]
