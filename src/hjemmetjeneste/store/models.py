@@ -96,6 +96,8 @@ class MunicipalityRow(TableBase):
     name: Mapped[str] = mapped_column(Text)
     timezone: Mapped[str] = mapped_column(String(64))
     shifts_json: Mapped[str] = mapped_column(Text)
+    rules_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The non-default ``PlanningRules`` fields as JSON; NULL = every rule at its default."""
     content_hash: Mapped[str] = mapped_column(String(64))
     first_batch_id: Mapped[int] = mapped_column(Integer)
     last_batch_id: Mapped[int] = mapped_column(Integer)
@@ -144,6 +146,10 @@ class PatientRow(_Versioned, TableBase):
     lat: Mapped[float] = mapped_column(Float(53))
     lon: Mapped[float] = mapped_column(Float(53))
     key_box_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Planning rules (docs/constraints.md); NULL = none (ids are "|"-separated, sorted).
+    refused_staff_ids: Mapped[str | None] = mapped_column(Text, nullable=True)
+    preferred_staff_ids: Mapped[str | None] = mapped_column(Text, nullable=True)
+    language: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class CarePlanRow(_Versioned, TableBase):
@@ -180,6 +186,13 @@ class InterventionRow(_Versioned, TableBase):
     time_critical: Mapped[bool] = mapped_column(Boolean)
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Planning rules (docs/constraints.md); NULL = the default (no gap, no lateness, ...).
+    gap_group: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    min_gap_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    max_gap_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    second_staff_competence: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    late_allowance_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    separate_visit: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class StaffRow(_Versioned, TableBase):

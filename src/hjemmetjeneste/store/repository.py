@@ -31,6 +31,7 @@ from hjemmetjeneste.domain import (
     Municipality,
     MunicipalityData,
     Patient,
+    PlanningRules,
     Roster,
     RosterEntry,
     Schedule,
@@ -128,6 +129,33 @@ def _hash(values: Iterable[Any]) -> str:
     return hashlib.sha256(repr(tuple(values)).encode("utf-8")).hexdigest()
 
 
+#: Row fields added with the planning rules (migration 0002). NULL means the default; a
+#: NULL one is left out of the content hash, so that records without rules keep the hash
+#: they had before and re-importing an unchanged export stays a no-op after the upgrade.
+_RULE_FIELDS = frozenset(
+    {
+        "refused_staff_ids",
+        "preferred_staff_ids",
+        "language",
+        "gap_group",
+        "min_gap_min",
+        "max_gap_min",
+        "second_staff_competence",
+        "late_allowance_min",
+        "separate_visit",
+    }
+)
+
+
+def _content_hash(values: Mapping[str, Any]) -> str:
+    """The record's content hash: every field, plus the rule fields that are set (by name)."""
+    return _hash(
+        v if k not in _RULE_FIELDS else (k, v)
+        for k, v in values.items()
+        if k not in _RULE_FIELDS or v is not None
+    )
+
+
 def _time_text(value: Any) -> str:
     return value.isoformat()
 
@@ -146,6 +174,8 @@ def _schedule_json(schedule: Schedule) -> str:
             "week_anchor": (
                 None if schedule.week_anchor is None else schedule.week_anchor.isoformat()
             ),
+            # Only when set, so schedules without it keep their stored JSON and hash.
+            **({"windows_are_alternatives": True} if schedule.windows_are_alternatives else {}),
         },
         separators=(",", ":"),
     )
@@ -163,6 +193,22 @@ def _set_text(values: Iterable[Any]) -> str:
 
 def _set_from_text(text: str) -> list[str]:
     return [v for v in text.split("|") if v]
+
+
+def _ids_text(ids: Iterable[str]) -> str | None:
+    """Ids as sorted ``|``-separated text; None (NULL) for none."""
+    return "|".join(sorted(ids)) or None
+
+
+def _rules_json(rules: PlanningRules) -> str | None:
+    """The rules that differ from the defaults as canonical JSON; None when all are default."""
+    if rules == PlanningRules():
+        return None
+    return json.dumps(
+        rules.model_dump(mode="json", exclude_defaults=True),
+        separators=(",", ":"),
+        sort_keys=True,
+    )
 
 
 def _shifts_json(shifts: Sequence[ShiftDefinition]) -> str:
@@ -205,6 +251,9 @@ def _patient_row(p: Patient) -> dict[str, Any]:
         "lat": p.location.lat,
         "lon": p.location.lon,
         "key_box_note": p.key_box_note,
+        "refused_staff_ids": _ids_text(p.refused_staff_ids),
+        "preferred_staff_ids": _ids_text(p.preferred_staff_ids),
+        "language": None if p.language is None else p.language.value,
     }
 
 
@@ -229,6 +278,14 @@ def _intervention_row(pair: tuple[str, Intervention]) -> dict[str, Any]:
         "time_critical": i.time_critical,
         "valid_from": i.valid_from,
         "valid_to": i.valid_to,
+        "gap_group": i.gap_group,
+        "min_gap_min": i.min_gap_min or None,
+        "max_gap_min": i.max_gap_min,
+        "second_staff_competence": (
+            None if i.second_staff_competence is None else i.second_staff_competence.value
+        ),
+        "late_allowance_min": i.late_allowance_min or None,
+        "separate_visit": True if i.separate_visit else None,
     }
 
 
@@ -278,7 +335,8 @@ def _records(data: MunicipalityData) -> dict[str, Sequence[Any]]:
 
 
 def _municipality_hash(m: Municipality) -> str:
-    return _hash((m.name, m.timezone, _shifts_json(m.shifts)))
+    rules = _rules_json(m.rules)  # only when set: municipalities without rules keep their hash
+    return _hash((m.name, m.timezone, _shifts_json(m.shifts), *(() if rules is None else (rules,))))
 
 
 def _digest_of(municipality_hash: str, plans: Mapping[str, _Plan]) -> str:
@@ -298,7 +356,7 @@ def export_digest(data: MunicipalityData) -> str:
     digest = hashlib.sha256(_municipality_hash(data.municipality).encode())
     for kind in KINDS:
         digest.update(f"|{kind.name}|".encode())
-        digest.update("".join(_hash(kind.content(r).values()) for r in records[kind.name]).encode())
+        digest.update("".join(_content_hash(kind.content(r)) for r in records[kind.name]).encode())
     return digest.hexdigest()
 
 
@@ -385,6 +443,7 @@ class Store:
                 "name": municipality.name,
                 "timezone": municipality.timezone,
                 "shifts_json": _shifts_json(municipality.shifts),
+                "rules_json": _rules_json(municipality.rules),
             }
             mun_hash = _municipality_hash(municipality)
             plans: dict[str, _Plan] = {}
@@ -498,7 +557,7 @@ class Store:
             values = kind.content(record)
             key = tuple(values[k] for k in kind.keys)
             seen.add(key)
-            content_hash = _hash(values.values())
+            content_hash = _content_hash(values)
             plan.hashes.append(content_hash)
             previous = stored.get(key)
             if previous is None:
@@ -618,6 +677,11 @@ def _load(session: Session, mun: MunicipalityRow) -> MunicipalityData:
         shifts=tuple(
             ShiftDefinition(kind=k, start=s, end=e) for k, s, e in json.loads(mun.shifts_json)
         ),
+        rules=(
+            PlanningRules()
+            if mun.rules_json is None
+            else PlanningRules.model_validate_json(mun.rules_json)
+        ),
     )
     bases = tuple(
         Base(
@@ -641,6 +705,9 @@ def _load(session: Session, mun: MunicipalityRow) -> MunicipalityData:
             address=r.address,
             location={"lat": r.lat, "lon": r.lon},
             key_box_note=r.key_box_note,
+            refused_staff_ids=frozenset(_set_from_text(r.refused_staff_ids or "")),
+            preferred_staff_ids=frozenset(_set_from_text(r.preferred_staff_ids or "")),
+            language=r.language,
         )
         for r in _current(session, PatientRow, mid)
     )
@@ -712,6 +779,12 @@ def _intervention(r: InterventionRow) -> Intervention:
         time_critical=r.time_critical,
         valid_from=r.valid_from,
         valid_to=r.valid_to,
+        gap_group=r.gap_group,
+        min_gap_min=r.min_gap_min or 0,
+        max_gap_min=r.max_gap_min,
+        second_staff_competence=r.second_staff_competence,
+        late_allowance_min=r.late_allowance_min or 0,
+        separate_visit=bool(r.separate_visit),
     )
 
 
