@@ -350,3 +350,37 @@ def test_demo_export_is_written_byte_identical(tmp_path: Path):
     write_export(read_export(demo), tmp_path / "demo")
     for path in sorted(demo.glob("*.csv")):
         assert (tmp_path / "demo" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_rule_columns_in_parquet_and_excel_read_like_the_csv(export: Path, tmp_path: Path):
+    """Typed Parquet cells and an Excel workbook carry the rule columns as the CSV does."""
+    import polars as pl
+    import xlsxwriter
+
+    set_cells(export, PATIENTS_FILE, {(1, "avviste_ansatte"): "s2", (2, "språk"): "language_ar"})
+    set_cells(
+        export,
+        INTERVENTIONS_FILE,
+        {(1, "gap_group"): "g", (1, "min_gap_min"): "90", (2, "separate_visit"): "true"},
+    )
+    set_cells(export, MUNICIPALITY_FILE, {(1, "kontinuitet_vekt"): "900"})
+    expected = read_tabular(export)
+    assert expected.patients[0].refused_staff_ids == frozenset({"s2"})
+    frames = {p.stem: pl.read_csv(p, infer_schema=False) for p in export.glob("*.csv")}
+    parquet = tmp_path / "parquet"
+    parquet.mkdir()
+    for stem, frame in frames.items():
+        if stem == INTERVENTIONS_FILE.removesuffix(".csv"):
+            frame = frame.with_columns(
+                pl.col("min_gap_min").cast(pl.Int32, strict=False),
+                pl.col("separate_visit") == "true",
+            )
+        if stem == MUNICIPALITY_FILE.removesuffix(".csv"):
+            frame = frame.with_columns(pl.col("kontinuitet_vekt").cast(pl.Int64))
+        frame.write_parquet(parquet / f"{stem}.parquet")
+    assert read_tabular(parquet) == expected
+    workbook_path = tmp_path / "eksport.xlsx"
+    with xlsxwriter.Workbook(str(workbook_path)) as workbook:
+        for stem, frame in frames.items():
+            frame.write_excel(workbook, worksheet=stem)
+    assert read_tabular(workbook_path) == expected
