@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from hjemmetjeneste.tasks import build_day_plan
 from hjemmetjeneste.travel import GreatCircleSource, TravelSource
 from hjemmetjeneste.worklists import assemble
 from hjemmetjeneste.worklists.verify import PlanViolation, verify_plan
-from hjemmetjeneste.worklists.warmstart import initial_routes
+from hjemmetjeneste.worklists.warmstart import STABILITY_WEIGHT, initial_routes, with_stability
 
 ProgressCallback = Callable[[int, float], None]
 
@@ -92,13 +92,15 @@ def plan_shift(
     pins: tuple[Pin, ...] = (),
     history: CareHistory | None = None,
     previous: PlanResult | None = None,
+    stability_weight: int = STABILITY_WEIGHT,
 ) -> PlanOutcome:
     """Plan one district's shift end to end and re-check the plan without OR-Tools.
 
     ``pins`` are the planner's locked visits; ``history`` what published earlier shifts did
     (gaps across shifts, continuity of care; see :func:`plan_range`). ``previous`` is an
     earlier plan of the same shift (re-planning after a sick call): the search starts from
-    its worklists, matched by staff and visit ids, and inserts what is missing.
+    its worklists, matched by staff and visit ids, and inserts what is missing; moving one of
+    its visits to another caregiver costs ``stability_weight`` (0: only a starting point).
     """
     watch = _Stopwatch()
     district_id = district_id or default_district(data)
@@ -106,9 +108,13 @@ def plan_shift(
         day_plan = build_day_plan(data, day, shift, district_id, pins=pins, history=history)
     with watch.stage("build"):
         built = build_problem(day_plan, travel or GreatCircleSource())
-    routes = initial_routes(day_plan, built, previous) if previous is not None else None
+    problem, routes = built.problem, None
+    if previous is not None:
+        routes = initial_routes(day_plan, built, previous)
+        problem = with_stability(problem, routes, stability_weight)
+        built = replace(built, problem=problem)
     with watch.stage("solve"):
-        solution = solve(built.problem, params, on_progress, routes)
+        solution = solve(problem, params, on_progress, routes)
     with watch.stage("check"):
         violations = tuple(check_solution(built.problem, solution))
     with watch.stage("worklists"):

@@ -8,8 +8,17 @@ search inserts the jobs that are missing.
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
+
 from hjemmetjeneste.domain import DayPlan, PlanResult
+from hjemmetjeneste.solver import RoutingProblem
 from hjemmetjeneste.solver.build import BuiltProblem
+
+STABILITY_WEIGHT = 600
+"""Default cost of moving a visit to another caregiver when re-planning: the objective's
+units (seconds of travel), so a visit moves only where that saves over ten minutes."""
 
 
 def initial_routes(day_plan: DayPlan, built: BuiltProblem, previous: PlanResult) -> list[list[int]]:
@@ -63,3 +72,23 @@ def initial_routes(day_plan: DayPlan, built: BuiltProblem, previous: PlanResult)
                 taken.add(node)
                 routes[v].append(node)
     return routes
+
+
+def with_stability(
+    problem: RoutingProblem, routes: list[list[int]], weight: int = STABILITY_WEIGHT
+) -> RoutingProblem:
+    """``problem`` where serving a routed job with another caregiver costs ``weight``.
+
+    Without it a warm start is only a starting point: the search moves any visit whose move
+    saves a second, and on the demo's sick call between 30 % and 90 % of the other nurses'
+    visits changed nurse depending on how long it searched. The cost goes through the same
+    per-caregiver preference costs as continuity of care.
+    """
+    if weight <= 0 or not any(routes):
+        return problem
+    cost = problem.preference.copy()
+    for v, route in enumerate(routes):
+        for node in route:
+            others = np.arange(problem.n_vehicles) != v
+            cost[node, others] += weight
+    return dataclasses.replace(problem, preference_cost=cost)
