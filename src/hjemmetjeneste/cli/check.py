@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from hjemmetjeneste.cli.app import app, console, err_console
+from hjemmetjeneste.cli.app import app, console, err_console, reported_errors
 from hjemmetjeneste.domain import PlanResult
-from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING, HjemmetjenesteError
+from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING
 
 
 @app.command()
@@ -36,14 +36,8 @@ def check(
         except (OSError, ValidationError, ValueError) as exc:
             err_console.print(f"[red]{path}: not a plan JSON file: {str(exc).splitlines()[0]}")
             raise typer.Exit(EXIT_INPUT) from exc
-    try:
+    with reported_errors(KeyError, ValueError):
         checked = check_plans(load_export(data), results)
-    except HjemmetjenesteError as exc:
-        err_console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(exc.exit_code) from exc
-    except (KeyError, ValueError) as exc:
-        err_console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_INPUT) from exc
     broken = 0
     for result, violations in checked:
         title = f"{result.district_id} {result.date} {result.shift.value}"

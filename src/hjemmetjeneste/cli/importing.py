@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hjemmetjeneste.cli.app import app, console, err_console
-from hjemmetjeneste.errors import EXIT_INPUT, HjemmetjenesteError
+from hjemmetjeneste.cli.app import app, console, err_console, reported_errors
+from hjemmetjeneste.errors import EXIT_INPUT
 from hjemmetjeneste.settings import Settings
 
 __all__ = ["import_export", "synthetic"]
@@ -64,7 +64,7 @@ def import_export(
     except ValueError:
         err_console.print(f"[red]--as-of: expected YYYY-MM-DD, found {as_of!r}[/red]")
         raise typer.Exit(EXIT_INPUT) from None
-    try:
+    with reported_errors():
         geocoder = make_geocoder(
             settings.address_register, settings.geocoder_url, settings.geocoder_kind
         )
@@ -104,9 +104,6 @@ def import_export(
                 )
             finally:
                 store.close()
-    except HjemmetjenesteError as exc:
-        err_console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(exc.exit_code) from exc
 
     table = Table(
         title=f"{'Dry run: would import' if dry_run else 'Imported'} {path} "

@@ -11,9 +11,9 @@ from pydantic import ValidationError
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hjemmetjeneste.cli.app import app, console, err_console
+from hjemmetjeneste.cli.app import app, console, err_console, reported_errors
 from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftKind
-from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING, HjemmetjenesteError
+from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING
 from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.travel import TravelSource
 
@@ -103,7 +103,7 @@ def plan(
         err_console.print("[red]--shift is given more than once; give --to to plan a range[/red]")
         raise typer.Exit(EXIT_INPUT)
     one_shift = shift[0] if shift else ShiftKind.DAY
-    try:
+    with reported_errors(KeyError, ValueError, FileNotFoundError):
         travel = _travel_source(osm, osrm or [])
         earlier = _read_previous(previous) if previous is not None else None
         export = _load_data(data, municipality)
@@ -123,12 +123,6 @@ def plan(
                 on_progress=on_progress,
                 previous=earlier,
             )
-    except HjemmetjenesteError as exc:
-        err_console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(exc.exit_code) from exc
-    except (KeyError, ValueError, FileNotFoundError) as exc:
-        err_console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_INPUT) from exc
 
     result = outcome.result
     _print_result(result, details is not False)
@@ -208,7 +202,7 @@ def _plan_range(
     chosen = tuple(s for s in SHIFT_ORDER if s in shifts) if shifts else SHIFT_ORDER
     count = ((last - first).days + 1) * len(chosen)
     outcomes: list[PlanOutcome] = []
-    try:
+    with reported_errors(KeyError, ValueError, FileNotFoundError):
         travel = _travel_source(osm, osrm)
         export = _load_data(data, municipality)
         with _progress("Planning", "{task.completed}/{task.total} shifts") as progress:
@@ -238,12 +232,6 @@ def _plan_range(
                 params=SolveParams(time_limit_s=time_limit),
                 on_shift=on_shift,
             )
-    except HjemmetjenesteError as exc:
-        err_console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(exc.exit_code) from exc
-    except (KeyError, ValueError, FileNotFoundError) as exc:
-        err_console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(EXIT_INPUT) from exc
 
     results = [o.result for o in outcomes]
     counts = list(caregivers_per_patient(results).values())
