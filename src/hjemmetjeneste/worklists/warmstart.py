@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
-
 from hjemmetjeneste.domain import DayPlan, PlanResult
 from hjemmetjeneste.solver import RoutingProblem
 from hjemmetjeneste.solver.build import BuiltProblem
@@ -88,7 +86,7 @@ def with_stability(
         return problem
     cost = problem.preference.copy()
     for v, route in enumerate(routes):
-        for node in route:
-            others = np.arange(problem.n_vehicles) != v
-            cost[node, others] += weight
+        if route:  # each node is in one route only (initial_routes takes each job once)
+            cost[route] += weight
+            cost[route, v] -= weight
     return dataclasses.replace(problem, preference_cost=cost)
