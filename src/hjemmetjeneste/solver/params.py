@@ -39,6 +39,12 @@ class SolveParams(BaseModel):
     metaheuristic: Metaheuristic = Metaheuristic.GUIDED_LOCAL_SEARCH
     solution_limit: int | None = Field(default=None, ge=1)
     log_search: bool = False
+    lns: bool | None = None
+    """Ruin and recreate after OR-Tools' first plan (:mod:`hjemmetjeneste.solver.lns`).
+    None uses it where the problem's rules allow; True insists (an error where they do not);
+    False searches with OR-Tools' metaheuristic only."""
+    seed: int = Field(default=0, ge=0)
+    """Seed of the ruin-and-recreate search's random choices."""
 
 
 # Above this many jobs cost-based insertion is too slow to finish a first plan in short limits:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from hjemmetjeneste.solver.lns import solve_with_lns, use_lns
 from hjemmetjeneste.solver.ortools_model import ProgressCallback, solve_with_ortools
 from hjemmetjeneste.solver.params import SolveParams
 from hjemmetjeneste.solver.problem import RoutingProblem, Solution
@@ -17,6 +18,9 @@ def solve(
 ) -> Solution:
     """Route ``problem`` under ``params`` (defaults: 10 s, cheapest insertion + GLS).
 
+    Problems without cross-route or time-priced rules are improved by ruin and recreate
+    after OR-Tools' first plan (``params.lns``; :mod:`hjemmetjeneste.solver.lns`).
+
     Always returns a solution: jobs that cannot be served are listed in ``Solution.dropped``.
     An empty problem (no jobs or no vehicles) is answered without calling the engine.
 
@@ -27,4 +31,6 @@ def solve(
     params = params or SolveParams()
     if not problem.job_nodes or problem.n_vehicles == 0:
         return Solution.nothing_served(problem, "trivial", 0.0)
+    if use_lns(problem, params):
+        return solve_with_lns(problem, params, on_progress, initial_routes)
     return solve_with_ortools(problem, params, on_progress, initial_routes)

@@ -1,0 +1,366 @@
+"""Numba kernels of the ruin-and-recreate search (see :mod:`hjemmetjeneste.solver.lns`).
+
+SISR after Christiaens & Vanden Berghe (2020), "Slack Induction by String Removals for
+Vehicle Routing Problems", Transportation Science 54(2): each iteration removes a few strings
+of consecutive jobs from routes near a random job (ruin), puts every removed or unserved job
+back at its cheapest feasible place, skipping each place with a small "blink" probability
+(recreate), and keeps the result by simulated annealing.
+
+State of a solution (v vehicles, L slots per route):
+    routes[v, L]  job nodes in visiting order, the first ``length[v]`` slots used;
+    early[v, L]   earliest start of service at each stop (leaving the depot at shift start);
+    late[v, L]    latest start of service at each stop that keeps the rest of the route in time;
+    load[v], cost[v]  summed demand, arc cost + preference cost (an empty route costs 0);
+    where[n], slot[n] the route and slot of each served node, -1 when unserved.
+With ``early`` and ``late`` a job fits between two stops in O(1): it must start within its
+window, and the next stop must still be reachable by its latest start.
+
+Callers validate the data (see :func:`hjemmetjeneste.solver.lns.supports`); kernels trust it.
+The numba import follows the cache guard in :mod:`hjemmetjeneste.travel._kernels`.
+"""
+
+from __future__ import annotations
+
+# The cache guard in _kernels must run before numba is imported.
+# isort: off
+from hjemmetjeneste.travel import _kernels  # noqa: F401
+
+import numpy as np
+from numba import njit
+
+# isort: on
+
+INFEASIBLE = np.iinfo(np.int64).max
+"""Cost the insertion kernel returns for a place the job cannot take."""
+
+MAX_STRING = 10
+"""L_max of the paper: the longest string one ruin removes from a route."""
+
+MEAN_REMOVED = 10
+"""c̄ of the paper: the average number of jobs one ruin removes."""
+
+BLINK = 0.01
+"""β of the paper: the chance that recreate skips a place while looking for the cheapest."""
+
+
+@njit(cache=True)
+def seed_random(seed: int) -> None:
+    """Seed numba's random generator (separate from numpy's in the interpreter)."""
+    np.random.seed(seed)
+
+
+@njit(cache=True)
+def refresh_route(
+    v: int,
+    routes: np.ndarray,
+    length: np.ndarray,
+    early: np.ndarray,
+    late: np.ndarray,
+    load: np.ndarray,
+    cost: np.ndarray,
+    where: np.ndarray,
+    slot: np.ndarray,
+    travel: np.ndarray,
+    preference: np.ndarray,
+    vclass: np.ndarray,
+    vstart: np.ndarray,
+    vend: np.ndarray,
+    vopen: np.ndarray,
+    vclose: np.ndarray,
+    win_open: np.ndarray,
+    win_close: np.ndarray,
+    service: np.ndarray,
+    demand: np.ndarray,
+) -> bool:
+    """Recompute the schedule, load and cost of route ``v``; True when it is feasible."""
+    k = vclass[v]
+    m = length[v]
+    ready = vopen[v]
+    prev = vstart[v]
+    total = 0
+    carried = 0
+    ok = True
+    for i in range(m):
+        u = routes[v, i]
+        start = max(ready + travel[k, prev, u], win_open[u])
+        if start > win_close[u]:
+            ok = False
+        early[v, i] = start
+        ready = start + service[u]
+        total += travel[k, prev, u] + preference[u, v]
+        carried += demand[u]
+        where[u] = v
+        slot[u] = i
+        prev = u
+    if m > 0:
+        total += travel[k, prev, vend[v]]
+        if ready + travel[k, prev, vend[v]] > vclose[v]:
+            ok = False
+    cost[v] = total
+    load[v] = carried
+    latest = vclose[v]
+    nxt = vend[v]
+    for i in range(m - 1, -1, -1):
+        u = routes[v, i]
+        latest = min(win_close[u], latest - service[u] - travel[k, u, nxt])
+        late[v, i] = latest
+        nxt = u
+    return ok
+
+
+@njit(cache=True)
+def insertion_cost(
+    u: int,
+    v: int,
+    p: int,
+    routes: np.ndarray,
+    length: np.ndarray,
+    early: np.ndarray,
+    late: np.ndarray,
+    travel: np.ndarray,
+    preference: np.ndarray,
+    vclass: np.ndarray,
+    vstart: np.ndarray,
+    vend: np.ndarray,
+    vopen: np.ndarray,
+    vclose: np.ndarray,
+    win_open: np.ndarray,
+    win_close: np.ndarray,
+    service: np.ndarray,
+) -> int:
+    """Added cost of serving job ``u`` on route ``v`` before slot ``p``, or INFEASIBLE.
+
+    Load and who-may-serve are the caller's to check.
+    """
+    k = vclass[v]
+    m = length[v]
+    if p == 0:
+        prev = vstart[v]
+        ready = vopen[v]
+    else:
+        prev = routes[v, p - 1]
+        ready = early[v, p - 1] + service[prev]
+    start = max(ready + travel[k, prev, u], win_open[u])
+    if start > win_close[u]:
+        return INFEASIBLE
+    if p == m:
+        nxt = vend[v]
+        latest = vclose[v]
+    else:
+        nxt = routes[v, p]
+        latest = late[v, p]
+    if start + service[u] + travel[k, u, nxt] > latest:
+        return INFEASIBLE
+    added = travel[k, prev, u] + travel[k, u, nxt] + preference[u, v]
+    if m > 0:
+        added -= travel[k, prev, nxt]
+    return added
+
+
+@njit(cache=True)
+def _remove_string(v: int, first: int, count: int, routes: np.ndarray, length: np.ndarray) -> None:
+    m = length[v]
+    for i in range(first, m - count):
+        routes[v, i] = routes[v, i + count]
+    length[v] = m - count
+
+
+@njit(cache=True)
+def _insert_at(v: int, p: int, u: int, routes: np.ndarray, length: np.ndarray) -> None:
+    m = length[v]
+    for i in range(m, p, -1):
+        routes[v, i] = routes[v, i - 1]
+    routes[v, p] = u
+    length[v] = m + 1
+
+
+@njit(cache=True)
+def iterate(
+    n_iterations: int,
+    temperature: float,
+    routes: np.ndarray,
+    length: np.ndarray,
+    early: np.ndarray,
+    late: np.ndarray,
+    load: np.ndarray,
+    cost: np.ndarray,
+    where: np.ndarray,
+    slot: np.ndarray,
+    best_routes: np.ndarray,
+    best_length: np.ndarray,
+    best_objective: np.ndarray,
+    jobs: np.ndarray,
+    neighbours: np.ndarray,
+    remoteness: np.ndarray,
+    travel: np.ndarray,
+    preference: np.ndarray,
+    allowed: np.ndarray,
+    vclass: np.ndarray,
+    vstart: np.ndarray,
+    vend: np.ndarray,
+    vopen: np.ndarray,
+    vclose: np.ndarray,
+    capacity: np.ndarray,
+    win_open: np.ndarray,
+    win_close: np.ndarray,
+    service: np.ndarray,
+    demand: np.ndarray,
+    penalty: np.ndarray,
+) -> int:
+    """Run ``n_iterations`` ruin-and-recreate steps at ``temperature``; the current objective.
+
+    The current solution is the state arrays; the best one seen is copied to ``best_routes``,
+    ``best_length`` and ``best_objective[0]`` whenever it improves.
+    """
+    n_vehicles = routes.shape[0]
+    n_jobs = jobs.shape[0]
+    touched = np.zeros(n_vehicles, dtype=np.bool_)
+    saved_routes = routes.copy()
+    saved_length = length.copy()
+    removed = np.empty(n_jobs, dtype=np.int64)
+    order_key = np.empty(n_jobs, dtype=np.float64)
+    objective = 0
+    for v in range(n_vehicles):
+        objective += cost[v]
+    for j in range(n_jobs):
+        if where[jobs[j]] < 0:
+            objective += penalty[jobs[j]]
+
+    for _ in range(n_iterations):
+        # --- Ruin: strings from the routes around a random served job.
+        n_removed = 0
+        served = 0
+        used = 0
+        for v in range(n_vehicles):
+            touched[v] = False
+            if length[v] > 0:
+                served += length[v]
+                used += 1
+        if served > 0:
+            string_max = min(float(MAX_STRING), served / used)
+            ruin_max = 4.0 * MEAN_REMOVED / (1.0 + string_max) - 1.0
+            n_ruin = int(np.random.uniform(1.0, ruin_max + 1.0))
+            centre = jobs[np.random.randint(n_jobs)]
+            while where[centre] < 0:
+                centre = jobs[np.random.randint(n_jobs)]
+            ruined = 0
+            for c in neighbours[centre]:
+                if ruined >= n_ruin:
+                    break
+                v = where[c]
+                if v < 0 or touched[v]:
+                    continue
+                m = length[v]
+                string = int(np.random.uniform(1.0, min(float(m), string_max) + 1.0))
+                string = min(string, m)
+                i = slot[c]
+                lo = max(0, i - string + 1)
+                hi = min(i, m - string)
+                first = lo + np.random.randint(hi - lo + 1)
+                for q in range(m):
+                    saved_routes[v, q] = routes[v, q]
+                saved_length[v] = m
+                touched[v] = True
+                for q in range(first, first + string):
+                    u = routes[v, q]
+                    removed[n_removed] = u
+                    n_removed += 1
+                    where[u] = -1
+                _remove_string(v, first, string, routes, length)
+                refresh_route(
+                    v, routes, length, early, late, load, cost, where, slot, travel,
+                    preference, vclass, vstart, vend, vopen, vclose, win_open, win_close,
+                    service, demand,
+                )  # fmt: skip
+                ruined += 1
+        n_ruined = n_removed
+        for j in range(n_jobs):
+            u = jobs[j]
+            if where[u] < 0:
+                is_new = True
+                for q in range(n_ruined):
+                    if removed[q] == u:
+                        is_new = False
+                        break
+                if is_new:
+                    removed[n_removed] = u
+                    n_removed += 1
+
+        # --- Recreate: sorted randomly, by demand, far first or close first (4:4:2:1).
+        pick = np.random.randint(11)
+        for q in range(n_removed):
+            u = removed[q]
+            if pick < 4:
+                order_key[q] = np.random.random()
+            elif pick < 8:
+                order_key[q] = -float(demand[u])
+            elif pick < 10:
+                order_key[q] = -float(remoteness[u])
+            else:
+                order_key[q] = float(remoteness[u])
+        order = np.argsort(order_key[:n_removed], kind="mergesort")
+        for q in order:
+            u = removed[q]
+            best = INFEASIBLE
+            best_v = -1
+            best_p = -1
+            for v in range(n_vehicles):
+                if not allowed[u, v]:
+                    continue
+                if capacity[v] >= 0 and load[v] + demand[u] > capacity[v]:
+                    continue
+                for p in range(length[v] + 1):
+                    if np.random.random() < BLINK:
+                        continue
+                    added = insertion_cost(
+                        u, v, p, routes, length, early, late, travel, preference, vclass,
+                        vstart, vend, vopen, vclose, win_open, win_close, service,
+                    )  # fmt: skip
+                    if added < best:
+                        best = added
+                        best_v = v
+                        best_p = p
+            if best_v < 0:
+                continue
+            if not touched[best_v]:
+                for i in range(length[best_v]):
+                    saved_routes[best_v, i] = routes[best_v, i]
+                saved_length[best_v] = length[best_v]
+                touched[best_v] = True
+            _insert_at(best_v, best_p, u, routes, length)
+            refresh_route(
+                best_v, routes, length, early, late, load, cost, where, slot, travel,
+                preference, vclass, vstart, vend, vopen, vclose, win_open, win_close,
+                service, demand,
+            )  # fmt: skip
+
+        # --- Accept by simulated annealing, or undo.
+        candidate = 0
+        for v in range(n_vehicles):
+            candidate += cost[v]
+        for q in range(n_removed):
+            if where[removed[q]] < 0:
+                candidate += penalty[removed[q]]
+        threshold = objective - temperature * np.log(np.random.random())
+        if candidate < threshold:
+            objective = candidate
+            if candidate < best_objective[0]:
+                best_objective[0] = candidate
+                for v in range(n_vehicles):
+                    best_length[v] = length[v]
+                    for i in range(length[v]):
+                        best_routes[v, i] = routes[v, i]
+        else:
+            for q in range(n_removed):
+                where[removed[q]] = -1
+            for v in range(n_vehicles):
+                if touched[v]:
+                    length[v] = saved_length[v]
+                    for i in range(saved_length[v]):
+                        routes[v, i] = saved_routes[v, i]
+                    refresh_route(
+                        v, routes, length, early, late, load, cost, where, slot, travel,
+                        preference, vclass, vstart, vend, vopen, vclose, win_open,
+                        win_close, service, demand,
+                    )  # fmt: skip
+    return objective
