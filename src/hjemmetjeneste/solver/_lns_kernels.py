@@ -109,6 +109,17 @@ def refresh_route(
 
 
 @njit(cache=True)
+def _fits(arrival: int, opens: int, closes: int, onward: int, latest: int) -> bool:
+    """Whether a job reached at ``arrival`` starts in [opens, closes] and, ``onward`` seconds
+    of service and travel later, reaches the next stop by its ``latest`` start.
+
+    Scalars only: numba inlines it, where a call with array arguments costs more than the
+    check (reference counts of every array)."""
+    start = max(arrival, opens)
+    return start <= closes and start + onward <= latest
+
+
+@njit(cache=True)
 def insertion_cost(
     u: int,
     v: int,
@@ -130,31 +141,21 @@ def insertion_cost(
 ) -> int:
     """Added cost of serving job ``u`` on route ``v`` before slot ``p``, or INFEASIBLE.
 
-    Load and who-may-serve are the caller's to check.
+    Load and who-may-serve are the caller's to check. :func:`iterate` makes the same
+    computation inline in its hot loop.
     """
     k = vclass[v]
     m = length[v]
-    if p == 0:
-        prev = vstart[v]
-        ready = vopen[v]
-    else:
-        prev = routes[v, p - 1]
-        ready = early[v, p - 1] + service[prev]
-    start = max(ready + travel[k, prev, u], win_open[u])
-    if start > win_close[u]:
-        return INFEASIBLE
-    if p == m:
-        nxt = vend[v]
-        latest = vclose[v]
-    else:
-        nxt = routes[v, p]
-        latest = late[v, p]
-    if start + service[u] + travel[k, u, nxt] > latest:
+    prev = vstart[v] if p == 0 else routes[v, p - 1]
+    nxt = vend[v] if p == m else routes[v, p]
+    ready = vopen[v] if p == 0 else early[v, p - 1] + service[prev]
+    latest = vclose[v] if p == m else late[v, p]
+    arrival = ready + travel[k, prev, u]
+    onward = service[u] + travel[k, u, nxt]
+    if not _fits(arrival, win_open[u], win_close[u], onward, latest):
         return INFEASIBLE
     added = travel[k, prev, u] + travel[k, u, nxt] + preference[u, v]
-    if m > 0:
-        added -= travel[k, prev, nxt]
-    return added
+    return added - travel[k, prev, nxt] if m > 0 else added
 
 
 @njit(cache=True)
@@ -309,17 +310,30 @@ def iterate(
                     continue
                 if capacity[v] >= 0 and load[v] + demand[u] > capacity[v]:
                     continue
-                for p in range(length[v] + 1):
+                k = vclass[v]
+                m = length[v]
+                for p in range(m + 1):
+                    # As insertion_cost, cheapest check first: most places cost more than
+                    # the best so far. Blinking only where a place would win skips with the
+                    # same odds as blinking everywhere.
+                    prev = vstart[v] if p == 0 else routes[v, p - 1]
+                    nxt = vend[v] if p == m else routes[v, p]
+                    added = travel[k, prev, u] + travel[k, u, nxt] + preference[u, v]
+                    if m > 0:
+                        added -= travel[k, prev, nxt]
+                    if added >= best:
+                        continue
+                    ready = vopen[v] if p == 0 else early[v, p - 1] + service[prev]
+                    latest = vclose[v] if p == m else late[v, p]
+                    arrival = ready + travel[k, prev, u]
+                    onward = service[u] + travel[k, u, nxt]
+                    if not _fits(arrival, win_open[u], win_close[u], onward, latest):
+                        continue
                     if np.random.random() < BLINK:
                         continue
-                    added = insertion_cost(
-                        u, v, p, routes, length, early, late, travel, preference, vclass,
-                        vstart, vend, vopen, vclose, win_open, win_close, service,
-                    )  # fmt: skip
-                    if added < best:
-                        best = added
-                        best_v = v
-                        best_p = p
+                    best = added
+                    best_v = v
+                    best_p = p
             if best_v < 0:
                 continue
             if not touched[best_v]:
