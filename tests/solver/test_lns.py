@@ -235,7 +235,7 @@ def _benchmarks() -> Path:
     reason="the Solomon instances are not in the benchmark folder",
 )
 def test_ruin_and_recreate_beats_guided_local_search_on_solomon_r107():
-    """Same 3 s each: on R107 guided local search stays ~4 % above the optimum (1,159.9);
+    """Same 3 s each: on R107 guided local search stays ~4 % above the optimum (1,064.6);
     ruin and recreate gets within ~1 %."""
     from hjemmetjeneste.benchsets.solomon import read_solomon, route_distance, to_problem
 
@@ -244,4 +244,4 @@ def test_ruin_and_recreate_beats_guided_local_search_on_solomon_r107():
     plain = solve(problem, SolveParams(time_limit_s=3.0, lns=False))
     assert ours.dropped == () and check_solution(problem, ours) == []
     assert route_distance(problem, ours) < route_distance(problem, plain)
-    assert route_distance(problem, ours) < 1.03 * 11_599
+    assert route_distance(problem, ours) < 1.02 * 10_646
