@@ -199,11 +199,9 @@ def test_unsupported_names_the_first_rule_it_cannot_keep():
     plain = make_problem([(10, 0), (20, 0), (30, 0)], 2)
     assert lns.unsupported(plain) is None
     cases = {
-        "double-staffed visits": dataclasses.replace(plain, sync_groups=((1, 2),)),
         "gaps between visits": dataclasses.replace(
             plain, precedences=(Precedence(1, 2, 60, None),)
         ),
-        "pinned visits": dataclasses.replace(plain, pinned_vehicle=np.array([-1, 0, -1, -1])),
         "breaks": dataclasses.replace(plain, vehicle_breaks=((BreakSpec(0, 100, 30),), ())),
         "workload balance": dataclasses.replace(plain, balance_weight=1),
     }
@@ -215,6 +213,7 @@ def test_unsupported_names_the_first_rule_it_cannot_keep():
     assert lns.use_lns(plain, SolveParams(time_limit_s=5))
     assert not lns.use_lns(plain, SolveParams(time_limit_s=5, lns=False))
     assert not lns.use_lns(plain, SolveParams(time_limit_s=0.5))
+    assert not lns.use_lns(plain, SolveParams(time_limit_s=5, solution_limit=1))
 
 
 def test_solve_improves_by_ruin_and_recreate_and_the_checker_agrees():
@@ -222,8 +221,72 @@ def test_solve_improves_by_ruin_and_recreate_and_the_checker_agrees():
     solution = solve(problem, SolveParams(time_limit_s=2.0))
     assert "ruin and recreate" in solution.status
     assert check_solution(problem, solution) == []
-    paired = dataclasses.replace(problem, sync_groups=((1, 2),))
-    assert "ruin and recreate" not in solve(paired, SolveParams(time_limit_s=1.0)).status
+    gapped = dataclasses.replace(problem, precedences=(Precedence(1, 2, 60, None),))
+    assert "ruin and recreate" not in solve(gapped, SolveParams(time_limit_s=1.0)).status
+
+
+def _with_pairs_and_pins(seed: int) -> RoutingProblem:
+    """60 jobs on 6 vehicles; jobs 1-16 are 8 double-staffed pairs, job 20 is pinned to
+    vehicle 2 and job 21 to a start of 3,000 s."""
+    problem = _random_problem(seed, n_jobs=60, n_vehicles=6)
+    windows_open = problem.window_start_s.copy()
+    windows_close = problem.window_end_s.copy()
+    windows_close[21] = max(windows_close[21], 3_000)
+    windows_open[21] = min(windows_open[21], 3_000)
+    everyone = tuple(range(problem.n_vehicles))
+    allowed = list(problem.allowed_vehicles)
+    for node in (*range(1, 17), 20, 21):
+        allowed[node] = everyone
+    for a in range(1, 17, 2):  # both halves share the first half's window
+        windows_open[a + 1], windows_close[a + 1] = windows_open[a], windows_close[a]
+    pinned_vehicle = np.full(problem.n_nodes, -1)
+    pinned_vehicle[20] = 2
+    pinned_start = np.full(problem.n_nodes, -1)
+    pinned_start[21] = 3_000
+    return dataclasses.replace(
+        problem,
+        window_start_s=windows_open,
+        window_end_s=windows_close,
+        time_windows=(),
+        soft_window_end_s=None,
+        allowed_vehicles=tuple(allowed),
+        sync_groups=tuple((a, a + 1) for a in range(1, 17, 2)),
+        pinned_vehicle=pinned_vehicle,
+        pinned_start_s=pinned_start,
+    )
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pairs_and_pins_survive_ruin_and_recreate_and_the_checker_agrees(seed):
+    """Pairs come back together on two caregivers at one start; pins keep their caregiver
+    and start (the checker judges, independently of the kernels)."""
+    problem = _with_pairs_and_pins(seed)
+    solution = solve(problem, SolveParams(time_limit_s=2.0, seed=seed))
+    assert "ruin and recreate" in solution.status
+    assert check_solution(problem, solution) == []
+    served = solution.served_by()
+    for a, b in problem.sync_groups:
+        assert (a in served) == (b in served)
+        if a in served:
+            assert served[a] != served[b]
+    assert served.get(20, 2) == 2
+    starts = {stop.node: stop.start_s for route in solution.routes for stop in route.stops}
+    assert starts.get(21, 3_000) == 3_000
+    assert len(served) >= 45
+
+
+def test_improve_moves_pairs_and_never_splits_them():
+    problem = _with_pairs_and_pins(5)
+    first = solve(problem, SolveParams(time_limit_s=1.0, solution_limit=1, lns=False))
+    start = [[stop.node for stop in route.stops] for route in first.routes]
+    found = lns.improve(problem, start, 0.0, seed=1, iterations=3_000)
+    assert found.objective < found.start_objective
+    where = {u: v for v, route in enumerate(found.routes) for u in route}
+    for a, b in problem.sync_groups:
+        assert (a in where) == (b in where)
+        assert a not in where or where[a] != where[b]
+    moved = [a for a, _ in problem.sync_groups if where.get(a) != first.served_by().get(a)]
+    assert moved, "no pair was ever moved"
 
 
 def _benchmarks() -> Path:

@@ -42,6 +42,11 @@ MEAN_REMOVED = 10
 BLINK = 0.01
 """β of the paper: the chance that recreate skips a place while looking for the cheapest."""
 
+UNSERVED_TRIED = 20
+"""Unserved jobs recreate tries to place per iteration besides the removed ones, drawn at
+random when there are more: on an overbooked day (1,638 jobs, 460 unserved) trying every one
+of them each time left the search about 40 iterations a second."""
+
 
 @njit(cache=True)
 def seed_random(seed: int) -> None:
@@ -176,6 +181,109 @@ def _insert_at(v: int, p: int, u: int, routes: np.ndarray, length: np.ndarray) -
 
 
 @njit(cache=True)
+def _save_route(
+    v: int,
+    routes: np.ndarray,
+    length: np.ndarray,
+    touched: np.ndarray,
+    saved_routes: np.ndarray,
+    saved_length: np.ndarray,
+) -> None:
+    """Keep route ``v`` as it was before this iteration's first change to it."""
+    if touched[v]:
+        return
+    for i in range(length[v]):
+        saved_routes[v, i] = routes[v, i]
+    saved_length[v] = length[v]
+    touched[v] = True
+
+
+@njit(cache=True)
+def _pair_places(
+    x: int,
+    opens: int,
+    closes: int,
+    out: np.ndarray,
+    routes: np.ndarray,
+    length: np.ndarray,
+    early: np.ndarray,
+    late: np.ndarray,
+    load: np.ndarray,
+    travel: np.ndarray,
+    preference: np.ndarray,
+    allowed: np.ndarray,
+    vclass: np.ndarray,
+    vstart: np.ndarray,
+    vend: np.ndarray,
+    vopen: np.ndarray,
+    vclose: np.ndarray,
+    capacity: np.ndarray,
+    service: np.ndarray,
+    demand: np.ndarray,
+) -> int:
+    """Every place half ``x`` of a pair fits on its own, as rows of ``out``: vehicle, slot,
+    added cost, arrival, latest start. The number of places."""
+    count = 0
+    for v in range(routes.shape[0]):
+        if not allowed[x, v] or (capacity[v] >= 0 and load[v] + demand[x] > capacity[v]):
+            continue
+        k = vclass[v]
+        m = length[v]
+        for p in range(m + 1):
+            prev = vstart[v] if p == 0 else routes[v, p - 1]
+            nxt = vend[v] if p == m else routes[v, p]
+            ready = vopen[v] if p == 0 else early[v, p - 1] + service[prev]
+            latest = vclose[v] if p == m else late[v, p]
+            arrival = ready + travel[k, prev, x]
+            limit = min(closes, latest - service[x] - travel[k, x, nxt])
+            if max(arrival, opens) > limit:
+                continue
+            added = travel[k, prev, x] + travel[k, x, nxt] + preference[x, v]
+            if m > 0:
+                added -= travel[k, prev, nxt]
+            out[0, count] = v
+            out[1, count] = p
+            out[2, count] = added
+            out[3, count] = arrival
+            out[4, count] = limit
+            count += 1
+    return count
+
+
+@njit(cache=True)
+def _best_pair(
+    opens: int, first: np.ndarray, n_first: int, second: np.ndarray, n_second: int
+) -> tuple[int, int, int]:
+    """The cheapest places (i, j) of the two halves on different vehicles with a common
+    start in both; (-1, -1, start) when there is none. Blinks as single insertion does."""
+    by_first = np.argsort(first[2, :n_first])
+    by_second = np.argsort(second[2, :n_second])
+    best = INFEASIBLE
+    best_i = -1
+    best_j = -1
+    best_start = 0
+    for i in by_first:
+        if first[2, i] + second[2, by_second[0]] >= best:
+            break
+        for j in by_second:
+            total = first[2, i] + second[2, j]
+            if total >= best:
+                break
+            if first[0, i] == second[0, j]:
+                continue
+            start = max(first[3, i], second[3, j], opens)
+            if start > first[4, i] or start > second[4, j]:
+                continue
+            if np.random.random() < BLINK:
+                continue
+            best = total
+            best_i = i
+            best_j = j
+            best_start = start
+    return best_i, best_j, best_start
+
+
+@njit(cache=True)
 def iterate(
     n_iterations: int,
     temperature: float,
@@ -187,12 +295,15 @@ def iterate(
     cost: np.ndarray,
     where: np.ndarray,
     slot: np.ndarray,
+    fixed_open: np.ndarray,
+    fixed_close: np.ndarray,
     best_routes: np.ndarray,
     best_length: np.ndarray,
     best_objective: np.ndarray,
     jobs: np.ndarray,
     neighbours: np.ndarray,
     remoteness: np.ndarray,
+    partner: np.ndarray,
     travel: np.ndarray,
     preference: np.ndarray,
     allowed: np.ndarray,
@@ -212,6 +323,11 @@ def iterate(
 
     The current solution is the state arrays; the best one seen is copied to ``best_routes``,
     ``best_length`` and ``best_objective[0]`` whenever it improves.
+
+    Double-staffed pairs (``partner`` >= 0) leave and come back together, on two vehicles at
+    one common start; while served, that start is their window (``fixed_open`` =
+    ``fixed_close``), which keeps both routes' schedules independent. Schedules read the
+    ``fixed_*`` windows; a pair's own window ``win_*`` bounds the start it is given.
     """
     n_vehicles = routes.shape[0]
     n_jobs = jobs.shape[0]
@@ -219,7 +335,14 @@ def iterate(
     saved_routes = routes.copy()
     saved_length = length.copy()
     removed = np.empty(n_jobs, dtype=np.int64)
+    old_open = np.empty(n_jobs, dtype=np.int64)
+    old_close = np.empty(n_jobs, dtype=np.int64)
     order_key = np.empty(n_jobs, dtype=np.float64)
+    tried = np.zeros(where.shape[0], dtype=np.bool_)
+    listed = np.zeros(where.shape[0], dtype=np.bool_)
+    places = n_jobs + n_vehicles
+    first_half = np.empty((5, places), dtype=np.int64)
+    second_half = np.empty((5, places), dtype=np.int64)
     objective = 0
     for v in range(n_vehicles):
         objective += cost[v]
@@ -228,7 +351,7 @@ def iterate(
             objective += penalty[jobs[j]]
 
     for _ in range(n_iterations):
-        # --- Ruin: strings from the routes around a random served job.
+        # --- Ruin: strings from the routes around a random served job, with their partners.
         n_removed = 0
         served = 0
         used = 0
@@ -258,10 +381,8 @@ def iterate(
                 lo = max(0, i - string + 1)
                 hi = min(i, m - string)
                 first = lo + np.random.randint(hi - lo + 1)
-                for q in range(m):
-                    saved_routes[v, q] = routes[v, q]
-                saved_length[v] = m
-                touched[v] = True
+                _save_route(v, routes, length, touched, saved_routes, saved_length)
+                start_removed = n_removed
                 for q in range(first, first + string):
                     u = routes[v, q]
                     removed[n_removed] = u
@@ -270,22 +391,52 @@ def iterate(
                 _remove_string(v, first, string, routes, length)
                 refresh_route(
                     v, routes, length, early, late, load, cost, where, slot, travel,
-                    preference, vclass, vstart, vend, vopen, vclose, win_open, win_close,
+                    preference, vclass, vstart, vend, vopen, vclose, fixed_open, fixed_close,
                     service, demand,
                 )  # fmt: skip
+                for q in range(start_removed, n_removed):
+                    other = partner[removed[q]]
+                    if other < 0 or where[other] < 0:
+                        continue
+                    w = where[other]
+                    _save_route(w, routes, length, touched, saved_routes, saved_length)
+                    removed[n_removed] = other
+                    n_removed += 1
+                    _remove_string(w, slot[other], 1, routes, length)
+                    where[other] = -1
+                    refresh_route(
+                        w, routes, length, early, late, load, cost, where, slot, travel,
+                        preference, vclass, vstart, vend, vopen, vclose, fixed_open,
+                        fixed_close, service, demand,
+                    )  # fmt: skip
                 ruined += 1
         n_ruined = n_removed
+        unserved = 0
+        for j in range(n_jobs):
+            if where[jobs[j]] < 0:
+                unserved += 1
+        odds = min(1.0, UNSERVED_TRIED / max(unserved - n_ruined, 1))
+        for q in range(n_ruined):
+            listed[removed[q]] = True
         for j in range(n_jobs):
             u = jobs[j]
-            if where[u] < 0:
-                is_new = True
-                for q in range(n_ruined):
-                    if removed[q] == u:
-                        is_new = False
-                        break
-                if is_new:
-                    removed[n_removed] = u
+            if where[u] >= 0 or listed[u] or (odds < 1.0 and np.random.random() >= odds):
+                continue
+            # An unserved pair is tried as a pair: both halves join the list.
+            other = partner[u]
+            for x in (u, other):
+                if x >= 0 and not listed[x]:
+                    listed[x] = True
+                    removed[n_removed] = x
                     n_removed += 1
+        for q in range(n_removed):
+            u = removed[q]
+            old_open[q] = fixed_open[u]
+            old_close[q] = fixed_close[u]
+            fixed_open[u] = win_open[u]
+            fixed_close[u] = win_close[u]
+            tried[u] = False
+            listed[u] = False
 
         # --- Recreate: sorted randomly, by demand, far first or close first (4:4:2:1).
         pick = np.random.randint(11)
@@ -302,6 +453,41 @@ def iterate(
         order = np.argsort(order_key[:n_removed], kind="mergesort")
         for q in order:
             u = removed[q]
+            if tried[u]:
+                continue
+            tried[u] = True
+            other = partner[u]
+            if other >= 0:
+                tried[other] = True
+                opens = max(win_open[u], win_open[other])
+                closes = min(win_close[u], win_close[other])
+                n_first = _pair_places(
+                    u, opens, closes, first_half, routes, length, early, late, load, travel,
+                    preference, allowed, vclass, vstart, vend, vopen, vclose, capacity,
+                    service, demand,
+                )  # fmt: skip
+                n_second = _pair_places(
+                    other, opens, closes, second_half, routes, length, early, late, load,
+                    travel, preference, allowed, vclass, vstart, vend, vopen, vclose,
+                    capacity, service, demand,
+                )  # fmt: skip
+                if n_first == 0 or n_second == 0:
+                    continue
+                i, j, start = _best_pair(opens, first_half, n_first, second_half, n_second)
+                if i < 0:
+                    continue
+                for x, half, row in ((u, first_half, i), (other, second_half, j)):
+                    v = half[0, row]
+                    _save_route(v, routes, length, touched, saved_routes, saved_length)
+                    _insert_at(v, half[1, row], x, routes, length)
+                    fixed_open[x] = start
+                    fixed_close[x] = start
+                    refresh_route(
+                        v, routes, length, early, late, load, cost, where, slot, travel,
+                        preference, vclass, vstart, vend, vopen, vclose, fixed_open,
+                        fixed_close, service, demand,
+                    )  # fmt: skip
+                continue
             best = INFEASIBLE
             best_v = -1
             best_p = -1
@@ -336,15 +522,11 @@ def iterate(
                     best_p = p
             if best_v < 0:
                 continue
-            if not touched[best_v]:
-                for i in range(length[best_v]):
-                    saved_routes[best_v, i] = routes[best_v, i]
-                saved_length[best_v] = length[best_v]
-                touched[best_v] = True
+            _save_route(best_v, routes, length, touched, saved_routes, saved_length)
             _insert_at(best_v, best_p, u, routes, length)
             refresh_route(
                 best_v, routes, length, early, late, load, cost, where, slot, travel,
-                preference, vclass, vstart, vend, vopen, vclose, win_open, win_close,
+                preference, vclass, vstart, vend, vopen, vclose, fixed_open, fixed_close,
                 service, demand,
             )  # fmt: skip
 
@@ -352,9 +534,9 @@ def iterate(
         candidate = 0
         for v in range(n_vehicles):
             candidate += cost[v]
-        for q in range(n_removed):
-            if where[removed[q]] < 0:
-                candidate += penalty[removed[q]]
+        for j in range(n_jobs):
+            if where[jobs[j]] < 0:
+                candidate += penalty[jobs[j]]
         threshold = objective - temperature * np.log(np.random.random())
         if candidate < threshold:
             objective = candidate
@@ -366,7 +548,10 @@ def iterate(
                         best_routes[v, i] = routes[v, i]
         else:
             for q in range(n_removed):
-                where[removed[q]] = -1
+                u = removed[q]
+                where[u] = -1
+                fixed_open[u] = old_open[q]
+                fixed_close[u] = old_close[q]
             for v in range(n_vehicles):
                 if touched[v]:
                     length[v] = saved_length[v]
@@ -374,7 +559,7 @@ def iterate(
                         routes[v, i] = saved_routes[v, i]
                     refresh_route(
                         v, routes, length, early, late, load, cost, where, slot, travel,
-                        preference, vclass, vstart, vend, vopen, vclose, win_open,
-                        win_close, service, demand,
+                        preference, vclass, vstart, vend, vopen, vclose, fixed_open,
+                        fixed_close, service, demand,
                     )  # fmt: skip
     return objective

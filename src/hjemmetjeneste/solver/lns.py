@@ -1,4 +1,4 @@
-"""Ruin-and-recreate search (SISR) for problems whose rules stay within one route.
+"""Ruin-and-recreate search (SISR) after OR-Tools' first plan.
 
 OR-Tools' guided local search stalls on tightly windowed VRPTW instances (about 1.6 % above
 the best known on Solomon's set at 30 s, 4.8 % on the 200-customer set at 60 s). Large
@@ -9,11 +9,11 @@ that break a hard rule), polishes them with a short greedy descent and extracts 
 for any other solve.
 
 The kernels know time windows, service times, capacity, who may serve a job, per-vehicle
-shifts, depots and travel classes, and the preference costs of continuity. Rules that tie
-routes together or that price time (double staffing, gaps, pins, breaks, soft windows,
-overtime, balance, several windows per job) are OR-Tools' alone: :func:`unsupported` names the
-first such rule a problem uses, and :func:`~hjemmetjeneste.solver.solve.solve` then searches
-with OR-Tools only.
+shifts, depots and travel classes, the preference costs of continuity, pins, and
+double-staffed pairs (removed and re-inserted together, on two caregivers at one start). Gaps
+between visits, breaks, soft windows, overtime, balance and several windows per job are
+OR-Tools' alone: :func:`unsupported` names the first such rule a problem uses, and
+:func:`~hjemmetjeneste.solver.solve.solve` then searches with OR-Tools only.
 """
 
 from __future__ import annotations
@@ -55,10 +55,7 @@ def unsupported(problem: RoutingProblem) -> str | None:
     """The first rule of ``problem`` the ruin-and-recreate kernels cannot keep, or None."""
     jobs = list(problem.job_nodes)
     checks = (
-        (bool(problem.sync_groups), "double-staffed visits"),
         (bool(problem.precedences), "gaps between visits"),
-        (bool((problem.pin_vehicle[jobs] >= 0).any() or (problem.pin_start[jobs] >= 0).any()),
-         "pinned visits"),
         (any(problem.vehicle_breaks), "breaks"),
         (any(len(problem.time_windows[n]) > 1 for n in jobs), "several windows per visit"),
         (bool(((problem.lateness[jobs] > 0)
@@ -74,6 +71,8 @@ def use_lns(problem: RoutingProblem, params: SolveParams) -> bool:
     """Whether :func:`solve` should search with ruin and recreate (see ``SolveParams.lns``)."""
     if params.lns is False or params.time_limit_s < MIN_TIME_LIMIT_S:
         return False
+    if params.solution_limit is not None:
+        return False  # the caller asks for OR-Tools' first plans, not a search
     missing = unsupported(problem)
     if params.lns and missing:
         raise ValueError(f"ruin and recreate cannot keep this problem's {missing}")
@@ -100,6 +99,8 @@ class _State:
     cost: np.ndarray
     where: np.ndarray
     slot: np.ndarray
+    fixed_open: np.ndarray
+    fixed_close: np.ndarray
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         """The state in the kernels' argument order (the arrays themselves, not copies)."""
@@ -111,8 +112,21 @@ def _data(problem: RoutingProblem) -> dict[str, np.ndarray]:
     n, v = problem.n_nodes, problem.n_vehicles
     jobs = np.asarray(problem.job_nodes, dtype=np.int64)
     allowed = np.zeros((n, v), dtype=np.bool_)
+    win_open = problem.window_start_s.astype(np.int64)
+    win_close = problem.window_end_s.astype(np.int64)
     for node in problem.job_nodes:
         allowed[node, list(problem.allowed_vehicles[node])] = True
+        # A pin narrows the job to its caregiver and its start.
+        if (pinned := int(problem.pin_vehicle[node])) >= 0:
+            allowed[node] &= np.arange(v) == pinned
+        if (start := int(problem.pin_start[node])) >= 0:
+            win_open[node] = win_close[node] = start
+    # The two halves of a pair leave and come back together; the pair's penalty is paid once.
+    partner = np.full(n, -1, dtype=np.int64)
+    penalty = problem.drop_penalty.astype(np.int64)
+    for a, b in problem.sync_groups:
+        partner[a], partner[b] = b, a
+        penalty[b] = 0
     travel = np.ascontiguousarray(np.stack(problem.travel_s).astype(np.int64))
     # Nearest jobs first (the job itself leads its own list), on the first travel class.
     near = travel[0][np.ix_(jobs, jobs)]
@@ -128,6 +142,7 @@ def _data(problem: RoutingProblem) -> dict[str, np.ndarray]:
         "jobs": jobs,
         "neighbours": neighbours,
         "remoteness": remoteness,
+        "partner": partner,
         "travel": travel,
         "preference": np.ascontiguousarray(problem.preference, dtype=np.int64),
         "allowed": allowed,
@@ -137,28 +152,29 @@ def _data(problem: RoutingProblem) -> dict[str, np.ndarray]:
         "vopen": problem.vehicle_start_s.astype(np.int64),
         "vclose": problem.vehicle_end_s.astype(np.int64),
         "capacity": problem.capacity.astype(np.int64),
-        "win_open": problem.window_start_s.astype(np.int64),
-        "win_close": problem.window_end_s.astype(np.int64),
+        "win_open": win_open,
+        "win_close": win_close,
         "service": problem.service_s.astype(np.int64),
         "demand": problem.load.astype(np.int64),
-        "penalty": problem.drop_penalty.astype(np.int64),
+        "penalty": penalty,
     }
 
 
-_ROUTE_DATA = (
-    "travel", "preference", "vclass", "vstart", "vend", "vopen", "vclose", "win_open",
-    "win_close", "service", "demand",
-)  # fmt: skip
 _ITERATE_DATA = (
-    "jobs", "neighbours", "remoteness", "travel", "preference", "allowed", "vclass", "vstart",
-    "vend", "vopen", "vclose", "capacity", "win_open", "win_close", "service", "demand",
-    "penalty",
+    "jobs", "neighbours", "remoteness", "partner", "travel", "preference", "allowed",
+    "vclass", "vstart", "vend", "vopen", "vclose", "capacity", "win_open", "win_close",
+    "service", "demand", "penalty",
 )  # fmt: skip
 
 
 def _state(
     problem: RoutingProblem, data: dict[str, np.ndarray], routes: Sequence[Sequence[int]]
 ) -> _State:
+    """The kernels' state of ``routes``; ValueError where they are late or overloaded.
+
+    Each served pair gets the earliest start both its caregivers can make: starts only move
+    later until both halves agree, or until a window or shift end says the routes cannot.
+    """
     n, v = problem.n_nodes, problem.n_vehicles
     slots = len(problem.job_nodes) + 1
     state = _State(
@@ -170,18 +186,68 @@ def _state(
         cost=np.zeros(v, dtype=np.int64),
         where=np.full(n, -1, dtype=np.int64),
         slot=np.full(n, -1, dtype=np.int64),
+        fixed_open=data["win_open"].copy(),
+        fixed_close=data["win_close"].copy(),
     )
-    route_args = [data[name] for name in _ROUTE_DATA]
     for k in range(v):
         nodes = list(routes[k]) if k < len(routes) else []
         state.routes[k, : len(nodes)] = nodes
         state.length[k] = len(nodes)
-        if not kernels.refresh_route(k, *state.arrays(), *route_args):
-            raise ValueError(f"route of vehicle {k} is late: {nodes}")
-        load_cap = int(data["capacity"][k])
-        if load_cap >= 0 and state.load[k] > load_cap:
-            raise ValueError(f"route of vehicle {k} carries {state.load[k]} > {load_cap}")
+    served = [(a, b) for a, b in problem.sync_groups if _serves_pair(routes, a, b)]
+    late = _refresh_all(state, data)
+    for _ in range(2 * len(served) + 1):
+        moved = False
+        for a, b in served:
+            start = max(_start(state, a), _start(state, b))
+            for x in (a, b):
+                if _start(state, x) < start:
+                    state.fixed_open[x] = start
+                    moved = True
+        if not moved or late is not None:
+            break
+        late = _refresh_all(state, data)
+    for a, b in served:
+        if late is None and _start(state, a) != _start(state, b):
+            raise ValueError(f"no common start found for the pair ({a}, {b})")
+        for x in (a, b):
+            state.fixed_open[x] = state.fixed_close[x] = _start(state, x)
+    late = _refresh_all(state, data) if late is None else late
+    if late is not None:
+        raise ValueError(f"route of vehicle {late} is late: {list(routes[late])}")
+    for k in range(v):
+        cap = int(data["capacity"][k])
+        if cap >= 0 and state.load[k] > cap:
+            raise ValueError(f"route of vehicle {k} carries {state.load[k]} > {cap}")
     return state
+
+
+def _serves_pair(routes: Sequence[Sequence[int]], a: int, b: int) -> bool:
+    """Whether ``routes`` serve both halves of a pair (ValueError for one half only)."""
+    served = {node for route in routes for node in route}
+    if (a in served) != (b in served):
+        raise ValueError(f"only one half of the pair ({a}, {b}) is served")
+    return a in served
+
+
+def _start(state: _State, node: int) -> int:
+    return int(state.early[state.where[node], state.slot[node]])
+
+
+_ROUTE_DATA = ("travel", "preference", "vclass", "vstart", "vend", "vopen", "vclose")
+
+
+def _refresh_all(state: _State, data: dict[str, np.ndarray]) -> int | None:
+    """Recompute every route's schedule; the first late vehicle, or None."""
+    late = None
+    head = (state.routes, state.length, state.early, state.late, state.load, state.cost)
+    for k in range(len(state.length)):
+        ok = kernels.refresh_route(
+            k, *head, state.where, state.slot, *(data[name] for name in _ROUTE_DATA),
+            state.fixed_open, state.fixed_close, data["service"], data["demand"],
+        )  # fmt: skip
+        if not ok and late is None:
+            late = k
+    return late
 
 
 def _objective(state: _State, data: dict[str, np.ndarray]) -> int:
@@ -267,13 +333,15 @@ def solve_with_lns(
     budget = params.time_limit_s - polish - (time.perf_counter() - started)
     if budget <= 0 or not first.routes:
         return dataclasses.replace(first, wall_s=time.perf_counter() - started)
-    found = improve(
-        problem,
-        [[stop.node for stop in route.stops] for route in first.routes],
-        budget,
-        seed=params.seed,
-        on_progress=report,
-    )
+    start = [[stop.node for stop in route.stops] for route in first.routes]
+    try:
+        found = improve(problem, start, budget, seed=params.seed, on_progress=report)
+    except ValueError as exc:
+        # OR-Tools' plan is feasible, so the kernels should always read it; if they cannot,
+        # its own search gets the time instead of the plan failing.
+        log.error("ruin and recreate cannot start from OR-Tools' plan (%s)", exc)
+        rest = params.model_copy(update={"time_limit_s": max(budget + polish, 0.1)})
+        return solve_with_ortools(problem, rest, report, start)
     polished = solve_with_ortools(
         problem,
         params.model_copy(
