@@ -127,33 +127,46 @@ def _later_start_ok(problem: RoutingProblem, v: int, route: list[int], i: int, s
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_insertion_cost_matches_the_plain_schedule(seed):
-    """For every unserved job, route and place: INFEASIBLE exactly when the reference says
-    late, else the reference's cost difference."""
+def test_cheapest_place_matches_the_plain_schedule(seed):
+    """For every unserved job: the kernel's cheapest place (no blinking) costs what the
+    cheapest place of the reference costs, among places that are allowed, within capacity
+    and in time; none when the reference finds none."""
     problem = _random_problem(seed, n_jobs=40)
     rng = random.Random(100 + seed)
     routes = _greedy_routes(problem, rng)
     for route in routes:  # leave room: drop a third of each route
         del route[: len(route) // 3]
     data, state = _kernel_state(problem, routes)
-    args = [data[name] for name in ("travel", "preference", "vclass", "vstart", "vend")]
-    args += [data[name] for name in ("vopen", "vclose", "win_open", "win_close", "service")]
+    names = ("travel", "preference", "allowed", "vclass", "vstart", "vend", "vopen", "vclose")
+    names += ("capacity", "win_open", "win_close", "service", "demand")
+    args = [data[name] for name in names]
     served = {u for route in routes for u in route}
-    checked = feasible = 0
+    placed = 0
     for u in (u for u in problem.job_nodes if u not in served):
+        expected = None
         for v, route in enumerate(routes):
+            cap = int(problem.capacity[v])
+            if v not in problem.allowed_vehicles[u] or (
+                cap >= 0 and int(problem.load[[*route, u]].sum()) > cap
+            ):
+                continue
             before = _schedule(problem, v, route)[2]
             for p in range(len(route) + 1):
                 ok, _, after = _schedule(problem, v, [*route[:p], u, *route[p:]])
-                got = kernels.insertion_cost(
-                    u, v, p, state.routes, state.length, state.early, state.late, *args
-                )
-                assert (got != kernels.INFEASIBLE) == ok, (u, v, p)
-                if ok:
-                    assert got == after - before
-                    feasible += 1
-                checked += 1
-    assert checked > 200 and feasible > 20
+                if ok and (expected is None or after - before < expected):
+                    expected = after - before
+        cost, v, p = kernels.cheapest_place(
+            u, 0.0, state.routes, state.length, state.early, state.late, state.load, *args
+        )
+        if expected is None:
+            assert (cost, v, p) == (kernels.INFEASIBLE, -1, -1)
+            continue
+        assert cost == expected
+        route = routes[v]
+        ok, _, after = _schedule(problem, v, [*route[:p], u, *route[p:]])
+        assert ok and after - _schedule(problem, v, route)[2] == cost
+        placed += 1
+    assert placed > 5
 
 
 def _served_once_and_allowed(problem: RoutingProblem, routes: list[list[int]]) -> None:
