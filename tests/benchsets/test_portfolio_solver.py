@@ -22,13 +22,20 @@ def test_portfolio_is_at_least_as_good_as_its_first_strategy(tiny_data: Path):
 
 
 def test_strategies_follow_the_problem_kind(tiny_data: Path):
-    """Without pairs the second arm is savings; with a synchronised pair it keeps the default
-    construction (pairs need local cheapest insertion) and changes the metaheuristic."""
+    """Where ruin and recreate runs, the second arm is another seed of it. Where OR-Tools
+    searches alone: without pairs the second arm is savings; with a synchronised pair it keeps
+    the default construction (pairs need local cheapest insertion) and changes the
+    metaheuristic."""
+    import dataclasses
+
     from hjemmetjeneste.solver.model_builder import ProblemBuilder
     from hjemmetjeneste.solver.portfolio import strategies_for
+    from hjemmetjeneste.solver.problem import Precedence
 
     vrptw = solomon.to_problem(solomon.read_solomon(tiny_data / "solomon/instances/TINY2.txt"))
-    assert strategies_for(vrptw)[1]["first_solution"] == "savings"
+    assert strategies_for(vrptw)[1] == {"seed": 1}
+    balanced = dataclasses.replace(vrptw, balance_weight=1)
+    assert strategies_for(balanced)[1]["first_solution"] == "savings"
     builder = ProblemBuilder()
     builder.add_travel_class([[0, 5], [5, 0]])
     depot = builder.add_depot(0, (0, 100))
@@ -36,6 +43,10 @@ def test_strategies_follow_the_problem_kind(tiny_data: Path):
         builder.add_vehicle(start_depot=depot, window=(0, 100))
     a = builder.add_job(1, service_s=5, windows=[(0, 50)], penalty=1000)
     b = builder.add_job(1, service_s=5, windows=[(0, 50)], penalty=1000)
+    c = builder.add_job(1, service_s=5, windows=[(0, 90)], penalty=1000)
     builder.add_sync(a, b)
-    paired = strategies_for(builder.build())
-    assert "first_solution" not in paired[1] and paired[1]["metaheuristic"] != "guided_local_search"
+    paired = builder.build()
+    assert strategies_for(paired)[1] == {"seed": 1}
+    gapped = dataclasses.replace(paired, precedences=(Precedence(a, c, 10, None),))
+    second = strategies_for(gapped)[1]
+    assert "first_solution" not in second and second["metaheuristic"] != "guided_local_search"

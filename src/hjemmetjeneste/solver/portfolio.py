@@ -12,6 +12,7 @@ import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
+from hjemmetjeneste.solver.lns import unsupported
 from hjemmetjeneste.solver.params import FirstSolution, Metaheuristic, SolveParams
 from hjemmetjeneste.solver.problem import RoutingProblem, Solution
 from hjemmetjeneste.solver.solve import solve
@@ -37,8 +38,16 @@ visits unplaced on the demo's day and evening shifts where local cheapest insert
 (10 s each), so both arms start from local cheapest insertion."""
 
 
+LNS_STRATEGIES: tuple[Strategy, ...] = ({}, {"seed": 1})
+"""Where ruin and recreate runs (:func:`~hjemmetjeneste.solver.lns.unsupported` is None):
+the default and the same search with another seed. The constants above are for the problems
+OR-Tools searches alone."""
+
+
 def strategies_for(problem: RoutingProblem) -> tuple[Strategy, ...]:
     """The two strategies for this kind of problem (see the constants above)."""
+    if unsupported(problem) is None:
+        return LNS_STRATEGIES
     return SYNC_STRATEGIES if problem.sync_groups else DEFAULT_STRATEGIES
 
 
