@@ -67,7 +67,7 @@ class Portfolio:
         self.workers = workers if strategies is None else len(self.strategies or ())
         context = multiprocessing.get_context("spawn")
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
-        # Warm the workers: import OR-Tools in each before the first timed solve.
+        # Warm the workers: import OR-Tools and load the numba kernels before the first solve.
         for f in [self._pool.submit(_warm) for _ in range(self.workers)]:
             f.result()
 
@@ -100,7 +100,9 @@ class Portfolio:
 
 def _warm() -> bool:
     import hjemmetjeneste.solver.ortools_model  # noqa: F401
+    from hjemmetjeneste.solver.lns import warm_up
 
+    warm_up()
     return True
 
 
