@@ -15,7 +15,9 @@ What is measured per size:
   deterministic, so it is compared exactly; its time too (every size: with synchronised
   pairs as node precedences the large day's construction takes seconds, not a minute);
 - ``search``: a fixed time limit; the objective is recorded in ``extra_info`` and compared
-  (it depends on how much search the machine managed within the limit: noisier).
+  (it depends on how much search the machine managed within the limit: noisier);
+- ``ruin and recreate``: a fixed number of iterations of the numba search from the first
+  solution (small and medium): time and objective both compared.
 
 ``pytest benchmarks -k smoke`` runs only the small day's first solution (seconds).
 """
@@ -26,7 +28,7 @@ import numpy as np
 import pytest
 
 from district_days import SIZES, district_day
-from hjemmetjeneste.solver import SolveParams, check_solution, solve
+from hjemmetjeneste.solver import SolveParams, check_solution, lns, solve
 from hjemmetjeneste.solver.build import build_problem
 from hjemmetjeneste.travel import GreatCircleSource
 
@@ -111,6 +113,27 @@ def test_search_fixed_limit(benchmark, built, size):
     solution = benchmark.pedantic(solve, args=(result.problem, params), rounds=1, iterations=1)
     _record(benchmark, size, result.problem, solution)
     benchmark.extra_info["limit_s"] = SEARCH_LIMIT_S[size]
+
+
+LNS_ITERATIONS = {"small": 20_000, "medium": 5_000}
+
+
+@pytest.mark.parametrize("size", list(LNS_ITERATIONS))
+def test_ruin_and_recreate_iterations(benchmark, built, size):
+    """A fixed number of ruin-and-recreate iterations from the first solution: time and
+    objective are both deterministic for the seed, so both are compared (the kernels were
+    loaded before any timing, see conftest.py)."""
+    _, result = built(size)
+    benchmark.group = f"district day {size}"
+    problem = result.problem
+    first = solve(problem, SolveParams(time_limit_s=120.0, solution_limit=1))
+    routes = [[stop.node for stop in route.stops] for route in first.routes]
+    count = LNS_ITERATIONS[size]
+    found = benchmark.pedantic(
+        lns.improve, args=(problem, routes, 0.0), kwargs={"iterations": count}, rounds=3
+    )
+    assert found.objective < found.start_objective
+    benchmark.extra_info.update({"size": size, "iterations": count, "objective": found.objective})
 
 
 def test_smoke_small_first_solution(benchmark, built):
