@@ -195,7 +195,13 @@ def _state(
         nodes = list(routes[k]) if k < len(routes) else []
         state.routes[k, : len(nodes)] = nodes
         state.length[k] = len(nodes)
-    served = [(a, b) for a, b in problem.sync_groups if _serves_pair(routes, a, b)]
+    on_routes = {node for route in routes for node in route}
+    half = [
+        pair for pair in problem.sync_groups if (pair[0] in on_routes) != (pair[1] in on_routes)
+    ]
+    if half:
+        raise ValueError(f"only one half of the pair {half[0]} is served")
+    served = [(a, b) for a, b in problem.sync_groups if a in on_routes]
     late = _refresh_all(state, data)
     for _ in range(2 * len(served) + 1):
         moved = False
@@ -221,14 +227,6 @@ def _state(
         if cap >= 0 and state.load[k] > cap:
             raise ValueError(f"route of vehicle {k} carries {state.load[k]} > {cap}")
     return state
-
-
-def _serves_pair(routes: Sequence[Sequence[int]], a: int, b: int) -> bool:
-    """Whether ``routes`` serve both halves of a pair (ValueError for one half only)."""
-    served = {node for route in routes for node in route}
-    if (a in served) != (b in served):
-        raise ValueError(f"only one half of the pair ({a}, {b}) is served")
-    return a in served
 
 
 def _start(state: _State, node: int) -> int:
