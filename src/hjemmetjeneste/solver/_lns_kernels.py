@@ -244,7 +244,11 @@ def _pair_places(
     demand: np.ndarray,
 ) -> int:
     """Every place half ``x`` of a pair fits on its own, as rows of ``out``: vehicle, slot,
-    added cost, arrival, latest start. The number of places."""
+    added cost, arrival, latest start. The number of places.
+
+    The loop over places repeats :func:`cheapest_place`'s on purpose: moving the stops
+    around a slot into a shared helper (even with ``inline="always"``) made the search six
+    times slower (R107, 20,000 iterations: 0.96 s instead of 0.15 s, the same routes)."""
     count = 0
     for v in range(routes.shape[0]):
         if not allowed[x, v] or (capacity[v] >= 0 and load[v] + demand[x] > capacity[v]):

@@ -355,7 +355,7 @@ def solve_with_lns(
     )
     polish = min(1.0, POLISH_SHARE * params.time_limit_s)
     budget = params.time_limit_s - polish - (time.perf_counter() - started)
-    if budget <= 0 or not first.routes:
+    if budget <= 0:
         return dataclasses.replace(first, wall_s=time.perf_counter() - started)
     start = [[stop.node for stop in route.stops] for route in first.routes]
     try:
