@@ -19,13 +19,15 @@ DAY = {"date": "2026-12-01", "shift": "day"}
 
 def test_a_run_solves_in_a_worker_and_a_pinned_visit_goes_to_its_caregiver(client, auth, template):
     """POST /v1/runs answers 202 at once; the worker reports progress and finishes with
-    KPIs; a visit pinned to another caregiver lands on that caregiver or is reported as a
-    pin conflict, never on anyone else."""
+    KPIs; a (single-staffed) visit pinned to another caregiver lands on that caregiver or is
+    reported as a pin conflict, never on anyone else. (A pin on a double-staffed visit binds
+    one of its two caregivers; the other is free.)"""
     planner = auth("planner", "planner-1")
-    worklists = [w for w in template.result.worklists if w.visits]
-    visit = worklists[0].visits[0]
-    others = [w for w in template.result.worklists if w.staff_id != worklists[0].staff_id]
-    same = [w for w in others if w.competence == worklists[0].competence]
+    owner, visit = next(
+        (w, v) for w in template.result.worklists for v in w.visits if not v.partner_staff_ids
+    )
+    others = [w for w in template.result.worklists if w.staff_id != owner.staff_id]
+    same = [w for w in others if w.competence == owner.competence]
     target = (same or others)[0].staff_id
     pinned = client.post(
         f"/v1/runs/{template.run_id}/pins",
