@@ -179,10 +179,11 @@ def _check_route(
     breaks = sorted(route.breaks)
     prev, ready, prev_end = int(problem.vehicle_start_node[v]), route.depart_s, None
     busy: list[tuple[int, int, int]] = []  # (start, end, node) of each service
+    jobs = set(problem.job_nodes)
     for stop in route.stops:
         node = stop.node
-        if node < 0 or node >= problem.n_nodes:
-            continue
+        if node not in jobs:
+            continue  # a depot or unknown node: check_solution reports it once, as not_a_job
         # A break taken between the previous stop and this one delays the arrival.
         paused = sum(d for s, d in breaks if ready <= s < stop.start_s)
         earliest = ready + int(travel[prev, node]) + paused
@@ -230,7 +231,7 @@ def _check_route(
         )
     found += _check_breaks(problem, v, breaks, busy)
     capacity = int(problem.capacity[v])
-    load = sum(int(problem.load[s.node]) for s in route.stops if 0 <= s.node < problem.n_nodes)
+    load = sum(int(problem.load[s.node]) for s in route.stops if s.node in jobs)
     if capacity >= 0 and load > capacity:
         found.append(
             _v(
