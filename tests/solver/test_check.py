@@ -1,89 +1,114 @@
-"""The independent checker catches each kind of hand-made violation and passes clean plans."""
+"""The independent checker catches each kind of hand-made violation and passes clean plans.
+
+Each test states the whole violation: rule, caregiver (vehicle), job and the numbers.
+"""
 
 from __future__ import annotations
 
 from solver_helpers import make_problem
+from violations import V, assert_violations
 
 from hjemmetjeneste.solver import Route, RouteStop, Solution, ViolationKind, check_solution
+
+K = ViolationKind
 
 
 def _solution(*routes: Route, dropped: tuple[int, ...] = ()) -> Solution:
     return Solution(routes=routes, dropped=dropped, objective=0, status="hand-made", wall_s=0.0)
 
 
-def _kinds(problem, solution) -> list[ViolationKind]:
-    return [v.kind for v in check_solution(problem, solution)]
+def _check(problem, *routes: Route, dropped: tuple[int, ...] = ()):
+    return check_solution(problem, _solution(*routes, dropped=dropped))
 
 
 def test_feasible_hand_made_route_has_no_violations():
     """A route that respects travel, windows and shift passes the checker."""
     problem = make_problem([(100, 0)], service_s=50, windows=[(0, 500)], shift=(0, 1000))
-    route = Route(0, 0, (RouteStop(1, 100, 100),), 250)
-    assert _kinds(problem, _solution(route)) == []
+    assert_violations(_check(problem, Route(0, 0, (RouteStop(1, 100, 100),), 250)))
 
 
 def test_late_start_is_caught():
-    """Starting after the window closes is a late start."""
+    """Starting at 200 s when the window closes at 150 s is a late start of job 1."""
     problem = make_problem([(100, 0)], windows=[(0, 150)], shift=(0, 1000))
     route = Route(0, 0, (RouteStop(1, 100, 200),), 300)
-    assert _kinds(problem, _solution(route)) == [ViolationKind.LATE_START]
+    assert_violations(_check(problem, route), V(K.LATE_START, 0, 1, 1, 200, 150))
 
 
 def test_start_before_window_is_caught():
-    """Starting before the window opens is caught even if the caregiver is there."""
+    """Starting at 100 s when the window opens at 300 s is caught even if the caregiver is there."""
     problem = make_problem([(100, 0)], windows=[(300, 500)], shift=(0, 1000))
     route = Route(0, 0, (RouteStop(1, 100, 100),), 200)
-    assert _kinds(problem, _solution(route)) == [ViolationKind.STARTS_BEFORE_WINDOW]
+    assert_violations(_check(problem, route), V(K.STARTS_BEFORE_WINDOW, 0, 1, 1, 100, 300))
 
 
 def test_start_before_possible_arrival_is_caught():
-    """A start time earlier than travel allows is caught (travel time ignored by a hand edit)."""
+    """A start at 10 s for a job 100 s away is caught (travel time ignored by a hand edit)."""
     problem = make_problem([(100, 0)], shift=(0, 1000))
     route = Route(0, 0, (RouteStop(1, 10, 10),), 200)
-    assert _kinds(problem, _solution(route)) == [ViolationKind.STARTS_BEFORE_ARRIVAL]
+    assert_violations(_check(problem, route), V(K.STARTS_BEFORE_ARRIVAL, 0, 1, 1, 10, 100))
 
 
 def test_shift_overrun_and_early_departure_are_caught():
-    """Returning after shift end and leaving before shift start are both caught."""
+    """Leaving at 50 s for a shift from 100 s, and back at 950 s for one ending 900 s."""
     problem = make_problem([(400, 0)], service_s=100, shift=(100, 900))
     route = Route(0, 50, (RouteStop(1, 450, 450),), 950)
-    kinds = _kinds(problem, _solution(route))
-    assert ViolationKind.LEAVES_BEFORE_SHIFT in kinds
-    assert ViolationKind.SHIFT_OVERRUN in kinds
+    assert_violations(
+        _check(problem, route),
+        V(K.LEAVES_BEFORE_SHIFT, 0, None, 0, 50, 100),
+        V(K.SHIFT_OVERRUN, 0, None, 0, 950, 900),
+    )
 
 
 def test_missing_competence_is_caught():
-    """A job served by a vehicle that is not allowed to serve it is caught."""
+    """Job 1, which only vehicle 1 may serve, on vehicle 0 is missing competence."""
     problem = make_problem([(10, 0)], 2, allowed=[(1,)])
     route = Route(0, 0, (RouteStop(1, 10, 10),), 20)
-    assert _kinds(problem, _solution(route, Route(1, 0, (), 0))) == [
-        ViolationKind.MISSING_COMPETENCE
-    ]
+    assert_violations(
+        _check(problem, route, Route(1, 0, (), 0)), V(K.MISSING_COMPETENCE, 0, 1, 0, 1)
+    )
 
 
 def test_job_served_twice_and_job_forgotten_are_caught():
-    """A job on two routes, and a job neither served nor dropped, are both caught."""
+    """Job 1 on two routes is served twice; job 2, neither served nor dropped, is forgotten."""
     problem = make_problem([(10, 0), (20, 0)], 2)
     r0 = Route(0, 0, (RouteStop(1, 10, 10),), 20)
     r1 = Route(1, 0, (RouteStop(1, 10, 10),), 20)
-    kinds = _kinds(problem, _solution(r0, r1))
-    assert ViolationKind.SERVED_TWICE in kinds
-    assert ViolationKind.NEITHER_SERVED_NOR_DROPPED in kinds
+    assert_violations(
+        _check(problem, r0, r1),
+        V(K.SERVED_TWICE, None, 1, 1, 2),
+        V(K.NEITHER_SERVED_NOR_DROPPED, None, 2, 2),
+    )
 
 
 def test_unsynchronised_double_staffing_is_caught():
-    """Double-staffed jobs at different starts, on one vehicle, or half planned are caught."""
+    """Double-staffed jobs at different starts, on one vehicle, or half planned are caught;
+    both planned together, or both dropped, are fine."""
     problem = make_problem([(50, 0), (50, 0)], 2, service_s=10, sync_groups=[(1, 2)])
-    apart = _solution(
-        Route(0, 0, (RouteStop(1, 50, 50),), 110), Route(1, 0, (RouteStop(2, 50, 60),), 120)
+    apart = (Route(0, 0, (RouteStop(1, 50, 50),), 110), Route(1, 0, (RouteStop(2, 50, 60),), 120))
+    same_vehicle = (
+        Route(0, 0, (RouteStop(1, 50, 50), RouteStop(2, 60, 60)), 120),
+        Route(1, 0, (), 0),
     )
-    same_vehicle = _solution(
-        Route(0, 0, (RouteStop(1, 50, 50), RouteStop(2, 60, 60)), 120), Route(1, 0, (), 0)
+    half = (Route(0, 0, (RouteStop(1, 50, 50),), 110), Route(1, 0, (), 0))
+    unsync = K.UNSYNCHRONISED_DOUBLE_STAFFING
+    assert_violations(_check(problem, *apart), V(unsync, None, 1, 1, 2, 50, 60))
+    assert_violations(_check(problem, *same_vehicle), V(unsync, None, 1, 1, 2, 0))
+    assert_violations(_check(problem, *half, dropped=(2,)), V(unsync, None, 1, 1, 2))
+    together = (
+        Route(0, 0, (RouteStop(1, 50, 50),), 110),
+        Route(1, 0, (RouteStop(2, 50, 50),), 110),
     )
-    half = _solution(Route(0, 0, (RouteStop(1, 50, 50),), 110), Route(1, 0, (), 0), dropped=(2,))
-    for solution in (apart, same_vehicle, half):
-        assert _kinds(problem, solution) == [ViolationKind.UNSYNCHRONISED_DOUBLE_STAFFING]
-    together = _solution(
-        Route(0, 0, (RouteStop(1, 50, 50),), 110), Route(1, 0, (RouteStop(2, 50, 50),), 110)
+    assert_violations(_check(problem, *together))
+    assert_violations(_check(problem, Route(0, 0, (), 0), Route(1, 0, (), 0), dropped=(1, 2)))
+
+
+def test_pair_on_one_vehicle_is_caught_whatever_the_start_times():
+    """Both halves on vehicle 1 at 50 s is one caregiver doing a two-person visit alone."""
+    problem = make_problem([(50, 0), (50, 0)], 2, service_s=0, sync_groups=[(1, 2)])
+    routes = (
+        Route(0, 0, (), 0),
+        Route(1, 0, (RouteStop(1, 50, 50), RouteStop(2, 50, 50)), 100),
     )
-    assert _kinds(problem, together) == []
+    assert_violations(
+        _check(problem, *routes), V(K.UNSYNCHRONISED_DOUBLE_STAFFING, None, 1, 1, 2, 1)
+    )
