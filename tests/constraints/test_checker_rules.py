@@ -6,10 +6,10 @@ Each test states the whole violation: rule, caregiver (vehicle), job and the num
 from __future__ import annotations
 
 from constraint_helpers import plane
-from violations import V, assert_violations
 
 from hjemmetjeneste.solver import Route, RouteStop, Solution, ViolationKind, check_solution
 from hjemmetjeneste.solver.problem import BreakSpec
+from violations import V, assert_violations
 
 K = ViolationKind
 

@@ -6,9 +6,9 @@ Each test states the whole violation: rule, caregiver (vehicle), job and the num
 from __future__ import annotations
 
 from solver_helpers import make_problem
-from violations import V, assert_violations
 
 from hjemmetjeneste.solver import Route, RouteStop, Solution, ViolationKind, check_solution
+from violations import V, assert_violations
 
 K = ViolationKind
 
