@@ -253,17 +253,26 @@ def _check_breaks(
     """Each required break is taken, long enough, inside its window and never during a visit."""
     found: list[Violation] = []
     specs = sorted(problem.vehicle_breaks[v], key=lambda b: b.earliest_s)
-    taken = list(breaks)
-    for spec in specs:
-        match = next(
-            (
-                b
-                for b in taken
-                if spec.earliest_s <= b[0] <= spec.latest_s and b[1] >= spec.duration_s
-            ),
-            None,
-        )
-        if match is None:
+    # Which taken break counts for which required one is a matching (each break counts once):
+    # a greedy choice could spend on a wide lunch window the only break a narrow pause fits.
+    fits = [
+        [i for i, (s, d) in enumerate(breaks) if spec.earliest_s <= s <= spec.latest_s
+         and d >= spec.duration_s]
+        for spec in specs
+    ]  # fmt: skip
+    counted_for: dict[int, int] = {}  # taken break -> the required break it counts for
+
+    def count(k: int, tried: set[int]) -> bool:
+        for i in fits[k]:
+            if i not in tried:
+                tried.add(i)
+                if i not in counted_for or count(counted_for[i], tried):
+                    counted_for[i] = k
+                    return True
+        return False
+
+    for k, spec in enumerate(specs):
+        if not count(k, set()):
             found.append(
                 _v(
                     ViolationKind.MISSING_BREAK,
@@ -273,8 +282,6 @@ def _check_breaks(
                     f"{spec.earliest_s}s and {spec.latest_s}s",
                 )
             )
-        else:
-            taken.remove(match)
     for start, duration in breaks:
         for s, e, node in busy:
             if start < e and s < start + duration:
