@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 import pytest
 
@@ -52,3 +52,29 @@ def test_naive_input_is_rejected(oslo):
         in_zone(datetime(2026, 5, 4, 8, 0), oslo)
     with pytest.raises(ValueError, match="naive"):
         local_datetime(date(2026, 5, 4), time(8, 0, tzinfo=UTC), oslo)
+
+
+def test_a_zone_that_cannot_tell_its_offset_gives_no_instant(oslo):
+    """A tzinfo whose offset is unknown (utcoffset() is None) is as naive as none at all."""
+
+    class Unknown(tzinfo):
+        def utcoffset(self, dt):
+            return None
+
+        def dst(self, dt):
+            return None
+
+        def tzname(self, dt):
+            return "?"
+
+    with pytest.raises(ValueError, match="naive"):
+        in_zone(datetime(2026, 5, 4, 8, 0, tzinfo=Unknown()), oslo)
+
+
+def test_the_second_pass_of_the_repeated_hour_is_a_plain_fixed_offset_value(oslo):
+    """00:30 UTC on the fall-back day is 02:30 CET, the second 02:30: it comes back with
+    the fixed CET offset and fold 0, identical to any other value of that instant."""
+    moment = in_zone(datetime(2026, 10, 25, 1, 30, tzinfo=UTC), oslo)
+    cet = datetime(2026, 10, 25, 2, 30, tzinfo=timezone(timedelta(hours=1), "CET"))
+    assert moment.fold == 0
+    assert repr(moment) == repr(cet)

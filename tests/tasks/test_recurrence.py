@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
+
 from hjemmetjeneste.domain import (
     CompetenceLevel,
     Priority,
@@ -13,7 +15,7 @@ from hjemmetjeneste.domain import (
     Skill,
     TimeWindow,
 )
-from hjemmetjeneste.tasks import expand_intervention, occurs_on
+from hjemmetjeneste.tasks import expand_intervention, merge_into_visits, occurs_on
 
 MONDAY = date(2026, 5, 4)
 SPRING = date(2026, 3, 29)
@@ -213,3 +215,78 @@ def test_fixed_time_in_the_repeated_hour_takes_the_first_occurrence(make_interve
     assert task.window_start.astimezone(UTC) == datetime(2026, 10, 25, 0, 45, tzinfo=UTC)
     assert span(task) == timedelta(minutes=20)
     assert task.window_start < task.window_end
+
+
+def test_alternative_windows_give_one_task_whose_window_spans_them_all(make_intervention, oslo):
+    """ "11–12 or 08–09" is one task #1 that may start from the earliest start (08:00) to the
+    latest end (12:00), carrying both windows in time order; not two tasks."""
+    schedule = Schedule(
+        kind=ScheduleKind.WINDOW,
+        windows=(window("11:00", "12:00"), window("08:00", "09:00")),
+        windows_are_alternatives=True,
+    )
+    intervention = make_intervention(schedule, description="Ettersyn", duration_min=20)
+    (task,) = expand_intervention(intervention, MONDAY, oslo)
+    assert task.task_id == "I1@2026-05-04#1"
+    assert (task.window_start.isoformat(), task.window_end.isoformat()) == (
+        "2026-05-04T08:00:00+02:00",
+        "2026-05-04T12:00:00+02:00",
+    )
+    assert [(a.time(), b.time()) for a, b in task.alternative_windows] == [
+        (time(8, 0), time(9, 0)),
+        (time(11, 0), time(12, 0)),
+    ]
+    assert (task.date, task.patient_id, task.description, task.duration_min) == (
+        MONDAY,
+        "P1",
+        "Ettersyn",
+        20,
+    )
+
+
+def test_every_rule_of_the_plan_travels_with_its_task(make_intervention, oslo):
+    """Gap group and gaps, the second caregiver's competence, the late allowance and the
+    separate-visit mark are the intervention's, on every task it gives."""
+    intervention = make_intervention(
+        Schedule(kind=ScheduleKind.FIXED, times=(time(8, 0), time(20, 0))),
+        staff_count=2,
+        gap_group="insulin",
+        min_gap_min=240,
+        max_gap_min=720,
+        second_staff_competence=CompetenceLevel.NURSE,
+        late_allowance_min=15,
+        separate_visit=True,
+    )
+    tasks = expand_intervention(intervention, MONDAY, oslo)
+    assert len(tasks) == 2
+    for task in tasks:
+        assert (task.gap_group, task.min_gap_min, task.max_gap_min) == ("insulin", 240, 720)
+        assert task.second_staff_competence == CompetenceLevel.NURSE
+        assert (task.late_allowance_min, task.separate_visit) == (15, True)
+
+
+def test_a_task_marked_separate_visit_is_never_merged_into_a_visit(make_intervention, oslo):
+    """Two tasks of one patient with overlapping windows share a visit, unless the plan marks
+    one as a visit of its own (a wound dressing that needs a clean room, say)."""
+
+    def day_tasks(separate: bool) -> list:
+        breakfast = make_intervention(intervention_id="FROKOST")
+        dressing = make_intervention(intervention_id="SAAR", separate_visit=separate)
+        return [t for i in (breakfast, dressing) for t in expand_intervention(i, MONDAY, oslo)]
+
+    assert [len(v.tasks) for v in merge_into_visits(day_tasks(separate=False))] == [2]
+    apart = merge_into_visits(day_tasks(separate=True))
+    assert sorted(tuple(t.task_id for t in v.tasks) for v in apart) == [
+        ("FROKOST@2026-05-04#1",),
+        ("SAAR@2026-05-04#1",),
+    ]
+
+
+def test_a_schedule_every_few_weeks_without_an_anchor_is_refused_by_name():
+    """Every second week needs the week to count from; without one (a schedule built past its
+    validator) the error names the fields instead of guessing."""
+    unanchored = Schedule.model_construct(
+        kind=ScheduleKind.FIXED, times=(time(9, 0),), every_n_weeks=2, week_anchor=None
+    )
+    with pytest.raises(ValueError, match=r"^every_n_weeks > 1 needs a week_anchor date$"):
+        occurs_on(unanchored, MONDAY)
