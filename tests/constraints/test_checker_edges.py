@@ -107,10 +107,10 @@ def test_two_breaks_with_nested_windows_are_both_taken():
 
 
 def test_a_break_that_starts_with_a_visit_overlaps_it_and_is_no_pause_on_the_way():
-    """A break from 300 s over the visit starting 300 s is a break during the visit; it does
-    not also make the caregiver late for that visit."""
+    """Leaving at 250 s for a visit 10 s away at 300 s, a break from 300 s is a break during
+    the visit; it does not also make the caregiver late for that visit."""
     problem, job = _one_visit_with_break(BreakSpec(200, 400, 100))
-    route = Route(0, 0, (RouteStop(job, 10, 300),), 510, breaks=((300, 100),))
+    route = Route(0, 250, (RouteStop(job, 260, 300),), 510, breaks=((300, 100),))
     assert_violations(
         _check(problem, route), V(K.BREAK_DURING_VISIT, 0, job, 0, 300, 400, job, 300, 400)
     )

@@ -209,3 +209,10 @@ def test_a_stop_that_is_no_job_is_caught():
         V(K.NOT_A_JOB, None, unknown, unknown),
     )
     assert_violations(_check(problem, Route(0, 0, (), 0), dropped=(job,)))
+    # The stops after it are still checked: the job cannot be reached 10 s away at 5 s.
+    on_the_way = Route(0, 0, (RouteStop(0, 0, 0), RouteStop(job, 5, 5)), 15)
+    assert_violations(
+        _check(problem, on_the_way),
+        V(K.NOT_A_JOB, None, 0, 0),
+        V(K.STARTS_BEFORE_ARRIVAL, 0, job, job, 5, 10),
+    )
