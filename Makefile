@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export NUMBA_CACHE_DIR ?= $(CURDIR)/.numba_cache
 
-.PHONY: setup demo test lint bench bench-smoke bench-quality bench-compare clean
+.PHONY: setup demo test lint bench bench-smoke bench-quality bench-compare mutation clean
 
 $(BIN)/hjemmetjeneste: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,5 +46,10 @@ bench-compare: setup
 bench-smoke: setup
 	bash benchmarks/smoke.sh
 
+# Mutation testing of the checker, recurrence and clock (a few minutes on one core; not part
+# of `make test`): scores and argued survivors in benchmarks/results/mutation-<date>.md.
+mutation: setup
+	$(BIN)/python benchmarks/mutation.py
+
 clean:
-	rm -rf $(VENV) .numba_cache .pytest_cache .benchmarks out
+	rm -rf $(VENV) .numba_cache .pytest_cache .benchmarks out mutants
