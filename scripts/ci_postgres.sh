@@ -7,8 +7,9 @@
 #
 #   eval "$(bash scripts/ci_postgres.sh)"   # sets HJEMMETJENESTE_TEST_POSTGRES_URL
 #
-# Everything else goes to stderr. Stop the server with: pg_ctl -D "$PGDATA_DIR" stop
-# (the data directory is printed on stderr).
+# Everything else goes to stderr. When it starts a server it also exports
+# HJEMMETJENESTE_TEST_POSTGRES_DATA, its data directory; stop that server (and remove the
+# directory) with: bash scripts/ci_postgres.sh stop "$HJEMMETJENESTE_TEST_POSTGRES_DATA".
 set -euo pipefail
 
 PGPORT="${PGPORT:-54329}"
@@ -23,7 +24,21 @@ find_bindir() {
   done | sort -V | tail -n 1
 }
 
+as_postgres() {
+  if [[ "$(id -u)" == "0" ]]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
 BINDIR="$(find_bindir)"
+if [[ "${1:-}" == "stop" ]]; then
+  DATA_DIR="${2:?usage: ci_postgres.sh stop DATA_DIR}"
+  as_postgres "$BINDIR/pg_ctl" -D "$DATA_DIR" -m fast -w stop >&2
+  rm -rf "$DATA_DIR"
+  exit 0
+fi
 if [[ -z "$BINDIR" ]]; then
   echo "ci_postgres: installing PostgreSQL from Debian packages" >&2
   export DEBIAN_FRONTEND=noninteractive
@@ -35,14 +50,6 @@ if [[ -z "$BINDIR" ]]; then
   echo "ci_postgres: no PostgreSQL server binaries found after installing" >&2
   exit 1
 fi
-
-as_postgres() {
-  if [[ "$(id -u)" == "0" ]]; then
-    runuser -u postgres -- "$@"
-  else
-    "$@"
-  fi
-}
 
 if [[ "$(id -u)" == "0" ]] && ! id postgres >/dev/null 2>&1; then
   useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
@@ -60,6 +67,7 @@ else
   as_postgres "$BINDIR/pg_ctl" -D "$DATA_DIR" -l "$DATA_DIR/server.log" -w -t 60 \
     -o "-h 127.0.0.1 -p $PGPORT -k $DATA_DIR -c fsync=off" start >&2
   echo "ci_postgres: server started, data directory $DATA_DIR" >&2
+  echo "export HJEMMETJENESTE_TEST_POSTGRES_DATA=$DATA_DIR"
 fi
 
 if ! "$BINDIR/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -tAc \

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+import ci_guard
 from hjemmetjeneste.benchsets import benchmarks_dir
 
 TINY = """TINY1
@@ -49,7 +49,5 @@ def shared_benchmarks() -> Path:
     """The public sets in ../shared/benchmarks; skipped when absent (never in CI)."""
     path = benchmarks_dir()
     if not path.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"benchmark data {path} missing in CI")
-        pytest.skip(f"benchmark data {path} not present")
+        ci_guard.skip("benchmarks", f"benchmark data {path} not present")
     return path

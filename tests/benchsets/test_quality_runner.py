@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import ci_guard
 from hjemmetjeneste.benchsets import quality
 from hjemmetjeneste.benchsets.peers import available_peers
 from hjemmetjeneste.cli import app
@@ -90,7 +91,9 @@ def test_cli_runs_a_set_and_rejects_unknown_ones(tiny_data: Path, tmp_path: Path
     assert CliRunner().invoke(app, [*args, "--set", "cvrp"]).exit_code != 0
 
 
-@pytest.mark.skipif(not available_peers(), reason="optional extra 'peers' not installed")
+@pytest.mark.skipif(
+    not available_peers(), reason=ci_guard.reason("peers", "optional extra 'peers' not installed")
+)
 def test_peers_answer_on_the_same_data_and_are_checked(tiny_data: Path):
     """Each installed peer serves all four customers within capacity; same bks, same units."""
     peers = available_peers()

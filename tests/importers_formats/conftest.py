@@ -1,7 +1,7 @@
 """Fixtures for the import tests: the bad-file corpus and stores on SQLite and PostgreSQL.
 
 PostgreSQL comes from HJEMMETJENESTE_TEST_POSTGRES_URL (`scripts/ci_postgres.sh`); without
-it those cases skip, except in CI (CI=true), where that is a failure.
+it those cases skip, except in CI, where that is a failure (tests/ci_guard.py).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pytest
 from import_corpus import POSTGRES_ENV
 from sqlalchemy import text
 
+import ci_guard
 from hjemmetjeneste.store import Store, create_store_engine, open_store
 from hjemmetjeneste.store.models import TableBase
 
@@ -25,9 +26,7 @@ def import_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'import.db'}"
     url = os.environ.get(POSTGRES_ENV)
     if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{POSTGRES_ENV} is not set in CI: .ci/run must start PostgreSQL")
-        pytest.skip(f"{POSTGRES_ENV} not set (run scripts/ci_postgres.sh)")
+        ci_guard.skip("postgres", f"{POSTGRES_ENV} not set (run scripts/ci_postgres.sh)")
     engine = create_store_engine(url)
     with engine.begin() as conn:
         TableBase.metadata.drop_all(conn)

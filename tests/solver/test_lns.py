@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from solver_helpers import make_problem
 
+import ci_guard
 from hjemmetjeneste.solver import RoutingProblem, SolveParams, check_solution, lns, solve
 from hjemmetjeneste.solver import _lns_kernels as kernels
 from hjemmetjeneste.solver.problem import BreakSpec, Precedence
@@ -308,7 +309,7 @@ def _benchmarks() -> Path:
 
 @pytest.mark.skipif(
     not (_benchmarks() / "solomon" / "instances" / "R107.txt").is_file(),
-    reason="the Solomon instances are not in the benchmark folder",
+    reason=ci_guard.reason("benchmarks", "the Solomon instances are not in the benchmark folder"),
 )
 def test_ruin_and_recreate_beats_guided_local_search_on_solomon_r107():
     """Same 3 s each: on R107 guided local search stays ~4 % above the optimum (1,064.6);

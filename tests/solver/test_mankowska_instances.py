@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import ci_guard
 from hjemmetjeneste.benchsets import benchmarks_dir
 from hjemmetjeneste.benchsets.mankowska import build_mankowska, read_mankowska, score_mankowska
 from hjemmetjeneste.solver import SolveParams, check_solution, solve
@@ -12,7 +13,9 @@ HHCRSP = benchmarks_dir() / "hhcrsp" / "instances"
 
 needs_data = pytest.mark.skipif(
     not HHCRSP.is_dir(),
-    reason=f"benchmark data not found at {HHCRSP} (set HJEMMETJENESTE_BENCHMARKS_DIR)",
+    reason=ci_guard.reason(
+        "benchmarks", f"benchmark data not found at {HHCRSP} (set HJEMMETJENESTE_BENCHMARKS_DIR)"
+    ),
 )
 
 

@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 import numpy as np
-import pytest
+
+import ci_guard
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -20,10 +21,7 @@ def need_extract(name: str) -> Path:
     """Path of a shared extract; skip (fail in CI) when it is missing."""
     path = osm_dir() / name
     if not path.is_file():
-        message = f"OSM extract {path} not found (set HJEMMETJENESTE_OSM_DIR)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        ci_guard.skip("osm", f"OSM extract {path} not found (set HJEMMETJENESTE_OSM_DIR)")
     return path
 
 
@@ -31,10 +29,9 @@ def need_osrm_url() -> str:
     """URL of the OSRM server on the Monaco extract (car); skip (fail in CI) when unset."""
     url = os.environ.get("HJEMMETJENESTE_TEST_OSRM_URL")
     if not url:
-        message = "HJEMMETJENESTE_TEST_OSRM_URL is not set (scripts/start_osrm.sh starts one)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        ci_guard.skip(
+            "osrm", "HJEMMETJENESTE_TEST_OSRM_URL is not set (scripts/start_osrm.sh starts one)"
+        )
     return url
 
 
