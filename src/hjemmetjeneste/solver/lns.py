@@ -355,11 +355,11 @@ def solve_with_lns(
     )
     polish = min(1.0, POLISH_SHARE * params.time_limit_s)
     budget = params.time_limit_s - polish - (time.perf_counter() - started)
-    if budget <= 0:
+    if budget <= 0 and params.iterations is None:
         return dataclasses.replace(first, wall_s=time.perf_counter() - started)
     start = [[stop.node for stop in route.stops] for route in first.routes]
     try:
-        found = improve(problem, start, budget, seed=params.seed, on_progress=report)
+        found = improve(problem, start, budget, params.seed, report, params.iterations)
     except ValueError as exc:
         # OR-Tools' plan is feasible, so the kernels should always read it; if they cannot,
         # its own search gets the time instead of the plan failing.
@@ -370,7 +370,8 @@ def solve_with_lns(
         problem,
         params.model_copy(
             update={
-                "time_limit_s": max(polish, 0.1),
+                # With a work budget the greedy polish runs to its local optimum.
+                "time_limit_s": params.time_limit_s if params.iterations else max(polish, 0.1),
                 "metaheuristic": Metaheuristic.GREEDY_DESCENT,
                 "solution_limit": None,
             }

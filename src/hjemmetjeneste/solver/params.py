@@ -45,6 +45,11 @@ class SolveParams(BaseModel):
     False searches with OR-Tools' metaheuristic only."""
     seed: int = Field(default=0, ge=0)
     """Seed of the ruin-and-recreate search's random choices."""
+    iterations: int | None = Field(default=None, ge=1)
+    """Work budget of ruin and recreate: exactly this many iterations, not as many as fit in
+    the time limit, so that the plan depends on the seed and not on the machine's speed or
+    load (tests that judge quality, reproducible runs). OR-Tools' first plan and polish stop
+    by themselves on small problems; the time limit only bounds them."""
 
 
 # Above this many jobs cost-based insertion is too slow to finish a first plan in short limits:
