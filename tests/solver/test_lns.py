@@ -275,7 +275,7 @@ def test_pairs_and_pins_survive_ruin_and_recreate_and_the_checker_agrees(seed):
     """Pairs come back together on two caregivers at one start; pins keep their caregiver
     and start (the checker judges, independently of the kernels)."""
     problem = _with_pairs_and_pins(seed)
-    solution = solve(problem, SolveParams(time_limit_s=2.0, seed=seed))
+    solution = solve(problem, SolveParams(time_limit_s=2.0, seed=seed, iterations=5_000))
     assert "ruin and recreate" in solution.status
     assert check_solution(problem, solution) == []
     served = solution.served_by()
@@ -312,12 +312,13 @@ def _benchmarks() -> Path:
     reason=ci_guard.reason("benchmarks", "the Solomon instances are not in the benchmark folder"),
 )
 def test_ruin_and_recreate_beats_guided_local_search_on_solomon_r107():
-    """Same 3 s each: on R107 guided local search stays ~4 % above the optimum (1,064.6);
-    ruin and recreate gets within ~1 %."""
+    """On R107 guided local search stays ~4 % above the optimum (1,064.6) after 3 s; ruin
+    and recreate gets within 2 % in 20,000 iterations of seed 0 (about 0.2 s: a fixed amount
+    of work, so the result does not depend on the machine's load)."""
     from hjemmetjeneste.benchsets.solomon import read_solomon, route_distance, to_problem
 
     problem = to_problem(read_solomon(_benchmarks() / "solomon" / "instances" / "R107.txt"))
-    ours = solve(problem, SolveParams(time_limit_s=3.0))
+    ours = solve(problem, SolveParams(time_limit_s=3.0, seed=0, iterations=20_000))
     plain = solve(problem, SolveParams(time_limit_s=3.0, lns=False))
     assert ours.dropped == () and check_solution(problem, ours) == []
     assert route_distance(problem, ours) < route_distance(problem, plain)
