@@ -31,7 +31,7 @@ from hjemmetjeneste.pipeline import plan_shift
 from hjemmetjeneste.solver import SolveParams
 
 DAY = date(2026, 12, 1)
-QUICK = SolveParams(time_limit_s=1.0)
+QUICK = SolveParams(time_limit_s=1.0, seed=0, iterations=2_000)
 
 
 def _patient(i: int, lat: float, lon: float) -> Patient:

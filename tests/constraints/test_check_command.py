@@ -5,16 +5,13 @@ from __future__ import annotations
 import json
 from datetime import time
 
-from constraint_helpers import DAY, district, intervention, staff
+from constraint_helpers import DAY, QUICK, district, intervention, staff
 from typer.testing import CliRunner
 
 from hjemmetjeneste.cli import app
 from hjemmetjeneste.domain import ShiftKind
 from hjemmetjeneste.importers import write_export
 from hjemmetjeneste.pipeline import plan_range
-from hjemmetjeneste.solver import Metaheuristic, SolveParams
-
-QUICK = SolveParams(time_limit_s=1.0, metaheuristic=Metaheuristic.GREEDY_DESCENT)
 
 
 def _written(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from constraint_helpers import DAY, district, intervention, patient, staff
+from constraint_helpers import DAY, QUICK, district, intervention, patient, staff
 
 from hjemmetjeneste.domain import (
     BreakRule,
@@ -20,12 +20,10 @@ from hjemmetjeneste.domain import (
     UnplacedReason,
 )
 from hjemmetjeneste.pipeline import plan_range, plan_shift
-from hjemmetjeneste.solver import Metaheuristic, SolveParams
 from hjemmetjeneste.solver.build import break_specs, build_problem
 from hjemmetjeneste.tasks import build_day_plan
 from hjemmetjeneste.travel import GreatCircleSource
 
-QUICK = SolveParams(time_limit_s=1.0, metaheuristic=Metaheuristic.GREEDY_DESCENT)
 OSLO = ZoneInfo("Europe/Oslo")
 BIKE, CAR = TravelMode.BIKE, TravelMode.CAR
 
