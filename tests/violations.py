@@ -17,7 +17,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from hjemmetjeneste.solver import Violation, ViolationKind
+from hjemmetjeneste.solver import (
+    Route,
+    RoutingProblem,
+    Solution,
+    Violation,
+    ViolationKind,
+    check_solution,
+)
 
 Facts = tuple[ViolationKind, int | None, int | None, tuple[int, ...]]
 
@@ -44,3 +51,11 @@ def assert_violations(found: Iterable[Violation], *expected: Facts) -> None:
     assert got == want, (
         f"missing {sorted(want - got, key=str)}; unexpected {sorted(got - want, key=str)}"
     )
+
+
+def check(
+    problem: RoutingProblem, *routes: Route, dropped: tuple[int, ...] = ()
+) -> list[Violation]:
+    """The checker's verdict on a hand-made plan: ``routes``, and ``dropped`` jobs reported."""
+    solution = Solution(routes=routes, dropped=dropped, objective=0, status="hand", wall_s=0.0)
+    return check_solution(problem, solution)

@@ -9,16 +9,11 @@ from __future__ import annotations
 
 from constraint_helpers import plane
 
-from hjemmetjeneste.solver import Route, RouteStop, Solution, ViolationKind, check_solution
+from hjemmetjeneste.solver import Route, RouteStop, ViolationKind
 from hjemmetjeneste.solver.problem import BreakSpec
-from violations import V, assert_violations
+from violations import V, assert_violations, check
 
 K = ViolationKind
-
-
-def _check(problem, *routes: Route, dropped: tuple[int, ...] = ()):
-    solution = Solution(routes=routes, dropped=dropped, objective=0, status="hand", wall_s=0.0)
-    return check_solution(problem, solution)
 
 
 # --- the drive home -------------------------------------------------------------------------
@@ -31,9 +26,9 @@ def test_a_caregiver_who_cannot_get_home_in_time_overruns_whatever_the_route_cla
     job = b.add_job(1, service_s=100, windows=[(0, 1000)], penalty=1)
     problem = b.build()
     claims_early = Route(0, 0, (RouteStop(job, 400, 550),), 950)
-    assert_violations(_check(problem, claims_early), V(K.SHIFT_OVERRUN, 0, None, 0, 1050, 1000))
+    assert_violations(check(problem, claims_early), V(K.SHIFT_OVERRUN, 0, None, 0, 1050, 1000))
     honest = Route(0, 0, (RouteStop(job, 400, 500),), 1000)
-    assert_violations(_check(problem, honest))
+    assert_violations(check(problem, honest))
 
 
 def test_a_break_after_the_last_visit_delays_the_drive_home():
@@ -43,12 +38,12 @@ def test_a_break_after_the_last_visit_delays_the_drive_home():
     job = b.add_job(1, service_s=100, windows=[(0, 1000)], penalty=1)
     problem = b.build()
     route = Route(0, 0, (RouteStop(job, 400, 400),), 900, breaks=((500, 150),))
-    assert_violations(_check(problem, route), V(K.SHIFT_OVERRUN, 0, None, 0, 1050, 1000))
+    assert_violations(check(problem, route), V(K.SHIFT_OVERRUN, 0, None, 0, 1050, 1000))
     short = BreakSpec(450, 600, 100)
     fits = plane([(0, 0), (400, 0)], shift=(0, 1000), breaks=[short])
     fits.add_job(1, service_s=100, windows=[(0, 1000)], penalty=1)
     in_time = Route(0, 0, (RouteStop(job, 400, 400),), 1000, breaks=((500, 100),))
-    assert_violations(_check(fits.build(), in_time))
+    assert_violations(check(fits.build(), in_time))
 
 
 # --- breaks ---------------------------------------------------------------------------------
@@ -65,11 +60,11 @@ def test_a_break_outside_its_window_is_not_the_required_break():
     problem, job = _one_visit_with_break(BreakSpec(200, 400, 100))
     visit = (RouteStop(job, 10, 10),)
     assert_violations(
-        _check(problem, Route(0, 0, visit, 700, breaks=((450, 100),))),
+        check(problem, Route(0, 0, visit, 700, breaks=((450, 100),))),
         V(K.MISSING_BREAK, 0, None, 0, 100, 200, 400),
     )
     assert_violations(
-        _check(problem, Route(0, 0, visit, 700, breaks=((150, 100),))),
+        check(problem, Route(0, 0, visit, 700, breaks=((150, 100),))),
         V(K.MISSING_BREAK, 0, None, 0, 100, 200, 400),
     )
 
@@ -78,7 +73,7 @@ def test_a_break_too_short_is_not_the_required_break():
     """50 s inside the window does not count for a 100 s break."""
     problem, job = _one_visit_with_break(BreakSpec(200, 400, 100))
     route = Route(0, 0, (RouteStop(job, 10, 10),), 700, breaks=((300, 50),))
-    assert_violations(_check(problem, route), V(K.MISSING_BREAK, 0, None, 0, 100, 200, 400))
+    assert_violations(check(problem, route), V(K.MISSING_BREAK, 0, None, 0, 100, 200, 400))
 
 
 def test_a_break_may_start_on_the_first_and_on_the_last_second_of_its_window():
@@ -86,7 +81,7 @@ def test_a_break_may_start_on_the_first_and_on_the_last_second_of_its_window():
     problem, job = _one_visit_with_break(BreakSpec(200, 400, 100))
     visit = (RouteStop(job, 10, 10),)
     for start in (200, 400):
-        assert_violations(_check(problem, Route(0, 0, visit, 700, breaks=((start, 100),))))
+        assert_violations(check(problem, Route(0, 0, visit, 700, breaks=((start, 100),))))
 
 
 def test_two_breaks_with_nested_windows_are_both_taken():
@@ -98,10 +93,10 @@ def test_two_breaks_with_nested_windows_are_both_taken():
     )
     problem = b.build()
     both = Route(1, 0, (), 450, breaks=((320, 50), (400, 50)))
-    assert_violations(_check(problem, Route(0, 0, (), 0), both))
+    assert_violations(check(problem, Route(0, 0, (), 0), both))
     only_lunch = Route(1, 0, (), 450, breaks=((400, 50),))
     assert_violations(
-        _check(problem, Route(0, 0, (), 0), only_lunch),
+        check(problem, Route(0, 0, (), 0), only_lunch),
         V(K.MISSING_BREAK, 1, None, 1, 50, 300, 350),
     )
 
@@ -112,7 +107,7 @@ def test_a_break_that_starts_with_a_visit_overlaps_it_and_is_no_pause_on_the_way
     problem, job = _one_visit_with_break(BreakSpec(200, 400, 100))
     route = Route(0, 250, (RouteStop(job, 260, 300),), 510, breaks=((300, 100),))
     assert_violations(
-        _check(problem, route), V(K.BREAK_DURING_VISIT, 0, job, 0, 300, 400, job, 300, 400)
+        check(problem, route), V(K.BREAK_DURING_VISIT, 0, job, 0, 300, 400, job, 300, 400)
     )
 
 
@@ -120,7 +115,7 @@ def test_a_visit_may_start_the_second_a_break_ends():
     """Break 200–300 s, visit from 300 s: back to back, no overlap."""
     problem, job = _one_visit_with_break(BreakSpec(200, 400, 100))
     route = Route(0, 0, (RouteStop(job, 110, 300),), 410, breaks=((200, 100),))
-    assert_violations(_check(problem, route))
+    assert_violations(check(problem, route))
 
 
 # --- gaps between doses ---------------------------------------------------------------------
@@ -140,7 +135,7 @@ def _dose_plan(problem, d1: int, d2: int, t1: int | None, t2: int | None):
     while len(routes) < 2:
         routes.append(Route(len(routes), 0, (), 0))
     dropped = tuple(d for d, t in ((d1, t1), (d2, t2)) if t is None)
-    return _check(problem, *routes, dropped=dropped)
+    return check(problem, *routes, dropped=dropped)
 
 
 def test_dose_gap_exactly_on_its_bounds_is_kept():
@@ -184,7 +179,7 @@ def test_a_gap_binds_only_when_both_doses_are_planned():
         Route(1, 0, (RouteStop(jobs[3], 10, 500),), 520),
     )
     assert_violations(
-        _check(problem, *routes, dropped=(jobs[0],)),
+        check(problem, *routes, dropped=(jobs[0],)),
         V(K.GAP_VIOLATED, 1, jobs[3], jobs[3], 470, jobs[2], 1000),
     )
 
@@ -199,11 +194,11 @@ def test_a_vehicle_with_capacity_zero_carries_nothing():
     light = b.add_job(2, service_s=0, windows=[(0, 1000)], penalty=1, demand=0)
     problem = b.build()
     assert_violations(
-        _check(problem, Route(0, 0, (RouteStop(heavy, 10, 10),), 20), dropped=(light,)),
+        check(problem, Route(0, 0, (RouteStop(heavy, 10, 10),), 20), dropped=(light,)),
         V(K.CAPACITY_EXCEEDED, 0, None, 0, 1, 0),
     )
     assert_violations(
-        _check(problem, Route(0, 0, (RouteStop(light, 10, 10),), 20), dropped=(heavy,))
+        check(problem, Route(0, 0, (RouteStop(light, 10, 10),), 20), dropped=(heavy,))
     )
 
 
@@ -214,5 +209,5 @@ def test_a_load_equal_to_the_capacity_fits():
     j2 = b.add_job(2, service_s=0, windows=[(0, 1000)], penalty=1, demand=3)
     problem = b.build()
     assert_violations(
-        _check(problem, Route(0, 0, (RouteStop(j1, 10, 10), RouteStop(j2, 10, 10)), 20))
+        check(problem, Route(0, 0, (RouteStop(j1, 10, 10), RouteStop(j2, 10, 10)), 20))
     )

@@ -7,45 +7,37 @@ from __future__ import annotations
 
 from solver_helpers import make_problem
 
-from hjemmetjeneste.solver import Route, RouteStop, Solution, ViolationKind, check_solution
-from violations import V, assert_violations
+from hjemmetjeneste.solver import Route, RouteStop, ViolationKind
+from violations import V, assert_violations, check
 
 K = ViolationKind
-
-
-def _solution(*routes: Route, dropped: tuple[int, ...] = ()) -> Solution:
-    return Solution(routes=routes, dropped=dropped, objective=0, status="hand-made", wall_s=0.0)
-
-
-def _check(problem, *routes: Route, dropped: tuple[int, ...] = ()):
-    return check_solution(problem, _solution(*routes, dropped=dropped))
 
 
 def test_feasible_hand_made_route_has_no_violations():
     """A route that respects travel, windows and shift passes the checker."""
     problem = make_problem([(100, 0)], service_s=50, windows=[(0, 500)], shift=(0, 1000))
-    assert_violations(_check(problem, Route(0, 0, (RouteStop(1, 100, 100),), 250)))
+    assert_violations(check(problem, Route(0, 0, (RouteStop(1, 100, 100),), 250)))
 
 
 def test_late_start_is_caught():
     """Starting at 200 s when the window closes at 150 s is a late start of job 1."""
     problem = make_problem([(100, 0)], windows=[(0, 150)], shift=(0, 1000))
     route = Route(0, 0, (RouteStop(1, 100, 200),), 300)
-    assert_violations(_check(problem, route), V(K.LATE_START, 0, 1, 1, 200, 150))
+    assert_violations(check(problem, route), V(K.LATE_START, 0, 1, 1, 200, 150))
 
 
 def test_start_before_window_is_caught():
     """Starting at 100 s when the window opens at 300 s is caught even if the caregiver is there."""
     problem = make_problem([(100, 0)], windows=[(300, 500)], shift=(0, 1000))
     route = Route(0, 0, (RouteStop(1, 100, 100),), 200)
-    assert_violations(_check(problem, route), V(K.STARTS_BEFORE_WINDOW, 0, 1, 1, 100, 300))
+    assert_violations(check(problem, route), V(K.STARTS_BEFORE_WINDOW, 0, 1, 1, 100, 300))
 
 
 def test_start_before_possible_arrival_is_caught():
     """A start at 10 s for a job 100 s away is caught (travel time ignored by a hand edit)."""
     problem = make_problem([(100, 0)], shift=(0, 1000))
     route = Route(0, 0, (RouteStop(1, 10, 10),), 200)
-    assert_violations(_check(problem, route), V(K.STARTS_BEFORE_ARRIVAL, 0, 1, 1, 10, 100))
+    assert_violations(check(problem, route), V(K.STARTS_BEFORE_ARRIVAL, 0, 1, 1, 10, 100))
 
 
 def test_shift_overrun_and_early_departure_are_caught():
@@ -53,7 +45,7 @@ def test_shift_overrun_and_early_departure_are_caught():
     problem = make_problem([(400, 0)], service_s=100, shift=(100, 900))
     route = Route(0, 50, (RouteStop(1, 450, 450),), 950)
     assert_violations(
-        _check(problem, route),
+        check(problem, route),
         V(K.LEAVES_BEFORE_SHIFT, 0, None, 0, 50, 100),
         V(K.SHIFT_OVERRUN, 0, None, 0, 950, 900),
     )
@@ -64,7 +56,7 @@ def test_missing_competence_is_caught():
     problem = make_problem([(10, 0)], 2, allowed=[(1,)])
     route = Route(0, 0, (RouteStop(1, 10, 10),), 20)
     assert_violations(
-        _check(problem, route, Route(1, 0, (), 0)), V(K.MISSING_COMPETENCE, 0, 1, 0, 1)
+        check(problem, route, Route(1, 0, (), 0)), V(K.MISSING_COMPETENCE, 0, 1, 0, 1)
     )
 
 
@@ -74,7 +66,7 @@ def test_job_served_twice_and_job_forgotten_are_caught():
     r0 = Route(0, 0, (RouteStop(1, 10, 10),), 20)
     r1 = Route(1, 0, (RouteStop(1, 10, 10),), 20)
     assert_violations(
-        _check(problem, r0, r1),
+        check(problem, r0, r1),
         V(K.SERVED_TWICE, None, 1, 1, 2),
         V(K.NEITHER_SERVED_NOR_DROPPED, None, 2, 2),
     )
@@ -91,15 +83,15 @@ def test_unsynchronised_double_staffing_is_caught():
     )
     half = (Route(0, 0, (RouteStop(1, 50, 50),), 110), Route(1, 0, (), 0))
     unsync = K.UNSYNCHRONISED_DOUBLE_STAFFING
-    assert_violations(_check(problem, *apart), V(unsync, None, 1, 1, 2, 50, 60))
-    assert_violations(_check(problem, *same_vehicle), V(unsync, None, 1, 1, 2, 0))
-    assert_violations(_check(problem, *half, dropped=(2,)), V(unsync, None, 1, 1, 2))
+    assert_violations(check(problem, *apart), V(unsync, None, 1, 1, 2, 50, 60))
+    assert_violations(check(problem, *same_vehicle), V(unsync, None, 1, 1, 2, 0))
+    assert_violations(check(problem, *half, dropped=(2,)), V(unsync, None, 1, 1, 2))
     together = (
         Route(0, 0, (RouteStop(1, 50, 50),), 110),
         Route(1, 0, (RouteStop(2, 50, 50),), 110),
     )
-    assert_violations(_check(problem, *together))
-    assert_violations(_check(problem, Route(0, 0, (), 0), Route(1, 0, (), 0), dropped=(1, 2)))
+    assert_violations(check(problem, *together))
+    assert_violations(check(problem, Route(0, 0, (), 0), Route(1, 0, (), 0), dropped=(1, 2)))
 
 
 def test_pair_on_one_vehicle_is_caught_whatever_the_start_times():
@@ -110,5 +102,5 @@ def test_pair_on_one_vehicle_is_caught_whatever_the_start_times():
         Route(1, 0, (RouteStop(1, 50, 50), RouteStop(2, 50, 50)), 100),
     )
     assert_violations(
-        _check(problem, *routes), V(K.UNSYNCHRONISED_DOUBLE_STAFFING, None, 1, 1, 2, 1)
+        check(problem, *routes), V(K.UNSYNCHRONISED_DOUBLE_STAFFING, None, 1, 1, 2, 1)
     )
