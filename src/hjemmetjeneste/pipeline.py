@@ -22,6 +22,7 @@ from hjemmetjeneste.domain import (
     ShiftKind,
 )
 from hjemmetjeneste.importers import read_export
+from hjemmetjeneste.settings import Settings
 from hjemmetjeneste.solver import SolveParams, Violation, check_solution, solve
 from hjemmetjeneste.solver.build import build_problem
 from hjemmetjeneste.tasks import build_day_plan
@@ -56,9 +57,10 @@ class _Stopwatch:
             self.seconds[name] = round(time.perf_counter() - started, 4)
 
 
-def load_export(path: Path) -> MunicipalityData:
-    """Read a municipality export folder (canonical CSV format)."""
-    return read_export(path)
+def load_export(path: Path, settings: Settings | None = None) -> MunicipalityData:
+    """Read a municipality export in any format ``import`` accepts (CSV in any accepted
+    encoding and separator, Parquet, Excel, FHIR); ``settings`` give the geocoder."""
+    return read_export(path, settings=settings)
 
 
 def load_from_store(database_url: str, municipality_id: str | None = None) -> MunicipalityData:

@@ -544,9 +544,10 @@ def test_two_municipality_rows(export: Path) -> None:
 
 
 def test_empty_file_and_bad_encoding_are_file_level_issues(export: Path) -> None:
-    """An empty file and a non-UTF-8 file are reported for the whole file."""
+    """An empty file and a file in neither UTF-8 nor Windows-1252 (here UTF-16) are
+    reported for the whole file; Windows-1252 is read (the one reader's rule)."""
     (export / "bases.csv").write_bytes(b"")
-    (export / "staff.csv").write_bytes("staff_id\nS\xf8ren\n".encode("latin-1"))
+    (export / "staff.csv").write_bytes("staff_id\nS\xf8ren\n".encode("utf-16"))
     found = where(issues_of(export))
     assert ("bases.csv", None, None) in found
     assert ("staff.csv", None, None) in found
@@ -586,7 +587,8 @@ def test_issue_rows_count_records_not_lines(export: Path) -> None:
 def test_missing_folder(tmp_path: Path) -> None:
     """A folder that does not exist is one issue naming the folder."""
     issues = issues_of(tmp_path / "nowhere")
-    assert len(issues) == 1 and "not found" in issues[0].message
+    assert len(issues) == 1 and "no such file or folder" in issues[0].message
+    assert issues[0].file == str(tmp_path / "nowhere")
 
 
 def test_error_message_lists_issues(export: Path) -> None:

@@ -33,8 +33,9 @@ def plan(
     data: Annotated[
         Path | None,
         typer.Argument(
-            help="Export folder (canonical CSV) for a one-off plan; omitted: read the store "
-            "at HJEMMETJENESTE_DATABASE_URL (fill it with `hjemmetjeneste import`)."
+            help="Export (folder, workbook or FHIR file; any format `import` accepts) for a "
+            "one-off plan; omitted: read the store at HJEMMETJENESTE_DATABASE_URL (fill it "
+            "with `hjemmetjeneste import`)."
         ),
     ] = None,
     shift: Annotated[
@@ -154,13 +155,13 @@ def _progress(verb: str, figures: str) -> Progress:
 
 def _load_data(data: Path | None, municipality: str | None) -> MunicipalityData:
     """The export folder's data, or the store's when no folder is given."""
+    from hjemmetjeneste.cli.importing import load_settings
     from hjemmetjeneste.pipeline import load_export, load_from_store
 
+    settings = load_settings()
     if data is not None:
-        return load_export(data)
-    from hjemmetjeneste.cli.importing import load_settings
-
-    return load_from_store(load_settings().database_url, municipality)
+        return load_export(data, settings)
+    return load_from_store(settings.database_url, municipality)
 
 
 def _write_plan(out: Path, result: PlanResult) -> Path:

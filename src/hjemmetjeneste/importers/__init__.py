@@ -1,10 +1,12 @@
-"""Importers: the canonical CSV export format and the synthetic demo municipality."""
+"""Importers: reading exports (one entry point, every format), writing the canonical CSV,
+and the synthetic demo municipality."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hjemmetjeneste.importers.canonical import read_export, write_export
+from hjemmetjeneste.importers.auto import read_export
+from hjemmetjeneste.importers.canonical import write_export
 
 if TYPE_CHECKING:
     from hjemmetjeneste.importers.demo_generator import generate_demo

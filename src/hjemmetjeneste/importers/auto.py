@@ -1,4 +1,8 @@
-"""One entry point for every export format: detect it, read it, say what it covers."""
+"""The one entry point for every export format: detect it, read it, say what it covers.
+
+``import``, ``plan EXPORT``, ``check --data EXPORT``, the API upload and the benchmarks all
+read exports here, so whatever one of them accepts the others accept too.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,9 @@ from hjemmetjeneste._gc import gc_paused
 from hjemmetjeneste.domain import MunicipalityData
 from hjemmetjeneste.importers.geocoding import AddressRegister, Geocoder, ServiceGeocoder
 from hjemmetjeneste.importers.tabular import TABULAR_FORMATS, detect_format, read_tabular
+from hjemmetjeneste.settings import Settings
 
-__all__ = ["EXPORT_FORMATS", "LoadedExport", "make_geocoder", "read_plan_export"]
+__all__ = ["EXPORT_FORMATS", "LoadedExport", "make_geocoder", "read_export", "read_plan_export"]
 
 EXPORT_FORMATS = ("auto", *TABULAR_FORMATS, "fhir")
 
@@ -43,14 +48,43 @@ def read_plan_export(
     geocoder: Geocoder | None = None,
     default_tolerance_min: int = 30,
     on_progress: Callable[[int], None] | None = None,
+    settings: Settings | None = None,
 ) -> LoadedExport:
     """Read an export in any supported format (``auto`` detects it from the files).
 
+    ``settings``, when given, supplies the geocoder (address register or service) and the
+    default FHIR tolerance in place of ``geocoder`` and ``default_tolerance_min``.
     Raises :class:`~hjemmetjeneste.errors.PlanInputError` listing every problem.
     ``on_progress(n)`` is called as tables (n rows) or FHIR resources (n=1) are read.
     """
+    if settings is not None:
+        geocoder = make_geocoder(
+            settings.address_register, settings.geocoder_url, settings.geocoder_kind
+        )
+        default_tolerance_min = settings.default_tolerance_min
     with gc_paused():
         return _read(path, fmt, geocoder, default_tolerance_min, on_progress)
+
+
+def read_export(
+    path: Path,
+    fmt: str = "auto",
+    *,
+    geocoder: Geocoder | None = None,
+    default_tolerance_min: int = 30,
+    on_progress: Callable[[int], None] | None = None,
+    settings: Settings | None = None,
+) -> MunicipalityData:
+    """The validated data of an export in any supported format: :func:`read_plan_export`
+    without the format and coverage (what a one-off plan or check needs)."""
+    return read_plan_export(
+        path,
+        fmt,
+        geocoder=geocoder,
+        default_tolerance_min=default_tolerance_min,
+        on_progress=on_progress,
+        settings=settings,
+    ).data
 
 
 def _read(

@@ -1,7 +1,9 @@
 """The canonical CSV export: one folder, one CSV file per kind of record.
 
-``read_export`` turns such a folder into a validated :class:`MunicipalityData`;
-``write_export`` writes one. The format is described in ``docs/import-format.md``.
+This module holds the schema (files and columns), the row checks, the cross-file checks
+(:func:`assemble_export`) and ``write_export``. Reading goes through the one entry point,
+:func:`hjemmetjeneste.importers.read_export`, whatever the format. The format is described
+in ``docs/import-format.md``.
 
 Row numbers in every :class:`InputIssue` count data records: the header is row 0 and the
 first data row is row 1 (a record whose quoted text spans several lines still counts as one
@@ -61,7 +63,6 @@ __all__ = [
     "PATIENTS_FILE",
     "ROSTER_FILE",
     "STAFF_FILE",
-    "read_export",
     "write_export",
 ]
 
@@ -215,29 +216,6 @@ class _Issues:
         self.items.append(InputIssue(file=file, row=row, field=column, message=message))
 
 
-def _load_table(folder: Path, file: str, issues: _Issues) -> _Table | None:
-    """Read one CSV file with every column as a string; None when it cannot be read."""
-    path = folder / file
-    if not path.is_file():
-        issues.add(file, None, None, f"file is missing (expected {path})")
-        return None
-    try:
-        frame = pl.read_csv(
-            path,
-            infer_schema=False,
-            empty_string_is_null=False,
-            encoding="utf8",
-            raise_if_empty=True,
-        )
-    except pl.exceptions.NoDataError:
-        issues.add(file, None, None, "file is empty (expected a header row)")
-        return None
-    except Exception as exc:  # polars raises several error types for malformed CSV
-        issues.add(file, None, None, f"cannot be read as UTF-8 CSV: {_first_line(exc)}")
-        return None
-    return table_from_frame(frame, file, issues)
-
-
 def table_from_frame(frame: pl.DataFrame, file: str, issues: _Issues) -> _Table:
     """Check a file's header and take its rows as strings (every column must be a string).
 
@@ -279,11 +257,6 @@ def table_from_frame(frame: pl.DataFrame, file: str, issues: _Issues) -> _Table:
 
 def _clean_header(name: str) -> str:
     return name.replace("\ufeff", "").strip()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 class _Row:
@@ -1124,24 +1097,6 @@ def _rows(table: _Table | None, issues: _Issues) -> Iterable[_Row]:
         return
     for number, values in enumerate(table.rows, start=1):
         yield _Row(table, number, values, issues)
-
-
-def read_export(folder: Path) -> MunicipalityData:
-    """Read a canonical CSV export folder into validated municipality data.
-
-    Every file is read and every row checked before anything is returned; all problems
-    (missing files or columns, bad values, unknown enum values, duplicate ids, dangling
-    references, model validation failures) are collected and raised together as one
-    :class:`PlanInputError`. Issue rows count data records from 1 (the header is row 0).
-    """
-    folder = Path(folder)
-    issues = _Issues()
-    if not folder.is_dir():
-        raise PlanInputError(
-            [InputIssue(file=str(folder), row=None, field=None, message="export folder not found")]
-        )
-    tables = {name: _load_table(folder, name, issues) for name in EXPORT_COLUMNS}
-    return assemble_export(tables, issues, str(folder))
 
 
 def assemble_export(

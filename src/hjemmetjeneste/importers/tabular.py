@@ -347,7 +347,9 @@ def _read_source(source: _Source, fmt: str, file: str, issues: _Issues) -> pl.Da
             if not head.strip():
                 issues.add(display, None, None, "file is empty (expected a header row)")
                 return None
-            if b"\x00" in head[:4096]:
+            # NUL bytes in the header line mean UTF-16 (or binary); in a UTF-8 cell they
+            # are text that the canonical writer may have written, and read back as such.
+            if b"\x00" in head.split(b"\n", 1)[0][:4096]:
                 issues.add(
                     display,
                     None,
