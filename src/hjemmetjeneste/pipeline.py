@@ -236,6 +236,6 @@ def check_plans(
             history=CareHistory(served=tuple(served)),
         )
         built = build_problem(day_plan, travel)
-        checked.append((result, verify_plan(built, result)))
+        checked.append((result, verify_plan(day_plan, built, result)))
         served += served_tasks(data, result)
     return checked

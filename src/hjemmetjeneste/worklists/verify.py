@@ -1,7 +1,8 @@
 """Re-check a written plan (worklist JSON) against the export it was made from.
 
-The plan's worklists are mapped back onto the routing problem the pipeline builds for the
-same district, date and shift (same travel source, same rules, same history), and the
+The plan's worklists are mapped back (:mod:`hjemmetjeneste.worklists.mapping`, the mapping
+warm starts use) onto the routing problem the pipeline builds for the same district, date
+and shift (same travel source, same rules, same history), and the
 independent checker (:func:`hjemmetjeneste.solver.check_solution`, no OR-Tools) re-validates
 them. Works for solver-made and hand-edited plans alike; violations come back with staff and
 visit ids instead of solver indices.
@@ -12,9 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hjemmetjeneste.domain import PlanResult
+from hjemmetjeneste.domain import DayPlan, PlanResult
 from hjemmetjeneste.solver import Route, RouteStop, Solution, ViolationKind, check_solution
 from hjemmetjeneste.solver.build import BuiltProblem
+from hjemmetjeneste.worklists.mapping import map_plan
 
 
 @dataclass(frozen=True)
@@ -28,89 +30,62 @@ class PlanViolation:
 
 
 def solution_from_result(
-    built: BuiltProblem, result: PlanResult
+    day_plan: DayPlan, built: BuiltProblem, result: PlanResult
 ) -> tuple[Solution, list[PlanViolation]]:
     """The plan's worklists as a solver Solution, and the visits that match no job.
 
-    Each worklist visit takes one job node of its visit id (a double-staffed visit has two:
-    the one the caregiver may serve is preferred). Jobs of unplaced tasks count as dropped.
+    The plan is read back by :func:`~hjemmetjeneste.worklists.mapping.map_plan`, the mapping
+    warm starts use. Every mapped visit is a stop, also one its caregiver may not serve (the
+    checker then says why). Jobs of unplaced tasks count as dropped.
     """
     problem, index = built.problem, built.index
-    nodes_of: dict[str, list[int]] = {}
-    for node, visit_id in enumerate(index.job_visit):
-        if visit_id is not None:
-            nodes_of.setdefault(visit_id, []).append(node)
-    vehicle_of = {sid: v for v, sid in enumerate(index.vehicle_staff)}
-    unknown: list[PlanViolation] = []
-    used: set[int] = set()
-    routes: list[Route] = []
-    for worklist in result.worklists:
-        v = vehicle_of.get(worklist.staff_id)
-        if v is None:
-            unknown.append(
-                PlanViolation(
-                    ViolationKind.NOT_A_JOB,
-                    worklist.staff_id,
-                    None,
-                    f"caregiver {worklist.staff_id} is not rostered on this shift",
-                )
-            )
-            continue
-        stops: list[RouteStop] = []
-        for visit in worklist.visits:
-            free = [n for n in nodes_of.get(visit.visit_id, []) if n not in used]
-            if not free:
-                unknown.append(
-                    PlanViolation(
-                        ViolationKind.NOT_A_JOB,
-                        worklist.staff_id,
-                        visit.visit_id,
-                        f"visit {visit.visit_id} is not a plannable visit of this shift "
-                        "(unknown, left out before solving, or planned once too often)",
-                    )
-                )
-                continue
-            node = next(
-                (n for n in free if int(problem.pin_vehicle[n]) == v),
-                next((n for n in free if v in problem.allowed_vehicles[n]), free[0]),
-            )
-            used.add(node)
-            stops.append(
-                RouteStop(
-                    node=node,
-                    arrival_s=index.to_seconds(visit.arrival),
-                    start_s=index.to_seconds(visit.start),
-                )
-            )
-        routes.append(
-            Route(
-                vehicle=v,
-                depart_s=index.to_seconds(worklist.leave_base),
-                stops=tuple(stops),
-                return_s=index.to_seconds(worklist.return_base),
-                breaks=tuple(
-                    (index.to_seconds(b.start), int((b.end - b.start).total_seconds()))
-                    for b in worklist.breaks
-                ),
-            )
+    mapping = map_plan(day_plan, built, result)
+    unknown = [
+        PlanViolation(
+            ViolationKind.NOT_A_JOB,
+            u.staff_id,
+            None,
+            f"caregiver {u.staff_id} is not rostered on this shift",
         )
+        if u.visit_id is None
+        else PlanViolation(
+            ViolationKind.NOT_A_JOB,
+            u.staff_id,
+            u.visit_id,
+            f"visit {u.visit_id} is not a plannable visit of this shift "
+            "(unknown, left out before solving, or planned once too often)",
+        )
+        for u in mapping.unmatched
+    ]
+    routes = [
+        Route(
+            vehicle=m.vehicle,
+            depart_s=index.to_seconds(m.worklist.leave_base),
+            stops=tuple(
+                RouteStop(
+                    node=s.node,
+                    arrival_s=index.to_seconds(s.visit.arrival),
+                    start_s=index.to_seconds(s.visit.start),
+                )
+                for s in m.stops
+            ),
+            return_s=index.to_seconds(m.worklist.return_base),
+            breaks=tuple(
+                (index.to_seconds(b.start), int((b.end - b.start).total_seconds()))
+                for b in m.worklist.breaks
+            ),
+        )
+        for m in mapping.worklists
+    ]
     listed = {r.vehicle for r in routes}
     routes += [
         Route(v, int(problem.vehicle_start_s[v]), (), int(problem.vehicle_start_s[v]))
         for v in range(problem.n_vehicles)
         if v not in listed
     ]
-    unplaced_visits = {u.visit_id for u in result.unplaced}
-    dropped = tuple(
-        n
-        for visit_id, nodes in nodes_of.items()
-        if visit_id in unplaced_visits
-        for n in nodes
-        if n not in used
-    )
     solution = Solution(
         routes=tuple(sorted(routes, key=lambda r: r.vehicle)),
-        dropped=dropped,
+        dropped=mapping.unplaced_nodes,
         objective=result.solver_objective,
         status="from_json",
         wall_s=0.0,
@@ -118,10 +93,10 @@ def solution_from_result(
     return solution, unknown
 
 
-def verify_plan(built: BuiltProblem, result: PlanResult) -> list[PlanViolation]:
+def verify_plan(day_plan: DayPlan, built: BuiltProblem, result: PlanResult) -> list[PlanViolation]:
     """Every violation in a written plan, with staff and visit ids (empty when feasible)."""
     index = built.index
-    solution, found = solution_from_result(built, result)
+    solution, found = solution_from_result(day_plan, built, result)
     for violation in check_solution(built.problem, solution):
         staff_id = index.vehicle_staff[violation.vehicle] if violation.vehicle is not None else None
         visit_id = index.job_visit[violation.node] if violation.node is not None else None
