@@ -124,3 +124,20 @@ def test_national_id_as_patient_id_is_rejected_without_being_echoed(tmp_path: Pa
         i.file == "patients.csv" and i.row == 1 and "national identity number" in i.message
         for i in caught.value.issues
     )
+
+
+def test_issues_name_files_as_the_export_does(tmp_path: Path):
+    """With Norwegian file names, an issue's file and the file a message refers to are the
+    export's names (tiltak.csv, pasienter.csv), never the canonical ones."""
+    names = {"patients": "pasienter", "interventions": "tiltak"}
+    for stem, frame in _frames().items():
+        if stem == "interventions":
+            frame = frame.with_columns(pl.lit("p-unknown").alias("patient_id"))
+        frame.write_csv(tmp_path / f"{names.get(stem, stem)}.csv")
+    with pytest.raises(PlanInputError) as caught:
+        read_tabular(tmp_path)
+    unknown = [i for i in caught.value.issues if "unknown patient" in i.message]
+    assert unknown
+    assert {i.file for i in unknown} == {"tiltak.csv"}
+    assert all(i.message.endswith("(not in pasienter.csv)") for i in unknown)
+    assert not any("interventions.csv" in str(i) or "patients.csv" in str(i) for i in unknown)

@@ -13,6 +13,7 @@ row). ``row=None`` means the issue concerns the whole file (missing, unreadable,
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -210,10 +211,23 @@ class _Issues:
     """The problems found so far, across all files."""
 
     items: list[InputIssue] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    """Canonical file name -> the name the export gave it (``pasienter.csv``,
+    ``export.xlsx[patients]``); issues and messages name files as the export does."""
 
     def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
         """Record one problem."""
         self.items.append(InputIssue(file=file, row=row, field=column, message=message))
+
+    def name(self, file: str) -> str:
+        """How the export names the canonical ``file``."""
+        return self.names.get(file, file)
+
+    def error(self) -> PlanInputError:
+        """Every problem, sorted by file and row, each naming its file as the export does."""
+        return PlanInputError(
+            [dataclasses.replace(i, file=self.name(i.file)) for i in _sorted(self.items)]
+        )
 
 
 def table_from_frame(frame: pl.DataFrame, file: str, issues: _Issues) -> _Table:
@@ -585,14 +599,15 @@ def _check_reference(
     row: _Row, column: str, value: str | None, ids: _Ids, target_file: str, label: str
 ) -> None:
     if value is not None and not ids.knows(value):
-        row.issue(column, f"unknown {label} {value!r} (not in {target_file})")
+        row.issue(column, f"unknown {label} {value!r} (not in {row.issues.name(target_file)})")
 
 
 def _check_municipality(row: _Row, value: str | None, municipality_id: str | None) -> None:
     if value is not None and municipality_id is not None and value != municipality_id:
         row.issue(
             "municipality_id",
-            f"expected municipality {municipality_id!r} (from {MUNICIPALITY_FILE}), "
+            f"expected municipality {municipality_id!r} "
+            f"(from {row.issues.name(MUNICIPALITY_FILE)}), "
             f"found {value!r}",
         )
 
@@ -1126,7 +1141,7 @@ def assemble_export(
     roster = _read_roster(tables[ROSTER_FILE], issues, staff_ids, district_ids)
 
     if issues.items or municipality is None:
-        raise PlanInputError(_sorted(issues.items))
+        raise issues.error()
     try:
         return MunicipalityData(
             municipality=municipality,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -485,6 +485,7 @@ def read_tabular(
         )
     issues = _Issues()
     sources = _locate(path, fmt, issues)
+    issues.names.update({f: s.display for f, s in sources.items() if s is not None})
     frames: dict[str, pl.DataFrame | None] = {}
     for file, source in sources.items():
         frames[file] = None if source is None else _read_source(source, fmt, file, issues)
@@ -502,10 +503,7 @@ def read_tabular(
             frame = _mask_national_ids(frame, source, issues)
         if file in (PATIENTS_FILE, BASES_FILE):
             frame = _fill_coordinates(frame, source, municipality_id, geocoder, issues, unresolved)
-        table = table_from_frame(frame, file, issues)
-        table.file = source.display
-        tables[file] = table
-    names = {f: s.display for f, s in sources.items() if s is not None}
+        tables[file] = table_from_frame(frame, file, issues)
     try:
         return assemble_export(tables, issues, str(path))
     except PlanInputError as exc:
@@ -514,7 +512,7 @@ def read_tabular(
             for i in exc.issues
             if not (i.field in ("lat", "lon") and (i.file, i.row) in unresolved)
         ]
-        raise PlanInputError(_renamed(tuple(kept), names)) from None
+        raise PlanInputError(kept) from None
 
 
 _NATIONAL_ID_RE = r"^\s*\d{6}\s?\d{5}\s*$"  # fødselsnummer / D-number: 11 digits
@@ -555,17 +553,3 @@ def _municipality_id(frame: pl.DataFrame | None) -> str | None:
             value = frame[column][0]
             return value.strip() or None
     return None
-
-
-def _renamed(issues: tuple[InputIssue, ...], names: Mapping[str, str]) -> list[InputIssue]:
-    """Issues with canonical file names replaced by the actual ones (also in messages)."""
-    out = []
-    for issue in issues:
-        file = names.get(issue.file, issue.file)
-        message = issue.message
-        for canonical, actual in names.items():
-            if canonical != actual:
-                message = message.replace(f"in {canonical}", f"in {actual}")
-                message = message.replace(f"(from {canonical})", f"(from {actual})")
-        out.append(InputIssue(file=file, row=issue.row, field=issue.field, message=message))
-    return out
