@@ -130,7 +130,9 @@ def test_a_violation_in_one_shift_exits_3_after_every_shift_is_written(
     ) -> pipeline.PlanOutcome:
         outcome = real(data, day, shift, *args, **kwargs)
         if day == date(2026, 12, 1):
-            broken = Violation(ViolationKind.LATE_START, None, None, "injected by the test")
+            broken = Violation(
+                ViolationKind.LATE_START, None, 1, values={"start_s": 1, "window_end_s": 0}
+            )
             outcome = dataclasses.replace(outcome, violations=(broken,))
         return outcome
 
@@ -141,7 +143,7 @@ def test_a_violation_in_one_shift_exits_3_after_every_shift_is_written(
     assert run.exit_code == 3, run.output
     assert len(list(tmp_path.glob("plan-*-2026-12-0[12]-day.json"))) == 2
     text = _flat(run.output)
-    assert "2026-12-01 day late_start: injected by the test" in text
+    assert "2026-12-01 day late_start: job 1 starts at 1s, window closes 0s" in text
     assert _figure(run.output, "Checker violations") == "1"
 
 

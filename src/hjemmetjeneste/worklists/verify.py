@@ -10,12 +10,12 @@ visit ids instead of solver indices.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from hjemmetjeneste.domain import DayPlan, PlanResult
 from hjemmetjeneste.solver import Route, RouteStop, Solution, ViolationKind, check_solution
 from hjemmetjeneste.solver.build import BuiltProblem
+from hjemmetjeneste.solver.check import Names, describe
 from hjemmetjeneste.worklists.mapping import map_plan
 
 
@@ -97,36 +97,31 @@ def verify_plan(day_plan: DayPlan, built: BuiltProblem, result: PlanResult) -> l
     """Every violation in a written plan, with staff and visit ids (empty when feasible)."""
     index = built.index
     solution, found = solution_from_result(day_plan, built, result)
+    names = PlanNames(built)
     for violation in check_solution(built.problem, solution):
         staff_id = index.vehicle_staff[violation.vehicle] if violation.vehicle is not None else None
         visit_id = index.job_visit[violation.node] if violation.node is not None else None
-        found.append(
-            PlanViolation(violation.kind, staff_id, visit_id, _named(violation.message, built))
-        )
+        found.append(PlanViolation(violation.kind, staff_id, visit_id, describe(violation, names)))
     return found
 
 
-# Durations in the checker's sentences; every other "<n>s" is a moment of the plan day.
-_DURATIONS = (
-    re.compile(r"(?<=no )(\d+)s(?= break)"),
-    re.compile(r"(?<=with )(\d+)s(?= of break)"),
-    re.compile(r"(?<=starts )(-?\d+)s(?= after)"),
-    re.compile(r"(?<=be between )(\d+)s and (\d+)s"),
-    re.compile(r"(?<=at least )(\d+)s"),
-)
+class PlanNames(Names):
+    """Violations in planner terms: caregivers by name, visits by id, clock times, minutes."""
 
+    def __init__(self, built: BuiltProblem) -> None:
+        self.index = built.index
 
-def _named(message: str, built: BuiltProblem) -> str:
-    """The checker's sentence in planner terms: caregivers, visits, minutes and clock times."""
-    index = built.index
-    for pattern in _DURATIONS:
-        message = pattern.sub(
-            lambda m: " and ".join(f"{int(g) // 60} min" for g in m.groups() if g), message
-        )
-    message = re.sub(r"vehicle (\d+)", lambda m: index.staff_label(int(m.group(1))), message)
-    message = re.sub(
-        r"\bjobs? (\d+)(?:/(\d+))?",
-        lambda m: str(index.job_visit[int(m.group(1))]),
-        message,
-    )
-    return re.sub(r"\b(\d+)s\b", lambda m: index.clock(int(m.group(1))), message)
+    def vehicle(self, v: int) -> str:
+        return self.index.staff_label(v)
+
+    def job(self, node: int) -> str:
+        return str(self.index.job_visit[node])
+
+    def pair(self, a: int, b: int) -> str:
+        return self.job(a)  # both jobs are the same visit
+
+    def moment(self, s: int) -> str:
+        return self.index.clock(s)
+
+    def duration(self, s: int) -> str:
+        return f"{int(s) // 60} min"
