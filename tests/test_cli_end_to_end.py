@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hjemmetjeneste.domain import CompetenceLevel, ScheduleKind, ShiftKind
-from hjemmetjeneste.importers import read_export
+from hjemmetjeneste.formats import read_export
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 OSLO = ZoneInfo("Europe/Oslo")

@@ -20,10 +20,10 @@ from hjemmetjeneste.api import create_app
 from hjemmetjeneste.api.auth import Role, issue_demo_token
 from hjemmetjeneste.cli import app
 from hjemmetjeneste.domain import PlanResult
-from hjemmetjeneste.importers import read_export
+from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.settings import Settings
 
-CORPUS = Path(__file__).parent / "importers_formats" / "corpus"
+CORPUS = Path(__file__).parent / "formats" / "corpus"
 VALID = CORPUS / "valid_csv"
 VARIANTS = ("canonical_csv", "semicolon_cp1252_norwegian", "parquet", "xlsx", "fhir")
 NORWEGIAN_FILES = {"patients": "pasienter", "interventions": "tiltak", "staff": "ansatte"}

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftKind
-from hjemmetjeneste.importers import read_export
+from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.pipeline import check_plans, default_district, plan_shift
 from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.solver.build import build_problem

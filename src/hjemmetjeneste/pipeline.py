@@ -21,7 +21,7 @@ from hjemmetjeneste.domain import (
     ServedTask,
     ShiftKind,
 )
-from hjemmetjeneste.importers import read_export
+from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.settings import Settings
 from hjemmetjeneste.solver import SolveParams, Violation, check_solution, solve
 from hjemmetjeneste.solver.build import build_problem

@@ -19,7 +19,7 @@ from hjemmetjeneste.domain import (
     ScheduleKind,
     TimeWindow,
 )
-from hjemmetjeneste.importers import read_export, write_export
+from hjemmetjeneste.formats import read_export, write_export
 from hjemmetjeneste.settings import Settings
 from hjemmetjeneste.store import open_store
 

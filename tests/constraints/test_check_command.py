@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from hjemmetjeneste.cli import app
 from hjemmetjeneste.domain import ShiftKind
-from hjemmetjeneste.importers import write_export
+from hjemmetjeneste.formats import write_export
 from hjemmetjeneste.pipeline import plan_range
 from hjemmetjeneste.solver import Metaheuristic, SolveParams
 

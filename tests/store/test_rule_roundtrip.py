@@ -22,7 +22,7 @@ from hjemmetjeneste.domain import (
     ShiftKind,
     Skill,
 )
-from hjemmetjeneste.importers import write_export
+from hjemmetjeneste.formats import write_export
 from hjemmetjeneste.pipeline import load_from_store
 from hjemmetjeneste.solver.build import build_problem
 from hjemmetjeneste.store import Store, database_digest

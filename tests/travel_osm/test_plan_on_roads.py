@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from hjemmetjeneste.domain import GeoPoint, ShiftKind, UnplacedReason
-from hjemmetjeneste.importers import read_export
+from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.pipeline import plan_shift
 from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.travel import OsmSource

@@ -52,7 +52,7 @@ def import_export(
     ] = None,
 ) -> None:
     """Import a municipality's export into the store: all of it, or nothing (exit 2)."""
-    from hjemmetjeneste.importers.auto import EXPORT_FORMATS, read_plan_export
+    from hjemmetjeneste.formats.auto import EXPORT_FORMATS, read_plan_export
     from hjemmetjeneste.store import open_store
 
     settings = load_settings(database_url)
@@ -135,9 +135,9 @@ def synthetic(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Generate a large synthetic export (no real person) for tests and benchmarks."""
-    from hjemmetjeneste.importers import write_export
-    from hjemmetjeneste.importers.fhir import write_fhir_bundle, write_fhir_ndjson
-    from hjemmetjeneste.importers.synthetic import generate_synthetic
+    from hjemmetjeneste.formats import write_export
+    from hjemmetjeneste.formats.fhir import write_fhir_bundle, write_fhir_ndjson
+    from hjemmetjeneste.synthetic.large import generate_synthetic
 
     if fmt not in ("csv", "fhir", "ndjson"):
         err_console.print("[red]--format must be csv, fhir or ndjson[/red]")

@@ -310,7 +310,8 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed; 2026 makes the committed data.")] = 2026,
 ) -> None:
     """Generate the synthetic demo municipality (Trondheim, one district) as a CSV export."""
-    from hjemmetjeneste.importers import generate_demo, write_export
+    from hjemmetjeneste.formats import write_export
+    from hjemmetjeneste.synthetic import generate_demo
 
     data = generate_demo(seed)
     write_export(data, out)

@@ -32,15 +32,15 @@ from hjemmetjeneste.domain import (
     TravelMode,
 )
 from hjemmetjeneste.errors import PlanInputError
-from hjemmetjeneste.importers import read_export, write_export
-from hjemmetjeneste.importers.canonical import (
+from hjemmetjeneste.formats import read_export, write_export
+from hjemmetjeneste.formats.canonical import (
     EXPORT_COLUMNS,
     INTERVENTIONS_FILE,
     MUNICIPALITY_FILE,
     OPTIONAL_COLUMNS,
     PATIENTS_FILE,
 )
-from hjemmetjeneste.importers.tabular import read_tabular
+from hjemmetjeneste.formats.tabular import read_tabular
 from hjemmetjeneste.pipeline import plan_shift
 from hjemmetjeneste.solver import Metaheuristic, SolveParams
 

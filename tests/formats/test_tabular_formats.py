@@ -10,8 +10,8 @@ import pytest
 from import_corpus import CORPUS
 
 from hjemmetjeneste.errors import PlanInputError
-from hjemmetjeneste.importers import read_export
-from hjemmetjeneste.importers.tabular import detect_format, read_tabular
+from hjemmetjeneste.formats import read_export
+from hjemmetjeneste.formats.tabular import detect_format, read_tabular
 
 VALID = CORPUS / "valid_csv"
 

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from import_corpus import CORPUS
 
 from hjemmetjeneste.errors import PlanInputError
-from hjemmetjeneste.importers import write_export
-from hjemmetjeneste.importers.auto import read_plan_export
-from hjemmetjeneste.importers.synthetic import generate_synthetic
+from hjemmetjeneste.formats import write_export
+from hjemmetjeneste.formats.auto import read_plan_export
 from hjemmetjeneste.store import Store, database_digest, open_store
+from hjemmetjeneste.synthetic.large import generate_synthetic
 
 FILES = sorted(p.name for p in (CORPUS / "valid_csv").iterdir())
 
@@ -138,7 +138,7 @@ def test_randomly_damaged_fhir_bundles_land_whole_or_not_at_all(
 _CHILD = """
 import sys, time
 from pathlib import Path
-from hjemmetjeneste.importers.auto import read_plan_export
+from hjemmetjeneste.formats.auto import read_plan_export
 from hjemmetjeneste.store import open_store
 
 url, export, marker = sys.argv[1:4]

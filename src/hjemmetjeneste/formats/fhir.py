@@ -45,7 +45,7 @@ from hjemmetjeneste.domain import (
     TravelMode,
 )
 from hjemmetjeneste.errors import InputIssue, PlanInputError
-from hjemmetjeneste.importers.geocoding import AddressQuery, Geocoder
+from hjemmetjeneste.formats.geocoding import AddressQuery, Geocoder
 
 __all__ = [
     "EXT",

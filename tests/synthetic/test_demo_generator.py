@@ -26,8 +26,9 @@ from hjemmetjeneste.domain import (
     Skill,
     Staff,
 )
-from hjemmetjeneste.importers import generate_demo, read_export
-from hjemmetjeneste.importers.demo_generator import ROSTER_DAYS, ROSTER_START, main
+from hjemmetjeneste.formats import read_export
+from hjemmetjeneste.synthetic import generate_demo
+from hjemmetjeneste.synthetic.demo import ROSTER_DAYS, ROSTER_START, main
 
 DEMO_FOLDER = Path(__file__).resolve().parents[2] / "data" / "demo"
 CHECK_DAY = date(2026, 12, 1)  # a Tuesday

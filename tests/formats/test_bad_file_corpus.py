@@ -8,7 +8,7 @@ import pytest
 from import_corpus import CORPUS, EXPECTED, corpus_path
 
 from hjemmetjeneste.errors import PlanInputError
-from hjemmetjeneste.importers.auto import read_plan_export
+from hjemmetjeneste.formats.auto import read_plan_export
 from hjemmetjeneste.store import Store, database_digest
 
 

@@ -2,7 +2,7 @@
 
 This module holds the schema (files and columns), the row checks, the cross-file checks
 (:func:`assemble_export`) and ``write_export``. Reading goes through the one entry point,
-:func:`hjemmetjeneste.importers.read_export`, whatever the format. The format is described
+:func:`hjemmetjeneste.formats.read_export`, whatever the format. The format is described
 in ``docs/import-format.md``.
 
 Row numbers in every :class:`InputIssue` count data records: the header is row 0 and the
@@ -234,7 +234,7 @@ def table_from_frame(frame: pl.DataFrame, file: str, issues: _Issues) -> _Table:
     """Check a file's header and take its rows as strings (every column must be a string).
 
     ``file`` is the canonical file name (a key of :data:`EXPORT_COLUMNS`); other readers
-    (``importers.tabular``: Parquet, Excel, other encodings) build the frame and reuse this.
+    (``formats.tabular``: Parquet, Excel, other encodings) build the frame and reuse this.
     """
     expected = EXPORT_COLUMNS[file]
     # Header names without BOM or padding; polars renames repeated names to

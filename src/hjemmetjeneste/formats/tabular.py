@@ -3,7 +3,7 @@
 One export is a folder holding one table per kind of record (``patients.csv``,
 ``pasienter.parquet``, ``tiltak.xlsx``, ...) or a single Excel workbook with one sheet per
 kind. Every table becomes strings and goes through the same row checks as the canonical CSV
-reader (:mod:`hjemmetjeneste.importers.canonical`), so all formats report problems the same
+reader (:mod:`hjemmetjeneste.formats.canonical`), so all formats report problems the same
 way: file, row (data records from 1; the header is row 0) and field.
 
 - **CSV**: UTF-8 (with or without BOM) or Windows-1252, detected per file; ``;`` or ``,``
@@ -16,7 +16,7 @@ way: file, row (data records from 1; the header is row 0) and field.
 
 Headers are matched ignoring case, surrounding spaces, and ``-``/space versus ``_``;
 Norwegian names are aliases (:data:`COLUMN_ALIASES`, ``docs/import-format.md``). Patients
-and bases without coordinates are geocoded when a geocoder is given (``importers.geocoding``).
+and bases without coordinates are geocoded when a geocoder is given (``formats.geocoding``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import polars as pl
 
 from hjemmetjeneste.domain import MunicipalityData
 from hjemmetjeneste.errors import InputIssue, PlanInputError
-from hjemmetjeneste.importers.canonical import (
+from hjemmetjeneste.formats.canonical import (
     BASES_FILE,
     DISTRICTS_FILE,
     EXPORT_COLUMNS,
@@ -46,7 +46,7 @@ from hjemmetjeneste.importers.canonical import (
     assemble_export,
     table_from_frame,
 )
-from hjemmetjeneste.importers.geocoding import AddressQuery, Geocoder
+from hjemmetjeneste.formats.geocoding import AddressQuery, Geocoder
 
 __all__ = [
     "COLUMN_ALIASES",

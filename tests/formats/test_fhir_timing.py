@@ -13,8 +13,8 @@ from import_corpus import CORPUS
 
 from hjemmetjeneste.domain import Roster, ScheduleKind
 from hjemmetjeneste.errors import PlanInputError
-from hjemmetjeneste.importers import read_export
-from hjemmetjeneste.importers.fhir import EXT, read_fhir, write_fhir_ndjson
+from hjemmetjeneste.formats import read_export
+from hjemmetjeneste.formats.fhir import EXT, read_fhir, write_fhir_ndjson
 
 BUNDLE: dict[str, Any] = json.loads((CORPUS / "valid_fhir.json").read_text(encoding="utf-8"))
 FNR = "01017012345"  # synthetic: not a valid national id of anyone
@@ -170,7 +170,7 @@ def test_national_id_is_neither_kept_nor_echoed(tmp_path: Path):
 
 def test_worker_processes_give_the_same_data_and_errors(tmp_path: Path, monkeypatch):
     """CarePlans validated on worker processes give the same result as in-process."""
-    import hjemmetjeneste.importers.fhir as fhir
+    import hjemmetjeneste.formats.fhir as fhir
 
     in_process = read_fhir(CORPUS / "valid_fhir.json")
     monkeypatch.setattr(fhir, "PARALLEL_MIN_CARE_PLANS", 1)

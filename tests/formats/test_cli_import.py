@@ -96,7 +96,7 @@ def test_synthetic_command_writes_csv_and_fhir(tmp_path: Path):
 
 def test_plan_reads_the_store_when_no_folder_is_given(tmp_path: Path, monkeypatch):
     """The pipeline's store loader gives back what `import` stored, for `plan` without a folder."""
-    from hjemmetjeneste.importers import read_export
+    from hjemmetjeneste.formats import read_export
     from hjemmetjeneste.pipeline import load_from_store
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"

@@ -36,8 +36,9 @@ from hjemmetjeneste.domain import (
     TravelMode,
 )
 from hjemmetjeneste.errors import InputIssue, PlanInputError
-from hjemmetjeneste.importers import generate_demo, read_export, write_export
-from hjemmetjeneste.importers.canonical import EXPORT_COLUMNS
+from hjemmetjeneste.formats import read_export, write_export
+from hjemmetjeneste.formats.canonical import EXPORT_COLUMNS
+from hjemmetjeneste.synthetic import generate_demo
 
 
 def small_data(

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from hjemmetjeneste._gc import gc_paused
 from hjemmetjeneste.domain import MunicipalityData
-from hjemmetjeneste.importers.geocoding import AddressRegister, Geocoder, ServiceGeocoder
-from hjemmetjeneste.importers.tabular import TABULAR_FORMATS, detect_format, read_tabular
+from hjemmetjeneste.formats.geocoding import AddressRegister, Geocoder, ServiceGeocoder
+from hjemmetjeneste.formats.tabular import TABULAR_FORMATS, detect_format, read_tabular
 from hjemmetjeneste.settings import Settings
 
 __all__ = ["EXPORT_FORMATS", "LoadedExport", "make_geocoder", "read_export", "read_plan_export"]
@@ -100,7 +100,7 @@ def _read(
     if fmt == "auto":
         fmt = detect_format(path)
     if fmt == "fhir":
-        from hjemmetjeneste.importers.fhir import read_fhir
+        from hjemmetjeneste.formats.fhir import read_fhir
 
         data = read_fhir(
             path,

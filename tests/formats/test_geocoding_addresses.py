@@ -16,14 +16,14 @@ import pytest
 from import_corpus import CORPUS
 
 from hjemmetjeneste.errors import PlanInputError
-from hjemmetjeneste.importers.geocoding import (
+from hjemmetjeneste.formats.geocoding import (
     AddressQuery,
     AddressRegister,
     ServiceGeocoder,
     parse_street_address,
     utm_to_wgs84,
 )
-from hjemmetjeneste.importers.tabular import read_tabular
+from hjemmetjeneste.formats.tabular import read_tabular
 
 _A = 6_378_137.0  # GRS80 semi-major axis (m)
 _E2 = 0.00669438002290  # GRS80 first eccentricity squared
@@ -231,7 +231,7 @@ def test_missing_coordinates_without_a_geocoder_say_how_to_fix_it(tmp_path: Path
 
 def test_fhir_patient_without_geolocation_is_geocoded_from_its_address(tmp_path: Path):
     """A FHIR Patient with address lines and postcode, no geolocation: the register's point."""
-    from hjemmetjeneste.importers.fhir import read_fhir
+    from hjemmetjeneste.formats.fhir import read_fhir
 
     bundle = json.loads((CORPUS / "valid_fhir.json").read_text(encoding="utf-8"))
     patient = next(

@@ -5,7 +5,7 @@ made-up surnames, addresses are real-sounding street names with random house num
 the coordinates are uniform samples inside small boxes over residential neighbourhoods.
 No real person appears. The output depends only on the seed.
 
-Run ``python -m hjemmetjeneste.importers.demo_generator --seed 2026 --out data/demo`` to
+Run ``python -m hjemmetjeneste.synthetic.demo --seed 2026 --out data/demo`` to
 write the committed demo export (see ``docs/demo-data.md``).
 """
 
@@ -1273,10 +1273,10 @@ def generate_demo(seed: int = 2026) -> MunicipalityData:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the demo municipality as a canonical CSV export (``--seed``, ``--out``)."""
-    from hjemmetjeneste.importers.canonical import write_export
+    from hjemmetjeneste.formats.canonical import write_export
 
     parser = argparse.ArgumentParser(
-        prog="python -m hjemmetjeneste.importers.demo_generator",
+        prog="python -m hjemmetjeneste.synthetic.demo",
         description="Generate the synthetic demo municipality as a canonical CSV export.",
     )
     parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
