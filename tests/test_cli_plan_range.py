@@ -20,9 +20,9 @@ from hjemmetjeneste import pipeline
 from hjemmetjeneste.cli import app
 from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftKind
 from hjemmetjeneste.pipeline import check_plans, load_export
+from hjemmetjeneste.planning import caregivers_per_patient
 from hjemmetjeneste.solver import Violation
 from hjemmetjeneste.solver.check import ViolationKind
-from hjemmetjeneste.worklists import caregivers_per_patient
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 RANGE = ["plan", str(DEMO), "--date", "2026-12-01", "--to", "2026-12-02"]

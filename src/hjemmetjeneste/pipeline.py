@@ -22,14 +22,14 @@ from hjemmetjeneste.domain import (
     ShiftKind,
 )
 from hjemmetjeneste.formats import read_export
+from hjemmetjeneste.planning import assemble
+from hjemmetjeneste.planning.to_problem import build_problem
+from hjemmetjeneste.planning.verify import PlanViolation, verify_plan
+from hjemmetjeneste.planning.warmstart import STABILITY_WEIGHT, initial_routes, with_stability
 from hjemmetjeneste.settings import Settings
 from hjemmetjeneste.solver import SolveParams, Violation, check_solution, solve
-from hjemmetjeneste.solver.build import build_problem
 from hjemmetjeneste.tasks import build_day_plan
 from hjemmetjeneste.travel import GreatCircleSource, TravelSource
-from hjemmetjeneste.worklists import assemble
-from hjemmetjeneste.worklists.verify import PlanViolation, verify_plan
-from hjemmetjeneste.worklists.warmstart import STABILITY_WEIGHT, initial_routes, with_stability
 
 ProgressCallback = Callable[[int, float], None]
 

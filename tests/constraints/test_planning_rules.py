@@ -20,8 +20,8 @@ from hjemmetjeneste.domain import (
     UnplacedReason,
 )
 from hjemmetjeneste.pipeline import plan_range, plan_shift
+from hjemmetjeneste.planning.to_problem import break_specs, build_problem
 from hjemmetjeneste.solver import Metaheuristic, SolveParams
-from hjemmetjeneste.solver.build import break_specs, build_problem
 from hjemmetjeneste.tasks import build_day_plan
 from hjemmetjeneste.travel import GreatCircleSource
 

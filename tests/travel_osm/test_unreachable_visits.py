@@ -11,8 +11,8 @@ import pytest
 from hjemmetjeneste.domain import DayPlan, ShiftKind, TravelMode, UnplacedReason
 from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.pipeline import plan_shift
+from hjemmetjeneste.planning.to_problem import build_problem
 from hjemmetjeneste.solver import SolveParams
-from hjemmetjeneste.solver.build import build_problem
 from hjemmetjeneste.tasks import build_day_plan
 from hjemmetjeneste.travel import UNREACHABLE, GreatCircleSource, TravelMatrix
 

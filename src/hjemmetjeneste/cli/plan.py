@@ -188,7 +188,7 @@ def _plan_range(
 ) -> None:
     """`plan --to`: plan every chosen shift of the range in order via ``plan_range``."""
     from hjemmetjeneste.pipeline import SHIFT_ORDER, PlanOutcome, plan_range
-    from hjemmetjeneste.worklists import caregivers_per_patient
+    from hjemmetjeneste.planning import caregivers_per_patient
 
     last = _parse_date(to)
     if previous is not None:

@@ -15,8 +15,8 @@ from hjemmetjeneste.domain import (
     WorklistTask,
     WorklistVisit,
 )
+from hjemmetjeneste.planning.to_problem import BuiltProblem
 from hjemmetjeneste.solver import Route, Solution
-from hjemmetjeneste.solver.build import BuiltProblem
 
 
 def assemble(day_plan: DayPlan, built: BuiltProblem, solution: Solution) -> PlanResult:

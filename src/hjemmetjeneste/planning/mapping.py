@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hjemmetjeneste.domain import DayPlan, PlanResult, Worklist, WorklistVisit
-from hjemmetjeneste.solver.build import BuiltProblem
+from hjemmetjeneste.planning.to_problem import BuiltProblem
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,14 @@ import pytest
 from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftKind
 from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.pipeline import check_plans, default_district, plan_shift
+from hjemmetjeneste.planning.to_problem import build_problem
+from hjemmetjeneste.planning.verify import solution_from_result
+from hjemmetjeneste.planning.warmstart import initial_routes
 from hjemmetjeneste.solver import SolveParams
-from hjemmetjeneste.solver.build import build_problem
 from hjemmetjeneste.tasks import build_day_plan
 from hjemmetjeneste.travel import GreatCircleSource
-from hjemmetjeneste.worklists.verify import solution_from_result
-from hjemmetjeneste.worklists.warmstart import initial_routes
 
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 DAY = date(2026, 12, 1)
 QUICK = SolveParams(time_limit_s=1.0)
 

@@ -11,13 +11,13 @@ import pytest
 from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftKind
 from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.pipeline import PlanOutcome, default_district, plan_shift
+from hjemmetjeneste.planning.to_problem import build_problem
+from hjemmetjeneste.planning.warmstart import initial_routes, with_stability
 from hjemmetjeneste.solver import SolveParams
-from hjemmetjeneste.solver.build import build_problem
 from hjemmetjeneste.tasks import build_day_plan
 from hjemmetjeneste.travel import GreatCircleSource
-from hjemmetjeneste.worklists.warmstart import initial_routes, with_stability
 
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 DAY = date(2026, 12, 1)
 QUICK = SolveParams(time_limit_s=1.0)
 

@@ -1,6 +1,6 @@
 """A previous plan's worklists as the solver's initial routes (re-planning, warm starts).
 
-The plan is mapped back by :mod:`hjemmetjeneste.worklists.mapping`. What no longer matches
+The plan is mapped back by :mod:`hjemmetjeneste.planning.mapping`. What no longer matches
 (a caregiver off the shift, a task that is new or gone) is simply left out: the search
 inserts the jobs that are missing.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 
 from hjemmetjeneste.domain import DayPlan, PlanResult
+from hjemmetjeneste.planning.mapping import map_plan
+from hjemmetjeneste.planning.to_problem import BuiltProblem
 from hjemmetjeneste.solver import RoutingProblem
-from hjemmetjeneste.solver.build import BuiltProblem
-from hjemmetjeneste.worklists.mapping import map_plan
 
 STABILITY_WEIGHT = 600
 """Default cost of moving a visit to another caregiver when re-planning: the objective's
@@ -22,7 +22,7 @@ units (seconds of travel), so a visit moves only where that saves over ten minut
 def initial_routes(day_plan: DayPlan, built: BuiltProblem, previous: PlanResult) -> list[list[int]]:
     """One list of job nodes per vehicle of ``built``: its caregiver's visits in ``previous``.
 
-    The plan is read back by :func:`~hjemmetjeneste.worklists.mapping.map_plan` (the mapping
+    The plan is read back by :func:`~hjemmetjeneste.planning.mapping.map_plan` (the mapping
     ``check`` uses too). A double-staffed visit has one job per caregiver; each caregiver gets
     a job of the visit that she is allowed to serve. Visits of caregivers no longer on shift,
     new visits and jobs she may no longer serve (competence, refusal, a pin on someone else)

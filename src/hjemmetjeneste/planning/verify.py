@@ -1,6 +1,6 @@
 """Re-check a written plan (worklist JSON) against the export it was made from.
 
-The plan's worklists are mapped back (:mod:`hjemmetjeneste.worklists.mapping`, the mapping
+The plan's worklists are mapped back (:mod:`hjemmetjeneste.planning.mapping`, the mapping
 warm starts use) onto the routing problem the pipeline builds for the same district, date
 and shift (same travel source, same rules, same history), and the
 independent checker (:func:`hjemmetjeneste.solver.check_solution`, no OR-Tools) re-validates
@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hjemmetjeneste.domain import DayPlan, PlanResult
+from hjemmetjeneste.planning.mapping import map_plan
+from hjemmetjeneste.planning.to_problem import BuiltProblem
 from hjemmetjeneste.solver import Route, RouteStop, Solution, ViolationKind, check_solution
-from hjemmetjeneste.solver.build import BuiltProblem
 from hjemmetjeneste.solver.check import Names, describe
-from hjemmetjeneste.worklists.mapping import map_plan
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def solution_from_result(
 ) -> tuple[Solution, list[PlanViolation]]:
     """The plan's worklists as a solver Solution, and the visits that match no job.
 
-    The plan is read back by :func:`~hjemmetjeneste.worklists.mapping.map_plan`, the mapping
+    The plan is read back by :func:`~hjemmetjeneste.planning.mapping.map_plan`, the mapping
     warm starts use. Every mapped visit is a stop, also one its caregiver may not serve (the
     checker then says why). Jobs of unplaced tasks count as dropped.
     """
