@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from hjemmetjeneste.domain import (
@@ -23,6 +23,7 @@ from hjemmetjeneste.domain import (
 )
 from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.planning import assemble
+from hjemmetjeneste.planning.history import served_tasks
 from hjemmetjeneste.planning.to_problem import build_problem
 from hjemmetjeneste.planning.verify import PlanViolation, verify_plan
 from hjemmetjeneste.planning.warmstart import STABILITY_WEIGHT, initial_routes, with_stability
@@ -130,36 +131,6 @@ def plan_shift(
 
 
 SHIFT_ORDER = (ShiftKind.DAY, ShiftKind.EVENING, ShiftKind.NIGHT)
-
-
-def served_tasks(data: MunicipalityData, result: PlanResult) -> tuple[ServedTask, ...]:
-    """What a published plan did, task by task: who started it when, with its gap rule."""
-    interventions = {i.intervention_id: i for c in data.care_plans for i in c.interventions}
-    staff: dict[str, list[str]] = {}
-    first: dict[str, tuple[str, str, datetime]] = {}
-    for worklist in result.worklists:
-        for visit in worklist.visits:
-            for task in visit.tasks:
-                staff.setdefault(task.task_id, []).append(worklist.staff_id)
-                first.setdefault(
-                    task.task_id, (task.intervention_id, visit.patient_id, visit.start)
-                )
-    served = []
-    for task_id, (intervention_id, patient_id, start) in first.items():
-        intervention = interventions.get(intervention_id)
-        served.append(
-            ServedTask(
-                task_id=task_id,
-                intervention_id=intervention_id,
-                patient_id=patient_id,
-                staff_ids=tuple(staff[task_id]),
-                start=start,
-                gap_group=intervention.gap_group if intervention else None,
-                min_gap_min=intervention.min_gap_min if intervention else 0,
-                max_gap_min=intervention.max_gap_min if intervention else None,
-            )
-        )
-    return tuple(served)
 
 
 def plan_range(

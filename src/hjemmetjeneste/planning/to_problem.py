@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -35,6 +35,7 @@ from hjemmetjeneste.domain import (
     UnplacedReason,
     Visit,
 )
+from hjemmetjeneste.planning.history import caregivers_by_patient, last_doses
 from hjemmetjeneste.solver.model_builder import ProblemBuilder
 from hjemmetjeneste.solver.problem import BreakSpec, RoutingProblem
 from hjemmetjeneste.tasks import in_zone, local_datetime
@@ -96,7 +97,6 @@ class BuiltProblem:
     problem: RoutingProblem
     index: IndexMap
     prefiltered: tuple[Prefiltered, ...]
-    gap_nodes: frozenset[int] = field(default_factory=frozenset)
 
 
 def break_specs(
@@ -205,18 +205,16 @@ def build_problem(
         for group, min_s, max_s in plan.gap_groups:
             group_jobs[(visit.patient_id, group)].append((plan.windows[0][0], first, min_s, max_s))
 
-    gap_nodes: set[int] = set()
     for jobs in group_jobs.values():
         jobs.sort()
         for (_, a, _, _), (_, b, min_s, max_s) in itertools.pairwise(jobs):
             builder.add_precedence(a, b, min_s, max_s)
-            gap_nodes.update((a, b))
 
     problem = builder.build()
     index = IndexMap(
         day_start, zone, tuple(job_visit), index.vehicle_staff, modes, index.vehicle_names
     )
-    return BuiltProblem(problem, index, tuple(prefiltered), frozenset(gap_nodes))
+    return BuiltProblem(problem, index, tuple(prefiltered))
 
 
 def _without_sentinel(matrix: TravelMatrix, never_s: int) -> tuple[np.ndarray, np.ndarray]:
@@ -260,22 +258,12 @@ class _Context:
     @cached_property
     def _last_dose(self) -> dict[tuple[str, str], ServedTask]:
         """The latest served task per (patient, gap group) in the history."""
-        last: dict[tuple[str, str], ServedTask] = {}
-        for t in self.day_plan.history.served:
-            if t.gap_group is None:
-                continue
-            key = (t.patient_id, t.gap_group)
-            if key not in last or t.start > last[key].start:
-                last[key] = t
-        return last
+        return last_doses(self.day_plan.history)
 
     @cached_property
     def _caregivers(self) -> dict[str, list[tuple[datetime, tuple[str, ...]]]]:
         """Per patient: (start, staff ids) of every served task in the history."""
-        by_patient: dict[str, list[tuple[datetime, tuple[str, ...]]]] = defaultdict(list)
-        for t in self.day_plan.history.served:
-            by_patient[t.patient_id].append((t.start, t.staff_ids))
-        return by_patient
+        return caregivers_by_patient(self.day_plan.history)
 
     def plan_visit(self, visit: Visit, loc: int) -> _VisitPlan | Prefiltered:
         """The visit's jobs' data, or why it is left out."""
