@@ -15,6 +15,7 @@ from hjemmetjeneste.domain import (
     WorklistTask,
     WorklistVisit,
 )
+from hjemmetjeneste.planning.explain import why_dropped
 from hjemmetjeneste.planning.to_problem import BuiltProblem
 from hjemmetjeneste.solver import Route, Solution
 
@@ -44,7 +45,7 @@ def assemble(day_plan: DayPlan, built: BuiltProblem, solution: Solution) -> Plan
     dropped = {index.job_visit[n]: n for n in reversed(solution.dropped)}
     for visit_id, node in dropped.items():
         visit = visits[visit_id or ""]
-        unplaced += _unplaced(visit, *_why_dropped(built, solution, node, visit))
+        unplaced += _unplaced(visit, *why_dropped(built, solution, node, visit))
     unplaced.sort(key=lambda u: (not u.time_critical, u.window_start, u.task_id))
 
     return PlanResult(
@@ -68,58 +69,6 @@ def assemble(day_plan: DayPlan, built: BuiltProblem, solution: Solution) -> Plan
         solver_status=solution.status,
         solver_objective=solution.objective,
         solve_seconds=round(solution.wall_s, 3),
-    )
-
-
-def _why_dropped(
-    built: BuiltProblem, solution: Solution, node: int, visit: Visit
-) -> tuple[UnplacedReason, str]:
-    """Reason and sentence for a job the solver left out.
-
-    A gap rule when a served dose of the same gap group leaves no start inside the window;
-    otherwise no time left, naming the qualified caregiver whose route passes nearest.
-    """
-    problem, index = built.problem, built.index
-    starts = {stop.node: stop.start_s for r in solution.routes for stop in r.stops}
-    lo, hi = int(problem.window_start_s[node]), int(problem.window_end_s[node])
-    for p in problem.precedences:
-        if p.second == node and p.first in starts:
-            lo = max(lo, starts[p.first] + p.min_s)
-            if p.max_s is not None:
-                hi = min(hi, starts[p.first] + p.max_s)
-        if p.first == node and p.second in starts:
-            hi = min(hi, starts[p.second] - p.min_s)
-            if p.max_s is not None:
-                lo = max(lo, starts[p.second] - p.max_s)
-    if lo > hi:
-        return (
-            UnplacedReason.GAP_RULE,
-            "Gap rule: another dose of the same medication is planned too close to (or too "
-            f"far from) this one; no start between {index.clock(int(problem.window_start_s[node]))}"
-            f" and {index.clock(int(problem.window_end_s[node]))} keeps the required gap.",
-        )
-    allowed = problem.allowed_vehicles[node]
-    nearest = ""
-    if allowed:
-        routes = {r.vehicle: r for r in solution.routes}
-
-        def distance(v: int) -> int:
-            travel = problem.travel_for(v)
-            places = [int(problem.vehicle_start_node[v])]
-            places += [s.node for s in routes[v].stops] if v in routes else []
-            return min(int(travel[p, node]) for p in places)
-
-        best = min(allowed, key=distance)
-        nearest = (
-            f" The nearest candidate, {index.staff_label(best)}, passes "
-            f"{distance(best) // 60} min away but has no room in that window."
-        )
-    return (
-        UnplacedReason.NO_TIME_LEFT,
-        f"No time left: none of the {len(allowed)} qualified caregiver(s) on shift could fit "
-        f"the {visit.duration_min} min visit starting between "
-        f"{index.clock(int(problem.window_start_s[node]))} and "
-        f"{index.clock(int(problem.window_end_s[node]))} into their route." + nearest,
     )
 
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hjemmetjeneste.domain import DayPlan, PlanResult
+from hjemmetjeneste.planning.explain import describe_violation
 from hjemmetjeneste.planning.mapping import map_plan
 from hjemmetjeneste.planning.to_problem import BuiltProblem
 from hjemmetjeneste.solver import Route, RouteStop, Solution, ViolationKind, check_solution
-from hjemmetjeneste.solver.check import Names, describe
 
 
 @dataclass(frozen=True)
@@ -97,31 +97,10 @@ def verify_plan(day_plan: DayPlan, built: BuiltProblem, result: PlanResult) -> l
     """Every violation in a written plan, with staff and visit ids (empty when feasible)."""
     index = built.index
     solution, found = solution_from_result(day_plan, built, result)
-    names = PlanNames(built)
     for violation in check_solution(built.problem, solution):
         staff_id = index.vehicle_staff[violation.vehicle] if violation.vehicle is not None else None
         visit_id = index.job_visit[violation.node] if violation.node is not None else None
-        found.append(PlanViolation(violation.kind, staff_id, visit_id, describe(violation, names)))
+        found.append(
+            PlanViolation(violation.kind, staff_id, visit_id, describe_violation(built, violation))
+        )
     return found
-
-
-class PlanNames(Names):
-    """Violations in planner terms: caregivers by name, visits by id, clock times, minutes."""
-
-    def __init__(self, built: BuiltProblem) -> None:
-        self.index = built.index
-
-    def vehicle(self, v: int) -> str:
-        return self.index.staff_label(v)
-
-    def job(self, node: int) -> str:
-        return str(self.index.job_visit[node])
-
-    def pair(self, a: int, b: int) -> str:
-        return self.job(a)  # both jobs are the same visit
-
-    def moment(self, s: int) -> str:
-        return self.index.clock(s)
-
-    def duration(self, s: int) -> str:
-        return f"{int(s) // 60} min"
