@@ -130,7 +130,7 @@ def test_stability_costs_only_a_change_of_caregiver(sick_call):
     built = build_problem(day_plan, GreatCircleSource())
     routes = initial_routes(day_plan, built, first)
     stable = with_stability(built.problem, routes, 600)
-    added = stable.preference - built.problem.preference
+    added = stable.preference_cost - built.problem.preference_cost
     routed = {n: v for v, route in enumerate(routes) for n in route}
     for node in built.problem.job_nodes:
         if node in routed:

@@ -62,7 +62,7 @@ def _schedule(problem: RoutingProblem, v: int, route: list[int]) -> tuple[bool, 
         start = max(ready + int(travel[prev, u]), int(problem.window_start_s[u]))
         ok &= start <= int(problem.window_end_s[u])
         starts.append(start)
-        cost += int(travel[prev, u]) + int(problem.preference[u, v])
+        cost += int(travel[prev, u]) + int(problem.preference_cost[u, v])
         ready, prev = start + int(problem.service_s[u]), u
     if route:
         end = int(problem.vehicle_end_node[v])
@@ -76,8 +76,8 @@ def _greedy_routes(problem: RoutingProblem, rng: random.Random) -> list[list[int
     routes: list[list[int]] = [[] for _ in range(problem.n_vehicles)]
     for u in rng.sample(list(problem.job_nodes), len(problem.job_nodes)):
         for v in problem.allowed_vehicles[u]:
-            cap = int(problem.capacity[v])
-            if cap >= 0 and int(problem.load[[*routes[v], u]].sum()) > cap:
+            cap = int(problem.vehicle_capacity[v])
+            if cap >= 0 and int(problem.demand[[*routes[v], u]].sum()) > cap:
                 continue
             if _schedule(problem, v, [*routes[v], u])[0]:
                 routes[v].append(u)
@@ -102,7 +102,7 @@ def test_refresh_route_matches_the_plain_schedule(seed):
         assert ok
         assert state.early[v, : len(route)].tolist() == starts
         assert int(state.cost[v]) == cost
-        assert int(state.load[v]) == int(problem.load[route].sum()) if route else True
+        assert int(state.load[v]) == int(problem.demand[route].sum()) if route else True
         for i in range(len(route)):
             latest = int(state.late[v, i])
             assert _later_start_ok(problem, v, route, i, latest)
@@ -137,17 +137,18 @@ def test_cheapest_place_matches_the_plain_schedule(seed):
     for route in routes:  # leave room: drop a third of each route
         del route[: len(route) // 3]
     data, state = _kernel_state(problem, routes)
-    names = ("travel", "preference", "allowed", "vclass", "vstart", "vend", "vopen", "vclose")
-    names += ("capacity", "win_open", "win_close", "service", "demand")
+    names = ("travel", "preference_cost", "allowed", "vehicle_class", "vehicle_start_node")
+    names += ("vehicle_end_node", "vehicle_start_s", "vehicle_end_s", "vehicle_capacity")
+    names += ("win_open", "win_close", "service_s", "demand")
     args = [data[name] for name in names]
     served = {u for route in routes for u in route}
     placed = 0
     for u in (u for u in problem.job_nodes if u not in served):
         expected = None
         for v, route in enumerate(routes):
-            cap = int(problem.capacity[v])
+            cap = int(problem.vehicle_capacity[v])
             if v not in problem.allowed_vehicles[u] or (
-                cap >= 0 and int(problem.load[[*route, u]].sum()) > cap
+                cap >= 0 and int(problem.demand[[*route, u]].sum()) > cap
             ):
                 continue
             before = _schedule(problem, v, route)[2]
@@ -175,8 +176,8 @@ def _served_once_and_allowed(problem: RoutingProblem, routes: list[list[int]]) -
     for v, route in enumerate(routes):
         assert all(v in problem.allowed_vehicles[u] for u in route)
         assert _schedule(problem, v, route)[0]
-        cap = int(problem.capacity[v])
-        assert cap < 0 or int(problem.load[route].sum()) <= cap
+        cap = int(problem.vehicle_capacity[v])
+        assert cap < 0 or int(problem.demand[route].sum()) <= cap
 
 
 @pytest.mark.parametrize("seed", range(4))

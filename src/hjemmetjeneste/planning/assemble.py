@@ -138,7 +138,7 @@ def _worklist(
         WorklistBreak(start=index.to_instant(b), end=index.to_instant(b + d))
         for b, d in route.breaks
     )
-    overtime = max(0, back - int(problem.soft_vehicle_end[v])) if route.stops else 0
+    overtime = max(0, back - int(problem.vehicle_soft_end_s[v])) if route.stops else 0
     return Worklist(
         staff_id=staff.staff_id,
         first_name=staff.first_name,

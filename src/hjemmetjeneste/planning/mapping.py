@@ -94,7 +94,7 @@ def map_plan(day_plan: DayPlan, built: BuiltProblem, result: PlanResult) -> Plan
         return next((x for x in now if x is not None and x in nodes_of), "")
 
     def may_serve(node: int, v: int) -> bool:
-        return v in problem.allowed_vehicles[node] and int(problem.pin_vehicle[node]) in (-1, v)
+        return v in problem.allowed_vehicles[node] and int(problem.pinned_vehicle[node]) in (-1, v)
 
     used: set[int] = set()
     mapped: list[MappedWorklist] = []
@@ -112,7 +112,7 @@ def map_plan(day_plan: DayPlan, built: BuiltProblem, result: PlanResult) -> Plan
                 unmatched.append(Unmatched(worklist.staff_id, visit.visit_id))
                 continue
             node = next(
-                (n for n in free if int(problem.pin_vehicle[n]) == v),
+                (n for n in free if int(problem.pinned_vehicle[n]) == v),
                 next((n for n in free if may_serve(n, v)), free[0]),
             )
             used.add(node)

@@ -44,7 +44,7 @@ def with_stability(
     """
     if weight <= 0 or not any(routes):
         return problem
-    cost = problem.preference.copy()
+    cost = problem.preference_cost.copy()
     for v, route in enumerate(routes):
         if route:  # each node is in one route only (initial_routes takes each job once)
             cost[route] += weight

@@ -196,7 +196,7 @@ def _check_assignment(problem: RoutingProblem, v: int, node: int) -> list[Violat
     """Who may serve the job: refusals first, then pins, then competence."""
     if v in problem.refused_vehicles[node]:
         return [Violation(ViolationKind.REFUSED_CAREGIVER, v, node)]
-    pinned = int(problem.pin_vehicle[node])
+    pinned = int(problem.pinned_vehicle[node])
     if pinned >= 0 and pinned != v:
         return [Violation(ViolationKind.PIN_IGNORED, v, node, other=pinned)]
     if v not in problem.allowed_vehicles[node]:
@@ -206,7 +206,7 @@ def _check_assignment(problem: RoutingProblem, v: int, node: int) -> list[Violat
 
 def _check_window(problem: RoutingProblem, v: int, node: int, start: int) -> list[Violation]:
     found: list[Violation] = []
-    pinned = int(problem.pin_start[node])
+    pinned = int(problem.pinned_start_s[node])
     if pinned >= 0 and start != pinned:
         found.append(
             Violation(
@@ -313,8 +313,8 @@ def _check_route(
             )
         )
     found += _check_breaks(problem, v, breaks, busy)
-    capacity = int(problem.capacity[v])
-    load = sum(int(problem.load[s.node]) for s in route.stops if 0 <= s.node < problem.n_nodes)
+    capacity = int(problem.vehicle_capacity[v])
+    load = sum(int(problem.demand[s.node]) for s in route.stops if 0 <= s.node < problem.n_nodes)
     if capacity >= 0 and load > capacity:
         found.append(
             Violation(
