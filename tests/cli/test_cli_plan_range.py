@@ -24,7 +24,7 @@ from hjemmetjeneste.planning import caregivers_per_patient
 from hjemmetjeneste.solver import Violation
 from hjemmetjeneste.solver.check import ViolationKind
 
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 RANGE = ["plan", str(DEMO), "--date", "2026-12-01", "--to", "2026-12-02"]
 runner = CliRunner()
 

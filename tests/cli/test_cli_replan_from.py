@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from hjemmetjeneste.cli import app
 from hjemmetjeneste.domain import PlanResult
 
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 PLAN = ["plan", str(DEMO), "--date", "2026-12-01", "--shift", "day", "--no-details"]
 runner = CliRunner()
 

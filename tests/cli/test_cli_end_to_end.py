@@ -20,7 +20,7 @@ import pytest
 from hjemmetjeneste.domain import CompetenceLevel, ScheduleKind, ShiftKind
 from hjemmetjeneste.formats import read_export
 
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 OSLO = ZoneInfo("Europe/Oslo")
 
 
