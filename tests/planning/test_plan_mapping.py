@@ -4,10 +4,10 @@ plan and for a plan whose visits were regrouped since, both map every visit to t
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
+from factories import DEMO, off_shift
 from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftKind
 from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.pipeline import check_plans, default_district, plan_shift
@@ -18,18 +18,8 @@ from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.tasks import build_day_plan
 from hjemmetjeneste.travel import GreatCircleSource
 
-DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 DAY = date(2026, 12, 1)
 QUICK = SolveParams(time_limit_s=1.0)
-
-
-def _without(data: MunicipalityData, staff_id: str) -> MunicipalityData:
-    entries = tuple(
-        e
-        for e in data.roster.entries
-        if not (e.staff_id == staff_id and e.date == DAY and e.shift == ShiftKind.DAY)
-    )
-    return data.model_copy(update={"roster": data.roster.model_copy(update={"entries": entries})})
 
 
 def _regrouped(result: PlanResult) -> PlanResult:
@@ -58,7 +48,7 @@ def plans() -> dict[str, tuple[MunicipalityData, PlanResult]]:
     data = read_export(DEMO)
     first = plan_shift(data, DAY, ShiftKind.DAY, params=QUICK).result
     busiest = max(first.worklists, key=lambda w: len(w.visits)).staff_id
-    sick = _without(data, busiest)
+    sick = off_shift(data, busiest, DAY, ShiftKind.DAY)
     warm = plan_shift(sick, DAY, ShiftKind.DAY, params=QUICK, previous=first)
     assert warm.warm_start == "used"
     return {

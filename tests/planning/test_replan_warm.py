@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftKind
+from factories import DEMO, off_shift, owners
+from hjemmetjeneste.domain import PlanResult, ShiftKind
 from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.pipeline import PlanOutcome, default_district, plan_shift
 from hjemmetjeneste.planning.to_problem import build_problem
@@ -17,28 +16,8 @@ from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.tasks import build_day_plan
 from hjemmetjeneste.travel import GreatCircleSource
 
-DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 DAY = date(2026, 12, 1)
 QUICK = SolveParams(time_limit_s=1.0)
-
-
-def _without(data: MunicipalityData, staff_id: str) -> MunicipalityData:
-    """The same export with ``staff_id`` taken off the day shift of DAY (she called in sick)."""
-    entries = tuple(
-        e
-        for e in data.roster.entries
-        if not (e.staff_id == staff_id and e.date == DAY and e.shift == ShiftKind.DAY)
-    )
-    return data.model_copy(update={"roster": data.roster.model_copy(update={"entries": entries})})
-
-
-def _owners(result: PlanResult) -> dict[str, frozenset[str]]:
-    """Visit id -> the staff ids serving it."""
-    owners: dict[str, set[str]] = defaultdict(set)
-    for worklist in result.worklists:
-        for visit in worklist.visits:
-            owners[visit.visit_id].add(worklist.staff_id)
-    return {k: frozenset(v) for k, v in owners.items()}
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +27,7 @@ def sick_call():
     first = plan_shift(data, DAY, ShiftKind.DAY, params=QUICK).result
     by_size = sorted((w for w in first.worklists if w.visits), key=lambda w: len(w.visits))
     sick = by_size[len(by_size) // 2].staff_id
-    return data, first, sick, _without(data, sick)
+    return data, first, sick, off_shift(data, sick, DAY, ShiftKind.DAY)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +41,7 @@ def replans(sick_call) -> tuple[PlanOutcome, PlanOutcome]:
 
 def _kept_share(first: PlanResult, again: PlanResult, sick: str) -> float:
     """Share of the other nurses' visits, still planned, that kept exactly their caregivers."""
-    before, after = _owners(first), _owners(again)
+    before, after = owners(first), owners(again)
     still = [v for v, staff in before.items() if sick not in staff and v in after]
     assert still, "nothing left to compare"
     return sum(before[v] == after[v] for v in still) / len(still)
@@ -80,7 +59,7 @@ def test_initial_routes_are_each_caregivers_visits_in_order(sick_call):
         staff_id = built.index.vehicle_staff[v]
         assert [built.index.job_visit[n] for n in route] == previous[staff_id]
     routed = {built.index.job_visit[n] for route in routes for n in route}
-    only_sick = {v for v, staff in _owners(first).items() if staff == frozenset({sick})}
+    only_sick = {v for v, staff in owners(first).items() if staff == frozenset({sick})}
     assert only_sick and not routed & only_sick
 
 
@@ -103,13 +82,13 @@ def test_sick_nurses_visits_are_placed_elsewhere_or_explained(sick_call, replans
     _, first, sick, _ = sick_call
     again = replans[0].result
     assert sick not in {w.staff_id for w in again.worklists}
-    owners = _owners(again)
+    serving = owners(again)
     unplaced = {u.visit_id: u for u in again.unplaced}
     sick_visits = [v.visit_id for w in first.worklists if w.staff_id == sick for v in w.visits]
     assert sick_visits
     for visit_id in sick_visits:
-        if visit_id in owners:
-            assert sick not in owners[visit_id]
+        if visit_id in serving:
+            assert sick not in serving[visit_id]
         else:
             assert unplaced[visit_id].explanation
 
