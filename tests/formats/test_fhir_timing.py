@@ -170,7 +170,7 @@ def test_national_id_is_neither_kept_nor_echoed(tmp_path: Path):
 
 def test_worker_processes_give_the_same_data_and_errors(tmp_path: Path, monkeypatch):
     """CarePlans validated on worker processes give the same result as in-process."""
-    import hjemmetjeneste.formats.fhir as fhir
+    import hjemmetjeneste.formats.fhir.read as fhir
 
     in_process = read_fhir(CORPUS / "valid_fhir.json")
     monkeypatch.setattr(fhir, "PARALLEL_MIN_CARE_PLANS", 1)
