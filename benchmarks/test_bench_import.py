@@ -20,11 +20,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from hjemmetjeneste.importers import write_export
-from hjemmetjeneste.importers.auto import read_plan_export
-from hjemmetjeneste.importers.fhir import write_fhir_bundle
-from hjemmetjeneste.importers.synthetic import generate_synthetic
+from hjemmetjeneste.formats import write_export
+from hjemmetjeneste.formats.auto import read_plan_export
+from hjemmetjeneste.formats.fhir import write_fhir_bundle
 from hjemmetjeneste.store import open_store
+from hjemmetjeneste.synthetic.large import generate_synthetic
 
 CSV_INTERVENTIONS = 100_000
 FHIR_CARE_PLANS = 10_000

@@ -28,8 +28,8 @@ import numpy as np
 import pytest
 
 from district_days import SIZES, district_day
+from hjemmetjeneste.planning.to_problem import build_problem
 from hjemmetjeneste.solver import SolveParams, check_solution, lns, solve
-from hjemmetjeneste.solver.build import build_problem
 from hjemmetjeneste.travel import GreatCircleSource
 
 SEED = 2026

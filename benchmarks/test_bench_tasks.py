@@ -18,8 +18,8 @@ import pytest
 
 from district_days import DAY, DEMO
 from hjemmetjeneste.domain import ShiftKind
-from hjemmetjeneste.importers.synthetic import generate_synthetic
 from hjemmetjeneste.pipeline import load_export
+from hjemmetjeneste.synthetic.large import generate_synthetic
 from hjemmetjeneste.tasks import build_day_plan, expand_intervention, merge_into_visits
 from test_bench_solver import baseline_workload
 

@@ -14,27 +14,17 @@ time is bounded by the limit; what is compared is the quality and the stability.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from hjemmetjeneste.domain import PlanResult, ShiftKind
+from factories import DEMO, off_shift, owners
+from hjemmetjeneste.domain import ShiftKind
 from hjemmetjeneste.pipeline import load_export, plan_shift
 from hjemmetjeneste.solver import SolveParams
 
-DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 DAY = date(2026, 12, 1)
 LIMIT = SolveParams(time_limit_s=2.0)
-
-
-def _owners(result: PlanResult) -> dict[str, frozenset[str]]:
-    owners: dict[str, set[str]] = defaultdict(set)
-    for worklist in result.worklists:
-        for visit in worklist.visits:
-            owners[visit.visit_id].add(worklist.staff_id)
-    return {k: frozenset(v) for k, v in owners.items()}
 
 
 @pytest.fixture(scope="module")
@@ -44,15 +34,7 @@ def sick_call():
     first = plan_shift(data, DAY, ShiftKind.DAY, params=LIMIT).result
     by_size = sorted((w for w in first.worklists if w.visits), key=lambda w: len(w.visits))
     sick = by_size[len(by_size) // 2].staff_id
-    entries = tuple(
-        e
-        for e in data.roster.entries
-        if not (e.staff_id == sick and e.date == DAY and e.shift == ShiftKind.DAY)
-    )
-    reduced = data.model_copy(
-        update={"roster": data.roster.model_copy(update={"entries": entries})}
-    )
-    return first, sick, reduced
+    return first, sick, off_shift(data, sick, DAY, ShiftKind.DAY)
 
 
 @pytest.mark.parametrize("start", ["cold", "warm"])
@@ -69,7 +51,7 @@ def test_replan_after_sick_call(benchmark, sick_call, start):
     )
     assert outcome.violations == ()
     assert outcome.warm_start == ("used" if start == "warm" else "none")
-    before, after = _owners(first), _owners(outcome.result)
+    before, after = owners(first), owners(outcome.result)
     still = [v for v, staff in before.items() if sick not in staff and v in after]
     kept = sum(before[v] == after[v] for v in still)
     k = outcome.result.kpis

@@ -49,7 +49,7 @@ def _free_port() -> int:
 def prepare_store(database_url: str, time_limit_s: float) -> list[str]:
     """Import the demo, plan and publish its day shift; the staff ids with a worklist."""
     from hjemmetjeneste.domain import ShiftKind
-    from hjemmetjeneste.importers import read_export
+    from hjemmetjeneste.formats import read_export
     from hjemmetjeneste.pipeline import plan_shift
     from hjemmetjeneste.solver import SolveParams
     from hjemmetjeneste.store import open_store, runs

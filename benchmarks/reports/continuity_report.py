@@ -22,8 +22,8 @@ from pathlib import Path
 
 from hjemmetjeneste.domain import BreakRule, MunicipalityData
 from hjemmetjeneste.pipeline import PlanOutcome, load_export, plan_range
+from hjemmetjeneste.planning import caregivers_per_patient
 from hjemmetjeneste.solver import SolveParams
-from hjemmetjeneste.worklists import caregivers_per_patient
 
 FIRST, LAST = date(2026, 11, 30), date(2026, 12, 13)
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from hjemmetjeneste.domain import (
@@ -21,14 +21,16 @@ from hjemmetjeneste.domain import (
     ServedTask,
     ShiftKind,
 )
-from hjemmetjeneste.importers import read_export
+from hjemmetjeneste.formats import read_export
+from hjemmetjeneste.planning import assemble
+from hjemmetjeneste.planning.history import served_tasks
+from hjemmetjeneste.planning.to_problem import build_problem
+from hjemmetjeneste.planning.verify import PlanViolation, verify_plan
+from hjemmetjeneste.planning.warmstart import STABILITY_WEIGHT, initial_routes, with_stability
+from hjemmetjeneste.settings import Settings
 from hjemmetjeneste.solver import SolveParams, Violation, check_solution, solve
-from hjemmetjeneste.solver.build import build_problem
 from hjemmetjeneste.tasks import build_day_plan
 from hjemmetjeneste.travel import GreatCircleSource, TravelSource
-from hjemmetjeneste.worklists import assemble
-from hjemmetjeneste.worklists.verify import PlanViolation, verify_plan
-from hjemmetjeneste.worklists.warmstart import STABILITY_WEIGHT, initial_routes, with_stability
 
 ProgressCallback = Callable[[int, float], None]
 
@@ -56,9 +58,10 @@ class _Stopwatch:
             self.seconds[name] = round(time.perf_counter() - started, 4)
 
 
-def load_export(path: Path) -> MunicipalityData:
-    """Read a municipality export folder (canonical CSV format)."""
-    return read_export(path)
+def load_export(path: Path, settings: Settings | None = None) -> MunicipalityData:
+    """Read a municipality export in any format ``import`` accepts (CSV in any accepted
+    encoding and separator, Parquet, Excel, FHIR); ``settings`` give the geocoder."""
+    return read_export(path, settings=settings)
 
 
 def load_from_store(database_url: str, municipality_id: str | None = None) -> MunicipalityData:
@@ -128,36 +131,6 @@ def plan_shift(
 
 
 SHIFT_ORDER = (ShiftKind.DAY, ShiftKind.EVENING, ShiftKind.NIGHT)
-
-
-def served_tasks(data: MunicipalityData, result: PlanResult) -> tuple[ServedTask, ...]:
-    """What a published plan did, task by task: who started it when, with its gap rule."""
-    interventions = {i.intervention_id: i for c in data.care_plans for i in c.interventions}
-    staff: dict[str, list[str]] = {}
-    first: dict[str, tuple[str, str, datetime]] = {}
-    for worklist in result.worklists:
-        for visit in worklist.visits:
-            for task in visit.tasks:
-                staff.setdefault(task.task_id, []).append(worklist.staff_id)
-                first.setdefault(
-                    task.task_id, (task.intervention_id, visit.patient_id, visit.start)
-                )
-    served = []
-    for task_id, (intervention_id, patient_id, start) in first.items():
-        intervention = interventions.get(intervention_id)
-        served.append(
-            ServedTask(
-                task_id=task_id,
-                intervention_id=intervention_id,
-                patient_id=patient_id,
-                staff_ids=tuple(staff[task_id]),
-                start=start,
-                gap_group=intervention.gap_group if intervention else None,
-                min_gap_min=intervention.min_gap_min if intervention else 0,
-                max_gap_min=intervention.max_gap_min if intervention else None,
-            )
-        )
-    return tuple(served)
 
 
 def plan_range(
@@ -234,6 +207,6 @@ def check_plans(
             history=CareHistory(served=tuple(served)),
         )
         built = build_problem(day_plan, travel)
-        checked.append((result, verify_plan(built, result)))
+        checked.append((result, verify_plan(day_plan, built, result)))
         served += served_tasks(data, result)
     return checked

@@ -6,6 +6,7 @@ pass it down; there is deliberately no module-level instance.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
@@ -17,6 +18,16 @@ __all__ = ["DEMO_JWT_SECRET", "Settings"]
 DEMO_JWT_SECRET = "hjemmetjeneste-demo-secret-NOT-FOR-PRODUCTION"
 
 _SUPPORTED_SCHEMES = ("sqlite", "postgresql")
+
+
+def _user_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/hjemmetjeneste`` (``~/.cache/hjemmetjeneste``)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hjemmetjeneste"
+
+
+def _shared_benchmarks_dir() -> Path:
+    """``<repo>/../shared/benchmarks``: where the benchmark data sits beside a checkout."""
+    return Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks"
 
 
 class Settings(BaseSettings):
@@ -49,6 +60,10 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = "hjemmetjeneste-demo"
     #: API: plan runs solved at once per server process (each in its own spawned process).
     api_run_workers: int = Field(default=1, ge=1, le=16)
+    #: Road graphs and travel matrices cached on disk (``HJEMMETJENESTE_CACHE_DIR``).
+    cache_dir: Path = Field(default_factory=_user_cache_dir)
+    #: Published benchmark instances (``HJEMMETJENESTE_BENCHMARKS_DIR``); may not exist.
+    benchmarks_dir: Path = Field(default_factory=_shared_benchmarks_dir)
 
     @field_validator("database_url")
     @classmethod

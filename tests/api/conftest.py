@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from hjemmetjeneste.api import create_app
 from hjemmetjeneste.api.auth import Role, issue_demo_token
-from hjemmetjeneste.importers import read_export
+from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.settings import Settings
 from hjemmetjeneste.store import open_store, runs
 

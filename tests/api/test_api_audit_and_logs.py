@@ -7,7 +7,7 @@ import re
 
 from api_test_helpers import DEMO, nurse_on_shift, patient_on_shift, publish, wait_for_run
 
-from hjemmetjeneste.importers import read_export
+from hjemmetjeneste.formats import read_export
 
 
 def test_specialist_reads_are_audited_with_who_role_patient_when_and_purpose(

@@ -108,7 +108,7 @@ def test_concurrent_publishers_exactly_one_wins_on_postgresql(auth, template, tm
     engine.dispose()
     store = open_store(url)
 
-    from hjemmetjeneste.importers import read_export
+    from hjemmetjeneste.formats import read_export
 
     store.save_export(read_export(DEMO), source="demo")
     record = runs.create_run(

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from hjemmetjeneste.cli import app
 from hjemmetjeneste.domain import ShiftKind
-from hjemmetjeneste.importers import write_export
+from hjemmetjeneste.formats import write_export
 from hjemmetjeneste.pipeline import plan_range
 
 
@@ -61,6 +61,10 @@ def test_hand_edited_plan_is_caught_with_typed_violations(tmp_path):
     assert "starts_before_window" in result.output
     assert "unsynchronised_double_staffing" in result.output
     assert "s1 · visit:" in result.output or "s2 · visit:" in result.output
+    # Sentences in planner terms: clock times, never the solver's seconds or indices.
+    text = " ".join(result.output.split())
+    assert "starts at 07:40, window opens 08:00" in text
+    assert "job " not in text and "vehicle " not in text
 
 
 def test_unreadable_plan_is_bad_input(tmp_path):

@@ -20,7 +20,7 @@ from hjemmetjeneste.domain import (
     UnplacedReason,
 )
 from hjemmetjeneste.pipeline import plan_range, plan_shift
-from hjemmetjeneste.solver.build import break_specs, build_problem
+from hjemmetjeneste.planning.to_problem import break_specs, build_problem
 from hjemmetjeneste.tasks import build_day_plan
 from hjemmetjeneste.travel import GreatCircleSource
 
@@ -268,8 +268,8 @@ def test_default_rules_leave_the_problem_as_before():
     built = build_problem(build_day_plan(data, DAY, ShiftKind.DAY, "d"), GreatCircleSource())
     p = built.problem
     assert p.precedences == () and p.vehicle_breaks == ((),)
-    assert not p.preference.any() and not p.lateness.any() and not p.overtime.any()
-    assert (p.soft_end == p.window_end_s).all() and (p.pin_vehicle == -1).all()
+    assert not p.preference_cost.any() and not p.lateness_cost.any() and not p.overtime_cost.any()
+    assert (p.soft_window_end_s == p.window_end_s).all() and (p.pinned_vehicle == -1).all()
     assert all(len(w) == 1 for w in p.time_windows)
-    assert (p.soft_vehicle_end == p.vehicle_end_s).all()
+    assert (p.vehicle_soft_end_s == p.vehicle_end_s).all()
     assert date(2026, 12, 1) == DAY

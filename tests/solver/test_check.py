@@ -84,7 +84,7 @@ def test_unsynchronised_double_staffing_is_caught():
     half = (Route(0, 0, (RouteStop(1, 50, 50),), 110), Route(1, 0, (), 0))
     unsync = K.UNSYNCHRONISED_DOUBLE_STAFFING
     assert_violations(check(problem, *apart), V(unsync, None, 1, 1, 2, 50, 60))
-    assert_violations(check(problem, *same_vehicle), V(unsync, None, 1, 1, 2, 0))
+    assert_violations(check(problem, *same_vehicle), V(unsync, 0, 1, 1, 2, 0))
     assert_violations(check(problem, *half, dropped=(2,)), V(unsync, None, 1, 1, 2))
     together = (
         Route(0, 0, (RouteStop(1, 50, 50),), 110),
@@ -102,5 +102,43 @@ def test_pair_on_one_vehicle_is_caught_whatever_the_start_times():
         Route(1, 0, (RouteStop(1, 50, 50), RouteStop(2, 50, 50)), 100),
     )
     assert_violations(
-        check(problem, *routes), V(K.UNSYNCHRONISED_DOUBLE_STAFFING, None, 1, 1, 2, 1)
+        check(problem, *routes), V(K.UNSYNCHRONISED_DOUBLE_STAFFING, 1, 1, 1, 2, 1)
     )
+
+
+def test_violations_are_data_and_sentences_come_from_one_place():
+    """A late start carries its job, vehicle and numbers; describe() words it, with the
+    caller's names (here clock-like labels), without anyone parsing the sentence."""
+    from hjemmetjeneste.solver.check import Names, describe
+
+    problem = make_problem([(100, 0)], windows=[(0, 150)], shift=(0, 1000))
+    route = Route(0, 0, (RouteStop(1, 100, 200),), 300)
+    (late,) = check(problem, route)
+    assert (late.kind, late.vehicle, late.node) == (ViolationKind.LATE_START, 0, 1)
+    assert late.values == {"start_s": 200, "window_end_s": 150}
+    assert late.message == "job 1 starts at 200s, window closes 150s"
+
+    class Labels(Names):
+        def job(self, node: int) -> str:
+            return f"visit V{node}"
+
+        def moment(self, s: int) -> str:
+            return f"t+{s // 60}:{s % 60:02d}"
+
+    assert describe(late, Labels()) == "visit V1 starts at t+3:20, window closes t+2:30"
+
+
+def test_every_kind_has_a_sentence():
+    """describe() words every kind of violation (no kind falls through)."""
+    from hjemmetjeneste.solver.check import Violation, describe
+
+    numbers = {
+        "count": 2, "pinned_start_s": 1, "start_s": 2, "window_start_s": 3, "window_end_s": 4,
+        "busy_until_s": 5, "earliest_s": 6, "break_s": 7, "depart_s": 8, "shift_start_s": 9,
+        "back_s": 10, "shift_end_s": 11, "duration_s": 12, "latest_s": 13, "break_start_s": 14,
+        "break_end_s": 15, "end_s": 16, "other_start_s": 17, "gap_s": 18, "min_s": 19,
+        "max_s": 20, "load": 21, "capacity": 22,
+    }  # fmt: skip
+    for kind in ViolationKind:
+        text = describe(Violation(kind, 0, 1, other=2, values=numbers, windows=((0, 1),)))
+        assert text and "None" not in text

@@ -12,6 +12,7 @@ import pytest
 from solver_helpers import make_problem
 
 import ci_guard
+import naive
 from hjemmetjeneste.solver import RoutingProblem, SolveParams, check_solution, lns, solve
 from hjemmetjeneste.solver import _lns_kernels as kernels
 from hjemmetjeneste.solver.problem import BreakSpec, Precedence
@@ -54,33 +55,15 @@ def _random_problem(seed: int, n_jobs: int = 30, n_vehicles: int = 4) -> Routing
     )
 
 
-def _schedule(problem: RoutingProblem, v: int, route: list[int]) -> tuple[bool, list[int], int]:
-    """Plain reference: feasible?, start of service at each stop, arc + preference cost."""
-    travel = problem.travel_for(v)
-    prev, ready = int(problem.vehicle_start_node[v]), int(problem.vehicle_start_s[v])
-    ok, starts, cost = True, [], 0
-    for u in route:
-        start = max(ready + int(travel[prev, u]), int(problem.window_start_s[u]))
-        ok &= start <= int(problem.window_end_s[u])
-        starts.append(start)
-        cost += int(travel[prev, u]) + int(problem.preference[u, v])
-        ready, prev = start + int(problem.service_s[u]), u
-    if route:
-        end = int(problem.vehicle_end_node[v])
-        cost += int(travel[prev, end])
-        ok &= ready + int(travel[prev, end]) <= int(problem.vehicle_end_s[v])
-    return ok, starts, cost
-
-
 def _greedy_routes(problem: RoutingProblem, rng: random.Random) -> list[list[int]]:
     """Feasible routes built by appending jobs in random order where the reference allows."""
     routes: list[list[int]] = [[] for _ in range(problem.n_vehicles)]
     for u in rng.sample(list(problem.job_nodes), len(problem.job_nodes)):
         for v in problem.allowed_vehicles[u]:
-            cap = int(problem.capacity[v])
-            if cap >= 0 and int(problem.load[[*routes[v], u]].sum()) > cap:
+            cap = int(problem.vehicle_capacity[v])
+            if cap >= 0 and int(problem.demand[[*routes[v], u]].sum()) > cap:
                 continue
-            if _schedule(problem, v, [*routes[v], u])[0]:
+            if naive.route_schedule(problem, v, [*routes[v], u])[0]:
                 routes[v].append(u)
                 break
     return routes
@@ -99,32 +82,16 @@ def test_refresh_route_matches_the_plain_schedule(seed):
     routes = _greedy_routes(problem, random.Random(seed))
     _, state = _kernel_state(problem, routes)
     for v, route in enumerate(routes):
-        ok, starts, cost = _schedule(problem, v, route)
+        ok, starts, cost = naive.route_schedule(problem, v, route)
         assert ok
         assert state.early[v, : len(route)].tolist() == starts
         assert int(state.cost[v]) == cost
-        assert int(state.load[v]) == int(problem.load[route].sum()) if route else True
+        assert int(state.load[v]) == int(problem.demand[route].sum()) if route else True
         for i in range(len(route)):
             latest = int(state.late[v, i])
-            assert _later_start_ok(problem, v, route, i, latest)
+            assert naive.later_start_ok(problem, v, route, i, latest)
             if latest < int(problem.window_end_s[route[i]]):
-                assert not _later_start_ok(problem, v, route, i, latest + 1)
-
-
-def _later_start_ok(problem: RoutingProblem, v: int, route: list[int], i: int, start: int) -> bool:
-    """Whether starting stop i at ``start`` keeps every later stop and the return in time."""
-    travel = problem.travel_for(v)
-    if start > int(problem.window_end_s[route[i]]):
-        return False
-    ready, prev = start + int(problem.service_s[route[i]]), route[i]
-    for u in route[i + 1 :]:
-        begin = max(ready + int(travel[prev, u]), int(problem.window_start_s[u]))
-        if begin > int(problem.window_end_s[u]):
-            return False
-        ready, prev = begin + int(problem.service_s[u]), u
-    return ready + int(travel[prev, int(problem.vehicle_end_node[v])]) <= int(
-        problem.vehicle_end_s[v]
-    )
+                assert not naive.later_start_ok(problem, v, route, i, latest + 1)
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -138,22 +105,23 @@ def test_cheapest_place_matches_the_plain_schedule(seed):
     for route in routes:  # leave room: drop a third of each route
         del route[: len(route) // 3]
     data, state = _kernel_state(problem, routes)
-    names = ("travel", "preference", "allowed", "vclass", "vstart", "vend", "vopen", "vclose")
-    names += ("capacity", "win_open", "win_close", "service", "demand")
+    names = ("travel", "preference_cost", "allowed", "vehicle_class", "vehicle_start_node")
+    names += ("vehicle_end_node", "vehicle_start_s", "vehicle_end_s", "vehicle_capacity")
+    names += ("win_open", "win_close", "service_s", "demand")
     args = [data[name] for name in names]
     served = {u for route in routes for u in route}
     placed = 0
     for u in (u for u in problem.job_nodes if u not in served):
         expected = None
         for v, route in enumerate(routes):
-            cap = int(problem.capacity[v])
+            cap = int(problem.vehicle_capacity[v])
             if v not in problem.allowed_vehicles[u] or (
-                cap >= 0 and int(problem.load[[*route, u]].sum()) > cap
+                cap >= 0 and int(problem.demand[[*route, u]].sum()) > cap
             ):
                 continue
-            before = _schedule(problem, v, route)[2]
+            before = naive.route_schedule(problem, v, route)[2]
             for p in range(len(route) + 1):
-                ok, _, after = _schedule(problem, v, [*route[:p], u, *route[p:]])
+                ok, _, after = naive.route_schedule(problem, v, [*route[:p], u, *route[p:]])
                 if ok and (expected is None or after - before < expected):
                     expected = after - before
         cost, v, p = kernels.cheapest_place(
@@ -164,8 +132,8 @@ def test_cheapest_place_matches_the_plain_schedule(seed):
             continue
         assert cost == expected
         route = routes[v]
-        ok, _, after = _schedule(problem, v, [*route[:p], u, *route[p:]])
-        assert ok and after - _schedule(problem, v, route)[2] == cost
+        ok, _, after = naive.route_schedule(problem, v, [*route[:p], u, *route[p:]])
+        assert ok and after - naive.route_schedule(problem, v, route)[2] == cost
         placed += 1
     assert placed > 5
 
@@ -175,9 +143,9 @@ def _served_once_and_allowed(problem: RoutingProblem, routes: list[list[int]]) -
     assert len(seen) == len(set(seen))
     for v, route in enumerate(routes):
         assert all(v in problem.allowed_vehicles[u] for u in route)
-        assert _schedule(problem, v, route)[0]
-        cap = int(problem.capacity[v])
-        assert cap < 0 or int(problem.load[route].sum()) <= cap
+        assert naive.route_schedule(problem, v, route)[0]
+        cap = int(problem.vehicle_capacity[v])
+        assert cap < 0 or int(problem.demand[route].sum()) <= cap
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -188,7 +156,7 @@ def test_improve_keeps_every_rule_and_reports_its_objective(seed):
     _served_once_and_allowed(problem, found.routes)
     served = {u for route in found.routes for u in route}
     penalties = sum(int(problem.drop_penalty[u]) for u in problem.job_nodes if u not in served)
-    costs = sum(_schedule(problem, v, r)[2] for v, r in enumerate(found.routes))
+    costs = sum(naive.route_schedule(problem, v, r)[2] for v, r in enumerate(found.routes))
     assert found.objective == costs + penalties
     assert found.objective <= found.start_objective
     assert found.iterations == 3_000

@@ -35,7 +35,7 @@ def test_reader_maps_services_skills_and_double_services():
     for node, (patient, service) in built.job_service.items():
         qualified = {k for k in range(3) if instance.qualified[k, service]}
         assert set(problem.allowed_vehicles[node]) == qualified
-        assert problem.soft_end[node] == instance.due[patient] * built.scale
+        assert problem.soft_window_end_s[node] == instance.due[patient] * built.scale
 
 
 @needs_data

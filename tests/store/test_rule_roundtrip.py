@@ -22,9 +22,9 @@ from hjemmetjeneste.domain import (
     ShiftKind,
     Skill,
 )
-from hjemmetjeneste.importers import write_export
+from hjemmetjeneste.formats import write_export
 from hjemmetjeneste.pipeline import load_from_store
-from hjemmetjeneste.solver.build import build_problem
+from hjemmetjeneste.planning.to_problem import build_problem
 from hjemmetjeneste.store import Store, database_digest
 from hjemmetjeneste.store.engine import MIGRATIONS_DIR, writing
 from hjemmetjeneste.store.models import PatientRow

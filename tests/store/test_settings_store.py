@@ -35,3 +35,19 @@ def test_sqlite_engine_uses_write_ahead_logging(tmp_path):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_cache_and_benchmark_folders_come_from_settings(monkeypatch, tmp_path):
+    """HJEMMETJENESTE_CACHE_DIR and HJEMMETJENESTE_BENCHMARKS_DIR are read by Settings, and
+    the travel cache and benchmark readers take their folders from it."""
+    from hjemmetjeneste.benchsets import benchmarks_dir
+    from hjemmetjeneste.settings import Settings
+    from hjemmetjeneste.travel.osm import default_cache_dir
+
+    monkeypatch.setenv("HJEMMETJENESTE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("HJEMMETJENESTE_BENCHMARKS_DIR", str(tmp_path / "bench"))
+    assert Settings().cache_dir == tmp_path / "cache" == default_cache_dir()
+    assert Settings().benchmarks_dir == tmp_path / "bench" == benchmarks_dir()
+    monkeypatch.delenv("HJEMMETJENESTE_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "hjemmetjeneste"

@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from hjemmetjeneste.domain import Intervention, MunicipalityData, Roster
-from hjemmetjeneste.importers import read_export
+from hjemmetjeneste.formats import read_export
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from geopy.distance import great_circle
 
+from hjemmetjeneste import _numba
 from hjemmetjeneste.domain.common import GeoPoint
 from hjemmetjeneste.travel import (
     EARTH_RADIUS_M,
@@ -228,11 +229,11 @@ def test_kernel_writes_cache_files_to_numba_cache_dir(tmp_path):
 def test_cache_dir_guard_honours_and_defaults(monkeypatch, tmp_path):
     """The guard keeps an explicit NUMBA_CACHE_DIR and otherwise picks a writable default."""
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "explicit"))
-    assert _kernels._ensure_numba_cache_dir() == str(tmp_path / "explicit")
+    assert _numba.ensure_cache_dir() == str(tmp_path / "explicit")
 
     monkeypatch.delenv("NUMBA_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    chosen = _kernels._ensure_numba_cache_dir()
+    chosen = _numba.ensure_cache_dir()
     assert chosen == str(tmp_path / "xdg" / "hjemmetjeneste" / "numba")
     assert os.environ["NUMBA_CACHE_DIR"] == chosen
     assert Path(chosen).is_dir()
@@ -244,8 +245,8 @@ def test_cache_dir_guard_falls_back_to_tempdir(monkeypatch, tmp_path):
     blocker.write_text("a file where the cache home should be")
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
-    monkeypatch.setattr(_kernels.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
-    chosen = _kernels._ensure_numba_cache_dir()
+    monkeypatch.setattr(_numba.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
+    chosen = _numba.ensure_cache_dir()
     assert chosen is not None
     assert chosen.startswith(str(tmp_path / "tmp"))
     assert Path(chosen).is_dir()

@@ -24,6 +24,7 @@ from hjemmetjeneste.api.schemas import (
 )
 from hjemmetjeneste.domain import PlanResult, Worklist
 from hjemmetjeneste.store import runs
+from hjemmetjeneste.store.codec import plan_result_from_json
 
 __all__ = ["PublishedCache", "PublishedShift"]
 
@@ -153,7 +154,7 @@ class PublishedCache:
         text = runs.run_result_json(self._engine, municipality_id, run_id)
         if text is None:  # pragma: no cover - publishing requires a finished run
             raise LookupError(f"run {run_id} has no result")
-        return PlanResult.model_validate_json(text)
+        return plan_result_from_json(text)
 
     def _build(self, municipality_id: str, pub: runs.PublicationRecord) -> PublishedShift:
         result = self._result(municipality_id, pub.run_id)

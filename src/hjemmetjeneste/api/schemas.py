@@ -229,10 +229,13 @@ class SchedulePublic(_Public):
     weekdays: list[int]
     every_n_weeks: int
     week_anchor: date | None
+    windows_are_alternatives: bool = False
+    """True: ``windows`` are alternatives for ONE visit ("08–09 or 11–12"), not one visit
+    per window."""
 
 
 class InterventionPublic(_Public):
-    """One intervention (tiltak) of a care plan."""
+    """One intervention (tiltak) of a care plan, with the planning rules the export gives."""
 
     intervention_id: str
     problem_area: str
@@ -246,6 +249,18 @@ class InterventionPublic(_Public):
     time_critical: bool
     valid_from: date
     valid_to: date | None
+    gap_group: str | None = None
+    """Interventions of one gap group (e.g. doses of one medicine) keep the gap below."""
+    min_gap_min: int = 0
+    """At least this many minutes between the starts of two visits of the gap group."""
+    max_gap_min: int | None = None
+    """At most this many minutes between them (None: no upper bound)."""
+    second_staff_competence: str | None = None
+    """Double-staffed: the competence the second caregiver needs (None: as the first)."""
+    late_allowance_min: int = 0
+    """Minutes the visit may start after its window, at a cost (0: never late)."""
+    separate_visit: bool = False
+    """True: a visit of its own, never merged with the patient's other tasks."""
 
 
 class CarePlanPublic(_Public):

@@ -8,23 +8,19 @@ runs exercise the very model that plans home care. Import the reader modules dir
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from hjemmetjeneste.settings import Settings
 
 BENCHMARKS_DIR_ENV = "HJEMMETJENESTE_BENCHMARKS_DIR"
 
 
-def benchmarks_dir() -> Path:
-    """The benchmark data folder.
-
-    ``$HJEMMETJENESTE_BENCHMARKS_DIR`` when set, else ``<repo>/../shared/benchmarks``. The
+def benchmarks_dir(settings: Settings | None = None) -> Path:
+    """The benchmark data folder: ``Settings.benchmarks_dir``
+    (``$HJEMMETJENESTE_BENCHMARKS_DIR``, default ``<repo>/../shared/benchmarks``). The
     folder may not exist (tests then skip); callers check.
     """
-    configured = os.environ.get(BENCHMARKS_DIR_ENV)
-    if configured:
-        return Path(configured)
-    repo = Path(__file__).resolve().parents[3]
-    return repo.parent / "shared" / "benchmarks"
+    return (settings or Settings()).benchmarks_dir
 
 
 __all__ = ["BENCHMARKS_DIR_ENV", "benchmarks_dir"]

@@ -18,15 +18,17 @@ def check(
     plans: Annotated[
         list[Path], typer.Argument(help="Plan JSON files (from `plan --out`), any order.")
     ],
-    data: Annotated[Path, typer.Option(help="Export folder the plans were made from.")] = Path(
-        "data/demo"
-    ),
+    data: Annotated[
+        Path,
+        typer.Option(help="Export the plans were made from (any format `import` accepts)."),
+    ] = Path("data/demo"),
 ) -> None:
     """Re-check plans, solver-made or hand-edited: every hard rule, typed and explained.
 
     Several plans are checked in time order, each seeing the ones before it (gaps across
     shifts). Exit code 0 when every plan is feasible, 3 when a rule is broken, 2 for bad input.
     """
+    from hjemmetjeneste.cli.importing import load_settings
     from hjemmetjeneste.pipeline import check_plans, load_export
 
     results: list[PlanResult] = []
@@ -36,8 +38,9 @@ def check(
         except (OSError, ValidationError, ValueError) as exc:
             err_console.print(f"[red]{path}: not a plan JSON file: {str(exc).splitlines()[0]}")
             raise typer.Exit(EXIT_INPUT) from exc
+    settings = load_settings()
     with reported_errors(KeyError, ValueError):
-        checked = check_plans(load_export(data), results)
+        checked = check_plans(load_export(data, settings), results)
     broken = 0
     for result, violations in checked:
         title = f"{result.district_id} {result.date} {result.shift.value}"

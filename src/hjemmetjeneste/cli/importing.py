@@ -52,7 +52,7 @@ def import_export(
     ] = None,
 ) -> None:
     """Import a municipality's export into the store: all of it, or nothing (exit 2)."""
-    from hjemmetjeneste.importers.auto import EXPORT_FORMATS, make_geocoder, read_plan_export
+    from hjemmetjeneste.formats.auto import EXPORT_FORMATS, read_plan_export
     from hjemmetjeneste.store import open_store
 
     settings = load_settings(database_url)
@@ -64,46 +64,44 @@ def import_export(
     except ValueError:
         err_console.print(f"[red]--as-of: expected YYYY-MM-DD, found {as_of!r}[/red]")
         raise typer.Exit(EXIT_INPUT) from None
-    with reported_errors():
-        geocoder = make_geocoder(
-            settings.address_register, settings.geocoder_url, settings.geocoder_kind
-        )
-        with Progress(
+    with (
+        reported_errors(),
+        Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             TextColumn("{task.completed:,.0f} {task.fields[unit]}"),
             TimeElapsedColumn(),
             console=err_console,
             transient=True,
-        ) as progress:
-            reading = progress.add_task("Reading", total=None, unit="records")
-            loaded = read_plan_export(
-                path,
-                fmt,
-                geocoder=geocoder,
-                default_tolerance_min=settings.default_tolerance_min,
-                on_progress=lambda n: progress.advance(reading, n),
+        ) as progress,
+    ):
+        reading = progress.add_task("Reading", total=None, unit="records")
+        loaded = read_plan_export(
+            path,
+            fmt,
+            settings=settings,
+            on_progress=lambda n: progress.advance(reading, n),
+        )
+        progress.update(reading, total=progress.tasks[reading].completed)
+        writing = progress.add_task("Writing", total=None, unit="rows")
+
+        def on_write(stage: str, done: int, total: int) -> None:
+            progress.update(writing, completed=done, total=max(total, 1))
+
+        store = open_store(settings.database_url)
+        try:
+            summary = store.save_export(
+                loaded.data,
+                source=str(path),
+                export_format=loaded.format,
+                full=not partial,
+                partial_kinds=loaded.partial_kinds,
+                as_of=import_day,
+                dry_run=dry_run,
+                on_progress=on_write,
             )
-            progress.update(reading, total=progress.tasks[reading].completed)
-            writing = progress.add_task("Writing", total=None, unit="rows")
-
-            def on_write(stage: str, done: int, total: int) -> None:
-                progress.update(writing, completed=done, total=max(total, 1))
-
-            store = open_store(settings.database_url)
-            try:
-                summary = store.save_export(
-                    loaded.data,
-                    source=str(path),
-                    export_format=loaded.format,
-                    full=not partial,
-                    partial_kinds=loaded.partial_kinds,
-                    as_of=import_day,
-                    dry_run=dry_run,
-                    on_progress=on_write,
-                )
-            finally:
-                store.close()
+        finally:
+            store.close()
 
     table = Table(
         title=f"{'Dry run: would import' if dry_run else 'Imported'} {path} "
@@ -137,9 +135,9 @@ def synthetic(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Generate a large synthetic export (no real person) for tests and benchmarks."""
-    from hjemmetjeneste.importers import write_export
-    from hjemmetjeneste.importers.fhir import write_fhir_bundle, write_fhir_ndjson
-    from hjemmetjeneste.importers.synthetic import generate_synthetic
+    from hjemmetjeneste.formats import write_export
+    from hjemmetjeneste.formats.fhir import write_fhir_bundle, write_fhir_ndjson
+    from hjemmetjeneste.synthetic.large import generate_synthetic
 
     if fmt not in ("csv", "fhir", "ndjson"):
         err_console.print("[red]--format must be csv, fhir or ndjson[/red]")

@@ -33,8 +33,9 @@ def plan(
     data: Annotated[
         Path | None,
         typer.Argument(
-            help="Export folder (canonical CSV) for a one-off plan; omitted: read the store "
-            "at HJEMMETJENESTE_DATABASE_URL (fill it with `hjemmetjeneste import`)."
+            help="Export (folder, workbook or FHIR file; any format `import` accepts) for a "
+            "one-off plan; omitted: read the store at HJEMMETJENESTE_DATABASE_URL (fill it "
+            "with `hjemmetjeneste import`)."
         ),
     ] = None,
     shift: Annotated[
@@ -154,13 +155,13 @@ def _progress(verb: str, figures: str) -> Progress:
 
 def _load_data(data: Path | None, municipality: str | None) -> MunicipalityData:
     """The export folder's data, or the store's when no folder is given."""
+    from hjemmetjeneste.cli.importing import load_settings
     from hjemmetjeneste.pipeline import load_export, load_from_store
 
+    settings = load_settings()
     if data is not None:
-        return load_export(data)
-    from hjemmetjeneste.cli.importing import load_settings
-
-    return load_from_store(load_settings().database_url, municipality)
+        return load_export(data, settings)
+    return load_from_store(settings.database_url, municipality)
 
 
 def _write_plan(out: Path, result: PlanResult) -> Path:
@@ -187,7 +188,7 @@ def _plan_range(
 ) -> None:
     """`plan --to`: plan every chosen shift of the range in order via ``plan_range``."""
     from hjemmetjeneste.pipeline import SHIFT_ORDER, PlanOutcome, plan_range
-    from hjemmetjeneste.worklists import caregivers_per_patient
+    from hjemmetjeneste.planning import caregivers_per_patient
 
     last = _parse_date(to)
     if previous is not None:
@@ -309,7 +310,8 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed; 2026 makes the committed data.")] = 2026,
 ) -> None:
     """Generate the synthetic demo municipality (Trondheim, one district) as a CSV export."""
-    from hjemmetjeneste.importers import generate_demo, write_export
+    from hjemmetjeneste.formats import write_export
+    from hjemmetjeneste.synthetic import generate_demo
 
     data = generate_demo(seed)
     write_export(data, out)

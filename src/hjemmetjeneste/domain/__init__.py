@@ -33,7 +33,6 @@ from hjemmetjeneste.domain.roster import Roster, RosterEntry
 from hjemmetjeneste.domain.tasks import (
     CareHistory,
     DayPlan,
-    OutOfPlanTask,
     Pin,
     ServedTask,
     ShiftInstance,
@@ -68,7 +67,6 @@ __all__ = [
     "Intervention",
     "Municipality",
     "MunicipalityData",
-    "OutOfPlanTask",
     "Patient",
     "Pin",
     "PlanKpis",

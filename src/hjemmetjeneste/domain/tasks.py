@@ -152,30 +152,10 @@ class ServedTask(Frozen):
 
 
 class CareHistory(Frozen):
-    """What published plans before this shift did: gaps across shifts and continuity."""
+    """What published plans before this shift did: gaps across shifts and continuity
+    (read by :mod:`hjemmetjeneste.planning.history`)."""
 
     served: tuple[ServedTask, ...] = ()
-
-    def caregivers_of(self, patient_id: str, since: datetime) -> frozenset[str]:
-        """Staff who served ``patient_id`` at or after ``since``."""
-        return frozenset(
-            sid
-            for t in self.served
-            if t.patient_id == patient_id and t.start >= since
-            for sid in t.staff_ids
-        )
-
-    def last_in_gap_group(self, patient_id: str, gap_group: str) -> ServedTask | None:
-        """The latest served task of ``patient_id`` in ``gap_group``, or None."""
-        latest = [t for t in self.served if t.patient_id == patient_id and t.gap_group == gap_group]
-        return max(latest, key=lambda t: t.start) if latest else None
-
-
-class OutOfPlanTask(Frozen):
-    """A task that belongs to the shift but is kept out of routing, with the reason."""
-
-    task: Task
-    reason: str
 
 
 class DayPlan(Frozen):
@@ -189,7 +169,6 @@ class DayPlan(Frozen):
     staff: tuple[Staff, ...]
     visits: tuple[Visit, ...]
     as_needed: tuple[Intervention, ...] = ()
-    out_of_plan: tuple[OutOfPlanTask, ...] = ()
     pins: tuple[Pin, ...] = ()
     history: CareHistory = CareHistory()
 

@@ -16,19 +16,14 @@ With ``early`` and ``late`` a job fits between two stops in O(1): it must start 
 window, and the next stop must still be reachable by its latest start.
 
 Callers validate the data (see :func:`hjemmetjeneste.solver.lns.supports`); kernels trust it.
-The numba import follows the cache guard in :mod:`hjemmetjeneste.travel._kernels`.
+numba comes from :mod:`hjemmetjeneste._numba` (the cache directory is settled there).
 """
 
 from __future__ import annotations
 
-# The cache guard in _kernels must run before numba is imported.
-# isort: off
-from hjemmetjeneste.travel import _kernels  # noqa: F401
-
 import numpy as np
-from numba import njit
 
-# isort: on
+from hjemmetjeneste._numba import njit
 
 INFEASIBLE = np.iinfo(np.int64).max
 """Cost the insertion kernel returns for a place the job cannot take."""

@@ -2,13 +2,14 @@
 
 It recomputes every route's clock from the problem's matrices and reports typed violations,
 so that a bug in the model, the extraction or a hand edit cannot go unnoticed. Each kind is a
-rule a planner would name; each violation carries a sentence saying what is wrong.
+rule a planner would name; each violation is data (kind, vehicle, job, the numbers), and
+:func:`describe` is the one place that turns it into a sentence.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from hjemmetjeneste.solver.problem import Route, RoutingProblem, Solution
@@ -39,12 +40,131 @@ class ViolationKind(StrEnum):
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken rule, with where it happened and a sentence a planner can read."""
+    """One broken rule as data: the rule, where (vehicle, job), the other job or vehicle
+    involved and the numbers (seconds, loads). :func:`describe` turns it into a sentence.
+
+    ``other`` is the second job of an overlap, a double-staffed pair or a gap, or the vehicle
+    a job is pinned to. ``values`` holds the rule's numbers by name: moments (``start_s``,
+    ``window_end_s``, ...) and durations (``gap_s``, ``duration_s``, ...) in seconds of the
+    plan day, plain counts (``count``, ``load``, ``capacity``) otherwise.
+    """
 
     kind: ViolationKind
     vehicle: int | None
     node: int | None
-    message: str
+    other: int | None = None
+    values: dict[str, int] = field(default_factory=dict, hash=False)
+    windows: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def message(self) -> str:
+        """The sentence in solver terms (vehicle and job indices, seconds)."""
+        return describe(self)
+
+
+class Names:
+    """How :func:`describe` names things: solver indices and seconds. The planning layer
+    passes its own (caregivers, visits, clock times, minutes)."""
+
+    def vehicle(self, v: int) -> str:
+        """A vehicle (caregiver)."""
+        return f"vehicle {v}"
+
+    def job(self, node: int) -> str:
+        """A job (visit)."""
+        return f"job {node}"
+
+    def pair(self, a: int, b: int) -> str:
+        """The two jobs of a double-staffed visit."""
+        return f"jobs {a}/{b}"
+
+    def moment(self, s: int) -> str:
+        """A moment, in seconds from the start of the plan day."""
+        return f"{s}s"
+
+    def duration(self, s: int) -> str:
+        """A duration in seconds."""
+        return f"{s}s"
+
+
+def describe(v: Violation, names: Names | None = None) -> str:
+    """The one place where violations become sentences; ``names`` names what they concern."""
+    n = names or Names()
+    x = v.values
+    job = n.job(v.node) if v.node is not None else ""
+    car = n.vehicle(v.vehicle) if v.vehicle is not None else ""
+    m, d = n.moment, n.duration
+    match v.kind:
+        case ViolationKind.NOT_A_JOB:
+            return f"node {v.node} is no job"
+        case ViolationKind.SERVED_TWICE:
+            return f"{job} served {x['count']}×"
+        case ViolationKind.NEITHER_SERVED_NOR_DROPPED:
+            return f"{job} is neither on a route nor reported as dropped"
+        case ViolationKind.REFUSED_CAREGIVER:
+            return f"the patient of {job} has refused {car}"
+        case ViolationKind.PIN_IGNORED if "pinned_start_s" in x:
+            return f"{job} is pinned to start at {m(x['pinned_start_s'])} but starts at " + m(
+                x["start_s"]
+            )
+        case ViolationKind.PIN_IGNORED:
+            return f"{job} is pinned to {n.vehicle(v.other or 0)} but is on {car}"
+        case ViolationKind.MISSING_COMPETENCE:
+            return f"{car} lacks competence or skills for {job}"
+        case ViolationKind.STARTS_BEFORE_WINDOW:
+            return f"{job} starts at {m(x['start_s'])}, window opens {m(x['window_start_s'])}"
+        case ViolationKind.LATE_START:
+            return f"{job} starts at {m(x['start_s'])}, window closes {m(x['window_end_s'])}"
+        case ViolationKind.START_BETWEEN_WINDOWS:
+            windows = ", ".join(f"{m(a)}–{m(b)}" for a, b in v.windows)
+            return f"{job} starts at {m(x['start_s'])}, between its windows {windows}"
+        case ViolationKind.OVERLAP:
+            return (
+                f"{job} starts at {m(x['start_s'])} while the caregiver is still busy at "
+                f"{n.job(v.other or 0)} until {m(x['busy_until_s'])}"
+            )
+        case ViolationKind.STARTS_BEFORE_ARRIVAL:
+            paused = x.get("break_s", 0)
+            return (
+                f"{job} starts at {m(x['start_s'])} but cannot be reached before "
+                f"{m(x['earliest_s'])}" + (f" (with {d(paused)} of break)" if paused else "")
+            )
+        case ViolationKind.LEAVES_BEFORE_SHIFT:
+            return f"{car} leaves at {m(x['depart_s'])}, shift starts {m(x['shift_start_s'])}"
+        case ViolationKind.SHIFT_OVERRUN:
+            return (
+                f"{car} is back at {m(x['back_s'])}, the shift may last until "
+                f"{m(x['shift_end_s'])} at most"
+            )
+        case ViolationKind.MISSING_BREAK:
+            return (
+                f"{car} takes no {d(x['duration_s'])} break starting between "
+                f"{m(x['earliest_s'])} and {m(x['latest_s'])}"
+            )
+        case ViolationKind.BREAK_DURING_VISIT:
+            return (
+                f"{car}'s break {m(x['break_start_s'])}–{m(x['break_end_s'])} overlaps {job} "
+                f"({m(x['start_s'])}–{m(x['end_s'])})"
+            )
+        case ViolationKind.UNSYNCHRONISED_DOUBLE_STAFFING:
+            pair = n.pair(v.node or 0, v.other or 0)
+            if "start_s" in x:
+                return f"double-staffed {pair} start at {m(x['start_s'])} and " + m(
+                    x["other_start_s"]
+                )
+            if v.vehicle is not None:
+                return f"double-staffed {pair} are both on {car}"
+            return f"only one caregiver of double-staffed {pair} is planned"
+        case ViolationKind.GAP_VIOLATED:
+            bound = (
+                f"between {d(x['min_s'])} and {d(x['max_s'])}"
+                if "max_s" in x
+                else f"at least {d(x['min_s'])}"
+            )
+            return f"{job} starts {d(x['gap_s'])} after {n.job(v.other or 0)}; it must be {bound}"
+        case ViolationKind.CAPACITY_EXCEEDED:
+            return f"{car} carries {x['load']}, more than its capacity {x['capacity']}"
+    raise ValueError(f"no sentence for {v.kind}")  # pragma: no cover - every kind has one
 
 
 def check_solution(problem: RoutingProblem, solution: Solution) -> list[Violation]:
@@ -58,20 +178,11 @@ def check_solution(problem: RoutingProblem, solution: Solution) -> list[Violatio
     counts = Counter(stop.node for r in solution.routes for stop in r.stops)
     for node, count in counts.items():
         if node not in jobs:
-            found.append(Violation(ViolationKind.NOT_A_JOB, None, node, f"node {node} is no job"))
+            found.append(Violation(ViolationKind.NOT_A_JOB, None, node))
         elif count > 1:
-            found.append(
-                Violation(ViolationKind.SERVED_TWICE, None, node, f"job {node} served {count}×")
-            )
+            found.append(Violation(ViolationKind.SERVED_TWICE, None, node, values={"count": count}))
     for node in sorted(jobs - set(counts) - set(solution.dropped)):
-        found.append(
-            Violation(
-                ViolationKind.NEITHER_SERVED_NOR_DROPPED,
-                None,
-                node,
-                f"job {node} is neither on a route nor reported as dropped",
-            )
-        )
+        found.append(Violation(ViolationKind.NEITHER_SERVED_NOR_DROPPED, None, node))
     starts: dict[int, tuple[int, int]] = {}
     for route in solution.routes:
         found += _check_route(problem, route.vehicle, route, starts)
@@ -81,81 +192,54 @@ def check_solution(problem: RoutingProblem, solution: Solution) -> list[Violatio
     return found
 
 
-def _v(kind: ViolationKind, v: int | None, node: int | None, message: str) -> Violation:
-    return Violation(kind, v, node, message)
-
-
 def _check_assignment(problem: RoutingProblem, v: int, node: int) -> list[Violation]:
     """Who may serve the job: refusals first, then pins, then competence."""
     if v in problem.refused_vehicles[node]:
-        return [
-            _v(
-                ViolationKind.REFUSED_CAREGIVER,
-                v,
-                node,
-                f"the patient of job {node} has refused caregiver (vehicle) {v}",
-            )
-        ]
-    pinned = int(problem.pin_vehicle[node])
+        return [Violation(ViolationKind.REFUSED_CAREGIVER, v, node)]
+    pinned = int(problem.pinned_vehicle[node])
     if pinned >= 0 and pinned != v:
-        return [
-            _v(
-                ViolationKind.PIN_IGNORED,
-                v,
-                node,
-                f"job {node} is pinned to vehicle {pinned} but is on vehicle {v}",
-            )
-        ]
+        return [Violation(ViolationKind.PIN_IGNORED, v, node, other=pinned)]
     if v not in problem.allowed_vehicles[node]:
-        return [
-            _v(
-                ViolationKind.MISSING_COMPETENCE,
-                v,
-                node,
-                f"vehicle {v} lacks competence or skills for job {node}",
-            )
-        ]
+        return [Violation(ViolationKind.MISSING_COMPETENCE, v, node)]
     return []
 
 
 def _check_window(problem: RoutingProblem, v: int, node: int, start: int) -> list[Violation]:
     found: list[Violation] = []
-    pinned = int(problem.pin_start[node])
+    pinned = int(problem.pinned_start_s[node])
     if pinned >= 0 and start != pinned:
         found.append(
-            _v(
+            Violation(
                 ViolationKind.PIN_IGNORED,
                 v,
                 node,
-                f"job {node} is pinned to start at {pinned}s but starts at {start}s",
+                values={"pinned_start_s": pinned, "start_s": start},
             )
         )
-    if start < problem.window_start_s[node]:
+    opens, closes = int(problem.window_start_s[node]), int(problem.window_end_s[node])
+    if start < opens:
         found.append(
-            _v(
+            Violation(
                 ViolationKind.STARTS_BEFORE_WINDOW,
                 v,
                 node,
-                f"job {node} starts at {start}s, window opens {problem.window_start_s[node]}s",
+                values={"start_s": start, "window_start_s": opens},
             )
         )
-    elif start > problem.window_end_s[node]:
+    elif start > closes:
         found.append(
-            _v(
-                ViolationKind.LATE_START,
-                v,
-                node,
-                f"job {node} starts at {start}s, window closes {problem.window_end_s[node]}s",
+            Violation(
+                ViolationKind.LATE_START, v, node, values={"start_s": start, "window_end_s": closes}
             )
         )
     elif not any(a <= start <= b for a, b in problem.time_windows[node]):
         found.append(
-            _v(
+            Violation(
                 ViolationKind.START_BETWEEN_WINDOWS,
                 v,
                 node,
-                f"job {node} starts at {start}s, between its windows "
-                f"{list(problem.time_windows[node])}",
+                values={"start_s": start},
+                windows=tuple(problem.time_windows[node]),
             )
         )
     return found
@@ -168,12 +252,14 @@ def _check_route(
     travel = problem.travel_for(v)
     if route.depart_s < problem.vehicle_start_s[v]:
         found.append(
-            _v(
+            Violation(
                 ViolationKind.LEAVES_BEFORE_SHIFT,
                 v,
                 None,
-                f"vehicle {v} leaves at {route.depart_s}s, shift starts "
-                f"{problem.vehicle_start_s[v]}s",
+                values={
+                    "depart_s": route.depart_s,
+                    "shift_start_s": int(problem.vehicle_start_s[v]),
+                },
             )
         )
     breaks = sorted(route.breaks)
@@ -190,22 +276,21 @@ def _check_route(
         found += _check_assignment(problem, v, node)
         if prev_end is not None and stop.start_s < prev_end:
             found.append(
-                _v(
+                Violation(
                     ViolationKind.OVERLAP,
                     v,
                     node,
-                    f"job {node} starts at {stop.start_s}s while the caregiver is still busy "
-                    f"at job {prev} until {prev_end}s",
+                    other=prev,
+                    values={"start_s": stop.start_s, "busy_until_s": prev_end},
                 )
             )
         elif stop.start_s < earliest:
             found.append(
-                _v(
+                Violation(
                     ViolationKind.STARTS_BEFORE_ARRIVAL,
                     v,
                     node,
-                    f"job {node} starts at {stop.start_s}s but cannot be reached before "
-                    f"{earliest}s" + (f" (with {paused}s of break)" if paused else ""),
+                    values={"start_s": stop.start_s, "earliest_s": earliest, "break_s": paused},
                 )
             )
         found += _check_window(problem, v, node, stop.start_s)
@@ -221,24 +306,23 @@ def _check_route(
         back = ready
     if back > problem.vehicle_end_s[v]:
         found.append(
-            _v(
+            Violation(
                 ViolationKind.SHIFT_OVERRUN,
                 v,
                 None,
-                f"vehicle {v} is back at {back}s, the shift may last until "
-                f"{problem.vehicle_end_s[v]}s at most",
+                values={"back_s": back, "shift_end_s": int(problem.vehicle_end_s[v])},
             )
         )
     found += _check_breaks(problem, v, breaks, busy)
-    capacity = int(problem.capacity[v])
-    load = sum(int(problem.load[s.node]) for s in route.stops if s.node in jobs)
+    capacity = int(problem.vehicle_capacity[v])
+    load = sum(int(problem.demand[s.node]) for s in route.stops if s.node in jobs)
     if capacity >= 0 and load > capacity:
         found.append(
-            _v(
+            Violation(
                 ViolationKind.CAPACITY_EXCEEDED,
                 v,
                 None,
-                f"vehicle {v} carries {load}, more than its capacity {capacity}",
+                values={"load": load, "capacity": capacity},
             )
         )
     return found
@@ -274,24 +358,31 @@ def _check_breaks(
     for k, spec in enumerate(specs):
         if not count(k, set()):
             found.append(
-                _v(
+                Violation(
                     ViolationKind.MISSING_BREAK,
                     v,
                     None,
-                    f"vehicle {v} takes no {spec.duration_s}s break starting between "
-                    f"{spec.earliest_s}s and {spec.latest_s}s",
+                    values={
+                        "duration_s": spec.duration_s,
+                        "earliest_s": spec.earliest_s,
+                        "latest_s": spec.latest_s,
+                    },
                 )
             )
     for start, duration in breaks:
         for s, e, node in busy:
             if start < e and s < start + duration:
                 found.append(
-                    _v(
+                    Violation(
                         ViolationKind.BREAK_DURING_VISIT,
                         v,
                         node,
-                        f"vehicle {v}'s break {start}s–{start + duration}s overlaps job {node} "
-                        f"({s}s–{e}s)",
+                        values={
+                            "break_start_s": start,
+                            "break_end_s": start + duration,
+                            "start_s": s,
+                            "end_s": e,
+                        },
                     )
                 )
     return found
@@ -299,17 +390,17 @@ def _check_breaks(
 
 def _check_sync(a: int, b: int, starts: dict[int, tuple[int, int]]) -> list[Violation]:
     served = (a in starts, b in starts)
+    kind = ViolationKind.UNSYNCHRONISED_DOUBLE_STAFFING
     if served == (False, False):
         return []
     if served != (True, True):
-        message = f"only one caregiver of double-staffed jobs {a}/{b} is planned"
-    elif starts[a][0] == starts[b][0]:
-        message = f"double-staffed jobs {a}/{b} are both on vehicle {starts[a][0]}"
-    elif starts[a][1] != starts[b][1]:
-        message = f"double-staffed jobs {a}/{b} start at {starts[a][1]}s and {starts[b][1]}s"
-    else:
-        return []
-    return [Violation(ViolationKind.UNSYNCHRONISED_DOUBLE_STAFFING, None, a, message)]
+        return [Violation(kind, None, a, other=b)]
+    if starts[a][0] == starts[b][0]:
+        return [Violation(kind, starts[a][0], a, other=b)]
+    if starts[a][1] != starts[b][1]:
+        values = {"start_s": starts[a][1], "other_start_s": starts[b][1]}
+        return [Violation(kind, None, a, other=b, values=values)]
+    return []
 
 
 def _check_gaps(problem: RoutingProblem, starts: dict[int, tuple[int, int]]) -> list[Violation]:
@@ -320,17 +411,16 @@ def _check_gaps(problem: RoutingProblem, starts: dict[int, tuple[int, int]]) -> 
             continue
         gap = starts[p.second][1] - starts[p.first][1]
         if gap < p.min_s or (p.max_s is not None and gap > p.max_s):
-            bound = (
-                f"between {p.min_s}s and {p.max_s}s"
-                if p.max_s is not None
-                else (f"at least {p.min_s}s")
-            )
+            values = {"gap_s": gap, "min_s": p.min_s}
+            if p.max_s is not None:
+                values["max_s"] = p.max_s
             found.append(
-                _v(
+                Violation(
                     ViolationKind.GAP_VIOLATED,
                     starts[p.second][0],
                     p.second,
-                    f"job {p.second} starts {gap}s after job {p.first}; it must be {bound}",
+                    other=p.first,
+                    values=values,
                 )
             )
     return found

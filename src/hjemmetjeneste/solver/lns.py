@@ -60,10 +60,11 @@ def unsupported(problem: RoutingProblem) -> str | None:
         (bool(problem.precedences), "gaps between visits"),
         (any(problem.vehicle_breaks), "breaks"),
         (any(len(problem.time_windows[n]) > 1 for n in jobs), "several windows per visit"),
-        (bool(((problem.lateness[jobs] > 0)
-               & (problem.soft_end[jobs] < problem.window_end_s[jobs])).any()), "soft windows"),
-        (bool(((problem.overtime > 0)
-               & (problem.soft_vehicle_end < problem.vehicle_end_s)).any()), "overtime costs"),
+        (bool(((problem.lateness_cost[jobs] > 0)
+               & (problem.soft_window_end_s[jobs] < problem.window_end_s[jobs])).any()),
+         "soft windows"),
+        (bool(((problem.overtime_cost > 0)
+               & (problem.vehicle_soft_end_s < problem.vehicle_end_s)).any()), "overtime costs"),
         (problem.balance_weight > 0, "workload balance"),
     )  # fmt: skip
     return next((name for present, name in checks if present), None)
@@ -119,9 +120,9 @@ def _data(problem: RoutingProblem) -> dict[str, np.ndarray]:
     for node in problem.job_nodes:
         allowed[node, list(problem.allowed_vehicles[node])] = True
         # A pin narrows the job to its caregiver and its start.
-        if (pinned := int(problem.pin_vehicle[node])) >= 0:
+        if (pinned := int(problem.pinned_vehicle[node])) >= 0:
             allowed[node] &= np.arange(v) == pinned
-        if (start := int(problem.pin_start[node])) >= 0:
+        if (start := int(problem.pinned_start_s[node])) >= 0:
             win_open[node] = win_close[node] = start
     # The two halves of a pair leave and come back together; the pair's penalty is paid once.
     partner = np.full(n, -1, dtype=np.int64)
@@ -146,26 +147,27 @@ def _data(problem: RoutingProblem) -> dict[str, np.ndarray]:
         "remoteness": remoteness,
         "partner": partner,
         "travel": travel,
-        "preference": np.ascontiguousarray(problem.preference, dtype=np.int64),
+        "preference_cost": np.ascontiguousarray(problem.preference_cost, dtype=np.int64),
         "allowed": allowed,
-        "vclass": problem.vehicle_class.astype(np.int64),
-        "vstart": problem.vehicle_start_node.astype(np.int64),
-        "vend": problem.vehicle_end_node.astype(np.int64),
-        "vopen": problem.vehicle_start_s.astype(np.int64),
-        "vclose": problem.vehicle_end_s.astype(np.int64),
-        "capacity": problem.capacity.astype(np.int64),
+        "vehicle_class": problem.vehicle_class.astype(np.int64),
+        "vehicle_start_node": problem.vehicle_start_node.astype(np.int64),
+        "vehicle_end_node": problem.vehicle_end_node.astype(np.int64),
+        "vehicle_start_s": problem.vehicle_start_s.astype(np.int64),
+        "vehicle_end_s": problem.vehicle_end_s.astype(np.int64),
+        "vehicle_capacity": problem.vehicle_capacity.astype(np.int64),
         "win_open": win_open,
         "win_close": win_close,
-        "service": problem.service_s.astype(np.int64),
-        "demand": problem.load.astype(np.int64),
+        "service_s": problem.service_s.astype(np.int64),
+        "demand": problem.demand.astype(np.int64),
         "penalty": penalty,
     }
 
 
 _ITERATE_DATA = (
-    "jobs", "neighbours", "remoteness", "partner", "travel", "preference", "allowed",
-    "vclass", "vstart", "vend", "vopen", "vclose", "capacity", "win_open", "win_close",
-    "service", "demand", "penalty",
+    "jobs", "neighbours", "remoteness", "partner", "travel", "preference_cost", "allowed",
+    "vehicle_class", "vehicle_start_node", "vehicle_end_node", "vehicle_start_s",
+    "vehicle_end_s", "vehicle_capacity", "win_open", "win_close", "service_s", "demand",
+    "penalty",
 )  # fmt: skip
 
 
@@ -223,7 +225,7 @@ def _state(
     if late is not None:
         raise ValueError(f"route of vehicle {late} is late: {list(routes[late])}")
     for k in range(v):
-        cap = int(data["capacity"][k])
+        cap = int(data["vehicle_capacity"][k])
         if cap >= 0 and state.load[k] > cap:
             raise ValueError(f"route of vehicle {k} carries {state.load[k]} > {cap}")
     return state
@@ -233,7 +235,10 @@ def _start(state: _State, node: int) -> int:
     return int(state.early[state.where[node], state.slot[node]])
 
 
-_ROUTE_DATA = ("travel", "preference", "vclass", "vstart", "vend", "vopen", "vclose")
+_ROUTE_DATA = (
+    "travel", "preference_cost", "vehicle_class", "vehicle_start_node", "vehicle_end_node",
+    "vehicle_start_s", "vehicle_end_s",
+)  # fmt: skip
 
 
 def _refresh_all(state: _State, data: dict[str, np.ndarray]) -> int | None:
@@ -243,7 +248,7 @@ def _refresh_all(state: _State, data: dict[str, np.ndarray]) -> int | None:
     for k in range(len(state.length)):
         ok = kernels.refresh_route(
             k, *head, state.where, state.slot, *(data[name] for name in _ROUTE_DATA),
-            state.fixed_open, state.fixed_close, data["service"], data["demand"],
+            state.fixed_open, state.fixed_close, data["service_s"], data["demand"],
         )  # fmt: skip
         if not ok and late is None:
             late = k

@@ -3,7 +3,7 @@
 Callers describe *locations* (one row/column of each travel matrix), depots, vehicles and
 jobs, then call :meth:`ProblemBuilder.build` for an immutable, validated
 :class:`~hjemmetjeneste.solver.problem.RoutingProblem`. The domain builder
-(``solver.build``) and the benchmark readers (``benchsets``) use this one builder, so every
+(``planning.to_problem``) and the benchmark readers (``benchsets``) use this one builder, so every
 constraint family is expressed the same way whatever the source.
 
 Units are the caller's integers (the project uses seconds and metres); the builder does not

@@ -101,7 +101,7 @@ def solve_with_ortools(
     # Held here so that the callback outlives the search (SWIG keeps no reference to it).
     progress = _add_progress(routing, started, on_progress) if on_progress else None
 
-    has_lateness = bool((problem.lateness > 0).any())
+    has_lateness = bool((problem.lateness_cost > 0).any())
     search = _search_parameters(
         params, bool(problem.sync_groups), has_lateness, len(problem.job_nodes)
     )
@@ -163,7 +163,7 @@ def _add_travel_costs(routing: pywrapcp.RoutingModel, problem: RoutingProblem) -
     same travel class and the same preference column share one registered matrix.
     """
     registered: dict[tuple[int, bytes], int] = {}
-    preference = problem.preference
+    preference = problem.preference_cost
     for v in range(problem.n_vehicles):
         k = int(problem.vehicle_class[v])
         column = np.ascontiguousarray(preference[:, v])
@@ -209,8 +209,8 @@ def _add_soft_windows(
 ) -> None:
     """Soft windows: starting after the soft end costs lateness per second (hard end stays)."""
     for node in problem.job_nodes:
-        cost = int(problem.lateness[node])
-        soft_end = int(problem.soft_end[node])
+        cost = int(problem.lateness_cost[node])
+        soft_end = int(problem.soft_window_end_s[node])
         if cost > 0 and soft_end < int(problem.window_end_s[node]):
             time_dim.SetCumulVarSoftUpperBound(manager.NodeToIndex(node), soft_end, cost)
 
@@ -233,8 +233,8 @@ def _add_overtime(
 ) -> None:
     """Overtime: getting back after the soft shift end costs per second, up to the hard end."""
     for v in range(problem.n_vehicles):
-        cost = int(problem.overtime[v])
-        soft_end = int(problem.soft_vehicle_end[v])
+        cost = int(problem.overtime_cost[v])
+        soft_end = int(problem.vehicle_soft_end_s[v])
         if cost > 0 and soft_end < int(problem.vehicle_end_s[v]):
             time_dim.SetCumulVarSoftUpperBound(routing.End(v), soft_end, cost)
 
@@ -262,7 +262,7 @@ def _add_pins(
     """Pins: a visit a planner locked to a caregiver and/or a start time keeps them."""
     for node in problem.job_nodes:
         index = manager.NodeToIndex(node)
-        vehicle, start = int(problem.pin_vehicle[node]), int(problem.pin_start[node])
+        vehicle, start = int(problem.pinned_vehicle[node]), int(problem.pinned_start_s[node])
         if vehicle >= 0:
             routing.VehicleVar(index).SetValues([-1, vehicle])
         if start >= 0:
@@ -375,11 +375,11 @@ def _add_workload_balance(routing: pywrapcp.RoutingModel, problem: RoutingProble
 
 def _add_capacity(routing: pywrapcp.RoutingModel, problem: RoutingProblem) -> None:
     """Load: the summed demand of a vehicle's jobs stays within its capacity (benchmarks)."""
-    if not problem.load.any() or (problem.capacity < 0).all():
+    if not problem.demand.any() or (problem.vehicle_capacity < 0).all():
         return
-    unlimited = int(problem.load.sum())
-    capacities = [unlimited if c < 0 else int(c) for c in problem.capacity]
-    callback = routing.RegisterUnaryTransitVector([int(d) for d in problem.load])
+    unlimited = int(problem.demand.sum())
+    capacities = [unlimited if c < 0 else int(c) for c in problem.vehicle_capacity]
+    callback = routing.RegisterUnaryTransitVector([int(d) for d in problem.demand])
     routing.AddDimensionWithVehicleCapacity(callback, 0, capacities, True, LOAD)
 
 

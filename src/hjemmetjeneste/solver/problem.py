@@ -55,7 +55,9 @@ class RoutingProblem:
         vehicle_start_s, vehicle_end_s: v, the vehicle's working window (shift start and end).
         balance_weight: cost per second of the longest route's service time (0 = off).
 
-    Opt-in constraint data; each defaults to a neutral value that changes nothing:
+    Opt-in constraint data; each defaults to a neutral value that changes nothing (None in the
+    constructor; validation fills in the neutral array, so after construction every one of
+    them is set and is read under its own name):
         time_windows: per node, the allowed start windows (sorted, disjoint, inside
             [window_start_s, window_end_s]); default one window per node, the hull.
         soft_window_end_s, lateness_cost: per node, starting after the soft end costs
@@ -260,61 +262,6 @@ class RoutingProblem:
             "vehicle_capacity",
         )
         return {name: np.asarray(getattr(self, name)) for name in names}
-
-    # Typed accessors of the opt-in arrays (always filled after validation).
-    @property
-    def soft_end(self) -> IntArray:
-        """Per node: the soft window end (equal to the hard end when windows are hard)."""
-        assert self.soft_window_end_s is not None
-        return self.soft_window_end_s
-
-    @property
-    def lateness(self) -> IntArray:
-        """Per node: cost per second of starting after the soft window end."""
-        assert self.lateness_cost is not None
-        return self.lateness_cost
-
-    @property
-    def pin_vehicle(self) -> IntArray:
-        """Per node: the vehicle a planner pinned the job to, or -1."""
-        assert self.pinned_vehicle is not None
-        return self.pinned_vehicle
-
-    @property
-    def pin_start(self) -> IntArray:
-        """Per node: the start a planner pinned the job to, or -1."""
-        assert self.pinned_start_s is not None
-        return self.pinned_start_s
-
-    @property
-    def soft_vehicle_end(self) -> IntArray:
-        """Per vehicle: the soft end of the working window (overtime after it)."""
-        assert self.vehicle_soft_end_s is not None
-        return self.vehicle_soft_end_s
-
-    @property
-    def overtime(self) -> IntArray:
-        """Per vehicle: cost per second of overtime."""
-        assert self.overtime_cost is not None
-        return self.overtime_cost
-
-    @property
-    def preference(self) -> IntArray:
-        """n×v: cost of vehicle v serving node n."""
-        assert self.preference_cost is not None
-        return self.preference_cost
-
-    @property
-    def load(self) -> IntArray:
-        """Per node: the load a job adds to its vehicle (0 by default)."""
-        assert self.demand is not None
-        return self.demand
-
-    @property
-    def capacity(self) -> IntArray:
-        """Per vehicle: the most it may carry, -1 for unlimited."""
-        assert self.vehicle_capacity is not None
-        return self.vehicle_capacity
 
     @property
     def n_nodes(self) -> int:

@@ -10,11 +10,9 @@ so re-importing the same export leaves the database exactly as it was.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,14 +29,22 @@ from hjemmetjeneste.domain import (
     Municipality,
     MunicipalityData,
     Patient,
-    PlanningRules,
     Roster,
     RosterEntry,
-    Schedule,
-    ShiftDefinition,
     Staff,
 )
 from hjemmetjeneste.errors import HjemmetjenesteError
+from hjemmetjeneste.store.codec import (
+    ids_text,
+    intervention_from_row,
+    rules_from_json,
+    rules_json,
+    schedule_json,
+    set_from_text,
+    set_text,
+    shifts_from_json,
+    shifts_json,
+)
 from hjemmetjeneste.store.engine import create_store_engine, migrate, writing
 from hjemmetjeneste.store.models import (
     BaseRow,
@@ -156,68 +162,6 @@ def _content_hash(values: Mapping[str, Any]) -> str:
     )
 
 
-def _time_text(value: Any) -> str:
-    return value.isoformat()
-
-
-@lru_cache(maxsize=65536)
-def _schedule_json(schedule: Schedule) -> str:
-    """The schedule as canonical JSON (sorted sets), stable across processes."""
-    return json.dumps(
-        {
-            "kind": schedule.kind.value,
-            "times": [_time_text(t) for t in schedule.times],
-            "tolerance_min": schedule.tolerance_min,
-            "windows": [[_time_text(w.start), _time_text(w.end)] for w in schedule.windows],
-            "weekdays": sorted(schedule.weekdays),
-            "every_n_weeks": schedule.every_n_weeks,
-            "week_anchor": (
-                None if schedule.week_anchor is None else schedule.week_anchor.isoformat()
-            ),
-            # Only when set, so schedules without it keep their stored JSON and hash.
-            **({"windows_are_alternatives": True} if schedule.windows_are_alternatives else {}),
-        },
-        separators=(",", ":"),
-    )
-
-
-def _schedule_from_json(text: str) -> Schedule:
-    raw = json.loads(text)
-    raw["windows"] = [{"start": s, "end": e} for s, e in raw["windows"]]
-    return Schedule.model_validate(raw)
-
-
-def _set_text(values: Iterable[Any]) -> str:
-    return "|".join(sorted(str(v.value) for v in values))
-
-
-def _set_from_text(text: str) -> list[str]:
-    return [v for v in text.split("|") if v]
-
-
-def _ids_text(ids: Iterable[str]) -> str | None:
-    """Ids as sorted ``|``-separated text; None (NULL) for none."""
-    return "|".join(sorted(ids)) or None
-
-
-def _rules_json(rules: PlanningRules) -> str | None:
-    """The rules that differ from the defaults as canonical JSON; None when all are default."""
-    if rules == PlanningRules():
-        return None
-    return json.dumps(
-        rules.model_dump(mode="json", exclude_defaults=True),
-        separators=(",", ":"),
-        sort_keys=True,
-    )
-
-
-def _shifts_json(shifts: Sequence[ShiftDefinition]) -> str:
-    return json.dumps(
-        [[s.kind.value, _time_text(s.start), _time_text(s.end)] for s in shifts],
-        separators=(",", ":"),
-    )
-
-
 @dataclass(frozen=True)
 class _Kind:
     """How one kind of record maps to its table."""
@@ -251,8 +195,8 @@ def _patient_row(p: Patient) -> dict[str, Any]:
         "lat": p.location.lat,
         "lon": p.location.lon,
         "key_box_note": p.key_box_note,
-        "refused_staff_ids": _ids_text(p.refused_staff_ids),
-        "preferred_staff_ids": _ids_text(p.preferred_staff_ids),
+        "refused_staff_ids": ids_text(p.refused_staff_ids),
+        "preferred_staff_ids": ids_text(p.preferred_staff_ids),
         "language": None if p.language is None else p.language.value,
     }
 
@@ -270,9 +214,9 @@ def _intervention_row(pair: tuple[str, Intervention]) -> dict[str, Any]:
         "problem_area": i.problem_area.value,
         "description": i.description,
         "duration_min": i.duration_min,
-        "schedule_json": _schedule_json(i.schedule),
+        "schedule_json": schedule_json(i.schedule),
         "required_competence": i.required_competence.value,
-        "required_skills": _set_text(i.required_skills),
+        "required_skills": set_text(i.required_skills),
         "staff_count": i.staff_count,
         "priority": i.priority.value,
         "time_critical": i.time_critical,
@@ -295,7 +239,7 @@ def _staff_row(s: Staff) -> dict[str, Any]:
         "district_id": s.district_id,
         "first_name": s.first_name,
         "competence": s.competence.value,
-        "skills": _set_text(s.skills),
+        "skills": set_text(s.skills),
         "travel_mode": s.travel_mode.value,
         "contracted_fte": s.contracted_fte,
     }
@@ -335,8 +279,8 @@ def _records(data: MunicipalityData) -> dict[str, Sequence[Any]]:
 
 
 def _municipality_hash(m: Municipality) -> str:
-    rules = _rules_json(m.rules)  # only when set: municipalities without rules keep their hash
-    return _hash((m.name, m.timezone, _shifts_json(m.shifts), *(() if rules is None else (rules,))))
+    rules = rules_json(m.rules)  # only when set: municipalities without rules keep their hash
+    return _hash((m.name, m.timezone, shifts_json(m.shifts), *(() if rules is None else (rules,))))
 
 
 def _digest_of(municipality_hash: str, plans: Mapping[str, _Plan]) -> str:
@@ -442,8 +386,8 @@ class Store:
             mun_values = {
                 "name": municipality.name,
                 "timezone": municipality.timezone,
-                "shifts_json": _shifts_json(municipality.shifts),
-                "rules_json": _rules_json(municipality.rules),
+                "shifts_json": shifts_json(municipality.shifts),
+                "rules_json": rules_json(municipality.rules),
             }
             mun_hash = _municipality_hash(municipality)
             plans: dict[str, _Plan] = {}
@@ -674,14 +618,8 @@ def _load(session: Session, mun: MunicipalityRow) -> MunicipalityData:
         municipality_id=mid,
         name=mun.name,
         timezone=mun.timezone,
-        shifts=tuple(
-            ShiftDefinition(kind=k, start=s, end=e) for k, s, e in json.loads(mun.shifts_json)
-        ),
-        rules=(
-            PlanningRules()
-            if mun.rules_json is None
-            else PlanningRules.model_validate_json(mun.rules_json)
-        ),
+        shifts=shifts_from_json(mun.shifts_json),
+        rules=rules_from_json(mun.rules_json),
     )
     bases = tuple(
         Base(
@@ -705,8 +643,8 @@ def _load(session: Session, mun: MunicipalityRow) -> MunicipalityData:
             address=r.address,
             location={"lat": r.lat, "lon": r.lon},
             key_box_note=r.key_box_note,
-            refused_staff_ids=frozenset(_set_from_text(r.refused_staff_ids or "")),
-            preferred_staff_ids=frozenset(_set_from_text(r.preferred_staff_ids or "")),
+            refused_staff_ids=frozenset(set_from_text(r.refused_staff_ids or "")),
+            preferred_staff_ids=frozenset(set_from_text(r.preferred_staff_ids or "")),
             language=r.language,
         )
         for r in _current(session, PatientRow, mid)
@@ -723,7 +661,7 @@ def _load(session: Session, mun: MunicipalityRow) -> MunicipalityData:
             continue
         if r.ended_batch_id is not None and r.valid_to is not None and r.valid_to < r.valid_from:
             continue  # ended before it ever applied
-        interventions[r.care_plan_id].append(_intervention(r))
+        interventions[r.care_plan_id].append(intervention_from_row(r))
     care_plans = tuple(
         CarePlan(
             care_plan_id=p.care_plan_id,
@@ -739,7 +677,7 @@ def _load(session: Session, mun: MunicipalityRow) -> MunicipalityData:
             district_id=r.district_id,
             first_name=r.first_name,
             competence=r.competence,
-            skills=frozenset(_set_from_text(r.skills)),
+            skills=frozenset(set_from_text(r.skills)),
             travel_mode=r.travel_mode,
             contracted_fte=r.contracted_fte,
         )
@@ -761,30 +699,6 @@ def _load(session: Session, mun: MunicipalityRow) -> MunicipalityData:
         care_plans=care_plans,
         staff=staff,
         roster=roster,
-    )
-
-
-def _intervention(r: InterventionRow) -> Intervention:
-    return Intervention(
-        intervention_id=r.intervention_id,
-        patient_id=r.patient_id,
-        problem_area=r.problem_area,
-        description=r.description,
-        duration_min=r.duration_min,
-        schedule=_schedule_from_json(r.schedule_json),
-        required_competence=r.required_competence,
-        required_skills=frozenset(_set_from_text(r.required_skills)),
-        staff_count=r.staff_count,
-        priority=r.priority,
-        time_critical=r.time_critical,
-        valid_from=r.valid_from,
-        valid_to=r.valid_to,
-        gap_group=r.gap_group,
-        min_gap_min=r.min_gap_min or 0,
-        max_gap_min=r.max_gap_min,
-        second_staff_competence=r.second_staff_competence,
-        late_allowance_min=r.late_allowance_min or 0,
-        separate_visit=bool(r.separate_visit),
     )
 
 

@@ -7,8 +7,8 @@ shift that holds most of it; an exact tie goes to the later shift. Each task bel
 exactly one of a date's consecutive shifts, so no task is planned twice or lost between them.
 
 Windows are kept as they are, never clipped to the shift: every task of the shift becomes
-part of a visit, and the solver/worklist stage reports a window it cannot meet inside the
-shift. ``DayPlan.out_of_plan`` is therefore left empty here.
+part of a visit, and the planning stage reports a window it cannot meet inside the shift
+(an unplaced task with its reason).
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """Numba kernels on road graphs: multi-source shortest paths, strong components, snapping.
 
-The second (and last) module of the package that imports numba; it imports
-:mod:`hjemmetjeneste.travel._kernels` first, which settles ``NUMBA_CACHE_DIR`` before numba
-reads its configuration. Callers validate their input (see :mod:`hjemmetjeneste.travel.osm`);
+numba comes from :mod:`hjemmetjeneste._numba`, which settles ``NUMBA_CACHE_DIR`` before
+numba reads its configuration. Callers validate their input (see :mod:`hjemmetjeneste.travel.osm`);
 the kernels trust it.
 
 Graphs are in CSR form: the arcs leaving node ``u`` are ``indptr[u] : indptr[u + 1]`` of
@@ -13,14 +12,9 @@ finds the very same numbers (as long as they stay below 2**53).
 
 from __future__ import annotations
 
-# The cache guard in _kernels must run before numba is imported.
-# isort: off
-from hjemmetjeneste.travel import _kernels  # noqa: F401
-
 import numpy as np
-from numba import get_num_threads, njit, prange
 
-# isort: on
+from hjemmetjeneste._numba import get_num_threads, njit, prange
 
 NO_PATH = np.iinfo(np.int64).max
 """Path length the search kernel writes for a target it cannot reach from a source."""

@@ -1,4 +1,4 @@
-"""Numba kernels of the travel matrices: the ONLY module of the package that imports numba.
+"""Numba kernels of the travel matrices (numba itself comes from :mod:`hjemmetjeneste._numba`).
 
 Callers validate their input first (see :mod:`hjemmetjeneste.travel.matrix`); the kernels
 trust it. Distances use the chord form of the great-circle distance on a sphere of radius
@@ -21,50 +21,9 @@ Two speed notes, both measured on a 2-core VM at N = 10,000 (points in one town)
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
+import numpy as np
 
-
-def _ensure_numba_cache_dir() -> str | None:
-    """Point ``NUMBA_CACHE_DIR`` at a writable directory unless the user already set it.
-
-    numba's ``cache=True`` raises at import when it finds no writable cache location (for
-    example a read-only installed package with an unwritable home). An explicit
-    ``NUMBA_CACHE_DIR`` is always honoured. Otherwise the first writable directory of
-    ``$XDG_CACHE_HOME/hjemmetjeneste/numba`` (default ``~/.cache/...``) and
-    ``<tempdir>/hjemmetjeneste-numba-<user>`` is used. Returns the directory in effect, or
-    None when none could be created (numba then applies its own rules).
-    """
-    current = os.environ.get("NUMBA_CACHE_DIR")
-    if current:
-        return current
-    cache_home = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    user = os.environ.get("USER") or str(os.getuid() if hasattr(os, "getuid") else "user")
-    candidates = (
-        Path(cache_home) / "hjemmetjeneste" / "numba",
-        Path(tempfile.gettempdir()) / f"hjemmetjeneste-numba-{user}",
-    )
-    for candidate in candidates:
-        try:
-            candidate.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            continue
-        if os.access(candidate, os.W_OK | os.X_OK):
-            os.environ["NUMBA_CACHE_DIR"] = str(candidate)
-            return str(candidate)
-    return None
-
-
-_CACHE_DIR = _ensure_numba_cache_dir()
-
-import numba  # noqa: E402  (the cache directory must be settled before numba reads its config)
-import numpy as np  # noqa: E402
-from numba import njit, prange  # noqa: E402
-
-if _CACHE_DIR and not numba.config.CACHE_DIR:
-    # numba was imported by someone else before the guard ran; its config is read lazily.
-    numba.config.CACHE_DIR = _CACHE_DIR
+from hjemmetjeneste._numba import njit, prange
 
 EARTH_RADIUS_M = 6371008.8
 """Mean earth radius R1 of IUGG/WGS84 in metres (geopy's ``EARTH_RADIUS`` is 6371.009 km)."""

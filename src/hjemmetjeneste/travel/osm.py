@@ -29,6 +29,7 @@ from types import MappingProxyType
 import numpy as np
 
 from hjemmetjeneste.domain.common import GeoPoint, TravelMode
+from hjemmetjeneste.settings import Settings
 from hjemmetjeneste.travel import _graph_kernels
 from hjemmetjeneste.travel._kernels import EARTH_RADIUS_M, great_circle_matrix_m
 from hjemmetjeneste.travel.matrix import (
@@ -55,12 +56,9 @@ _COINCIDENT_M = 0.5
 
 
 def default_cache_dir() -> Path:
-    """``$HJEMMETJENESTE_CACHE_DIR``, else ``$XDG_CACHE_HOME/hjemmetjeneste`` (``~/.cache``)."""
-    explicit = os.environ.get("HJEMMETJENESTE_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "hjemmetjeneste"
+    """``Settings.cache_dir``: ``$HJEMMETJENESTE_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/hjemmetjeneste`` (``~/.cache``)."""
+    return Settings().cache_dir
 
 
 def file_digest(path: Path) -> str:

@@ -88,7 +88,7 @@ def upload_import(
 
     Bad input answers 422 with every issue found, each naming file, row and field.
     """
-    from hjemmetjeneste.importers.auto import make_geocoder, read_plan_export
+    from hjemmetjeneste.formats.auto import make_geocoder, read_plan_export
 
     settings = state.settings
 

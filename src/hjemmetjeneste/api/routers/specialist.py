@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, status
-from sqlalchemy import or_, select
 
 from hjemmetjeneste.api.deps import SpecialistUser, StateDep
 from hjemmetjeneste.api.schemas import (
@@ -18,23 +16,48 @@ from hjemmetjeneste.api.schemas import (
     SchedulePublic,
     problem_responses,
 )
-from hjemmetjeneste.domain import OSLO_TZ_NAME
+from hjemmetjeneste.domain import OSLO_TZ_NAME, Intervention, Schedule
 from hjemmetjeneste.store import audit
-from hjemmetjeneste.store.models import CarePlanRow, InterventionRow, PatientRow
+from hjemmetjeneste.store.care_plans import current_care_plan
 
 router = APIRouter(prefix="/v1/patients", tags=["specialist"])
 
 
-def _schedule(text: str) -> SchedulePublic:
-    raw = json.loads(text)
+def _schedule(schedule: Schedule) -> SchedulePublic:
     return SchedulePublic(
-        kind=raw["kind"],
-        times=raw.get("times", []),
-        tolerance_min=raw.get("tolerance_min", 0),
-        windows=raw.get("windows", []),
-        weekdays=raw.get("weekdays", []),
-        every_n_weeks=raw.get("every_n_weeks", 1),
-        week_anchor=raw.get("week_anchor"),
+        kind=schedule.kind.value,
+        times=list(schedule.times),
+        tolerance_min=schedule.tolerance_min,
+        windows=[[w.start, w.end] for w in schedule.windows],
+        weekdays=sorted(schedule.weekdays),
+        every_n_weeks=schedule.every_n_weeks,
+        week_anchor=schedule.week_anchor,
+        windows_are_alternatives=schedule.windows_are_alternatives,
+    )
+
+
+def _intervention(i: Intervention) -> InterventionPublic:
+    return InterventionPublic(
+        intervention_id=i.intervention_id,
+        problem_area=i.problem_area.value,
+        description=i.description,
+        duration_min=i.duration_min,
+        schedule=_schedule(i.schedule),
+        required_competence=i.required_competence.value,
+        required_skills=sorted(s.value for s in i.required_skills),
+        staff_count=i.staff_count,
+        priority=i.priority.value,
+        time_critical=i.time_critical,
+        valid_from=i.valid_from,
+        valid_to=i.valid_to,
+        gap_group=i.gap_group,
+        min_gap_min=i.min_gap_min,
+        max_gap_min=i.max_gap_min,
+        second_staff_competence=(
+            None if i.second_staff_competence is None else i.second_staff_competence.value
+        ),
+        late_allowance_min=i.late_allowance_min,
+        separate_visit=i.separate_visit,
     )
 
 
@@ -56,40 +79,9 @@ def care_plan(
     (who, role, patient, when, purpose) before anything is returned."""
     today: date = datetime.now(ZoneInfo(OSLO_TZ_NAME)).date()
     mid = user.municipality_id
-    with state.store.engine.connect() as conn:
-        patient = conn.execute(
-            select(PatientRow.patient_id, PatientRow.display_name).where(
-                PatientRow.municipality_id == mid,
-                PatientRow.patient_id == patient_id,
-                PatientRow.ended_batch_id.is_(None),
-            )
-        ).first()
-        if patient is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such patient in your municipality")
-        plan_ids = list(
-            conn.scalars(
-                select(CarePlanRow.care_plan_id)
-                .where(
-                    CarePlanRow.municipality_id == mid,
-                    CarePlanRow.patient_id == patient_id,
-                    CarePlanRow.ended_batch_id.is_(None),
-                )
-                .order_by(CarePlanRow.position)
-            )
-        )
-        rows = list(
-            conn.execute(
-                select(InterventionRow)
-                .where(
-                    InterventionRow.municipality_id == mid,
-                    InterventionRow.patient_id == patient_id,
-                    InterventionRow.care_plan_id.in_(plan_ids),
-                    InterventionRow.ended_batch_id.is_(None),
-                    or_(InterventionRow.valid_to.is_(None), InterventionRow.valid_to >= today),
-                )
-                .order_by(InterventionRow.position)
-            )
-        )
+    plan = current_care_plan(state.store.engine, mid, patient_id, today)
+    if plan is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such patient in your municipality")
     audit.write_audit(
         state.store.engine,
         municipality_id=mid,
@@ -101,24 +93,8 @@ def care_plan(
         purpose=purpose.value,
     )
     return CarePlanPublic(
-        patient_id=patient.patient_id,
-        display_name=patient.display_name,
-        care_plan_ids=plan_ids,
-        interventions=[
-            InterventionPublic(
-                intervention_id=r.intervention_id,
-                problem_area=r.problem_area,
-                description=r.description,
-                duration_min=r.duration_min,
-                schedule=_schedule(r.schedule_json),
-                required_competence=r.required_competence,
-                required_skills=[s for s in r.required_skills.split("|") if s],
-                staff_count=r.staff_count,
-                priority=r.priority,
-                time_critical=r.time_critical,
-                valid_from=r.valid_from,
-                valid_to=r.valid_to,
-            )
-            for r in rows
-        ],
+        patient_id=plan.patient_id,
+        display_name=plan.display_name,
+        care_plan_ids=list(plan.care_plan_ids),
+        interventions=[_intervention(i) for i in plan.interventions],
     )

@@ -1,0 +1,114 @@
+"""The one entry point for every export format: detect it, read it, say what it covers.
+
+``import``, ``plan EXPORT``, ``check --data EXPORT``, the API upload and the benchmarks all
+read exports here, so whatever one of them accepts the others accept too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from hjemmetjeneste._gc import gc_paused
+from hjemmetjeneste.domain import MunicipalityData
+from hjemmetjeneste.formats.geocoding import AddressRegister, Geocoder, ServiceGeocoder
+from hjemmetjeneste.formats.tabular import TABULAR_FORMATS, detect_format, read_tabular
+from hjemmetjeneste.settings import Settings
+
+__all__ = ["EXPORT_FORMATS", "LoadedExport", "make_geocoder", "read_export", "read_plan_export"]
+
+EXPORT_FORMATS = ("auto", *TABULAR_FORMATS, "fhir")
+
+
+@dataclass(frozen=True)
+class LoadedExport:
+    """A validated export, its format, and the kinds of record it does not carry in full."""
+
+    data: MunicipalityData
+    format: str
+    partial_kinds: tuple[str, ...] = ()
+
+
+def make_geocoder(
+    address_register: Path | None, geocoder_url: str | None, geocoder_kind: str = "nominatim"
+) -> Geocoder | None:
+    """The configured geocoder: the local address register first, else the service, else None."""
+    if address_register is not None:
+        return AddressRegister.from_csv(address_register)
+    if geocoder_url:
+        return ServiceGeocoder(geocoder_url, geocoder_kind)
+    return None
+
+
+def read_plan_export(
+    path: Path,
+    fmt: str = "auto",
+    *,
+    geocoder: Geocoder | None = None,
+    default_tolerance_min: int = 30,
+    on_progress: Callable[[int], None] | None = None,
+    settings: Settings | None = None,
+) -> LoadedExport:
+    """Read an export in any supported format (``auto`` detects it from the files).
+
+    ``settings``, when given, supplies the geocoder (address register or service) and the
+    default FHIR tolerance in place of ``geocoder`` and ``default_tolerance_min``.
+    Raises :class:`~hjemmetjeneste.errors.PlanInputError` listing every problem.
+    ``on_progress(n)`` is called as tables (n rows) or FHIR resources (n=1) are read.
+    """
+    if settings is not None:
+        geocoder = make_geocoder(
+            settings.address_register, settings.geocoder_url, settings.geocoder_kind
+        )
+        default_tolerance_min = settings.default_tolerance_min
+    with gc_paused():
+        return _read(path, fmt, geocoder, default_tolerance_min, on_progress)
+
+
+def read_export(
+    path: Path,
+    fmt: str = "auto",
+    *,
+    geocoder: Geocoder | None = None,
+    default_tolerance_min: int = 30,
+    on_progress: Callable[[int], None] | None = None,
+    settings: Settings | None = None,
+) -> MunicipalityData:
+    """The validated data of an export in any supported format: :func:`read_plan_export`
+    without the format and coverage (what a one-off plan or check needs)."""
+    return read_plan_export(
+        path,
+        fmt,
+        geocoder=geocoder,
+        default_tolerance_min=default_tolerance_min,
+        on_progress=on_progress,
+        settings=settings,
+    ).data
+
+
+def _read(
+    path: Path,
+    fmt: str,
+    geocoder: Geocoder | None,
+    default_tolerance_min: int,
+    on_progress: Callable[[int], None] | None,
+) -> LoadedExport:
+    path = Path(path)
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(EXPORT_FORMATS)}")
+    if fmt == "auto":
+        fmt = detect_format(path)
+    if fmt == "fhir":
+        from hjemmetjeneste.formats.fhir import read_fhir
+
+        data = read_fhir(
+            path,
+            default_tolerance_min=default_tolerance_min,
+            geocoder=geocoder,
+            on_resource=on_progress,
+        )
+        return LoadedExport(data=data, format=fmt, partial_kinds=("roster",))
+    on_table = None if on_progress is None else (lambda _file, rows: on_progress(rows))
+    data = read_tabular(path, fmt, geocoder=geocoder, on_table=on_table)
+    return LoadedExport(data=data, format=fmt)

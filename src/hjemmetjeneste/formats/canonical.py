@@ -1,0 +1,1375 @@
+"""The canonical CSV export: one folder, one CSV file per kind of record.
+
+This module holds the schema (files and columns), the row checks, the cross-file checks
+(:func:`assemble_export`) and ``write_export``. Reading goes through the one entry point,
+:func:`hjemmetjeneste.formats.read_export`, whatever the format. The format is described
+in ``docs/import-format.md``.
+
+Row numbers in every :class:`InputIssue` count data records: the header is row 0 and the
+first data row is row 1 (a record whose quoted text spans several lines still counts as one
+row). ``row=None`` means the issue concerns the whole file (missing, unreadable, empty);
+``row=0`` with a ``field`` means the header lacks that column.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, time
+from enum import StrEnum
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import polars as pl
+from pydantic import ValidationError
+
+from hjemmetjeneste.domain import (
+    Base,
+    BreakRule,
+    CarePlan,
+    CompetenceLevel,
+    District,
+    Intervention,
+    Municipality,
+    MunicipalityData,
+    Patient,
+    PlanningRules,
+    Priority,
+    ProblemArea,
+    Roster,
+    RosterEntry,
+    Schedule,
+    ScheduleKind,
+    ShiftDefinition,
+    ShiftKind,
+    Skill,
+    Staff,
+    TimeWindow,
+    TravelMode,
+)
+from hjemmetjeneste.errors import InputIssue, PlanInputError
+
+__all__ = [
+    "BASES_FILE",
+    "DISTRICTS_FILE",
+    "EXPORT_COLUMNS",
+    "INTERVENTIONS_FILE",
+    "MUNICIPALITY_FILE",
+    "OPTIONAL_COLUMNS",
+    "PATIENTS_FILE",
+    "ROSTER_FILE",
+    "STAFF_FILE",
+    "write_export",
+]
+
+MUNICIPALITY_FILE = "municipality.csv"
+DISTRICTS_FILE = "districts.csv"
+BASES_FILE = "bases.csv"
+PATIENTS_FILE = "patients.csv"
+INTERVENTIONS_FILE = "interventions.csv"
+STAFF_FILE = "staff.csv"
+ROSTER_FILE = "roster.csv"
+
+_SHIFT_COLUMNS: tuple[tuple[ShiftKind, str, str], ...] = (
+    (ShiftKind.DAY, "day_start", "day_end"),
+    (ShiftKind.EVENING, "evening_start", "evening_end"),
+    (ShiftKind.NIGHT, "night_start", "night_end"),
+)
+
+#: The files of an export and their columns, in the order ``write_export`` writes them.
+EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    MUNICIPALITY_FILE: (
+        "municipality_id",
+        "name",
+        "timezone",
+        *(c for _, start, end in _SHIFT_COLUMNS for c in (start, end)),
+    ),
+    DISTRICTS_FILE: ("district_id", "municipality_id", "name", "base_id"),
+    BASES_FILE: ("base_id", "name", "address", "lat", "lon"),
+    PATIENTS_FILE: (
+        "patient_id",
+        "municipality_id",
+        "district_id",
+        "display_name",
+        "address",
+        "lat",
+        "lon",
+        "key_box_note",
+    ),
+    INTERVENTIONS_FILE: (
+        "intervention_id",
+        "care_plan_id",
+        "patient_id",
+        "problem_area",
+        "description",
+        "duration_min",
+        "schedule_kind",
+        "times",
+        "tolerance_min",
+        "windows",
+        "weekdays",
+        "every_n_weeks",
+        "week_anchor",
+        "required_competence",
+        "required_skills",
+        "staff_count",
+        "priority",
+        "time_critical",
+        "valid_from",
+        "valid_to",
+    ),
+    STAFF_FILE: (
+        "staff_id",
+        "municipality_id",
+        "district_id",
+        "first_name",
+        "competence",
+        "skills",
+        "travel_mode",
+        "contracted_fte",
+    ),
+    ROSTER_FILE: ("staff_id", "date", "shift", "district_id"),
+}
+
+#: Break-rule columns of municipality.csv and the ``BreakRule`` field each sets.
+_BREAK_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("break_min_shift_h", "min_shift_h"),
+    ("break_duration_min", "duration_min"),
+    ("break_long_shift_h", "long_shift_h"),
+    ("break_long_duration_min", "long_duration_min"),
+    ("break_earliest_after_start_min", "earliest_after_start_min"),
+    ("break_latest_end_before_end_min", "latest_end_before_end_min"),
+)
+#: Integer ``PlanningRules`` fields, each an optional column of municipality.csv.
+_RULE_COLUMNS: tuple[str, ...] = (
+    "continuity_weight",
+    "continuity_days",
+    "preference_weight",
+    "language_weight",
+    "lateness_cost_per_min",
+    "overtime_max_min",
+    "overtime_cost_per_min",
+    "balance_weight",
+)
+
+#: Optional columns (the planning rules of docs/constraints.md): a file may lack them, and
+#: an absent column or an empty cell means the neutral default. ``write_export`` writes one
+#: only when some record has a value other than the default.
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    MUNICIPALITY_FILE: ("breaks", *(c for c, _ in _BREAK_COLUMNS), *_RULE_COLUMNS),
+    DISTRICTS_FILE: (),
+    BASES_FILE: (),
+    PATIENTS_FILE: ("refused_staff_ids", "preferred_staff_ids", "language"),
+    INTERVENTIONS_FILE: (
+        "gap_group",
+        "min_gap_min",
+        "max_gap_min",
+        "second_staff_competence",
+        "late_allowance_min",
+        "separate_visit",
+        "alternative_windows",
+    ),
+    STAFF_FILE: (),
+    ROSTER_FILE: (),
+}
+
+_LIST_SEPARATOR = "|"
+_WEEKDAY_SEPARATOR = ","
+_WINDOW_SEPARATOR = "-"
+
+_INT_RE = re.compile(r"^[+-]?\d+$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_DUPLICATED_COLUMN_RE = re.compile(r"^(.*)_duplicated_\d+$")
+
+_E = TypeVar("_E", bound=StrEnum)
+_T = TypeVar("_T")
+
+
+# --------------------------------------------------------------------------------------
+# Reading: files and rows
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Table:
+    """One CSV file as read: the expected columns it has and its rows as raw strings."""
+
+    file: str
+    columns: frozenset[str]
+    rows: list[dict[str, str]]
+    complete: bool  # every expected column is present
+
+
+@dataclass
+class _Issues:
+    """The problems found so far, across all files."""
+
+    items: list[InputIssue] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+    """Canonical file name -> the name the export gave it (``pasienter.csv``,
+    ``export.xlsx[patients]``); issues and messages name files as the export does."""
+
+    def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
+        """Record one problem."""
+        self.items.append(InputIssue(file=file, row=row, field=column, message=message))
+
+    def name(self, file: str) -> str:
+        """How the export names the canonical ``file``."""
+        return self.names.get(file, file)
+
+    def error(self) -> PlanInputError:
+        """Every problem, sorted by file and row, each naming its file as the export does."""
+        return PlanInputError(
+            [dataclasses.replace(i, file=self.name(i.file)) for i in _sorted(self.items)]
+        )
+
+
+def table_from_frame(frame: pl.DataFrame, file: str, issues: _Issues) -> _Table:
+    """Check a file's header and take its rows as strings (every column must be a string).
+
+    ``file`` is the canonical file name (a key of :data:`EXPORT_COLUMNS`); other readers
+    (``formats.tabular``: Parquet, Excel, other encodings) build the frame and reuse this.
+    """
+    expected = EXPORT_COLUMNS[file]
+    # Header names without BOM or padding; polars renames repeated names to
+    # "<name>_duplicated_<n>", which counts as a repeat of <name>.
+    original: dict[str, str] = {}
+    repeated: list[str] = []
+    for raw in frame.columns:
+        name = _clean_header(raw)
+        dup = _DUPLICATED_COLUMN_RE.match(name)
+        if dup and _clean_header(dup.group(1)) in original:
+            name = _clean_header(dup.group(1))
+        if name in original:
+            repeated.append(name)
+        else:
+            original[name] = raw
+    complete = True
+    for name in dict.fromkeys(repeated):
+        issues.add(file, 0, name, "column appears more than once in the header")
+        complete = False
+    for column in expected:
+        if column not in original:
+            found = ", ".join(original) or "no columns"
+            issues.add(file, 0, column, f"column is missing from the header (found: {found})")
+            complete = False
+    keep = [c for c in (*expected, *OPTIONAL_COLUMNS[file]) if c in original]
+    # Absent optional columns read as empty cells: their neutral default.
+    absent = {c: "" for c in OPTIONAL_COLUMNS[file] if c not in original}
+    rows = [
+        {**{k: ("" if v is None else v) for k, v in row.items()}, **absent}
+        for row in frame.select([pl.col(original[c]).alias(c) for c in keep]).iter_rows(named=True)
+    ]
+    return _Table(file=file, columns=frozenset(keep), rows=rows, complete=complete)
+
+
+def _clean_header(name: str) -> str:
+    return name.replace("\ufeff", "").strip()
+
+
+class _Row:
+    """One data row being converted: typed getters that record issues instead of raising.
+
+    Every getter returns None when the value is unusable (and records why, unless the
+    column itself is missing, which was reported once for the header). ``ok`` turns False
+    as soon as anything is unusable, so the caller knows not to build the model.
+    """
+
+    def __init__(
+        self, table: _Table, number: int, values: Mapping[str, str], issues: _Issues
+    ) -> None:
+        self.file = table.file
+        self.number = number
+        self.values = values
+        self.issues = issues
+        self.ok = table.complete
+
+    def issue(self, column: str | None, message: str) -> None:
+        """Record a problem in this row."""
+        self.issues.add(self.file, self.number, column, message)
+        self.ok = False
+
+    def raw(self, column: str) -> str | None:
+        """The cell exactly as written, or None when the column is missing."""
+        value = self.values.get(column)
+        if value is None:
+            self.ok = False
+        return value
+
+    def text(self, column: str) -> str | None:
+        """Free text, kept as written (may be empty)."""
+        return self.raw(column)
+
+    def optional_text(self, column: str) -> str | None:
+        """Free text where an empty cell means 'none'."""
+        value = self.raw(column)
+        return value if value else None
+
+    def identifier(self, column: str) -> str | None:
+        """A non-empty id without surrounding whitespace."""
+        value = self.raw(column)
+        if value is None:
+            return None
+        if not value.strip():
+            self.issue(column, "expected an id, found an empty cell")
+            return None
+        if value != value.strip():
+            self.issue(column, f"id has leading or trailing whitespace: {value!r}")
+            return None
+        return value
+
+    def typed(self, column: str, kind: str, parse: Callable[[str], _T]) -> _T | None:
+        """The cell parsed by ``parse``; a ValueError becomes an issue naming ``kind``."""
+        value = self.raw(column)
+        if value is None:
+            return None
+        try:
+            return parse(value.strip())
+        except ValueError as exc:
+            detail = str(exc)
+            suffix = f" ({detail})" if detail else ""
+            self.issue(column, f"expected {kind}, found {value!r}{suffix}")
+            return None
+
+    def integer(self, column: str, default: int | None = None) -> int | None:
+        """A whole number; an empty cell gives ``default`` (or an issue when there is none)."""
+        if default is not None and self.is_empty(column):
+            return default
+        return self.typed(column, "a whole number", _parse_int)
+
+    def decimal(self, column: str, default: float | None = None) -> float | None:
+        """A decimal number with a decimal point; empty gives ``default`` when there is one."""
+        if default is not None and self.is_empty(column):
+            return default
+        return self.typed(column, "a decimal number such as 63.4305", _parse_float)
+
+    def boolean(self, column: str, default: bool) -> bool | None:
+        """``true`` or ``false`` (any case); an empty cell gives ``default``."""
+        if self.is_empty(column):
+            return default
+        return self.typed(column, "true or false", _parse_bool)
+
+    def day(self, column: str, *, optional: bool = False) -> date | None:
+        """A date YYYY-MM-DD; when ``optional``, an empty cell gives None without an issue."""
+        if optional and self.is_empty(column):
+            return None
+        return self.typed(column, "a date YYYY-MM-DD", _parse_date)
+
+    def clock(self, column: str, *, optional: bool = False) -> time | None:
+        """A clock time HH:MM; when ``optional``, an empty cell gives None without an issue."""
+        if optional and self.is_empty(column):
+            return None
+        return self.typed(column, "a clock time HH:MM between 00:00 and 23:59", _parse_time)
+
+    def choice(self, column: str, enum: type[_E], default: _E | None = None) -> _E | None:
+        """One value of ``enum``; an empty cell gives ``default`` when there is one."""
+        if default is not None and self.is_empty(column):
+            return default
+        return self.typed(column, f"one of {_allowed(enum)}", lambda v: _parse_enum(v, enum))
+
+    def choices(self, column: str, enum: type[_E]) -> frozenset[_E] | None:
+        """Values of ``enum`` separated by ``|``; an empty cell is the empty set."""
+        return self.typed(
+            column,
+            f"values separated by '|' from {_allowed(enum)}",
+            lambda v: frozenset(_parse_enum(p, enum) for p in _split(v, _LIST_SEPARATOR)),
+        )
+
+    def times(self, column: str) -> tuple[time, ...] | None:
+        """Clock times separated by ``|`` such as ``08:00|20:00``; empty is none."""
+        return self.typed(
+            column,
+            "clock times HH:MM separated by '|' (e.g. 08:00|20:00)",
+            lambda v: tuple(_parse_time(p) for p in _split(v, _LIST_SEPARATOR)),
+        )
+
+    def windows(self, column: str) -> tuple[TimeWindow, ...] | None:
+        """Windows ``HH:MM-HH:MM`` separated by ``|``; empty is none."""
+        return self.typed(
+            column,
+            "windows HH:MM-HH:MM separated by '|' with the end after the start "
+            "(e.g. 08:00-10:00|20:00-22:00)",
+            lambda v: tuple(_parse_window(p) for p in _split(v, _LIST_SEPARATOR)),
+        )
+
+    def weekdays(self, column: str) -> frozenset[int] | None:
+        """ISO weekday numbers separated by ``,`` (1 = Monday); empty means every day."""
+        return self.typed(
+            column,
+            "ISO weekday numbers 1 (Monday) to 7 (Sunday) separated by ',' (e.g. 1,4)",
+            lambda v: frozenset(_parse_weekday(p) for p in _split(v, _WEEKDAY_SEPARATOR)),
+        )
+
+    def optional_integer(self, column: str) -> int | None:
+        """A whole number, or None for an empty cell (no issue)."""
+        if self.is_empty(column):
+            return None
+        return self.typed(column, "a whole number", _parse_int)
+
+    def optional_choice(self, column: str, enum: type[_E]) -> _E | None:
+        """One value of ``enum``, or None for an empty cell (no issue)."""
+        if self.is_empty(column):
+            return None
+        return self.choice(column, enum)
+
+    def optional_identifier(self, column: str) -> str | None:
+        """An id, or None for an empty cell (no issue)."""
+        if self.is_empty(column):
+            return None
+        return self.identifier(column)
+
+    def identifiers(self, column: str) -> frozenset[str] | None:
+        """Ids separated by ``|`` such as ``S001|S017``; an empty cell is the empty set."""
+        return self.typed(
+            column,
+            "ids separated by '|' (e.g. S001|S017)",
+            lambda v: frozenset(_split(v, _LIST_SEPARATOR)),
+        )
+
+    def is_empty(self, column: str) -> bool:
+        """True when the column is present and the cell is blank."""
+        value = self.values.get(column)
+        return value is not None and not value.strip()
+
+
+@cache
+def _allowed(enum: type[StrEnum]) -> str:
+    """The values of ``enum`` for messages (cached: computed once per enum, not per cell)."""
+    return ", ".join(repr(m.value) for m in enum)
+
+
+def _split(value: str, separator: str) -> list[str]:
+    if not value:
+        return []
+    parts = [p.strip() for p in value.split(separator)]
+    if any(not p for p in parts):
+        raise ValueError(f"empty item between '{separator}' separators")
+    return parts
+
+
+def _parse_int(value: str) -> int:
+    if not _INT_RE.match(value):
+        raise ValueError("")
+    return int(value)
+
+
+def _parse_float(value: str) -> float:
+    if "," in value:
+        raise ValueError("use a decimal point, not a comma")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError("") from None
+    if not math.isfinite(number):
+        raise ValueError("not a finite number")
+    return number
+
+
+def _parse_bool(value: str) -> bool:
+    lowered = value.lower()
+    if lowered == "true":
+        return True
+    if lowered == "false":
+        return False
+    raise ValueError("")
+
+
+@cache  # exports repeat the same few values; errors are not cached
+def _parse_date(value: str) -> date:
+    if not _DATE_RE.match(value):
+        raise ValueError("")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("no such date") from None
+
+
+@cache  # exports repeat the same few values; errors are not cached
+def _parse_time(value: str) -> time:
+    match = _TIME_RE.match(value)
+    if not match:
+        raise ValueError("")
+    hour, minute = int(match.group(1)), int(match.group(2))
+    second = int(match.group(3) or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(f"no such time of day: {value}")
+    return time(hour, minute, second)
+
+
+@cache  # exports repeat the same few values; errors are not cached
+def _parse_window(value: str) -> TimeWindow:
+    parts = value.split(_WINDOW_SEPARATOR)
+    if len(parts) != 2:
+        raise ValueError(f"window {value!r} is not of the form HH:MM-HH:MM")
+    start, end = _parse_time(parts[0].strip()), _parse_time(parts[1].strip())
+    if end <= start:
+        raise ValueError(f"window {value!r} ends before it starts or is empty")
+    return TimeWindow(start=start, end=end)
+
+
+def _parse_weekday(value: str) -> int:
+    if not _INT_RE.match(value) or not 1 <= int(value) <= 7:
+        raise ValueError(f"{value!r} is not a weekday number 1-7")
+    return int(value)
+
+
+@cache  # exports repeat the same few values; errors are not cached
+def _parse_enum(value: str, enum: type[_E]) -> _E:
+    try:
+        return enum(value)
+    except ValueError:
+        raise ValueError(f"unknown value {value!r}") from None
+
+
+def _build(
+    row: _Row,
+    factory: Callable[..., _T],
+    kwargs: dict[str, Any],
+    columns: Mapping[str, str],
+    default_column: str | None,
+) -> _T | None:
+    """Call a pydantic constructor and map any validation error back to the row's columns.
+
+    ``columns`` maps a model field path (``"location.lat"``) to the CSV column; errors that
+    concern the whole model go to ``default_column``.
+    """
+    try:
+        return factory(**kwargs)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = [str(p) for p in error["loc"]]
+            column = default_column
+            for cut in range(len(loc), 0, -1):
+                key = ".".join(loc[:cut])
+                if key in columns:
+                    column = columns[key]
+                    break
+            message = error["msg"].removeprefix("Value error, ")
+            if loc:
+                message += f" (found {error.get('input')!r})"
+            row.issue(column, message)
+        return None
+
+
+# --------------------------------------------------------------------------------------
+# Reading: one function per file
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Ids:
+    """Ids seen in a file (valid rows or not), to check references without cascades."""
+
+    present: bool
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def knows(self, key: str) -> bool:
+        """True when ``key`` was defined, or when the file could not be read at all."""
+        return not self.present or key in self.rows
+
+
+def _collect_ids(table: _Table | None, column: str, issues: _Issues) -> _Ids:
+    """Ids defined in a table (1-based row of first definition), reporting duplicates."""
+    if table is None or column not in table.columns:
+        return _Ids(present=False)
+    ids = _Ids(present=True)
+    for number, values in enumerate(table.rows, start=1):
+        key = values[column]
+        if not key:
+            continue
+        if key in ids.rows:
+            issues.add(
+                table.file,
+                number,
+                column,
+                f"duplicate {column} {key!r} (first defined in row {ids.rows[key]})",
+            )
+        else:
+            ids.rows[key] = number
+    return ids
+
+
+def _check_reference(
+    row: _Row, column: str, value: str | None, ids: _Ids, target_file: str, label: str
+) -> None:
+    if value is not None and not ids.knows(value):
+        row.issue(column, f"unknown {label} {value!r} (not in {row.issues.name(target_file)})")
+
+
+def _check_municipality(row: _Row, value: str | None, municipality_id: str | None) -> None:
+    if value is not None and municipality_id is not None and value != municipality_id:
+        row.issue(
+            "municipality_id",
+            f"expected municipality {municipality_id!r} "
+            f"(from {row.issues.name(MUNICIPALITY_FILE)}), "
+            f"found {value!r}",
+        )
+
+
+def _read_municipality(table: _Table | None, issues: _Issues) -> Municipality | None:
+    if table is None:
+        return None
+    if len(table.rows) != 1:
+        if not table.rows:
+            issues.add(table.file, None, None, "expected exactly one data row, found none")
+        for number in range(2, len(table.rows) + 1):
+            issues.add(
+                table.file,
+                number,
+                None,
+                f"expected exactly one data row, found {len(table.rows)}",
+            )
+        return None
+    row = _Row(table, 1, table.rows[0], issues)
+    municipality_id = row.identifier("municipality_id")
+    name = row.text("name")
+    if name is not None and not name.strip():
+        row.issue("name", "expected the municipality's name, found an empty cell")
+    timezone = row.raw("timezone")
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            row.issue(
+                "timezone",
+                f"expected an IANA time zone such as 'Europe/Oslo', found {timezone!r}",
+            )
+    shifts: list[ShiftDefinition] = []
+    for kind, start_column, end_column in _SHIFT_COLUMNS:
+        start = row.clock(start_column, optional=True)
+        end = row.clock(end_column, optional=True)
+        start_raw, end_raw = row.values.get(start_column, ""), row.values.get(end_column, "")
+        if start is not None and end is not None:
+            if start == end:
+                row.issue(end_column, f"the {kind} shift would last 0 or 24 hours")
+            shifts.append(ShiftDefinition(kind=kind, start=start, end=end))
+        elif bool(start_raw.strip()) != bool(end_raw.strip()):
+            missing = end_column if start_raw.strip() else start_column
+            row.issue(missing, f"give both {start_column} and {end_column}, or neither")
+    rules = _read_rules(row)
+    if not row.ok or timezone is None:
+        return None
+    return _build(
+        row,
+        Municipality,
+        {
+            "municipality_id": municipality_id,
+            "name": name,
+            "timezone": timezone.strip(),
+            "shifts": tuple(shifts),
+            "rules": rules,
+        },
+        {
+            "municipality_id": "municipality_id",
+            "name": "name",
+            "timezone": "timezone",
+            "rules": "breaks",
+            **{f"rules.breaks.{f}": c for c, f in _BREAK_COLUMNS},
+            **{f"rules.{c}": c for c in _RULE_COLUMNS},
+        },
+        "municipality_id",
+    )
+
+
+def _read_rules(row: _Row) -> dict[str, Any]:
+    """The municipality's ``PlanningRules`` from its optional columns (empty = default).
+
+    Ranges are left to the model, whose errors name the column (see ``_build``).
+    """
+    rules: dict[str, Any] = {}
+    breaks = row.boolean("breaks", default=False)
+    given = [c for c, _ in _BREAK_COLUMNS if not row.is_empty(c)]
+    if breaks is False and given:
+        for column in given:
+            row.issue(column, f"{column} is given, so breaks must be true (found empty or false)")
+    if breaks:
+        rule: dict[str, Any] = {}
+        for column, name in _BREAK_COLUMNS:
+            if column in given:
+                getter = row.decimal if column.endswith("_h") else row.integer
+                rule[name] = getter(column)
+        rules["breaks"] = rule
+    for column in _RULE_COLUMNS:
+        value = row.optional_integer(column)
+        if value is not None:
+            rules[column] = value
+    return rules
+
+
+def _read_bases(table: _Table | None, issues: _Issues) -> list[Base]:
+    bases: list[Base] = []
+    for row in _rows(table, issues):
+        kwargs = {
+            "base_id": row.identifier("base_id"),
+            "name": row.text("name"),
+            "address": row.text("address"),
+        }
+        lat, lon = row.decimal("lat"), row.decimal("lon")
+        if not row.ok:
+            continue
+        base = _build(
+            row,
+            Base,
+            {**kwargs, "location": {"lat": lat, "lon": lon}},
+            {"base_id": "base_id", "location.lat": "lat", "location.lon": "lon"},
+            "base_id",
+        )
+        if base is not None:
+            bases.append(base)
+    return bases
+
+
+def _read_districts(
+    table: _Table | None, issues: _Issues, base_ids: _Ids, municipality_id: str | None
+) -> list[District]:
+    districts: list[District] = []
+    for row in _rows(table, issues):
+        district_id = row.identifier("district_id")
+        mun = row.identifier("municipality_id")
+        name = row.text("name")
+        base_id = row.identifier("base_id")
+        _check_municipality(row, mun, municipality_id)
+        _check_reference(row, "base_id", base_id, base_ids, BASES_FILE, "base")
+        if not row.ok:
+            continue
+        district = _build(
+            row,
+            District,
+            {"district_id": district_id, "municipality_id": mun, "name": name, "base_id": base_id},
+            {"district_id": "district_id"},
+            "district_id",
+        )
+        if district is not None:
+            districts.append(district)
+    return districts
+
+
+def _read_patients(
+    table: _Table | None,
+    issues: _Issues,
+    district_ids: _Ids,
+    municipality_id: str | None,
+    staff_ids: _Ids,
+) -> list[Patient]:
+    patients: list[Patient] = []
+    for row in _rows(table, issues):
+        patient_id = row.identifier("patient_id")
+        mun = row.identifier("municipality_id")
+        district_id = row.identifier("district_id")
+        display_name = row.text("display_name")
+        address = row.text("address")
+        lat, lon = row.decimal("lat"), row.decimal("lon")
+        key_box_note = row.optional_text("key_box_note")
+        refused = _staff_list(row, "refused_staff_ids", staff_ids)
+        preferred = _staff_list(row, "preferred_staff_ids", staff_ids)
+        language = (
+            None
+            if row.is_empty("language")
+            else row.typed("language", f"a language skill, one of {_languages()}", _language)
+        )
+        if refused and preferred and refused & preferred:
+            both = ", ".join(repr(s) for s in sorted(refused & preferred))
+            row.issue(
+                "preferred_staff_ids",
+                f"staff member {both} is both refused and preferred by the patient",
+            )
+        _check_municipality(row, mun, municipality_id)
+        _check_reference(row, "district_id", district_id, district_ids, DISTRICTS_FILE, "district")
+        if not row.ok:
+            continue
+        patient = _build(
+            row,
+            Patient,
+            {
+                "patient_id": patient_id,
+                "municipality_id": mun,
+                "district_id": district_id,
+                "display_name": display_name,
+                "address": address,
+                "location": {"lat": lat, "lon": lon},
+                "key_box_note": key_box_note,
+                "refused_staff_ids": refused,
+                "preferred_staff_ids": preferred,
+                "language": language,
+            },
+            {
+                "patient_id": "patient_id",
+                "location.lat": "lat",
+                "location.lon": "lon",
+                "refused_staff_ids": "refused_staff_ids",
+                "preferred_staff_ids": "preferred_staff_ids",
+                "language": "language",
+            },
+            "patient_id",
+        )
+        if patient is not None:
+            patients.append(patient)
+    return patients
+
+
+def _staff_list(row: _Row, column: str, staff_ids: _Ids) -> frozenset[str] | None:
+    """Staff ids separated by ``|``, each of which must be in staff.csv."""
+    ids = row.identifiers(column)
+    for staff_id in sorted(ids or ()):
+        _check_reference(row, column, staff_id, staff_ids, STAFF_FILE, "staff member")
+    return ids
+
+
+@cache
+def _languages() -> str:
+    return ", ".join(repr(s.value) for s in Skill if s.value.startswith("language_"))
+
+
+def _language(value: str) -> Skill:
+    """A ``language_*`` skill; anything else (another skill, an unknown code) is an error."""
+    if not value.startswith("language_") or value not in {s.value for s in Skill}:
+        raise ValueError("")
+    return Skill(value)
+
+
+_INTERVENTION_FIELD_COLUMNS: dict[str, str] = {
+    "intervention_id": "intervention_id",
+    "patient_id": "patient_id",
+    "problem_area": "problem_area",
+    "description": "description",
+    "duration_min": "duration_min",
+    "schedule": "schedule_kind",
+    "schedule.kind": "schedule_kind",
+    "schedule.times": "times",
+    "schedule.tolerance_min": "tolerance_min",
+    "schedule.windows": "windows",
+    "schedule.weekdays": "weekdays",
+    "schedule.every_n_weeks": "every_n_weeks",
+    "schedule.week_anchor": "week_anchor",
+    "required_competence": "required_competence",
+    "required_skills": "required_skills",
+    "staff_count": "staff_count",
+    "priority": "priority",
+    "time_critical": "time_critical",
+    "valid_from": "valid_from",
+    "valid_to": "valid_to",
+    "schedule.windows_are_alternatives": "alternative_windows",
+    "gap_group": "gap_group",
+    "min_gap_min": "min_gap_min",
+    "max_gap_min": "max_gap_min",
+    "second_staff_competence": "second_staff_competence",
+    "late_allowance_min": "late_allowance_min",
+    "separate_visit": "separate_visit",
+}
+
+
+def _read_care_plans(table: _Table | None, issues: _Issues, patient_ids: _Ids) -> list[CarePlan]:
+    """Interventions grouped into care plans, in order of first appearance of each plan."""
+    plans: dict[str, tuple[str, list[Intervention]]] = {}
+    plan_owner: dict[str, tuple[str, int]] = {}
+    for row in _rows(table, issues):
+        care_plan_id = row.identifier("care_plan_id")
+        patient_id = row.identifier("patient_id")
+        _check_reference(row, "patient_id", patient_id, patient_ids, PATIENTS_FILE, "patient")
+        if care_plan_id is not None and patient_id is not None:
+            owner = plan_owner.setdefault(care_plan_id, (patient_id, row.number))
+            if owner[0] != patient_id:
+                row.issue(
+                    "patient_id",
+                    f"care plan {care_plan_id!r} belongs to patient {owner[0]!r} "
+                    f"(row {owner[1]}), found {patient_id!r}",
+                )
+        intervention = _read_intervention(row, patient_id)
+        if intervention is None or care_plan_id is None or patient_id is None or not row.ok:
+            continue
+        plans.setdefault(care_plan_id, (patient_id, []))[1].append(intervention)
+    return [
+        CarePlan(care_plan_id=plan_id, patient_id=patient_id, interventions=tuple(items))
+        for plan_id, (patient_id, items) in plans.items()
+    ]
+
+
+def _read_intervention(row: _Row, patient_id: str | None) -> Intervention | None:
+    intervention_id = row.identifier("intervention_id")
+    problem_area = row.choice("problem_area", ProblemArea)
+    description = row.text("description")
+    duration_min = row.integer("duration_min")
+    kind = row.choice("schedule_kind", ScheduleKind)
+    times = row.times("times")
+    tolerance_min = row.integer("tolerance_min", default=0)
+    windows = row.windows("windows")
+    weekdays = row.weekdays("weekdays")
+    every_n_weeks = row.integer("every_n_weeks", default=1)
+    week_anchor = row.day("week_anchor", optional=True)
+    competence = row.choice("required_competence", CompetenceLevel)
+    skills = row.choices("required_skills", Skill)
+    staff_count = row.integer("staff_count", default=1)
+    priority = row.choice("priority", Priority, default=Priority.NORMAL)
+    time_critical = row.boolean("time_critical", default=False)
+    valid_from = row.day("valid_from")
+    valid_to = row.day("valid_to", optional=True)
+    gap_group = row.optional_identifier("gap_group")
+    min_gap_min = row.integer("min_gap_min", default=0)
+    max_gap_min = row.optional_integer("max_gap_min")
+    second_competence = row.optional_choice("second_staff_competence", CompetenceLevel)
+    late_allowance_min = row.integer("late_allowance_min", default=0)
+    separate_visit = row.boolean("separate_visit", default=False)
+    alternatives = row.boolean("alternative_windows", default=False)
+
+    # Consistency checks that name the right column (the models would only say "schedule").
+    if kind is not None and times is not None:
+        if kind == ScheduleKind.FIXED and not times:
+            row.issue("times", "a fixed schedule needs at least one time, found an empty cell")
+        if kind != ScheduleKind.FIXED and times:
+            row.issue("times", f"a {kind} schedule takes no times, found {row.values['times']!r}")
+    if kind is not None and windows is not None:
+        if kind == ScheduleKind.WINDOW and not windows:
+            row.issue("windows", "a window schedule needs at least one window, found an empty cell")
+        if kind != ScheduleKind.WINDOW and windows:
+            row.issue(
+                "windows", f"a {kind} schedule takes no windows, found {row.values['windows']!r}"
+            )
+    anchor_given = bool(row.values.get("week_anchor", "x").strip())
+    if every_n_weeks is not None and every_n_weeks > 1 and not anchor_given:
+        row.issue(
+            "week_anchor", f"every_n_weeks is {every_n_weeks}, so a week_anchor date is needed"
+        )
+    if valid_from is not None and valid_to is not None and valid_to < valid_from:
+        row.issue("valid_to", f"valid_to {valid_to} is before valid_from {valid_from}")
+    _check_rules(row, kind, staff_count, gap_group, min_gap_min, max_gap_min, alternatives)
+    if not row.ok:
+        return None
+    return _build(
+        row,
+        Intervention,
+        {
+            "intervention_id": intervention_id,
+            "patient_id": patient_id,
+            "problem_area": problem_area,
+            "description": description,
+            "duration_min": duration_min,
+            "schedule": _schedule(
+                kind,
+                times,
+                tolerance_min,
+                windows,
+                weekdays,
+                every_n_weeks,
+                week_anchor,
+                alternatives,
+            ),
+            "required_competence": competence,
+            "required_skills": skills,
+            "staff_count": staff_count,
+            "priority": priority,
+            "time_critical": time_critical,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "gap_group": gap_group,
+            "min_gap_min": min_gap_min,
+            "max_gap_min": max_gap_min,
+            "second_staff_competence": second_competence,
+            "late_allowance_min": late_allowance_min,
+            "separate_visit": separate_visit,
+        },
+        _INTERVENTION_FIELD_COLUMNS,
+        "intervention_id",
+    )
+
+
+@lru_cache(maxsize=65536)
+def _cached_schedule(*fields: Any) -> Schedule:
+    return Schedule(**dict(zip(_SCHEDULE_FIELDS, fields, strict=True)))
+
+
+_SCHEDULE_FIELDS = (
+    "kind",
+    "times",
+    "tolerance_min",
+    "windows",
+    "weekdays",
+    "every_n_weeks",
+    "week_anchor",
+    "windows_are_alternatives",
+)
+
+
+def _check_rules(
+    row: _Row,
+    kind: ScheduleKind | None,
+    staff_count: int | None,
+    gap_group: str | None,
+    min_gap_min: int | None,
+    max_gap_min: int | None,
+    alternatives: bool | None,
+) -> None:
+    """Consistency of an intervention's planning-rule columns, each named in its issue."""
+    if gap_group is None and row.is_empty("gap_group"):
+        for column, value in (("min_gap_min", min_gap_min), ("max_gap_min", max_gap_min)):
+            if value:
+                row.issue(column, f"{column} is {value}, so a gap_group is needed")
+    if min_gap_min is not None and max_gap_min is not None and max_gap_min < min_gap_min:
+        row.issue("max_gap_min", f"max_gap_min {max_gap_min} is below min_gap_min {min_gap_min}")
+    second = row.values.get("second_staff_competence", "").strip()
+    if second and staff_count is not None and staff_count != 2:
+        row.issue(
+            "second_staff_competence",
+            f"a second caregiver's competence needs staff_count 2, found staff_count {staff_count}",
+        )
+    if alternatives and kind is not None and kind != ScheduleKind.WINDOW:
+        row.issue("alternative_windows", f"alternative windows need a window schedule, not {kind}")
+
+
+def _schedule(*fields: Any) -> Schedule | dict[str, Any]:
+    """A Schedule, shared between rows with the same one (exports repeat a few schedules).
+
+    When the values do not make a valid schedule the plain dict is returned, so that
+    building the intervention reports the problem against the row's columns as before.
+    """
+    try:
+        return _cached_schedule(*fields)
+    except (ValidationError, TypeError):
+        return dict(zip(_SCHEDULE_FIELDS, fields, strict=True))
+
+
+def _read_staff(
+    table: _Table | None, issues: _Issues, district_ids: _Ids, municipality_id: str | None
+) -> list[Staff]:
+    staff: list[Staff] = []
+    for row in _rows(table, issues):
+        staff_id = row.identifier("staff_id")
+        mun = row.identifier("municipality_id")
+        district_id = row.identifier("district_id")
+        first_name = row.text("first_name")
+        competence = row.choice("competence", CompetenceLevel)
+        skills = row.choices("skills", Skill)
+        travel_mode = row.choice("travel_mode", TravelMode, default=TravelMode.CAR)
+        fte = row.decimal("contracted_fte", default=1.0)
+        _check_municipality(row, mun, municipality_id)
+        _check_reference(row, "district_id", district_id, district_ids, DISTRICTS_FILE, "district")
+        if not row.ok:
+            continue
+        member = _build(
+            row,
+            Staff,
+            {
+                "staff_id": staff_id,
+                "municipality_id": mun,
+                "district_id": district_id,
+                "first_name": first_name,
+                "competence": competence,
+                "skills": skills,
+                "travel_mode": travel_mode,
+                "contracted_fte": fte,
+            },
+            {"staff_id": "staff_id", "contracted_fte": "contracted_fte"},
+            "staff_id",
+        )
+        if member is not None:
+            staff.append(member)
+    return staff
+
+
+def _read_roster(
+    table: _Table | None, issues: _Issues, staff_ids: _Ids, district_ids: _Ids
+) -> list[RosterEntry]:
+    entries: list[RosterEntry] = []
+    seen: dict[tuple[str, date, ShiftKind], int] = {}
+    for row in _rows(table, issues):
+        staff_id = row.identifier("staff_id")
+        day = row.day("date")
+        shift = row.choice("shift", ShiftKind)
+        district_id = row.identifier("district_id")
+        _check_reference(row, "staff_id", staff_id, staff_ids, STAFF_FILE, "staff member")
+        _check_reference(row, "district_id", district_id, district_ids, DISTRICTS_FILE, "district")
+        if staff_id is not None and day is not None and shift is not None:
+            key = (staff_id, day, shift)
+            if key in seen:
+                row.issue(
+                    "staff_id",
+                    f"duplicate roster entry: {staff_id!r} already works the {shift} shift "
+                    f"on {day} (row {seen[key]})",
+                )
+            else:
+                seen[key] = row.number
+        if not row.ok:
+            continue
+        entry = _build(
+            row,
+            RosterEntry,
+            {"staff_id": staff_id, "date": day, "shift": shift, "district_id": district_id},
+            {"staff_id": "staff_id", "date": "date", "shift": "shift"},
+            "staff_id",
+        )
+        if entry is not None:
+            entries.append(entry)
+    return entries
+
+
+def _rows(table: _Table | None, issues: _Issues) -> Iterable[_Row]:
+    if table is None:
+        return
+    for number, values in enumerate(table.rows, start=1):
+        yield _Row(table, number, values, issues)
+
+
+def assemble_export(
+    tables: Mapping[str, _Table | None], issues: _Issues, source: str
+) -> MunicipalityData:
+    """Check every row of the tables (keyed by canonical file name) and build the data.
+
+    ``None`` stands for a file that could not be read (already reported in ``issues``).
+    Raises one :class:`PlanInputError` with everything found, sorted by file and row.
+    """
+    municipality = _read_municipality(tables[MUNICIPALITY_FILE], issues)
+    municipality_id = municipality.municipality_id if municipality is not None else None
+
+    base_ids = _collect_ids(tables[BASES_FILE], "base_id", issues)
+    district_ids = _collect_ids(tables[DISTRICTS_FILE], "district_id", issues)
+    patient_ids = _collect_ids(tables[PATIENTS_FILE], "patient_id", issues)
+    _collect_ids(tables[INTERVENTIONS_FILE], "intervention_id", issues)
+    staff_ids = _collect_ids(tables[STAFF_FILE], "staff_id", issues)
+
+    bases = _read_bases(tables[BASES_FILE], issues)
+    districts = _read_districts(tables[DISTRICTS_FILE], issues, base_ids, municipality_id)
+    patients = _read_patients(
+        tables[PATIENTS_FILE], issues, district_ids, municipality_id, staff_ids
+    )
+    care_plans = _read_care_plans(tables[INTERVENTIONS_FILE], issues, patient_ids)
+    staff = _read_staff(tables[STAFF_FILE], issues, district_ids, municipality_id)
+    roster = _read_roster(tables[ROSTER_FILE], issues, staff_ids, district_ids)
+
+    if issues.items or municipality is None:
+        raise issues.error()
+    try:
+        return MunicipalityData(
+            municipality=municipality,
+            districts=tuple(districts),
+            bases=tuple(bases),
+            patients=tuple(patients),
+            care_plans=tuple(care_plans),
+            staff=tuple(staff),
+            roster=Roster(entries=tuple(roster)),
+        )
+    except ValidationError as exc:  # pragma: no cover - the checks above should catch it all
+        raise PlanInputError(
+            [InputIssue(file=source, row=None, field=None, message=e["msg"]) for e in exc.errors()]
+        ) from exc
+
+
+def _sorted(items: Sequence[InputIssue]) -> list[InputIssue]:
+    """Issues grouped by file (in export order), then by row; stable within a row."""
+    order = {name: i for i, name in enumerate(EXPORT_COLUMNS)}
+    return sorted(
+        items,
+        key=lambda i: (order.get(i.file, len(order)), -1 if i.row is None else i.row),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------
+
+
+def _fmt_time(value: time) -> str:
+    if value.microsecond:
+        raise ValueError(f"times with fractions of a second cannot be exported: {value}")
+    return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+
+
+def _fmt_float(value: float) -> str:
+    return repr(float(value))
+
+
+def _fmt_set(values: Iterable[StrEnum]) -> str:
+    return _LIST_SEPARATOR.join(sorted(v.value for v in values))
+
+
+def _fmt_date(value: date | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+def _intervention_row(plan: CarePlan, item: Intervention) -> list[str]:
+    schedule: Schedule = item.schedule
+    return [
+        item.intervention_id,
+        plan.care_plan_id,
+        item.patient_id,
+        item.problem_area.value,
+        item.description,
+        str(item.duration_min),
+        schedule.kind.value,
+        _LIST_SEPARATOR.join(_fmt_time(t) for t in schedule.times),
+        str(schedule.tolerance_min),
+        _LIST_SEPARATOR.join(
+            f"{_fmt_time(w.start)}{_WINDOW_SEPARATOR}{_fmt_time(w.end)}" for w in schedule.windows
+        ),
+        _WEEKDAY_SEPARATOR.join(str(d) for d in sorted(schedule.weekdays)),
+        str(schedule.every_n_weeks),
+        _fmt_date(schedule.week_anchor),
+        item.required_competence.value,
+        _fmt_set(item.required_skills),
+        str(item.staff_count),
+        item.priority.value,
+        "true" if item.time_critical else "false",
+        _fmt_date(item.valid_from),
+        _fmt_date(item.valid_to),
+    ]
+
+
+def _int_cell(value: int | None, default: int | None) -> str:
+    return "" if value == default else str(value)
+
+
+def _rule_cells(municipality: Municipality) -> list[str]:
+    """municipality.csv's optional cells: empty where a rule has its default."""
+    rules, default = municipality.rules, PlanningRules()
+    cells = ["" if rules.breaks is None else "true"]
+    default_break = BreakRule()
+    for _, name in _BREAK_COLUMNS:
+        value = None if rules.breaks is None else getattr(rules.breaks, name)
+        if value is None or value == getattr(default_break, name):
+            cells.append("")
+        else:
+            cells.append(_fmt_float(value) if isinstance(value, float) else str(value))
+    cells += [_int_cell(getattr(rules, c), getattr(default, c)) for c in _RULE_COLUMNS]
+    return cells
+
+
+def _patient_rule_cells(p: Patient) -> list[str]:
+    return [
+        _LIST_SEPARATOR.join(sorted(p.refused_staff_ids)),
+        _LIST_SEPARATOR.join(sorted(p.preferred_staff_ids)),
+        "" if p.language is None else p.language.value,
+    ]
+
+
+def _intervention_rule_cells(item: Intervention) -> list[str]:
+    second = item.second_staff_competence
+    return [
+        item.gap_group or "",
+        _int_cell(item.min_gap_min, 0),
+        _int_cell(item.max_gap_min, None),
+        "" if second is None else second.value,
+        _int_cell(item.late_allowance_min, 0),
+        "true" if item.separate_visit else "",
+        "true" if item.schedule.windows_are_alternatives else "",
+    ]
+
+
+def _with_optional(
+    header: Sequence[str], optional: Sequence[str], rows: list[list[str]], extra: list[list[str]]
+) -> tuple[list[str], list[list[str]]]:
+    """Header and rows plus the optional columns that hold a value in some row."""
+    used = [i for i in range(len(optional)) if any(cells[i] for cells in extra)]
+    return (
+        [*header, *(optional[i] for i in used)],
+        [[*row, *(cells[i] for i in used)] for row, cells in zip(rows, extra, strict=True)],
+    )
+
+
+def _csv_cell(value: str) -> str:
+    """One cell, quoted (RFC 4180 style) when it holds a comma, a quote or a line break.
+
+    The stdlib writer with ``\n`` line endings would leave a lone ``\r`` unquoted, which
+    readers then take for a line break; quoting it here keeps free text intact.
+    """
+    if any(c in value for c in ',"\r\n'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        for row in (header, *rows):
+            handle.write(",".join(_csv_cell(v) for v in row) + "\n")
+
+
+def write_export(data: MunicipalityData, folder: Path) -> None:
+    """Write ``data`` as a canonical CSV export into ``folder`` (created when missing).
+
+    Rows follow the order of the tuples in ``data`` (interventions grouped by care plan),
+    so ``read_export`` gives back an equal object. The optional planning-rule columns
+    (:data:`OPTIONAL_COLUMNS`) are written only when some record has a value other than the
+    default, so data without rules gives the same files as before. Not representable, and so not
+    round-tripped: care plans without interventions, empty-string key-box notes (read back
+    as None) and the order of a municipality's shift definitions (read back as day,
+    evening, night).
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    municipality = data.municipality
+    shift_cells: list[str] = []
+    for kind, _, _ in _SHIFT_COLUMNS:
+        definition = next((s for s in municipality.shifts if s.kind == kind), None)
+        if definition is None:
+            shift_cells += ["", ""]
+        else:
+            shift_cells += [_fmt_time(definition.start), _fmt_time(definition.end)]
+    tables: dict[str, list[list[str]]] = {
+        MUNICIPALITY_FILE: [
+            [municipality.municipality_id, municipality.name, municipality.timezone, *shift_cells]
+        ],
+        DISTRICTS_FILE: [
+            [d.district_id, d.municipality_id, d.name, d.base_id] for d in data.districts
+        ],
+        BASES_FILE: [
+            [
+                b.base_id,
+                b.name,
+                b.address,
+                _fmt_float(b.location.lat),
+                _fmt_float(b.location.lon),
+            ]
+            for b in data.bases
+        ],
+        PATIENTS_FILE: [
+            [
+                p.patient_id,
+                p.municipality_id,
+                p.district_id,
+                p.display_name,
+                p.address,
+                _fmt_float(p.location.lat),
+                _fmt_float(p.location.lon),
+                p.key_box_note or "",
+            ]
+            for p in data.patients
+        ],
+        INTERVENTIONS_FILE: [
+            _intervention_row(plan, item) for plan in data.care_plans for item in plan.interventions
+        ],
+        STAFF_FILE: [
+            [
+                s.staff_id,
+                s.municipality_id,
+                s.district_id,
+                s.first_name,
+                s.competence.value,
+                _fmt_set(s.skills),
+                s.travel_mode.value,
+                _fmt_float(s.contracted_fte),
+            ]
+            for s in data.staff
+        ],
+        ROSTER_FILE: [
+            [e.staff_id, e.date.isoformat(), e.shift.value, e.district_id]
+            for e in data.roster.entries
+        ],
+    }
+    extras: dict[str, list[list[str]]] = {
+        MUNICIPALITY_FILE: [_rule_cells(municipality)],
+        PATIENTS_FILE: [_patient_rule_cells(p) for p in data.patients],
+        INTERVENTIONS_FILE: [
+            _intervention_rule_cells(i) for plan in data.care_plans for i in plan.interventions
+        ],
+    }
+    for name, header in EXPORT_COLUMNS.items():
+        if name in extras:
+            full_header, rows = _with_optional(
+                header, OPTIONAL_COLUMNS[name], tables[name], extras[name]
+            )
+            _write_csv(folder / name, full_header, rows)
+        else:
+            _write_csv(folder / name, header, tables[name])

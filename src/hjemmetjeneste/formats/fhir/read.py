@@ -1,0 +1,591 @@
+"""HL7 FHIR R4 exports: a Bundle (JSON) or NDJSON of Patient, CarePlan, Practitioner,
+PractitionerRole and Location, validated with fhir.resources (R4B models) and mapped to
+:class:`MunicipalityData`. The mapping is documented in ``docs/fhir-mapping.md``;
+:func:`fhir_resources` writes the same mapping, so synthetic exports round-trip.
+
+Errors name the file, the entry (1-based index in the Bundle, or line of the NDJSON file) as
+the row, and ``ResourceType/id`` plus the JSON path as the field. National identity numbers
+(fødselsnummer, D-number) in ``Patient.identifier`` are never read into the data, never
+stored and never echoed in an error.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from hjemmetjeneste.domain import (
+    DEFAULT_SHIFTS,
+    OSLO_TZ_NAME,
+    Base,
+    CarePlan,
+    CompetenceLevel,
+    District,
+    Intervention,
+    Municipality,
+    MunicipalityData,
+    Patient,
+    Priority,
+    ProblemArea,
+    Roster,
+    Skill,
+    Staff,
+    TravelMode,
+)
+from hjemmetjeneste.errors import InputIssue, PlanInputError
+from hjemmetjeneste.formats.fhir.codes import (
+    _SKILL_VALUES,
+    GEOLOCATION,
+    HPR_CATEGORIES,
+    MUNICIPALITY_SYSTEM,
+    SKILL_SYSTEM,
+    SUPPORTED_RESOURCES,
+    _default_competence,
+)
+from hjemmetjeneste.formats.fhir.resources import (
+    _codes,
+    _Context,
+    _Entry,
+    _ext,
+    _ext_value,
+    _physical_type,
+    _raw_resources,
+    _Reader,
+    _ref_id,
+    _to_date,
+    _validate,
+)
+from hjemmetjeneste.formats.fhir.timing import _schedule
+from hjemmetjeneste.formats.geocoding import AddressQuery, Geocoder
+
+__all__ = ["read_fhir"]
+
+
+def _location(ctx: _Context, entry: _Entry, require: bool) -> tuple[Any, str] | None:
+    """(GeoPoint, address text) of a Patient's or Location's position or address."""
+    model = entry.model
+    if entry.raw["resourceType"] == "Location":
+        address = model.address
+        position = model.position
+        address_text = _address_text(address)
+        if position is not None:
+            return {"lat": float(position.latitude), "lon": float(position.longitude)}, address_text
+        return _geocode(ctx, entry, address, address_text, "address", require)
+    addresses = model.address or []
+    address = addresses[0] if addresses else None
+    address_text = _address_text(address)
+    if address is not None:
+        geo = [e for e in (address.extension or []) if e.url == GEOLOCATION]
+        if geo:
+            values = {e.url: e.valueDecimal for e in (geo[0].extension or [])}
+            if values.get("latitude") is None or values.get("longitude") is None:
+                ctx.reader.add(
+                    entry.row,
+                    f"{entry.ref} address[0].extension(geolocation)",
+                    "expected latitude and longitude sub-extensions",
+                )
+                return None
+            return {
+                "lat": float(values["latitude"]),
+                "lon": float(values["longitude"]),
+            }, address_text
+    return _geocode(ctx, entry, address, address_text, "address[0]", require)
+
+
+def _address_text(address: Any) -> str:
+    if address is None:
+        return ""
+    if address.text:
+        return address.text
+    return ", ".join(
+        p
+        for p in [
+            " ".join(address.line or []),
+            " ".join(filter(None, [address.postalCode, address.city])),
+        ]
+        if p
+    )
+
+
+def _geocode(
+    ctx: _Context, entry: _Entry, address: Any, text: str, path: str, require: bool
+) -> tuple[Any, str] | None:
+    if not require:
+        return None
+    if ctx.geocoder is None or not text:
+        ctx.reader.add(
+            entry.row,
+            f"{entry.ref} {path}",
+            "no coordinates (geolocation extension or Location.position) and "
+            + ("no address" if not text else "no geocoder configured (docs/addresses.md)"),
+        )
+        return None
+    street = " ".join(address.line or []) if address is not None and address.line else text
+    point = ctx.geocoder.geocode(
+        AddressQuery(address=street, postal_code=getattr(address, "postalCode", None))
+    )
+    if point is None:
+        ctx.reader.add(
+            entry.row,
+            f"{entry.ref} {path}",
+            f"address could not be resolved to coordinates by {ctx.geocoder.describe()}",
+        )
+        return None
+    return {"lat": point.lat, "lon": point.lon}, text
+
+
+def _problem_area(detail: Any, plan: Any) -> ProblemArea | None:
+    for concept in [*(detail.reasonCode or []), *(plan.category or [])]:
+        for _system, code in _codes(concept):
+            try:
+                return ProblemArea(code)
+            except ValueError:
+                continue
+    return None
+
+
+def _competence_of(codes: Iterable[tuple[str | None, str]]) -> CompetenceLevel | None:
+    best: CompetenceLevel | None = None
+    for _system, code in codes:
+        level = HPR_CATEGORIES.get(code)
+        if level is None:
+            try:
+                level = CompetenceLevel(code)
+            except ValueError:
+                continue
+        if best is None or level.rank > best.rank:
+            best = level
+    return best
+
+
+def _interventions(ctx: _Context, entry: _Entry) -> tuple[str, list[Intervention]] | None:
+    plan = entry.model
+    reader = ctx.reader
+    patient_id = _ref_id(plan.subject, "Patient")
+    if patient_id is None:
+        reader.add(entry.row, f"{entry.ref} subject", "expected a reference Patient/<id>")
+        return None
+    plan_start = _to_date(plan.period.start) if plan.period is not None else None
+    out: list[Intervention] = []
+    for index, activity in enumerate(plan.activity or []):
+        path = f"activity[{index}].detail"
+        detail = activity.detail
+        if detail is None:
+            reader.add(entry.row, f"{entry.ref} {path}", "expected an activity detail")
+            continue
+        if detail.status in ("cancelled", "entered-in-error", "stopped", "completed"):
+            continue
+        intervention_id = activity.id or f"{plan.id}-{index + 1}"
+        area = _problem_area(detail, plan)
+        if area is None:
+            reader.add(
+                entry.row,
+                f"{entry.ref} {path}.reasonCode",
+                "expected a problem area (problemområde) as reasonCode or CarePlan.category",
+            )
+        parsed = _schedule(ctx, entry, path, detail)
+        competence_code = _ext_value(detail, "required-competence", "valueCode")
+        competence = CompetenceLevel.ASSISTANT
+        if competence_code is not None:
+            found = _competence_of([(None, str(competence_code))])
+            if found is None:
+                reader.add(
+                    entry.row,
+                    f"{entry.ref} {path}.extension(required-competence)",
+                    f"unknown competence {competence_code!r}",
+                )
+                continue
+            competence = found
+        elif area is not None:
+            competence = _default_competence(area)
+        if parsed is None or area is None:
+            continue
+        schedule, duration, start, end = parsed
+        valid_from = start or plan_start
+        if valid_from is None:
+            reader.add(
+                entry.row,
+                f"{entry.ref} {path}.scheduledTiming.repeat.boundsPeriod.start",
+                "expected a start date (or CarePlan.period.start)",
+            )
+            continue
+        try:
+            out.append(
+                Intervention(
+                    intervention_id=intervention_id,
+                    patient_id=patient_id,
+                    problem_area=area,
+                    description=detail.description
+                    or (detail.code.text if detail.code else "")
+                    or "",
+                    duration_min=duration,
+                    schedule=schedule,
+                    required_competence=competence,
+                    required_skills=frozenset(
+                        Skill(str(e.valueCode)) for e in _ext(detail, "required-skill")
+                    ),
+                    staff_count=int(_ext_value(detail, "staff-count", "valueInteger") or 1),
+                    priority=Priority(_ext_value(detail, "priority", "valueCode") or "normal"),
+                    time_critical=bool(_ext_value(detail, "time-critical", "valueBoolean")),
+                    valid_from=valid_from,
+                    valid_to=end,
+                )
+            )
+        except (ValidationError, ValueError) as exc:
+            message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+            reader.add(entry.row, f"{entry.ref} {path}", message)
+    return patient_id, out
+
+
+def read_fhir(
+    path: Path,
+    *,
+    default_tolerance_min: int = 30,
+    geocoder: Geocoder | None = None,
+    on_resource: Callable[[int], None] | None = None,
+) -> MunicipalityData:
+    """Read a FHIR R4 Bundle (``.json``), an NDJSON file, or a folder of them.
+
+    Everything is checked before anything is returned; all problems are raised together
+    in one :class:`PlanInputError`. FHIR exports carry no roster: the result's roster is
+    empty (import the roster as a table, ``docs/fhir-mapping.md``).
+    """
+    path = Path(path)
+    files = (
+        sorted(p for p in path.iterdir() if p.suffix.lower() in (".json", ".ndjson"))
+        if path.is_dir()
+        else [path]
+    )
+    if not files or not all(p.is_file() for p in files):
+        raise PlanInputError([InputIssue(str(path), None, None, "no FHIR .json/.ndjson found")])
+    readers: list[_Reader] = []
+    entries: dict[str, list[_Entry]] = {r: [] for r in SUPPORTED_RESOURCES}
+    ctxs: dict[int, _Context] = {}
+    seen: dict[str, tuple[str, int]] = {}
+    plan_items: list[tuple[str, int, dict[str, Any]]] = []
+    for file in files:
+        reader = _Reader(file.name)
+        readers.append(reader)
+        ctx = _Context(reader, default_tolerance_min, geocoder)
+        for row, raw in _raw_resources(file, reader):
+            if on_resource is not None:
+                on_resource(1)
+            ref = f"{raw.get('resourceType')}/{raw.get('id')}" if isinstance(raw, dict) else ""
+            if ref in seen and raw.get("id"):
+                other_file, other_row = seen[ref]
+                reader.add(
+                    row, f"{ref} id", f"duplicate id (first in {other_file} entry {other_row})"
+                )
+                continue
+            if isinstance(raw, dict) and raw.get("resourceType") == "CarePlan" and raw.get("id"):
+                seen[ref] = (file.name, row)
+                plan_items.append((file.name, row, raw))  # validated and mapped below
+                continue
+            entry = _validate(row, raw, reader)
+            if entry is None:
+                continue
+            seen[entry.ref] = (file.name, row)
+            ctxs[id(entry)] = ctx
+            entries[raw["resourceType"]].append(entry)
+    by_file = {r.file: r for r in readers}
+    prepared = _prepare_care_plans(plan_items, default_tolerance_min, by_file)
+    mapped = (
+        _map(entries, ctxs, readers[0], prepared, by_file)
+        if not any(r.issues for r in readers)
+        else None
+    )
+    all_issues = [i for r in readers for i in r.issues]
+    if all_issues or mapped is None:
+        if not all_issues:
+            all_issues.append(InputIssue(str(path), None, None, "no municipality found"))
+        raise PlanInputError(all_issues)
+    return mapped
+
+
+#: A CarePlan validated and mapped: (file, row, ref, care plan id, (patient, interventions)).
+_Prepared = tuple[str, int, str, str, tuple[str, list[Intervention]] | None]
+#: From this many CarePlans on, validation and mapping run in worker processes.
+PARALLEL_MIN_CARE_PLANS = 2000
+_CHUNK_CARE_PLANS = 500
+
+
+def _care_plan_job(
+    items: list[tuple[str, int, dict[str, Any]]], default_tolerance_min: int
+) -> tuple[list[_Prepared], list[InputIssue]]:
+    """Validate CarePlans with the R4B model and map their activities (no cross-references)."""
+    readers: dict[str, _Reader] = {}
+    out: list[_Prepared] = []
+    for file, row, raw in items:
+        reader = readers.setdefault(file, _Reader(file))
+        entry = _validate(row, raw, reader)
+        if entry is None:
+            continue
+        result = None
+        if entry.model.status not in ("revoked", "completed", "entered-in-error"):
+            result = _interventions(_Context(reader, default_tolerance_min, None), entry)
+        out.append((file, row, entry.ref, entry.model.id, result))
+    return out, [i for r in readers.values() for i in r.issues]
+
+
+def _prepare_care_plans(
+    items: list[tuple[str, int, dict[str, Any]]],
+    default_tolerance_min: int,
+    readers: dict[str, _Reader],
+) -> list[_Prepared]:
+    """All CarePlans validated and mapped, in chunks on worker processes when there are many.
+
+    fhir.resources validation costs about a millisecond per activity, so a 10,000-plan
+    export is spread over the machine's cores (fork; the workers only validate and map).
+    """
+    chunks = [
+        items[start : start + _CHUNK_CARE_PLANS]
+        for start in range(0, len(items), _CHUNK_CARE_PLANS)
+    ]
+    workers = min(len(chunks), os.cpu_count() or 1)
+    if (
+        len(items) < PARALLEL_MIN_CARE_PLANS
+        or workers < 2
+        or "fork" not in (multiprocessing.get_all_start_methods())
+    ):
+        results = [_care_plan_job(chunk, default_tolerance_min) for chunk in chunks]
+    else:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = list(pool.map(_care_plan_job, chunks, [default_tolerance_min] * len(chunks)))
+    prepared: list[_Prepared] = []
+    for plans, issues in results:
+        prepared += plans
+        for issue in issues:
+            readers[issue.file].issues.append(issue)
+    return prepared
+
+
+def _map(
+    entries: dict[str, list[_Entry]],
+    ctxs: dict[int, _Context],
+    first: _Reader,
+    prepared: list[_Prepared],
+    readers: dict[str, _Reader],
+) -> MunicipalityData | None:
+    municipalities: list[tuple[_Entry, str]] = []
+    districts: list[District] = []
+    bases: list[Base] = []
+    district_entries: list[_Entry] = []
+    for entry in entries["Location"]:
+        ctx = ctxs[id(entry)]
+        kind = _physical_type(entry.model)
+        if kind == "jdn":
+            number = next(
+                (
+                    i.value
+                    for i in (entry.model.identifier or [])
+                    if i.system == MUNICIPALITY_SYSTEM
+                ),
+                entry.model.id,
+            )
+            municipalities.append((entry, number))
+        elif kind == "area":
+            district_entries.append(entry)
+        elif kind in ("bu", "si", "wi", "ro"):
+            located = _location(ctx, entry, require=True)
+            if located is not None:
+                bases.append(
+                    Base(
+                        base_id=entry.model.id,
+                        name=entry.model.name or "",
+                        address=located[1],
+                        location=located[0],
+                    )
+                )
+        else:
+            ctx.reader.add(
+                entry.row,
+                f"{entry.ref} physicalType",
+                "expected 'jdn' (municipality), 'area' (district) or 'bu' (base building)",
+            )
+    if len(municipalities) != 1:
+        first.add(
+            None,
+            "Location(physicalType=jdn)",
+            f"expected exactly one municipality Location, found {len(municipalities)}",
+        )
+        return None
+    mun_entry, municipality_id = municipalities[0]
+    municipality = Municipality(
+        municipality_id=municipality_id,
+        name=mun_entry.model.name or municipality_id,
+        timezone=OSLO_TZ_NAME,
+        shifts=DEFAULT_SHIFTS,
+    )
+    base_ids = {b.base_id for b in bases}
+    for entry in district_entries:
+        ctx = ctxs[id(entry)]
+        base_ref = _ext_value(entry.model, "base", "valueReference")
+        base_id = _ref_id(base_ref, "Location")
+        if base_id is None or base_id not in base_ids:
+            ctx.reader.add(
+                entry.row,
+                f"{entry.ref} extension(base)",
+                f"expected a reference to a base Location, found {base_id!r}",
+            )
+            continue
+        districts.append(
+            District(
+                district_id=entry.model.id,
+                municipality_id=municipality_id,
+                name=entry.model.name or "",
+                base_id=base_id,
+            )
+        )
+    # every district Location counts, mapped or not, so one bad district is one error
+    district_ids = [e.model.id for e in district_entries]
+
+    def district_of(entry: _Entry, reference: Any, path: str) -> str | None:
+        district_id = _ref_id(reference, "Location")
+        if district_id is None and len(district_ids) == 1:
+            return district_ids[0]
+        if district_id not in district_ids:
+            ctxs[id(entry)].reader.add(
+                entry.row, f"{entry.ref} {path}", f"unknown district {district_id!r}"
+            )
+            return None
+        return district_id
+
+    patients: list[Patient] = []
+    for entry in entries["Patient"]:
+        ctx = ctxs[id(entry)]
+        model = entry.model
+        district_id = district_of(
+            entry, _ext_value(model, "district", "valueReference"), "extension(district)"
+        )
+        located = _location(ctx, entry, require=True)
+        if district_id is None or located is None:
+            continue
+        name = model.name[0] if model.name else None
+        display = (
+            name.text
+            if name and name.text
+            else " ".join([*(name.given or []), name.family or ""]).strip()
+            if name
+            else ""
+        )
+        patients.append(
+            Patient(
+                patient_id=model.id,
+                municipality_id=municipality_id,
+                district_id=district_id,
+                display_name=display,
+                address=located[1],
+                location=located[0],
+                key_box_note=_ext_value(model, "key-box-note", "valueString"),
+            )
+        )
+    # every Patient resource counts, mapped or not: one bad patient gives one error, not two
+    patient_ids = {e.model.id for e in entries["Patient"]}
+
+    roles: dict[str, _Entry] = {}
+    for entry in entries["PractitionerRole"]:
+        staff_id = _ref_id(entry.model.practitioner, "Practitioner")
+        if staff_id is None:
+            ctxs[id(entry)].reader.add(
+                entry.row, f"{entry.ref} practitioner", "expected a reference Practitioner/<id>"
+            )
+            continue
+        roles[staff_id] = entry
+    staff: list[Staff] = []
+    for entry in entries["Practitioner"]:
+        ctx = ctxs[id(entry)]
+        model = entry.model
+        codes = [c for q in (model.qualification or []) for c in _codes(q.code)]
+        competence = _competence_of(codes)
+        if competence is None:
+            ctx.reader.add(
+                entry.row,
+                f"{entry.ref} qualification",
+                "expected a qualification giving the competence (e.g. 'sykepleier' or HPR 'SP')",
+            )
+            continue
+        skill_codes = [code for system, code in codes if system == SKILL_SYSTEM]
+        unknown = [code for code in skill_codes if code not in _SKILL_VALUES]
+        if unknown:
+            ctx.reader.add(
+                entry.row, f"{entry.ref} qualification", f"unknown skill code(s) {unknown}"
+            )
+            continue
+        skills = frozenset(Skill(code) for code in skill_codes)
+        role = roles.get(model.id)
+        if role is None:
+            ctx.reader.add(
+                entry.row, f"{entry.ref}", "expected a PractitionerRole naming the district"
+            )
+            continue
+        locations = role.model.location or []
+        district_id = district_of(role, locations[0] if locations else None, "location[0]")
+        if district_id is None:
+            continue
+        name = model.name[0] if model.name else None
+        try:
+            staff.append(
+                Staff(
+                    staff_id=model.id,
+                    municipality_id=municipality_id,
+                    district_id=district_id,
+                    first_name=(name.given[0] if name and name.given else ""),
+                    competence=competence,
+                    skills=skills,
+                    travel_mode=TravelMode(
+                        _ext_value(role.model, "travel-mode", "valueCode") or "car"
+                    ),
+                    contracted_fte=float(
+                        _ext_value(role.model, "contracted-fte", "valueDecimal") or 1.0
+                    ),
+                )
+            )
+        except (ValidationError, ValueError) as exc:
+            ctx.reader.add(entry.row, entry.ref, str(exc).splitlines()[0])
+
+    care_plans: list[CarePlan] = []
+    intervention_seen: dict[str, str] = {}
+    for file, row, ref, plan_id, result in prepared:
+        reader = readers[file]
+        if result is None:
+            continue
+        patient_id, interventions = result
+        if patient_id not in patient_ids:
+            reader.add(row, f"{ref} subject", f"unknown patient reference Patient/{patient_id}")
+            continue
+        for item in interventions:
+            if item.intervention_id in intervention_seen:
+                reader.add(
+                    row,
+                    f"{ref} activity.id",
+                    f"duplicate activity id {item.intervention_id!r} "
+                    f"(also in {intervention_seen[item.intervention_id]})",
+                )
+            intervention_seen[item.intervention_id] = ref
+        care_plans.append(
+            CarePlan(
+                care_plan_id=plan_id, patient_id=patient_id, interventions=tuple(interventions)
+            )
+        )
+    if any(r.issues for r in readers.values()):
+        return None
+    try:
+        return MunicipalityData(
+            municipality=municipality,
+            districts=tuple(districts),
+            bases=tuple(bases),
+            patients=tuple(patients),
+            care_plans=tuple(care_plans),
+            staff=tuple(staff),
+            roster=Roster(),
+        )
+    except ValidationError as exc:
+        first.add(None, None, exc.errors()[0]["msg"])
+        return None

@@ -1,0 +1,491 @@
+"""Domain -> problem: turn a DayPlan and a travel source into a RoutingProblem.
+
+Everything goes through :class:`~hjemmetjeneste.solver.model_builder.ProblemBuilder`. Visits
+that no caregiver on shift could ever serve (nobody on shift, nobody qualified, every
+qualified caregiver refused, a pin that cannot hold, a window that cannot be met inside the
+shift, a gap to an earlier shift's dose that leaves no time) are not handed to the solver;
+they come back as ``Prefiltered`` with the reason, so that every unplaced task is explained.
+
+The opt-in rules (docs/constraints.md) come from the day plan's data: the municipality's
+``PlanningRules`` (breaks, overtime, weights), the interventions' gap groups, soft windows,
+second-caregiver competence and alternative windows, the patients' refusals, preferences
+and language, the planner's pins and the history of published shifts (gaps across shifts,
+continuity of care).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from hjemmetjeneste.domain import (
+    CompetenceLevel,
+    DayPlan,
+    PlanningRules,
+    Priority,
+    ServedTask,
+    Staff,
+    TravelMode,
+    UnplacedReason,
+    Visit,
+)
+from hjemmetjeneste.planning.history import caregivers_by_patient, last_doses
+from hjemmetjeneste.solver.model_builder import ProblemBuilder
+from hjemmetjeneste.solver.problem import BreakSpec, RoutingProblem
+from hjemmetjeneste.tasks import in_zone, local_datetime
+from hjemmetjeneste.travel import UNREACHABLE, TravelMatrix, TravelSource
+
+# Cost of leaving a task undone, in the objective's unit (one second of travel). High enough
+# that the solver drives many hours extra rather than drop one task; time-critical far higher.
+DROP_PENALTY = {Priority.LOW: 30_000, Priority.NORMAL: 100_000, Priority.HIGH: 300_000}
+TIME_CRITICAL_PENALTY = 3_000_000
+
+
+@dataclass(frozen=True)
+class Prefiltered:
+    """A visit kept out of the solve, with the reason and a sentence for the planner."""
+
+    visit: Visit
+    reason: UnplacedReason
+    explanation: str
+
+
+@dataclass(frozen=True)
+class IndexMap:
+    """Converts between solver indices (``*_idx``) and domain ids (``*_id``).
+
+    Node 0 is the base. ``job_visit[node]`` is the visit id a job node belongs to (None at the
+    base); ``vehicle_staff[v]`` the staff id of vehicle v.
+    """
+
+    day_start: datetime
+    zone: ZoneInfo
+    job_visit: tuple[str | None, ...]
+    vehicle_staff: tuple[str, ...]
+    travel_modes: tuple[TravelMode, ...]
+    vehicle_names: tuple[str, ...] = ()
+
+    def to_seconds(self, instant: datetime) -> int:
+        """Whole seconds from the start of the plan day (real elapsed time)."""
+        return int((instant - self.day_start).total_seconds())
+
+    def to_instant(self, seconds: int) -> datetime:
+        """The instant ``seconds`` after the start of the plan day, in local time."""
+        return in_zone(self.day_start + timedelta(seconds=int(seconds)), self.zone)
+
+    def clock(self, seconds: int) -> str:
+        """Local wall-clock time (HH:MM) ``seconds`` after the start of the plan day."""
+        return self.to_instant(seconds).strftime("%H:%M")
+
+    def staff_label(self, vehicle: int) -> str:
+        """How a planner knows the caregiver: first name and staff id."""
+        if vehicle < len(self.vehicle_names):
+            return f"{self.vehicle_names[vehicle]} ({self.vehicle_staff[vehicle]})"
+        return self.vehicle_staff[vehicle]
+
+
+@dataclass(frozen=True)
+class BuiltProblem:
+    """The routing problem, its index map, and the visits left out before solving."""
+
+    problem: RoutingProblem
+    index: IndexMap
+    prefiltered: tuple[Prefiltered, ...]
+
+
+def break_specs(
+    rules: PlanningRules, shift_start_s: int, shift_end_s: int
+) -> tuple[BreakSpec, ...]:
+    """The breaks a caregiver on this shift must take under the municipality's break rule.
+
+    None when the municipality has no break rule or the shift is no longer than
+    ``min_shift_h`` (5.5 h in the Working Environment Act).
+    """
+    rule = rules.breaks
+    length_s = shift_end_s - shift_start_s
+    if rule is None or length_s <= rule.min_shift_h * 3600:
+        return ()
+    duration = rule.duration_min
+    if length_s >= rule.long_shift_h * 3600:
+        duration = max(duration, rule.long_duration_min)
+    duration_s = duration * 60
+    earliest = shift_start_s + rule.earliest_after_start_min * 60
+    latest = shift_end_s - rule.latest_end_before_end_min * 60 - duration_s
+    if latest < earliest:  # the window is too narrow for this shift: anywhere inside it
+        earliest, latest = shift_start_s, shift_end_s - duration_s
+    return (BreakSpec(earliest, latest, duration_s),)
+
+
+def build_problem(
+    day_plan: DayPlan, travel: TravelSource, *, balance_weight: int | None = None
+) -> BuiltProblem:
+    """Build the routing problem of one district's shift.
+
+    Each caregiver leaves the base at shift start at the earliest and is back by shift end
+    (plus the municipality's overtime maximum). A double-staffed visit becomes two jobs in
+    one sync group. ``balance_weight`` overrides the municipality's rule when given.
+    """
+    rules = day_plan.municipality.rules
+    zone = ZoneInfo(day_plan.municipality.timezone)
+    day_start = local_datetime(day_plan.shift.date, time(0, 0), zone)
+    staff = day_plan.staff
+    modes = tuple(sorted({s.travel_mode for s in staff}, key=list(TravelMode).index))
+    if not modes:
+        modes = (TravelMode.CAR,)
+    index = IndexMap(
+        day_start,
+        zone,
+        (),
+        tuple(s.staff_id for s in staff),
+        modes,
+        tuple(s.first_name for s in staff),
+    )
+    shift_start = index.to_seconds(day_plan.shift.start)
+    shift_end = index.to_seconds(day_plan.shift.end)
+    points = [day_plan.base.location]
+    points += [day_plan.patient(v.patient_id).location for v in day_plan.visits]
+    matrices = {mode: travel.matrix(points, mode) for mode in modes}
+
+    builder = ProblemBuilder(
+        balance_weight=rules.balance_weight if balance_weight is None else balance_weight
+    )
+    # Unreachable pairs: a time longer than the whole shift, never the sentinel itself.
+    never_s = shift_end + rules.overtime_max_min * 60 - shift_start + 1
+    for mode in modes:
+        builder.add_travel_class(*_without_sentinel(matrices[mode], never_s))
+    base = builder.add_depot(0, (shift_start, shift_end))
+    overtime_s = rules.overtime_max_min * 60
+    breaks = break_specs(rules, shift_start, shift_end)
+    for s in staff:
+        builder.add_vehicle(
+            start_depot=base,
+            travel_class=modes.index(s.travel_mode),
+            window=(shift_start, shift_end + overtime_s),
+            soft_end_s=shift_end if overtime_s else None,
+            overtime_cost=_per_second(rules.overtime_cost_per_min) if overtime_s else 0,
+            breaks=breaks,
+        )
+
+    context = _Context(day_plan, index, matrices, shift_start, shift_end, rules)
+    prefiltered: list[Prefiltered] = []
+    job_visit: list[str | None] = [None]
+    group_jobs: dict[tuple[str, str], list[tuple[int, int, int, int | None]]] = defaultdict(list)
+    for loc, visit in enumerate(day_plan.visits, start=1):
+        plan = context.plan_visit(visit, loc)
+        if isinstance(plan, Prefiltered):
+            prefiltered.append(plan)
+            continue
+        first = None
+        for k in range(visit.staff_count):
+            node = builder.add_job(
+                loc,
+                service_s=visit.duration_min * 60,
+                windows=plan.windows,
+                penalty=plan.penalty,
+                allowed=plan.allowed[k],
+                refused=plan.refused,
+                soft_end_s=plan.soft_end_s,
+                lateness_cost=plan.lateness_cost,
+                pinned_vehicle=plan.pinned_vehicle if k == 0 else None,
+                pinned_start_s=plan.pinned_start_s,
+                preference_cost=plan.preference,
+            )
+            job_visit.append(visit.visit_id)
+            if first is None:
+                first = node
+            else:
+                builder.add_sync(first, node)
+        assert first is not None
+        for group, min_s, max_s in plan.gap_groups:
+            group_jobs[(visit.patient_id, group)].append((plan.windows[0][0], first, min_s, max_s))
+
+    for jobs in group_jobs.values():
+        jobs.sort()
+        for (_, a, _, _), (_, b, min_s, max_s) in itertools.pairwise(jobs):
+            builder.add_precedence(a, b, min_s, max_s)
+
+    problem = builder.build()
+    index = IndexMap(
+        day_start, zone, tuple(job_visit), index.vehicle_staff, modes, index.vehicle_names
+    )
+    return BuiltProblem(problem, index, tuple(prefiltered))
+
+
+def _without_sentinel(matrix: TravelMatrix, never_s: int) -> tuple[np.ndarray, np.ndarray]:
+    """int64 travel and distance with every UNREACHABLE pair set to ``never_s`` (infeasible)."""
+    unreachable = matrix.duration_s >= UNREACHABLE
+    travel = np.where(unreachable, never_s, matrix.duration_s).astype(np.int64)
+    distance = np.where(unreachable, never_s, matrix.distance_m).astype(np.int64)
+    return travel, distance
+
+
+def _per_second(cost_per_min: int) -> int:
+    """A cost per minute as a whole cost per second (at least 1 when the cost is on)."""
+    return max(1, round(cost_per_min / 60)) if cost_per_min > 0 else 0
+
+
+@dataclass(frozen=True)
+class _VisitPlan:
+    """How one visit enters the builder."""
+
+    windows: tuple[tuple[int, int], ...]
+    penalty: int
+    allowed: tuple[tuple[int, ...], ...]  # per caregiver slot
+    refused: tuple[int, ...]
+    soft_end_s: int | None
+    lateness_cost: int
+    pinned_vehicle: int | None
+    pinned_start_s: int | None
+    preference: dict[int, int]
+    gap_groups: tuple[tuple[str, int, int | None], ...]
+
+
+@dataclass(frozen=True)
+class _Context:
+    day_plan: DayPlan
+    index: IndexMap
+    matrices: dict[TravelMode, TravelMatrix]
+    shift_start: int
+    shift_end: int
+    rules: PlanningRules
+
+    @cached_property
+    def _last_dose(self) -> dict[tuple[str, str], ServedTask]:
+        """The latest served task per (patient, gap group) in the history."""
+        return last_doses(self.day_plan.history)
+
+    @cached_property
+    def _caregivers(self) -> dict[str, list[tuple[datetime, tuple[str, ...]]]]:
+        """Per patient: (start, staff ids) of every served task in the history."""
+        return caregivers_by_patient(self.day_plan.history)
+
+    def plan_visit(self, visit: Visit, loc: int) -> _VisitPlan | Prefiltered:
+        """The visit's jobs' data, or why it is left out."""
+        dp, index, staff = self.day_plan, self.index, self.day_plan.staff
+        patient = dp.patient(visit.patient_id)
+        if not staff:
+            return Prefiltered(
+                visit, UnplacedReason.NO_STAFF_ON_SHIFT, "Nobody is rostered on this shift."
+            )
+        # Pins.
+        task_ids = {t.task_id for t in visit.tasks}
+        pins = [p for p in dp.pins if p.task_id in task_ids]
+        pinned_vehicle = pinned_start = None
+        for pin in pins:
+            if pin.staff_id is not None:
+                if pin.staff_id not in index.vehicle_staff:
+                    return Prefiltered(
+                        visit,
+                        UnplacedReason.PIN_CONFLICT,
+                        f"The visit is pinned to caregiver {pin.staff_id}, who is not on "
+                        "this shift.",
+                    )
+                pinned_vehicle = index.vehicle_staff.index(pin.staff_id)
+            if pin.start is not None:
+                pinned_start = index.to_seconds(pin.start)
+        # Competence: first caregiver meets the tasks' competence and skills; the second
+        # either the same or, when the plan says so, only the second competence.
+        first_ok = _qualified(staff, visit.required_competence, visit.required_skills)
+        second_level = _second_competence(visit)
+        second_ok = (
+            first_ok if second_level is None else _qualified(staff, second_level, frozenset())
+        )
+        refused = tuple(v for v, s in enumerate(staff) if s.staff_id in patient.refused_staff_ids)
+        if not first_ok:
+            skills = ", ".join(sorted(visit.required_skills)) or "no extra skills"
+            return Prefiltered(
+                visit,
+                UnplacedReason.NO_QUALIFIED_STAFF,
+                f"No caregiver on shift has competence {visit.required_competence.value} "
+                f"with {skills}.",
+            )
+        usable_first = tuple(v for v in first_ok if v not in refused)
+        usable_second = tuple(v for v in second_ok if v not in refused)
+        if not usable_first:
+            return Prefiltered(
+                visit,
+                UnplacedReason.ALL_REFUSED,
+                f"Every qualified caregiver on shift ({len(first_ok)}) is one the patient "
+                "has refused.",
+            )
+        # Roads: only caregivers whose travel mode gets from the base to the patient and back.
+        usable_first = tuple(v for v in usable_first if self._connected(loc, v))
+        usable_second = tuple(v for v in usable_second if self._connected(loc, v))
+        if not usable_first:
+            modes = sorted({staff[v].travel_mode.value for v in first_ok if v not in refused})
+            return Prefiltered(
+                visit,
+                UnplacedReason.UNREACHABLE,
+                f"There is no route between the base and the patient's address by "
+                f"{' or '.join(modes)} (the address may lie off the road map).",
+            )
+        if visit.staff_count == 2 and len(set(usable_first) | set(usable_second)) < 2:
+            return Prefiltered(
+                visit,
+                UnplacedReason.NOT_ENOUGH_QUALIFIED_STAFF,
+                f"The visit needs 2 qualified caregivers at once; only "
+                f"{len(set(usable_first) | set(usable_second))} on shift.",
+            )
+        if pinned_vehicle is not None and pinned_vehicle not in usable_first:
+            why = "refused by the patient" if pinned_vehicle in refused else "not qualified"
+            return Prefiltered(
+                visit,
+                UnplacedReason.PIN_CONFLICT,
+                f"The visit is pinned to {index.staff_label(pinned_vehicle)}, who is {why} for it.",
+            )
+        # Windows, soft end, gaps to earlier shifts.
+        windows = _visit_windows(visit, index)
+        hard_end = max(b for _, b in windows)
+        allowance_s = min(t.late_allowance_min for t in visit.tasks) * 60
+        soft_end = None
+        if allowance_s:
+            soft_end = hard_end
+            windows = (*windows[:-1], (windows[-1][0], windows[-1][1] + allowance_s))
+        gap_groups, earliest, latest, gap_note = self._gaps(visit)
+        if pinned_start is not None:
+            windows = ((pinned_start, pinned_start),)
+        clipped = _clip(windows, max(self.shift_start, earliest), min(self.shift_end, latest))
+        reachable = self._reachable(visit, loc, usable_first)
+        feasible = _clip(clipped, reachable[0], reachable[1])
+        if not feasible:
+            if gap_note and _clip(windows, self.shift_start, self.shift_end):
+                return Prefiltered(visit, UnplacedReason.GAP_RULE, gap_note)
+            first_possible, last_possible = reachable
+            return Prefiltered(
+                visit,
+                UnplacedReason.WINDOW_OUTSIDE_SHIFT,
+                f"The window cannot be met inside the shift: the {visit.duration_min} min "
+                f"visit must start between {index.clock(windows[0][0])} and "
+                f"{index.clock(windows[-1][1])}, but a caregiver can be there from "
+                f"{index.clock(first_possible)} at the earliest and must start by "
+                f"{index.clock(last_possible)} to be back in time.",
+            )
+        penalty = (
+            TIME_CRITICAL_PENALTY if visit.time_critical or pins else DROP_PENALTY[visit.priority]
+        ) * len(visit.tasks)
+        return _VisitPlan(
+            windows=feasible,
+            penalty=penalty,
+            allowed=(usable_first, usable_second),
+            refused=refused,
+            soft_end_s=soft_end,
+            lateness_cost=_per_second(self.rules.lateness_cost_per_min) if soft_end else 0,
+            pinned_vehicle=pinned_vehicle,
+            pinned_start_s=pinned_start,
+            preference=self._preference(visit),
+            gap_groups=gap_groups,
+        )
+
+    def _gaps(
+        self, visit: Visit
+    ) -> tuple[tuple[tuple[str, int, int | None], ...], int, int, str | None]:
+        """Gap groups of the visit, and the bounds earlier shifts' doses put on its start."""
+        groups: dict[str, tuple[int, int | None]] = {}
+        for t in visit.tasks:
+            if t.gap_group is None:
+                continue
+            lo, hi = groups.get(t.gap_group, (0, None))
+            lo = max(lo, t.min_gap_min * 60)
+            if t.max_gap_min is not None:
+                hi = t.max_gap_min * 60 if hi is None else min(hi, t.max_gap_min * 60)
+            groups[t.gap_group] = (lo, hi)
+        earliest, latest, note = -(10**9), 10**9, None
+        for group, (lo, hi) in groups.items():
+            last = self._last_dose.get((visit.patient_id, group))
+            if last is None:
+                continue
+            at = self.index.to_seconds(last.start)
+            earliest = max(earliest, at + lo)
+            if hi is not None:
+                latest = min(latest, at + hi)
+            bound = f"at least {lo // 60} min" + (
+                f" and at most {hi // 60} min" if hi is not None else ""
+            )
+            note = (
+                f"Gap rule: the last dose of '{group}' was given at "
+                f"{self.index.clock(at)} in an earlier shift; this one must follow {bound} "
+                "later, which no time in this shift allows."
+            )
+        return tuple((g, lo, hi) for g, (lo, hi) in groups.items()), earliest, latest, note
+
+    def _connected(self, loc: int, vehicle: int) -> bool:
+        """Whether the caregiver's travel mode has a route base -> ``loc`` and back."""
+        matrix = self.matrices[self.day_plan.staff[vehicle].travel_mode].duration_s
+        return bool(matrix[0, loc] < UNREACHABLE and matrix[loc, 0] < UNREACHABLE)
+
+    def _reachable(self, visit: Visit, loc: int, candidates: tuple[int, ...]) -> tuple[int, int]:
+        """Earliest arrival and latest start that still gets a caregiver back in time."""
+        staff = self.day_plan.staff
+        out = min(int(self.matrices[staff[v].travel_mode].duration_s[0, loc]) for v in candidates)
+        back = min(int(self.matrices[staff[v].travel_mode].duration_s[loc, 0]) for v in candidates)
+        hard_end = self.shift_end + self.rules.overtime_max_min * 60
+        return self.shift_start + out, hard_end - back - visit.duration_min * 60
+
+    def _preference(self, visit: Visit) -> dict[int, int]:
+        """Cost per caregiver: new to the patient, not preferred, without the language."""
+        dp, rules = self.day_plan, self.rules
+        patient = dp.patient(visit.patient_id)
+        since = dp.shift.start - timedelta(days=rules.continuity_days)
+        known = (
+            frozenset(
+                sid
+                for start, staff_ids in self._caregivers.get(patient.patient_id, ())
+                if start >= since
+                for sid in staff_ids
+            )
+            if rules.continuity_weight
+            else frozenset()
+        )
+        cost: dict[int, int] = {}
+        for v, s in enumerate(dp.staff):
+            c = 0
+            if known and s.staff_id not in known:
+                c += rules.continuity_weight
+            if patient.preferred_staff_ids and s.staff_id not in patient.preferred_staff_ids:
+                c += rules.preference_weight
+            if patient.language is not None and patient.language not in s.skills:
+                c += rules.language_weight
+            if c:
+                cost[v] = c
+        return cost
+
+
+def _qualified(
+    staff: tuple[Staff, ...], competence: CompetenceLevel, skills: frozenset
+) -> tuple[int, ...]:
+    return tuple(v for v, s in enumerate(staff) if s.qualifies_for(competence, skills))
+
+
+def _second_competence(visit: Visit) -> CompetenceLevel | None:
+    """The second caregiver's level when every double-staffed task of the visit names one."""
+    levels = [t.second_staff_competence for t in visit.tasks]
+    if visit.staff_count != 2 or any(level is None for level in levels):
+        return None
+    return max((lv for lv in levels if lv is not None), key=lambda c: c.rank)
+
+
+def _visit_windows(visit: Visit, index: IndexMap) -> tuple[tuple[int, int], ...]:
+    """The visit's start windows in seconds: its tasks' alternative windows, intersected."""
+    start, end = index.to_seconds(visit.window_start), index.to_seconds(visit.window_end)
+    windows = [(start, end)]
+    for t in visit.tasks:
+        if t.alternative_windows:
+            alts = [(index.to_seconds(a), index.to_seconds(b)) for a, b in t.alternative_windows]
+            windows = [
+                (max(a, c), min(b, d))
+                for a, b in windows
+                for c, d in alts
+                if max(a, c) <= min(b, d)
+            ]
+    return tuple(sorted(windows)) or ((start, end),)
+
+
+def _clip(windows: tuple[tuple[int, int], ...], lo: int, hi: int) -> tuple[tuple[int, int], ...]:
+    """The windows cut to [lo, hi]; empty ones dropped."""
+    return tuple((max(a, lo), min(b, hi)) for a, b in windows if max(a, lo) <= min(b, hi))
