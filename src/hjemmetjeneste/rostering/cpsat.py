@@ -272,10 +272,19 @@ def build_model(problem: RosterProblem) -> _Model:
     _add_fairness(m)
     _add_changes(m)
     m.model.minimize(sum(m.cost))
-    if problem.previous is not None:
+    if problem.previous is not None:  # re-rostering starts from the published roster
         for (e, d, t), var in m.x.items():
             m.model.add_hint(var, problem.previous[e][d] == t)
     return m
+
+
+def _solver(time_limit_s: float, workers: int, seed: int, log: bool) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit_s)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    solver.parameters.log_search_progress = log
+    return solver
 
 
 def solve_roster(
@@ -289,15 +298,11 @@ def solve_roster(
     """Solve ``problem`` with CP-SAT; raises RuntimeError when the hard rules admit no roster.
 
     Cover rows never make it infeasible (they have shortfall variables); contract and Act
-    limits do, and the error says so.
+    limits do, and the error says so. ``time_limit_s`` includes building the model.
     """
     started = time.perf_counter()
     m = build_model(problem)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    solver.parameters.log_search_progress = log
+    solver = _solver(time_limit_s - (time.perf_counter() - started), workers, seed, log)
     status = solver.solve(m.model)
     name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

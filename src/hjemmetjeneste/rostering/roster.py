@@ -44,6 +44,10 @@ from hjemmetjeneste.rostering.rules import (
 SHIFT_ORDER = (ShiftKind.DAY, ShiftKind.EVENING, ShiftKind.NIGHT)
 UNDER_WEIGHT = 10_000
 """Cost of one caregiver short on one cover row: far above any other term."""
+OVER_WEIGHT = {ShiftKind.DAY: 5, ShiftKind.EVENING: 60, ShiftKind.NIGHT: 2_000}
+"""Cost of each person beyond a shift's need. Contracted hours left over go to day shifts
+first; night work only where needed (arbeidsmiljøloven § 10-11: night work is not allowed
+unless the work makes it necessary), so an extra night costs more than hours unworked."""
 WISH_WEIGHT = 50
 """Cost per unit of a wish's weight when it is not granted."""
 FAIRNESS_WEIGHT = 20
@@ -166,7 +170,8 @@ def build_roster_problem(data: MunicipalityData, spec: RosterInput) -> RosterPro
         if need.day not in day_index:
             continue
         d, t = day_index[need.day], kinds.index(need.shift)
-        covers.append(Cover(d, t, need.total, UNDER_WEIGHT, label="total"))
+        over = OVER_WEIGHT[need.shift]
+        covers.append(Cover(d, t, need.total, UNDER_WEIGHT, over, label="total"))
         for level, count in need.by_competence.items():
             eligible = frozenset(i for i, s in enumerate(staff) if s.competence.satisfies(level))
             covers.append(Cover(d, t, count, UNDER_WEIGHT, eligible=eligible, label=str(level)))
