@@ -309,9 +309,27 @@ def _run_rostering(ref: InstanceRef, time_limit_s: float, solver_name: str) -> Q
     """One Curtois & Qu instance with CP-SAT, its objective from the independent evaluator."""
     from hjemmetjeneste.benchsets.rostering import solve_instance
 
-    value, problems, seconds, detail = solve_instance(
-        ref.path, time_limit_s, workers=ROSTERING_WORKERS
-    )
+    started = time.perf_counter()
+    try:
+        value, problems, seconds, detail = solve_instance(
+            ref.path, time_limit_s, workers=ROSTERING_WORKERS
+        )
+    except (TimeoutError, RuntimeError, MemoryError) as exc:
+        seconds = time.perf_counter() - started
+        return QualityRow(
+            ref.name,
+            ref.family,
+            solver_name,
+            ref.best_known,
+            None,
+            None,
+            0,
+            0,
+            0,
+            False,
+            str(exc),
+            round(seconds, 2),
+        )
     return QualityRow(
         instance=ref.name,
         family=ref.family,

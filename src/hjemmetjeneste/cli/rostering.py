@@ -168,7 +168,7 @@ def roster(
     first = _date(day)
     n_days = 7 * weeks
     last = first + timedelta(days=n_days - 1)
-    with reported_errors(ValueError, KeyError, RuntimeError):
+    with reported_errors(ValueError, KeyError, RuntimeError, TimeoutError):
         loaded = _load(data, municipality)
         district_id = _district(loaded, district)
         if contracts is None and data is not None and (data / CONTRACTS_FILE).is_file():

@@ -295,16 +295,23 @@ def solve_roster(
     seed: int = 0,
     log: bool = False,
 ) -> RosterSolution:
-    """Solve ``problem`` with CP-SAT; raises RuntimeError when the hard rules admit no roster.
+    """Solve ``problem`` with CP-SAT; raises RuntimeError when the hard rules admit no roster
+    and TimeoutError when the search found none in time.
 
     Cover rows never make it infeasible (they have shortfall variables); contract and Act
     limits do, and the error says so. ``time_limit_s`` includes building the model.
     """
     started = time.perf_counter()
     m = build_model(problem)
-    solver = _solver(time_limit_s - (time.perf_counter() - started), workers, seed, log)
+    built_s = time.perf_counter() - started
+    solver = _solver(time_limit_s - built_s, workers, seed, log)
     status = solver.solve(m.model)
     name = solver.status_name(status)
+    if status == cp_model.UNKNOWN:
+        raise TimeoutError(
+            f"no roster found within {time_limit_s:g} s (model built in "
+            f"{built_s:.1f} s); give the search more time"
+        )
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise RuntimeError(
             f"no roster satisfies the contracts and the Working Environment Act ({name}); "
