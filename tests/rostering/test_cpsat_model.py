@@ -115,3 +115,26 @@ def test_locked_days_keep_the_previous_roster_and_changes_cost():
 def test_a_problem_with_rows_out_of_range_is_refused():
     with pytest.raises(ValueError, match="cover row"):
         problem(2, [person()], [Cover(5, 0, 1, 100)])
+
+
+def test_nights_and_holiday_shifts_are_shared_by_position_when_fairness_counts():
+    """Four nights for two full-timers: 2 + 2 with the fairness term (4 + 0 is as cheap
+    without it); a half-time person gets fewer than a full-timer."""
+    covers = [Cover(d, 2, 1, 100) for d in range(4)]
+    people = [person("A", max_consecutive=9), person("B", max_consecutive=9)]
+    fair = solve(problem(4, people, covers, fairness_weight=5))
+    assert sorted(sum(t == 2 for t in row) for row in fair.assignment) == [2, 2]
+    half = [person("A", fte=0.5), person("B")]
+    covers = [Cover(d, 2, 1, 100) for d in range(6)]
+    s = solve(problem(6, half, covers, holidays=frozenset({0, 1}), fairness_weight=5))
+    nights = [sum(t == 2 for t in row) for row in s.assignment]
+    assert nights[0] < nights[1] and sum(nights) == 6
+
+
+def test_norwegian_public_holidays_come_from_the_holidays_package():
+    from datetime import date
+
+    from hjemmetjeneste.rostering.rules import norwegian_holidays
+
+    christmas = norwegian_holidays(date(2026, 12, 20), date(2027, 1, 2))
+    assert christmas == {date(2026, 12, 25), date(2026, 12, 26), date(2027, 1, 1)}

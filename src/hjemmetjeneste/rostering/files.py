@@ -57,6 +57,23 @@ def _shift(
         return None
 
 
+def _date(rec: dict[str, str], file: str, row: int, issues: list[InputIssue]) -> date | None:
+    try:
+        return date.fromisoformat(rec["date"])
+    except ValueError:
+        issues.append(InputIssue(file, row, "date", f"expected YYYY-MM-DD, got {rec['date']!r}"))
+        return None
+
+
+def _staff(
+    rec: dict[str, str], known: set[str], file: str, row: int, issues: list[InputIssue]
+) -> bool:
+    if rec["staff_id"] in known:
+        return True
+    issues.append(InputIssue(file, row, "staff_id", f"unknown staff member {rec['staff_id']!r}"))
+    return False
+
+
 def read_contracts(path: Path, data: MunicipalityData) -> dict[str, Contract]:
     """``contracts.csv``: per staff member the shifts they work and their fixed days off.
 
@@ -68,8 +85,7 @@ def read_contracts(path: Path, data: MunicipalityData) -> dict[str, Contract]:
     contracts: dict[str, Contract] = {}
     for row, rec in _rows(path, ("staff_id",)):
         sid = rec["staff_id"]
-        if sid not in staff_ids:
-            issues.append(InputIssue(path.name, row, "staff_id", f"unknown staff member {sid!r}"))
+        if not _staff(rec, staff_ids, path.name, row, issues):
             continue
         if sid in contracts:
             issues.append(InputIssue(path.name, row, "staff_id", f"{sid!r} has a contract already"))
@@ -101,14 +117,9 @@ def read_wishes(path: Path, data: MunicipalityData) -> list[Wish]:
     wishes: list[Wish] = []
     for row, rec in _rows(path, ("staff_id", "date", "wish")):
         sid = rec["staff_id"]
-        if sid not in staff_ids:
-            issues.append(InputIssue(path.name, row, "staff_id", f"unknown staff member {sid!r}"))
-        try:
-            day = date.fromisoformat(rec["date"])
-        except ValueError:
-            issues.append(
-                InputIssue(path.name, row, "date", f"expected YYYY-MM-DD, got {rec['date']!r}")
-            )
+        _staff(rec, staff_ids, path.name, row, issues)
+        day = _date(rec, path.name, row, issues)
+        if day is None:
             continue
         shift = _shift(rec["shift"], path.name, row, "shift", issues) if rec.get("shift") else None
         if rec["wish"] not in ("on", "off"):
@@ -135,25 +146,16 @@ def read_roster_file(path: Path, data: MunicipalityData) -> Roster:
     entries: list[RosterEntry] = []
     seen: set[tuple[str, date, ShiftKind]] = set()
     for row, rec in _rows(path, ROSTER_COLUMNS):
-        if rec["staff_id"] not in staff_ids:
-            issues.append(
-                InputIssue(path.name, row, "staff_id", f"unknown staff member {rec['staff_id']!r}")
-            )
+        _staff(rec, staff_ids, path.name, row, issues)
         if rec["district_id"] not in districts:
             issues.append(
                 InputIssue(
                     path.name, row, "district_id", f"unknown district {rec['district_id']!r}"
                 )
             )
-        try:
-            day = date.fromisoformat(rec["date"])
-        except ValueError:
-            issues.append(
-                InputIssue(path.name, row, "date", f"expected YYYY-MM-DD, got {rec['date']!r}")
-            )
-            continue
+        day = _date(rec, path.name, row, issues)
         shift = _shift(rec["shift"], path.name, row, "shift", issues)
-        if shift is None or issues:
+        if day is None or shift is None or issues:
             continue
         key = (rec["staff_id"], day, shift)
         if key in seen:
