@@ -69,16 +69,9 @@ def staffing(
             on_need=lambda n: err_console.print(f"{n.day} {n.shift}: {n.total}", highlight=False),
         )
     table = Table(title=escape(f"Bemanningsbehov {district_id} {first}–{last}"))
-    for column in (
-        "dato",
-        "vakt",
-        "antall",
-        "kompetanse",
-        "ferdigheter",
-        "oppdrag",
-        "andel med én færre",
-    ):
-        table.add_column(column)
+    for column in ("dato", "vakt", "antall", "kompetanse", "ferdigheter", "oppdrag"):
+        table.add_column(column, overflow="fold")
+    table.add_column("andel med én færre")
     for n in needs:
         table.add_row(
             str(n.day),

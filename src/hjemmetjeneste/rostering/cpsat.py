@@ -272,9 +272,10 @@ def build_model(problem: RosterProblem) -> _Model:
     _add_fairness(m)
     _add_changes(m)
     m.model.minimize(sum(m.cost))
-    if problem.previous is not None:  # re-rostering starts from the published roster
-        for (e, d, t), var in m.x.items():
-            m.model.add_hint(var, problem.previous[e][d] == t)
+    # Re-rostering starts from the published roster. Otherwise from nobody working: with no
+    # minimum hours that is a roster (every need short), so a search under load always has one.
+    for (e, d, t), var in m.x.items():
+        m.model.add_hint(var, problem.previous is not None and problem.previous[e][d] == t)
     return m
 
 
