@@ -51,7 +51,7 @@ def test_the_need_is_the_fewest_caregivers_that_place_every_task(demo, needs):
 @pytest.fixture(scope="module")
 def generated(demo, needs):
     spec = RosterInput(DISTRICT, MONDAY, 7, needs, {})
-    return spec, generate_roster(demo, spec, time_limit_s=10)
+    return spec, generate_roster(demo, spec, time_limit_s=6)
 
 
 def test_the_generated_roster_covers_the_need_and_keeps_every_rule(demo, needs, generated):
@@ -95,7 +95,7 @@ def test_re_rostering_after_an_absence_changes_little_and_keeps_published_days(
             lock_until=TUESDAY,
             absent={absent_id: week},
         ),
-        time_limit_s=6,
+        time_limit_s=5,
     )
     monday = [e for e in outcome.roster.entries if e.date == MONDAY]
     assert [e for e in again.roster.entries if e.date == MONDAY] == monday
@@ -113,7 +113,7 @@ def test_a_need_larger_than_the_district_is_explained_per_shift_and_competence(d
         TUESDAY, ShiftKind.EVENING, 200, by_competence={CompetenceLevel.SPECIALIST_NURSE: 90}
     )
     outcome = generate_roster(
-        demo, RosterInput(DISTRICT, MONDAY, 7, [need, impossible], {}), time_limit_s=3
+        demo, RosterInput(DISTRICT, MONDAY, 7, [need, impossible], {}), time_limit_s=2
     )
     short = {(s.shift, s.label): s for s in outcome.shortfalls}
     assert (ShiftKind.NIGHT, "total") not in short

@@ -53,9 +53,9 @@ WISH_WEIGHT = 50
 FAIRNESS_WEIGHT = 20
 TARGET_WEIGHT = 1
 """Cost per minute away from the contracted hours of the period."""
-CHANGE_WEIGHT = 300
+CHANGE_WEIGHT = 1_000
 """Cost of each changed (person, day) when re-rostering: cover wins over stability, stability
-over wishes and fairness."""
+over a shift's worth of hours away from the position (450-540), wishes and fairness."""
 
 _WEEKDAYS_NB = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 _SHIFTS_NB = {
