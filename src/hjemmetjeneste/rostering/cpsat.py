@@ -181,18 +181,23 @@ def _add_weekly_rest(m: _Model) -> None:
 
 
 def _add_cover(m: _Model) -> None:
+    """Each cover row's shortfall and excess, exactly ``max(0, required - count)`` and
+    ``max(0, count - required)``: a search stopped early reports what is really short."""
     p = m.problem
     n_e = len(p.employees)
     for c in p.covers:
         people = range(n_e) if c.eligible is None else sorted(c.eligible)
         count = sum(m.x[e, c.day, c.shift] for e in people if (e, c.day, c.shift) in m.x)
-        under = m.model.new_int_var(0, c.required, f"u{c.day}_{c.shift}_{c.label}")
-        m.model.add(count + under >= c.required)
+        name = f"{c.day}_{c.shift}_{c.label}"
+        diff = m.model.new_int_var(-n_e, c.required, f"d{name}")
+        m.model.add(diff == c.required - count)
+        under = m.model.new_int_var(0, c.required, f"u{name}")
+        m.model.add_max_equality(under, [diff, 0])
         m.cost.append(c.under_weight * under)
         m.shortfall.append((len(m.shortfall), under))
         if c.over_weight > 0:
-            over = m.model.new_int_var(0, n_e, f"o{c.day}_{c.shift}_{c.label}")
-            m.model.add(count - over <= c.required)
+            over = m.model.new_int_var(0, n_e, f"o{name}")
+            m.model.add_max_equality(over, [-diff, 0])
             m.cost.append(c.over_weight * over)
 
 
@@ -288,6 +293,28 @@ def _solver(time_limit_s: float, workers: int, seed: int, log: bool) -> cp_model
     return solver
 
 
+FEASIBLE_FIRST_SHARE = 0.3
+"""Share of the time a model with minimum hours may spend finding any roster first."""
+
+
+def _feasible_first(m: _Model, deadline: float, workers: int, seed: int) -> None:
+    """Find any roster without the objective and make it the search's hint.
+
+    Minimum hours make "nobody works" infeasible, and on long horizons (Curtois & Qu 19-24)
+    the objective-driven search found no roster at all in 60 s; a search for feasibility
+    alone stops at its first roster.
+    """
+    plain = m.model.clone()
+    plain.clear_objective()
+    solver = _solver(deadline - time.perf_counter(), workers, seed, False)
+    solver.parameters.stop_after_first_solution = True
+    if solver.solve(plain) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return
+    hint = m.model.proto.solution_hint.values
+    for pos, var in enumerate(m.x.values()):  # the hints were added in m.x's order
+        hint[pos] = int(solver.boolean_value(var))
+
+
 def solve_roster(
     problem: RosterProblem,
     *,
@@ -305,7 +332,9 @@ def solve_roster(
     started = time.perf_counter()
     m = build_model(problem)
     built_s = time.perf_counter() - started
-    solver = _solver(time_limit_s - built_s, workers, seed, log)
+    if problem.previous is None and any(e.min_total_min > 0 for e in problem.employees):
+        _feasible_first(m, started + time_limit_s * FEASIBLE_FIRST_SHARE, workers, seed)
+    solver = _solver(time_limit_s - (time.perf_counter() - started), workers, seed, log)
     status = solver.solve(m.model)
     name = solver.status_name(status)
     if status == cp_model.UNKNOWN:
