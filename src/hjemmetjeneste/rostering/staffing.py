@@ -123,8 +123,10 @@ class _Shift:
         return _Trial(placed, route_needs)
 
     def servable_tasks(self) -> frozenset[str]:
-        """Tasks of the visits a fully qualified caregiver could serve (not prefiltered)."""
-        plan = self.plan.model_copy(update={"staff": self.crew([(self.top, self.skills)])})
+        """Tasks of the visits fully qualified caregivers could serve (not prefiltered); two of
+        them, so that double-staffed visits count."""
+        crew = self.crew([(self.top, self.skills)] * 2)
+        plan = self.plan.model_copy(update={"staff": crew})
         left_out = {p.visit.visit_id for p in build_problem(plan, self.travel).prefiltered}
         return frozenset(
             t.task_id for v in self.plan.visits if v.visit_id not in left_out for t in v.tasks
