@@ -315,6 +315,28 @@ def _feasible_first(m: _Model, deadline: float, workers: int, seed: int) -> None
         hint[pos] = int(solver.boolean_value(var))
 
 
+COVER_FIRST_SHARE = 0.4
+"""Share of the time the cover-only search gets when ``cover_first`` is set."""
+
+
+def _cover_first(m: _Model, deadline: float, workers: int, seed: int) -> None:
+    """Minimise the priced shortfall alone, then hold the full model to it (and hint its
+    roster): the soft terms (hours, fairness, wishes) never cost a caregiver on a shift."""
+    problem = m.problem
+    short = sum(
+        c.under_weight * var for c, (_, var) in zip(problem.covers, m.shortfall, strict=True)
+    )
+    cover = m.model.clone()
+    cover.minimize(short)
+    solver = _solver(deadline - time.perf_counter(), workers, seed, False)
+    if solver.solve(cover) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return
+    m.model.add(short <= round(solver.objective_value))
+    hint = m.model.proto.solution_hint.values
+    for pos, var in enumerate(m.x.values()):  # the hints were added in m.x's order
+        hint[pos] = int(solver.boolean_value(var))
+
+
 def solve_roster(
     problem: RosterProblem,
     *,
@@ -334,6 +356,8 @@ def solve_roster(
     built_s = time.perf_counter() - started
     if problem.previous is None and any(e.min_total_min > 0 for e in problem.employees):
         _feasible_first(m, started + time_limit_s * FEASIBLE_FIRST_SHARE, workers, seed)
+    if problem.cover_first:
+        _cover_first(m, started + time_limit_s * COVER_FIRST_SHARE, workers, seed)
     solver = _solver(time_limit_s - (time.perf_counter() - started), workers, seed, log)
     status = solver.solve(m.model)
     name = solver.status_name(status)

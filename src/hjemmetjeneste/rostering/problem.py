@@ -131,6 +131,8 @@ class RosterProblem:
     """Cost of each (employee, day) that differs from ``previous``."""
     locked_days: int = 0
     """Days ``0..locked_days-1`` keep ``previous`` exactly (published weeks)."""
+    cover_first: bool = False
+    """Lexicographic: first the fewest people short, then everything else at that cover."""
 
     def __post_init__(self) -> None:
         problems: list[str] = []

@@ -227,6 +227,7 @@ def build_roster_problem(data: MunicipalityData, spec: RosterInput) -> RosterPro
         previous=previous,
         change_weight=spec.change_weight if previous is not None else 0,
         locked_days=locked,
+        cover_first=True,
     )
 
 
