@@ -319,9 +319,12 @@ COVER_FIRST_SHARE = 0.4
 """Share of the time the cover-only search gets when ``cover_first`` is set."""
 
 
-def _cover_first(m: _Model, deadline: float, workers: int, seed: int) -> None:
+def _cover_first(
+    m: _Model, deadline: float, workers: int, seed: int
+) -> dict[tuple[int, int, int], int] | None:
     """Minimise the priced shortfall alone, then hold the full model to it (and hint its
-    roster): the soft terms (hours, fairness, wishes) never cost a caregiver on a shift."""
+    roster): the soft terms (hours, fairness, wishes) never cost a caregiver on a shift.
+    Returns that roster (it keeps every hard rule), or None when none was found."""
     problem = m.problem
     short = sum(
         c.under_weight * var for c, (_, var) in zip(problem.covers, m.shortfall, strict=True)
@@ -330,11 +333,13 @@ def _cover_first(m: _Model, deadline: float, workers: int, seed: int) -> None:
     cover.minimize(short)
     solver = _solver(deadline - time.perf_counter(), workers, seed, False)
     if solver.solve(cover) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return
+        return None
     m.model.add(short <= round(solver.objective_value))
+    values = {key: int(solver.boolean_value(var)) for key, var in m.x.items()}
     hint = m.model.proto.solution_hint.values
-    for pos, var in enumerate(m.x.values()):  # the hints were added in m.x's order
-        hint[pos] = int(solver.boolean_value(var))
+    for pos, key in enumerate(m.x):  # the hints were added in m.x's order
+        hint[pos] = values[key]
+    return values
 
 
 def solve_roster(
@@ -356,17 +361,24 @@ def solve_roster(
     built_s = time.perf_counter() - started
     if problem.previous is None and any(e.min_total_min > 0 for e in problem.employees):
         _feasible_first(m, started + time_limit_s * FEASIBLE_FIRST_SHARE, workers, seed)
+    fallback = None
     if problem.cover_first:
-        _cover_first(m, started + time_limit_s * COVER_FIRST_SHARE, workers, seed)
+        fallback = _cover_first(m, started + time_limit_s * COVER_FIRST_SHARE, workers, seed)
     solver = _solver(time_limit_s - (time.perf_counter() - started), workers, seed, log)
     status = solver.solve(m.model)
     name = solver.status_name(status)
-    if status == cp_model.UNKNOWN:
+    objective, bound = 0, 0.0
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        values = {key: int(solver.boolean_value(var)) for key, var in m.x.items()}
+        objective, bound = round(solver.objective_value), solver.best_objective_bound
+    elif status == cp_model.UNKNOWN and fallback is not None:
+        values, name = fallback, "COVER_ONLY"  # the cover search's roster: every hard rule holds
+    elif status == cp_model.UNKNOWN:
         raise TimeoutError(
             f"no roster found within {time_limit_s:g} s (model built in "
             f"{built_s:.1f} s); give the search more time"
         )
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    else:
         raise RuntimeError(
             f"no roster satisfies the contracts and the Working Environment Act ({name}); "
             "check positions, fixed days off and locked days against the rules"
@@ -374,24 +386,24 @@ def solve_roster(
     n_t = len(problem.shifts)
     assignment = tuple(
         tuple(
-            next(
-                (t for t in range(n_t) if (e, d, t) in m.x and solver.boolean_value(m.x[e, d, t])),
-                -1,
-            )
+            next((t for t in range(n_t) if values.get((e, d, t), 0)), -1)
             for d in range(problem.n_days)
         )
         for e in range(len(problem.employees))
     )
-    shortfalls = tuple(
-        (c.day, c.shift, c.label, int(solver.value(var)))
-        for c, (_, var) in zip(problem.covers, m.shortfall, strict=True)
-        if solver.value(var) > 0
-    )
+    shortfalls = []
+    for c in problem.covers:  # from the roster itself, never from the slack variables
+        count = sum(
+            assignment[e][c.day] == c.shift
+            for e in (range(len(problem.employees)) if c.eligible is None else c.eligible)
+        )
+        if count < c.required:
+            shortfalls.append((c.day, c.shift, c.label, c.required - count))
     return RosterSolution(
         assignment=assignment,
-        objective=round(solver.objective_value),
-        bound=solver.best_objective_bound,
+        objective=objective,
+        bound=bound,
         status=name,
         wall_s=time.perf_counter() - started,
-        shortfalls=shortfalls,
+        shortfalls=tuple(shortfalls),
     )
