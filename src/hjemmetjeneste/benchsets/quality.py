@@ -35,8 +35,8 @@ from hjemmetjeneste.benchsets.peers import available_peers, run_peer
 from hjemmetjeneste.solver import RoutingProblem, Solution, SolveParams, check_solution, solve
 from hjemmetjeneste.solver.lns import warm_up
 
-SETS = ("solomon", "homberger", "hhcrsp")
-DEFAULT_PATTERN = {"solomon": "*", "homberger": "*_2_*", "hhcrsp": "[A-E]*"}
+SETS = ("solomon", "homberger", "hhcrsp", "rostering")
+DEFAULT_PATTERN = {"solomon": "*", "homberger": "*_2_*", "hhcrsp": "[A-E]*", "rostering": "*"}
 """Default instances per set: all 56 Solomon, the 200-customer Homberger ones, Mankowska A–E."""
 
 Solver = Callable[[RoutingProblem, SolveParams], Solution]
@@ -131,7 +131,9 @@ class QualityReport:
 
     def to_markdown(self) -> str:
         """A Markdown table of every row and the mean gap per solver and family."""
-        unit = "(D+T+Tmax)/3" if self.set == "hhcrsp" else "DIMACS distance"
+        unit = {"hhcrsp": "(D+T+Tmax)/3", "rostering": "Curtois & Qu penalty"}.get(
+            self.set, "DIMACS distance"
+        )
         lines = [
             f"# Quality: {self.set}, {self.time_limit_s:g} s per instance",
             "",
@@ -198,6 +200,11 @@ def instance_refs(set_name: str, data_dir: Path, pattern: str | None = None) -> 
                         InstanceRef(name, root / row["file"], name[0], float(row["best_known"]))
                     )
                     continue
+                if set_name == "rostering":
+                    family = "1-12" if int(name.removeprefix("Instance")) <= 12 else "13-24"
+                    best = float(row["best_known_objective"])
+                    refs.append(InstanceRef(name, root / row["file"], family, best))
+                    continue
                 if set_name == "solomon":
                     path = root / "instances" / f"{name}.txt"
                 else:
@@ -246,8 +253,8 @@ def run_quality(
     When ``out_dir`` is given the Markdown and JSON reports are rewritten after every row.
     """
     refs = instance_refs(set_name, data_dir, pattern)
-    if peers and set_name == "hhcrsp":
-        raise ValueError("peers (PyVRP, VROOM) run on the VRPTW sets only, not on hhcrsp")
+    if peers and set_name in ("hhcrsp", "rostering"):
+        raise ValueError(f"peers (PyVRP, VROOM) run on the VRPTW sets only, not on {set_name}")
     missing = [p for p in peers if p not in available_peers()]
     if missing:
         raise ValueError(f"peer(s) {', '.join(missing)} not installed: pip install -e '.[peers]'")
@@ -261,9 +268,12 @@ def run_quality(
         machine=machine_info(),
     )
     params = SolveParams(time_limit_s=time_limit_s)
-    warm_up()  # the first instance's seconds should not include compiling the kernels
+    if set_name != "rostering":
+        warm_up()  # the first instance's seconds should not include compiling the kernels
     for ref in refs:
-        if set_name == "hhcrsp":
+        if set_name == "rostering":
+            rows = [_run_rostering(ref, time_limit_s, solver_name)]
+        elif set_name == "hhcrsp":
             rows = [_run_hhcrsp(ref, params, solver, solver_name)]
         else:
             rows = _run_vrptw(ref, params, solver, solver_name, peers)
@@ -289,6 +299,52 @@ def write_report(report: QualityReport, out_dir: Path) -> tuple[Path, Path]:
     md.write_text(report.to_markdown(), encoding="utf-8")
     js.write_text(report.to_json(), encoding="utf-8")
     return md, js
+
+
+ROSTERING_WORKERS = 2
+"""CP-SAT workers per rostering instance: the benchmark machine has 2 cores."""
+
+
+def _run_rostering(ref: InstanceRef, time_limit_s: float, solver_name: str) -> QualityRow:
+    """One Curtois & Qu instance with CP-SAT, its objective from the independent evaluator."""
+    from hjemmetjeneste.benchsets.rostering import solve_instance
+
+    started = time.perf_counter()
+    try:
+        value, problems, seconds, detail = solve_instance(
+            ref.path, time_limit_s, workers=ROSTERING_WORKERS
+        )
+    except (TimeoutError, RuntimeError, MemoryError) as exc:
+        seconds = time.perf_counter() - started
+        return QualityRow(
+            ref.name,
+            ref.family,
+            solver_name,
+            ref.best_known,
+            None,
+            None,
+            0,
+            0,
+            0,
+            False,
+            str(exc),
+            round(seconds, 2),
+        )
+    return QualityRow(
+        instance=ref.name,
+        family=ref.family,
+        solver=solver_name,
+        best_known=ref.best_known,
+        value=float(value),
+        gap_pct=_gap(float(value), ref.best_known),
+        vehicles=0,
+        served=0,
+        jobs=0,
+        valid=not problems,
+        problems=_summarise(problems),
+        seconds=round(seconds, 2),
+        detail=", ".join(f"{k} {v}" for k, v in detail.items()),
+    )
 
 
 def _summarise(problems: list[str]) -> str:

@@ -8,6 +8,7 @@ from hjemmetjeneste.cli import bench as _bench  # noqa: F401  (registers its com
 from hjemmetjeneste.cli import check as _check  # noqa: F401  (registers its commands)
 from hjemmetjeneste.cli import importing as _importing  # noqa: F401  (registers its commands)
 from hjemmetjeneste.cli import plan as _plan  # noqa: F401  (registers its commands)
+from hjemmetjeneste.cli import rostering as _rostering  # noqa: F401  (registers its commands)
 from hjemmetjeneste.cli import serve as _serve  # noqa: F401  (registers its commands)
 from hjemmetjeneste.cli.app import app, err_console
 from hjemmetjeneste.errors import HjemmetjenesteError

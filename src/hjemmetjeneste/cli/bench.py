@@ -21,7 +21,10 @@ app.add_typer(bench_app, name="bench")
 @bench_app.command()
 def quality(
     set_name: Annotated[
-        str, typer.Option("--set", help="solomon, homberger (200 customers by default) or hhcrsp.")
+        str,
+        typer.Option(
+            "--set", help="solomon, homberger (200 customers by default), hhcrsp or rostering."
+        ),
     ],
     time_limit: Annotated[
         float, typer.Option("--time-limit", help="Seconds per instance and solver.", min=0.1)
@@ -66,7 +69,7 @@ def quality(
         console.print(
             f"Benchmark data folder {folder} not found: nothing to run. Set "
             "HJEMMETJENESTE_BENCHMARKS_DIR or --data to the folder holding solomon/, "
-            "homberger/ and hhcrsp/."
+            "homberger/, hhcrsp/ and rostering/."
         )
         raise typer.Exit(0)
     peer_list = [p.strip() for p in peers.split(",") if p.strip()]

@@ -1,0 +1,248 @@
+"""`staffing` and `roster`: the caregivers each shift needs, and a roster that covers them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from hjemmetjeneste.cli.app import app, console, err_console, reported_errors
+from hjemmetjeneste.domain import MunicipalityData
+
+_DATA_HELP = (
+    "Export folder (canonical CSV); omitted: the store at HJEMMETJENESTE_DATABASE_URL. "
+    "Optional contracts.csv and wishes.csv in the folder are read too."
+)
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from exc
+
+
+def _load(data: Path | None, municipality: str | None) -> MunicipalityData:
+    from hjemmetjeneste.cli.plan import _load_data
+
+    return _load_data(data, municipality)
+
+
+def _district(data: MunicipalityData, district: str | None) -> str:
+    from hjemmetjeneste.pipeline import default_district
+
+    return district or default_district(data)
+
+
+@app.command()
+def staffing(
+    day: Annotated[str, typer.Option("--date", help="First date, YYYY-MM-DD.")],
+    data: Annotated[Path | None, typer.Argument(help=_DATA_HELP)] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last date (default: --date).")] = None,
+    district: Annotated[
+        str | None, typer.Option(help="District id (several in the export).")
+    ] = None,
+    municipality: Annotated[str | None, typer.Option(help="Municipality id in the store.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the need as CSV, or JSON when the name ends .json.")
+    ] = None,
+) -> None:
+    """The caregivers each shift needs to place every task, by competence level and skill,
+    found with the routing solver (docs/rostering.md)."""
+    from hjemmetjeneste.rostering.files import write_needs
+    from hjemmetjeneste.rostering.staffing import staffing_need
+
+    first = _date(day)
+    last = _date(to) if to else first
+    with reported_errors(ValueError, KeyError):
+        loaded = _load(data, municipality)
+        district_id = _district(loaded, district)
+        needs = staffing_need(
+            loaded,
+            first,
+            last,
+            district_id,
+            on_need=lambda n: err_console.print(f"{n.day} {n.shift}: {n.total}", highlight=False),
+        )
+    table = Table(title=escape(f"Bemanningsbehov {district_id} {first}–{last}"))
+    for column in ("dato", "vakt", "antall", "kompetanse", "ferdigheter", "oppdrag"):
+        table.add_column(column, overflow="fold")
+    table.add_column("andel med én færre")
+    for n in needs:
+        table.add_row(
+            str(n.day),
+            str(n.shift),
+            str(n.total),
+            escape(", ".join(f"{k} ≥ {v}" for k, v in n.by_competence.items())),
+            escape(", ".join(f"{k} ≥ {v}" for k, v in sorted(n.by_skill.items()))),
+            f"{n.placeable}/{n.tasks}",
+            f"{n.placed_share_one_fewer:.1%}",
+        )
+    console.print(table)
+    if out is not None:
+        write_needs(needs, out)
+        console.print(f"Wrote {escape(str(out))}")
+
+
+def _absences(values: list[str]) -> dict[str, frozenset[date]]:
+    """``STAFF:FROM:TO`` (dates inclusive) per option value."""
+    result: dict[str, set[date]] = {}
+    for value in values:
+        try:
+            sid, start, end = value.split(":")
+            first, last = date.fromisoformat(start), date.fromisoformat(end)
+        except ValueError as exc:
+            raise typer.BadParameter(
+                f"--absent expects STAFF:YYYY-MM-DD:YYYY-MM-DD, got {value!r}"
+            ) from exc
+        days = result.setdefault(sid, set())
+        while first <= last:
+            days.add(first)
+            first += timedelta(days=1)
+    return {k: frozenset(v) for k, v in result.items()}
+
+
+@app.command()
+def roster(
+    day: Annotated[str, typer.Option("--date", help="First date of the roster (a Monday suits).")],
+    data: Annotated[Path | None, typer.Argument(help=_DATA_HELP)] = None,
+    weeks: Annotated[int, typer.Option(help="Weeks to roster.", min=1, max=52)] = 2,
+    out: Annotated[Path, typer.Option(help="roster.csv to write (canonical format).")] = Path(
+        "roster.csv"
+    ),
+    district: Annotated[
+        str | None, typer.Option(help="District id (several in the export).")
+    ] = None,
+    municipality: Annotated[str | None, typer.Option(help="Municipality id in the store.")] = None,
+    need: Annotated[
+        Path | None, typer.Option(help="Staffing need from `staffing --out` (default: derive it).")
+    ] = None,
+    contracts: Annotated[
+        Path | None, typer.Option(help="contracts.csv (default: the export's).")
+    ] = None,
+    wishes: Annotated[Path | None, typer.Option(help="wishes.csv (default: the export's).")] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option("--from", help="Published roster.csv to change as little as possible."),
+    ] = None,
+    lock_until: Annotated[
+        str | None, typer.Option(help="With --from: dates before this stay exactly as published.")
+    ] = None,
+    absent: Annotated[
+        list[str] | None,
+        typer.Option(help="STAFF:FROM:TO, a long absence (repeat for several people)."),
+    ] = None,
+    time_limit: Annotated[float, typer.Option(help="Seconds of CP-SAT search.", min=0.1)] = 60.0,
+    workers: Annotated[int, typer.Option(help="CP-SAT workers (threads).", min=1)] = 2,
+    verify: Annotated[
+        bool, typer.Option(help="Plan every shift of the period with the new roster and report.")
+    ] = False,
+    english: Annotated[bool, typer.Option(help="Shortfalls in English.")] = False,
+) -> None:
+    """Generate a roster that covers the staffing need under the contracts and the Working
+    Environment Act, check it independently, and write it as roster.csv (docs/rostering.md)."""
+    from hjemmetjeneste.rostering.check import check_roster
+    from hjemmetjeneste.rostering.files import (
+        CONTRACTS_FILE,
+        WISHES_FILE,
+        read_contracts,
+        read_needs,
+        read_roster_file,
+        read_wishes,
+        write_roster_csv,
+    )
+    from hjemmetjeneste.rostering.roster import RosterInput, generate_roster, merged_roster
+    from hjemmetjeneste.rostering.staffing import staffing_need
+
+    first = _date(day)
+    n_days = 7 * weeks
+    last = first + timedelta(days=n_days - 1)
+    with reported_errors(ValueError, KeyError, RuntimeError, TimeoutError):
+        loaded = _load(data, municipality)
+        district_id = _district(loaded, district)
+        if contracts is None and data is not None and (data / CONTRACTS_FILE).is_file():
+            contracts = data / CONTRACTS_FILE
+        if wishes is None and data is not None and (data / WISHES_FILE).is_file():
+            wishes = data / WISHES_FILE
+        contract_map = read_contracts(contracts, loaded) if contracts else {}
+        wish_list = read_wishes(wishes, loaded) if wishes else []
+        if need is not None:
+            needs = read_needs(need)
+        else:
+            err_console.print("Finding the staffing need with the routing solver …")
+            needs = staffing_need(loaded, first, last, district_id)
+        spec = RosterInput(
+            district_id=district_id,
+            first=first,
+            n_days=n_days,
+            needs=needs,
+            contracts=contract_map,
+            wishes=wish_list,
+            previous=read_roster_file(previous, loaded) if previous else None,
+            lock_until=_date(lock_until) if lock_until else None,
+            absent=_absences(absent or []),
+        )
+        outcome = generate_roster(loaded, spec, time_limit_s=time_limit, workers=workers)
+    violations = check_roster(
+        loaded,
+        outcome.roster,
+        district_id,
+        first,
+        n_days,
+        contracts=contract_map,
+        rules=spec.rules,
+        absent=spec.absent,
+    )
+    full = merged_roster(loaded, district_id, first, n_days, outcome.roster)
+    write_roster_csv(full, out)
+    console.print(
+        f"Roster {escape(district_id)} {first}–{last}: {len(outcome.roster.entries)} shifts, "
+        f"CP-SAT {outcome.status} in {outcome.wall_s:.1f} s"
+        + (f", {outcome.changed} changed days" if spec.previous is not None else "")
+    )
+    for s in outcome.shortfalls:
+        console.print(f"[yellow]{escape(s.sentence(english))}[/yellow]")
+    if not outcome.shortfalls:
+        console.print("Every shift's need is covered.")
+    for v in violations:
+        err_console.print(f"[red]{escape(str(v))}[/red]")
+    console.print(f"Wrote {escape(str(out))} ({len(full.entries)} entries)")
+    if verify:
+        _verify(loaded.model_copy(update={"roster": full}), first, last, district_id)
+    if violations:
+        raise typer.Exit(3)
+
+
+def _verify(data: MunicipalityData, first: date, last: date, district_id: str) -> None:
+    """Plan every shift with the new roster; report unplaced tasks, time-critical ones first."""
+    from hjemmetjeneste.pipeline import PlanOutcome, plan_range
+    from hjemmetjeneste.solver import SolveParams
+
+    critical = 0
+    unplaced = 0
+
+    def on_shift(outcome: PlanOutcome) -> None:
+        nonlocal critical, unplaced
+        result = outcome.result
+        crit = [u for u in result.unplaced if u.time_critical]
+        critical += len(crit)
+        unplaced += len(result.unplaced)
+        err_console.print(
+            f"{result.date} {result.shift}: {len(result.worklists)} worklists, "
+            f"{len(result.unplaced)} unplaced ({len(crit)} time-critical)",
+            highlight=False,
+        )
+
+    plan_range(
+        data,
+        first,
+        last,
+        district_id=district_id,
+        params=SolveParams(time_limit_s=2.0),
+        on_shift=on_shift,
+    )
+    console.print(f"Planned with the roster: {unplaced} tasks unplaced, {critical} time-critical")

@@ -1,0 +1,409 @@
+"""The CP-SAT roster model: the only rostering module that imports OR-Tools.
+
+Built in a fixed order, one ``_add_<rule>`` function per constraint family (as in OR-Tools'
+``shift_scheduling_sat.py`` sample). Demand that cannot be covered never makes the model
+infeasible: every cover row has a shortfall variable with a high cost, reported in
+:attr:`RosterSolution.shortfalls`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from hjemmetjeneste.rostering.problem import RosterProblem, RosterSolution
+
+
+@dataclass
+class _Model:
+    problem: RosterProblem
+    model: cp_model.CpModel = field(default_factory=cp_model.CpModel)
+    x: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)
+    work: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
+    cost: list[cp_model.LinearExprT] = field(default_factory=list)
+    shortfall: list[tuple[int, cp_model.IntVar]] = field(default_factory=list)
+
+    def minutes(self, e: int, days: range | tuple[int, ...]) -> cp_model.LinearExprT:
+        shifts = self.problem.shifts
+        return sum(
+            shifts[t].length_min * self.x[e, d, t]
+            for d in days
+            for t in range(len(shifts))
+            if (e, d, t) in self.x
+        )
+
+
+def _allowed(problem: RosterProblem, e: int, d: int, t: int) -> bool:
+    emp = problem.employees[e]
+    shift = problem.shifts[t]
+    act = problem.act
+    if emp.max_shifts[t] <= 0 or d in emp.days_off:
+        return False
+    if act.max_shift_min is not None and shift.length_min > act.max_shift_min:
+        return False
+    return not (
+        shift.night
+        and act.max_night_shift_min is not None
+        and shift.length_min > act.max_night_shift_min
+    )
+
+
+def _add_variables(m: _Model) -> None:
+    p = m.problem
+    for e in range(len(p.employees)):
+        for d in range(p.n_days):
+            lits = []
+            for t in range(len(p.shifts)):
+                if _allowed(p, e, d, t):
+                    m.x[e, d, t] = m.model.new_bool_var(f"x{e}_{d}_{t}")
+                    lits.append(m.x[e, d, t])
+            w = m.model.new_bool_var(f"w{e}_{d}")
+            m.model.add(w == sum(lits))  # at most one shift a day
+            m.work[e, d] = w
+
+
+def _add_successions(m: _Model) -> None:
+    p = m.problem
+    for a, b in p.rest_forbidden_next():
+        for e in range(len(p.employees)):
+            for d in range(p.n_days - 1):
+                if (e, d, a) in m.x and (e, d + 1, b) in m.x:
+                    m.model.add_bool_or([m.x[e, d, a].Not(), m.x[e, d + 1, b].Not()])
+
+
+def _add_contract_limits(m: _Model) -> None:
+    p = m.problem
+    for e, emp in enumerate(p.employees):
+        for t, most in enumerate(emp.max_shifts):
+            lits = [m.x[e, d, t] for d in range(p.n_days) if (e, d, t) in m.x]
+            if lits and most < len(lits):
+                m.model.add(sum(lits) <= most)
+        total = m.minutes(e, range(p.n_days))
+        if emp.min_total_min > 0:
+            m.model.add(total >= emp.min_total_min)
+        if emp.max_total_min is not None:
+            m.model.add(total <= emp.max_total_min)
+        if p.act.max_average_week_min is not None:
+            m.model.add(total * 7 <= p.act.max_average_week_min * p.n_days)
+        if p.act.max_week_min is not None:
+            for week in p.weeks():
+                m.model.add(m.minutes(e, week) <= p.act.max_week_min)
+        if emp.target_total_min is not None and p.target_weight > 0:
+            dev = m.model.new_int_var(0, 10 * 7 * 24 * 60 * p.n_days, f"dev{e}")
+            m.model.add(dev >= total - emp.target_total_min)
+            m.model.add(dev >= emp.target_total_min - total)
+            m.cost.append(p.target_weight * dev)
+
+
+def _add_stretches(m: _Model) -> None:
+    """Longest and shortest runs of working days and of days off."""
+    p = m.problem
+    n = p.n_days
+    for e, emp in enumerate(p.employees):
+        work = [m.work[e, d] for d in range(n)]
+        if emp.max_consecutive is not None and emp.max_consecutive < n:
+            k = emp.max_consecutive
+            for s in range(n - k):
+                m.model.add(sum(work[s : s + k + 1]) <= k)
+        # A run shorter than the minimum is forbidden unless it touches the horizon's edge.
+        for minimum, on in ((emp.min_consecutive, True), (emp.min_consecutive_off, False)):
+            for length in range(1, minimum):
+                for s in range(1, n - length):
+                    inner = [work[d].Not() if on else work[d] for d in range(s, s + length)]
+                    edge = (
+                        [work[s - 1], work[s + length]]
+                        if on
+                        else [
+                            work[s - 1].Not(),
+                            work[s + length].Not(),
+                        ]
+                    )
+                    m.model.add_bool_or([*edge, *inner])
+    if p.act.max_consecutive_nights is not None:
+        k = p.act.max_consecutive_nights
+        nights = [t for t, s in enumerate(p.shifts) if s.night]
+        for e in range(len(p.employees)):
+            night = [sum(m.x[e, d, t] for t in nights if (e, d, t) in m.x) for d in range(n)]
+            for s in range(n - k):
+                m.model.add(sum(night[s : s + k + 1]) <= k)
+
+
+def _add_weekends(m: _Model) -> None:
+    p = m.problem
+    weekends = p.weekends()
+    window = p.act.weekend_window
+    for e, emp in enumerate(p.employees):
+        if emp.max_weekends is None and window is None:
+            continue
+        worked = []
+        for k, days in enumerate(weekends):
+            w = m.model.new_bool_var(f"we{e}_{k}")
+            m.model.add_max_equality(w, [m.work[e, d] for d in days])
+            worked.append(w)
+        if emp.max_weekends is not None and emp.max_weekends < len(worked):
+            m.model.add(sum(worked) <= emp.max_weekends)
+        if window is not None:
+            most, span = window
+            for s in range(max(1, len(worked) - span + 1)):
+                m.model.add(sum(worked[s : s + span]) <= most)
+
+
+def _add_weekly_rest(m: _Model) -> None:
+    """Each full calendar week holds a day off whose surrounding gap is the weekly rest."""
+    p = m.problem
+    need = p.act.weekly_rest_min
+    if need is None:
+        return
+    shifts = p.shifts
+    short = [
+        (a, b)
+        for a, sa in enumerate(shifts)
+        for b, sb in enumerate(shifts)
+        if 2 * 1440 + sb.start_min - sa.end_min < need
+    ]
+    for e in range(len(p.employees)):
+        for week in p.weeks():
+            if len(week) < 7:
+                continue
+            rests = []
+            for d in week:
+                r = m.model.new_bool_var(f"rest{e}_{d}")
+                m.model.add_implication(r, m.work[e, d].Not())
+                for a, b in short:
+                    if (e, d - 1, a) in m.x and (e, d + 1, b) in m.x:
+                        m.model.add_bool_or(
+                            [r.Not(), m.x[e, d - 1, a].Not(), m.x[e, d + 1, b].Not()]
+                        )
+                rests.append(r)
+            m.model.add_bool_or(rests)
+
+
+def _add_cover(m: _Model) -> None:
+    """Each cover row's shortfall and excess, exactly ``max(0, required - count)`` and
+    ``max(0, count - required)``: a search stopped early reports what is really short."""
+    p = m.problem
+    n_e = len(p.employees)
+    for c in p.covers:
+        people = range(n_e) if c.eligible is None else sorted(c.eligible)
+        count = sum(m.x[e, c.day, c.shift] for e in people if (e, c.day, c.shift) in m.x)
+        name = f"{c.day}_{c.shift}_{c.label}"
+        diff = m.model.new_int_var(-n_e, c.required, f"d{name}")
+        m.model.add(diff == c.required - count)
+        under = m.model.new_int_var(0, c.required, f"u{name}")
+        m.model.add_max_equality(under, [diff, 0])
+        m.cost.append(c.under_weight * under)
+        m.shortfall.append((len(m.shortfall), under))
+        if c.over_weight > 0:
+            over = m.model.new_int_var(0, n_e, f"o{name}")
+            m.model.add_max_equality(over, [-diff, 0])
+            m.cost.append(c.over_weight * over)
+
+
+def _add_requests(m: _Model) -> None:
+    p = m.problem
+    for r in p.requests:
+        if r.shift is None:
+            lit = m.work[r.employee, r.day]
+            if r.on:
+                m.cost.append(r.weight * (1 - lit))
+            else:
+                m.cost.append(r.weight * lit)
+            continue
+        var = m.x.get((r.employee, r.day, r.shift))
+        if r.on:
+            m.cost.append(r.weight * (1 - var) if var is not None else r.weight)
+        elif var is not None:
+            m.cost.append(r.weight * var)
+
+
+def fairness_scale(fte: float) -> int:
+    """The multiplier that puts one shift of a person at ``fte`` on a full-time scale of 10."""
+    return max(1, round(10 / max(fte, 0.05)))
+
+
+def _add_fairness(m: _Model) -> None:
+    """Minimise the largest count of evenings, nights and holiday shifts, scaled by position."""
+    p = m.problem
+    if p.fairness_weight <= 0:
+        return
+    categories: dict[str, list[tuple[int, int]]] = {}
+    for d in range(p.n_days):
+        for t, s in enumerate(p.shifts):
+            if s.category:
+                categories.setdefault(s.category, []).append((d, t))
+            if d in p.holidays:
+                categories.setdefault("holiday", []).append((d, t))
+    for name, cells in categories.items():
+        top = m.model.new_int_var(0, 10 * 20 * len(cells), f"fair_{name}")
+        for e, emp in enumerate(p.employees):
+            lits = [m.x[e, d, t] for d, t in cells if (e, d, t) in m.x]
+            if lits:
+                m.model.add(top >= fairness_scale(emp.fte) * sum(lits))
+        m.cost.append(p.fairness_weight * top)
+
+
+def _add_changes(m: _Model) -> None:
+    """Re-rostering: locked days keep the earlier roster; other changes cost ``change_weight``."""
+    p = m.problem
+    if p.previous is None:
+        return
+    for e, row in enumerate(p.previous):
+        for d, old in enumerate(row):
+            same = m.x.get((e, d, old)) if old >= 0 else m.work[e, d].Not()
+            if d < p.locked_days:
+                if same is None:
+                    raise ValueError(
+                        f"the published roster gives {p.employees[e].name} a shift on day "
+                        f"{d} that the contract no longer allows"
+                    )
+                m.model.add(same == 1)
+            elif p.change_weight > 0:
+                m.cost.append(p.change_weight * (1 - same) if same is not None else 0)
+
+
+def build_model(problem: RosterProblem) -> _Model:
+    """The CP-SAT model of ``problem``, in a fixed order of constraint families."""
+    m = _Model(problem)
+    _add_variables(m)
+    _add_successions(m)
+    _add_contract_limits(m)
+    _add_stretches(m)
+    _add_weekends(m)
+    _add_weekly_rest(m)
+    _add_cover(m)
+    _add_requests(m)
+    _add_fairness(m)
+    _add_changes(m)
+    m.model.minimize(sum(m.cost))
+    # Re-rostering starts from the published roster. Otherwise from nobody working: with no
+    # minimum hours that is a roster (every need short), so a search under load always has one.
+    for (e, d, t), var in m.x.items():
+        m.model.add_hint(var, problem.previous is not None and problem.previous[e][d] == t)
+    return m
+
+
+def _solver(time_limit_s: float, workers: int, seed: int, log: bool) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit_s)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    solver.parameters.log_search_progress = log
+    return solver
+
+
+FEASIBLE_FIRST_SHARE = 0.3
+"""Share of the time a model with minimum hours may spend finding any roster first."""
+
+
+def _feasible_first(m: _Model, deadline: float, workers: int, seed: int) -> None:
+    """Find any roster without the objective and make it the search's hint.
+
+    Minimum hours make "nobody works" infeasible, and on long horizons (Curtois & Qu 19-24)
+    the objective-driven search found no roster at all in 60 s; a search for feasibility
+    alone stops at its first roster.
+    """
+    plain = m.model.clone()
+    plain.clear_objective()
+    solver = _solver(deadline - time.perf_counter(), workers, seed, False)
+    solver.parameters.stop_after_first_solution = True
+    if solver.solve(plain) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return
+    hint = m.model.proto.solution_hint.values
+    for pos, var in enumerate(m.x.values()):  # the hints were added in m.x's order
+        hint[pos] = int(solver.boolean_value(var))
+
+
+COVER_FIRST_SHARE = 0.4
+"""Share of the time the cover-only search gets when ``cover_first`` is set."""
+
+
+def _cover_first(
+    m: _Model, deadline: float, workers: int, seed: int
+) -> dict[tuple[int, int, int], int] | None:
+    """Minimise the priced shortfall alone, then hold the full model to it (and hint its
+    roster): the soft terms (hours, fairness, wishes) never cost a caregiver on a shift.
+    Returns that roster (it keeps every hard rule), or None when none was found."""
+    problem = m.problem
+    short = sum(
+        c.under_weight * var for c, (_, var) in zip(problem.covers, m.shortfall, strict=True)
+    )
+    cover = m.model.clone()
+    cover.minimize(short)
+    solver = _solver(deadline - time.perf_counter(), workers, seed, False)
+    if solver.solve(cover) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    m.model.add(short <= round(solver.objective_value))
+    values = {key: int(solver.boolean_value(var)) for key, var in m.x.items()}
+    hint = m.model.proto.solution_hint.values
+    for pos, key in enumerate(m.x):  # the hints were added in m.x's order
+        hint[pos] = values[key]
+    return values
+
+
+def solve_roster(
+    problem: RosterProblem,
+    *,
+    time_limit_s: float = 10.0,
+    workers: int = 2,
+    seed: int = 0,
+    log: bool = False,
+) -> RosterSolution:
+    """Solve ``problem`` with CP-SAT; raises RuntimeError when the hard rules admit no roster
+    and TimeoutError when the search found none in time.
+
+    Cover rows never make it infeasible (they have shortfall variables); contract and Act
+    limits do, and the error says so. ``time_limit_s`` includes building the model.
+    """
+    started = time.perf_counter()
+    m = build_model(problem)
+    built_s = time.perf_counter() - started
+    if problem.previous is None and any(e.min_total_min > 0 for e in problem.employees):
+        _feasible_first(m, started + time_limit_s * FEASIBLE_FIRST_SHARE, workers, seed)
+    fallback = None
+    if problem.cover_first:
+        fallback = _cover_first(m, started + time_limit_s * COVER_FIRST_SHARE, workers, seed)
+    solver = _solver(time_limit_s - (time.perf_counter() - started), workers, seed, log)
+    status = solver.solve(m.model)
+    name = solver.status_name(status)
+    objective, bound = 0, 0.0
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        values = {key: int(solver.boolean_value(var)) for key, var in m.x.items()}
+        objective, bound = round(solver.objective_value), solver.best_objective_bound
+    elif status == cp_model.UNKNOWN and fallback is not None:
+        values, name = fallback, "COVER_ONLY"  # the cover search's roster: every hard rule holds
+    elif status == cp_model.UNKNOWN:
+        raise TimeoutError(
+            f"no roster found within {time_limit_s:g} s (model built in "
+            f"{built_s:.1f} s); give the search more time"
+        )
+    else:
+        raise RuntimeError(
+            f"no roster satisfies the contracts and the Working Environment Act ({name}); "
+            "check positions, fixed days off and locked days against the rules"
+        )
+    n_t = len(problem.shifts)
+    assignment = tuple(
+        tuple(
+            next((t for t in range(n_t) if values.get((e, d, t), 0)), -1)
+            for d in range(problem.n_days)
+        )
+        for e in range(len(problem.employees))
+    )
+    shortfalls = []
+    for c in problem.covers:  # from the roster itself, never from the slack variables
+        count = sum(
+            assignment[e][c.day] == c.shift
+            for e in (range(len(problem.employees)) if c.eligible is None else c.eligible)
+        )
+        if count < c.required:
+            shortfalls.append((c.day, c.shift, c.label, c.required - count))
+    return RosterSolution(
+        assignment=assignment,
+        objective=objective,
+        bound=bound,
+        status=name,
+        wall_s=time.perf_counter() - started,
+        shortfalls=tuple(shortfalls),
+    )
