@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hjemmetjeneste.domain import PlanKpis, PlanResult, ShiftKind, UnplacedTask, Worklist
+
+#: Dates a request may name: plans and visits far outside this range are input errors.
+MIN_DATE = date(2000, 1, 1)
+MAX_DATE = date(2100, 12, 31)
+#: A date within the range above (422 outside it, never an overflow further in).
+PlanDate = Annotated[date, Field(ge=MIN_DATE, le=MAX_DATE)]
+#: Largest id accepted in a path (ids are database integers).
+MAX_ID = 2**53
 
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
 
@@ -82,10 +90,10 @@ class RunCreate(_Public):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    date: date
+    date: PlanDate
     shift: ShiftKind
-    district_id: str | None = Field(default=None, min_length=1, max_length=128)
-    time_limit_s: float = Field(default=10.0, ge=0.5, le=300.0)
+    district_id: str | None = Field(default=None, min_length=1, max_length=128, strict=True)
+    time_limit_s: float = Field(default=10.0, ge=0.5, le=300.0, strict=True)
 
 
 class RunPublic(_Public):
@@ -128,8 +136,8 @@ class PinCreate(_Public):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    visit_id: str = Field(min_length=1, max_length=256)
-    staff_id: str | None = Field(default=None, min_length=1, max_length=128)
+    visit_id: str = Field(min_length=1, max_length=256, strict=True)
+    staff_id: str | None = Field(default=None, min_length=1, max_length=128, strict=True)
     start: AwareDatetime | None = None
 
 
@@ -146,6 +154,14 @@ class PinPublic(_Public):
     start: AwareDatetime | None
     created_by: str
     created_at: AwareDatetime
+
+
+class CalendarFeedPublic(_Public):
+    """A new calendar feed: its secret URL, shown once (the store keeps only a hash)."""
+
+    feed_id: int
+    url: str
+    path: str
 
 
 class PublicationPublic(_Public):

@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from sqlalchemy import or_, select
 
 from hjemmetjeneste.api.deps import SpecialistUser, StateDep
+from hjemmetjeneste.api.events import log_event
 from hjemmetjeneste.api.schemas import (
     CarePlanPublic,
     InterventionPublic,
@@ -100,6 +101,7 @@ def care_plan(
         resource=f"patient:{patient_id}/care-plan",
         purpose=purpose.value,
     )
+    log_event("care_plan.read", patient_id=patient_id, actor_id=user.person_id, purpose=purpose)
     return CarePlanPublic(
         patient_id=patient.patient_id,
         display_name=patient.display_name,
