@@ -85,6 +85,16 @@ class ImportSummaryPublic(_Public):
     counts: dict[str, KindCountsPublic]
 
 
+class District(_Public):
+    """A district of the caller's municipality, in force.
+
+    Named ``District`` rather than ``DistrictPublic``: schema-driven tools (schemathesis'
+    stateful tests) match a ``district_id`` field to the schema of that name.
+    """
+
+    district_id: str
+
+
 class RunCreate(_Public):
     """A plan run to start: one district's shift on one date."""
 
@@ -295,5 +305,6 @@ class AuditPagePublic(_Public):
 
 
 def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for error responses, all in the :class:`ProblemPublic` shape."""
-    return {code: {"model": ProblemPublic} for code in codes}
+    """OpenAPI entries for error responses, all in the :class:`ProblemPublic` shape; 429
+    (rate limited, with ``Retry-After``) is possible everywhere."""
+    return {code: {"model": ProblemPublic} for code in (*codes, 429)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Response, status
 
@@ -14,6 +14,7 @@ from hjemmetjeneste.api.schemas import (
     MAX_DATE,
     MAX_ID,
     MIN_DATE,
+    District,
     PinCreate,
     PinPublic,
     PublicationHistoryPublic,
@@ -99,11 +100,37 @@ def _finished_result(state: StateDep, user: PlannerUser, run_id: str) -> PlanRes
     return PlanResult.model_validate_json(text)
 
 
+@router.get(
+    "/v1/districts",
+    response_model=list[District],
+    operation_id="list_districts",
+    responses=problem_responses(401, 403),
+)
+def list_districts(user: PlannerUser, state: StateDep) -> list[District]:
+    """The municipality's districts in force: what ``district_id`` of a run may name."""
+    ids = runs.active_district_ids(state.store.engine, user.municipality_id)
+    return [District(district_id=d) for d in sorted(ids)]
+
+
+def _run_links() -> dict[str, Any]:
+    """OpenAPI links from a run in a response body to what can be done with it next."""
+    run_id = {"run_id": "$response.body#/run_id"}
+    return {
+        "GetRun": {"operationId": "get_run", "parameters": run_id},
+        "CancelRun": {"operationId": "cancel_run", "parameters": run_id},
+        "GetRunResult": {"operationId": "get_result", "parameters": run_id},
+        "PublishRun": {"operationId": "publish_run", "parameters": run_id},
+        "PinVisit": {"operationId": "pin_visit", "parameters": run_id},
+    }
+
+
 @router.post(
     "/v1/runs",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=RunPublic,
-    responses=problem_responses(401, 403, 422),
+    operation_id="start_run",
+    responses={202: {"description": "The queued run.", "links": _run_links()}}
+    | problem_responses(401, 403, 422),
 )
 def start_run(body: RunCreate, user: PlannerUser, state: StateDep) -> RunPublic:
     """Queue a plan run for a date, shift and district; a worker solves it (never the request).
@@ -185,7 +212,10 @@ def list_runs(
 
 
 @router.get(
-    "/v1/runs/{run_id}", response_model=RunPublic, responses=problem_responses(401, 403, 404)
+    "/v1/runs/{run_id}",
+    response_model=RunPublic,
+    operation_id="get_run",
+    responses=problem_responses(401, 403, 404, 422),
 )
 def get_run(run_id: RunId, user: PlannerUser, state: StateDep) -> RunPublic:
     """A run's status, progress (0–1), best cost so far and, once done, its key figures."""
@@ -196,7 +226,8 @@ def get_run(run_id: RunId, user: PlannerUser, state: StateDep) -> RunPublic:
     "/v1/runs/{run_id}/cancel",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=RunPublic,
-    responses=problem_responses(401, 403, 404),
+    operation_id="cancel_run",
+    responses=problem_responses(401, 403, 404, 422),
 )
 def cancel_run(run_id: RunId, user: PlannerUser, state: StateDep) -> RunPublic:
     """Cancel a queued run at once, or stop a running one (its solver process is ended);
@@ -214,7 +245,8 @@ def cancel_run(run_id: RunId, user: PlannerUser, state: StateDep) -> RunPublic:
 @router.get(
     "/v1/runs/{run_id}/result",
     response_model=RunResultPublic,
-    responses=problem_responses(401, 403, 404, 409),
+    operation_id="get_result",
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
 def get_result(run_id: RunId, user: PlannerUser, state: StateDep) -> RunResultPublic:
     """A succeeded run's worklists, unplaced tasks with reasons, and KPIs (audited read)."""
@@ -239,7 +271,19 @@ def get_result(run_id: RunId, user: PlannerUser, state: StateDep) -> RunResultPu
     "/v1/runs/{run_id}/pins",
     status_code=status.HTTP_201_CREATED,
     response_model=list[PinPublic],
-    responses=problem_responses(401, 403, 404, 409, 422),
+    operation_id="pin_visit",
+    responses={
+        201: {
+            "description": "The pins made, one per task of the visit.",
+            "links": {
+                "DeletePin": {
+                    "operationId": "delete_pin",
+                    "parameters": {"pin_id": "$response.body#/0/pin_id"},
+                }
+            },
+        }
+    }
+    | problem_responses(401, 403, 404, 409, 422),
 )
 def pin_visit(
     run_id: RunId, body: PinCreate, user: PlannerUser, state: StateDep
@@ -308,6 +352,7 @@ def list_pins(
 
 @router.delete(
     "/v1/pins/{pin_id}",
+    operation_id="delete_pin",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     responses=problem_responses(401, 403, 404, 422),
@@ -341,7 +386,8 @@ def _parse_if_match(value: str | None) -> int:
     "/v1/runs/{run_id}/publish",
     status_code=status.HTTP_201_CREATED,
     response_model=PublicationPublic,
-    responses=problem_responses(401, 403, 404, 409, 428),
+    operation_id="publish_run",
+    responses=problem_responses(401, 403, 404, 409, 422, 428),
 )
 def publish(
     run_id: RunId,
