@@ -139,6 +139,11 @@ class TokenVerifier:
         self._verified[token] = (principal, expires)
         return principal
 
+    def cached(self, token: str) -> Principal | None:
+        """The caller of a token verified before and not yet expired, else None (no work)."""
+        hit = self._verified.get(token)
+        return hit[0] if hit is not None and hit[1] > time.time() else None
+
     async def verify_async(self, token: str) -> Principal:
         """As :meth:`verify`, fetching the JWKS (bounded wait and rate) for an unknown key id."""
         hit = self._verified.get(token)

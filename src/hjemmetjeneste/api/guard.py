@@ -9,7 +9,8 @@ In order, for every HTTP request:
    before a byte of the body is read; an upload by a role that may not upload is refused
    (403) before its body too;
 3. the body is limited per route while it streams (``Content-Length`` over the limit: 413
-   at once; a body that grows past it: 413 when it does);
+   at once; a body that grows past it: 413 when it does); GET, HEAD and OPTIONS bodies are
+   never read by any route, so they are not counted;
 4. every response gets the security headers; ``/v1/…`` responses (personal data) also
    ``Cache-Control: no-store``.
 
@@ -40,7 +41,8 @@ PRINCIPAL_KEY = "hjemmetjeneste.principal"
 UPLOAD_PATH = "/v1/imports"
 #: Roles that may send an upload's body at all.
 _UPLOADERS = frozenset({Role.PLANNER})
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: Methods whose bodies no route reads (so they need no counting).
+_BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class BodyTooLarge(HTTPException):
@@ -154,14 +156,15 @@ class ApiGuard:
             for message in refusal:
                 await send_with_headers(message)
             return
-        if scope["method"] in _BODY_METHODS:
-            limit = self._max_upload if path == UPLOAD_PATH else self._max_body
-            length = _content_length(scope)
-            if length is not None and length > limit:
-                for message in _problem(413, str(BodyTooLarge(limit).detail)):
-                    await send_with_headers(message)
-                return
-            receive = _limited(receive, limit)
+        if scope["method"] in _BODILESS_METHODS:  # no route reads a body of these
+            await self.app(scope, receive, send_with_headers)
+            return
+        limit = self._max_upload if path == UPLOAD_PATH else self._max_body
+        length = _content_length(scope)
+        if length is not None and length > limit:
+            for message in _problem(413, str(BodyTooLarge(limit).detail)):
+                await send_with_headers(message)
+            return
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -170,7 +173,7 @@ class ApiGuard:
             await send_with_headers(message)
 
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, _limited(receive, limit), tracking_send)
         except BodyTooLarge as exc:
             if started:
                 raise
@@ -187,9 +190,9 @@ class ApiGuard:
         token = _bearer(scope)
         if token is None:
             return _problem(401, "a bearer token is required", [(b"www-authenticate", b"Bearer")])
-        state: Any = getattr(scope["app"].state, "api", None)
+        verifier: Any = scope["app"].state.api.verifier
         try:
-            principal = await state.verifier.verify_async(token)
+            principal = verifier.cached(token) or await verifier.verify_async(token)
         except AuthError:
             return _problem(
                 401,

@@ -347,7 +347,8 @@ def start_run(engine: Engine, run_id: str) -> bool:
 def set_run_progress(
     engine: Engine, run_id: str, progress: float, best_objective: int | None
 ) -> bool:
-    """Record progress (0–1) of a running run; returns whether a cancel was requested."""
+    """Record progress (0–1) of a running run (its heartbeat); returns whether it must stop:
+    a cancel was requested, or it is no longer running."""
     with Session(writing(engine)) as session, session.begin():
         session.execute(
             update(PlanRunRow)
@@ -358,9 +359,13 @@ def set_run_progress(
                 heartbeat_at=_now(),
             )
         )
-        return bool(
-            session.scalar(select(PlanRunRow.cancel_requested).where(PlanRunRow.run_id == run_id))
-        )
+        row = session.execute(
+            select(PlanRunRow.cancel_requested, PlanRunRow.status).where(
+                PlanRunRow.run_id == run_id
+            )
+        ).first()
+        # Stop too when the run is no longer running (a sweep took it for a dead server's).
+        return row is None or bool(row[0]) or row[1] != "running"
 
 
 def finish_run(
