@@ -371,8 +371,9 @@ def test_requests_are_rate_limited_per_token_and_per_ip(template, tmp_path, auth
 
 
 def test_security_headers_and_no_store_on_personal_data(template, tmp_path, auth):
-    """Every answer carries the security headers (the CSP allows the configured tile origin
-    for images); personal data is Cache-Control: no-store, fast path included."""
+    """Every answer carries security headers: outside /v1 a CSP for a same-origin UI that
+    allows the configured tile origin for images; personal data (/v1) the strictest CSP and
+    Cache-Control: no-store, fast path included."""
     import shutil
 
     db = tmp_path / "headers.db"
@@ -391,9 +392,10 @@ def test_security_headers_and_no_store_on_personal_data(template, tmp_path, auth
         health = client.get("/health")
     for response in responses:
         assert response.headers["cache-control"] == "no-store"
+        assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    policy = health.headers["content-security-policy"]  # a page outside /v1 (a UI at /)
+    assert "script-src 'self'" in policy and "img-src 'self' data: https://tiles.test" in policy
     for response in [*responses, health]:
-        policy = response.headers["content-security-policy"]
-        assert "script-src 'self'" in policy and "img-src 'self' data: https://tiles.test" in policy
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["x-frame-options"] == "DENY"
 

@@ -11,8 +11,10 @@ In order, for every HTTP request:
 3. the body is limited per route while it streams (``Content-Length`` over the limit: 413
    at once; a body that grows past it: 413 when it does); GET, HEAD and OPTIONS bodies are
    never read by any route, so they are not counted;
-4. every response gets the security headers; ``/v1/…`` responses (personal data) also
-   ``Cache-Control: no-store``.
+4. every response gets security headers: ``/v1/…`` and ``/openapi.json`` (personal data,
+   never a page) ``Content-Security-Policy: default-src 'none'`` and ``Cache-Control:
+   no-store``; everything else (a planner UI) a policy for same-origin scripts and styles
+   with map tiles from the configured origin.
 
 The principal it verified is left in the scope (:data:`PRINCIPAL_KEY`) for the routes'
 dependencies, so a token is verified once per request. Paths outside ``/v1/`` (a static
@@ -103,7 +105,8 @@ def _problem(
 
 
 def security_headers(tile_origin: str | None) -> list[tuple[bytes, bytes]]:
-    """The headers every response carries; map tiles may come from ``tile_origin``."""
+    """The headers of every page outside the API (a planner UI at ``/``): same-origin
+    scripts and styles, images also from ``tile_origin`` (map tiles)."""
     images = "'self' data:" + (f" {tile_origin.rstrip('/')}" if tile_origin else "")
     policy = (
         "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -112,14 +115,26 @@ def security_headers(tile_origin: str | None) -> list[tuple[bytes, bytes]]:
     )
     return [
         (b"content-security-policy", policy.encode()),
-        (b"x-content-type-options", b"nosniff"),
-        (b"x-frame-options", b"DENY"),
-        (b"referrer-policy", b"no-referrer"),
+        *_COMMON_HEADERS,
         (b"cross-origin-opener-policy", b"same-origin"),
-        (b"cross-origin-resource-policy", b"same-origin"),
         (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
-        (b"strict-transport-security", b"max-age=31536000"),
     ]
+
+
+#: Headers of every answer.
+_COMMON_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+]
+#: Headers of API answers (JSON, calendars: personal data, never rendered as a page). The
+#: strictest policy and short: these are the hot path's bytes.
+API_HEADERS = [
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+    *_COMMON_HEADERS,
+    (b"cache-control", b"no-store"),
+]
 
 
 class ApiGuard:
@@ -128,7 +143,6 @@ class ApiGuard:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self._headers = security_headers(settings.api_tile_origin)
-        self._private_headers = [*self._headers, (b"cache-control", b"no-store")]
         self._by_ip = RateLimiter(settings.api_rate_per_ip, settings.api_burst_per_ip)
         self._by_token = RateLimiter(settings.api_rate_per_token, settings.api_burst_per_token)
         self._max_body = settings.api_max_body_bytes
@@ -141,7 +155,7 @@ class ApiGuard:
             return
         path: str = scope["path"]
         private = path.startswith("/v1/") or path == "/openapi.json"
-        extra = self._private_headers if private else self._headers
+        extra = API_HEADERS if private else self._headers
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

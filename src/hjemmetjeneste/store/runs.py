@@ -432,6 +432,9 @@ def sweep_interrupted_runs(engine: Engine, stale_after: timedelta) -> list[str]:
     """
     cutoff = _now() - stale_after
     condition = (PlanRunRow.status == "running") & (PlanRunRow.heartbeat_at < cutoff)
+    with engine.connect() as connection:  # a read first: most sweeps find nothing to write
+        if connection.scalar(select(PlanRunRow.run_id).where(condition).limit(1)) is None:
+            return []
     with Session(writing(engine)) as session, session.begin():
         ids = list(session.scalars(select(PlanRunRow.run_id).where(condition)))
         if ids:
