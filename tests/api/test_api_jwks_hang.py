@@ -149,7 +149,8 @@ def test_a_hanging_key_server_delays_only_tokens_with_unknown_keys(settings):
 
 def test_a_key_server_that_never_answers_does_not_hold_up_the_start(settings):
     """With a key server that never answers, the app starts and /health answers within
-    100 ms while the first fetch hangs; a token then gets 401 after the timeout."""
+    100 ms while the first fetch hangs, and again while a token waits for the key server;
+    that token gets 401 after the timeout."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     with _stub_key_server(None) as (url, _):
         app = create_app(
@@ -167,7 +168,11 @@ def test_a_key_server_that_never_answers_does_not_hold_up_the_start(settings):
                 async with httpx.AsyncClient(transport=transport, base_url="http://api") as c:
                     health, health_s = await _timed(c, "/health")
                     assert health.status_code == 200 and health_s < 0.1
-                    refused = await c.get("/v1/me", headers=_token(key, "k1", "p"))
-                    assert refused.status_code == 401
+                    pending = asyncio.create_task(c.get("/v1/me", headers=_token(key, "k1", "p")))
+                    await asyncio.sleep(0.05)  # it waits for the key server now
+                    health, health_s = await _timed(c, "/health")
+                    assert health.status_code == 200 and health_s < 0.1
+                    assert not pending.done()
+                    assert (await pending).status_code == 401
 
         asyncio.run(scenario())
