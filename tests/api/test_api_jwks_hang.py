@@ -95,6 +95,15 @@ def _token(key: rsa.RSAPrivateKey, kid: str, person: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def _app(settings: Settings, jwks_url: str, **options: float):
+    """The app over the test's store, taking RS256 tokens from the key server at ``jwks_url``."""
+    return create_app(
+        Settings(
+            database_url=settings.database_url, jwt_jwks_url=jwks_url, jwt_issuer=ISSUER, **options
+        )
+    )
+
+
 async def _timed(client: httpx.AsyncClient, path: str, headers: dict | None = None):
     started = time.perf_counter()
     response = await client.get(path, headers=headers)
@@ -110,15 +119,7 @@ def test_a_hanging_key_server_delays_only_tokens_with_unknown_keys(settings):
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
     document = {"keys": [{**jwk, "kid": "k1", "use": "sig", "alg": "RS256"}]}
     with _stub_key_server(document) as (url, connections):
-        app = create_app(
-            Settings(
-                database_url=settings.database_url,
-                jwt_jwks_url=url,
-                jwt_issuer=ISSUER,
-                api_jwks_timeout_s=1.0,
-                api_jwks_min_refresh_s=2.0,
-            )
-        )
+        app = _app(settings, url, api_jwks_timeout_s=1.0, api_jwks_min_refresh_s=2.0)
 
         async def scenario() -> None:
             async with app.router.lifespan_context(app):
@@ -153,14 +154,7 @@ def test_a_key_server_that_never_answers_does_not_hold_up_the_start(settings):
     that token gets 401 after the timeout."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     with _stub_key_server(None) as (url, _):
-        app = create_app(
-            Settings(
-                database_url=settings.database_url,
-                jwt_jwks_url=url,
-                jwt_issuer=ISSUER,
-                api_jwks_timeout_s=0.5,
-            )
-        )
+        app = _app(settings, url, api_jwks_timeout_s=0.5)
 
         async def scenario() -> None:
             async with app.router.lifespan_context(app):
