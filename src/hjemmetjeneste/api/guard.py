@@ -107,10 +107,11 @@ def _problem(
 def security_headers(tile_origin: str | None) -> list[tuple[bytes, bytes]]:
     """The headers of every page outside the API (a planner UI at ``/``): same-origin
     scripts and styles, images also from ``tile_origin`` (map tiles)."""
-    images = "'self' data:" + (f" {tile_origin.rstrip('/')}" if tile_origin else "")
+    tiles = f" {tile_origin.rstrip('/')}" if tile_origin else ""
     policy = (
         "default-src 'self'; script-src 'self'; style-src 'self'; "
-        f"img-src {images}; connect-src 'self'; font-src 'self'; object-src 'none'; "
+        f"img-src 'self' data:{tiles}; connect-src 'self'{tiles}; font-src 'self'; "
+        "object-src 'none'; "
         "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
     )
     return [
