@@ -456,3 +456,23 @@ def test_another_municipality_cannot_read_a_feed_by_guessing(client):
     assert client.get("/v1/calendar/" + "A" * 43 + ".ics").status_code == 404
     assert client.get("/v1/calendar/short.ics").status_code == 422
     assert OWN  # the feed names its municipality itself; no header chooses it
+
+
+def test_a_static_ui_mounted_at_the_root_is_served_without_a_token(settings, tmp_path):
+    """A planner UI served from static files at / (same-origin scripts) passes the guard
+    without a token and with the UI's CSP; the API beside it still needs one."""
+    from fastapi.staticfiles import StaticFiles
+
+    (tmp_path / "ui").mkdir()
+    (tmp_path / "ui" / "index.html").write_text("<!doctype html><script src=app.js></script>")
+    (tmp_path / "ui" / "app.js").write_text("console.log('planner')")
+    app = create_app(settings)
+    app.mount("/", StaticFiles(directory=tmp_path / "ui", html=True), name="ui")
+    with TestClient(app) as client:
+        page = client.get("/")
+        script = client.get("/app.js")
+        api = client.get("/v1/me")
+    assert page.status_code == 200 and "<script" in page.text
+    assert script.status_code == 200
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert api.status_code == 401
