@@ -59,7 +59,34 @@ class Settings(BaseSettings):
     #: API: the issuer (``iss``) every token must carry; None accepts any issuer.
     jwt_issuer: str | None = "hjemmetjeneste-demo"
     #: API: plan runs solved at once per server process (each in its own spawned process).
-    api_run_workers: int = Field(default=1, ge=1, le=16)
+    api_run_workers: int = Field(default=2, ge=1, le=16)
+    #: API: plan runs of one municipality solving at once, over every server on the store.
+    api_runs_per_municipality: int = Field(default=1, ge=1, le=16)
+    #: API: set by ``serve --demo``: accept the public demo secret (loopback hosts only).
+    api_demo: bool = False
+    #: API: largest JSON request body (bytes); larger answers 413 while it streams.
+    api_max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    #: API: largest upload to ``/v1/imports`` (bytes, all files together, as sent).
+    api_max_upload_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    #: API: largest upload once unpacked (zip members, .xlsx parts), in bytes.
+    api_max_unpacked_bytes: int = Field(default=128 * 1024 * 1024, ge=1024)
+    #: API: most lines in one uploaded CSV/NDJSON file.
+    api_max_upload_rows: int = Field(default=200_000, ge=10)
+    #: API: deepest nesting of an uploaded JSON (FHIR) document.
+    api_max_json_depth: int = Field(default=64, ge=4, le=1000)
+    #: API: requests per second (sustained) and burst allowed per bearer token.
+    api_rate_per_token: float = Field(default=50.0, gt=0)
+    api_burst_per_token: float = Field(default=200.0, ge=1)
+    #: API: requests per second (sustained) and burst allowed per client IP address.
+    api_rate_per_ip: float = Field(default=500.0, gt=0)
+    api_burst_per_ip: float = Field(default=2000.0, ge=1)
+    #: API: origin of the planner UI's map tiles (e.g. ``https://tiles.example.no``), allowed
+    #: as an image source by the Content-Security-Policy; None allows only the API's own.
+    api_tile_origin: str | None = None
+    #: API: seconds to wait for the JWKS endpoint, and the fewest seconds between two
+    #: fetches of it for tokens with an unknown key id.
+    api_jwks_timeout_s: float = Field(default=2.0, gt=0, le=30)
+    api_jwks_min_refresh_s: float = Field(default=30.0, ge=0)
     #: Road graphs and travel matrices cached on disk (``HJEMMETJENESTE_CACHE_DIR``).
     cache_dir: Path = Field(default_factory=_user_cache_dir)
     #: Published benchmark instances (``HJEMMETJENESTE_BENCHMARKS_DIR``); may not exist.

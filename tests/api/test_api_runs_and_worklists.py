@@ -164,7 +164,8 @@ def test_nurse_gets_her_worklist_with_changes_and_one_calendar_event_per_visit(
     events = Calendar.from_ical(feed.content).walk("VEVENT")
     assert len(events) == len(mine.visits) - 1
     starts = sorted(e.decoded("dtstart") for e in events)
-    assert starts == sorted(v.start for v in mine.visits[1:])
+    # the events carry the visit's window (not the planned minute): see the calendar tests
+    assert starts == sorted(v.window_start for v in mine.visits[1:])
 
 
 def test_patient_sees_time_windows_and_first_names_but_no_route(client, auth, template):
@@ -242,9 +243,9 @@ def test_fast_path_answers_exactly_what_the_route_answers(client, auth, template
     assert client.get("/v1/nurse/worklist", params=DAY).status_code == 401
 
 
-def test_stopping_the_server_marks_its_unfinished_runs_interrupted(settings, auth):
-    """Runs still solving or queued when the app stops are recorded as interrupted at once,
-    not left running or queued for ever."""
+def test_stopping_the_server_interrupts_its_running_runs_and_keeps_queued_ones(settings, auth):
+    """A run still solving when the app stops is recorded as interrupted at once; a run still
+    queued (one run per municipality at a time) stays queued and the next server runs it."""
     planner = auth("planner", "planner-1")
     with TestClient(create_app(settings)) as client:
         ids = [
@@ -253,6 +254,17 @@ def test_stopping_the_server_marks_its_unfinished_runs_interrupted(settings, aut
             ]
             for _ in range(2)
         ]
+        deadline = time.monotonic() + 10
+        while client.get(f"/v1/runs/{ids[0]}", headers=planner).json()["status"] != "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    engine = create_store_engine(settings.database_url)
+    statuses = [runs.get_run_any(engine, i).status for i in ids]
+    engine.dispose()
+    assert statuses == ["interrupted", "queued"]
     with TestClient(create_app(settings)) as client:
-        statuses = [client.get(f"/v1/runs/{i}", headers=planner).json()["status"] for i in ids]
-    assert statuses == ["interrupted", "interrupted"]
+        deadline = time.monotonic() + 10
+        while client.get(f"/v1/runs/{ids[1]}", headers=planner).json()["status"] == "queued":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        client.post(f"/v1/runs/{ids[1]}/cancel", headers=planner)

@@ -10,8 +10,9 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from hjemmetjeneste.api.auth import AuthError, Principal, Role, TokenVerifier
+from hjemmetjeneste.api.guard import PRINCIPAL_KEY
 from hjemmetjeneste.api.published import PublishedCache
-from hjemmetjeneste.api.runner import RunRunner
+from hjemmetjeneste.api.runner import RunScheduler
 from hjemmetjeneste.settings import Settings
 from hjemmetjeneste.store import Store
 
@@ -36,7 +37,7 @@ class ApiState:
     settings: Settings
     store: Store
     verifier: TokenVerifier
-    runner: RunRunner
+    runner: RunScheduler
     published: PublishedCache
 
 
@@ -58,7 +59,11 @@ StoreDep = Annotated[Store, Depends(get_store)]
 _bearer = HTTPBearer(auto_error=False, bearerFormat="JWT", description="HelseID access token")
 
 
-def _authenticate(state: ApiState, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+def _authenticate(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    principal = request.scope.get(PRINCIPAL_KEY)
+    if principal is not None:  # verified by the guard before the body was read
+        return principal  # type: ignore[no-any-return]
+    state: ApiState = request.app.state.api
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -82,9 +87,9 @@ async def current_user(request: Request, credentials: BearerCredentials) -> Prin
     """The caller named by a valid bearer token; 401 otherwise.
 
     Async and flat on purpose (no thread hop, one level of dependencies): verification is
-    CPU only, except the first fetch of a JWKS (then cached by the client).
+    CPU only: the guard (``api/guard.py``) verified the token before the body was read.
     """
-    return _authenticate(request.app.state.api, credentials)
+    return _authenticate(request, credentials)
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]
@@ -96,7 +101,7 @@ def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
 
     async def check(request: Request, credentials: BearerCredentials) -> Principal:
         """The authenticated caller, if their role is allowed."""
-        user = _authenticate(request.app.state.api, credentials)
+        user = _authenticate(request, credentials)
         if user.role not in allowed:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "this role may not do that")
         return user

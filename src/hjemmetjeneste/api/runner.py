@@ -1,58 +1,111 @@
-"""Plan runs in workers, never in a request: a thread pool that drives spawned processes.
+"""Plan runs outside the web process: a queue in the store, fair across municipalities.
 
-Each run is solved by :func:`pipeline.plan_shift` in its own process started with the
-'spawn' method (numba's GNU OpenMP layer is not fork-safe once kernels ran), so a cancel
-can stop it at once by terminating the process. The thread that owns the process relays
-progress into the store (status, progress, best cost, heartbeat) and records the result.
-The pool belongs to the app's lifespan: created at start-up, shut down at exit.
+The queue is the ``api_plan_run`` table: ``POST /v1/runs`` records a queued run and wakes
+the scheduler; nothing about it lives only in memory, so any server on the store may run it
+and a restart loses nothing. Each server process has one :class:`RunScheduler`, a thread
+that every ``tick_s``:
+
+1. heartbeats the runs it is running (progress, best cost) and learns of cancels;
+2. marks ``running`` runs whose heartbeat is older than ``stale_after_s`` — their server
+   died — as ``interrupted`` (a live server heartbeats every ``tick_s``, so servers never
+   end each other's live runs; queued runs are never swept, they wait for any server);
+3. takes queued runs while it has free slots, round-robin over municipalities (the one
+   served least recently first) and never more than ``per_municipality`` running at once
+   per municipality over every server (the claim is one conditional ``UPDATE``).
+
+Executing one run is one function, :data:`Executor`: ``(job, report) -> RunOutcome``,
+where ``report(progress, best_objective)`` returns True when the run must stop. The
+default, :func:`execute_in_process`, solves in a spawned process ('spawn': numba's OpenMP
+layer is not fork-safe) that it terminates on cancel. A process pool or Dask executor
+(issue #17) can replace it without touching the queue.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import multiprocessing
+import os
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Engine
-
+from hjemmetjeneste.api.events import log_event
 from hjemmetjeneste.store import runs
 
-__all__ = ["RunRunner"]
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+__all__ = [
+    "Executor",
+    "PlanRunJob",
+    "RunOutcome",
+    "RunScheduler",
+    "execute_in_process",
+    "pick_municipality",
+]
 
 log = logging.getLogger("hjemmetjeneste.api.runs")
 
-#: Seconds between progress writes to the store while a run is solving.
-_PROGRESS_EVERY_S = 0.5
+
+@dataclass(frozen=True)
+class PlanRunJob:
+    """Everything needed to solve one plan run, picklable for another process or host."""
+
+    run_id: str
+    database_url: str
+    municipality_id: str
+    district_id: str
+    plan_date: date
+    shift: str
+    time_limit_s: float
+    pins: tuple[dict[str, Any], ...]
 
 
-def _solve_in_child(
-    conn: Connection,
-    database_url: str,
-    municipality_id: str,
-    district_id: str,
-    plan_date: str,
-    shift: str,
-    time_limit_s: float,
-    pins_json: str,
-) -> None:
+@dataclass(frozen=True)
+class RunOutcome:
+    """How a run ended: its result on success, a short error (ids only) on failure."""
+
+    status: Literal["succeeded", "failed", "cancelled"]
+    result_json: str | None = None
+    kpis: dict[str, Any] | None = None
+    violations: int | None = None
+    error: str | None = None
+
+
+#: ``report(progress 0–1, best objective or None) -> stop?``
+Report = Callable[[float, int | None], bool]
+#: Executes one run, calling ``report`` at least every half second; returns how it ended.
+Executor = Callable[[PlanRunJob, Report], RunOutcome]
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """In the child: end this process when the server that started it is gone (kill -9)."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent_pid:
+            os._exit(3)
+
+
+def _solve_in_child(conn: Connection, job: PlanRunJob, parent_pid: int) -> None:
     """Child process: load the municipality, plan the shift, send progress and the result."""
+    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     try:
         from hjemmetjeneste.domain import Pin, ShiftKind
         from hjemmetjeneste.pipeline import plan_shift
         from hjemmetjeneste.solver import SolveParams
         from hjemmetjeneste.store import open_store
 
-        store = open_store(database_url, migrate_schema=False)
+        store = open_store(job.database_url, migrate_schema=False)
         try:
-            data = store.load_municipality(municipality_id)
+            data = store.load_municipality(job.municipality_id)
         finally:
             store.close()
-        pins = tuple(Pin.model_validate(p) for p in json.loads(pins_json))
+        pins = tuple(Pin.model_validate(p) for p in job.pins)
 
         def progress(objective: int, elapsed_s: float) -> None:
             """Relay an improved solution's cost and time to the parent."""
@@ -60,10 +113,10 @@ def _solve_in_child(
 
         outcome = plan_shift(
             data,
-            date.fromisoformat(plan_date),
-            ShiftKind(shift),
-            district_id,
-            params=SolveParams(time_limit_s=time_limit_s),
+            job.plan_date,
+            ShiftKind(job.shift),
+            job.district_id,
+            params=SolveParams(time_limit_s=job.time_limit_s),
             on_progress=progress,
             pins=pins,
         )
@@ -82,132 +135,220 @@ def _solve_in_child(
         conn.close()
 
 
-class RunRunner:
-    """Runs queued plan runs on a bounded pool; one spawned solver process per run."""
+def execute_in_process(job: PlanRunJob, report: Report) -> RunOutcome:
+    """Solve ``job`` in a spawned process; terminate it as soon as ``report`` says stop."""
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_solve_in_child,
+        args=(child, job, os.getpid()),
+        daemon=True,
+        name=f"plan-run-{job.run_id[:8]}",
+    )
+    process.start()
+    child.close()
+    best: int | None = None
+    elapsed = 0.0
+    outcome: tuple[Any, ...] | None = None
+    started = time.monotonic()
+    try:
+        while outcome is None:
+            if parent.poll(0.25):
+                try:
+                    message = parent.recv()
+                except EOFError:
+                    break
+                if message[0] == "progress":
+                    best, elapsed = message[1], message[2]
+                else:
+                    outcome = message
+                    break
+            elif not process.is_alive():
+                break
+            # Until the search reports, count the set-up time against the limit too.
+            fraction = max(elapsed, time.monotonic() - started - 2.0) / max(job.time_limit_s, 0.1)
+            if report(min(fraction, 0.99), best):
+                process.terminate()
+                process.join(5)
+                return RunOutcome("cancelled")
+    finally:
+        parent.close()
+    process.join(10)
+    if process.is_alive():
+        process.kill()
+    if outcome is None:
+        return RunOutcome(
+            "failed",
+            error=f"the solver process ended without a result (exit code {process.exitcode})",
+        )
+    if outcome[0] == "done":
+        _, result_json, kpis, violations = outcome
+        return RunOutcome("succeeded", result_json=result_json, kpis=kpis, violations=violations)
+    return RunOutcome("failed", error=outcome[1])
 
-    def __init__(self, engine: Engine, database_url: str, workers: int = 1) -> None:
+
+def pick_municipality(
+    queued: list[runs.QueuedMunicipality], last_served: dict[str, float], per_municipality: int
+) -> list[str]:
+    """Municipalities to take a run from, in turn: under their limit, least recently served
+    first (never served first of all), then the one waiting longest."""
+    eligible = [q for q in queued if q.running < per_municipality]
+    eligible.sort(
+        key=lambda q: (last_served.get(q.municipality_id, float("-inf")), q.oldest_queued)
+    )
+    return [q.municipality_id for q in eligible]
+
+
+@dataclass
+class _Active:
+    job: PlanRunJob
+    progress: float = 0.0
+    best: int | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+
+
+class RunScheduler:
+    """This server process's share of the run queue; see the module's docstring."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        database_url: str,
+        *,
+        workers: int = 2,
+        per_municipality: int = 1,
+        executor: Executor = execute_in_process,
+        tick_s: float = 0.5,
+        stale_after_s: float = 5.0,
+    ) -> None:
+        self.owner_id = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
         self._engine = engine
         self._database_url = database_url
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="plan-run")
-        self._context = multiprocessing.get_context("spawn")
-        self._closing = False
-        self._pending: set[str] = set()
+        self._workers = workers
+        self._per_municipality = per_municipality
+        self._executor = executor
+        self._tick_s = tick_s
+        self.stale_after = timedelta(seconds=stale_after_s)
+        self._active: dict[str, _Active] = {}
+        self._threads: list[threading.Thread] = []
+        self._last_served: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._closing = threading.Event()
+        self._loop = threading.Thread(target=self._dispatch, name="run-scheduler", daemon=True)
 
-    def submit(self, run_id: str, pins: list[dict[str, Any]]) -> None:
-        """Queue ``run_id`` (already recorded as queued) for a worker."""
-        self._pending.add(run_id)
-        self._pool.submit(self._run, run_id, pins)
+    def start(self) -> None:
+        """Start the dispatcher thread (once, when the app starts)."""
+        self._loop.start()
+
+    def wake(self) -> None:
+        """Look at the queue now (a run was queued or a slot freed)."""
+        self._wake.set()
 
     def shutdown(self) -> None:
-        """Stop taking work, stop running solves, wait for the worker threads, and mark the
-        runs this server did not finish as interrupted (never left queued for ever)."""
-        self._closing = True
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        for run_id in list(self._pending):
-            runs.finish_run(
-                self._engine,
-                run_id,
-                "interrupted",
-                error="the server stopped before the run finished; start it again",
-            )
+        """Stop taking runs, stop the running ones and mark them interrupted; queued runs
+        stay queued for the next server."""
+        self._closing.set()
+        self._wake.set()
+        with self._lock:
+            for active in self._active.values():
+                active.stop.set()
+        if self._loop.is_alive():
+            self._loop.join(10)
+        for thread in list(self._threads):
+            thread.join(15)
+        for run_id in runs.release_owned_runs(self._engine, self.owner_id):
+            log_event("run.ended", run_id=run_id, status="interrupted")
 
-    def _run(self, run_id: str, pins: list[dict[str, Any]]) -> None:
-        finished = True
+    # -- the dispatcher thread ---------------------------------------------------------------
+
+    def _dispatch(self) -> None:
+        while not self._closing.is_set():
+            try:
+                self._tick()
+            except Exception:  # the dispatcher must outlive a database hiccup
+                log.exception("the run scheduler's tick failed")
+            self._wake.wait(self._tick_s)
+            self._wake.clear()
+
+    def _tick(self) -> None:
+        with self._lock:
+            active = list(self._active.items())
+        for run_id, state in active:
+            cancel = runs.set_run_progress(self._engine, run_id, state.progress, state.best)
+            if cancel:
+                state.stop.set()
+        for run_id in runs.sweep_interrupted_runs(self._engine, self.stale_after):
+            log.warning("plan run %s: its server stopped; marked interrupted", run_id)
+            log_event("run.ended", run_id=run_id, status="interrupted")
+        while not self._closing.is_set() and len(self._active) < self._workers:
+            if not self._claim_one():
+                break
+
+    def _claim_one(self) -> bool:
+        queued = runs.queued_municipalities(self._engine)
+        for municipality_id in pick_municipality(queued, self._last_served, self._per_municipality):
+            record = runs.claim_run(
+                self._engine, municipality_id, self.owner_id, self._per_municipality
+            )
+            if record is None:
+                continue
+            self._last_served[municipality_id] = time.monotonic()
+            self._start(record)
+            return True
+        return False
+
+    def _start(self, record: runs.RunRecord) -> None:
+        job = PlanRunJob(
+            run_id=record.run_id,
+            database_url=self._database_url,
+            municipality_id=record.municipality_id,
+            district_id=record.district_id,
+            plan_date=record.plan_date,
+            shift=record.shift,
+            time_limit_s=float(record.params["time_limit_s"]),
+            pins=tuple(record.params.get("pin_list", ())),
+        )
+        state = _Active(job)
+        with self._lock:
+            self._active[job.run_id] = state
+        log_event("run.started", run_id=job.run_id, municipality_id=job.municipality_id)
+        thread = threading.Thread(
+            target=self._execute, args=(state,), name=f"plan-run-{job.run_id[:8]}", daemon=True
+        )
+        self._threads.append(thread)
+        thread.start()
+
+    # -- one worker thread per running run ---------------------------------------------------
+
+    def _execute(self, state: _Active) -> None:
+        run_id = state.job.run_id
+
+        def report(progress: float, best: int | None) -> bool:
+            state.progress, state.best = progress, best
+            return state.stop.is_set()
+
         try:
-            finished = self._drive(run_id, pins)
+            outcome = self._executor(state.job, report)
         except Exception as exc:  # a worker must never die silently
             log.exception("plan run %s failed in its worker", run_id)
-            runs.finish_run(self._engine, run_id, "failed", error=type(exc).__name__)
-        if finished:
-            self._pending.discard(run_id)
-
-    def _drive(self, run_id: str, pins: list[dict[str, Any]]) -> bool:
-        """Solve one run; False when the server stopped first (the run is left to shutdown)."""
-        if self._closing:
-            return False
-        if not runs.start_run(self._engine, run_id):
-            return True  # cancelled while queued
-        record = runs.get_run_any(self._engine, run_id)
-        if record is None:
-            return True
-        time_limit_s = float(record.params["time_limit_s"])
-        log.info("plan run %s started (%s %s)", run_id, record.plan_date, record.shift)
-        parent, child = self._context.Pipe(duplex=False)
-        process = self._context.Process(
-            target=_solve_in_child,
-            args=(
-                child,
-                self._database_url,
-                record.municipality_id,
-                record.district_id,
-                record.plan_date.isoformat(),
-                record.shift,
-                time_limit_s,
-                json.dumps(pins),
-            ),
-            daemon=True,
-            name=f"plan-run-{run_id[:8]}",
-        )
-        process.start()
-        child.close()
-        best: int | None = None
-        elapsed = 0.0
-        last_write = 0.0
-        outcome: tuple[Any, ...] | None = None
-        started = time.monotonic()
+            outcome = RunOutcome("failed", error=type(exc).__name__)
         try:
-            while outcome is None:
-                if parent.poll(0.25):
-                    try:
-                        message = parent.recv()
-                    except EOFError:
-                        break
-                    if message[0] == "progress":
-                        best, elapsed = message[1], message[2]
-                    else:
-                        outcome = message
-                        break
-                elif not process.is_alive():
-                    break
-                now = time.monotonic()
-                if now - last_write >= _PROGRESS_EVERY_S:
-                    last_write = now
-                    # Until the search reports, count the set-up time against the limit too.
-                    fraction = max(elapsed, now - started - 2.0) / max(time_limit_s, 0.1)
-                    cancel = runs.set_run_progress(self._engine, run_id, min(fraction, 0.99), best)
-                    if cancel or self._closing:
-                        process.terminate()
-                        process.join(5)
-                        if not cancel:
-                            return False  # the server is stopping: shutdown marks it
-                        runs.finish_run(self._engine, run_id, "cancelled")
-                        log.info("plan run %s cancelled", run_id)
-                        return True
+            if outcome.status == "cancelled" and self._closing.is_set():
+                pass  # the server is stopping: shutdown marks it interrupted
+            else:
+                runs.finish_run(
+                    self._engine,
+                    run_id,
+                    outcome.status,
+                    result_json=outcome.result_json,
+                    kpis=outcome.kpis,
+                    violations=outcome.violations,
+                    error=outcome.error,
+                )
+                log_event("run.ended", run_id=run_id, status=outcome.status)
         finally:
-            parent.close()
-        process.join(10)
-        if process.is_alive():
-            process.kill()
-        if outcome is None:
-            runs.finish_run(
-                self._engine,
-                run_id,
-                "failed",
-                error=f"the solver process ended without a result (exit code {process.exitcode})",
-            )
-            log.warning("plan run %s: solver process ended without a result", run_id)
-        elif outcome[0] == "done":
-            _, result_json, kpis, violations = outcome
-            runs.finish_run(
-                self._engine,
-                run_id,
-                "succeeded",
-                result_json=result_json,
-                kpis=kpis,
-                violations=violations,
-            )
-            log.info("plan run %s succeeded (%d violation(s))", run_id, violations)
-        else:
-            runs.finish_run(self._engine, run_id, "failed", error=outcome[1])
-            log.info("plan run %s failed", run_id)
-        return True
+            with self._lock:
+                self._active.pop(run_id, None)
+                self._threads = [t for t in self._threads if t.is_alive()]
+            self._wake.set()

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from hjemmetjeneste.domain import PlanKpis, PlanResult, ShiftKind, UnplacedTask, Worklist
+
+#: Dates a request may name: plans and visits far outside this range are input errors.
+MIN_DATE = date(2000, 1, 1)
+MAX_DATE = date(2100, 12, 31)
+#: A date within the range above (422 outside it, never an overflow further in).
+PlanDate = Annotated[date, Field(ge=MIN_DATE, le=MAX_DATE)]
+#: Largest id accepted in a path (ids are database integers).
+MAX_ID = 2**53
 
 RunStatus = Literal["queued", "running", "succeeded", "failed", "cancelled", "interrupted"]
 
@@ -77,15 +85,25 @@ class ImportSummaryPublic(_Public):
     counts: dict[str, KindCountsPublic]
 
 
+class District(_Public):
+    """A district of the caller's municipality, in force.
+
+    Named ``District`` rather than ``DistrictPublic``: schema-driven tools (schemathesis'
+    stateful tests) match a ``district_id`` field to the schema of that name.
+    """
+
+    district_id: str
+
+
 class RunCreate(_Public):
     """A plan run to start: one district's shift on one date."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    date: date
+    date: PlanDate
     shift: ShiftKind
-    district_id: str | None = Field(default=None, min_length=1, max_length=128)
-    time_limit_s: float = Field(default=10.0, ge=0.5, le=300.0)
+    district_id: str | None = Field(default=None, min_length=1, max_length=128, strict=True)
+    time_limit_s: float = Field(default=10.0, ge=0.5, le=300.0, strict=True)
 
 
 class RunPublic(_Public):
@@ -128,8 +146,8 @@ class PinCreate(_Public):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    visit_id: str = Field(min_length=1, max_length=256)
-    staff_id: str | None = Field(default=None, min_length=1, max_length=128)
+    visit_id: str = Field(min_length=1, max_length=256, strict=True)
+    staff_id: str | None = Field(default=None, min_length=1, max_length=128, strict=True)
     start: AwareDatetime | None = None
 
 
@@ -146,6 +164,14 @@ class PinPublic(_Public):
     start: AwareDatetime | None
     created_by: str
     created_at: AwareDatetime
+
+
+class CalendarFeedPublic(_Public):
+    """A new calendar feed: its secret URL, shown once (the store keeps only a hash)."""
+
+    feed_id: int
+    url: str
+    path: str
 
 
 class PublicationPublic(_Public):
@@ -294,5 +320,6 @@ class AuditPagePublic(_Public):
 
 
 def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for error responses, all in the :class:`ProblemPublic` shape."""
-    return {code: {"model": ProblemPublic} for code in codes}
+    """OpenAPI entries for error responses, all in the :class:`ProblemPublic` shape; 429
+    (rate limited, with ``Retry-After``) is possible everywhere."""
+    return {code: {"model": ProblemPublic} for code in (*codes, 429)}

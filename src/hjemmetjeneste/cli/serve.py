@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from hjemmetjeneste.cli.app import app, console, err_console
 
@@ -15,14 +16,37 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes.", min=1)] = 1,
     access_log: Annotated[bool, typer.Option(help="Log every request (ids only).")] = True,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            help="Accept tokens signed with the public demo secret (synthetic demo data only; "
+            "loopback hosts only)."
+        ),
+    ] = False,
 ) -> None:
-    """Serve the worklist API over the store of HJEMMETJENESTE_DATABASE_URL (uvicorn)."""
+    """Serve the worklist API over the store of HJEMMETJENESTE_DATABASE_URL (uvicorn).
+
+    Refuses to start on unsafe settings (the demo secret without --demo on 127.0.0.1, a
+    secret under 32 bytes, a JWKS without issuer), naming the settings to set.
+    """
+    import os
+
     import uvicorn
 
+    from hjemmetjeneste.api.security import InsecureSettingsError, check_settings
     from hjemmetjeneste.settings import Settings
 
+    if demo:  # the workers build their apps from the environment: tell them too
+        os.environ["HJEMMETJENESTE_API_DEMO"] = "true"
     settings = Settings()  # validated here, at start; each worker builds its app from it
-    err_console.print(f"Serving the store {settings.database_url} on http://{host}:{port}")
+    try:
+        check_settings(settings, host)
+    except InsecureSettingsError as exc:
+        err_console.print(f"[red]{escape(str(exc))}")
+        raise typer.Exit(2) from None
+    err_console.print(
+        f"Serving the store {escape(settings.database_url)} on http://{escape(host)}:{port}"
+    )
     uvicorn.run(
         "hjemmetjeneste.api:app_from_environment",
         factory=True,

@@ -6,7 +6,7 @@
 ``MunicipalityData``. This package never imports polars, OR-Tools or numba.
 """
 
-from hjemmetjeneste.store import audit, runs  # the API's tables (registered on TableBase)
+from hjemmetjeneste.store import audit, feeds, runs  # the API's tables (registered on TableBase)
 from hjemmetjeneste.store.digest import database_digest
 from hjemmetjeneste.store.engine import create_store_engine, migrate, normalise_url
 from hjemmetjeneste.store.repository import (
@@ -29,6 +29,7 @@ __all__ = [
     "create_store_engine",
     "database_digest",
     "export_digest",
+    "feeds",
     "migrate",
     "normalise_url",
     "open_store",

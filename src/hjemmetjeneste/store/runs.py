@@ -40,7 +40,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hjemmetjeneste.errors import HjemmetjenesteError
 from hjemmetjeneste.store.engine import writing
-from hjemmetjeneste.store.models import TableBase
+from hjemmetjeneste.store.models import DistrictRow, TableBase
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -50,9 +50,12 @@ __all__ = [
     "PlanRunRow",
     "PublicationRecord",
     "PublicationRow",
+    "QueuedMunicipality",
     "RunRecord",
     "StaleVersionError",
+    "active_district_ids",
     "add_pins",
+    "claim_run",
     "create_run",
     "current_publications",
     "delete_pin",
@@ -63,6 +66,8 @@ __all__ = [
     "list_runs",
     "publication_history",
     "publish_run",
+    "queued_municipalities",
+    "release_owned_runs",
     "request_cancel",
     "run_result_json",
     "set_run_progress",
@@ -95,6 +100,8 @@ class PlanRunRow(TableBase):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: The server process running it (its ``RunScheduler``'s id); None while queued.
+    owner_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     cancel_requested: Mapped[bool] = mapped_column(Boolean)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     violations: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -340,7 +347,8 @@ def start_run(engine: Engine, run_id: str) -> bool:
 def set_run_progress(
     engine: Engine, run_id: str, progress: float, best_objective: int | None
 ) -> bool:
-    """Record progress (0–1) of a running run; returns whether a cancel was requested."""
+    """Record progress (0–1) of a running run (its heartbeat); returns whether it must stop:
+    a cancel was requested, or it is no longer running."""
     with Session(writing(engine)) as session, session.begin():
         session.execute(
             update(PlanRunRow)
@@ -351,9 +359,13 @@ def set_run_progress(
                 heartbeat_at=_now(),
             )
         )
-        return bool(
-            session.scalar(select(PlanRunRow.cancel_requested).where(PlanRunRow.run_id == run_id))
-        )
+        row = session.execute(
+            select(PlanRunRow.cancel_requested, PlanRunRow.status).where(
+                PlanRunRow.run_id == run_id
+            )
+        ).first()
+        # Stop too when the run is no longer running (a sweep took it for a dead server's).
+        return row is None or bool(row[0]) or row[1] != "running"
 
 
 def finish_run(
@@ -387,36 +399,155 @@ def finish_run(
         )
 
 
-def request_cancel(engine: Engine, municipality_id: str, run_id: str) -> RunRecord | None:
-    """Ask a run to stop: a queued run is cancelled at once, a running one by its worker."""
+def request_cancel(
+    engine: Engine, municipality_id: str, run_id: str, stale_after: timedelta | None = None
+) -> RunRecord | None:
+    """Ask a run to stop: a queued run is cancelled at once, a running one by its worker.
+
+    A running run whose worker has been silent longer than ``stale_after`` (its server
+    died) is cancelled at once too: a cancel always takes effect.
+    """
     now = _now()
     with Session(writing(engine)) as session, session.begin():
         row = session.get(PlanRunRow, run_id)
         if row is None or row.municipality_id != municipality_id:
             return None
-        if row.status == "queued":
-            row.status = "cancelled"
-            row.finished_at = now
+        heartbeat = _aware(row.heartbeat_at)
+        silent = stale_after is not None and heartbeat is not None and heartbeat < now - stale_after
         if row.status in ACTIVE_STATUSES:
             row.cancel_requested = True
+        if row.status == "queued" or (row.status == "running" and silent):
+            row.status = "cancelled"
+            row.finished_at = now
         session.flush()
         return _run_record(row)
 
 
-def sweep_interrupted_runs(engine: Engine, stale_after: timedelta) -> int:
-    """Mark active runs whose worker stopped reporting (a restart) as interrupted."""
+def sweep_interrupted_runs(engine: Engine, stale_after: timedelta) -> list[str]:
+    """Mark running runs whose worker stopped heartbeating (its server died) as interrupted.
+
+    Only ``running`` runs: a queued run waits in the store for any server's worker, so a
+    server never ends another's queued run, and a live worker heartbeats far more often
+    than ``stale_after``. Returns the ids of the runs marked.
+    """
     cutoff = _now() - stale_after
+    condition = (PlanRunRow.status == "running") & (PlanRunRow.heartbeat_at < cutoff)
+    with engine.connect() as connection:  # a read first: most sweeps find nothing to write
+        if connection.scalar(select(PlanRunRow.run_id).where(condition).limit(1)) is None:
+            return []
     with Session(writing(engine)) as session, session.begin():
-        done = session.execute(
+        ids = list(session.scalars(select(PlanRunRow.run_id).where(condition)))
+        if ids:
+            session.execute(
+                update(PlanRunRow)
+                .where(condition, PlanRunRow.run_id.in_(ids))
+                .values(
+                    status="interrupted",
+                    finished_at=_now(),
+                    error="the server running it stopped; start the run again",
+                )
+            )
+        return ids
+
+
+def release_owned_runs(engine: Engine, owner_id: str) -> list[str]:
+    """Mark the runs ``owner_id`` is still running as interrupted (its server is stopping)."""
+    condition = (PlanRunRow.status == "running") & (PlanRunRow.owner_id == owner_id)
+    with Session(writing(engine)) as session, session.begin():
+        ids = list(session.scalars(select(PlanRunRow.run_id).where(condition)))
+        session.execute(
             update(PlanRunRow)
-            .where(PlanRunRow.status.in_(ACTIVE_STATUSES), PlanRunRow.heartbeat_at < cutoff)
+            .where(condition)
             .values(
                 status="interrupted",
                 finished_at=_now(),
-                error="the server stopped while the run was queued or running; start it again",
+                error="the server stopped before the run finished; start it again",
             )
         )
-        return int(done.rowcount)  # type: ignore[attr-defined]
+        return ids
+
+
+@dataclass(frozen=True)
+class QueuedMunicipality:
+    """A municipality with queued runs: when its oldest was queued, how many of its run."""
+
+    municipality_id: str
+    oldest_queued: datetime
+    running: int
+
+
+def queued_municipalities(engine: Engine) -> list[QueuedMunicipality]:
+    """Every municipality with a queued run, with its running count (across all servers)."""
+    with engine.connect() as connection:
+        queued = connection.execute(
+            select(PlanRunRow.municipality_id, func.min(PlanRunRow.created_at))
+            .where(PlanRunRow.status == "queued")
+            .group_by(PlanRunRow.municipality_id)
+        ).all()
+        if not queued:
+            return []
+        running = dict(
+            connection.execute(
+                select(PlanRunRow.municipality_id, func.count())
+                .where(PlanRunRow.status == "running")
+                .group_by(PlanRunRow.municipality_id)
+            ).all()
+        )
+    return [
+        QueuedMunicipality(m, _aware(oldest), int(running.get(m, 0)))  # type: ignore[arg-type]
+        for m, oldest in queued
+    ]
+
+
+def claim_run(
+    engine: Engine, municipality_id: str, owner_id: str, per_municipality: int
+) -> RunRecord | None:
+    """Take the oldest queued run of ``municipality_id`` for ``owner_id``, and mark it running.
+
+    One conditional ``UPDATE``: the run must still be queued and the municipality must run
+    fewer than ``per_municipality`` runs (over every server), so two servers never take the
+    same run. None when there is nothing to take.
+    """
+    now = _now()
+    table = PlanRunRow.__table__
+    running = (
+        select(func.count())
+        .select_from(table)
+        .where(table.c.municipality_id == municipality_id, table.c.status == "running")
+        .scalar_subquery()
+    )
+    with Session(writing(engine)) as session, session.begin():
+        run_id = session.scalar(
+            select(PlanRunRow.run_id)
+            .where(PlanRunRow.municipality_id == municipality_id, PlanRunRow.status == "queued")
+            .order_by(PlanRunRow.created_at, PlanRunRow.run_id)
+            .limit(1)
+        )
+        if run_id is None:
+            return None
+        done = session.execute(
+            update(table)
+            .where(table.c.run_id == run_id, table.c.status == "queued", running < per_municipality)
+            .values(status="running", started_at=now, heartbeat_at=now, owner_id=owner_id)
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        row = session.get(PlanRunRow, run_id)
+        session.refresh(row)  # type: ignore[arg-type]
+        return _run_record(row)  # type: ignore[arg-type]
+
+
+def active_district_ids(engine: Engine, municipality_id: str) -> list[str]:
+    """The ids of the municipality's districts in force (not ended by an import)."""
+    with engine.connect() as conn:
+        return list(
+            conn.scalars(
+                select(DistrictRow.district_id).where(
+                    DistrictRow.municipality_id == municipality_id,
+                    DistrictRow.ended_batch_id.is_(None),
+                )
+            )
+        )
 
 
 # -- pins ---------------------------------------------------------------------------------

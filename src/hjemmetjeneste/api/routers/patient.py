@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query
 
 from hjemmetjeneste.api.deps import PatientUser, StateDep
-from hjemmetjeneste.api.schemas import PatientVisitsPublic, problem_responses
+from hjemmetjeneste.api.schemas import MAX_DATE, MIN_DATE, PatientVisitsPublic, problem_responses
 from hjemmetjeneste.domain import OSLO_TZ_NAME
 from hjemmetjeneste.store import runs
 
@@ -26,7 +26,12 @@ def my_visits(
     user: PatientUser,
     state: StateDep,
     from_date: Annotated[
-        date | None, Query(description="First date to show; today (Europe/Oslo) by default.")
+        date | None,
+        Query(
+            description="First date to show; today (Europe/Oslo) by default.",
+            ge=MIN_DATE,
+            le=MAX_DATE,
+        ),
     ] = None,
 ) -> PatientVisitsPublic:
     """The caller's published visits from ``from_date`` on (14 days): when, and who by first

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Query, Response, status
-from sqlalchemy import select
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Response, status
 
 from hjemmetjeneste.api.deps import PlannerUser, StateDep
+from hjemmetjeneste.api.events import log_event
 from hjemmetjeneste.api.schemas import (
+    MAX_DATE,
+    MAX_ID,
+    MIN_DATE,
+    District,
     PinCreate,
     PinPublic,
     PublicationHistoryPublic,
@@ -22,10 +26,12 @@ from hjemmetjeneste.api.schemas import (
 )
 from hjemmetjeneste.domain import PlanKpis, PlanResult, ShiftKind
 from hjemmetjeneste.store import audit, runs
-from hjemmetjeneste.store.models import DistrictRow
 
 router = APIRouter(tags=["planner"])
 log = logging.getLogger("hjemmetjeneste.api.runs")
+
+DateFilter = Annotated[date | None, Query(alias="date", ge=MIN_DATE, le=MAX_DATE)]
+RunId = Annotated[str, Path(max_length=64)]
 
 
 def _run_public(record: runs.RunRecord) -> RunPublic:
@@ -94,30 +100,44 @@ def _finished_result(state: StateDep, user: PlannerUser, run_id: str) -> PlanRes
     return PlanResult.model_validate_json(text)
 
 
-def _district_ids(state: StateDep, municipality_id: str) -> list[str]:
-    with state.store.engine.connect() as conn:
-        return list(
-            conn.scalars(
-                select(DistrictRow.district_id).where(
-                    DistrictRow.municipality_id == municipality_id,
-                    DistrictRow.ended_batch_id.is_(None),
-                )
-            )
-        )
+@router.get(
+    "/v1/districts",
+    response_model=list[District],
+    operation_id="list_districts",
+    responses=problem_responses(401, 403),
+)
+def list_districts(user: PlannerUser, state: StateDep) -> list[District]:
+    """The municipality's districts in force: what ``district_id`` of a run may name."""
+    ids = runs.active_district_ids(state.store.engine, user.municipality_id)
+    return [District(district_id=d) for d in sorted(ids)]
+
+
+def _run_links() -> dict[str, Any]:
+    """OpenAPI links from a run in a response body to what can be done with it next."""
+    run_id = {"run_id": "$response.body#/run_id"}
+    return {
+        "GetRun": {"operationId": "get_run", "parameters": run_id},
+        "CancelRun": {"operationId": "cancel_run", "parameters": run_id},
+        "GetRunResult": {"operationId": "get_result", "parameters": run_id},
+        "PublishRun": {"operationId": "publish_run", "parameters": run_id},
+        "PinVisit": {"operationId": "pin_visit", "parameters": run_id},
+    }
 
 
 @router.post(
     "/v1/runs",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=RunPublic,
-    responses=problem_responses(401, 403, 422),
+    operation_id="start_run",
+    responses={202: {"description": "The queued run.", "links": _run_links()}}
+    | problem_responses(401, 403, 422),
 )
 def start_run(body: RunCreate, user: PlannerUser, state: StateDep) -> RunPublic:
     """Queue a plan run for a date, shift and district; a worker solves it (never the request).
 
     The shift's pins apply. Poll ``GET /v1/runs/{run_id}`` for progress.
     """
-    districts = _district_ids(state, user.municipality_id)
+    districts = runs.active_district_ids(state.store.engine, user.municipality_id)
     district_id = body.district_id
     if district_id is None:
         if len(districts) != 1:
@@ -143,21 +163,28 @@ def start_run(body: RunCreate, user: PlannerUser, state: StateDep) -> RunPublic:
         district_id=district_id,
         plan_date=body.date,
         shift=body.shift.value,
-        params={"time_limit_s": body.time_limit_s, "pins": len(pins)},
+        params={
+            "time_limit_s": body.time_limit_s,
+            "pins": len(pins),
+            "pin_list": [
+                {
+                    "task_id": p.task_id,
+                    "staff_id": p.staff_id,
+                    "start": None if p.start is None else p.start.isoformat(),
+                }
+                for p in pins
+            ],
+        },
         created_by=user.person_id,
     )
-    state.runner.submit(
-        record.run_id,
-        [
-            {
-                "task_id": p.task_id,
-                "staff_id": p.staff_id,
-                "start": None if p.start is None else p.start.isoformat(),
-            }
-            for p in pins
-        ],
+    state.runner.wake()
+    log_event(
+        "run.queued",
+        run_id=record.run_id,
+        municipality_id=user.municipality_id,
+        district_id=district_id,
+        actor_id=user.person_id,
     )
-    log.info("run %s queued by %s", record.run_id, user.person_id)
     return _run_public(record)
 
 
@@ -165,7 +192,7 @@ def start_run(body: RunCreate, user: PlannerUser, state: StateDep) -> RunPublic:
 def list_runs(
     user: PlannerUser,
     state: StateDep,
-    plan_date: Annotated[date | None, Query(alias="date")] = None,
+    plan_date: DateFilter = None,
     shift: ShiftKind | None = None,
     district_id: Annotated[str | None, Query(max_length=128)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -185,9 +212,12 @@ def list_runs(
 
 
 @router.get(
-    "/v1/runs/{run_id}", response_model=RunPublic, responses=problem_responses(401, 403, 404)
+    "/v1/runs/{run_id}",
+    response_model=RunPublic,
+    operation_id="get_run",
+    responses=problem_responses(401, 403, 404, 422),
 )
-def get_run(run_id: str, user: PlannerUser, state: StateDep) -> RunPublic:
+def get_run(run_id: RunId, user: PlannerUser, state: StateDep) -> RunPublic:
     """A run's status, progress (0–1), best cost so far and, once done, its key figures."""
     return _run_public(_own_run(state, user, run_id))
 
@@ -196,22 +226,29 @@ def get_run(run_id: str, user: PlannerUser, state: StateDep) -> RunPublic:
     "/v1/runs/{run_id}/cancel",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=RunPublic,
-    responses=problem_responses(401, 403, 404),
+    operation_id="cancel_run",
+    responses=problem_responses(401, 403, 404, 422),
 )
-def cancel_run(run_id: str, user: PlannerUser, state: StateDep) -> RunPublic:
-    """Cancel a queued run at once, or stop a running one (its solver process is ended)."""
-    record = runs.request_cancel(state.store.engine, user.municipality_id, run_id)
+def cancel_run(run_id: RunId, user: PlannerUser, state: StateDep) -> RunPublic:
+    """Cancel a queued run at once, or stop a running one (its solver process is ended);
+    a running run whose server died is cancelled at once."""
+    record = runs.request_cancel(
+        state.store.engine, user.municipality_id, run_id, state.runner.stale_after
+    )
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such run in your municipality")
+    state.runner.wake()
+    log_event("run.cancel_requested", run_id=run_id, actor_id=user.person_id)
     return _run_public(record)
 
 
 @router.get(
     "/v1/runs/{run_id}/result",
     response_model=RunResultPublic,
-    responses=problem_responses(401, 403, 404, 409),
+    operation_id="get_result",
+    responses=problem_responses(401, 403, 404, 409, 422),
 )
-def get_result(run_id: str, user: PlannerUser, state: StateDep) -> RunResultPublic:
+def get_result(run_id: RunId, user: PlannerUser, state: StateDep) -> RunResultPublic:
     """A succeeded run's worklists, unplaced tasks with reasons, and KPIs (audited read)."""
     result = _finished_result(state, user, run_id)
     patients = [v.patient_id for w in result.worklists for v in w.visits]
@@ -234,9 +271,23 @@ def get_result(run_id: str, user: PlannerUser, state: StateDep) -> RunResultPubl
     "/v1/runs/{run_id}/pins",
     status_code=status.HTTP_201_CREATED,
     response_model=list[PinPublic],
-    responses=problem_responses(401, 403, 404, 409, 422),
+    operation_id="pin_visit",
+    responses={
+        201: {
+            "description": "The pins made, one per task of the visit.",
+            "links": {
+                "DeletePin": {
+                    "operationId": "delete_pin",
+                    "parameters": {"pin_id": "$response.body#/0/pin_id"},
+                }
+            },
+        }
+    }
+    | problem_responses(401, 403, 404, 409, 422),
 )
-def pin_visit(run_id: str, body: PinCreate, user: PlannerUser, state: StateDep) -> list[PinPublic]:
+def pin_visit(
+    run_id: RunId, body: PinCreate, user: PlannerUser, state: StateDep
+) -> list[PinPublic]:
     """Pin a visit of this run to a caregiver and/or a start; later runs of the shift keep it."""
     if body.staff_id is None and body.start is None:
         raise HTTPException(
@@ -268,6 +319,13 @@ def pin_visit(run_id: str, body: PinCreate, user: PlannerUser, state: StateDep) 
         start=body.start,
         created_by=user.person_id,
     )
+    log_event(
+        "pin.created",
+        run_id=run_id,
+        visit_id=body.visit_id,
+        pin_ids=",".join(str(p.pin_id) for p in pins),
+        actor_id=user.person_id,
+    )
     return [_pin_public(p) for p in pins]
 
 
@@ -275,7 +333,7 @@ def pin_visit(run_id: str, body: PinCreate, user: PlannerUser, state: StateDep) 
 def list_pins(
     user: PlannerUser,
     state: StateDep,
-    plan_date: Annotated[date | None, Query(alias="date")] = None,
+    plan_date: DateFilter = None,
     shift: ShiftKind | None = None,
     district_id: Annotated[str | None, Query(max_length=128)] = None,
 ) -> list[PinPublic]:
@@ -294,14 +352,18 @@ def list_pins(
 
 @router.delete(
     "/v1/pins/{pin_id}",
+    operation_id="delete_pin",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     responses=problem_responses(401, 403, 404, 422),
 )
-def delete_pin(pin_id: int, user: PlannerUser, state: StateDep) -> Response:
+def delete_pin(
+    pin_id: Annotated[int, Path(ge=1, le=MAX_ID)], user: PlannerUser, state: StateDep
+) -> Response:
     """Remove a pin; runs started afterwards no longer keep it."""
     if not runs.delete_pin(state.store.engine, user.municipality_id, pin_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such pin in your municipality")
+    log_event("pin.deleted", pin_id=pin_id, actor_id=user.person_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -324,10 +386,11 @@ def _parse_if_match(value: str | None) -> int:
     "/v1/runs/{run_id}/publish",
     status_code=status.HTTP_201_CREATED,
     response_model=PublicationPublic,
-    responses=problem_responses(401, 403, 404, 409, 428),
+    operation_id="publish_run",
+    responses=problem_responses(401, 403, 404, 409, 422, 428),
 )
 def publish(
-    run_id: str,
+    run_id: RunId,
     user: PlannerUser,
     state: StateDep,
     response: Response,
@@ -360,7 +423,14 @@ def publish(
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
     state.published.invalidate(user.municipality_id, record.plan_date, record.shift)
     response.headers["ETag"] = f'"{pub.version}"'
-    log.info("run %s published as version %d by %s", run_id, pub.version, user.person_id)
+    log_event(
+        "run.published",
+        run_id=run_id,
+        municipality_id=user.municipality_id,
+        district_id=record.district_id,
+        version=pub.version,
+        actor_id=user.person_id,
+    )
     return _publication_public(pub)
 
 
@@ -372,7 +442,7 @@ def publish(
 def current_publications(
     user: PlannerUser,
     state: StateDep,
-    plan_date: Annotated[date | None, Query(alias="date")] = None,
+    plan_date: DateFilter = None,
     shift: ShiftKind | None = None,
 ) -> list[PublicationPublic]:
     """The current version of every published shift of the municipality."""
@@ -393,8 +463,8 @@ def current_publications(
     responses=problem_responses(401, 403, 422),
 )
 def publication_history(
-    district_id: str,
-    plan_date: date,
+    district_id: Annotated[str, Path(max_length=128)],
+    plan_date: Annotated[date, Path(ge=MIN_DATE, le=MAX_DATE)],
     shift: ShiftKind,
     user: PlannerUser,
     state: StateDep,

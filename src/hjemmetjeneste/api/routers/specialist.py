@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Query, status
 
 from hjemmetjeneste.api.deps import SpecialistUser, StateDep
+from hjemmetjeneste.api.events import log_event
 from hjemmetjeneste.api.schemas import (
     CarePlanPublic,
     InterventionPublic,
@@ -92,6 +93,7 @@ def care_plan(
         resource=f"patient:{patient_id}/care-plan",
         purpose=purpose.value,
     )
+    log_event("care_plan.read", patient_id=patient_id, actor_id=user.person_id, purpose=purpose)
     return CarePlanPublic(
         patient_id=plan.patient_id,
         display_name=plan.display_name,
