@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = "hjemmetjeneste-demo"
     #: API: plan runs solved at once per server process (each in its own spawned process).
     api_run_workers: int = Field(default=1, ge=1, le=16)
+    #: Demo mode: the planner's page offers a role picker and ``POST /v1/demo/token`` mints
+    #: tokens for the synthetic demo data without a sign-in. Off by default; never in production.
+    demo_mode: bool = False
+    #: The planner's page: map tile URL template (``https://tiles.example/{z}/{x}/{y}.png``);
+    #: None draws the routes on a plain background (no request leaves the page).
+    map_tile_url: str | None = None
+    #: The attribution the tile provider requires, shown on the map.
+    map_tile_attribution: str = ""
 
     @field_validator("database_url")
     @classmethod

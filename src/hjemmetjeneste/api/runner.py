@@ -39,10 +39,14 @@ def _solve_in_child(
     shift: str,
     time_limit_s: float,
     pins_json: str,
+    warm_from: str | None = None,
 ) -> None:
-    """Child process: load the municipality, plan the shift, send progress and the result."""
+    """Child process: load the municipality, plan the shift, send progress and the result.
+
+    ``warm_from`` names an earlier run of the same shift whose worklists start the search.
+    """
     try:
-        from hjemmetjeneste.domain import Pin, ShiftKind
+        from hjemmetjeneste.domain import Pin, PlanResult, ShiftKind
         from hjemmetjeneste.pipeline import plan_shift
         from hjemmetjeneste.solver import SolveParams
         from hjemmetjeneste.store import open_store
@@ -50,6 +54,11 @@ def _solve_in_child(
         store = open_store(database_url, migrate_schema=False)
         try:
             data = store.load_municipality(municipality_id)
+            previous_json = (
+                runs.run_result_json(store.engine, municipality_id, warm_from)
+                if warm_from
+                else None
+            )
         finally:
             store.close()
         pins = tuple(Pin.model_validate(p) for p in json.loads(pins_json))
@@ -66,6 +75,9 @@ def _solve_in_child(
             params=SolveParams(time_limit_s=time_limit_s),
             on_progress=progress,
             pins=pins,
+            previous=None
+            if previous_json is None
+            else PlanResult.model_validate_json(previous_json),
         )
         conn.send(
             (
@@ -144,6 +156,7 @@ class RunRunner:
                 record.shift,
                 time_limit_s,
                 json.dumps(pins),
+                record.params.get("warm_from"),
             ),
             daemon=True,
             name=f"plan-run-{run_id[:8]}",
