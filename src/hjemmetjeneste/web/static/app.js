@@ -518,5 +518,5 @@ async function main() {
   document.body.dataset.ready = "true";
 }
 
-window.planner = { state, renderView };
+window.planner = { state, renderView, moveTimes: () => timeline?.moveTimes ?? [] };
 main();

@@ -34,8 +34,8 @@ function span(result) {
     hi = Math.max(hi, Date.parse(w.return_base));
   }
   const hour = 3600 * 1000;
-  lo = Math.floor(lo / hour) * hour;
-  hi = Math.ceil(hi / hour) * hour;
+  lo = Math.floor((lo - hour / 4) / hour) * hour;
+  hi = Math.ceil((hi + hour / 4) / hour) * hour;
   return { lo, hi, width: hi - lo };
 }
 
@@ -61,6 +61,7 @@ export class Timeline {
     this.handlers = handlers;
     this.drag = null;
     this.suppressClick = false;
+    this.moveTimes = []; // milliseconds spent in each drag move (responsiveness figure)
     this.el.addEventListener("pointerdown", (e) => this.pointerDown(e));
     this.el.addEventListener("click", (e) => this.click(e));
     this.el.addEventListener("keydown", (e) => this.keyDown(e));
@@ -70,6 +71,9 @@ export class Timeline {
     this.el.addEventListener("focusout", (e) => this.unhover(e));
     this.onMoveBound = (e) => this.pointerMove(e);
     this.onUpBound = (e) => this.pointerUp(e);
+    this.onKeyBound = (e) => {
+      if (e.key === "Escape") this.pointerUp(e, true);
+    };
     this.tooltip = document.getElementById("tooltip");
   }
 
@@ -101,7 +105,8 @@ export class Timeline {
       parts.push(
         `<div class="tl-row" role="listitem" data-staff="${esc(w.staff_id)}" data-row="${row}">` +
           `<div class="tl-label"><span class="swatch" style="background:${colour}" aria-hidden="true"></span>` +
-          `<span class="name">${esc(w.first_name)}</span> <span class="sub">${esc(w.staff_id)} · ${esc(w.competence)} · ${esc(t("timeline.visits", { count: w.visits.length }))}</span></div>` +
+          `<span class="name">${esc(w.first_name)}</span> <span class="sub">${esc(w.staff_id)} · ${esc(w.competence)}</span>` +
+          `<span class="sr-only">, ${esc(t("timeline.visits", { count: w.visits.length }))}</span></div>` +
           `<div class="tl-track">`,
       );
       parts.push(`<div class="seg route" style="${box(w.leave_base, w.return_base)}" aria-hidden="true"></div>`);
@@ -141,7 +146,7 @@ export class Timeline {
           const top = Math.min(row, other);
           const rows = Math.abs(other - row);
           parts.push(
-            `<div class="link" style="left:${pos(v.start).toFixed(3)}%;top:calc(${top} * var(--row-h) + var(--row-h) / 2);height:calc(${rows} * var(--row-h))"></div>`,
+            `<div class="link" data-visit="${esc(v.visit_id)}" style="left:${pos(v.start).toFixed(3)}%;top:calc(${top} * var(--row-h) + var(--row-h) / 2);height:calc(${rows} * var(--row-h))"></div>`,
           );
         }
       }
@@ -169,6 +174,7 @@ export class Timeline {
       `<div>${esc(t("visit.planned"))}: ${clock(v.start)}–${clock(v.end)}</div>` +
       `<div>${esc(t("visit.competence"))}: ${esc(this.competence[v.visit_id] || "–")}</div>` +
       `<ul>${tasks}</ul>`;
+    this.highlightPair(v.visit_id, true);
     const rect = el.getBoundingClientRect();
     this.tooltip.hidden = false;
     this.tooltip.style.left = `${Math.min(rect.left, window.innerWidth - 320) + window.scrollX}px`;
@@ -176,7 +182,21 @@ export class Timeline {
   }
 
   unhover(e) {
-    if (this.visitAt(e.target)) this.tooltip.hidden = true;
+    const el = this.visitAt(e.target);
+    if (!el) return;
+    this.tooltip.hidden = true;
+    const item = this.byKey.get(el.dataset.key);
+    if (item) this.highlightPair(item.visit.visit_id, false);
+  }
+
+  /** Emphasise both caregivers' blocks of a double-staffed visit and the line between. */
+  highlightPair(visitId, on) {
+    const item = [...this.result.worklists].find((w) => w.visits.some((v) => v.visit_id === visitId && v.partner_staff_ids.length));
+    if (!item) return;
+    const sel = CSS.escape(visitId);
+    for (const el of this.el.querySelectorAll(`.seg.visit[data-key$="|${sel}"], .link[data-visit="${sel}"]`)) {
+      el.classList.toggle("pair", on);
+    }
   }
 
   click(e) {
@@ -218,6 +238,7 @@ export class Timeline {
     this.drag = { el, key: el.dataset.key, x0: e.clientX, y0: e.clientY, grabX: e.clientX - rect.left, moving: false };
     document.addEventListener("pointermove", this.onMoveBound);
     document.addEventListener("pointerup", this.onUpBound);
+    document.addEventListener("keydown", this.onKeyBound);
   }
 
   /** Where a drag at (x, y) would put the visit: the row's caregiver and the snapped start. */
@@ -234,6 +255,7 @@ export class Timeline {
   pointerMove(e) {
     const d = this.drag;
     if (!d) return;
+    const started = performance.now();
     if (!d.moving) {
       if (Math.hypot(e.clientX - d.x0, e.clientY - d.y0) < DRAG_THRESHOLD_PX) return;
       d.moving = true;
@@ -260,12 +282,15 @@ export class Timeline {
       d.row = target.row;
     }
     d.target = target;
+    this.moveTimes.push(performance.now() - started);
   }
 
-  pointerUp() {
+  /** End a drag: move the visit where it was dropped, or nowhere when ``cancelled`` (Esc). */
+  pointerUp(_event, cancelled = false) {
     const d = this.drag;
     document.removeEventListener("pointermove", this.onMoveBound);
     document.removeEventListener("pointerup", this.onUpBound);
+    document.removeEventListener("keydown", this.onKeyBound);
     this.drag = null;
     if (!d || !d.moving) return;
     this.suppressClick = true;
@@ -275,7 +300,7 @@ export class Timeline {
     if (d.row !== undefined) this.body.children[d.row]?.classList.remove("drop");
     const item = this.byKey.get(d.key);
     const target = d.target;
-    if (!item || !target) return;
+    if (!item || !target || cancelled) return;
     const sameRow = target.staff === item.worklist.staff_id;
     const shifted = Math.abs(target.start - Date.parse(item.visit.start)) >= SNAP_MS;
     if (!sameRow || shifted) {
