@@ -131,3 +131,25 @@ def test_demo_sign_in_only_in_demo_mode(client, settings):
             who = TokenVerifier(demo_settings).verify(body["token"])
             assert who.role is Role(role) and who.municipality_id == body["municipality_id"]
         assert demo.post("/v1/demo/token", json={"role": "root"}).status_code == 422
+
+
+def test_only_planners_of_the_municipality_reach_the_page_endpoints(client, auth, template):
+    """Every other role gets 403 on every page endpoint; a planner of another municipality
+    gets 404 for this municipality's run."""
+    run = template.run_id
+    visit = next(v.visit_id for w in template.result.worklists for v in w.visits)
+    calls = [
+        ("GET", "/v1/planner/config", None),
+        ("GET", f"/v1/planner/runs/{run}/view", None),
+        ("GET", f"/v1/planner/runs/{run}/events", None),
+        ("GET", f"/v1/planner/runs/{run}/candidates?visit_id={visit}", None),
+        ("POST", f"/v1/planner/runs/{run}/replan", {"visit_id": visit, "staff_id": "S022"}),
+    ]
+    for role in ("nurse", "patient", "specialist", "admin"):
+        for method, path, body in calls:
+            response = client.request(method, path, headers=auth(role, f"{role}-1"), json=body)
+            assert response.status_code == 403, (role, path, response.status_code)
+    other = auth("planner", "planner-9", OTHER)
+    for method, path, body in calls[1:]:
+        response = client.request(method, path, headers=other, json=body)
+        assert response.status_code == 404, (path, response.status_code)
