@@ -66,6 +66,12 @@ def test_plan_move_publish_and_print_the_demo_day(server, page: Page, tmp_path: 
     expect(row).to_contain_text("Ingen på vakt har kompetansen eller ferdighetene")
     row.locator("summary").click()
     expect(row.locator(".explanation")).to_be_visible()
+    row.locator("button.who").click()
+    expect(page.locator("#candidates-body")).to_contain_text(
+        "Ingen kan ta dette besøket: ingen på vakt har kompetansen"
+    )
+    page.keyboard.press("Escape")
+    expect(page.locator("#visit-dialog")).to_be_hidden()
     assert axe_violations(page) == [], "the day at a glance"
     page.locator(".map-card").screenshot(path=str(shots / "planner-map.png"))
     page.locator("#timeline").screenshot(path=str(shots / "planner-timeline.png"))
@@ -117,8 +123,9 @@ def test_plan_move_publish_and_print_the_demo_day(server, page: Page, tmp_path: 
     expect(page.locator(f'#timeline .seg.visit[data-key="{target}|{visit_id}"]')).to_have_count(1)
 
     # Publish: version 1, and the nurse's published worklist has the moved visit.
+    expect(page.locator("#publish-text")).to_contain_text("vist: 0")
     page.click("#publish")
-    expect(page.locator("#publish-text")).to_contain_text("versjon 1")
+    expect(page.locator("#publish-text")).to_have_text("Publisert som versjon 1.")
     worklist = httpx.get(
         f"{server.url}/v1/nurse/worklist",
         params={"date": DAY, "shift": "day"},
@@ -135,6 +142,19 @@ def test_plan_move_publish_and_print_the_demo_day(server, page: Page, tmp_path: 
         v["visit_id"] for v in gone.json()["worklist"]["visits"]
     }
 
+    # Someone else publishes meanwhile: the page's If-Match is stale (409) and it says so;
+    # pressing again publishes over the version that is now current.
+    run_id = page.evaluate("window.planner.state.runId")
+    other = httpx.post(
+        f"{server.url}/v1/runs/{run_id}/publish",
+        headers={**_token(Role.PLANNER, "planner-2"), "If-Match": '"1"'},
+    )
+    assert other.status_code == 201
+    page.click("#publish")
+    expect(page.locator("#publish-text")).to_contain_text("i mellomtiden (nå versjon 2)")
+    page.click("#publish")
+    expect(page.locator("#publish-text")).to_have_text("Publisert som versjon 3.")
+
     # Print one nurse's worklist: the print stylesheet shows only her list.
     page.select_option("#print-who", target)
     page.click("#print")
@@ -146,6 +166,20 @@ def test_plan_move_publish_and_print_the_demo_day(server, page: Page, tmp_path: 
     assert axe_violations(page) == [], "print view"
     pdf = page.pdf(path=str(tmp_path / "worklist.pdf"), format="A4")
     assert pdf.startswith(b"%PDF") and len(pdf) > 2_000
+
+
+def test_a_run_shows_its_progress_live_and_can_be_cancelled(server, page: Page) -> None:
+    """A long run reports its progress as it goes; "Avbryt" stops it and the page says so."""
+    _sign_in(page, server.url, "planner")
+    expect(page.locator("#planner")).to_be_visible()
+    page.fill("#date", "2026-12-02")
+    page.fill("#limit", "120")
+    page.click("#plan")
+    expect(page.locator("#run-text")).to_contain_text("Planlegger …", timeout=PLAN_TIMEOUT_MS)
+    page.click("#cancel")
+    expect(page.locator("#run-text")).to_have_text("Planleggingen ble avbrutt.", timeout=30_000)
+    expect(page.locator("#plan")).to_be_enabled()
+    expect(page.locator("#cancel")).to_be_disabled()
 
 
 def test_english_on_request(server, page: Page) -> None:

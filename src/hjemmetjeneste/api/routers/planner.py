@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from statistics import mean
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -124,11 +125,12 @@ class CandidatePublic(_Model):
 
 
 class CandidatesPublic(_Model):
-    """The ranked caregivers for a visit; ``note`` says why the list is empty, if it is."""
+    """The ranked caregivers for a visit; ``note`` says why the list is empty, if it is:
+    nobody on shift is qualified, or every qualified caregiver already has the visit."""
 
     visit_id: str
     candidates: list[CandidatePublic]
-    note: str | None = None
+    note: Literal["nobody_qualified", "everyone_has_it"] | None = None
 
 
 class ReplanCreate(_Model):
@@ -176,33 +178,51 @@ _BUILT_MAX = 4
 
 @dataclass
 class _PageCache:
-    data: dict[str, tuple[float, MunicipalityData]]
+    """Per server process: each municipality's data (with a load number) and built shifts."""
+
+    lock: threading.Lock
+    data: dict[str, tuple[float, int, MunicipalityData]]
     built: OrderedDict[str, Any]
+    loads: int = 0
+
+
+_CACHE_LOCK = threading.Lock()
 
 
 def _cache(request: Request) -> _PageCache:
-    cache = getattr(request.app.state, "planner_page", None)
-    if cache is None:
-        cache = _PageCache(data={}, built=OrderedDict())
-        request.app.state.planner_page = cache
+    with _CACHE_LOCK:
+        cache = getattr(request.app.state, "planner_page", None)
+        if cache is None:
+            cache = _PageCache(lock=threading.Lock(), data={}, built=OrderedDict())
+            request.app.state.planner_page = cache
     return cache  # type: ignore[no-any-return]
 
 
-def _municipality(request: Request, state: ApiState, municipality_id: str) -> MunicipalityData:
-    """The municipality's current data; at most a minute old (imports are daily)."""
+def _loaded(
+    request: Request, state: ApiState, municipality_id: str
+) -> tuple[int, MunicipalityData]:
+    """The municipality's current data and its load number; at most a minute old."""
     cache = _cache(request)
-    hit = cache.data.get(municipality_id)
     now = time.monotonic()
+    with cache.lock:
+        hit = cache.data.get(municipality_id)
     if hit is not None and now - hit[0] < _DATA_TTL_S:
-        return hit[1]
+        return hit[1], hit[2]
     try:
         data = state.store.load_municipality(municipality_id)
     except Exception:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, "import your municipality's export first"
         ) from None
-    cache.data[municipality_id] = (now, data)
-    return data
+    with cache.lock:
+        cache.loads += 1
+        cache.data[municipality_id] = (now, cache.loads, data)
+        return cache.loads, data
+
+
+def _municipality(request: Request, state: ApiState, municipality_id: str) -> MunicipalityData:
+    """The municipality's current data; at most a minute old (imports are daily)."""
+    return _loaded(request, state, municipality_id)[1]
 
 
 def _place(point: Any) -> PlacePublic:
@@ -269,7 +289,7 @@ def plan_view(run_id: str, request: Request, user: PlannerUser, state: StateDep)
     """A succeeded run's result with the base, unplaced patients' places, each visit's
     required competence and the continuity figure (an audited read, like ``/result``)."""
     result = _result(state, user, run_id)
-    data = _municipality(request, state, user.municipality_id)
+    load, data = _loaded(request, state, user.municipality_id)
     district = data.district(result.district_id)
     base = data.base(district.base_id)
     patients = {p.patient_id: p for p in data.patients}
@@ -282,7 +302,7 @@ def plan_view(run_id: str, request: Request, user: PlannerUser, state: StateDep)
                 patient_first_name=_first_name(patient.display_name),
                 location=_place(patient.location),
             )
-    built = _built(request, data, result)
+    built = _built(request, load, data, result)
     per_patient = caregivers_per_patient([result])
     return PlanViewPublic(
         run_id=run_id,
@@ -305,27 +325,31 @@ class _Built:
     competence: dict[str, str]
 
 
-def _built(request: Request, data: MunicipalityData, result: PlanResult) -> _Built:
-    """The day plan and routing problem of ``result``'s shift, cached per shift and data."""
+def _built(request: Request, load: int, data: MunicipalityData, result: PlanResult) -> _Built:
+    """The day plan and routing problem of ``result``'s shift, cached per shift and data
+    load (``load`` numbers the loads of the municipality's data)."""
     from hjemmetjeneste.solver.build import build_problem
     from hjemmetjeneste.tasks import build_day_plan
     from hjemmetjeneste.travel import GreatCircleSource
 
-    cache = _cache(request).built
-    key = f"{id(data)}|{result.district_id}|{result.date}|{result.shift.value}"
-    hit = cache.get(key)
-    if hit is not None:
-        cache.move_to_end(key)
-        return hit  # type: ignore[no-any-return]
+    page_cache = _cache(request)
+    cache = page_cache.built
+    key = f"{load}|{result.municipality_id}|{result.district_id}|{result.date}|{result.shift.value}"
+    with page_cache.lock:
+        hit = cache.get(key)
+        if hit is not None:
+            cache.move_to_end(key)
+            return hit  # type: ignore[no-any-return]
     day_plan = build_day_plan(data, result.date, result.shift, result.district_id)
     built = _Built(
         day_plan=day_plan,
         built=build_problem(day_plan, GreatCircleSource()),
         competence={v.visit_id: v.required_competence.value for v in day_plan.visits},
     )
-    cache[key] = built
-    while len(cache) > _BUILT_MAX:
-        cache.popitem(last=False)
+    with page_cache.lock:
+        cache[key] = built
+        while len(cache) > _BUILT_MAX:
+            cache.popitem(last=False)
     return built
 
 
@@ -350,8 +374,8 @@ def candidates(
     from hjemmetjeneste.worklists.warmstart import initial_routes
 
     result = _result(state, user, run_id)
-    data = _municipality(request, state, user.municipality_id)
-    shift = _built(request, data, result)
+    load, data = _loaded(request, state, user.municipality_id)
+    shift = _built(request, load, data, result)
     index, problem = shift.built.index, shift.built.problem
     nodes = [n for n, v in enumerate(index.job_visit) if v == visit_id]
     known = {v.visit_id for w in result.worklists for v in w.visits}
@@ -362,7 +386,7 @@ def candidates(
         return CandidatesPublic(
             visit_id=visit_id,
             candidates=[],
-            note="nobody on this shift is qualified for the visit",
+            note="nobody_qualified",
         )
     routes = [
         [n for n in route if n not in nodes]
@@ -401,7 +425,7 @@ def candidates(
     return CandidatesPublic(
         visit_id=visit_id,
         candidates=listed,
-        note=None if listed else "every qualified caregiver on shift already has the visit",
+        note=None if listed else "everyone_has_it",
     )
 
 

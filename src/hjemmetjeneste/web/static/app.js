@@ -17,6 +17,7 @@ const state = {
   following: null,
   dialogVisit: null,
   pending: null,
+  etag: null,
   perf: { renders: [] },
 };
 let map = null;
@@ -220,6 +221,7 @@ async function fetchView(runId) {
 async function loadView(runId) {
   const view = await fetchView(runId);
   renderView(view);
+  await readPublishedVersion();
   $("run-text").textContent = t("run.loaded", { run: runId.slice(0, 8), status: t("run.succeeded") });
 }
 
@@ -348,7 +350,7 @@ async function whoCouldTakeThis() {
     const params = new URLSearchParams({ visit_id: visitId });
     const body = await (await api(`/v1/planner/runs/${encodeURIComponent(state.runId)}/candidates?${params}`)).json();
     if (!body.candidates.length) {
-      $("candidates-body").textContent = t("candidates.none", { note: body.note || "" });
+      $("candidates-body").textContent = t("candidates.none", { note: body.note ? t(`candidates.note.${body.note}`) : "" });
       return;
     }
     $("candidates-body").innerHTML =
@@ -417,6 +419,7 @@ function acceptReplan() {
   if (!pending) return;
   renderView(pending.view);
   say(t("replan.accepted"));
+  readPublishedVersion();
 }
 
 async function rejectReplan() {
@@ -430,23 +433,41 @@ async function rejectReplan() {
 
 // --- publish and print ----------------------------------------------------------------------
 
-async function publish() {
+function publicationPath(r) {
+  return `/v1/publications/${encodeURIComponent(r.district_id)}/${r.date}/${r.shift}`;
+}
+
+/** The shift's published version as the planner saw it when the plan was shown (its ETag). */
+async function readPublishedVersion() {
   const r = state.view?.result;
   if (!r) return;
-  const path = `/v1/publications/${encodeURIComponent(r.district_id)}/${r.date}/${r.shift}`;
   try {
-    const history = await api(path);
-    const etag = history.headers.get("ETag") || `"${(await history.json()).current_version}"`;
-    try {
-      const pub = await (await api(`/v1/runs/${encodeURIComponent(state.runId)}/publish`, { method: "POST", headers: { "If-Match": etag } })).json();
-      $("publish-text").textContent = t("publish.done", { version: pub.version });
-    } catch (error) {
-      if (error.status !== 409) throw error;
-      const now = await (await api(path)).json();
-      $("publish-text").textContent = t("publish.stale", { version: now.current_version });
-    }
+    const history = await (await api(publicationPath(r))).json();
+    state.etag = `"${history.current_version}"`;
+    $("publish-text").textContent = t("publish.seen", { version: history.current_version });
   } catch (error) {
-    $("publish-text").textContent = t("publish.failed", { error: error.message });
+    fail(error);
+  }
+}
+
+/** Publish with If-Match: the version seen. If someone published since, the API answers
+ * 409: the planner is told, and the next press publishes over the version now current. */
+async function publish() {
+  const r = state.view?.result;
+  if (!r || !state.etag) return;
+  try {
+    const response = await api(`/v1/runs/${encodeURIComponent(state.runId)}/publish`, { method: "POST", headers: { "If-Match": state.etag } });
+    const pub = await response.json();
+    state.etag = response.headers.get("ETag") || `"${pub.version}"`;
+    $("publish-text").textContent = t("publish.done", { version: pub.version });
+  } catch (error) {
+    if (error.status === 409) {
+      const now = await (await api(publicationPath(r))).json();
+      state.etag = `"${now.current_version}"`;
+      $("publish-text").textContent = t("publish.stale", { version: now.current_version });
+    } else {
+      $("publish-text").textContent = t("publish.failed", { error: error.message });
+    }
   }
 }
 
