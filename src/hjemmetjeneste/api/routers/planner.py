@@ -432,37 +432,17 @@ def candidates(
 def _start_warm_run(
     state: ApiState, user: PlannerUser, base: runs.RunRecord, time_limit_s: float
 ) -> runs.RunRecord:
-    """Adapter to the run queue: queue a run of ``base``'s shift that starts from ``base``'s
-    worklists (``warm_from``) with the shift's pins. The one place this page touches the
-    run queue's internals."""
-    pins = runs.list_pins(
-        state.store.engine,
-        user.municipality_id,
-        district_id=base.district_id,
-        plan_date=base.plan_date,
-        shift=base.shift,
+    """Adapter to the run queue: queue a run of ``base``'s shift (with the shift's pins) that
+    starts from ``base``'s worklists. The one place this page touches the run queue."""
+    return runs_router.queue_run(
+        state,
+        user,
+        base.district_id,
+        base.plan_date,
+        base.shift,
+        time_limit_s,
+        warm_from=base.run_id,
     )
-    record = runs.create_run(
-        state.store.engine,
-        municipality_id=user.municipality_id,
-        district_id=base.district_id,
-        plan_date=base.plan_date,
-        shift=base.shift,
-        params={"time_limit_s": time_limit_s, "pins": len(pins), "warm_from": base.run_id},
-        created_by=user.person_id,
-    )
-    state.runner.submit(
-        record.run_id,
-        [
-            {
-                "task_id": p.task_id,
-                "staff_id": p.staff_id,
-                "start": None if p.start is None else p.start.isoformat(),
-            }
-            for p in pins
-        ],
-    )
-    return record
 
 
 @router.post(

@@ -82,7 +82,7 @@ export function worklistsHtml(result, who) {
       const rows = w.visits
         .map(
           (v) =>
-            `<tr><td>${v.sequence}</td><td>${clock(v.start)}–${clock(v.end)}</td>` +
+            `<tr><td>${v.sequence}</td><td class="time">${clock(v.start)}–${clock(v.end)}</td>` +
             `<td>${esc(v.patient_name)}</td><td>${esc(v.address)}</td><td>${esc(v.key_box_note || "")}</td>` +
             `<td><ul>${v.tasks.map((task) => `<li>${esc(task.description)} (${task.duration_min} min)</li>`).join("")}</ul></td></tr>`,
         )
