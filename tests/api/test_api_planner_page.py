@@ -4,8 +4,9 @@ and the demo sign-in."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
-from api_test_helpers import OTHER, wait_for_run
+from api_test_helpers import OTHER, OWN, publish, wait_for_run
 from fastapi.testclient import TestClient
 
 from hjemmetjeneste.api import create_app
@@ -153,3 +154,46 @@ def test_only_planners_of_the_municipality_reach_the_page_endpoints(client, auth
     for method, path, body in calls[1:]:
         response = client.request(method, path, headers=other, json=body)
         assert response.status_code == 404, (path, response.status_code)
+
+
+def test_continuity_counts_the_districts_published_shifts_of_the_last_days(client, auth, template):
+    """Caregivers per patient counts this plan and the district's published plans of the
+    last continuity_days days: a day before with the caregivers rotated raises it."""
+    planner = auth("planner", "planner-1")
+    url = f"/v1/planner/runs/{template.run_id}/view"
+    alone = client.get(url, headers=planner).json()
+    assert alone["continuity_shifts"] == 1 and alone["continuity_days"] == 14
+    engine = client.app.state.api.store.engine
+    day_before = template.result.date - timedelta(days=1)
+    staff = [w.staff_id for w in template.result.worklists]
+    rotated = template.result.model_copy(
+        update={
+            "date": day_before,
+            "worklists": tuple(
+                w.model_copy(update={"staff_id": staff[(i + 1) % len(staff)]})
+                for i, w in enumerate(template.result.worklists)
+            ),
+        }
+    )
+    record = runs.create_run(
+        engine,
+        municipality_id=OWN,
+        district_id=template.result.district_id,
+        plan_date=day_before,
+        shift="day",
+        params={"time_limit_s": 1.0, "pins": 0},
+        created_by="planner-1",
+    )
+    runs.start_run(engine, record.run_id)
+    runs.finish_run(
+        engine,
+        record.run_id,
+        "succeeded",
+        result_json=rotated.model_dump_json(),
+        kpis=rotated.kpis.model_dump(mode="json"),
+        violations=0,
+    )
+    assert publish(client, planner, record.run_id).status_code == 201
+    both = client.get(url, headers=planner).json()
+    assert both["continuity_shifts"] == 2
+    assert both["caregivers_per_patient"] > alone["caregivers_per_patient"]

@@ -121,6 +121,25 @@ def test_plan_move_publish_and_print_the_demo_day(server, page: Page, tmp_path: 
     assert axe_violations(page) == [], "re-plan differences"
     page.click("#diff-accept")
     expect(page.locator(f'#timeline .seg.visit[data-key="{target}|{visit_id}"]')).to_have_count(1)
+    accepted_run = page.evaluate("window.planner.state.runId")
+
+    # Move another visit with the keyboard, then discard: its pin goes, the plan stays.
+    planner = _token(Role.PLANNER, "planner-1")
+    shift = {"date": DAY, "shift": "day"}
+    pins = httpx.get(f"{server.url}/v1/pins", params=shift, headers=planner).json()
+    other_visit = page.locator("#timeline .seg.visit:not(.double)").nth(8)
+    other_visit.focus()
+    page.keyboard.press("Enter")
+    page.focus("#move-to")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(diff).to_be_visible(timeout=PLAN_TIMEOUT_MS)
+    page.click("#diff-reject")
+    expect(page.locator("#status")).to_have_text("Endringene er forkastet og låsen fjernet.")
+    assert httpx.get(f"{server.url}/v1/pins", params=shift, headers=planner).json() == pins
+    assert page.evaluate("window.planner.state.runId") == accepted_run
 
     # Publish: version 1, and the nurse's published worklist has the moved visit.
     expect(page.locator("#publish-text")).to_contain_text("vist: 0")

@@ -181,5 +181,7 @@ def synthetic_view(n_staff: int = 100, visits_each: int = 15, seed: int = 7) -> 
         ],
         "visit_competence": competence,
         "caregivers_per_patient": 1.0,
+        "continuity_days": 14,
+        "continuity_shifts": 1,
         "overtime_s": 0,
     }

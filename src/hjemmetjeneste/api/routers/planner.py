@@ -22,6 +22,7 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib.resources import files
 from pathlib import Path
 from statistics import mean
@@ -107,7 +108,12 @@ class PlanViewPublic(_Model):
     base_name: str
     unplaced_places: list[UnplacedPlacePublic]
     visit_competence: dict[str, str]
-    caregivers_per_patient: float | None
+    caregivers_per_patient: float | None = Field(
+        description="continuity: distinct caregivers per patient of this plan, counted over "
+        "this plan and the district's published shifts of the last continuity_days days"
+    )
+    continuity_days: int
+    continuity_shifts: int = Field(description="plans counted (this one included)")
     overtime_s: int
 
 
@@ -183,6 +189,7 @@ class _PageCache:
     lock: threading.Lock
     data: dict[str, tuple[float, int, MunicipalityData]]
     built: OrderedDict[str, Any]
+    results: OrderedDict[str, PlanResult]
     loads: int = 0
 
 
@@ -193,7 +200,9 @@ def _cache(request: Request) -> _PageCache:
     with _CACHE_LOCK:
         cache = getattr(request.app.state, "planner_page", None)
         if cache is None:
-            cache = _PageCache(lock=threading.Lock(), data={}, built=OrderedDict())
+            cache = _PageCache(
+                lock=threading.Lock(), data={}, built=OrderedDict(), results=OrderedDict()
+            )
             request.app.state.planner_page = cache
     return cache  # type: ignore[no-any-return]
 
@@ -303,7 +312,11 @@ def plan_view(run_id: str, request: Request, user: PlannerUser, state: StateDep)
                 location=_place(patient.location),
             )
     built = _built(request, load, data, result)
-    per_patient = caregivers_per_patient([result])
+    days = data.municipality.rules.continuity_days
+    window = [result, *_published_before(request, state, result, days)]
+    seen = caregivers_per_patient(window)
+    here = {v.patient_id for w in result.worklists for v in w.visits}
+    per_patient = [seen[p] for p in here if p in seen]
     return PlanViewPublic(
         run_id=run_id,
         result=result,
@@ -311,9 +324,47 @@ def plan_view(run_id: str, request: Request, user: PlannerUser, state: StateDep)
         base_name=base.name,
         unplaced_places=list(places.values()),
         visit_competence=built.competence,
-        caregivers_per_patient=round(mean(per_patient.values()), 2) if per_patient else None,
+        caregivers_per_patient=round(mean(per_patient), 2) if per_patient else None,
+        continuity_days=days,
+        continuity_shifts=len(window),
         overtime_s=sum(w.overtime_s for w in result.worklists),
     )
+
+
+_RESULTS_MAX = 64
+
+
+def _published_before(
+    request: Request, state: ApiState, result: PlanResult, days: int
+) -> list[PlanResult]:
+    """The district's current published plans of the ``days`` days up to ``result``'s date,
+    other than ``result``'s own shift (published results never change: cached by run)."""
+    municipality_id = result.municipality_id
+    publications = runs.current_publications(
+        state.store.engine,
+        municipality_id,
+        district_id=result.district_id,
+        from_date=result.date - timedelta(days=days - 1),
+        to_date=result.date,
+    )
+    page_cache = _cache(request)
+    found = []
+    for pub in publications:
+        if pub.plan_date == result.date and pub.shift == result.shift.value:
+            continue
+        with page_cache.lock:
+            hit = page_cache.results.get(pub.run_id)
+        if hit is None:
+            text = runs.run_result_json(state.store.engine, municipality_id, pub.run_id)
+            if text is None:  # pragma: no cover - a published run always has its result
+                continue
+            hit = PlanResult.model_validate_json(text)
+            with page_cache.lock:
+                page_cache.results[pub.run_id] = hit
+                while len(page_cache.results) > _RESULTS_MAX:
+                    page_cache.results.popitem(last=False)
+        found.append(hit)
+    return found
 
 
 @dataclass(frozen=True)

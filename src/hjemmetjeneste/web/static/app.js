@@ -251,15 +251,19 @@ function renderView(view) {
 function renderKpis(view) {
   const k = view.result.kpis;
   const figures = [
-    ["kpi.tasks", t("kpi.of", { placed: k.tasks_placed, total: k.tasks_total }), "tasks"],
-    ["kpi.patient_share", percent(k.patient_time_share), "patient"],
-    ["kpi.travel_share", percent(k.travel_share), "travel"],
-    ["kpi.wait", duration(k.wait_s), "wait"],
-    ["kpi.overtime", duration(view.overtime_s), "overtime"],
-    ["kpi.continuity", view.caregivers_per_patient == null ? "–" : view.caregivers_per_patient.toLocaleString(currentLanguage() === "nb" ? "nb-NO" : "en-GB"), "continuity"],
+    [t("kpi.tasks"), t("kpi.of", { placed: k.tasks_placed, total: k.tasks_total }), "tasks"],
+    [t("kpi.patient_share"), percent(k.patient_time_share), "patient"],
+    [t("kpi.travel_share"), percent(k.travel_share), "travel"],
+    [t("kpi.wait"), duration(k.wait_s), "wait"],
+    [t("kpi.overtime"), duration(view.overtime_s), "overtime"],
+    [
+      t("kpi.continuity", { days: view.continuity_days, shifts: view.continuity_shifts }),
+      view.caregivers_per_patient == null ? "–" : view.caregivers_per_patient.toLocaleString(currentLanguage() === "nb" ? "nb-NO" : "en-GB"),
+      "continuity",
+    ],
   ];
   $("kpis").innerHTML = figures
-    .map(([key, value, id]) => `<div class="kpi" data-kpi="${id}"><dt>${esc(t(key))}</dt><dd>${esc(value)}</dd></div>`)
+    .map(([label, value, id]) => `<div class="kpi" data-kpi="${id}"><dt>${esc(label)}</dt><dd>${esc(value)}</dd></div>`)
     .join("");
 }
 
