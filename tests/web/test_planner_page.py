@@ -77,6 +77,26 @@ def test_plan_move_publish_and_print_the_demo_day(server, page: Page, tmp_path: 
     page.locator("#timeline").screenshot(path=str(shots / "planner-timeline.png"))
     page.locator(".unplaced-card").screenshot(path=str(shots / "planner-unplaced.png"))
 
+    # A visit's marker on the map opens the visit (one with no other marker near it).
+    lone = page.evaluate(
+        """() => {
+          const { view } = window.planner.state;
+          const at = (p) => window.planner.mapPoint(p.lat, p.lon);
+          const visits = view.result.worklists.flatMap(
+            (w) => w.visits.map((v) => ({ w, v, p: at(v.location) })));
+          const others = [at(view.base), ...view.unplaced_places.map((u) => at(u.location))];
+          const far = (a, b, px) => Math.hypot(a.x - b.x, a.y - b.y) > px;
+          const x = visits.find((a) => !a.v.partner_staff_ids.length
+            && visits.every((b) => b === a || far(a.p, b.p, 16))
+            && others.every((o) => far(a.p, o, 24)));
+          return { ...x.p, staff: x.w.first_name };
+        }"""
+    )
+    page.mouse.click(lone["x"], lone["y"])
+    expect(page.locator("#visit-dialog")).to_be_visible()
+    expect(page.locator("#visit-facts")).to_contain_text(lone["staff"])
+    page.keyboard.press("Escape")
+
     # Hovering a visit shows first name, window, tasks and competence.
     first_visit = page.locator("#timeline .seg.visit:not(.double)").nth(3)
     first_visit.hover()

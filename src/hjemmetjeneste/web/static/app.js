@@ -104,7 +104,7 @@ async function signIn(token) {
     .join("");
   $("shift").innerHTML = state.config.shifts.map((s) => `<option value="${esc(s)}">${esc(t(`shift.${s}`))}</option>`).join("");
   if (!$("date").value) $("date").value = todayInOslo();
-  if (!map) map = new RouteMap($("map"), state.config);
+  if (!map) map = new RouteMap($("map"), state.config, openVisit);
   if (!timeline) timeline = new Timeline($("timeline"), { onOpen: openVisit, onMove: (m) => replan(m.key.split("|")[1], m.toStaff, m.start) });
   await loadLatest();
 }
@@ -543,5 +543,10 @@ async function main() {
   document.body.dataset.ready = "true";
 }
 
-window.planner = { state, renderView, moveTimes: () => timeline?.moveTimes ?? [] };
+window.planner = {
+  state,
+  renderView,
+  moveTimes: () => timeline?.moveTimes ?? [],
+  mapPoint: (lat, lon) => map?.clientPoint(lat, lon),
+};
 main();

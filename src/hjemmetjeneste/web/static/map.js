@@ -6,7 +6,9 @@ import { esc, t } from "./i18n.js";
 import { colourOf, firstName } from "./timeline.js";
 
 export class RouteMap {
-  constructor(el, config) {
+  /** ``onOpen(key)`` is called with "staff|visit" when a visit's marker is clicked. */
+  constructor(el, config, onOpen = () => {}) {
+    this.onOpen = onOpen;
     const L = window.L;
     this.L = L;
     this.map = L.map(el, {
@@ -25,6 +27,13 @@ export class RouteMap {
     this.layer = L.layerGroup().addTo(this.map);
     const base = config.districts[0]?.base;
     this.map.setView(base ? [base.lat, base.lon] : [63.43, 10.4], 13);
+  }
+
+  /** Where a place is on the screen (client coordinates), for tests and tools. */
+  clientPoint(lat, lon) {
+    const point = this.map.latLngToContainerPoint([lat, lon]);
+    const rect = this.map.getContainer().getBoundingClientRect();
+    return { x: rect.left + point.x, y: rect.top + point.y };
   }
 
   draw(view) {
@@ -51,6 +60,7 @@ export class RouteMap {
         const at = [v.location.lat, v.location.lon];
         bounds.extend(at);
         const double = v.partner_staff_ids.length > 0;
+        const key = `${w.staff_id}|${v.visit_id}`;
         L.circleMarker(at, {
           renderer: this.canvas,
           radius: double ? 7 : 5,
@@ -58,8 +68,9 @@ export class RouteMap {
           weight: double ? 3 : 1,
           fillColor: colour,
           fillOpacity: 0.95,
-          interactive: false,
-        }).addTo(layer);
+        })
+          .on("click", () => this.onOpen(key))
+          .addTo(layer);
       }
     });
     for (const place of view.unplaced_places) {
