@@ -230,21 +230,28 @@ async function loadView(runId) {
 /** Draw a plan view; returns the milliseconds the drawing took (scripting and layout). */
 function renderView(view) {
   const started = performance.now();
+  const parts = {};
+  const part = (name, draw) => {
+    const t0 = performance.now();
+    draw();
+    parts[name] = performance.now() - t0;
+  };
   state.view = view;
   state.runId = view.run_id;
   state.visits = indexVisits(view.result);
-  renderKpis(view);
-  map?.draw(view);
-  timeline?.render(view, view.visit_competence);
-  renderUnplaced(view);
+  part("kpis", () => renderKpis(view));
+  part("map", () => map?.draw(view));
+  part("timeline", () => timeline?.render(view, view.visit_competence));
+  part("unplaced", () => renderUnplaced(view));
   $("print-who").innerHTML =
     `<option value="">${esc(t("actions.print_all"))}</option>` +
     view.result.worklists.map((w) => `<option value="${esc(w.staff_id)}">${esc(w.first_name)} (${esc(w.staff_id)})</option>`).join("");
   $("publish").disabled = false;
   $("print").disabled = false;
-  void document.body.offsetHeight; // include the layout in the figure
+  part("layout", () => void document.body.offsetHeight); // include the layout in the figure
   const ms = performance.now() - started;
   state.perf.renders.push(ms);
+  state.perf.parts = parts;
   return ms;
 }
 

@@ -22,6 +22,7 @@ export async function setLanguage(lang) {
   localStorage.setItem("hjemmetjeneste.lang", lang);
   document.documentElement.lang = lang;
   const locale = lang === "nb" ? "nb-NO" : "en-GB";
+  clockMemo.clear();
   clockFmt = new Intl.DateTimeFormat(locale, { timeZone: ZONE, hour: "2-digit", minute: "2-digit" });
   dateFmt = new Intl.DateTimeFormat(locale, { timeZone: ZONE, dateStyle: "full" });
   for (const el of document.querySelectorAll("[data-i18n]")) {
@@ -43,9 +44,18 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
 }
 
-/** HH:MM in Europe/Oslo of an ISO timestamp or epoch milliseconds. */
+const clockMemo = new Map();
+
+/** HH:MM in Europe/Oslo of an ISO timestamp or epoch milliseconds (memoised: a day's plan
+ * repeats the same few hundred instants thousands of times). */
 export function clock(value) {
-  return clockFmt.format(typeof value === "number" ? value : Date.parse(value));
+  let text = clockMemo.get(value);
+  if (text === undefined) {
+    text = clockFmt.format(typeof value === "number" ? value : Date.parse(value));
+    if (clockMemo.size > 50_000) clockMemo.clear();
+    clockMemo.set(value, text);
+  }
+  return text;
 }
 
 /** A long date of a YYYY-MM-DD day, as Oslo sees it. */
