@@ -42,6 +42,7 @@ def test_a_1500_visit_day_renders_and_drags(server, page: Page) -> None:
     expect(page.locator("#planner")).to_be_visible()
     text = json.dumps(synthetic_view())
     renders = [page.evaluate(RENDER_JS, text) for _ in range(5)]
+    parts = page.evaluate("window.planner.state.perf.parts")  # of the last render
     expect(page.locator("#timeline .tl-row")).to_have_count(100)
     expect(page.locator("#timeline .seg.visit")).to_have_count(1500)
     expect(page.locator("#map path.route")).to_have_count(100)
@@ -73,6 +74,7 @@ def test_a_1500_visit_day_renders_and_drags(server, page: Page) -> None:
         "caregivers": 100,
         "render_ms": [round(r, 1) for r in renders],
         "render_ms_median": round(statistics.median(renders), 1),
+        "last_render_parts_ms": {k: round(v, 1) for k, v in parts.items()},
         "drag_move_ms_median": round(statistics.median(moves), 3),
         "drag_move_ms_max": round(max(moves), 3),
         "drag_frames": len(frames),
