@@ -143,12 +143,18 @@ def test_plan_move_publish_and_print_the_demo_day(server, page: Page, tmp_path: 
     expect(page.locator(f'#timeline .seg.visit[data-key="{target}|{visit_id}"]')).to_have_count(1)
     accepted_run = page.evaluate("window.planner.state.runId")
 
-    # Move another visit with the keyboard, then discard: its pin goes, the plan stays.
+    # Move the same visit again with the keyboard, then discard: the pin is back as the
+    # first move left it, and the plan stays.
     planner = _token(Role.PLANNER, "planner-1")
     shift = {"date": DAY, "shift": "day"}
-    pins = httpx.get(f"{server.url}/v1/pins", params=shift, headers=planner).json()
-    other_visit = page.locator("#timeline .seg.visit:not(.double)").nth(8)
-    other_visit.focus()
+
+    def pins() -> list[tuple]:
+        found = httpx.get(f"{server.url}/v1/pins", params=shift, headers=planner).json()
+        return sorted((p["task_id"], p["visit_id"], p["staff_id"], p["start"]) for p in found)
+
+    pinned = pins()
+    assert {p[1] for p in pinned} == {visit_id} and {p[2] for p in pinned} == {target}
+    page.locator(f'#timeline .seg.visit[data-key="{target}|{visit_id}"]').focus()
     page.keyboard.press("Enter")
     page.focus("#move-to")
     page.keyboard.press("ArrowDown")
@@ -158,7 +164,7 @@ def test_plan_move_publish_and_print_the_demo_day(server, page: Page, tmp_path: 
     expect(diff).to_be_visible(timeout=PLAN_TIMEOUT_MS)
     page.click("#diff-reject")
     expect(page.locator("#status")).to_have_text("Endringene er forkastet og låsen fjernet.")
-    assert httpx.get(f"{server.url}/v1/pins", params=shift, headers=planner).json() == pins
+    assert pins() == pinned
     assert page.evaluate("window.planner.state.runId") == accepted_run
 
     # Publish: version 1, and the nurse's published worklist has the moved visit.

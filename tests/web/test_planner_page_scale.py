@@ -49,11 +49,12 @@ def test_a_1500_visit_day_renders_and_drags(server, page: Page) -> None:
     expect(page.locator("#unplaced tbody tr")).to_have_count(5)
 
     block = page.locator('#timeline .seg.visit[data-key="X010|visit:T010-05"]')
-    block.scroll_into_view_if_needed()
+    # Hovering waits until the block receives pointer events: a row scrolled into view is
+    # laid out and hit-testable only from its next frame (content-visibility: auto).
+    block.hover(position={"x": 2, "y": 5})
     box = block.bounding_box()
     assert box is not None
     page.evaluate(FRAMES_JS)
-    page.mouse.move(box["x"] + 2, box["y"] + 5)
     page.mouse.down()
     for step in range(60):
         page.mouse.move(box["x"] + 2 + step * 3, box["y"] + 5 + step * 4)

@@ -400,17 +400,26 @@ async function replan(visitId, staffId, start) {
   if (!state.runId || state.following) return;
   say(t("replan.running"));
   try {
+    const r = state.view.result;
+    const query = new URLSearchParams({ date: r.date, shift: r.shift, district_id: r.district_id });
+    const pinsBefore = await (await api(`/v1/pins?${query}`)).json();
     const body = { visit_id: visitId, staff_id: staffId, time_limit_s: Math.min(Number($("limit").value) || 5, 30) };
     if (start) body.start = start;
     const made = await (await api(`/v1/planner/runs/${encodeURIComponent(state.runId)}/replan`, { method: "POST", body })).json();
+    const undo = { runId: state.runId, fresh: [], previous: [] };
+    for (const id of made.pin_ids) {
+      const old = pinsBefore.find((p) => p.pin_id === id);
+      if (old) undo.previous.push(old);
+      else undo.fresh.push(id);
+    }
     const final = await follow(made.run.run_id);
     if (final?.status !== "succeeded") {
-      await dropPins(made.pin_ids);
+      await undoPins(undo);
       say(t(`run.${final?.status || "failed"}`, { error: final?.error || "" }));
       return;
     }
     const view = await fetchView(made.run.run_id);
-    state.pending = { view, pinIds: made.pin_ids };
+    state.pending = { view, undo };
     $("diff-body").innerHTML = diffTable(diffPlans(state.view.result, view.result));
     say("");
     $("diff-dialog").showModal();
@@ -419,8 +428,17 @@ async function replan(visitId, staffId, start) {
   }
 }
 
-async function dropPins(ids) {
-  for (const id of ids) await api(`/v1/pins/${id}`, { method: "DELETE" }).catch(() => null);
+/** Put the pins back as they were before a move: new ones deleted, earlier ones of the
+ * visit (a visit moved twice) restored to their caregiver and start. */
+async function undoPins(undo) {
+  for (const id of undo.fresh) await api(`/v1/pins/${id}`, { method: "DELETE" }).catch(() => null);
+  const old = undo.previous[0];
+  if (old) {
+    const body = { visit_id: old.visit_id };
+    if (old.staff_id) body.staff_id = old.staff_id;
+    if (old.start) body.start = old.start;
+    await api(`/v1/runs/${encodeURIComponent(undo.runId)}/pins`, { method: "POST", body }).catch(fail);
+  }
 }
 
 function acceptReplan() {
@@ -438,7 +456,7 @@ async function rejectReplan() {
   state.pending = null;
   $("diff-dialog").close();
   if (!pending) return;
-  await dropPins(pending.pinIds);
+  await undoPins(pending.undo);
   say(t("replan.rejected"));
 }
 

@@ -12,9 +12,24 @@ export function firstName(name) {
   return String(name || "").trim().split(/\s+/)[0] || "";
 }
 
-/** Colour of caregiver ``i``: spread hues, dark enough for white text. */
+function luminance(h, s, l) {
+  // HSL to sRGB (CSS Color 4), then WCAG relative luminance.
+  const k = (n) => (n + h / 30) % 12;
+  const a = s * Math.min(l, 1 - l);
+  const channel = (n) => {
+    const c = l - a * Math.max(-1, Math.min(k(n) - 3, 9 - k(n), 1));
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * channel(0) + 0.7152 * channel(8) + 0.0722 * channel(4);
+}
+
+/** Colour of caregiver ``i``: spread hues, each as light as white text on it allows
+ * (contrast at least 4.6:1, WCAG AA for small text). */
 export function colourOf(i) {
-  return `hsl(${Math.round((i * 137.508) % 360)} 62% 32%)`;
+  const hue = Math.round((i * 137.508) % 360);
+  let light = 36;
+  while (light > 10 && 1.05 / (luminance(hue, 0.62, light / 100) + 0.05) < 4.6) light -= 1;
+  return `hsl(${hue} 62% ${light}%)`;
 }
 
 /** Every visit of the view keyed by "staff|visit", with its caregiver and row. */
@@ -100,6 +115,28 @@ export class Timeline {
     }
     parts.push("</div></div>");
     parts.push(`<div class="tl-body" role="list" aria-label="${esc(t("timeline.label"))}">`);
+    // The overlay first, so that the rows paint over it: the shift's bounds and the lines
+    // between double-staffed partners run behind the visits.
+    parts.push('<div class="tl-overlay" aria-hidden="true">');
+    parts.push(`<div class="bound" style="left:${pos(result.shift_start).toFixed(3)}%"></div>`);
+    parts.push(`<div class="bound" style="left:${pos(result.shift_end).toFixed(3)}%"></div>`);
+    const linked = new Set();
+    result.worklists.forEach((w, row) => {
+      for (const v of w.visits) {
+        for (const partner of v.partner_staff_ids) {
+          const other = this.rowOf.get(partner);
+          const id = [v.visit_id, Math.min(row, other), Math.max(row, other)].join("|");
+          if (other === undefined || linked.has(id)) continue;
+          linked.add(id);
+          const top = Math.min(row, other);
+          const rows = Math.abs(other - row);
+          parts.push(
+            `<div class="link" data-visit="${esc(v.visit_id)}" style="left:${pos(v.start).toFixed(3)}%;top:calc(${top} * var(--row-h) + var(--row-h) / 2);height:calc(${rows} * var(--row-h))"></div>`,
+          );
+        }
+      }
+    });
+    parts.push("</div>");
     result.worklists.forEach((w, row) => {
       const colour = colourOf(row);
       parts.push(
@@ -131,29 +168,10 @@ export class Timeline {
       for (const b of w.breaks) parts.push(`<div class="seg break" style="${box(b.start, b.end)}" title="${esc(t("timeline.break"))}" aria-hidden="true"></div>`);
       parts.push("</div></div>");
     });
-    // Overlay: the shift's bounds and the links between double-staffed partners.
-    parts.push('<div class="tl-overlay" aria-hidden="true">');
-    parts.push(`<div class="bound" style="left:${pos(result.shift_start).toFixed(3)}%"></div>`);
-    parts.push(`<div class="bound" style="left:${pos(result.shift_end).toFixed(3)}%"></div>`);
-    const linked = new Set();
-    result.worklists.forEach((w, row) => {
-      for (const v of w.visits) {
-        for (const partner of v.partner_staff_ids) {
-          const other = this.rowOf.get(partner);
-          const id = [v.visit_id, Math.min(row, other), Math.max(row, other)].join("|");
-          if (other === undefined || linked.has(id)) continue;
-          linked.add(id);
-          const top = Math.min(row, other);
-          const rows = Math.abs(other - row);
-          parts.push(
-            `<div class="link" data-visit="${esc(v.visit_id)}" style="left:${pos(v.start).toFixed(3)}%;top:calc(${top} * var(--row-h) + var(--row-h) / 2);height:calc(${rows} * var(--row-h))"></div>`,
-          );
-        }
-      }
-    });
-    parts.push("</div></div>");
+    parts.push("</div>");
     this.el.innerHTML = parts.join("");
     this.body = this.el.querySelector(".tl-body");
+    this.rows = this.body.querySelectorAll(".tl-row");
   }
 
   visitAt(target) {
@@ -277,8 +295,8 @@ export class Timeline {
     d.ghost.style.transform = `translate(${e.clientX - d.grabX}px, ${e.clientY - 12}px)`;
     d.ghost.textContent = clock(target.start);
     if (target.row !== d.row) {
-      this.body.children[d.row]?.classList.remove("drop");
-      this.body.children[target.row]?.classList.add("drop");
+      this.rows[d.row]?.classList.remove("drop");
+      this.rows[target.row]?.classList.add("drop");
       d.row = target.row;
     }
     d.target = target;
@@ -297,7 +315,7 @@ export class Timeline {
     setTimeout(() => (this.suppressClick = false), 0);
     d.ghost.remove();
     d.el.classList.remove("dragging");
-    if (d.row !== undefined) this.body.children[d.row]?.classList.remove("drop");
+    if (d.row !== undefined) this.rows[d.row]?.classList.remove("drop");
     const item = this.byKey.get(d.key);
     const target = d.target;
     if (!item || !target || cancelled) return;
