@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from api_test_helpers import OTHER, OWN, publish, wait_for_run
+from api_test_helpers import OTHER, publish, record_succeeded_run, wait_for_run
 from fastapi.testclient import TestClient
 
 from hjemmetjeneste.api import create_app
@@ -175,25 +175,8 @@ def test_continuity_counts_the_districts_published_shifts_of_the_last_days(clien
             ),
         }
     )
-    record = runs.create_run(
-        engine,
-        municipality_id=OWN,
-        district_id=template.result.district_id,
-        plan_date=day_before,
-        shift="day",
-        params={"time_limit_s": 1.0, "pins": 0},
-        created_by="planner-1",
-    )
-    runs.start_run(engine, record.run_id)
-    runs.finish_run(
-        engine,
-        record.run_id,
-        "succeeded",
-        result_json=rotated.model_dump_json(),
-        kpis=rotated.kpis.model_dump(mode="json"),
-        violations=0,
-    )
-    assert publish(client, planner, record.run_id).status_code == 201
+    run_id = record_succeeded_run(engine, rotated)
+    assert publish(client, planner, run_id).status_code == 201
     both = client.get(url, headers=planner).json()
     assert both["continuity_shifts"] == 2
     assert both["caregivers_per_patient"] > alone["caregivers_per_patient"]
