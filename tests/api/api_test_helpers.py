@@ -82,9 +82,7 @@ def wait_for_run(client: TestClient, headers: dict[str, str], run_id: str, timeo
         time.sleep(0.2)
 
 
-def record_succeeded_run(
-    engine: Engine, result: PlanResult, plan_date: date | None = None
-) -> str:
+def record_succeeded_run(engine: Engine, result: PlanResult, plan_date: date | None = None) -> str:
     """Store ``result`` as a succeeded run of its shift (on ``plan_date`` if given); its id."""
     record = runs.create_run(
         engine,
