@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -91,6 +92,22 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(default_factory=_user_cache_dir)
     #: Published benchmark instances (``HJEMMETJENESTE_BENCHMARKS_DIR``); may not exist.
     benchmarks_dir: Path = Field(default_factory=_shared_benchmarks_dir)
+    #: The planner's page: map tile URL template (``https://tiles.example/{z}/{x}/{y}.png``);
+    #: None draws the routes on a plain background (no request leaves the page).
+    map_tile_url: str | None = None
+    #: The attribution the tile provider requires, shown on the map.
+    map_tile_attribution: str = ""
+
+    @property
+    def tile_origin(self) -> str | None:
+        """The map tiles' origin the page's Content-Security-Policy allows: the API setting,
+        else the origin of the tile URL template, else none."""
+        if self.api_tile_origin:
+            return self.api_tile_origin
+        if self.map_tile_url:
+            parts = urlsplit(self.map_tile_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        return None
 
     @field_validator("database_url")
     @classmethod

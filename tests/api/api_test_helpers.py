@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 
 from hjemmetjeneste.domain import PlanResult, ShiftKind
 from hjemmetjeneste.store import runs
@@ -79,3 +80,26 @@ def wait_for_run(client: TestClient, headers: dict[str, str], run_id: str, timeo
         if body["status"] in runs.FINAL_STATUSES or time.monotonic() > deadline:
             return body
         time.sleep(0.2)
+
+
+def record_succeeded_run(engine: Engine, result: PlanResult, plan_date: date | None = None) -> str:
+    """Store ``result`` as a succeeded run of its shift (on ``plan_date`` if given); its id."""
+    record = runs.create_run(
+        engine,
+        municipality_id=result.municipality_id,
+        district_id=result.district_id,
+        plan_date=plan_date or result.date,
+        shift=result.shift.value,
+        params={"time_limit_s": 1.0, "pins": 0},
+        created_by="planner-1",
+    )
+    runs.start_run(engine, record.run_id)
+    runs.finish_run(
+        engine,
+        record.run_id,
+        "succeeded",
+        result_json=result.model_dump_json(),
+        kpis=result.kpis.model_dump(mode="json"),
+        violations=0,
+    )
+    return record.run_id

@@ -6,7 +6,15 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from api_test_helpers import DEMO, OWN, nurse_on_shift, patient_on_shift, publish, wait_for_run
+from api_test_helpers import (
+    DEMO,
+    OWN,
+    nurse_on_shift,
+    patient_on_shift,
+    publish,
+    record_succeeded_run,
+    wait_for_run,
+)
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 from sqlalchemy import update
@@ -133,26 +141,9 @@ def test_nurse_gets_her_worklist_with_changes_and_one_calendar_event_per_visit(
             )
         }
     )
-    record = runs.create_run(
-        engine,
-        municipality_id=OWN,
-        district_id="trd-ost",
-        plan_date=template.result.date,
-        shift="day",
-        params={"time_limit_s": 1.0, "pins": 0},
-        created_by="planner-1",
-    )
-    runs.start_run(engine, record.run_id)
-    runs.finish_run(
-        engine,
-        record.run_id,
-        "succeeded",
-        result_json=changed.model_dump_json(),
-        kpis=changed.kpis.model_dump(mode="json"),
-        violations=0,
-    )
+    run_id = record_succeeded_run(engine, changed)
     engine.dispose()
-    assert publish(client, planner, record.run_id, 1).status_code == 201
+    assert publish(client, planner, run_id, 1).status_code == 201
     second = client.get("/v1/nurse/worklist", params=DAY, headers=nurse).json()
     assert second["version"] == 2
     assert second["changes"]["previous_version"] == 1

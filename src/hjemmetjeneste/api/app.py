@@ -19,7 +19,16 @@ from hjemmetjeneste.api.events import configure_logging, log_event
 from hjemmetjeneste.api.fastpath import NurseWorklistFastPath
 from hjemmetjeneste.api.guard import ApiGuard
 from hjemmetjeneste.api.published import PublishedCache
-from hjemmetjeneste.api.routers import audit, imports, meta, nurse, patient, runs, specialist
+from hjemmetjeneste.api.routers import (
+    audit,
+    imports,
+    meta,
+    nurse,
+    patient,
+    planner,
+    runs,
+    specialist,
+)
 from hjemmetjeneste.api.routers import staffing as staffing_router
 from hjemmetjeneste.api.runner import Executor, RunScheduler, execute_in_process
 from hjemmetjeneste.api.schemas import IssuePublic, ProblemPublic
@@ -134,9 +143,20 @@ def create_app(settings: Settings, *, executor: Executor = execute_in_process) -
     app.add_exception_handler(Exception, _server_problem)
     app.add_exception_handler(RequestValidationError, _validation_problem)
     # The nurses' router first: their worklist is the hot path, matched before the others.
-    for module in (nurse, meta, imports, runs, patient, specialist, audit, staffing_router):
+    for module in (
+        nurse,
+        meta,
+        imports,
+        runs,
+        patient,
+        specialist,
+        audit,
+        staffing_router,
+        planner,
+    ):
         app.include_router(module.router)
     app.include_router(nurse.feed_router)
+    planner.mount_page(app)
     return app
 
 

@@ -4,7 +4,7 @@ work, and security headers on every answer.
 In order, for every HTTP request:
 
 1. the client IP's token bucket (429 when empty);
-2. for ``/v1/…`` (but the calendar feeds, whose secret is in the path) and
+2. for ``/v1/…`` (but the calendar feeds, whose secret is in the path, and the demo sign-in) and
    ``/openapi.json``: the bearer token is verified (401) and its own bucket checked (429) —
    before a byte of the body is read; an upload by a role that may not upload is refused
    (403) before its body too;
@@ -41,6 +41,8 @@ __all__ = ["PRINCIPAL_KEY", "ApiGuard", "BodyTooLarge", "RateLimiter"]
 PRINCIPAL_KEY = "hjemmetjeneste.principal"
 
 UPLOAD_PATH = "/v1/imports"
+#: The demo sign-in (answers 404 unless ``serve --demo``; it carries no data).
+DEMO_PATHS = frozenset({"/v1/demo", "/v1/demo/token"})
 #: Roles that may send an upload's body at all.
 _UPLOADERS = frozenset({Role.PLANNER})
 #: Methods whose bodies no route reads (so they need no counting).
@@ -143,7 +145,7 @@ class ApiGuard:
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        self._headers = security_headers(settings.api_tile_origin)
+        self._headers = security_headers(settings.tile_origin)
         self._by_ip = RateLimiter(settings.api_rate_per_ip, settings.api_burst_per_ip)
         self._by_token = RateLimiter(settings.api_rate_per_token, settings.api_burst_per_token)
         self._max_body = settings.api_max_body_bytes
@@ -200,7 +202,7 @@ class ApiGuard:
         wait = self._by_ip.wait_s(client[0] if client else "")
         if wait:
             return _too_many(wait)
-        if not private or path.startswith("/v1/calendar/"):
+        if not private or path.startswith("/v1/calendar/") or path in DEMO_PATHS:
             return None
         token = _bearer(scope)
         if token is None:

@@ -64,6 +64,8 @@ class PlanRunJob:
     shift: str
     time_limit_s: float
     pins: tuple[dict[str, Any], ...]
+    #: An earlier run of the same shift whose worklists start the search (a warm re-plan).
+    warm_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ def _solve_in_child(conn: Connection, job: PlanRunJob, parent_pid: int) -> None:
     """Child process: load the municipality, plan the shift, send progress and the result."""
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     try:
-        from hjemmetjeneste.domain import Pin, ShiftKind
+        from hjemmetjeneste.domain import Pin, PlanResult, ShiftKind
         from hjemmetjeneste.pipeline import plan_shift
         from hjemmetjeneste.solver import SolveParams
         from hjemmetjeneste.store import open_store
@@ -103,6 +105,11 @@ def _solve_in_child(conn: Connection, job: PlanRunJob, parent_pid: int) -> None:
         store = open_store(job.database_url, migrate_schema=False)
         try:
             data = store.load_municipality(job.municipality_id)
+            previous_json = (
+                runs.run_result_json(store.engine, job.municipality_id, job.warm_from)
+                if job.warm_from
+                else None
+            )
         finally:
             store.close()
         pins = tuple(Pin.model_validate(p) for p in job.pins)
@@ -119,6 +126,9 @@ def _solve_in_child(conn: Connection, job: PlanRunJob, parent_pid: int) -> None:
             params=SolveParams(time_limit_s=job.time_limit_s),
             on_progress=progress,
             pins=pins,
+            previous=None
+            if previous_json is None
+            else PlanResult.model_validate_json(previous_json),
         )
         conn.send(
             (
@@ -308,6 +318,7 @@ class RunScheduler:
             shift=record.shift,
             time_limit_s=float(record.params["time_limit_s"]),
             pins=tuple(record.params.get("pin_list", ())),
+            warm_from=record.params.get("warm_from"),
         )
         state = _Active(job)
         with self._lock:

@@ -150,31 +150,51 @@ def start_run(body: RunCreate, user: PlannerUser, state: StateDep) -> RunPublic:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, "no such district in your municipality"
         )
+    record = queue_run(state, user, district_id, body.date, body.shift.value, body.time_limit_s)
+    return _run_public(record)
+
+
+def queue_run(
+    state: StateDep,
+    user: PlannerUser,
+    district_id: str,
+    plan_date: date,
+    shift: str,
+    time_limit_s: float,
+    warm_from: str | None = None,
+) -> runs.RunRecord:
+    """Record a queued run of the shift with its pins and hand it to a worker.
+
+    ``warm_from``: a run of the same shift whose worklists start the search (re-planning).
+    """
     pins = runs.list_pins(
         state.store.engine,
         user.municipality_id,
         district_id=district_id,
-        plan_date=body.date,
-        shift=body.shift.value,
+        plan_date=plan_date,
+        shift=shift,
     )
+    params: dict[str, object] = {
+        "time_limit_s": time_limit_s,
+        "pins": len(pins),
+        "pin_list": [
+            {
+                "task_id": p.task_id,
+                "staff_id": p.staff_id,
+                "start": None if p.start is None else p.start.isoformat(),
+            }
+            for p in pins
+        ],
+    }
+    if warm_from is not None:
+        params["warm_from"] = warm_from
     record = runs.create_run(
         state.store.engine,
         municipality_id=user.municipality_id,
         district_id=district_id,
-        plan_date=body.date,
-        shift=body.shift.value,
-        params={
-            "time_limit_s": body.time_limit_s,
-            "pins": len(pins),
-            "pin_list": [
-                {
-                    "task_id": p.task_id,
-                    "staff_id": p.staff_id,
-                    "start": None if p.start is None else p.start.isoformat(),
-                }
-                for p in pins
-            ],
-        },
+        plan_date=plan_date,
+        shift=shift,
+        params=params,
         created_by=user.person_id,
     )
     state.runner.wake()
@@ -185,7 +205,7 @@ def start_run(body: RunCreate, user: PlannerUser, state: StateDep) -> RunPublic:
         district_id=district_id,
         actor_id=user.person_id,
     )
-    return _run_public(record)
+    return record
 
 
 @router.get("/v1/runs", response_model=list[RunPublic], responses=problem_responses(401, 403, 422))

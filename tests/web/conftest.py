@@ -1,0 +1,156 @@
+"""Page tests: a real uvicorn server on 127.0.0.1 over a store with the demo, driven by
+Debian's headless Chromium through Playwright.
+
+They skip only when Chromium (``/usr/bin/chromium``) or Playwright is missing; ``.ci/run``
+installs Chromium so that CI runs them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from hjemmetjeneste.formats import read_export
+from hjemmetjeneste.store import open_store
+
+CHROMIUM = Path(os.environ.get("HJEMMETJENESTE_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
+#: This suite's ports (127.0.0.1 only).
+PORTS = range(18300, 18400)
+#: A task nobody on the demo's day shift may do (nobody speaks Polish): always unplaced.
+UNPLACEABLE = (
+    "I99001,CP-P0001,P0001,Mestring og motivasjon,Samtale på polsk om dagen,20,window,,0,"
+    "10:00-12:00,,1,,assistent,language_pl,1,normal,false,2026-01-01,\n"
+)
+
+try:
+    from playwright.sync_api import Browser, Page, sync_playwright
+except ImportError:  # pragma: no cover - the dev extra installs it
+    sync_playwright = None  # type: ignore[assignment]
+
+if sync_playwright is None or not CHROMIUM.exists():
+    pytest.skip(
+        "page tests need Playwright and Debian's chromium (apt-get install chromium)",
+        allow_module_level=True,
+    )
+
+
+@dataclass(frozen=True)
+class Server:
+    """The running page server."""
+
+    url: str
+    database_url: str
+
+
+def _free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 18300-18399")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """uvicorn with the app in demo mode over a store holding the demo plus one task that no
+    one on the day shift is qualified for (so the unplaced list has a reason to show)."""
+    folder = tmp_path_factory.mktemp("page")
+    export = folder / "demo"
+    shutil.copytree(DEMO, export)
+    with (export / "interventions.csv").open("a", encoding="utf-8") as out:
+        out.write(UNPLACEABLE)
+    database_url = f"sqlite:///{folder / 'page.db'}"
+    store = open_store(database_url)
+    store.save_export(read_export(export), source="demo")
+    store.close()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "HJEMMETJENESTE_DATABASE_URL": database_url,
+        "HJEMMETJENESTE_API_DEMO": "true",
+    }
+    log = (folder / "server.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "hjemmetjeneste.api:app_from_environment",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = (folder / "server.log").read_text()
+                raise RuntimeError(f"the server did not start: {output}")
+            time.sleep(0.2)
+        yield Server(url=url, database_url=database_url)
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page (own storage). CSP is bypassed only so that axe can be injected."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1000}, bypass_csp=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # window.print() would block on a dialog in a browser with a screen: record it instead.
+    page.add_init_script("window.print = () => { window.__printed = (window.__printed||0) + 1; };")
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
