@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = "hjemmetjeneste-demo"
     #: API: plan runs solved at once per server process (each in its own spawned process).
     api_run_workers: int = Field(default=1, ge=1, le=16)
+    #: Period runs (``plan --all-districts``): address of a Dask distributed scheduler, e.g.
+    #: ``tcp://scheduler:8786``; unset plans on a local pool of processes (docs/deployment.md).
+    dask_scheduler: str | None = None
+    #: Period runs on the local pool: worker processes (default: one per CPU core).
+    period_workers: int | None = Field(default=None, ge=1, le=256)
 
     @field_validator("database_url")
     @classmethod
