@@ -147,7 +147,10 @@ def _print_report(report: object, first: date, last: date) -> None:
         "Lent",
         "Violations",
     ):
-        table.add_column(column, justify="left" if column == "District" else "right")
+        if column == "District":
+            table.add_column(column, overflow="fold", min_width=12)
+        else:
+            table.add_column(column, justify="right")
     for district in sorted(rows):
         r = rows[district]
         table.add_row(
