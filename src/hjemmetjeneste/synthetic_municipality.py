@@ -20,6 +20,7 @@ appears. The output depends only on the seed.
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import random
 from collections.abc import Sequence
@@ -28,12 +29,15 @@ from pathlib import Path
 
 from hjemmetjeneste.domain import (
     Base,
+    BreakRule,
     CarePlan,
     District,
     GeoPoint,
     Municipality,
     MunicipalityData,
     Patient,
+    PlanningRules,
+    ProblemArea,
     Roster,
     RosterEntry,
     Staff,
@@ -45,7 +49,13 @@ from hjemmetjeneste.importers.demo_generator import (
     _staff,
 )
 
-__all__ = ["LARGE_MUNICIPALITY_ID", "OSLO_DISTRICTS", "generate_municipality", "main"]
+__all__ = [
+    "LARGE_MUNICIPALITY_ID",
+    "LARGE_RULES",
+    "OSLO_DISTRICTS",
+    "generate_municipality",
+    "main",
+]
 
 LARGE_MUNICIPALITY_ID = "0301"  # Oslo's municipality number
 _DEMO_CENTRE = (63.4262, 10.4398)  # the demo base the demo's patients are drawn around
@@ -201,13 +211,34 @@ def _district(
     return district, base, patients, plans, staff, roster
 
 
+def _with_gaps(plan: CarePlan) -> CarePlan:
+    """Medication given at several fixed times a day keeps a minimum gap between doses."""
+    items = []
+    for i in plan.interventions:
+        minutes = sorted(t.hour * 60 + t.minute for t in i.schedule.times)
+        spaced = len(minutes) > 1 and min(b - a for a, b in itertools.pairwise(minutes)) >= 180
+        if i.problem_area == ProblemArea.MEDICATION and spaced:
+            i = i.model_copy(update={"gap_group": "medisin", "min_gap_min": _MIN_GAP_MIN})
+        items.append(i)
+    return plan.model_copy(update={"interventions": tuple(items)})
+
+
+#: The rules the large municipality plans with: breaks by the Working Environment Act,
+#: continuity of care (a new caregiver costs as much as 15 minutes of driving) and gaps.
+LARGE_RULES = PlanningRules(breaks=BreakRule(), continuity_weight=900)
+_MIN_GAP_MIN = 120
+
+
 def generate_municipality(
-    seed: int = 2026, *, districts: int = 15, patients: int = 200
+    seed: int = 2026, *, districts: int = 15, patients: int = 200, rules: bool = True
 ) -> MunicipalityData:
     """The synthetic large municipality: ``districts`` of Oslo's bydeler (at most 15).
 
     Districts get ``patients`` patients on average (±25 %, seeded), so their need varies
-    while each has the demo district's staff and roster. Fully determined by the arguments.
+    while each has the demo district's staff and roster. With ``rules`` (the default) the
+    municipality plans with breaks and continuity of care (:data:`LARGE_RULES`), and
+    medication given at fixed times at least three hours apart keeps two hours between
+    doses (gap group ``medisin``). Fully determined by the arguments.
     """
     if not 1 <= districts <= len(OSLO_DISTRICTS):
         raise ValueError(f"districts must be between 1 and {len(OSLO_DISTRICTS)}")
@@ -219,11 +250,15 @@ def generate_municipality(
         for bydel in OSLO_DISTRICTS[:districts]
     ]
     return MunicipalityData(
-        municipality=Municipality(municipality_id=LARGE_MUNICIPALITY_ID, name="Oslo (synthetic)"),
+        municipality=Municipality(
+            municipality_id=LARGE_MUNICIPALITY_ID,
+            name="Oslo (synthetic)",
+            rules=LARGE_RULES if rules else PlanningRules(),
+        ),
         districts=tuple(p[0] for p in parts),
         bases=tuple(p[1] for p in parts),
         patients=tuple(x for p in parts for x in p[2]),
-        care_plans=tuple(x for p in parts for x in p[3]),
+        care_plans=tuple(_with_gaps(x) if rules else x for p in parts for x in p[3]),
         staff=tuple(x for p in parts for x in p[4]),
         roster=Roster(entries=tuple(x for p in parts for x in p[5])),
     )
