@@ -17,6 +17,7 @@ from hjemmetjeneste.api.deps import ApiState, CurrentUser
 from hjemmetjeneste.api.fastpath import NurseWorklistFastPath
 from hjemmetjeneste.api.published import PublishedCache
 from hjemmetjeneste.api.routers import audit, imports, meta, nurse, patient, runs, specialist
+from hjemmetjeneste.api.routers import periods as period_runs
 from hjemmetjeneste.api.runner import RunRunner
 from hjemmetjeneste.api.schemas import IssuePublic, ProblemPublic
 from hjemmetjeneste.settings import DEMO_JWT_SECRET, Settings
@@ -107,7 +108,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(HTTPException, _http_problem)
     app.add_exception_handler(RequestValidationError, _validation_problem)
     # The nurses' router first: their worklist is the hot path, matched before the others.
-    for module in (nurse, meta, imports, runs, patient, specialist, audit):
+    for module in (nurse, meta, imports, runs, patient, specialist, audit, period_runs):
         app.include_router(module.router)
     return app
 
