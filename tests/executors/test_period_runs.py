@@ -23,6 +23,7 @@ from hjemmetjeneste.synthetic_municipality import generate_municipality
 
 DAY = date(2026, 12, 1)
 BUDGET = SolveParams(time_limit_s=60.0, solution_limit=20)
+SMALL_BUDGET = SolveParams(time_limit_s=60.0, solution_limit=3)
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +161,7 @@ def test_a_short_district_borrows_caregivers_of_its_neighbour(tmp_path, pool):
     )
     data = data.model_copy(update={"roster": roster})
     report = plan_period(
-        _store(tmp_path, data), DAY, DAY, pool, shifts=(ShiftKind.DAY,), params=BUDGET
+        _store(tmp_path, data), DAY, DAY, pool, shifts=(ShiftKind.DAY,), params=SMALL_BUDGET
     )
     own = _by_unit(report.outcomes)[(short, DAY, ShiftKind.DAY, "plan")].result
     unplaced = {u.visit_id for u in own.unplaced}
