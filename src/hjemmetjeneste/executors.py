@@ -190,17 +190,12 @@ def _peak_rss_mb() -> float:
 
 
 def _stored_plan(spec: UnitSpec, district_id: str, digest: str | None) -> PlanResult:
-    from hjemmetjeneste.store.periods import get_unit
+    from hjemmetjeneste.store.periods import UnitKey, get_unit
 
-    stored = get_unit(
-        _engine(spec.database_url),
-        municipality_id=spec.municipality_id,
-        district_id=district_id,
-        plan_date=spec.day,
-        shift=spec.shift.value,
-        kind="plan",
-        input_digest=digest or "",
+    key = UnitKey(
+        spec.municipality_id, district_id, spec.day, spec.shift.value, "plan", digest or ""
     )
+    stored = get_unit(_engine(spec.database_url), key)
     if stored is None:
         raise HjemmetjenesteError(f"no stored plan of {district_id} {spec.day} {spec.shift}")
     return PlanResult.model_validate_json(stored.result_json)
@@ -260,19 +255,14 @@ def run_unit(spec: UnitSpec) -> UnitOutcome:
     that fails for its data is returned with the error (nothing is written); anything else
     (the store unreachable, the process killed) is left to the executor to retry.
     """
-    from hjemmetjeneste.store.periods import get_unit, record_unit
+    from hjemmetjeneste.store.periods import StoredUnit, UnitKey, get_unit, record_unit
 
     started = time.perf_counter()
     digest = spec.input_digest()
     engine = _engine(spec.database_url)
-    key = {
-        "municipality_id": spec.municipality_id,
-        "district_id": spec.district_id,
-        "plan_date": spec.day,
-        "shift": spec.shift.value,
-        "kind": spec.kind,
-        "input_digest": digest,
-    }
+    key = UnitKey(
+        spec.municipality_id, spec.district_id, spec.day, spec.shift.value, spec.kind, digest
+    )
     base = {
         "district_id": spec.district_id,
         "day": spec.day,
@@ -281,7 +271,7 @@ def run_unit(spec: UnitSpec) -> UnitOutcome:
         "input_digest": digest,
         "worker": _worker_name(),
     }
-    stored = get_unit(engine, **key)
+    stored = get_unit(engine, key)
     written = False
     if stored is None:
         try:
@@ -295,14 +285,10 @@ def run_unit(spec: UnitSpec) -> UnitOutcome:
                 unit_seconds=time.perf_counter() - started,
                 peak_rss_mb=_peak_rss_mb(),
             )
-        stored, written = record_unit(
-            engine,
-            **key,
-            result_json=result.model_dump_json(),
-            violations=violations,
-            solve_seconds=result.solve_seconds,
-            worker=base["worker"],
+        unit = StoredUnit(
+            result.model_dump_json(), violations, result.solve_seconds, base["worker"]
         )
+        stored, written = record_unit(engine, key, unit)
     return UnitOutcome(
         **base,
         result=PlanResult.model_validate_json(stored.result_json),

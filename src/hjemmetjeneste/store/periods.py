@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from hjemmetjeneste.store.engine import writing
 from hjemmetjeneste.store.models import TableBase
 
-__all__ = ["PeriodUnitRow", "StoredUnit", "count_units", "get_unit", "record_unit"]
+__all__ = ["PeriodUnitRow", "StoredUnit", "UnitKey", "count_units", "get_unit", "record_unit"]
 
 
 class PeriodUnitRow(TableBase):
@@ -58,6 +58,18 @@ class PeriodUnitRow(TableBase):
 
 
 @dataclass(frozen=True)
+class UnitKey:
+    """What identifies a unit: its shift, its kind and the digest of its inputs."""
+
+    municipality_id: str
+    district_id: str
+    plan_date: date
+    shift: str
+    kind: str
+    input_digest: str
+
+
+@dataclass(frozen=True)
 class StoredUnit:
     """A stored unit's plan JSON and who wrote it."""
 
@@ -67,32 +79,9 @@ class StoredUnit:
     worker: str
 
 
-def _key(
-    municipality_id: str, district_id: str, plan_date: date, shift: str, kind: str, digest: str
-) -> tuple[bool, ...]:
-    c = PeriodUnitRow
-    return (
-        c.municipality_id == municipality_id,
-        c.district_id == district_id,
-        c.plan_date == plan_date,
-        c.shift == shift,
-        c.kind == kind,
-        c.input_digest == digest,
-    )  # type: ignore[return-value]
-
-
-def get_unit(
-    engine: Engine,
-    *,
-    municipality_id: str,
-    district_id: str,
-    plan_date: date,
-    shift: str,
-    kind: str,
-    input_digest: str,
-) -> StoredUnit | None:
-    """The unit stored under this key, or None."""
-    where = _key(municipality_id, district_id, plan_date, shift, kind, input_digest)
+def get_unit(engine: Engine, key: UnitKey) -> StoredUnit | None:
+    """The unit stored under ``key``, or None."""
+    where = [getattr(PeriodUnitRow, name) == value for name, value in vars(key).items()]
     with Session(engine) as session:
         row = session.query(PeriodUnitRow).filter(*where).one_or_none()
         if row is None:
@@ -100,52 +89,19 @@ def get_unit(
         return StoredUnit(row.result_json, row.violations, row.solve_seconds, row.worker)
 
 
-def record_unit(
-    engine: Engine,
-    *,
-    municipality_id: str,
-    district_id: str,
-    plan_date: date,
-    shift: str,
-    kind: str,
-    input_digest: str,
-    result_json: str,
-    violations: int,
-    solve_seconds: float,
-    worker: str,
-) -> tuple[StoredUnit, bool]:
-    """Write a unit's plan unless one is stored under its key; (the stored unit, written?).
+def record_unit(engine: Engine, key: UnitKey, unit: StoredUnit) -> tuple[StoredUnit, bool]:
+    """Write a unit's plan unless one is stored under ``key``; (the stored unit, written?).
 
     When another attempt of the same unit wrote first, its row is returned and nothing is
     written: the unique key lets exactly one insert win.
     """
-    row = PeriodUnitRow(
-        municipality_id=municipality_id,
-        district_id=district_id,
-        plan_date=plan_date,
-        shift=shift,
-        kind=kind,
-        input_digest=input_digest,
-        result_json=result_json,
-        violations=violations,
-        solve_seconds=solve_seconds,
-        worker=worker,
-        created_at=datetime.now(UTC),
-    )
+    row = PeriodUnitRow(**vars(key), **vars(unit), created_at=datetime.now(UTC))
     try:
         with Session(writing(engine)) as session, session.begin():
             session.add(row)
-        return StoredUnit(result_json, violations, solve_seconds, worker), True
+        return unit, True
     except IntegrityError:
-        stored = get_unit(
-            engine,
-            municipality_id=municipality_id,
-            district_id=district_id,
-            plan_date=plan_date,
-            shift=shift,
-            kind=kind,
-            input_digest=input_digest,
-        )
+        stored = get_unit(engine, key)
         if stored is None:  # pragma: no cover - the winner's row cannot vanish
             raise
         return stored, False
