@@ -74,6 +74,12 @@ def _summary(report: PeriodReport, workers: int, load_before: list[float]) -> di
         "loan_replans": len(report.lend_outcomes) + len(report.declined),
         "wall_s": round(report.wall_seconds, 2),
         "shifts_per_minute": round(shifts / (report.wall_seconds / 60.0), 2),
+        "own_plans_wall_s": round(report.own_seconds, 2),
+        "own_plans_shifts_per_minute": round(shifts / (report.own_seconds / 60.0), 2),
+        "loan_replans_wall_s": round(report.lend_seconds, 2),
+        "loan_replans_unit_s_sum": round(
+            sum(o.unit_seconds for o in report.lend_outcomes + report.declined), 2
+        ),
         "unit_s_sum": round(sum(o.unit_seconds for o in _units(report)), 2),
         "unit_s_by_shift": {
             k: {
@@ -164,7 +170,12 @@ def main() -> None:
         print(json.dumps(runs[-1], indent=1), flush=True)
     base = min(reports)
     scaling = {
-        str(w): round(r["shifts_per_minute"] / runs[0]["shifts_per_minute"], 3)
+        str(w): {
+            "whole_period": round(r["shifts_per_minute"] / runs[0]["shifts_per_minute"], 3),
+            "own_plans": round(
+                r["own_plans_shifts_per_minute"] / runs[0]["own_plans_shifts_per_minute"], 3
+            ),
+        }
         for w, r in zip(reports, runs, strict=True)
     }
     result = {

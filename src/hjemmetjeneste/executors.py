@@ -454,6 +454,8 @@ class PeriodReport:
     declined: list[UnitOutcome] = field(default_factory=list)
     retried: int = 0
     wall_seconds: float = 0.0
+    own_seconds: float = 0.0  # the districts' own plans (the first pass)
+    lend_seconds: float = 0.0  # the loan re-plans (the second pass)
     workers: int = 1
 
     @property
@@ -733,6 +735,7 @@ def plan_period(
     if on_planned is not None:
         on_planned(total)
     report.outcomes = _run_all(executor, [unit(d) for d in chosen], next_of, on_unit, report)
+    report.own_seconds = time.perf_counter() - started
     if lending:
         plans = {(o.district_id, o.day, o.shift): o for o in report.outcomes}
         lend = _lend_specs(data, plans, histories, spec)
@@ -751,4 +754,5 @@ def plan_period(
             report.loans += _loans(o.result, offer, borrower)
         report.lend_outcomes = kept
     report.wall_seconds = time.perf_counter() - started
+    report.lend_seconds = report.wall_seconds - report.own_seconds
     return report
