@@ -64,6 +64,11 @@ def plan_all_districts(
                 else "local pool"
             )
             console.print(f"Executor: {where}, {executor.workers} worker(s)")
+            if settings.dask_scheduler and settings.database_url.startswith("sqlite"):
+                err_console.print(
+                    "[yellow]Dask workers read and write the store: a SQLite file works only "
+                    "when they all run on this machine; give a cluster PostgreSQL.[/yellow]"
+                )
             with _progress("Planning", "{task.completed}/{task.total} units") as progress:
                 bar = progress.add_task(f"{first} .. {last}, all districts", total=None)
 
