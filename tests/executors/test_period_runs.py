@@ -174,3 +174,38 @@ def test_a_short_district_borrows_caregivers_of_its_neighbour(tmp_path, pool):
     (replanned,) = report.lend_outcomes
     assert replanned.violations == 0
     assert all(u.visit_id in unplaced for u in replanned.result.unplaced)
+
+
+def test_a_dask_worker_killed_mid_period_hands_its_unit_to_another(tmp_path, small):
+    """Dask reschedules the unit of a killed worker; every unit is still stored once."""
+    from distributed import Client, LocalCluster
+
+    url = _store(tmp_path, small)
+    killed: list[int] = []
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        dask = DaskPool(client=client)
+
+        def on_unit(outcome: UnitOutcome) -> None:
+            if not killed:  # the other district's unit is on the other worker now
+                pids = client.run(os.getpid)
+                pid = next(p for p in pids.values() if outcome.worker.split(":")[-1] != str(p))
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+        report = plan_period(url, DAY, DAY, dask, params=BUDGET, lending=False, on_unit=on_unit)
+        dask.close()
+    assert killed and not report.failed and len(report.outcomes) == 2 * 3
+    store = open_store(url)
+    try:
+        stored = count_units(store.engine, "0301")
+    finally:
+        store.close()
+    assert Counter((d, day, shift) for d, day, shift, _k, _g in stored) == Counter(
+        (o.district_id, o.day, o.shift) for o in report.outcomes
+    )
+    assert len(stored) == 6
