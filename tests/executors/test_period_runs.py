@@ -35,6 +35,20 @@ def pool():
 
 
 @pytest.fixture(scope="module")
+def dask_client():
+    """A Dask ``LocalCluster`` of two single-threaded worker processes, and its client."""
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+@pytest.fixture(scope="module")
 def small() -> MunicipalityData:
     """Two districts of about 25 patients each."""
     return generate_municipality(11, districts=2, patients=25)
@@ -64,20 +78,12 @@ def _by_unit(outcomes: list[UnitOutcome]) -> dict:
     return {(o.district_id, o.day, o.shift, o.kind): o for o in outcomes}
 
 
-def test_local_pool_and_dask_local_cluster_give_the_same_plans(tmp_path, small, pool):
+def test_local_pool_and_dask_local_cluster_give_the_same_plans(tmp_path, small, pool, dask_client):
     """The same inputs and work budget give the same unit keys and plans on both executors."""
-    from distributed import Client, LocalCluster
-
     local = plan_period(_store(tmp_path, small, "a"), DAY, DAY, pool, params=BUDGET)
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        dask = DaskPool(client=client)
-        distributed = plan_period(_store(tmp_path, small, "b"), DAY, DAY, dask, params=BUDGET)
-        dask.close()
+    dask = DaskPool(client=dask_client)
+    distributed = plan_period(_store(tmp_path, small, "b"), DAY, DAY, dask, params=BUDGET)
+    dask.close()
     a = _by_unit(local.outcomes + local.lend_outcomes)
     b = _by_unit(distributed.outcomes + distributed.lend_outcomes)
     assert len(a) == 2 * 3 and not local.failed and not distributed.failed
@@ -176,29 +182,21 @@ def test_a_short_district_borrows_caregivers_of_its_neighbour(tmp_path, pool):
     assert all(u.visit_id in unplaced for u in replanned.result.unplaced)
 
 
-def test_a_dask_worker_killed_mid_period_hands_its_unit_to_another(tmp_path, small):
+def test_a_dask_worker_killed_mid_period_hands_its_unit_to_another(tmp_path, small, dask_client):
     """Dask reschedules the unit of a killed worker; every unit is still stored once."""
-    from distributed import Client, LocalCluster
-
     url = _store(tmp_path, small)
     killed: list[int] = []
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as client,
-    ):
-        dask = DaskPool(client=client)
+    dask = DaskPool(client=dask_client)
 
-        def on_unit(outcome: UnitOutcome) -> None:
-            if not killed:  # the other district's unit is on the other worker now
-                pids = client.run(os.getpid)
-                pid = next(p for p in pids.values() if outcome.worker.split(":")[-1] != str(p))
-                os.kill(pid, signal.SIGKILL)
-                killed.append(pid)
+    def on_unit(outcome: UnitOutcome) -> None:
+        if not killed:  # the other district's unit is on the other worker now
+            pids = dask_client.run(os.getpid)
+            pid = next(p for p in pids.values() if outcome.worker.split(":")[-1] != str(p))
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
 
-        report = plan_period(url, DAY, DAY, dask, params=BUDGET, lending=False, on_unit=on_unit)
-        dask.close()
+    report = plan_period(url, DAY, DAY, dask, params=BUDGET, lending=False, on_unit=on_unit)
+    dask.close()
     assert killed and not report.failed and len(report.outcomes) == 2 * 3
     store = open_store(url)
     try:
