@@ -15,6 +15,7 @@ from pathlib import Path
 
 from hjemmetjeneste.domain import (
     CareHistory,
+    DayPlan,
     MunicipalityData,
     Pin,
     PlanResult,
@@ -109,6 +110,32 @@ def plan_shift(
     district_id = district_id or default_district(data)
     with watch.stage("tasks"):
         day_plan = build_day_plan(data, day, shift, district_id, pins=pins, history=history)
+    return plan_day_plan(
+        day_plan,
+        travel=travel,
+        params=params,
+        on_progress=on_progress,
+        previous=previous,
+        stability_weight=stability_weight,
+        _watch=watch,
+    )
+
+
+def plan_day_plan(
+    day_plan: DayPlan,
+    *,
+    travel: TravelSource | None = None,
+    params: SolveParams | None = None,
+    on_progress: ProgressCallback | None = None,
+    previous: PlanResult | None = None,
+    stability_weight: int = STABILITY_WEIGHT,
+    _watch: _Stopwatch | None = None,
+) -> PlanOutcome:
+    """Plan an already built day plan: the stages of :func:`plan_shift` after ``tasks``.
+
+    For callers that change the day plan first (staff lending adds a neighbour's visits).
+    """
+    watch = _watch or _Stopwatch()
     with watch.stage("build"):
         built = build_problem(day_plan, travel or GreatCircleSource())
     problem, routes = built.problem, None

@@ -109,6 +109,12 @@ class Settings(BaseSettings):
             return f"{parts.scheme}://{parts.netloc}"
         return None
 
+    #: Period runs (``plan --all-districts``): address of a Dask distributed scheduler, e.g.
+    #: ``tcp://scheduler:8786``; unset plans on a local pool of processes (docs/deployment.md).
+    dask_scheduler: str | None = None
+    #: Period runs on the local pool: worker processes (default: one per CPU core).
+    period_workers: int | None = Field(default=None, ge=1, le=256)
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:

@@ -118,7 +118,9 @@ def test_stateful_workflows_follow_the_links(api_schema, auth, template):
     api_schema.config.generation.update(
         modes=[GenerationMode.POSITIVE], with_security_parameters=False
     )
-    base = api_schema.as_state_machine()
+    # the runs' and pins' workflow only: the state machine then spends its steps on the links
+    # (with every router in the schema, most rounds never queued a run)
+    base = api_schema.include(path_regex=r"^/v1/(runs|pins|districts)").as_state_machine()
     seen: list[tuple[str, int]] = []
 
     class Workflow(base):  # type: ignore[misc, valid-type]

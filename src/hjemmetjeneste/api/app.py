@@ -25,6 +25,7 @@ from hjemmetjeneste.api.routers import (
     meta,
     nurse,
     patient,
+    periods,
     planner,
     runs,
     specialist,
@@ -153,6 +154,7 @@ def create_app(settings: Settings, *, executor: Executor = execute_in_process) -
         audit,
         staffing_router,
         planner,
+        periods,
     ):
         app.include_router(module.router)
     app.include_router(nurse.feed_router)

@@ -78,6 +78,36 @@ def plan(
         list[str] | None,
         typer.Option(help="Travel from an OSRM server: URL for all modes, or MODE=URL (repeat)."),
     ] = None,
+    all_districts: Annotated[
+        bool,
+        typer.Option(
+            "--all-districts",
+            help="Plan every district × day × shift of the store's municipality (an export "
+            "folder is imported first) on the executor: a local process pool, or Dask when "
+            "HJEMMETJENESTE_DASK_SCHEDULER is set (docs/deployment.md).",
+        ),
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="--all-districts on the local pool: processes (default: CPU cores).", min=1
+        ),
+    ] = None,
+    solution_limit: Annotated[
+        int | None,
+        typer.Option(
+            help="--all-districts: a work budget per shift (solutions the search may find); "
+            "with it, equal inputs give equal plans on any executor.",
+            min=1,
+        ),
+    ] = None,
+    lending: Annotated[
+        bool,
+        typer.Option(
+            "--lending/--no-lending",
+            help="--all-districts: offer unplaced visits to neighbouring districts' caregivers.",
+        ),
+    ] = True,
     previous: Annotated[
         Path | None,
         typer.Option(
@@ -94,6 +124,14 @@ def plan(
     from hjemmetjeneste.pipeline import plan_shift
 
     plan_day = _parse_date(day)
+    if all_districts:
+        from hjemmetjeneste.cli.period import plan_all_districts
+
+        plan_all_districts(
+            data, municipality, plan_day, _parse_date(to) if to else plan_day, shift or [],
+            time_limit, solution_limit, workers, lending, out,
+        )  # fmt: skip
+        return
     if to is not None:
         _plan_range(
             data, municipality, plan_day, to, shift or [], district, time_limit, out,

@@ -6,7 +6,7 @@
 ``MunicipalityData``. This package never imports polars, OR-Tools or numba.
 """
 
-from hjemmetjeneste.store import audit, feeds, runs  # the API's tables (registered on TableBase)
+from hjemmetjeneste.store import audit, feeds, periods, runs  # tables registered on TableBase
 from hjemmetjeneste.store.digest import database_digest
 from hjemmetjeneste.store.engine import create_store_engine, migrate, normalise_url
 from hjemmetjeneste.store.repository import (
@@ -33,5 +33,6 @@ __all__ = [
     "migrate",
     "normalise_url",
     "open_store",
+    "periods",
     "runs",
 ]
