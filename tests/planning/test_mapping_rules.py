@@ -263,8 +263,8 @@ def test_a_visit_id_still_in_the_problem_wins_over_its_tasks():
 
 
 def test_unplaced_tasks_name_the_jobs_no_worklist_serves():
-    """The unplaced nodes are the jobs of the unplaced tasks' visits (by id, or through the
-    task once regrouped) that no caregiver took, in node order: a pair of which one
+    """The unplaced nodes are the jobs of the unplaced tasks' visits (by visit id first, or
+    through the task once regrouped) that no caregiver took, in node order: a pair of which one
     caregiver came keeps only its other job; unknown visits add nothing."""
     day_plan = _day_plan(
         _visit("v1"), _visit("pair"), _visit("v3"), _visit("new-4", "t4"), _visit("v5")
@@ -277,6 +277,7 @@ def test_unplaced_tasks_name_the_jobs_no_worklist_serves():
         _unplaced("old-4", "t4"),
         _unplaced("nowhere"),
         _unplaced("v1"),
+        _unplaced("v5", "renamed-task"),  # its task id is gone, its visit id is not
     )
     mapping = map_plan(day_plan, built, _result(anna, unplaced=unplaced))
     assert mapping == PlanMapping(
@@ -288,7 +289,7 @@ def test_unplaced_tasks_name_the_jobs_no_worklist_serves():
             ),
         ),
         unmatched=(),
-        unplaced_nodes=(3, 4, 5),
+        unplaced_nodes=(3, 4, 5, 6),
     )
 
 
@@ -310,3 +311,14 @@ def test_a_plan_of_another_shift_is_refused_naming_both(given, said):
     )
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         map_plan(day_plan, built, _result(_worklist("anna", _stop("v1")), **given))
+
+
+def test_a_caregiver_listed_twice_keeps_the_visits_of_both_lists():
+    """A hand-edited plan may list a caregiver twice: her route is both lists in order, so
+    a check judges every visit she was given."""
+    day_plan = _day_plan(_visit("v1"), _visit("v2"), _visit("v3"))
+    built = _built([("v1", {}), ("v2", {}), ("v3", {})])
+    first = _worklist("bjorn", _stop("v2"))
+    again = _worklist("bjorn", _stop("v3"), _stop("v1"))
+    mapping = map_plan(day_plan, built, _result(first, again))
+    assert mapping.routes(3) == [[], [2, 3, 1], []]
