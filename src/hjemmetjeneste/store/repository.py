@@ -43,8 +43,6 @@ from hjemmetjeneste.store.codec import (
     patient_values,
     roster_entry_from_row,
     roster_entry_values,
-    rules_json,
-    shifts_json,
     staff_from_row,
     staff_values,
 )
@@ -200,8 +198,16 @@ def _records(data: MunicipalityData) -> dict[str, Sequence[Any]]:
 
 
 def _municipality_hash(m: Municipality) -> str:
-    rules = rules_json(m.rules)  # only when set: municipalities without rules keep their hash
-    return _hash((m.name, m.timezone, shifts_json(m.shifts), *(() if rules is None else (rules,))))
+    values = municipality_values(m)
+    rules = values["rules_json"]  # only when set: municipalities without rules keep their hash
+    return _hash(
+        (
+            values["name"],
+            values["timezone"],
+            values["shifts_json"],
+            *(() if rules is None else (rules,)),
+        )
+    )
 
 
 def _digest_of(municipality_hash: str, plans: Mapping[str, _Plan]) -> str:
