@@ -4,8 +4,10 @@ Runs mutmut (configured in ``[tool.mutmut]`` of pyproject.toml) once per module,
 limited to that module's mutants and, through mutmut's coverage map, to the selected tests
 that run its functions; then writes ``benchmarks/results/mutation-<date>.md`` and ``.json``
 with each module's score and every surviving mutant, argued from
-``benchmarks/mutation_survivors.toml``. Exits non-zero when a module scores below
-``--min-score`` or a survivor has no argument. CPU-heavy: one worker by default.
+``benchmarks/mutation_survivors.toml``. A run of some modules (``--module``) replaces their
+rows in the day's report and keeps the others, each with the run it comes from. Exits
+non-zero when a module scores below ``--min-score`` or a survivor has no argument.
+CPU-heavy: one worker by default.
 
     .venv/bin/python benchmarks/mutation.py                # all modules
     .venv/bin/python benchmarks/mutation.py --module clock  # one module
@@ -116,6 +118,11 @@ def markdown(report: dict) -> str:
             f"| `{m['module']}` | {m['mutants']} | {m['killed']} | {m['score_pct']} % "
             f"| {len(m['survivors'])} | {m['wall_s']:.0f} |"
         )
+    this_run = f"{report['date']}, commit {report['commit']}"
+    earlier = [m for m in report["modules"] if m.get("run", this_run) != this_run]
+    if earlier:
+        lines += ["", "Modules not re-run this time keep the figures of their own run:"]
+        lines += [f"- `{m['module']}`: {m['run']}" for m in earlier]
     for m in report["modules"]:
         if not m["survivors"]:
             continue
@@ -163,15 +170,27 @@ def main(argv: list[str] | None = None) -> int:
     }
     log_dir = ROOT / "mutants"
     log_dir.mkdir(exist_ok=True)
+    stem = f"mutation-{dt.date.today().isoformat()}"
+    # A run of some modules updates their rows of the day's report and keeps the others.
+    previous = args.out / f"{stem}.json"
+    kept = {}
+    if previous.is_file():
+        before = json.loads(previous.read_text(encoding="utf-8"))
+        for m in before["modules"]:
+            if m["short"] not in chosen:
+                m.setdefault("run", f"{before['date']}, commit {before['commit']}")
+                kept[m["short"]] = m
+    run = f"{report['date']}, commit {report['commit']}"
     for short in chosen:
         dotted = known[short]
         wall = run_mutmut(dotted, args.children, log_dir / f"run-{short}.log")
         summary = summarise(short, dotted, results(dotted), argued)
         summary["wall_s"] = round(wall, 1)
-        report["modules"].append(summary)
+        summary["run"] = run
+        kept[short] = summary
         print(f"{dotted}: {summary['killed']}/{summary['mutants']} killed "
               f"({summary['score_pct']} %), {len(summary['survivors'])} survivors")  # fmt: skip
-    stem = f"mutation-{dt.date.today().isoformat()}"
+    report["modules"] = [kept[short] for short in known if short in kept]
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{stem}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     (args.out / f"{stem}.md").write_text(markdown(report), encoding="utf-8")

@@ -41,8 +41,8 @@ def test_problem_scales_times_and_keeps_the_fleet(tiny_data: Path):
     assert problem.window_start_s[4] == 500 and problem.window_end_s[4] == 900
     assert problem.service_s[1] == 100 and problem.vehicle_end_s.tolist() == [5000] * 3
     assert problem.travel_s[0][0, 1] == 50 and solomon.to_problem(inst, 2).n_vehicles == 2
-    assert problem.demand is not None and problem.demand.tolist() == [0, 10, 10, 10, 5]
-    assert problem.vehicle_capacity is not None and problem.vehicle_capacity.tolist() == [20] * 3
+    assert problem.demand.tolist() == [0, 10, 10, 10, 5]
+    assert problem.vehicle_capacity.tolist() == [20] * 3
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from hjemmetjeneste.solver import RoutingProblem
+from hjemmetjeneste.solver import ProblemBuilder, RoutingProblem
 
 
 def make_problem(
@@ -27,28 +27,26 @@ def make_problem(
     Travel time = distance = Euclidean distance rounded to whole seconds/metres.
     """
     points = [(0.0, 0.0), *jobs]
-    n = len(points)
     matrix = np.array([[round(math.dist(p, q)) for q in points] for p in points], dtype=np.int64)
     services = [service_s] * len(jobs) if isinstance(service_s, int) else list(service_s)
     windows = list(windows) if windows is not None else [(shift[0], shift[1])] * len(jobs)
-    everyone = tuple(range(n_vehicles))
     allowed_list = list(allowed) if allowed is not None else [None] * len(jobs)
-    return RoutingProblem(
-        travel_s=(matrix,),
-        distance_m=(matrix.copy(),),
-        service_s=np.array([0, *services], dtype=np.int64),
-        window_start_s=np.array([shift[0]] + [w[0] for w in windows], dtype=np.int64),
-        window_end_s=np.array([shift[1]] + [w[1] for w in windows], dtype=np.int64),
-        drop_penalty=np.array([-1] + [penalty] * len(jobs), dtype=np.int64),
-        allowed_vehicles=((), *tuple(everyone if a is None else tuple(a) for a in allowed_list)),
-        vehicle_class=np.zeros(n_vehicles, dtype=np.int64),
-        vehicle_start_node=np.zeros(n_vehicles, dtype=np.int64),
-        vehicle_end_node=np.zeros(n_vehicles, dtype=np.int64),
-        vehicle_start_s=np.full(n_vehicles, shift[0], dtype=np.int64),
-        vehicle_end_s=np.full(n_vehicles, shift[1], dtype=np.int64),
-        sync_groups=tuple(sync_groups),
-    )
-    assert n == len(matrix)
+    builder = ProblemBuilder()
+    builder.add_travel_class(matrix, matrix.copy())
+    depot = builder.add_depot(0, shift)
+    for _ in range(n_vehicles):
+        builder.add_vehicle(start_depot=depot, window=shift)
+    for k in range(len(jobs)):
+        builder.add_job(
+            k + 1,
+            service_s=services[k],
+            windows=[windows[k]],
+            penalty=penalty,
+            allowed=allowed_list[k],
+        )
+    for a, b in sync_groups:
+        builder.add_sync(a, b)
+    return builder.build()
 
 
 def brute_force_optimum(problem: RoutingProblem) -> int | None:

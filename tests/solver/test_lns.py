@@ -229,8 +229,10 @@ def _with_pairs_and_pins(seed: int) -> RoutingProblem:
         problem,
         window_start_s=windows_open,
         window_end_s=windows_close,
-        time_windows=(),
-        soft_window_end_s=None,
+        time_windows=tuple(
+            ((int(a), int(b)),) for a, b in zip(windows_open, windows_close, strict=True)
+        ),
+        soft_window_end_s=windows_close.copy(),
         allowed_vehicles=tuple(allowed),
         sync_groups=tuple((a, a + 1) for a in range(1, 17, 2)),
         pinned_vehicle=pinned_vehicle,

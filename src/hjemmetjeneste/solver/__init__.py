@@ -1,6 +1,8 @@
-"""Vehicle routing: an index-based problem, its OR-Tools model, and an independent checker."""
+"""Vehicle routing: an index-based problem (made by ``ProblemBuilder``), its OR-Tools model,
+ruin and recreate, and an independent checker."""
 
 from hjemmetjeneste.solver.check import Violation, ViolationKind, check_solution
+from hjemmetjeneste.solver.model_builder import ProblemBuilder
 from hjemmetjeneste.solver.params import FirstSolution, Metaheuristic, SolveParams
 from hjemmetjeneste.solver.problem import Route, RouteStop, RoutingProblem, Solution
 from hjemmetjeneste.solver.solve import solve
@@ -8,6 +10,7 @@ from hjemmetjeneste.solver.solve import solve
 __all__ = [
     "FirstSolution",
     "Metaheuristic",
+    "ProblemBuilder",
     "Route",
     "RouteStop",
     "RoutingProblem",

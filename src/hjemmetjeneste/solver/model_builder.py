@@ -1,10 +1,15 @@
-"""A small builder for routing problems (in the manner of PyVRP's ``Model``).
+"""The one way to make a routing problem: a small builder in the manner of PyVRP's ``Model``.
 
 Callers describe *locations* (one row/column of each travel matrix), depots, vehicles and
 jobs, then call :meth:`ProblemBuilder.build` for an immutable, validated
-:class:`~hjemmetjeneste.solver.problem.RoutingProblem`. The domain builder
-(``planning.to_problem``) and the benchmark readers (``benchsets``) use this one builder, so every
-constraint family is expressed the same way whatever the source.
+:class:`~hjemmetjeneste.solver.problem.RoutingProblem`. The domain adapter
+(``planning.to_problem``), the benchmark readers (``benchsets``) and the tests use this one
+builder, so every constraint family is expressed the same way whatever the source.
+
+Every opt-in rule has its neutral default stated once, here, in the keyword arguments of
+:meth:`ProblemBuilder.add_job` and :meth:`ProblemBuilder.add_vehicle` (no lateness or
+overtime cost, no pin, no refusal, no preference, no breaks, no load, unlimited capacity);
+``RoutingProblem`` itself has no defaults.
 
 Units are the caller's integers (the project uses seconds and metres); the builder does not
 convert anything.

@@ -55,23 +55,25 @@ class RoutingProblem:
         vehicle_start_s, vehicle_end_s: v, the vehicle's working window (shift start and end).
         balance_weight: cost per second of the longest route's service time (0 = off).
 
-    Opt-in constraint data; each defaults to a neutral value that changes nothing (None in the
-    constructor; validation fills in the neutral array, so after construction every one of
-    them is set and is read under its own name):
+    Constraint data that a problem may leave neutral (the neutral value changes nothing;
+    :class:`~hjemmetjeneste.solver.model_builder.ProblemBuilder` states each one once, and
+    every field here is required, so there is one way to make a problem: the builder):
         time_windows: per node, the allowed start windows (sorted, disjoint, inside
-            [window_start_s, window_end_s]); default one window per node, the hull.
+            [window_start_s, window_end_s]); neutral: one window per node, the hull.
         soft_window_end_s, lateness_cost: per node, starting after the soft end costs
-            ``lateness_cost`` per second (up to the hard ``window_end_s``); default: no cost.
-        precedences: start-time gaps between two jobs (see Precedence).
+            ``lateness_cost`` per second (up to the hard ``window_end_s``); neutral: the
+            hard end, no cost.
+        precedences: start-time gaps between two jobs (see Precedence); neutral: none.
         pinned_vehicle, pinned_start_s: per node, -1 or the vehicle/start a planner fixed.
         refused_vehicles: per node, vehicles the patient refuses (never in allowed_vehicles).
         vehicle_soft_end_s, overtime_cost: per vehicle, returning after the soft end costs
-            ``overtime_cost`` per second, up to the hard ``vehicle_end_s``.
+            ``overtime_cost`` per second, up to the hard ``vehicle_end_s``; neutral: the
+            hard end, no cost.
         vehicle_breaks: per vehicle, the breaks it must take (never during service).
         preference_cost: n×v, the cost of vehicle v serving node n (continuity, preferred
-            caregivers, language); default zeros.
+            caregivers, language); neutral: zeros.
         demand, vehicle_capacity: per node a load and per vehicle the most it may carry
-            (-1 = unlimited); default no load (benchmark instances such as Solomon's).
+            (-1 = unlimited); neutral: no load (benchmark instances such as Solomon's).
     """
 
     travel_s: tuple[IntArray, ...]
@@ -86,21 +88,21 @@ class RoutingProblem:
     vehicle_end_node: IntArray
     vehicle_start_s: IntArray
     vehicle_end_s: IntArray
-    sync_groups: tuple[tuple[int, int], ...] = ()
-    balance_weight: int = 0
-    time_windows: tuple[tuple[tuple[int, int], ...], ...] = ()
-    soft_window_end_s: IntArray | None = None
-    lateness_cost: IntArray | None = None
-    precedences: tuple[Precedence, ...] = ()
-    pinned_vehicle: IntArray | None = None
-    pinned_start_s: IntArray | None = None
-    refused_vehicles: tuple[tuple[int, ...], ...] = ()
-    vehicle_soft_end_s: IntArray | None = None
-    overtime_cost: IntArray | None = None
-    vehicle_breaks: tuple[tuple[BreakSpec, ...], ...] = ()
-    preference_cost: IntArray | None = None
-    demand: IntArray | None = None
-    vehicle_capacity: IntArray | None = None
+    sync_groups: tuple[tuple[int, int], ...]
+    balance_weight: int
+    time_windows: tuple[tuple[tuple[int, int], ...], ...]
+    soft_window_end_s: IntArray
+    lateness_cost: IntArray
+    precedences: tuple[Precedence, ...]
+    pinned_vehicle: IntArray
+    pinned_start_s: IntArray
+    refused_vehicles: tuple[tuple[int, ...], ...]
+    vehicle_soft_end_s: IntArray
+    overtime_cost: IntArray
+    vehicle_breaks: tuple[tuple[BreakSpec, ...], ...]
+    preference_cost: IntArray
+    demand: IntArray
+    vehicle_capacity: IntArray
     job_nodes: tuple[int, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -145,53 +147,28 @@ class RoutingProblem:
         if self.balance_weight < 0:
             problems.append("balance_weight must be >= 0")
         if not problems:
-            self._fill_neutral_defaults(n, v)
             problems += self._validate_opt_in(n, v, job_set)
         if problems:
             raise ValueError("invalid routing problem: " + "; ".join(problems))
         object.__setattr__(self, "job_nodes", jobs)
 
-    def _fill_neutral_defaults(self, n: int, v: int) -> None:
-        """Replace omitted opt-in data by its neutral value, so the model can always use it."""
-
-        def put(name: str, value: object) -> None:
-            object.__setattr__(self, name, value)
-
-        if not self.time_windows:
-            put(
-                "time_windows",
-                tuple(
-                    ((int(a), int(b)),)
-                    for a, b in zip(self.window_start_s, self.window_end_s, strict=True)
-                ),
-            )
-        if self.soft_window_end_s is None:
-            put("soft_window_end_s", self.window_end_s.copy())
-        if self.lateness_cost is None:
-            put("lateness_cost", np.zeros(n, dtype=np.int64))
-        if self.pinned_vehicle is None:
-            put("pinned_vehicle", np.full(n, -1, dtype=np.int64))
-        if self.pinned_start_s is None:
-            put("pinned_start_s", np.full(n, -1, dtype=np.int64))
-        if not self.refused_vehicles:
-            put("refused_vehicles", ((),) * n)
-        if self.vehicle_soft_end_s is None:
-            put("vehicle_soft_end_s", self.vehicle_end_s.copy())
-        if self.overtime_cost is None:
-            put("overtime_cost", np.zeros(v, dtype=np.int64))
-        if not self.vehicle_breaks:
-            put("vehicle_breaks", ((),) * v)
-        if self.preference_cost is None:
-            put("preference_cost", np.zeros((n, v), dtype=np.int64))
-        if self.demand is None:
-            put("demand", np.zeros(n, dtype=np.int64))
-        if self.vehicle_capacity is None:
-            put("vehicle_capacity", np.full(v, -1, dtype=np.int64))
-
     def _validate_opt_in(self, n: int, v: int, job_set: set[int]) -> list[str]:
         """Problems with the opt-in constraint data (shapes, ranges, references)."""
         problems: list[str] = []
-        arrays = self._opt_in_arrays()
+        arrays = {
+            name: np.asarray(getattr(self, name))
+            for name in (
+                "soft_window_end_s",
+                "lateness_cost",
+                "pinned_vehicle",
+                "pinned_start_s",
+                "vehicle_soft_end_s",
+                "overtime_cost",
+                "preference_cost",
+                "demand",
+                "vehicle_capacity",
+            )
+        }
         for name, length in (
             ("soft_window_end_s", n),
             ("lateness_cost", n),
@@ -248,20 +225,6 @@ class RoutingProblem:
                 if b.latest_s < b.earliest_s or b.duration_s <= 0:
                     problems.append(f"vehicle {k} has a break with an empty window or no length")
         return problems
-
-    def _opt_in_arrays(self) -> dict[str, IntArray]:
-        names = (
-            "soft_window_end_s",
-            "lateness_cost",
-            "pinned_vehicle",
-            "pinned_start_s",
-            "vehicle_soft_end_s",
-            "overtime_cost",
-            "preference_cost",
-            "demand",
-            "vehicle_capacity",
-        )
-        return {name: np.asarray(getattr(self, name)) for name in names}
 
     @property
     def n_nodes(self) -> int:

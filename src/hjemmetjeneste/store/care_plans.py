@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from hjemmetjeneste.domain import Intervention
@@ -26,42 +26,41 @@ class CurrentCarePlan:
 
 
 def current_care_plan(
-    engine: Engine, municipality_id: str, patient_id: str, today: date
+    session: Session, municipality_id: str, patient_id: str, today: date
 ) -> CurrentCarePlan | None:
     """The patient's current care plans and the interventions in force on ``today`` (not
     ended, ``valid_to`` not before today), in export order; None when the municipality has
     no such current patient."""
-    with Session(engine) as session:
-        patient = session.execute(
-            select(PatientRow.patient_id, PatientRow.display_name).where(
-                PatientRow.municipality_id == municipality_id,
-                PatientRow.patient_id == patient_id,
-                PatientRow.ended_batch_id.is_(None),
-            )
-        ).first()
-        if patient is None:
-            return None
-        plan_ids = tuple(
-            session.scalars(
-                select(CarePlanRow.care_plan_id)
-                .where(
-                    CarePlanRow.municipality_id == municipality_id,
-                    CarePlanRow.patient_id == patient_id,
-                    CarePlanRow.ended_batch_id.is_(None),
-                )
-                .order_by(CarePlanRow.position)
-            )
+    patient = session.execute(
+        select(PatientRow.patient_id, PatientRow.display_name).where(
+            PatientRow.municipality_id == municipality_id,
+            PatientRow.patient_id == patient_id,
+            PatientRow.ended_batch_id.is_(None),
         )
-        rows = session.scalars(
-            select(InterventionRow)
+    ).first()
+    if patient is None:
+        return None
+    plan_ids = tuple(
+        session.scalars(
+            select(CarePlanRow.care_plan_id)
             .where(
-                InterventionRow.municipality_id == municipality_id,
-                InterventionRow.patient_id == patient_id,
-                InterventionRow.care_plan_id.in_(plan_ids),
-                InterventionRow.ended_batch_id.is_(None),
-                or_(InterventionRow.valid_to.is_(None), InterventionRow.valid_to >= today),
+                CarePlanRow.municipality_id == municipality_id,
+                CarePlanRow.patient_id == patient_id,
+                CarePlanRow.ended_batch_id.is_(None),
             )
-            .order_by(InterventionRow.position)
+            .order_by(CarePlanRow.position)
         )
-        interventions = tuple(intervention_from_row(r) for r in rows)
+    )
+    rows = session.scalars(
+        select(InterventionRow)
+        .where(
+            InterventionRow.municipality_id == municipality_id,
+            InterventionRow.patient_id == patient_id,
+            InterventionRow.care_plan_id.in_(plan_ids),
+            InterventionRow.ended_batch_id.is_(None),
+            or_(InterventionRow.valid_to.is_(None), InterventionRow.valid_to >= today),
+        )
+        .order_by(InterventionRow.position)
+    )
+    interventions = tuple(intervention_from_row(r) for r in rows)
     return CurrentCarePlan(patient.patient_id, patient.display_name, plan_ids, interventions)

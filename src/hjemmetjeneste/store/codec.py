@@ -13,18 +13,45 @@ from functools import lru_cache
 from typing import Any
 
 from hjemmetjeneste.domain import (
+    Base,
+    CarePlan,
+    District,
     Intervention,
+    Municipality,
+    Patient,
     PlanningRules,
     PlanResult,
+    RosterEntry,
     Schedule,
     ShiftDefinition,
+    Staff,
 )
-from hjemmetjeneste.store.models import InterventionRow
+from hjemmetjeneste.store.models import (
+    BaseRow,
+    DistrictRow,
+    InterventionRow,
+    MunicipalityRow,
+    PatientRow,
+    RosterEntryRow,
+    StaffRow,
+)
 
 __all__ = [
+    "base_from_row",
+    "base_values",
+    "care_plan_values",
+    "district_from_row",
+    "district_values",
     "ids_text",
     "intervention_from_row",
+    "intervention_values",
+    "municipality_from_row",
+    "municipality_values",
+    "patient_from_row",
+    "patient_values",
     "plan_result_from_json",
+    "roster_entry_from_row",
+    "roster_entry_values",
     "rules_from_json",
     "rules_json",
     "schedule_from_json",
@@ -33,6 +60,8 @@ __all__ = [
     "set_text",
     "shifts_from_json",
     "shifts_json",
+    "staff_from_row",
+    "staff_values",
     "time_text",
 ]
 
@@ -142,3 +171,180 @@ def rules_from_json(text: str | None) -> PlanningRules:
 def plan_result_from_json(text: str) -> PlanResult:
     """A run's stored result (the worklist JSON ``plan --out`` writes too)."""
     return PlanResult.model_validate_json(text)
+
+
+# --------------------------------------------------------------------------------------
+# Domain objects -> column values (what an import writes and hashes)
+# --------------------------------------------------------------------------------------
+
+
+def municipality_values(m: Municipality) -> dict[str, Any]:
+    """The municipality's stored columns (shifts and rules encoded)."""
+    return {
+        "name": m.name,
+        "timezone": m.timezone,
+        "shifts_json": shifts_json(m.shifts),
+        "rules_json": rules_json(m.rules),
+    }
+
+
+def base_values(b: Base) -> dict[str, Any]:
+    """A base's stored columns."""
+    return {
+        "base_id": b.base_id,
+        "name": b.name,
+        "address": b.address,
+        "lat": b.location.lat,
+        "lon": b.location.lon,
+    }
+
+
+def district_values(d: District) -> dict[str, Any]:
+    """A district's stored columns."""
+    return {"district_id": d.district_id, "name": d.name, "base_id": d.base_id}
+
+
+def patient_values(p: Patient) -> dict[str, Any]:
+    """A patient's stored columns (refused and preferred staff as id sets)."""
+    return {
+        "patient_id": p.patient_id,
+        "district_id": p.district_id,
+        "display_name": p.display_name,
+        "address": p.address,
+        "lat": p.location.lat,
+        "lon": p.location.lon,
+        "key_box_note": p.key_box_note,
+        "refused_staff_ids": ids_text(p.refused_staff_ids),
+        "preferred_staff_ids": ids_text(p.preferred_staff_ids),
+        "language": None if p.language is None else p.language.value,
+    }
+
+
+def care_plan_values(c: CarePlan) -> dict[str, Any]:
+    """A care plan's stored columns (its interventions are rows of their own)."""
+    return {"care_plan_id": c.care_plan_id, "patient_id": c.patient_id}
+
+
+def intervention_values(pair: tuple[str, Intervention]) -> dict[str, Any]:
+    """An intervention's stored columns, given with the id of its care plan.
+
+    Rule fields at their default are NULL, so that rows without rules keep their hash.
+    """
+    care_plan_id, i = pair
+    return {
+        "intervention_id": i.intervention_id,
+        "care_plan_id": care_plan_id,
+        "patient_id": i.patient_id,
+        "problem_area": i.problem_area.value,
+        "description": i.description,
+        "duration_min": i.duration_min,
+        "schedule_json": schedule_json(i.schedule),
+        "required_competence": i.required_competence.value,
+        "required_skills": set_text(i.required_skills),
+        "staff_count": i.staff_count,
+        "priority": i.priority.value,
+        "time_critical": i.time_critical,
+        "valid_from": i.valid_from,
+        "valid_to": i.valid_to,
+        "gap_group": i.gap_group,
+        "min_gap_min": i.min_gap_min or None,
+        "max_gap_min": i.max_gap_min,
+        "second_staff_competence": (
+            None if i.second_staff_competence is None else i.second_staff_competence.value
+        ),
+        "late_allowance_min": i.late_allowance_min or None,
+        "separate_visit": True if i.separate_visit else None,
+    }
+
+
+def staff_values(s: Staff) -> dict[str, Any]:
+    """A caregiver's stored columns (skills as a set)."""
+    return {
+        "staff_id": s.staff_id,
+        "district_id": s.district_id,
+        "first_name": s.first_name,
+        "competence": s.competence.value,
+        "skills": set_text(s.skills),
+        "travel_mode": s.travel_mode.value,
+        "contracted_fte": s.contracted_fte,
+    }
+
+
+def roster_entry_values(e: RosterEntry) -> dict[str, Any]:
+    """A roster entry's stored columns."""
+    return {
+        "staff_id": e.staff_id,
+        "shift_date": e.date,
+        "shift": e.shift.value,
+        "district_id": e.district_id,
+    }
+
+
+# --------------------------------------------------------------------------------------
+# Stored rows -> domain objects
+# --------------------------------------------------------------------------------------
+
+
+def municipality_from_row(r: MunicipalityRow) -> Municipality:
+    """The municipality a stored row holds (shifts and rules decoded)."""
+    return Municipality(
+        municipality_id=r.municipality_id,
+        name=r.name,
+        timezone=r.timezone,
+        shifts=shifts_from_json(r.shifts_json),
+        rules=rules_from_json(r.rules_json),
+    )
+
+
+def base_from_row(r: BaseRow) -> Base:
+    """The base a stored row holds."""
+    return Base(
+        base_id=r.base_id, name=r.name, address=r.address, location={"lat": r.lat, "lon": r.lon}
+    )
+
+
+def district_from_row(r: DistrictRow) -> District:
+    """The district a stored row holds."""
+    return District(
+        district_id=r.district_id,
+        municipality_id=r.municipality_id,
+        name=r.name,
+        base_id=r.base_id,
+    )
+
+
+def patient_from_row(r: PatientRow) -> Patient:
+    """The patient a stored row holds (staff id sets decoded)."""
+    return Patient(
+        patient_id=r.patient_id,
+        municipality_id=r.municipality_id,
+        district_id=r.district_id,
+        display_name=r.display_name,
+        address=r.address,
+        location={"lat": r.lat, "lon": r.lon},
+        key_box_note=r.key_box_note,
+        refused_staff_ids=frozenset(set_from_text(r.refused_staff_ids or "")),
+        preferred_staff_ids=frozenset(set_from_text(r.preferred_staff_ids or "")),
+        language=r.language,
+    )
+
+
+def staff_from_row(r: StaffRow) -> Staff:
+    """The caregiver a stored row holds (skills decoded)."""
+    return Staff(
+        staff_id=r.staff_id,
+        municipality_id=r.municipality_id,
+        district_id=r.district_id,
+        first_name=r.first_name,
+        competence=r.competence,
+        skills=frozenset(set_from_text(r.skills)),
+        travel_mode=r.travel_mode,
+        contracted_fte=r.contracted_fte,
+    )
+
+
+def roster_entry_from_row(r: RosterEntryRow) -> RosterEntry:
+    """The roster entry a stored row holds."""
+    return RosterEntry(
+        staff_id=r.staff_id, date=r.shift_date, shift=r.shift, district_id=r.district_id
+    )

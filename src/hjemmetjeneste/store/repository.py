@@ -22,28 +22,29 @@ from sqlalchemy.orm import Session
 
 from hjemmetjeneste._gc import gc_paused
 from hjemmetjeneste.domain import (
-    Base,
     CarePlan,
-    District,
     Intervention,
     Municipality,
     MunicipalityData,
-    Patient,
     Roster,
-    RosterEntry,
-    Staff,
 )
 from hjemmetjeneste.errors import HjemmetjenesteError
 from hjemmetjeneste.store.codec import (
-    ids_text,
+    base_from_row,
+    base_values,
+    care_plan_values,
+    district_from_row,
+    district_values,
     intervention_from_row,
-    rules_from_json,
-    rules_json,
-    schedule_json,
-    set_from_text,
-    set_text,
-    shifts_from_json,
-    shifts_json,
+    intervention_values,
+    municipality_from_row,
+    municipality_values,
+    patient_from_row,
+    patient_values,
+    roster_entry_from_row,
+    roster_entry_values,
+    staff_from_row,
+    staff_values,
 )
 from hjemmetjeneste.store.engine import create_store_engine, migrate, writing
 from hjemmetjeneste.store.models import (
@@ -172,97 +173,15 @@ class _Kind:
     content: Callable[[Any], dict[str, Any]]
 
 
-def _base_row(b: Base) -> dict[str, Any]:
-    return {
-        "base_id": b.base_id,
-        "name": b.name,
-        "address": b.address,
-        "lat": b.location.lat,
-        "lon": b.location.lon,
-    }
-
-
-def _district_row(d: District) -> dict[str, Any]:
-    return {"district_id": d.district_id, "name": d.name, "base_id": d.base_id}
-
-
-def _patient_row(p: Patient) -> dict[str, Any]:
-    return {
-        "patient_id": p.patient_id,
-        "district_id": p.district_id,
-        "display_name": p.display_name,
-        "address": p.address,
-        "lat": p.location.lat,
-        "lon": p.location.lon,
-        "key_box_note": p.key_box_note,
-        "refused_staff_ids": ids_text(p.refused_staff_ids),
-        "preferred_staff_ids": ids_text(p.preferred_staff_ids),
-        "language": None if p.language is None else p.language.value,
-    }
-
-
-def _care_plan_row(c: CarePlan) -> dict[str, Any]:
-    return {"care_plan_id": c.care_plan_id, "patient_id": c.patient_id}
-
-
-def _intervention_row(pair: tuple[str, Intervention]) -> dict[str, Any]:
-    care_plan_id, i = pair
-    return {
-        "intervention_id": i.intervention_id,
-        "care_plan_id": care_plan_id,
-        "patient_id": i.patient_id,
-        "problem_area": i.problem_area.value,
-        "description": i.description,
-        "duration_min": i.duration_min,
-        "schedule_json": schedule_json(i.schedule),
-        "required_competence": i.required_competence.value,
-        "required_skills": set_text(i.required_skills),
-        "staff_count": i.staff_count,
-        "priority": i.priority.value,
-        "time_critical": i.time_critical,
-        "valid_from": i.valid_from,
-        "valid_to": i.valid_to,
-        "gap_group": i.gap_group,
-        "min_gap_min": i.min_gap_min or None,
-        "max_gap_min": i.max_gap_min,
-        "second_staff_competence": (
-            None if i.second_staff_competence is None else i.second_staff_competence.value
-        ),
-        "late_allowance_min": i.late_allowance_min or None,
-        "separate_visit": True if i.separate_visit else None,
-    }
-
-
-def _staff_row(s: Staff) -> dict[str, Any]:
-    return {
-        "staff_id": s.staff_id,
-        "district_id": s.district_id,
-        "first_name": s.first_name,
-        "competence": s.competence.value,
-        "skills": set_text(s.skills),
-        "travel_mode": s.travel_mode.value,
-        "contracted_fte": s.contracted_fte,
-    }
-
-
-def _roster_row(e: RosterEntry) -> dict[str, Any]:
-    return {
-        "staff_id": e.staff_id,
-        "shift_date": e.date,
-        "shift": e.shift.value,
-        "district_id": e.district_id,
-    }
-
-
 #: The kinds of record an import counts, in the order they are written.
 KINDS: tuple[_Kind, ...] = (
-    _Kind("bases", BaseRow, ("base_id",), _base_row),
-    _Kind("districts", DistrictRow, ("district_id",), _district_row),
-    _Kind("patients", PatientRow, ("patient_id",), _patient_row),
-    _Kind("care_plans", CarePlanRow, ("care_plan_id",), _care_plan_row),
-    _Kind("interventions", InterventionRow, ("intervention_id",), _intervention_row),
-    _Kind("staff", StaffRow, ("staff_id",), _staff_row),
-    _Kind("roster", RosterEntryRow, ("staff_id", "shift_date", "shift"), _roster_row),
+    _Kind("bases", BaseRow, ("base_id",), base_values),
+    _Kind("districts", DistrictRow, ("district_id",), district_values),
+    _Kind("patients", PatientRow, ("patient_id",), patient_values),
+    _Kind("care_plans", CarePlanRow, ("care_plan_id",), care_plan_values),
+    _Kind("interventions", InterventionRow, ("intervention_id",), intervention_values),
+    _Kind("staff", StaffRow, ("staff_id",), staff_values),
+    _Kind("roster", RosterEntryRow, ("staff_id", "shift_date", "shift"), roster_entry_values),
 )
 
 
@@ -279,8 +198,16 @@ def _records(data: MunicipalityData) -> dict[str, Sequence[Any]]:
 
 
 def _municipality_hash(m: Municipality) -> str:
-    rules = rules_json(m.rules)  # only when set: municipalities without rules keep their hash
-    return _hash((m.name, m.timezone, shifts_json(m.shifts), *(() if rules is None else (rules,))))
+    values = municipality_values(m)
+    rules = values["rules_json"]  # only when set: municipalities without rules keep their hash
+    return _hash(
+        (
+            values["name"],
+            values["timezone"],
+            values["shifts_json"],
+            *(() if rules is None else (rules,)),
+        )
+    )
 
 
 def _digest_of(municipality_hash: str, plans: Mapping[str, _Plan]) -> str:
@@ -382,13 +309,8 @@ class Store:
         records = _records(data)
         progress = on_progress or (lambda _stage, _done, _total: None)
         with Session(writing(self.engine)) as session, session.begin():
-            mun_row = session.get(MunicipalityRow, municipality.municipality_id)
-            mun_values = {
-                "name": municipality.name,
-                "timezone": municipality.timezone,
-                "shifts_json": shifts_json(municipality.shifts),
-                "rules_json": rules_json(municipality.rules),
-            }
+            mun_row = municipality_row(session, municipality.municipality_id)
+            mun_values = municipality_values(municipality)
             mun_hash = _municipality_hash(municipality)
             plans: dict[str, _Plan] = {}
             for kind in KINDS:
@@ -415,26 +337,27 @@ class Store:
                     batch_id=None,
                     dry_run=dry_run,
                 )
-            batch = ImportBatchRow(
-                municipality_id=municipality.municipality_id,
-                source=source,
-                export_format=export_format,
-                export_digest=_digest_of(mun_hash, plans),
-                full_export=full,
-                as_of=as_of,
-                started_at=started,
-                finished_at=started,
-                added=sum(c.added for c in counts.values()),
-                changed=sum(c.changed for c in counts.values()),
-                ended=sum(c.ended for c in counts.values()),
-                unchanged=sum(c.unchanged for c in counts.values()),
-            )
-            session.add(batch)
-            session.flush()
-            batch_id = batch.batch_id
+            batch_id: int = session.scalars(
+                insert(ImportBatchRow)
+                .values(
+                    municipality_id=municipality.municipality_id,
+                    source=source,
+                    export_format=export_format,
+                    export_digest=_digest_of(mun_hash, plans),
+                    full_export=full,
+                    as_of=as_of,
+                    started_at=started,
+                    finished_at=started,
+                    added=sum(c.added for c in counts.values()),
+                    changed=sum(c.changed for c in counts.values()),
+                    ended=sum(c.ended for c in counts.values()),
+                    unchanged=sum(c.unchanged for c in counts.values()),
+                )
+                .returning(ImportBatchRow.batch_id)
+            ).one()
             if mun_row is None:
-                session.add(
-                    MunicipalityRow(
+                session.execute(
+                    insert(MunicipalityRow).values(
                         municipality_id=municipality.municipality_id,
                         content_hash=mun_hash,
                         first_batch_id=batch_id,
@@ -443,10 +366,11 @@ class Store:
                     )
                 )
             elif mun_row.content_hash != mun_hash:
-                for key, value in {**mun_values, "content_hash": mun_hash}.items():
-                    setattr(mun_row, key, value)
-                mun_row.last_batch_id = batch_id
-            session.flush()
+                session.execute(
+                    update(MunicipalityRow)
+                    .where(MunicipalityRow.municipality_id == municipality.municipality_id)
+                    .values(content_hash=mun_hash, last_batch_id=batch_id, **mun_values)
+                )
             total = sum(len(p.inserts) + len(p.updates) for p in plans.values())
             done = 0
             progress("write", 0, total)
@@ -469,7 +393,11 @@ class Store:
                     _bulk_update(session, kind, chunk)
                     done += len(chunk)
                     progress("write", done, total)
-            batch.finished_at = datetime.now(UTC)
+            session.execute(
+                update(ImportBatchRow)
+                .where(ImportBatchRow.batch_id == batch_id)
+                .values(finished_at=datetime.now(UTC))
+            )
             progress("commit", done, total)
         return ImportSummary(
             municipality_id=municipality.municipality_id, counts=counts, batch_id=batch_id
@@ -484,16 +412,7 @@ class Store:
         full: bool,
         as_of: date,
     ) -> _Plan:
-        model: Any = kind.model
-        key_cols = [getattr(model, k) for k in kind.keys]
-        extra = [model.valid_from, model.valid_to] if kind.name == "interventions" else []
-        stored: dict[tuple[Any, ...], Any] = {}
-        for row in session.execute(
-            select(
-                *key_cols, model.content_hash, model.position, model.ended_batch_id, *extra
-            ).where(model.municipality_id == municipality_id)
-        ):
-            stored[tuple(row[: len(key_cols)])] = row[len(key_cols) :]
+        stored = stored_versions(session, kind, municipality_id)
         plan = _Plan()
         added = changed = unchanged = ended = 0
         seen: set[tuple[Any, ...]] = set()
@@ -558,26 +477,19 @@ class Store:
 
     # -- reading ---------------------------------------------------------------------
 
+    def session(self) -> Session:
+        """A session for the read queries of this package (use it as a context manager)."""
+        return Session(self.engine)
+
     def municipality_ids(self) -> list[str]:
         """Ids of the municipalities in the store, sorted."""
-        with Session(self.engine) as session:
-            return list(
-                session.scalars(
-                    select(MunicipalityRow.municipality_id).order_by(
-                        MunicipalityRow.municipality_id
-                    )
-                )
-            )
+        with self.session() as session:
+            return municipality_ids(session)
 
     def latest_batch(self, municipality_id: str) -> ImportBatchRow | None:
         """The most recent import that changed ``municipality_id``, or None."""
-        with Session(self.engine) as session:
-            return session.scalars(
-                select(ImportBatchRow)
-                .where(ImportBatchRow.municipality_id == municipality_id)
-                .order_by(ImportBatchRow.batch_id.desc())
-                .limit(1)
-            ).first()
+        with self.session() as session:
+            return latest_batch(session, municipality_id)
 
     def load_municipality(self, municipality_id: str | None = None) -> MunicipalityData:
         """The current data of one municipality (the only one when ``municipality_id`` is None).
@@ -585,24 +497,59 @@ class Store:
         Ended records are left out, except ended interventions of current care plans: they
         come back with their ``valid_to`` so that plans for past dates still resolve.
         """
-        with gc_paused(), Session(self.engine) as session, session.begin():
-            if municipality_id is None:
-                ids = list(session.scalars(select(MunicipalityRow.municipality_id)))
-                if len(ids) != 1:
-                    raise StoreError(
-                        "the store holds no municipality; import an export first"
-                        if not ids
-                        else f"the store holds several municipalities ({', '.join(sorted(ids))});"
-                        " name one"
-                    )
-                municipality_id = ids[0]
-            mun = session.get(MunicipalityRow, municipality_id)
-            if mun is None:
-                raise StoreError(f"the store holds no municipality {municipality_id!r}")
-            return _load(session, mun)
+        with gc_paused(), self.session() as session, session.begin():
+            return load_municipality(session, municipality_id)
 
 
-def _current(session: Session, model: Any, municipality_id: str) -> list[Any]:
+# --------------------------------------------------------------------------------------
+# Queries: functions on a session, every one a ``select()``
+# --------------------------------------------------------------------------------------
+
+
+def municipality_ids(session: Session) -> list[str]:
+    """Ids of the municipalities in the store, sorted."""
+    return list(
+        session.scalars(
+            select(MunicipalityRow.municipality_id).order_by(MunicipalityRow.municipality_id)
+        )
+    )
+
+
+def municipality_row(session: Session, municipality_id: str) -> MunicipalityRow | None:
+    """The stored row of ``municipality_id``, or None."""
+    return session.scalars(
+        select(MunicipalityRow).where(MunicipalityRow.municipality_id == municipality_id)
+    ).one_or_none()
+
+
+def latest_batch(session: Session, municipality_id: str) -> ImportBatchRow | None:
+    """The most recent import that changed ``municipality_id``, or None."""
+    return session.scalars(
+        select(ImportBatchRow)
+        .where(ImportBatchRow.municipality_id == municipality_id)
+        .order_by(ImportBatchRow.batch_id.desc())
+        .limit(1)
+    ).first()
+
+
+def stored_versions(
+    session: Session, kind: _Kind, municipality_id: str
+) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """Key → (content hash, position, ended batch[, valid_from, valid_to]) of every stored
+    record of ``kind``, ended ones included (what an import compares its records with)."""
+    model: Any = kind.model
+    key_cols = [getattr(model, k) for k in kind.keys]
+    extra = [model.valid_from, model.valid_to] if kind.name == "interventions" else []
+    rows = session.execute(
+        select(*key_cols, model.content_hash, model.position, model.ended_batch_id, *extra).where(
+            model.municipality_id == municipality_id
+        )
+    )
+    return {tuple(row[: len(key_cols)]): tuple(row[len(key_cols) :]) for row in rows}
+
+
+def current_rows(session: Session, model: Any, municipality_id: str) -> list[Any]:
+    """The municipality's rows of ``model`` that are not ended, in export order."""
     return list(
         session.scalars(
             select(model)
@@ -612,93 +559,53 @@ def _current(session: Session, model: Any, municipality_id: str) -> list[Any]:
     )
 
 
-def _load(session: Session, mun: MunicipalityRow) -> MunicipalityData:
+def load_municipality(session: Session, municipality_id: str | None = None) -> MunicipalityData:
+    """The current data of one municipality (see :meth:`Store.load_municipality`)."""
+    if municipality_id is None:
+        ids = municipality_ids(session)
+        if len(ids) != 1:
+            raise StoreError(
+                "the store holds no municipality; import an export first"
+                if not ids
+                else f"the store holds several municipalities ({', '.join(ids)}); name one"
+            )
+        municipality_id = ids[0]
+    mun = municipality_row(session, municipality_id)
+    if mun is None:
+        raise StoreError(f"the store holds no municipality {municipality_id!r}")
     mid = mun.municipality_id
-    municipality = Municipality(
-        municipality_id=mid,
-        name=mun.name,
-        timezone=mun.timezone,
-        shifts=shifts_from_json(mun.shifts_json),
-        rules=rules_from_json(mun.rules_json),
-    )
-    bases = tuple(
-        Base(
-            base_id=r.base_id,
-            name=r.name,
-            address=r.address,
-            location={"lat": r.lat, "lon": r.lon},
-        )
-        for r in _current(session, BaseRow, mid)
-    )
-    districts = tuple(
-        District(district_id=r.district_id, municipality_id=mid, name=r.name, base_id=r.base_id)
-        for r in _current(session, DistrictRow, mid)
-    )
-    patients = tuple(
-        Patient(
-            patient_id=r.patient_id,
-            municipality_id=mid,
-            district_id=r.district_id,
-            display_name=r.display_name,
-            address=r.address,
-            location={"lat": r.lat, "lon": r.lon},
-            key_box_note=r.key_box_note,
-            refused_staff_ids=frozenset(set_from_text(r.refused_staff_ids or "")),
-            preferred_staff_ids=frozenset(set_from_text(r.preferred_staff_ids or "")),
-            language=r.language,
-        )
-        for r in _current(session, PatientRow, mid)
-    )
-    plans = _current(session, CarePlanRow, mid)
+    plans = current_rows(session, CarePlanRow, mid)
     interventions: dict[str, list[Intervention]] = {p.care_plan_id: [] for p in plans}
-    rows = session.execute(
+    rows = session.scalars(
         select(InterventionRow)
         .where(InterventionRow.municipality_id == mid)
         .order_by(InterventionRow.position)
-    ).scalars()
+    )
     for r in rows:
         if r.care_plan_id not in interventions:
             continue
         if r.ended_batch_id is not None and r.valid_to is not None and r.valid_to < r.valid_from:
             continue  # ended before it ever applied
         interventions[r.care_plan_id].append(intervention_from_row(r))
-    care_plans = tuple(
-        CarePlan(
-            care_plan_id=p.care_plan_id,
-            patient_id=p.patient_id,
-            interventions=tuple(interventions[p.care_plan_id]),
-        )
-        for p in plans
-    )
-    staff = tuple(
-        Staff(
-            staff_id=r.staff_id,
-            municipality_id=mid,
-            district_id=r.district_id,
-            first_name=r.first_name,
-            competence=r.competence,
-            skills=frozenset(set_from_text(r.skills)),
-            travel_mode=r.travel_mode,
-            contracted_fte=r.contracted_fte,
-        )
-        for r in _current(session, StaffRow, mid)
-    )
-    roster = Roster(
-        entries=tuple(
-            RosterEntry(
-                staff_id=r.staff_id, date=r.shift_date, shift=r.shift, district_id=r.district_id
-            )
-            for r in _current(session, RosterEntryRow, mid)
-        )
-    )
     return MunicipalityData(
-        municipality=municipality,
-        districts=districts,
-        bases=bases,
-        patients=patients,
-        care_plans=care_plans,
-        staff=staff,
-        roster=roster,
+        municipality=municipality_from_row(mun),
+        districts=tuple(district_from_row(r) for r in current_rows(session, DistrictRow, mid)),
+        bases=tuple(base_from_row(r) for r in current_rows(session, BaseRow, mid)),
+        patients=tuple(patient_from_row(r) for r in current_rows(session, PatientRow, mid)),
+        care_plans=tuple(
+            CarePlan(
+                care_plan_id=p.care_plan_id,
+                patient_id=p.patient_id,
+                interventions=tuple(interventions[p.care_plan_id]),
+            )
+            for p in plans
+        ),
+        staff=tuple(staff_from_row(r) for r in current_rows(session, StaffRow, mid)),
+        roster=Roster(
+            entries=tuple(
+                roster_entry_from_row(r) for r in current_rows(session, RosterEntryRow, mid)
+            )
+        ),
     )
 
 

@@ -80,7 +80,8 @@ def care_plan(
     (who, role, patient, when, purpose) before anything is returned."""
     today: date = datetime.now(ZoneInfo(OSLO_TZ_NAME)).date()
     mid = user.municipality_id
-    plan = current_care_plan(state.store.engine, mid, patient_id, today)
+    with state.store.session() as session:
+        plan = current_care_plan(session, mid, patient_id, today)
     if plan is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such patient in your municipality")
     audit.write_audit(

@@ -1,0 +1,248 @@
+"""How a planner reads the solver's verdicts (``planning.explain``).
+
+A violation is worded with the caregiver's first name and staff id, the visit's id, local
+clock times (Europe/Oslo) and whole minutes; a job the search left out is explained by the
+gap rule when a served dose of its gap group leaves it no start, otherwise by lack of time,
+naming the qualified caregiver whose route passes nearest. Each test compares whole
+results (reason and sentence). Small hand-made shifts: ``make mutation`` runs these.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from hjemmetjeneste.domain import Task, UnplacedReason, Visit
+from hjemmetjeneste.planning.explain import PlanNames, describe_violation, why_dropped
+from hjemmetjeneste.planning.to_problem import BuiltProblem, IndexMap
+from hjemmetjeneste.solver import ProblemBuilder, Route, RouteStop, Solution, Violation
+from hjemmetjeneste.solver import ViolationKind as K
+
+ZONE = ZoneInfo("Europe/Oslo")
+H = 3600  # seconds in an hour of the plan day (local midnight of 2026-12-01)
+
+
+def _built(
+    jobs: list[tuple[int, tuple[int, int], dict]],
+    travel: list[list[int]] | None = None,
+    precedences: tuple[tuple[int, int, int, int | None], ...] = (),
+    names: tuple[str, ...] = ("Anna", "Bjørn"),
+) -> BuiltProblem:
+    """Base at location 0, three caregivers (anna, bjorn, cato), one job node per
+    (location, window, add_job options); job k is node k + 1 and visit ``v<k+1>``."""
+    size = 1 + max((loc for loc, _, _ in jobs), default=0)
+    builder = ProblemBuilder()
+    builder.add_travel_class(travel or [[0] * size for _ in range(size)])
+    base = builder.add_depot(0, (6 * H, 16 * H))
+    for _ in range(3):
+        builder.add_vehicle(start_depot=base, window=(6 * H, 16 * H))
+    for location, window, options in jobs:
+        builder.add_job(location, service_s=600, windows=[window], penalty=1000, **options)
+    for a, b, min_s, max_s in precedences:
+        builder.add_precedence(a, b, min_s, max_s)
+    index = IndexMap(
+        day_start=datetime(2026, 12, 1, tzinfo=ZONE),
+        zone=ZONE,
+        job_visit=(None, *(f"v{k + 1}" for k in range(len(jobs)))),
+        vehicle_staff=("anna", "bjorn", "cato"),
+        travel_modes=(),
+        vehicle_names=names,
+    )
+    return BuiltProblem(builder.build(), index, ())
+
+
+def _visit(minutes: int = 25) -> Visit:
+    tasks = (Task.model_construct(task_id="t1", duration_min=minutes - 5),)
+    tasks += (Task.model_construct(task_id="t2", duration_min=5),)
+    return Visit.model_construct(visit_id="v", tasks=tasks)
+
+
+def _solution(*routes: Route) -> Solution:
+    return Solution(routes=routes, dropped=(), objective=0, status="hand", wall_s=0.0)
+
+
+def _route(vehicle: int, *stops: tuple[int, int]) -> Route:
+    return Route(vehicle, 6 * H, tuple(RouteStop(n, s, s) for n, s in stops), 16 * H)
+
+
+# -- violations in planner terms -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("violation", "sentence"),
+    [
+        (
+            Violation(K.LATE_START, 0, 1, values={"start_s": 8 * H + 300, "window_end_s": 8 * H}),
+            "v1 starts at 08:05, window closes 08:00",
+        ),
+        (
+            Violation(
+                K.SHIFT_OVERRUN, 1, None, values={"back_s": 16 * H + 59, "shift_end_s": 16 * H}
+            ),
+            "Bjørn (bjorn) is back at 16:00, the shift may last until 16:00 at most",
+        ),
+        (
+            Violation(K.REFUSED_CAREGIVER, 2, 2),
+            "the patient of v2 has refused cato",
+        ),
+        (
+            Violation(K.PIN_IGNORED, 0, 2, other=1),
+            "v2 is pinned to Bjørn (bjorn) but is on Anna (anna)",
+        ),
+        (
+            Violation(
+                K.MISSING_BREAK,
+                0,
+                None,
+                values={"duration_s": 30 * 60 + 59, "earliest_s": 11 * H, "latest_s": 13 * H},
+            ),
+            "Anna (anna) takes no 30 min break starting between 11:00 and 13:00",
+        ),
+        (
+            Violation(
+                K.UNSYNCHRONISED_DOUBLE_STAFFING,
+                None,
+                1,
+                other=2,
+                values={"start_s": 9 * H, "other_start_s": 9 * H + 600},
+            ),
+            "double-staffed v1 start at 09:00 and 09:10",
+        ),
+        (
+            Violation(K.GAP_VIOLATED, 1, 2, other=1, values={"gap_s": 90, "min_s": 4 * H}),
+            "v2 starts 1 min after v1; it must be at least 240 min",
+        ),
+    ],
+)
+def test_a_violation_names_caregivers_visits_clock_times_and_minutes(violation, sentence):
+    built = _built([(1, (8 * H, 9 * H), {}), (1, (8 * H, 9 * H), {})], names=("Anna", "Bjørn"))
+    assert describe_violation(built, violation) == sentence
+
+
+def test_plan_names_read_the_index():
+    """The names a violation is worded with: a caregiver without a first name is her staff
+    id; moments are local clock times, also across the change to summer time."""
+    built = _built([(1, (8 * H, 9 * H), {})], names=("Anna",))
+    names = PlanNames(built)
+    assert [names.vehicle(0), names.vehicle(1)] == ["Anna (anna)", "bjorn"]
+    assert [names.job(1), names.pair(1, 0)] == ["v1", "v1"]
+    assert [names.moment(0), names.moment(13 * H + 59 * 60 + 59)] == ["00:00", "13:59"]
+    assert [names.duration(0), names.duration(59), names.duration(3600)] == [
+        "0 min",
+        "0 min",
+        "60 min",
+    ]
+
+
+# -- why a job was left out -------------------------------------------------------------
+
+
+def _gap(window: tuple[int, int], served_start: int, precedence: tuple[int, int, int, int | None]):
+    """Dose 1 (node 1) served by Anna at ``served_start``; why is dose 2 (node 2) out?"""
+    built = _built([(1, (0, 16 * H), {}), (1, window, {})], precedences=(precedence,))
+    return why_dropped(built, _solution(_route(0, (1, served_start))), 2, _visit())
+
+
+def _no_time(window: tuple[int, int]) -> tuple[UnplacedReason, str]:
+    return (
+        UnplacedReason.NO_TIME_LEFT,
+        "No time left: none of the 3 qualified caregiver(s) on shift could fit the 25 min "
+        f"visit starting between {window[0] // H:02d}:00 and {window[1] // H:02d}:00 into "
+        "their route. The nearest candidate, Anna (anna), passes 0 min away but has no room "
+        "in that window.",
+    )
+
+
+def _gap_rule(window: tuple[int, int]) -> tuple[UnplacedReason, str]:
+    return (
+        UnplacedReason.GAP_RULE,
+        "Gap rule: another dose of the same medication is planned too close to (or too far "
+        f"from) this one; no start between {window[0] // H:02d}:00 and "
+        f"{window[1] // H:02d}:00 keeps the required gap.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("window", "served", "precedence", "gap_rule"),
+    [
+        # dose 2 at least 4 h after dose 1 (08:00): no start before 12:00 fits
+        ((9 * H, 11 * H), 8 * H, (1, 2, 4 * H, None), True),
+        ((9 * H, 12 * H), 8 * H, (1, 2, 4 * H, None), False),  # 12:00 is exactly 4 h
+        # dose 2 at most 1 h after dose 1 (08:00): no start after 09:00 fits
+        ((10 * H, 12 * H), 8 * H, (1, 2, 0, H), True),
+        ((9 * H, 12 * H), 8 * H, (1, 2, 0, H), False),  # 09:00 is exactly 1 h
+        # dose 2 must come 4 h before dose 1 (14:00): no start after 10:00 fits
+        ((11 * H, 13 * H), 14 * H, (2, 1, 4 * H, None), True),
+        ((10 * H, 13 * H), 14 * H, (2, 1, 4 * H, None), False),
+        # dose 2 at most 1 h before dose 1 (14:00): no start before 13:00 fits
+        ((9 * H, 12 * H), 14 * H, (2, 1, 0, H), True),
+        ((9 * H, 13 * H), 14 * H, (2, 1, 0, H), False),
+    ],
+)
+def test_a_dose_the_gap_rule_leaves_no_start_is_explained_by_the_gap(
+    window, served, precedence, gap_rule
+):
+    """Gap rule when the served dose's gap (minimum or maximum, before or after) leaves no
+    start inside the window; a start exactly on the bound still fits, so it is no time."""
+    expected = _gap_rule(window) if gap_rule else _no_time(window)
+    assert _gap(window, served, precedence) == expected
+
+
+def test_a_gap_to_a_dose_that_is_not_served_explains_nothing():
+    """Only a served dose constrains: with dose 1 left out too, dose 2 lacks time."""
+    built = _built(
+        [(1, (0, 16 * H), {}), (1, (9 * H, 11 * H), {})], precedences=((1, 2, H, 4 * H),)
+    )
+    assert why_dropped(built, _solution(_route(0)), 2, _visit()) == _no_time((9 * H, 11 * H))
+    built = _built(
+        [(1, (9 * H, 11 * H), {}), (1, (0, 16 * H), {})], precedences=((1, 2, H, 4 * H),)
+    )
+    assert why_dropped(built, _solution(_route(0)), 1, _visit()) == _no_time((9 * H, 11 * H))
+
+
+def test_no_time_names_the_qualified_caregiver_whose_route_passes_nearest():
+    """Among the caregivers allowed to serve the job, the one whose base or stops lie
+    nearest to it, and how far in whole minutes; unqualified caregivers are not named."""
+    # locations: 0 base, 1 the left-out job, 2 Bjørn's stop, 3 Cato's stop (nearer still)
+    travel = [
+        [0, 3000, 2000, 600],
+        [3000, 0, 900, 300],
+        [2000, 900, 0, 1000],
+        [600, 300, 1000, 0],
+    ]
+    jobs = [(1, (9 * H, 10 * H), {"allowed": [0, 1]}), (2, (0, 16 * H), {}), (3, (0, 16 * H), {})]
+    built = _built(jobs, travel)
+    solution = _solution(_route(0), _route(1, (2, 8 * H)), _route(2, (3, 8 * H)))
+    reason, sentence = why_dropped(built, solution, 1, _visit(40))
+    assert (reason, sentence) == (
+        UnplacedReason.NO_TIME_LEFT,
+        "No time left: none of the 2 qualified caregiver(s) on shift could fit the 40 min "
+        "visit starting between 09:00 and 10:00 into their route. The nearest candidate, "
+        "Bjørn (bjorn), passes 15 min away but has no room in that window.",
+    )
+    # Anna's base is nearer than Bjørn's stop once she alone is qualified.
+    built = _built([(1, (9 * H, 10 * H), {"allowed": [0]}), *jobs[1:]], travel)
+    assert why_dropped(built, solution, 1, _visit(40))[1].endswith(
+        "The nearest candidate, Anna (anna), passes 50 min away but has no room in that window."
+    )
+
+
+def test_a_caregiver_without_a_route_is_measured_from_the_base():
+    """The solution may hold no route for a caregiver: she is measured from her base."""
+    travel = [[0, 1200], [1200, 0]]
+    built = _built([(1, (9 * H, 10 * H), {"allowed": [2]})], travel)
+    assert why_dropped(built, _solution(_route(0)), 1, _visit())[1].endswith(
+        "The nearest candidate, cato, passes 20 min away but has no room in that window."
+    )
+
+
+def test_no_qualified_caregiver_names_no_candidate():
+    """When nobody on shift is qualified, the sentence says so and names no one."""
+    built = _built([(1, (9 * H, 10 * H), {"allowed": []})])
+    assert why_dropped(built, _solution(_route(0)), 1, _visit()) == (
+        UnplacedReason.NO_TIME_LEFT,
+        "No time left: none of the 0 qualified caregiver(s) on shift could fit the 25 min "
+        "visit starting between 09:00 and 10:00 into their route.",
+    )
