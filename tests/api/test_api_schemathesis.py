@@ -72,6 +72,8 @@ def test_every_operation_conforms_to_the_schema(api_schema, auth, template):
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) >= 18
     for operation in operations:
+        if operation.path == "/v1/staffing":
+            continue  # seconds of routing per request: tests/api/test_api_staffing.py
         role = _role_for(operation.path)
         failures += _fuzz(operation, auth(role, people.get(role, f"{role}-1")))
     assert not failures, "\n\n".join(failures)

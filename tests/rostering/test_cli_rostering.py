@@ -15,6 +15,24 @@ from hjemmetjeneste.formats import read_export
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 runner = CliRunner()
 
+
+def roster_week(export: Path, need: Path, out: Path, *extra: str) -> list[str]:
+    """`roster` arguments for the week from 2026-11-30 with a given need."""
+    return [
+        "roster",
+        str(export),
+        "--date",
+        "2026-11-30",
+        "--weeks",
+        "1",
+        "--need",
+        str(need),
+        "--out",
+        str(out),
+        *extra,
+    ]
+
+
 pytestmark = pytest.mark.slow
 
 
@@ -31,23 +49,7 @@ def test_staffing_then_roster_writes_a_roster_the_export_reads(tmp_path: Path):
     shifts = json.loads(need.read_text())
     assert [s["shift"] for s in shifts] == ["day", "evening", "night"]
     out = tmp_path / "roster.csv"
-    result = runner.invoke(
-        app,
-        [
-            "roster",
-            str(export),
-            "--date",
-            "2026-11-30",
-            "--weeks",
-            "1",
-            "--need",
-            str(need),
-            "--out",
-            str(out),
-            "--time-limit",
-            "3",
-        ],
-    )
+    result = runner.invoke(app, roster_week(export, need, out, "--time-limit", "3"))
     assert result.exit_code == 0, result.output
     assert "Every shift's need is covered." in result.output or "mangler" in result.output
     shutil.copyfile(out, export / "roster.csv")
@@ -68,21 +70,7 @@ def test_a_bad_contracts_file_is_an_input_error_naming_row_and_field(tmp_path: P
     need = tmp_path / "need.csv"
     need.write_text("date,shift,total\n2026-12-01,night,1\n")
     result = runner.invoke(
-        app,
-        [
-            "roster",
-            str(DEMO),
-            "--date",
-            "2026-11-30",
-            "--weeks",
-            "1",
-            "--need",
-            str(need),
-            "--contracts",
-            str(bad),
-            "--out",
-            str(tmp_path / "r.csv"),
-        ],
+        app, roster_week(DEMO, need, tmp_path / "r.csv", "--contracts", str(bad))
     )
     assert result.exit_code == 2
     assert "contracts.csv, row 2, field 'allowed_shifts'" in result.output

@@ -113,7 +113,7 @@ def test_a_need_larger_than_the_district_is_explained_per_shift_and_competence(d
         TUESDAY, ShiftKind.EVENING, 200, by_competence={CompetenceLevel.SPECIALIST_NURSE: 90}
     )
     outcome = generate_roster(
-        demo, RosterInput(DISTRICT, MONDAY, 7, [need, impossible], {}), time_limit_s=2
+        demo, RosterInput(DISTRICT, MONDAY, 7, [need, impossible], {}), time_limit_s=6
     )
     short = {(s.shift, s.label): s for s in outcome.shortfalls}
     assert (ShiftKind.NIGHT, "total") not in short

@@ -181,23 +181,21 @@ def _add_weekly_rest(m: _Model) -> None:
 
 
 def _add_cover(m: _Model) -> None:
-    """Each cover row's shortfall and excess, exactly ``max(0, required - count)`` and
-    ``max(0, count - required)``: a search stopped early reports what is really short."""
+    """Each cover row's shortfall (and excess, where it is priced) as a slack variable; the
+    minimisation makes them tight, and the shortfalls reported are counted from the roster."""
     p = m.problem
     n_e = len(p.employees)
     for c in p.covers:
         people = range(n_e) if c.eligible is None else sorted(c.eligible)
         count = sum(m.x[e, c.day, c.shift] for e in people if (e, c.day, c.shift) in m.x)
         name = f"{c.day}_{c.shift}_{c.label}"
-        diff = m.model.new_int_var(-n_e, c.required, f"d{name}")
-        m.model.add(diff == c.required - count)
         under = m.model.new_int_var(0, c.required, f"u{name}")
-        m.model.add_max_equality(under, [diff, 0])
+        m.model.add(count + under >= c.required)
         m.cost.append(c.under_weight * under)
         m.shortfall.append((len(m.shortfall), under))
         if c.over_weight > 0:
             over = m.model.new_int_var(0, n_e, f"o{name}")
-            m.model.add_max_equality(over, [-diff, 0])
+            m.model.add(count - over <= c.required)
             m.cost.append(c.over_weight * over)
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from hjemmetjeneste.domain import (
-    CompetenceLevel,
     MunicipalityData,
     Roster,
     RosterEntry,
@@ -302,8 +301,3 @@ def merged_roster(
         if not (e.district_id == district_id and first <= e.date <= last)
     )
     return Roster(entries=kept + generated.entries)
-
-
-def lowest_level() -> CompetenceLevel:
-    """The lowest competence level (needs at this level are the total)."""
-    return next(iter(CompetenceLevel))
