@@ -23,6 +23,7 @@ from hjemmetjeneste.domain.organisation import (
 from hjemmetjeneste.domain.people import Patient, Staff
 from hjemmetjeneste.domain.plans import (
     CarePlan,
+    HolidayRule,
     Intervention,
     Priority,
     Schedule,
@@ -64,6 +65,7 @@ __all__ = [
     "District",
     "Frozen",
     "GeoPoint",
+    "HolidayRule",
     "Intervention",
     "Municipality",
     "MunicipalityData",

@@ -18,6 +18,14 @@ class ScheduleKind(StrEnum):
     AS_NEEDED = "as_needed"  # ved behov: never planned, shown to the nurse
 
 
+class HolidayRule(StrEnum):
+    """What a schedule does on a Norwegian public holiday (17 May, Easter Monday, ...)."""
+
+    NORMAL = "normal"  # the holiday counts as the weekday it falls on
+    SKIP = "skip"  # not on public holidays ("ikke på helligdager")
+    AS_SUNDAY = "as_sunday"  # the holiday follows the Sunday rule ("helligdag som søndag")
+
+
 class TimeWindow(Frozen):
     """A clock-time window within one day; ``end`` after ``start``."""
 
@@ -49,6 +57,7 @@ class Schedule(Frozen):
     every_n_weeks: int = Field(default=1, ge=1, le=52)
     week_anchor: date | None = None
     windows_are_alternatives: bool = False
+    on_holidays: HolidayRule = HolidayRule.NORMAL
     """WINDOW only: one task that may start in any of ``windows`` ("08–09 or 11–12")."""
 
     @model_validator(mode="after")

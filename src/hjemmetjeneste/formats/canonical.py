@@ -33,6 +33,7 @@ from hjemmetjeneste.domain import (
     CarePlan,
     CompetenceLevel,
     District,
+    HolidayRule,
     Intervention,
     Municipality,
     MunicipalityData,
@@ -55,6 +56,7 @@ from hjemmetjeneste.formats.schema import (
     BASES_FILE,
     BREAK_COLUMNS,
     DISTRICTS_FILE,
+    HOLIDAY_WORDS,
     INTERVENTIONS_FILE,
     LIST_SEPARATOR,
     MUNICIPALITY_FILE,
@@ -860,6 +862,15 @@ def _read_intervention(row: _Row, patient_id: str | None) -> Intervention | None
     late_allowance_min = row.integer("late_allowance_min", default=0)
     separate_visit = row.boolean("separate_visit", default=False)
     alternatives = row.boolean("alternative_windows", default=False)
+    on_holidays = (
+        HolidayRule.NORMAL
+        if row.is_empty("on_holidays")
+        else row.typed(
+            "on_holidays",
+            "one of 'normal', 'skip', 'as_sunday' (or vanlig, ikke, som søndag)",
+            _parse_holiday_rule,
+        )
+    )
 
     # Consistency checks that name the right column (the models would only say "schedule").
     if kind is not None and times is not None:
@@ -902,6 +913,7 @@ def _read_intervention(row: _Row, patient_id: str | None) -> Intervention | None
                 every_n_weeks,
                 week_anchor,
                 alternatives,
+                on_holidays,
             ),
             "required_competence": competence,
             "required_skills": skills,
@@ -936,7 +948,15 @@ _SCHEDULE_FIELDS = (
     "every_n_weeks",
     "week_anchor",
     "windows_are_alternatives",
+    "on_holidays",
 )
+
+
+def _parse_holiday_rule(value: str) -> HolidayRule:
+    folded = " ".join(value.casefold().replace("_", " ").split())
+    if folded in HOLIDAY_WORDS:
+        return HOLIDAY_WORDS[folded]
+    return _parse_enum(folded.replace(" ", "_"), HolidayRule)
 
 
 def _check_rules(

@@ -22,6 +22,7 @@ from typing import Any
 from hjemmetjeneste.domain import (
     BreakRule,
     CarePlan,
+    HolidayRule,
     Intervention,
     Municipality,
     MunicipalityData,
@@ -247,6 +248,20 @@ _Pair = tuple[CarePlan, Intervention]
 
 def _item(name: str) -> Callable[[_Pair], str]:
     return lambda pair: getattr(pair[1], name)
+
+
+def _holiday_cell(rule: HolidayRule) -> str:
+    return "" if rule == HolidayRule.NORMAL else rule.value
+
+
+#: Norwegian words for the holiday rules, besides their values (any letter case).
+HOLIDAY_WORDS: dict[str, HolidayRule] = {
+    "vanlig": HolidayRule.NORMAL,
+    "ikke": HolidayRule.SKIP,
+    "ikke på helligdager": HolidayRule.SKIP,
+    "som søndag": HolidayRule.AS_SUNDAY,
+    "helligdag som søndag": HolidayRule.AS_SUNDAY,
+}
 
 
 def _optional_value(name: str) -> Callable[[Any], str]:
@@ -480,6 +495,13 @@ _INTERVENTIONS = RecordSchema(
             Cell.BOOLEAN,
             lambda p: "true" if p[1].schedule.windows_are_alternatives else "",
             ("alternative_tidsvinduer",),
+            optional=True,
+        ),
+        Column(
+            "on_holidays",
+            Cell.CHOICE,
+            lambda p: _holiday_cell(p[1].schedule.on_holidays),
+            ("helligdager", "på_helligdager"),
             optional=True,
         ),
     ),

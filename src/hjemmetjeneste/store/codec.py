@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from hjemmetjeneste.domain import (
+    HolidayRule,
     Intervention,
     PlanningRules,
     PlanResult,
@@ -58,6 +59,11 @@ def schedule_json(schedule: Schedule) -> str:
             ),
             # Only when set, so schedules without it keep their stored JSON and hash.
             **({"windows_are_alternatives": True} if schedule.windows_are_alternatives else {}),
+            **(
+                {"on_holidays": schedule.on_holidays.value}
+                if schedule.on_holidays != HolidayRule.NORMAL
+                else {}
+            ),
         },
         separators=(",", ":"),
     )
