@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from hjemmetjeneste.cli.app import app, console, err_console, reported_errors
-from hjemmetjeneste.errors import EXIT_INPUT
+from hjemmetjeneste.errors import EXIT_INPUT, PlanInputError
 from hjemmetjeneste.settings import Settings
 
 __all__ = ["import_export", "synthetic"]
@@ -50,9 +50,16 @@ def import_export(
     database_url: Annotated[
         str | None, typer.Option(help="Overrides HJEMMETJENESTE_DATABASE_URL.")
     ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="When the export is refused, write every issue to this CSV file."),
+    ] = None,
 ) -> None:
     """Import a municipality's export into the store: all of it, or nothing (exit 2)."""
+    from rich.markup import escape
+
     from hjemmetjeneste.formats.auto import EXPORT_FORMATS, read_plan_export
+    from hjemmetjeneste.formats.report import write_issue_report
     from hjemmetjeneste.store import open_store
 
     settings = load_settings(database_url)
@@ -76,12 +83,19 @@ def import_export(
         ) as progress,
     ):
         reading = progress.add_task("Reading", total=None, unit="records")
-        loaded = read_plan_export(
-            path,
-            fmt,
-            settings=settings,
-            on_progress=lambda n: progress.advance(reading, n),
-        )
+        try:
+            loaded = read_plan_export(
+                path,
+                fmt,
+                settings=settings,
+                on_progress=lambda n: progress.advance(reading, n),
+            )
+        except PlanInputError as exc:
+            if report is not None:
+                write_issue_report(exc.issues, report)
+                written = escape(str(report))
+                err_console.print(f"Every issue ({len(exc.issues)}) written to {written}")
+            raise
         progress.update(reading, total=progress.tasks[reading].completed)
         writing = progress.add_task("Writing", total=None, unit="rows")
 

@@ -135,6 +135,8 @@ class _Issues:
     """The problems found so far, across all files."""
 
     items: list[InputIssue] = field(default_factory=list)
+    unchecked: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
+    """(file, column, referenced file, label) -> rows referring to a file without rows."""
     names: dict[str, str] = field(default_factory=dict)
     """Canonical file name -> the name the export gave it (``pasienter.csv``,
     ``export.xlsx[patients]``); issues and messages name files as the export does."""
@@ -544,6 +546,13 @@ def _collect_ids(table: _Table | None, column: str, issues: _Issues) -> _Ids:
 def _check_reference(
     row: _Row, column: str, value: str | None, ids: _Ids, target_file: str, label: str
 ) -> None:
+    if value is not None and ids.present and not ids.rows:
+        # The whole referenced file is empty: one issue for all its references (added by
+        # assemble_export), not one "unknown" line per row.
+        key = (row.file, column, target_file, label)
+        row.issues.unchecked[key] = row.issues.unchecked.get(key, 0) + 1
+        row.ok = False
+        return
     if value is not None and not ids.knows(value):
         row.issue(column, f"unknown {label} {value!r} (not in {row.issues.name(target_file)})")
 
@@ -1103,6 +1112,14 @@ def assemble_export(
     care_plans = _read_care_plans(tables[INTERVENTIONS_FILE], issues, patient_ids)
     staff = _read_staff(tables[STAFF_FILE], issues, district_ids, municipality_id)
     roster = _read_roster(tables[ROSTER_FILE], issues, staff_ids, district_ids)
+    for (file, column, target, label), count in issues.unchecked.items():
+        issues.add(
+            file,
+            None,
+            column,
+            f"{count} row(s) refer to a {label}, but {issues.name(target)} has no data rows "
+            "(only a header): fill it, or import this file with --partial",
+        )
 
     if issues.items or municipality is None:
         raise issues.error()

@@ -85,6 +85,7 @@ class _Source:
     path: Path
     display: str
     sheet: str | None = None
+    header_row: int = 0
 
 
 def detect_format(path: Path) -> str:
@@ -111,25 +112,84 @@ def detect_format(path: Path) -> str:
     )
 
 
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def _workbook_problem(path: Path) -> str | None:
+    """Why ``path`` is not an .xlsx workbook (which is a zip file), or None."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if head.startswith(_ZIP_MAGIC):
+        return None
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "is an old Excel 97-2003 workbook (.xls): save it as .xlsx in Excel"
+    if head and b"\x00" not in head[:1024]:
+        return (
+            "is text (CSV?) with an .xlsx name, not an Excel workbook: "
+            "rename it to .csv, or open it in Excel and save as .xlsx"
+        )
+    return "is not an Excel workbook (.xlsx files are zip archives)"
+
+
+def _sheet_head(reader: object, sheet: str) -> list[list[str]]:
+    """The first rows of a sheet as text cells (no header assumed)."""
+    frame = reader.load_sheet(  # type: ignore[attr-defined]
+        sheet, header_row=None, n_rows=_HEADER_SEARCH_LINES, dtypes="string"
+    ).to_polars()
+    return [["" if v is None else v for v in row] for row in frame.iter_rows()]
+
+
+def _locate_sheets(path: Path, issues: _Issues) -> dict[str, _Source | None]:
+    """The sheet of each kind of record: by its name (``pasienter``) or, for sheets named
+    ``Ark1``..., by the columns of its header, which may lie below title rows."""
+    import fastexcel
+
+    problem = _workbook_problem(path)
+    try:
+        reader = None if problem else fastexcel.read_excel(str(path))
+        heads = {s: _sheet_head(reader, s) for s in reader.sheet_names} if reader else {}
+    except Exception as exc:  # calamine's own messages: keep the first line only
+        text = str(exc).strip().splitlines()
+        problem = f"cannot be read as an Excel workbook: {text[0] if text else type(exc).__name__}"
+    if problem is not None:
+        issues.add(path.name, None, None, problem)
+        return dict.fromkeys(EXPORT_COLUMNS)
+    by_name = {s.strip().lower(): s for s in heads}
+    chosen: dict[str, str] = {}
+    for file, aliases in FILE_ALIASES.items():
+        sheet = next((by_name[a] for a in aliases if a in by_name), None)
+        if sheet is not None:
+            chosen[file] = sheet
+    for file in FILE_ALIASES:
+        if file in chosen:
+            continue
+        free = [s for s in heads if s not in chosen.values()]
+        scored = [(max((_known_columns(r, file) for r in heads[s]), default=0), s) for s in free]
+        best = max(scored, default=(0, ""))
+        # A sheet is taken by its header when it names most of the kind's required columns.
+        if best[0] >= max(2, (len(EXPORT_COLUMNS[file]) + 1) // 2):
+            chosen[file] = best[1]
+    found: dict[str, _Source | None] = {}
+    for file, aliases in FILE_ALIASES.items():
+        sheet = chosen.get(file)
+        if sheet is None:
+            issues.add(
+                path.name,
+                None,
+                None,
+                f"sheet missing: expected one named {aliases[0]!r} or with its columns "
+                f"({', '.join(EXPORT_COLUMNS[file])})",
+            )
+            found[file] = None
+        else:
+            skip = _header_index(heads[sheet], file)
+            found[file] = _Source(path, f"{path.name}[{sheet}]", sheet, skip)
+    return found
+
+
 def _locate(path: Path, fmt: str, issues: _Issues) -> dict[str, _Source | None]:
     if fmt == "xlsx" and path.is_file():
-        import fastexcel
-
-        try:
-            sheets = fastexcel.read_excel(str(path)).sheet_names
-        except Exception as exc:
-            issues.add(path.name, None, None, f"cannot be read as an Excel workbook: {exc}")
-            return dict.fromkeys(EXPORT_COLUMNS)
-        by_name = {s.strip().lower(): s for s in sheets}
-        found: dict[str, _Source | None] = {}
-        for file, aliases in FILE_ALIASES.items():
-            sheet = next((by_name[a] for a in aliases if a in by_name), None)
-            if sheet is None:
-                issues.add(
-                    path.name, None, None, f"sheet missing: expected one named {aliases[0]!r}"
-                )
-            found[file] = None if sheet is None else _Source(path, f"{path.name}[{sheet}]", sheet)
-        return found
+        return _locate_sheets(path, issues)
     files = {p.name.lower(): p for p in path.iterdir() if p.is_file()}
     found = {}
     for file, aliases in FILE_ALIASES.items():
@@ -347,10 +407,23 @@ def _read_source(source: _Source, fmt: str, file: str, issues: _Issues) -> pl.Da
             return _as_strings(frame, file).collect()
         if fmt == "parquet":
             return _as_strings(pl.scan_parquet(source.path), file).collect()
-        frame = (
-            pl.read_excel(source.path, sheet_name=source.sheet or "Sheet1", infer_schema_length=0)
-            if source.sheet
-            else pl.read_excel(source.path, infer_schema_length=0)
+        if source.sheet is None:  # one workbook per kind: its first sheet
+            import fastexcel
+
+            problem = _workbook_problem(source.path)
+            if problem is not None:
+                issues.add(display, None, None, problem)
+                return None
+            reader = fastexcel.read_excel(str(source.path))
+            sheet = reader.sheet_names[0]
+            source = _Source(
+                source.path, display, sheet, _header_index(_sheet_head(reader, sheet), file)
+            )
+        frame = pl.read_excel(
+            source.path,
+            sheet_name=source.sheet,
+            infer_schema_length=0,
+            read_options={"header_row": source.header_row},
         )
         strings = _as_strings(frame, file).collect()
         return strings.with_columns(
