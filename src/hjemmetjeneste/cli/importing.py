@@ -135,6 +135,9 @@ def import_export(
         ),
     )
     console.print(table)
+    if loaded.skipped:
+        counts = ", ".join(f"{escape(t)} {n:,}" for t, n in loaded.skipped)
+        console.print(f"Skipped resources the planner does not need: {counts}")
     if summary.changes == 0:
         console.print("Nothing changed: the store already holds this export.")
     elif summary.batch_id is not None:

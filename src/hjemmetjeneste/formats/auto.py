@@ -28,6 +28,8 @@ class LoadedExport:
     data: MunicipalityData
     format: str
     partial_kinds: tuple[str, ...] = ()
+    skipped: tuple[tuple[str, int], ...] = ()
+    """FHIR resource types the planner does not need, and how many were skipped."""
 
 
 def make_geocoder(
@@ -102,13 +104,20 @@ def _read(
     if fmt == "fhir":
         from hjemmetjeneste.formats.fhir import read_fhir
 
+        skipped: dict[str, int] = {}
         data = read_fhir(
             path,
             default_tolerance_min=default_tolerance_min,
             geocoder=geocoder,
             on_resource=on_progress,
+            skipped=skipped,
         )
-        return LoadedExport(data=data, format=fmt, partial_kinds=("roster",))
+        return LoadedExport(
+            data=data,
+            format=fmt,
+            partial_kinds=("roster",),
+            skipped=tuple(sorted(skipped.items())),
+        )
     on_table = None if on_progress is None else (lambda _file, rows: on_progress(rows))
     data = read_tabular(path, fmt, geocoder=geocoder, on_table=on_table)
     return LoadedExport(data=data, format=fmt)

@@ -249,8 +249,12 @@ def read_fhir(
     default_tolerance_min: int = 30,
     geocoder: Geocoder | None = None,
     on_resource: Callable[[int], None] | None = None,
+    skipped: dict[str, int] | None = None,
 ) -> MunicipalityData:
     """Read a FHIR R4 Bundle (``.json``), an NDJSON file, or a folder of them.
+
+    Resource types the planner does not need (Encounter, Condition, ...) are skipped;
+    ``skipped``, when given, receives how many of each type.
 
     Everything is checked before anything is returned; all problems are raised together
     in one :class:`PlanInputError`. FHIR exports carry no roster: the result's roster is
@@ -293,6 +297,10 @@ def read_fhir(
             seen[entry.ref] = (file.name, row)
             ctxs[id(entry)] = ctx
             entries[raw["resourceType"]].append(entry)
+    if skipped is not None:
+        for reader in readers:
+            for rtype, count in reader.skipped.items():
+                skipped[rtype] = skipped.get(rtype, 0) + count
     by_file = {r.file: r for r in readers}
     prepared = _prepare_care_plans(plan_items, default_tolerance_min, by_file)
     mapped = (
