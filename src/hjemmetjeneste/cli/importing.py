@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from hjemmetjeneste.cli.app import app, console, err_console, reported_errors
+from hjemmetjeneste.domain import MunicipalityData
 from hjemmetjeneste.errors import EXIT_INPUT, PlanInputError
 from hjemmetjeneste.settings import Settings
 
@@ -42,7 +43,11 @@ def import_export(
     ] = False,
     partial: Annotated[
         bool,
-        typer.Option("--partial", help="A delta export: end nothing that is missing from it."),
+        typer.Option(
+            "--partial",
+            help="A delta export: end nothing that is missing from it. It may hold any "
+            "subset of the files (a roster alone); the rest is checked against the store.",
+        ),
     ] = False,
     as_of: Annotated[
         str | None, typer.Option(help="Import date (YYYY-MM-DD); ended tiltak end the day before.")
@@ -89,6 +94,7 @@ def import_export(
                 fmt,
                 settings=settings,
                 on_progress=lambda n: progress.advance(reading, n),
+                base=_stored_data(settings.database_url) if partial else None,
             )
         except PlanInputError as exc:
             if report is not None:
@@ -142,6 +148,19 @@ def import_export(
         console.print("Nothing changed: the store already holds this export.")
     elif summary.batch_id is not None:
         console.print(f"Recorded as import batch {summary.batch_id}.")
+
+
+def _stored_data(database_url: str) -> MunicipalityData | None:
+    """What the store holds (for a partial export's cross-file checks), or None if empty."""
+    from hjemmetjeneste.store import StoreError, open_store
+
+    store = open_store(database_url)
+    try:
+        return store.load_municipality()
+    except StoreError:
+        return None
+    finally:
+        store.close()
 
 
 @app.command()

@@ -13,6 +13,7 @@ from pathlib import Path
 from hjemmetjeneste._gc import gc_paused
 from hjemmetjeneste.domain import MunicipalityData
 from hjemmetjeneste.formats.geocoding import AddressRegister, Geocoder, ServiceGeocoder
+from hjemmetjeneste.formats.schema import STORE_KINDS
 from hjemmetjeneste.formats.tabular import TABULAR_FORMATS, detect_format, read_tabular
 from hjemmetjeneste.settings import Settings
 
@@ -51,6 +52,7 @@ def read_plan_export(
     default_tolerance_min: int = 30,
     on_progress: Callable[[int], None] | None = None,
     settings: Settings | None = None,
+    base: MunicipalityData | None = None,
 ) -> LoadedExport:
     """Read an export in any supported format (``auto`` detects it from the files).
 
@@ -58,6 +60,8 @@ def read_plan_export(
     default FHIR tolerance in place of ``geocoder`` and ``default_tolerance_min``.
     Raises :class:`~hjemmetjeneste.errors.PlanInputError` listing every problem.
     ``on_progress(n)`` is called as tables (n rows) or FHIR resources (n=1) are read.
+    ``base`` (the store's data, ``import --partial``) lets a tabular export hold any subset
+    of its files: the others come from ``base`` and are listed in ``partial_kinds``.
     """
     if settings is not None:
         geocoder = make_geocoder(
@@ -65,7 +69,7 @@ def read_plan_export(
         )
         default_tolerance_min = settings.default_tolerance_min
     with gc_paused():
-        return _read(path, fmt, geocoder, default_tolerance_min, on_progress)
+        return _read(path, fmt, geocoder, default_tolerance_min, on_progress, base)
 
 
 def read_export(
@@ -95,6 +99,7 @@ def _read(
     geocoder: Geocoder | None,
     default_tolerance_min: int,
     on_progress: Callable[[int], None] | None,
+    base: MunicipalityData | None = None,
 ) -> LoadedExport:
     path = Path(path)
     if fmt not in EXPORT_FORMATS:
@@ -119,5 +124,9 @@ def _read(
             skipped=tuple(sorted(skipped.items())),
         )
     on_table = None if on_progress is None else (lambda _file, rows: on_progress(rows))
-    data = read_tabular(path, fmt, geocoder=geocoder, on_table=on_table)
-    return LoadedExport(data=data, format=fmt)
+    from_base: set[str] = set()
+    data = read_tabular(
+        path, fmt, geocoder=geocoder, on_table=on_table, base=base, from_base=from_base
+    )
+    kinds = tuple(k for f in sorted(from_base) for k in STORE_KINDS[f])
+    return LoadedExport(data=data, format=fmt, partial_kinds=kinds)

@@ -1153,17 +1153,6 @@ def _sorted(items: Sequence[InputIssue]) -> list[InputIssue]:
 # --------------------------------------------------------------------------------------
 
 
-def _with_optional(
-    header: Sequence[str], optional: Sequence[str], rows: list[list[str]], extra: list[list[str]]
-) -> tuple[list[str], list[list[str]]]:
-    """Header and rows plus the optional columns that hold a value in some row."""
-    used = [i for i in range(len(optional)) if any(cells[i] for cells in extra)]
-    return (
-        [*header, *(optional[i] for i in used)],
-        [[*row, *(cells[i] for i in used)] for row, cells in zip(rows, extra, strict=True)],
-    )
-
-
 def _csv_cell(value: str) -> str:
     """One cell, quoted (RFC 4180 style) when it holds a comma, a quote or a line break.
 
@@ -1195,12 +1184,4 @@ def write_export(data: MunicipalityData, folder: Path) -> None:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for name, schema in SCHEMAS.items():
-        rows = [[c.write(r) for c in schema.columns] for r in schema.records(data)]
-        required = len(schema.required)
-        header, rows = _with_optional(
-            schema.required,
-            schema.optional,
-            [row[:required] for row in rows],
-            [row[required:] for row in rows],
-        )
-        _write_csv(folder / name, header, rows)
+        _write_csv(folder / name, *schema.rows(data))

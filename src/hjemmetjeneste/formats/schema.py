@@ -116,6 +116,18 @@ class RecordSchema:
         """Canonical column name -> cell kind."""
         return {c.name: c.cell for c in self.columns}
 
+    def rows(self, data: MunicipalityData) -> tuple[tuple[str, ...], list[list[str]]]:
+        """(header, rows) of this file for ``data``, as the writer writes them: the
+        required columns, then the optional ones that hold a value in some row."""
+        cells = [[c.write(r) for c in self.columns] for r in self.records(data)]
+        used = [
+            i for i, c in enumerate(self.columns) if not c.optional or any(row[i] for row in cells)
+        ]
+        return (
+            tuple(self.columns[i].name for i in used),
+            [[row[i] for i in used] for row in cells],
+        )
+
 
 # --------------------------------------------------------------------------------------
 # Rendering cells
@@ -540,6 +552,17 @@ _ROSTER = RecordSchema(
     ),
     lambda data: data.roster.entries,
 )
+
+#: The store's kinds of record (``store.KINDS``) each file of the export carries.
+STORE_KINDS: dict[str, tuple[str, ...]] = {
+    MUNICIPALITY_FILE: (),
+    DISTRICTS_FILE: ("districts",),
+    BASES_FILE: ("bases",),
+    PATIENTS_FILE: ("patients",),
+    INTERVENTIONS_FILE: ("care_plans", "interventions"),
+    STAFF_FILE: ("staff",),
+    ROSTER_FILE: ("roster",),
+}
 
 #: Every file of the export, in export order.
 SCHEMAS: dict[str, RecordSchema] = {

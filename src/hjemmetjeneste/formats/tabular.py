@@ -139,7 +139,9 @@ def _sheet_head(reader: object, sheet: str) -> list[list[str]]:
     return [["" if v is None else v for v in row] for row in frame.iter_rows()]
 
 
-def _locate_sheets(path: Path, issues: _Issues) -> dict[str, _Source | None]:
+def _locate_sheets(
+    path: Path, issues: _Issues, optional: bool = False
+) -> dict[str, _Source | None]:
     """The sheet of each kind of record: by its name (``pasienter``) or, for sheets named
     ``Ark1``..., by the columns of its header, which may lie below title rows."""
     import fastexcel
@@ -172,7 +174,9 @@ def _locate_sheets(path: Path, issues: _Issues) -> dict[str, _Source | None]:
     found: dict[str, _Source | None] = {}
     for file, aliases in FILE_ALIASES.items():
         sheet = chosen.get(file)
-        if sheet is None:
+        if sheet is None and optional:
+            found[file] = None
+        elif sheet is None:
             issues.add(
                 path.name,
                 None,
@@ -187,9 +191,11 @@ def _locate_sheets(path: Path, issues: _Issues) -> dict[str, _Source | None]:
     return found
 
 
-def _locate(path: Path, fmt: str, issues: _Issues) -> dict[str, _Source | None]:
+def _locate(
+    path: Path, fmt: str, issues: _Issues, optional: bool = False
+) -> dict[str, _Source | None]:
     if fmt == "xlsx" and path.is_file():
-        return _locate_sheets(path, issues)
+        return _locate_sheets(path, issues, optional)
     files = {p.name.lower(): p for p in path.iterdir() if p.is_file()}
     found = {}
     for file, aliases in FILE_ALIASES.items():
@@ -203,7 +209,8 @@ def _locate(path: Path, fmt: str, issues: _Issues) -> dict[str, _Source | None]:
                 break
         if match is None:
             expected = aliases[0] + _EXTENSIONS[fmt][0]
-            issues.add(expected, None, None, f"file is missing (expected {path / expected})")
+            if not optional:
+                issues.add(expected, None, None, f"file is missing (expected {path / expected})")
         found[file] = None if match is None else _Source(match, match.name)
     return found
 
@@ -506,8 +513,15 @@ def read_tabular(
     *,
     geocoder: Geocoder | None = None,
     on_table: Callable[[str, int], None] | None = None,
+    base: MunicipalityData | None = None,
+    from_base: set[str] | None = None,
 ) -> MunicipalityData:
     """Read a tabular export (folder of CSV/Parquet/Excel files, or one workbook).
+
+    With ``base`` (the store's current data, for ``import --partial``) the export may hold
+    any subset of the files: each missing one is taken from ``base`` (its file name is
+    added to ``from_base``) and every cross-file check runs against the whole, so a roster
+    alone is checked against the stored staff and districts.
 
     Raises one :class:`PlanInputError` listing every problem in every table; its issues
     name the actual file (``pasienter.parquet``, ``export.xlsx[patients]``), the data row
@@ -525,20 +539,32 @@ def read_tabular(
             [InputIssue(str(path), None, None, f"a {fmt} export is a folder of files")]
         )
     issues = _Issues()
-    sources = _locate(path, fmt, issues)
+    sources = _locate(path, fmt, issues, optional=base is not None)
     issues.names.update({f: s.display for f, s in sources.items() if s is not None})
+    if base is not None and all(s is None for s in sources.values()):
+        issues.add(str(path), None, None, "no file of the export found (patients.csv, ...)")
     frames: dict[str, pl.DataFrame | None] = {}
+    stored: dict[str, _Table] = {}
     for file, source in sources.items():
+        if source is None and base is not None:
+            header, rows = SCHEMAS[file].rows(base)
+            frame = pl.DataFrame(rows, schema=list(header), orient="row")
+            stored[file] = table_from_frame(frame, file, issues)
+            issues.names[file] = f"{file} (from the store)"
+            if from_base is not None:
+                from_base.add(file)
         frames[file] = None if source is None else _read_source(source, fmt, file, issues)
         if on_table is not None and frames[file] is not None:
             on_table(file, frames[file].height)  # type: ignore[union-attr]
-    municipality_id = _municipality_id(frames.get(MUNICIPALITY_FILE))
+    municipality_id = _municipality_id(frames.get(MUNICIPALITY_FILE)) or (
+        base.municipality.municipality_id if base is not None else None
+    )
     tables: dict[str, _Table | None] = {}
     unresolved: set[tuple[str, int]] = set()
     for file, frame in frames.items():
         source = sources[file]
         if frame is None or source is None:
-            tables[file] = None
+            tables[file] = stored.get(file)
             continue
         if file in (PATIENTS_FILE, INTERVENTIONS_FILE):
             frame = _mask_national_ids(frame, source, issues)
