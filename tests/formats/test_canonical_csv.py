@@ -383,7 +383,6 @@ def test_wrong_type_names_file_row_field_and_value(export: Path) -> None:
 @pytest.mark.parametrize(
     ("file", "row", "column", "value"),
     [
-        ("interventions.csv", 1, "problem_area", "Hygiene"),
         ("interventions.csv", 3, "schedule_kind", "sometimes"),
         ("interventions.csv", 2, "required_competence", "lege"),
         ("interventions.csv", 2, "required_skills", "insulin|flying"),

@@ -55,6 +55,13 @@ def import_export(
     database_url: Annotated[
         str | None, typer.Option(help="Overrides HJEMMETJENESTE_DATABASE_URL.")
     ] = None,
+    strict_catalogue: Annotated[
+        bool,
+        typer.Option(
+            "--strict-catalogue",
+            help="Refuse care-plan headings outside the catalogue (default: warn, add them).",
+        ),
+    ] = False,
     report: Annotated[
         Path | None,
         typer.Option(help="When the export is refused, write every issue to this CSV file."),
@@ -95,6 +102,7 @@ def import_export(
                 settings=settings,
                 on_progress=lambda n: progress.advance(reading, n),
                 base=_stored_data(settings.database_url) if partial else None,
+                strict_catalogue=strict_catalogue,
             )
         except PlanInputError as exc:
             if report is not None:
@@ -141,6 +149,12 @@ def import_export(
         ),
     )
     console.print(table)
+    if loaded.new_problem_areas:
+        names = ", ".join(f"{escape(repr(n))} ({c})" for n, c in loaded.new_problem_areas)
+        err_console.print(
+            f"[yellow]Warning: care-plan heading(s) not in the catalogue, added as the "
+            f"municipality's own: {names}[/yellow]"
+        )
     if loaded.skipped:
         counts = ", ".join(f"{escape(t)} {n:,}" for t, n in loaded.skipped)
         console.print(f"Skipped resources the planner does not need: {counts}")

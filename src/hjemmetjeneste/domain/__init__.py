@@ -2,13 +2,17 @@
 
 from hjemmetjeneste.domain.common import (
     OSLO_TZ_NAME,
+    PROBLEM_AREA_ALIASES,
+    CatalogueName,
     CompetenceLevel,
     Frozen,
     GeoPoint,
     ProblemArea,
+    ProblemAreaName,
     ShiftKind,
     Skill,
     TravelMode,
+    problem_area,
 )
 from hjemmetjeneste.domain.dataset import MunicipalityData
 from hjemmetjeneste.domain.organisation import (
@@ -55,11 +59,13 @@ from hjemmetjeneste.domain.worklists import (
 __all__ = [
     "DEFAULT_SHIFTS",
     "OSLO_TZ_NAME",
+    "PROBLEM_AREA_ALIASES",
     "AsNeededItem",
     "Base",
     "BreakRule",
     "CareHistory",
     "CarePlan",
+    "CatalogueName",
     "CompetenceLevel",
     "DayPlan",
     "District",
@@ -76,6 +82,7 @@ __all__ = [
     "PlanningRules",
     "Priority",
     "ProblemArea",
+    "ProblemAreaName",
     "Roster",
     "RosterEntry",
     "Schedule",
@@ -96,4 +103,5 @@ __all__ = [
     "WorklistBreak",
     "WorklistTask",
     "WorklistVisit",
+    "problem_area",
 ]

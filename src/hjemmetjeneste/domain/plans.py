@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from hjemmetjeneste.domain.common import CompetenceLevel, Frozen, ProblemArea, Skill
+from hjemmetjeneste.domain.common import CompetenceLevel, Frozen, ProblemAreaName, Skill
 
 
 class ScheduleKind(StrEnum):
@@ -90,7 +90,7 @@ class Intervention(Frozen):
 
     intervention_id: str = Field(min_length=1)
     patient_id: str
-    problem_area: ProblemArea
+    problem_area: ProblemAreaName
     description: str
     duration_min: int = Field(ge=1, le=240)
     schedule: Schedule

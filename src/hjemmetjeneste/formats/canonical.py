@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from hjemmetjeneste.domain import (
     Base,
     CarePlan,
+    CatalogueName,
     CompetenceLevel,
     District,
     HolidayRule,
@@ -50,6 +51,7 @@ from hjemmetjeneste.domain import (
     Staff,
     TimeWindow,
     TravelMode,
+    problem_area,
 )
 from hjemmetjeneste.errors import InputIssue, PlanInputError
 from hjemmetjeneste.formats.schema import (
@@ -847,7 +849,7 @@ def _read_care_plans(table: _Table | None, issues: _Issues, patient_ids: _Ids) -
 
 def _read_intervention(row: _Row, patient_id: str | None) -> Intervention | None:
     intervention_id = row.identifier("intervention_id")
-    problem_area = row.choice("problem_area", ProblemArea)
+    problem_area = row.typed("problem_area", "a care-plan heading", _parse_problem_area)
     description = row.text("description")
     duration_min = row.integer("duration_min")
     kind = row.choice("schedule_kind", ScheduleKind)
@@ -959,6 +961,11 @@ _SCHEDULE_FIELDS = (
     "windows_are_alternatives",
     "on_holidays",
 )
+
+
+@cache
+def _parse_problem_area(value: str) -> ProblemArea | CatalogueName:
+    return problem_area(value)
 
 
 def _parse_holiday_rule(value: str) -> HolidayRule:
