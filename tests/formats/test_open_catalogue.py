@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 from import_corpus import CORPUS
 
-from hjemmetjeneste.domain import CatalogueName, MunicipalityData, ProblemArea, ShiftKind
+from hjemmetjeneste.domain import (
+    CatalogueName,
+    CompetenceLevel,
+    MunicipalityData,
+    ProblemArea,
+    ShiftKind,
+    Skill,
+)
 from hjemmetjeneste.errors import PlanInputError
 from hjemmetjeneste.formats import read_export, write_export
 from hjemmetjeneste.formats.auto import read_plan_export
@@ -126,3 +133,28 @@ def test_own_heading_is_added_with_a_warning_or_refused_when_strict(tmp_path: Pa
     assert "'Hagearbeid' (2 intervention(s)) is not in the catalogue" in str(caught.value)
     (folder / "problemområder.csv").write_text("navn\nHagearbeid\n", encoding="utf-8")
     assert read_plan_export(folder, strict_catalogue=True).new_problem_areas == ()
+
+
+def test_competence_titles_and_skills_by_their_norwegian_names(tmp_path: Path) -> None:
+    """Hjelpepleier is a helsefagarbeider, Kreftsykepleier a specialist nurse; sårstell and
+    engelsk name skills; an unknown title is still refused, naming its cell."""
+    folder = tmp_path / "export"
+    write_export(read_export(VALID), folder)
+    path = folder / "staff.csv"
+    rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
+    header = rows[0]
+    rows[1][header.index("competence")] = "Hjelpepleier"
+    rows[1][header.index("skills")] = "Sårstell|Engelsk"
+    rows[2][header.index("competence")] = "kreftsykepleier"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    staff = read_export(folder).staff
+    assert staff[0].competence == CompetenceLevel.HEALTH_WORKER
+    assert staff[0].skills == {Skill.WOUND_CARE, Skill.LANGUAGE_EN}
+    assert staff[1].competence == CompetenceLevel.SPECIALIST_NURSE
+    rows[1][header.index("competence")] = "lege"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    with pytest.raises(PlanInputError) as caught:
+        read_export(folder)
+    assert [(i.row, i.field) for i in caught.value.issues] == [(1, "competence")]

@@ -1,8 +1,10 @@
 """Frozen pydantic models of the home-care domain (see docs/glossary in README). No I/O."""
 
 from hjemmetjeneste.domain.common import (
+    COMPETENCE_ALIASES,
     OSLO_TZ_NAME,
     PROBLEM_AREA_ALIASES,
+    SKILL_ALIASES,
     CatalogueName,
     CompetenceLevel,
     Frozen,
@@ -57,9 +59,11 @@ from hjemmetjeneste.domain.worklists import (
 )
 
 __all__ = [
+    "COMPETENCE_ALIASES",
     "DEFAULT_SHIFTS",
     "OSLO_TZ_NAME",
     "PROBLEM_AREA_ALIASES",
+    "SKILL_ALIASES",
     "AsNeededItem",
     "Base",
     "BreakRule",

@@ -71,6 +71,52 @@ class Skill(StrEnum):
     LANGUAGE_AR = "language_ar"
 
 
+#: Common Norwegian competence titles (casefolded; bokmål and nynorsk) -> the level they
+#: give. Specialist nurses' titles name their field; older titles keep their level.
+COMPETENCE_ALIASES: dict[str, CompetenceLevel] = {
+    "ufaglært": CompetenceLevel.ASSISTANT,
+    "pleieassistent": CompetenceLevel.ASSISTANT,
+    "helsearbeider": CompetenceLevel.ASSISTANT,
+    "miljøarbeider": CompetenceLevel.ASSISTANT,
+    "sykepleierstudent": CompetenceLevel.ASSISTANT,
+    "student": CompetenceLevel.ASSISTANT,
+    "assistant": CompetenceLevel.ASSISTANT,
+    "helsefagarbeidar": CompetenceLevel.HEALTH_WORKER,
+    "hjelpepleier": CompetenceLevel.HEALTH_WORKER,
+    "hjelpepleiar": CompetenceLevel.HEALTH_WORKER,
+    "omsorgsarbeider": CompetenceLevel.HEALTH_WORKER,
+    "omsorgsarbeidar": CompetenceLevel.HEALTH_WORKER,
+    "fagarbeider": CompetenceLevel.HEALTH_WORKER,
+    "vernepleiar": CompetenceLevel.SOCIAL_EDUCATOR,
+    "sykepleiar": CompetenceLevel.NURSE,
+    "autorisert sykepleier": CompetenceLevel.NURSE,
+    "offentlig godkjent sykepleier": CompetenceLevel.NURSE,
+    "nurse": CompetenceLevel.NURSE,
+    "spesialsjukepleiar": CompetenceLevel.SPECIALIST_NURSE,
+    "spesialsykepleiar": CompetenceLevel.SPECIALIST_NURSE,
+    "geriatrisk sykepleier": CompetenceLevel.SPECIALIST_NURSE,
+    "diabetessykepleier": CompetenceLevel.SPECIALIST_NURSE,
+    "kreftsykepleier": CompetenceLevel.SPECIALIST_NURSE,
+    "intensivsykepleier": CompetenceLevel.SPECIALIST_NURSE,
+    "psykiatrisk sykepleier": CompetenceLevel.SPECIALIST_NURSE,
+    "sårsykepleier": CompetenceLevel.SPECIALIST_NURSE,
+}
+
+#: Norwegian names of the skills (casefolded) -> the skill.
+SKILL_ALIASES: dict[str, Skill] = {
+    "sårstell": Skill.WOUND_CARE,
+    "sår": Skill.WOUND_CARE,
+    "kateter": Skill.CATHETER,
+    "stomi": Skill.STOMA,
+    "sondeernæring": Skill.TUBE_FEEDING,
+    "sonde": Skill.TUBE_FEEDING,
+    "smertepumpe": Skill.PALLIATIVE_PUMP,
+    "engelsk": Skill.LANGUAGE_EN,
+    "polsk": Skill.LANGUAGE_PL,
+    "arabisk": Skill.LANGUAGE_AR,
+}
+
+
 class ProblemArea(StrEnum):
     """The standard headings of a care plan (problemområde) in the guiding plans for home
     care and nursing homes; values are the Norwegian headings. The catalogue is open: a

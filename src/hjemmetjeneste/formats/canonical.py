@@ -29,6 +29,8 @@ import polars as pl
 from pydantic import ValidationError
 
 from hjemmetjeneste.domain import (
+    COMPETENCE_ALIASES,
+    SKILL_ALIASES,
     Base,
     CarePlan,
     CatalogueName,
@@ -464,16 +466,25 @@ def _parse_weekday(value: str) -> int:
     return int(value)
 
 
+_ENUM_ALIASES: dict[type, Mapping[str, StrEnum]] = {
+    CompetenceLevel: COMPETENCE_ALIASES,
+    Skill: SKILL_ALIASES,
+}
+
+
 @cache  # exports repeat the same few values; errors are not cached
 def _parse_enum(value: str, enum: type[_E]) -> _E:
     try:
         return enum(value)
     except ValueError:
         pass
-    folded = value.casefold()  # Sykepleier, ERNÆRING OG VÆSKE: any letter case
+    folded = " ".join(value.casefold().split())  # Sykepleier, ERNÆRING OG VÆSKE
     for member in enum:
         if member.value.casefold() == folded:
             return member
+    alias = _ENUM_ALIASES.get(enum, {}).get(folded)  # hjelpepleier, sårstell
+    if alias is not None:
+        return alias  # type: ignore[return-value]
     raise ValueError(f"unknown value {value!r}")
 
 
