@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from import_corpus import CORPUS
 
+from hjemmetjeneste.domain import ProblemArea
 from hjemmetjeneste.errors import PlanInputError
 from hjemmetjeneste.formats.auto import read_plan_export
 
@@ -94,3 +95,26 @@ def test_no_python_none_in_messages(tmp_path: Path) -> None:
     message = str(caught.value)
     assert "None" not in message
     assert "resource has no id" in message and "resource has no resourceType" in message
+
+
+def test_problem_area_from_addresses_or_category_text(tmp_path: Path) -> None:
+    """Without reasonCode the heading comes from CarePlan.addresses (a Condition's display,
+    any letter case) or, for a municipality's own heading, from the category text."""
+    bundle = json.loads(VALID.read_text(encoding="utf-8"))
+    plans = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "CarePlan"]
+    for activity in plans[0]["activity"]:
+        activity["detail"].pop("reasonCode", None)
+    plans[0].pop("category", None)
+    plans[0]["addresses"] = [{"reference": "Condition/c1", "display": "personlig hygiene"}]
+    for activity in plans[1]["activity"]:
+        activity["detail"].pop("reasonCode", None)
+    plans[1]["category"] = [{"text": "Hagearbeid"}]
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    loaded = read_plan_export(path)
+    areas = {
+        p.care_plan_id: {i.problem_area for i in p.interventions} for p in loaded.data.care_plans
+    }
+    assert areas[plans[0]["id"]] == {ProblemArea.PERSONAL_HYGIENE}
+    assert areas[plans[1]["id"]] == {"Hagearbeid"}
+    assert loaded.new_problem_areas == (("Hagearbeid", len(plans[1]["activity"])),)
