@@ -139,3 +139,11 @@ def test_issues_name_files_as_the_export_does(tmp_path: Path):
     assert {i.file for i in unknown} == {"tiltak.csv"}
     assert all(i.message.endswith("(not in pasienter.csv)") for i in unknown)
     assert not any("interventions.csv" in str(i) or "patients.csv" in str(i) for i in unknown)
+
+
+def test_utf16_without_byte_order_mark_is_recognised(tmp_path: Path):
+    """UTF-16 LE text without a byte-order mark is told from UTF-8 by charset-normalizer."""
+    shutil.copytree(VALID, tmp_path / "x")
+    text = (VALID / "staff.csv").read_text(encoding="utf-8")
+    (tmp_path / "x" / "staff.csv").write_bytes(text.replace(",", "\t").encode("utf-16-le"))
+    assert read_tabular(tmp_path / "x") == read_tabular(VALID)

@@ -253,7 +253,7 @@ def _utf16(head: bytes) -> str | None:
     """
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if b"\x00" not in head[:4096]:
+    if b"\x00" not in head.split(b"\n", 1)[0][:4096]:  # a NUL in a UTF-8 cell is text
         return None
     from charset_normalizer import from_bytes
 
@@ -385,7 +385,7 @@ def _read_source(source: _Source, fmt: str, file: str, issues: _Issues) -> pl.Da
                     "contains NUL bytes: expected UTF-8, UTF-16 or Windows-1252 text",
                 )
                 return None
-            if is_utf8:  # the common case: polars scans the file itself, lazily
+            if is_utf8 and utf16 is None:  # the common case: polars scans the file itself, lazily
                 separator, skip = _csv_header(head.decode("utf-8", "ignore"), file)
                 lazy = pl.scan_csv(
                     source.path,
