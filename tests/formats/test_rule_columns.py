@@ -252,7 +252,7 @@ BAD_VALUES = [
     (INTERVENTIONS_FILE, 3, "min_gap_min", "-5", "greater than or equal to 0"),
     (INTERVENTIONS_FILE, 3, "second_staff_competence", "assistent", "needs staff_count 2"),
     (INTERVENTIONS_FILE, 2, "late_allowance_min", "abc", "expected a whole number"),
-    (INTERVENTIONS_FILE, 1, "separate_visit", "ja", "expected true or false"),
+    (INTERVENTIONS_FILE, 1, "separate_visit", "kanskje", "expected true or false"),
     (MUNICIPALITY_FILE, 1, "continuity_weight", "-1", "greater than or equal to 0"),
     (MUNICIPALITY_FILE, 1, "break_duration_min", "20", "breaks must be true"),
     (MUNICIPALITY_FILE, 1, "continuity_days", "0", "greater than or equal to 1"),

@@ -97,14 +97,12 @@ def test_alias_and_canonical_name_together_are_a_repeated_column(tmp_path: Path)
     )
 
 
-def test_utf16_file_is_rejected_with_the_reason(tmp_path: Path):
-    """A UTF-16 file is neither UTF-8 nor Windows-1252: the error says so for that file."""
+def test_utf16_file_is_read_like_utf8(tmp_path: Path):
+    """Excel's "Unicode text" (UTF-16 with a byte-order mark) reads as the UTF-8 file does."""
     shutil.copytree(VALID, tmp_path / "x")
     text = (VALID / "staff.csv").read_text(encoding="utf-8")
     (tmp_path / "x" / "staff.csv").write_bytes(text.encode("utf-16"))
-    with pytest.raises(PlanInputError) as caught:
-        read_tabular(tmp_path / "x")
-    assert [i.file for i in caught.value.issues if "UTF-16" in i.message] == ["staff.csv"]
+    assert read_tabular(tmp_path / "x") == read_tabular(VALID)
 
 
 def test_national_id_as_patient_id_is_rejected_without_being_echoed(tmp_path: Path):
@@ -141,3 +139,11 @@ def test_issues_name_files_as_the_export_does(tmp_path: Path):
     assert {i.file for i in unknown} == {"tiltak.csv"}
     assert all(i.message.endswith("(not in pasienter.csv)") for i in unknown)
     assert not any("interventions.csv" in str(i) or "patients.csv" in str(i) for i in unknown)
+
+
+def test_utf16_without_byte_order_mark_is_recognised(tmp_path: Path):
+    """UTF-16 LE text without a byte-order mark is told from UTF-8 by charset-normalizer."""
+    shutil.copytree(VALID, tmp_path / "x")
+    text = (VALID / "staff.csv").read_text(encoding="utf-8")
+    (tmp_path / "x" / "staff.csv").write_bytes(text.replace(",", "\t").encode("utf-16-le"))
+    assert read_tabular(tmp_path / "x") == read_tabular(VALID)

@@ -12,7 +12,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from hjemmetjeneste.cli.app import app, console, err_console, reported_errors
-from hjemmetjeneste.errors import EXIT_INPUT
+from hjemmetjeneste.domain import MunicipalityData
+from hjemmetjeneste.errors import EXIT_INPUT, PlanInputError
 from hjemmetjeneste.settings import Settings
 
 __all__ = ["import_export", "synthetic"]
@@ -42,7 +43,11 @@ def import_export(
     ] = False,
     partial: Annotated[
         bool,
-        typer.Option("--partial", help="A delta export: end nothing that is missing from it."),
+        typer.Option(
+            "--partial",
+            help="A delta export: end nothing that is missing from it. It may hold any "
+            "subset of the files (a roster alone); the rest is checked against the store.",
+        ),
     ] = False,
     as_of: Annotated[
         str | None, typer.Option(help="Import date (YYYY-MM-DD); ended tiltak end the day before.")
@@ -50,9 +55,23 @@ def import_export(
     database_url: Annotated[
         str | None, typer.Option(help="Overrides HJEMMETJENESTE_DATABASE_URL.")
     ] = None,
+    strict_catalogue: Annotated[
+        bool,
+        typer.Option(
+            "--strict-catalogue",
+            help="Refuse care-plan headings outside the catalogue (default: warn, add them).",
+        ),
+    ] = False,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="When the export is refused, write every issue to this CSV file."),
+    ] = None,
 ) -> None:
     """Import a municipality's export into the store: all of it, or nothing (exit 2)."""
+    from rich.markup import escape
+
     from hjemmetjeneste.formats.auto import EXPORT_FORMATS, read_plan_export
+    from hjemmetjeneste.formats.report import write_issue_report
     from hjemmetjeneste.store import open_store
 
     settings = load_settings(database_url)
@@ -76,12 +95,21 @@ def import_export(
         ) as progress,
     ):
         reading = progress.add_task("Reading", total=None, unit="records")
-        loaded = read_plan_export(
-            path,
-            fmt,
-            settings=settings,
-            on_progress=lambda n: progress.advance(reading, n),
-        )
+        try:
+            loaded = read_plan_export(
+                path,
+                fmt,
+                settings=settings,
+                on_progress=lambda n: progress.advance(reading, n),
+                base=_stored_data(settings.database_url) if partial else None,
+                strict_catalogue=strict_catalogue,
+            )
+        except PlanInputError as exc:
+            if report is not None:
+                write_issue_report(exc.issues, report)
+                written = escape(str(report))
+                err_console.print(f"Every issue ({len(exc.issues)}) written to {written}")
+            raise
         progress.update(reading, total=progress.tasks[reading].completed)
         writing = progress.add_task("Writing", total=None, unit="rows")
 
@@ -121,10 +149,32 @@ def import_export(
         ),
     )
     console.print(table)
+    if loaded.new_problem_areas:
+        names = ", ".join(f"{escape(repr(n))} ({c})" for n, c in loaded.new_problem_areas)
+        err_console.print(
+            f"[yellow]Warning: care-plan heading(s) not in the catalogue, added as the "
+            f"municipality's own: {names}[/yellow]"
+        )
+    if loaded.skipped:
+        counts = ", ".join(f"{escape(t)} {n:,}" for t, n in loaded.skipped)
+        console.print(f"Skipped resources the planner does not need: {counts}")
     if summary.changes == 0:
         console.print("Nothing changed: the store already holds this export.")
     elif summary.batch_id is not None:
         console.print(f"Recorded as import batch {summary.batch_id}.")
+
+
+def _stored_data(database_url: str) -> MunicipalityData | None:
+    """What the store holds (for a partial export's cross-file checks), or None if empty."""
+    from hjemmetjeneste.store import StoreError, open_store
+
+    store = open_store(database_url)
+    try:
+        return store.load_municipality()
+    except StoreError:
+        return None
+    finally:
+        store.close()
 
 
 @app.command()

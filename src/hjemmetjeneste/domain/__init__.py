@@ -1,14 +1,20 @@
 """Frozen pydantic models of the home-care domain (see docs/glossary in README). No I/O."""
 
 from hjemmetjeneste.domain.common import (
+    COMPETENCE_ALIASES,
     OSLO_TZ_NAME,
+    PROBLEM_AREA_ALIASES,
+    SKILL_ALIASES,
+    CatalogueName,
     CompetenceLevel,
     Frozen,
     GeoPoint,
     ProblemArea,
+    ProblemAreaName,
     ShiftKind,
     Skill,
     TravelMode,
+    problem_area,
 )
 from hjemmetjeneste.domain.dataset import MunicipalityData
 from hjemmetjeneste.domain.organisation import (
@@ -23,6 +29,7 @@ from hjemmetjeneste.domain.organisation import (
 from hjemmetjeneste.domain.people import Patient, Staff
 from hjemmetjeneste.domain.plans import (
     CarePlan,
+    HolidayRule,
     Intervention,
     Priority,
     Schedule,
@@ -52,18 +59,23 @@ from hjemmetjeneste.domain.worklists import (
 )
 
 __all__ = [
+    "COMPETENCE_ALIASES",
     "DEFAULT_SHIFTS",
     "OSLO_TZ_NAME",
+    "PROBLEM_AREA_ALIASES",
+    "SKILL_ALIASES",
     "AsNeededItem",
     "Base",
     "BreakRule",
     "CareHistory",
     "CarePlan",
+    "CatalogueName",
     "CompetenceLevel",
     "DayPlan",
     "District",
     "Frozen",
     "GeoPoint",
+    "HolidayRule",
     "Intervention",
     "Municipality",
     "MunicipalityData",
@@ -74,6 +86,7 @@ __all__ = [
     "PlanningRules",
     "Priority",
     "ProblemArea",
+    "ProblemAreaName",
     "Roster",
     "RosterEntry",
     "Schedule",
@@ -94,4 +107,5 @@ __all__ = [
     "WorklistBreak",
     "WorklistTask",
     "WorklistVisit",
+    "problem_area",
 ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
 OSLO_TZ_NAME = "Europe/Oslo"
 
@@ -70,8 +71,56 @@ class Skill(StrEnum):
     LANGUAGE_AR = "language_ar"
 
 
+#: Common Norwegian competence titles (casefolded; bokmål and nynorsk) -> the level they
+#: give. Specialist nurses' titles name their field; older titles keep their level.
+COMPETENCE_ALIASES: dict[str, CompetenceLevel] = {
+    "ufaglært": CompetenceLevel.ASSISTANT,
+    "pleieassistent": CompetenceLevel.ASSISTANT,
+    "helsearbeider": CompetenceLevel.ASSISTANT,
+    "miljøarbeider": CompetenceLevel.ASSISTANT,
+    "sykepleierstudent": CompetenceLevel.ASSISTANT,
+    "student": CompetenceLevel.ASSISTANT,
+    "assistant": CompetenceLevel.ASSISTANT,
+    "helsefagarbeidar": CompetenceLevel.HEALTH_WORKER,
+    "hjelpepleier": CompetenceLevel.HEALTH_WORKER,
+    "hjelpepleiar": CompetenceLevel.HEALTH_WORKER,
+    "omsorgsarbeider": CompetenceLevel.HEALTH_WORKER,
+    "omsorgsarbeidar": CompetenceLevel.HEALTH_WORKER,
+    "fagarbeider": CompetenceLevel.HEALTH_WORKER,
+    "vernepleiar": CompetenceLevel.SOCIAL_EDUCATOR,
+    "sykepleiar": CompetenceLevel.NURSE,
+    "autorisert sykepleier": CompetenceLevel.NURSE,
+    "offentlig godkjent sykepleier": CompetenceLevel.NURSE,
+    "nurse": CompetenceLevel.NURSE,
+    "spesialsjukepleiar": CompetenceLevel.SPECIALIST_NURSE,
+    "spesialsykepleiar": CompetenceLevel.SPECIALIST_NURSE,
+    "geriatrisk sykepleier": CompetenceLevel.SPECIALIST_NURSE,
+    "diabetessykepleier": CompetenceLevel.SPECIALIST_NURSE,
+    "kreftsykepleier": CompetenceLevel.SPECIALIST_NURSE,
+    "intensivsykepleier": CompetenceLevel.SPECIALIST_NURSE,
+    "psykiatrisk sykepleier": CompetenceLevel.SPECIALIST_NURSE,
+    "sårsykepleier": CompetenceLevel.SPECIALIST_NURSE,
+}
+
+#: Norwegian names of the skills (casefolded) -> the skill.
+SKILL_ALIASES: dict[str, Skill] = {
+    "sårstell": Skill.WOUND_CARE,
+    "sår": Skill.WOUND_CARE,
+    "kateter": Skill.CATHETER,
+    "stomi": Skill.STOMA,
+    "sondeernæring": Skill.TUBE_FEEDING,
+    "sonde": Skill.TUBE_FEEDING,
+    "smertepumpe": Skill.PALLIATIVE_PUMP,
+    "engelsk": Skill.LANGUAGE_EN,
+    "polsk": Skill.LANGUAGE_PL,
+    "arabisk": Skill.LANGUAGE_AR,
+}
+
+
 class ProblemArea(StrEnum):
-    """The headings of a care plan (problemområde); values are the Norwegian headings."""
+    """The standard headings of a care plan (problemområde) in the guiding plans for home
+    care and nursing homes; values are the Norwegian headings. The catalogue is open: a
+    municipality's own headings are :class:`CatalogueName` values (see ``problem_area``)."""
 
     NUTRITION = "Ernæring og væske"
     MEDICATION = "Legemiddelhåndtering"
@@ -85,6 +134,64 @@ class ProblemArea(StrEnum):
     REHABILITATION = "Rehabilitering"
     COPING_AND_MOTIVATION = "Mestring og motivasjon"
     CHALLENGING_BEHAVIOUR = "Atferd som utfordrer"
+    CIRCULATION_AND_RESPIRATION = "Sirkulasjon og respirasjon"
+    ACTIVITY_AND_PARTICIPATION = "Aktivitet og deltakelse"
+    HOUSE_AND_HOME = "Hus og hjem"
+    LIVING_SKILLS = "Boveiledning og boevne"
+    BELIEFS_AND_VALUES = "Livssyn og verdier"
+    NEUROLOGICAL_NURSING = "Nevrologisk sykepleie"
+    FINANCES = "Økonomi"
+    SPEECH_THERAPY = "Logopedi"
+    ORTHOPAEDICS = "Ortopedi"
+    OCCUPATIONAL_THERAPY_ADULT = "Ergoterapi voksen"
+    OCCUPATIONAL_THERAPY_CHILD = "Ergoterapi barn"
+    GERIATRIC_PATIENT = "Den geriatriske pasienten"
+
+
+class CatalogueName(str):
+    """A catalogue value the municipality added (a care-plan heading not among the standard
+    ones): text that behaves like a catalogue enum member (it has ``.value``)."""
+
+    __slots__ = ()
+
+    @property
+    def value(self) -> str:
+        """The text itself, as for the standard values."""
+        return str.__str__(self)
+
+
+_PROBLEM_AREAS = {m.value.casefold(): m for m in ProblemArea}
+#: Other spellings of standard headings (casefolded) -> the standard heading.
+PROBLEM_AREA_ALIASES: dict[str, ProblemArea] = {
+    "ergoterapi (voksen)": ProblemArea.OCCUPATIONAL_THERAPY_ADULT,
+    "ergoterapi (barn)": ProblemArea.OCCUPATIONAL_THERAPY_CHILD,
+    "ernæring": ProblemArea.NUTRITION,
+    "væske og ernæring": ProblemArea.NUTRITION,
+    "legemidler": ProblemArea.MEDICATION,
+    "medisinering": ProblemArea.MEDICATION,
+    "hygiene": ProblemArea.PERSONAL_HYGIENE,
+    "respirasjon og sirkulasjon": ProblemArea.CIRCULATION_AND_RESPIRATION,
+    "søvn": ProblemArea.SLEEP_AND_REST,
+    "smertelindring": ProblemArea.PAIN,
+}
+
+
+def problem_area(text: object) -> ProblemArea | CatalogueName:
+    """A care-plan heading: the standard one it names (any letter case or alias), else the
+    text itself as a municipality's own heading (surrounding spaces removed)."""
+    if isinstance(text, ProblemArea | CatalogueName):
+        return text
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("a care-plan heading (problem area) is needed")
+    name = " ".join(text.split())
+    folded = name.casefold()
+    return _PROBLEM_AREAS.get(folded) or PROBLEM_AREA_ALIASES.get(folded) or CatalogueName(name)
+
+
+#: A care-plan heading from the open catalogue (standard headings plus the municipality's).
+ProblemAreaName = Annotated[
+    str, AfterValidator(problem_area), PlainSerializer(str, return_type=str)
+]
 
 
 class ShiftKind(StrEnum):

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from hjemmetjeneste.domain.common import CompetenceLevel, Frozen, ProblemArea, Skill
+from hjemmetjeneste.domain.common import CompetenceLevel, Frozen, ProblemAreaName, Skill
 
 
 class ScheduleKind(StrEnum):
@@ -16,6 +16,14 @@ class ScheduleKind(StrEnum):
     FIXED = "fixed"  # given clock times with a tolerance: "08:00 ±30 min"
     WINDOW = "window"  # parts of the day: "between 08:00 and 10:00"
     AS_NEEDED = "as_needed"  # ved behov: never planned, shown to the nurse
+
+
+class HolidayRule(StrEnum):
+    """What a schedule does on a Norwegian public holiday (17 May, Easter Monday, ...)."""
+
+    NORMAL = "normal"  # the holiday counts as the weekday it falls on
+    SKIP = "skip"  # not on public holidays ("ikke på helligdager")
+    AS_SUNDAY = "as_sunday"  # the holiday follows the Sunday rule ("helligdag som søndag")
 
 
 class TimeWindow(Frozen):
@@ -49,6 +57,7 @@ class Schedule(Frozen):
     every_n_weeks: int = Field(default=1, ge=1, le=52)
     week_anchor: date | None = None
     windows_are_alternatives: bool = False
+    on_holidays: HolidayRule = HolidayRule.NORMAL
     """WINDOW only: one task that may start in any of ``windows`` ("08–09 or 11–12")."""
 
     @model_validator(mode="after")
@@ -81,7 +90,7 @@ class Intervention(Frozen):
 
     intervention_id: str = Field(min_length=1)
     patient_id: str
-    problem_area: ProblemArea
+    problem_area: ProblemAreaName
     description: str
     duration_min: int = Field(ge=1, le=240)
     schedule: Schedule

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from hjemmetjeneste.domain.common import CompetenceLevel, Frozen, ProblemArea, ShiftKind, Skill
+from hjemmetjeneste.domain.common import CompetenceLevel, Frozen, ProblemAreaName, ShiftKind, Skill
 from hjemmetjeneste.domain.organisation import Base, District, Municipality
 from hjemmetjeneste.domain.people import Patient, Staff
 from hjemmetjeneste.domain.plans import Intervention, Priority
@@ -26,7 +26,7 @@ class Task(Frozen):
     window_end: AwareDatetime
     duration_min: int = Field(ge=1)
     description: str
-    problem_area: ProblemArea
+    problem_area: ProblemAreaName
     required_competence: CompetenceLevel
     required_skills: frozenset[Skill] = frozenset()
     staff_count: int = Field(default=1, ge=1, le=2)

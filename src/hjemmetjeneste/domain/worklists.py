@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, Field
 
-from hjemmetjeneste.domain.common import Frozen, GeoPoint, ProblemArea, ShiftKind
+from hjemmetjeneste.domain.common import Frozen, GeoPoint, ProblemAreaName, ShiftKind
 
 
 class UnplacedReason(StrEnum):
@@ -30,7 +30,7 @@ class WorklistTask(Frozen):
     task_id: str
     intervention_id: str
     description: str
-    problem_area: ProblemArea
+    problem_area: ProblemAreaName
     duration_min: int
     time_critical: bool
 

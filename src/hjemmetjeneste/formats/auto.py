@@ -6,13 +6,17 @@ read exports here, so whatever one of them accepts the others accept too.
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from hjemmetjeneste._gc import gc_paused
-from hjemmetjeneste.domain import MunicipalityData
+from hjemmetjeneste.domain import CatalogueName, MunicipalityData
+from hjemmetjeneste.errors import InputIssue, PlanInputError
 from hjemmetjeneste.formats.geocoding import AddressRegister, Geocoder, ServiceGeocoder
+from hjemmetjeneste.formats.schema import STORE_KINDS
 from hjemmetjeneste.formats.tabular import TABULAR_FORMATS, detect_format, read_tabular
 from hjemmetjeneste.settings import Settings
 
@@ -28,6 +32,11 @@ class LoadedExport:
     data: MunicipalityData
     format: str
     partial_kinds: tuple[str, ...] = ()
+    skipped: tuple[tuple[str, int], ...] = ()
+    """FHIR resource types the planner does not need, and how many were skipped."""
+    new_problem_areas: tuple[tuple[str, int], ...] = ()
+    """Care-plan headings in neither the standard catalogue nor the export's catalogue file
+    (``problem_areas.csv``): added as the municipality's own, with how many interventions."""
 
 
 def make_geocoder(
@@ -49,6 +58,8 @@ def read_plan_export(
     default_tolerance_min: int = 30,
     on_progress: Callable[[int], None] | None = None,
     settings: Settings | None = None,
+    base: MunicipalityData | None = None,
+    strict_catalogue: bool = False,
 ) -> LoadedExport:
     """Read an export in any supported format (``auto`` detects it from the files).
 
@@ -56,6 +67,11 @@ def read_plan_export(
     default FHIR tolerance in place of ``geocoder`` and ``default_tolerance_min``.
     Raises :class:`~hjemmetjeneste.errors.PlanInputError` listing every problem.
     ``on_progress(n)`` is called as tables (n rows) or FHIR resources (n=1) are read.
+    ``base`` (the store's data, ``import --partial``) lets a tabular export hold any subset
+    of its files: the others come from ``base`` and are listed in ``partial_kinds``.
+    Care-plan headings outside the catalogue (the standard headings, the export's
+    ``problem_areas.csv`` and those ``base`` uses) are new entries (``new_problem_areas``),
+    or errors with ``strict_catalogue``.
     """
     if settings is not None:
         geocoder = make_geocoder(
@@ -63,7 +79,55 @@ def read_plan_export(
         )
         default_tolerance_min = settings.default_tolerance_min
     with gc_paused():
-        return _read(path, fmt, geocoder, default_tolerance_min, on_progress)
+        loaded = _read(path, fmt, geocoder, default_tolerance_min, on_progress, base)
+    new = _new_problem_areas(loaded.data, Path(path), base)
+    if new and strict_catalogue:
+        raise PlanInputError(
+            [
+                InputIssue(
+                    str(path),
+                    None,
+                    "problem_area",
+                    f"care-plan heading {name!r} ({count} intervention(s)) is not in the "
+                    "catalogue: add it to problem_areas.csv, or import without "
+                    "--strict-catalogue",
+                )
+                for name, count in new
+            ]
+        )
+    return dataclasses.replace(loaded, new_problem_areas=new)
+
+
+#: The export's own catalogue of care-plan headings: one heading a row, column ``name``.
+CATALOGUE_FILES = ("problem_areas.csv", "problemområder.csv")
+
+
+def _new_problem_areas(
+    data: MunicipalityData, path: Path, base: MunicipalityData | None
+) -> tuple[tuple[str, int], ...]:
+    counts: dict[str, int] = {}
+    for plan in data.care_plans:
+        for item in plan.interventions:
+            if isinstance(item.problem_area, CatalogueName):
+                counts[str(item.problem_area)] = counts.get(str(item.problem_area), 0) + 1
+    if not counts:
+        return ()
+    known = {
+        str(i.problem_area).casefold()
+        for plan in (base.care_plans if base is not None else ())
+        for i in plan.interventions
+    }
+    folder = path if path.is_dir() else path.parent
+    for name in CATALOGUE_FILES:
+        if (folder / name).is_file():
+            with (folder / name).open(encoding="utf-8-sig", newline="") as handle:
+                sample = handle.readline()
+                handle.seek(0)
+                separator = ";" if sample.count(";") > sample.count(",") else ","
+                for row in csv.DictReader(handle, delimiter=separator):
+                    value = row.get("name") or row.get("navn") or ""
+                    known.add(" ".join(value.split()).casefold())
+    return tuple(sorted((n, c) for n, c in counts.items() if n.casefold() not in known))
 
 
 def read_export(
@@ -93,6 +157,7 @@ def _read(
     geocoder: Geocoder | None,
     default_tolerance_min: int,
     on_progress: Callable[[int], None] | None,
+    base: MunicipalityData | None = None,
 ) -> LoadedExport:
     path = Path(path)
     if fmt not in EXPORT_FORMATS:
@@ -102,13 +167,24 @@ def _read(
     if fmt == "fhir":
         from hjemmetjeneste.formats.fhir import read_fhir
 
+        skipped: dict[str, int] = {}
         data = read_fhir(
             path,
             default_tolerance_min=default_tolerance_min,
             geocoder=geocoder,
             on_resource=on_progress,
+            skipped=skipped,
         )
-        return LoadedExport(data=data, format=fmt, partial_kinds=("roster",))
+        return LoadedExport(
+            data=data,
+            format=fmt,
+            partial_kinds=("roster",),
+            skipped=tuple(sorted(skipped.items())),
+        )
     on_table = None if on_progress is None else (lambda _file, rows: on_progress(rows))
-    data = read_tabular(path, fmt, geocoder=geocoder, on_table=on_table)
-    return LoadedExport(data=data, format=fmt)
+    from_base: set[str] = set()
+    data = read_tabular(
+        path, fmt, geocoder=geocoder, on_table=on_table, base=base, from_base=from_base
+    )
+    kinds = tuple(k for f in sorted(from_base) for k in STORE_KINDS[f])
+    return LoadedExport(data=data, format=fmt, partial_kinds=kinds)

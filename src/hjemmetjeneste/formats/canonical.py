@@ -29,16 +29,18 @@ import polars as pl
 from pydantic import ValidationError
 
 from hjemmetjeneste.domain import (
+    COMPETENCE_ALIASES,
+    SKILL_ALIASES,
     Base,
-    BreakRule,
     CarePlan,
+    CatalogueName,
     CompetenceLevel,
     District,
+    HolidayRule,
     Intervention,
     Municipality,
     MunicipalityData,
     Patient,
-    PlanningRules,
     Priority,
     ProblemArea,
     Roster,
@@ -51,8 +53,26 @@ from hjemmetjeneste.domain import (
     Staff,
     TimeWindow,
     TravelMode,
+    problem_area,
 )
 from hjemmetjeneste.errors import InputIssue, PlanInputError
+from hjemmetjeneste.formats.schema import (
+    BASES_FILE,
+    BREAK_COLUMNS,
+    DISTRICTS_FILE,
+    HOLIDAY_WORDS,
+    INTERVENTIONS_FILE,
+    LIST_SEPARATOR,
+    MUNICIPALITY_FILE,
+    PATIENTS_FILE,
+    ROSTER_FILE,
+    RULE_COLUMNS,
+    SCHEMAS,
+    SHIFT_COLUMNS,
+    STAFF_FILE,
+    WEEKDAY_SEPARATOR,
+    WINDOW_SEPARATOR,
+)
 
 __all__ = [
     "BASES_FILE",
@@ -67,123 +87,31 @@ __all__ = [
     "write_export",
 ]
 
-MUNICIPALITY_FILE = "municipality.csv"
-DISTRICTS_FILE = "districts.csv"
-BASES_FILE = "bases.csv"
-PATIENTS_FILE = "patients.csv"
-INTERVENTIONS_FILE = "interventions.csv"
-STAFF_FILE = "staff.csv"
-ROSTER_FILE = "roster.csv"
-
-_SHIFT_COLUMNS: tuple[tuple[ShiftKind, str, str], ...] = (
-    (ShiftKind.DAY, "day_start", "day_end"),
-    (ShiftKind.EVENING, "evening_start", "evening_end"),
-    (ShiftKind.NIGHT, "night_start", "night_end"),
-)
-
-#: The files of an export and their columns, in the order ``write_export`` writes them.
-EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
-    MUNICIPALITY_FILE: (
-        "municipality_id",
-        "name",
-        "timezone",
-        *(c for _, start, end in _SHIFT_COLUMNS for c in (start, end)),
-    ),
-    DISTRICTS_FILE: ("district_id", "municipality_id", "name", "base_id"),
-    BASES_FILE: ("base_id", "name", "address", "lat", "lon"),
-    PATIENTS_FILE: (
-        "patient_id",
-        "municipality_id",
-        "district_id",
-        "display_name",
-        "address",
-        "lat",
-        "lon",
-        "key_box_note",
-    ),
-    INTERVENTIONS_FILE: (
-        "intervention_id",
-        "care_plan_id",
-        "patient_id",
-        "problem_area",
-        "description",
-        "duration_min",
-        "schedule_kind",
-        "times",
-        "tolerance_min",
-        "windows",
-        "weekdays",
-        "every_n_weeks",
-        "week_anchor",
-        "required_competence",
-        "required_skills",
-        "staff_count",
-        "priority",
-        "time_critical",
-        "valid_from",
-        "valid_to",
-    ),
-    STAFF_FILE: (
-        "staff_id",
-        "municipality_id",
-        "district_id",
-        "first_name",
-        "competence",
-        "skills",
-        "travel_mode",
-        "contracted_fte",
-    ),
-    ROSTER_FILE: ("staff_id", "date", "shift", "district_id"),
-}
-
-#: Break-rule columns of municipality.csv and the ``BreakRule`` field each sets.
-_BREAK_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("break_min_shift_h", "min_shift_h"),
-    ("break_duration_min", "duration_min"),
-    ("break_long_shift_h", "long_shift_h"),
-    ("break_long_duration_min", "long_duration_min"),
-    ("break_earliest_after_start_min", "earliest_after_start_min"),
-    ("break_latest_end_before_end_min", "latest_end_before_end_min"),
-)
-#: Integer ``PlanningRules`` fields, each an optional column of municipality.csv.
-_RULE_COLUMNS: tuple[str, ...] = (
-    "continuity_weight",
-    "continuity_days",
-    "preference_weight",
-    "language_weight",
-    "lateness_cost_per_min",
-    "overtime_max_min",
-    "overtime_cost_per_min",
-    "balance_weight",
-)
+#: The files of an export and their required columns, in the order ``write_export``
+#: writes them (derived from :data:`hjemmetjeneste.formats.schema.SCHEMAS`).
+EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {f: s.required for f, s in SCHEMAS.items()}
 
 #: Optional columns (the planning rules of docs/constraints.md): a file may lack them, and
 #: an absent column or an empty cell means the neutral default. ``write_export`` writes one
 #: only when some record has a value other than the default.
-OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    MUNICIPALITY_FILE: ("breaks", *(c for c, _ in _BREAK_COLUMNS), *_RULE_COLUMNS),
-    DISTRICTS_FILE: (),
-    BASES_FILE: (),
-    PATIENTS_FILE: ("refused_staff_ids", "preferred_staff_ids", "language"),
-    INTERVENTIONS_FILE: (
-        "gap_group",
-        "min_gap_min",
-        "max_gap_min",
-        "second_staff_competence",
-        "late_allowance_min",
-        "separate_visit",
-        "alternative_windows",
-    ),
-    STAFF_FILE: (),
-    ROSTER_FILE: (),
-}
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {f: s.optional for f, s in SCHEMAS.items()}
 
-_LIST_SEPARATOR = "|"
-_WEEKDAY_SEPARATOR = ","
-_WINDOW_SEPARATOR = "-"
+_BREAK_COLUMNS: tuple[tuple[str, str], ...] = tuple((c, f) for c, f, _ in BREAK_COLUMNS)
+_RULE_COLUMNS: tuple[str, ...] = tuple(c for c, _ in RULE_COLUMNS)
+_SHIFT_COLUMNS = SHIFT_COLUMNS
+_LIST_SEPARATOR = LIST_SEPARATOR
+_WEEKDAY_SEPARATOR = WEEKDAY_SEPARATOR
+_WINDOW_SEPARATOR = WINDOW_SEPARATOR
 
 _INT_RE = re.compile(r"^[+-]?\d+$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NORWEGIAN_DATE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_DATETIME_MIDNIGHT_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00(?:\.0+)?)?$")
+# Excel stores a time of day as a fraction of day 0, which readers show as 1899-12-31
+# (or 1899-12-30, 1900-01-00 in other epochs) plus the time.
+_EXCEL_TIME_RE = re.compile(
+    r"^(?:1899-12-3[01]|1900-01-0[01])[ T](\d{1,2}:\d{2}(?::\d{2})?)(?:\.0+)?$"
+)
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _DUPLICATED_COLUMN_RE = re.compile(r"^(.*)_duplicated_\d+$")
 
@@ -211,6 +139,8 @@ class _Issues:
     """The problems found so far, across all files."""
 
     items: list[InputIssue] = field(default_factory=list)
+    unchecked: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
+    """(file, column, referenced file, label) -> rows referring to a file without rows."""
     names: dict[str, str] = field(default_factory=dict)
     """Canonical file name -> the name the export gave it (``pasienter.csv``,
     ``export.xlsx[patients]``); issues and messages name files as the export does."""
@@ -461,7 +391,11 @@ def _parse_int(value: str) -> int:
 
 def _parse_float(value: str) -> float:
     if "," in value:
-        raise ValueError("use a decimal point, not a comma")
+        # Norwegian spreadsheets write a decimal comma (63,4305); a comma next to a point
+        # (1.234,5 or 1,234.5) could be a thousands separator and is refused.
+        if "." in value or value.count(",") > 1:
+            raise ValueError("ambiguous: a comma and a point (thousands separator?)")
+        value = value.replace(",", ".")
     try:
         number = float(value)
     except ValueError:
@@ -471,17 +405,28 @@ def _parse_float(value: str) -> float:
     return number
 
 
+_TRUE = frozenset({"true", "ja", "j", "sann", "yes", "1"})
+_FALSE = frozenset({"false", "nei", "n", "usann", "no", "0"})
+
+
 def _parse_bool(value: str) -> bool:
     lowered = value.lower()
-    if lowered == "true":
+    if lowered in _TRUE:
         return True
-    if lowered == "false":
+    if lowered in _FALSE:
         return False
     raise ValueError("")
 
 
 @cache  # exports repeat the same few values; errors are not cached
 def _parse_date(value: str) -> date:
+    if match := _NORWEGIAN_DATE_RE.match(value):  # 30.11.2026, as Norwegian Excel writes it
+        day, month, year = match.groups()
+        value = f"{year}-{int(month):02d}-{int(day):02d}"
+    elif match := _DATETIME_MIDNIGHT_RE.match(value):  # a date cell: 2026-11-30 00:00:00
+        value = match.group(1)
+    elif "/" in value:
+        raise ValueError("ambiguous: write YYYY-MM-DD or DD.MM.YYYY")
     if not _DATE_RE.match(value):
         raise ValueError("")
     try:
@@ -492,6 +437,8 @@ def _parse_date(value: str) -> date:
 
 @cache  # exports repeat the same few values; errors are not cached
 def _parse_time(value: str) -> time:
+    if excel := _EXCEL_TIME_RE.match(value):  # an Excel time cell: 1899-12-31 07:30:00
+        value = excel.group(1)
     match = _TIME_RE.match(value)
     if not match:
         raise ValueError("")
@@ -519,12 +466,26 @@ def _parse_weekday(value: str) -> int:
     return int(value)
 
 
+_ENUM_ALIASES: dict[type, Mapping[str, StrEnum]] = {
+    CompetenceLevel: COMPETENCE_ALIASES,
+    Skill: SKILL_ALIASES,
+}
+
+
 @cache  # exports repeat the same few values; errors are not cached
 def _parse_enum(value: str, enum: type[_E]) -> _E:
     try:
         return enum(value)
     except ValueError:
-        raise ValueError(f"unknown value {value!r}") from None
+        pass
+    folded = " ".join(value.casefold().split())  # Sykepleier, ERNÆRING OG VÆSKE
+    for member in enum:
+        if member.value.casefold() == folded:
+            return member
+    alias = _ENUM_ALIASES.get(enum, {}).get(folded)  # hjelpepleier, sårstell
+    if alias is not None:
+        return alias  # type: ignore[return-value]
+    raise ValueError(f"unknown value {value!r}")
 
 
 def _build(
@@ -598,6 +559,13 @@ def _collect_ids(table: _Table | None, column: str, issues: _Issues) -> _Ids:
 def _check_reference(
     row: _Row, column: str, value: str | None, ids: _Ids, target_file: str, label: str
 ) -> None:
+    if value is not None and ids.present and not ids.rows:
+        # The whole referenced file is empty: one issue for all its references (added by
+        # assemble_export), not one "unknown" line per row.
+        key = (row.file, column, target_file, label)
+        row.issues.unchecked[key] = row.issues.unchecked.get(key, 0) + 1
+        row.ok = False
+        return
     if value is not None and not ids.knows(value):
         row.issue(column, f"unknown {label} {value!r} (not in {row.issues.name(target_file)})")
 
@@ -892,7 +860,7 @@ def _read_care_plans(table: _Table | None, issues: _Issues, patient_ids: _Ids) -
 
 def _read_intervention(row: _Row, patient_id: str | None) -> Intervention | None:
     intervention_id = row.identifier("intervention_id")
-    problem_area = row.choice("problem_area", ProblemArea)
+    problem_area = row.typed("problem_area", "a care-plan heading", _parse_problem_area)
     description = row.text("description")
     duration_min = row.integer("duration_min")
     kind = row.choice("schedule_kind", ScheduleKind)
@@ -916,6 +884,15 @@ def _read_intervention(row: _Row, patient_id: str | None) -> Intervention | None
     late_allowance_min = row.integer("late_allowance_min", default=0)
     separate_visit = row.boolean("separate_visit", default=False)
     alternatives = row.boolean("alternative_windows", default=False)
+    on_holidays = (
+        HolidayRule.NORMAL
+        if row.is_empty("on_holidays")
+        else row.typed(
+            "on_holidays",
+            "one of 'normal', 'skip', 'as_sunday' (or vanlig, ikke, som søndag)",
+            _parse_holiday_rule,
+        )
+    )
 
     # Consistency checks that name the right column (the models would only say "schedule").
     if kind is not None and times is not None:
@@ -958,6 +935,7 @@ def _read_intervention(row: _Row, patient_id: str | None) -> Intervention | None
                 every_n_weeks,
                 week_anchor,
                 alternatives,
+                on_holidays,
             ),
             "required_competence": competence,
             "required_skills": skills,
@@ -992,7 +970,20 @@ _SCHEDULE_FIELDS = (
     "every_n_weeks",
     "week_anchor",
     "windows_are_alternatives",
+    "on_holidays",
 )
+
+
+@cache
+def _parse_problem_area(value: str) -> ProblemArea | CatalogueName:
+    return problem_area(value)
+
+
+def _parse_holiday_rule(value: str) -> HolidayRule:
+    folded = " ".join(value.casefold().replace("_", " ").split())
+    if folded in HOLIDAY_WORDS:
+        return HOLIDAY_WORDS[folded]
+    return _parse_enum(folded.replace(" ", "_"), HolidayRule)
 
 
 def _check_rules(
@@ -1139,6 +1130,14 @@ def assemble_export(
     care_plans = _read_care_plans(tables[INTERVENTIONS_FILE], issues, patient_ids)
     staff = _read_staff(tables[STAFF_FILE], issues, district_ids, municipality_id)
     roster = _read_roster(tables[ROSTER_FILE], issues, staff_ids, district_ids)
+    for (file, column, target, label), count in issues.unchecked.items():
+        issues.add(
+            file,
+            None,
+            column,
+            f"{count} row(s) refer to a {label}, but {issues.name(target)} has no data rows "
+            "(only a header): fill it, or import this file with --partial",
+        )
 
     if issues.items or municipality is None:
         raise issues.error()
@@ -1172,103 +1171,6 @@ def _sorted(items: Sequence[InputIssue]) -> list[InputIssue]:
 # --------------------------------------------------------------------------------------
 
 
-def _fmt_time(value: time) -> str:
-    if value.microsecond:
-        raise ValueError(f"times with fractions of a second cannot be exported: {value}")
-    return value.strftime("%H:%M:%S" if value.second else "%H:%M")
-
-
-def _fmt_float(value: float) -> str:
-    return repr(float(value))
-
-
-def _fmt_set(values: Iterable[StrEnum]) -> str:
-    return _LIST_SEPARATOR.join(sorted(v.value for v in values))
-
-
-def _fmt_date(value: date | None) -> str:
-    return "" if value is None else value.isoformat()
-
-
-def _intervention_row(plan: CarePlan, item: Intervention) -> list[str]:
-    schedule: Schedule = item.schedule
-    return [
-        item.intervention_id,
-        plan.care_plan_id,
-        item.patient_id,
-        item.problem_area.value,
-        item.description,
-        str(item.duration_min),
-        schedule.kind.value,
-        _LIST_SEPARATOR.join(_fmt_time(t) for t in schedule.times),
-        str(schedule.tolerance_min),
-        _LIST_SEPARATOR.join(
-            f"{_fmt_time(w.start)}{_WINDOW_SEPARATOR}{_fmt_time(w.end)}" for w in schedule.windows
-        ),
-        _WEEKDAY_SEPARATOR.join(str(d) for d in sorted(schedule.weekdays)),
-        str(schedule.every_n_weeks),
-        _fmt_date(schedule.week_anchor),
-        item.required_competence.value,
-        _fmt_set(item.required_skills),
-        str(item.staff_count),
-        item.priority.value,
-        "true" if item.time_critical else "false",
-        _fmt_date(item.valid_from),
-        _fmt_date(item.valid_to),
-    ]
-
-
-def _int_cell(value: int | None, default: int | None) -> str:
-    return "" if value == default else str(value)
-
-
-def _rule_cells(municipality: Municipality) -> list[str]:
-    """municipality.csv's optional cells: empty where a rule has its default."""
-    rules, default = municipality.rules, PlanningRules()
-    cells = ["" if rules.breaks is None else "true"]
-    default_break = BreakRule()
-    for _, name in _BREAK_COLUMNS:
-        value = None if rules.breaks is None else getattr(rules.breaks, name)
-        if value is None or value == getattr(default_break, name):
-            cells.append("")
-        else:
-            cells.append(_fmt_float(value) if isinstance(value, float) else str(value))
-    cells += [_int_cell(getattr(rules, c), getattr(default, c)) for c in _RULE_COLUMNS]
-    return cells
-
-
-def _patient_rule_cells(p: Patient) -> list[str]:
-    return [
-        _LIST_SEPARATOR.join(sorted(p.refused_staff_ids)),
-        _LIST_SEPARATOR.join(sorted(p.preferred_staff_ids)),
-        "" if p.language is None else p.language.value,
-    ]
-
-
-def _intervention_rule_cells(item: Intervention) -> list[str]:
-    second = item.second_staff_competence
-    return [
-        item.gap_group or "",
-        _int_cell(item.min_gap_min, 0),
-        _int_cell(item.max_gap_min, None),
-        "" if second is None else second.value,
-        _int_cell(item.late_allowance_min, 0),
-        "true" if item.separate_visit else "",
-        "true" if item.schedule.windows_are_alternatives else "",
-    ]
-
-
-def _with_optional(
-    header: Sequence[str], optional: Sequence[str], rows: list[list[str]], extra: list[list[str]]
-) -> tuple[list[str], list[list[str]]]:
-    """Header and rows plus the optional columns that hold a value in some row."""
-    used = [i for i in range(len(optional)) if any(cells[i] for cells in extra)]
-    return (
-        [*header, *(optional[i] for i in used)],
-        [[*row, *(cells[i] for i in used)] for row, cells in zip(rows, extra, strict=True)],
-    )
-
-
 def _csv_cell(value: str) -> str:
     """One cell, quoted (RFC 4180 style) when it holds a comma, a quote or a line break.
 
@@ -1299,77 +1201,5 @@ def write_export(data: MunicipalityData, folder: Path) -> None:
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    municipality = data.municipality
-    shift_cells: list[str] = []
-    for kind, _, _ in _SHIFT_COLUMNS:
-        definition = next((s for s in municipality.shifts if s.kind == kind), None)
-        if definition is None:
-            shift_cells += ["", ""]
-        else:
-            shift_cells += [_fmt_time(definition.start), _fmt_time(definition.end)]
-    tables: dict[str, list[list[str]]] = {
-        MUNICIPALITY_FILE: [
-            [municipality.municipality_id, municipality.name, municipality.timezone, *shift_cells]
-        ],
-        DISTRICTS_FILE: [
-            [d.district_id, d.municipality_id, d.name, d.base_id] for d in data.districts
-        ],
-        BASES_FILE: [
-            [
-                b.base_id,
-                b.name,
-                b.address,
-                _fmt_float(b.location.lat),
-                _fmt_float(b.location.lon),
-            ]
-            for b in data.bases
-        ],
-        PATIENTS_FILE: [
-            [
-                p.patient_id,
-                p.municipality_id,
-                p.district_id,
-                p.display_name,
-                p.address,
-                _fmt_float(p.location.lat),
-                _fmt_float(p.location.lon),
-                p.key_box_note or "",
-            ]
-            for p in data.patients
-        ],
-        INTERVENTIONS_FILE: [
-            _intervention_row(plan, item) for plan in data.care_plans for item in plan.interventions
-        ],
-        STAFF_FILE: [
-            [
-                s.staff_id,
-                s.municipality_id,
-                s.district_id,
-                s.first_name,
-                s.competence.value,
-                _fmt_set(s.skills),
-                s.travel_mode.value,
-                _fmt_float(s.contracted_fte),
-            ]
-            for s in data.staff
-        ],
-        ROSTER_FILE: [
-            [e.staff_id, e.date.isoformat(), e.shift.value, e.district_id]
-            for e in data.roster.entries
-        ],
-    }
-    extras: dict[str, list[list[str]]] = {
-        MUNICIPALITY_FILE: [_rule_cells(municipality)],
-        PATIENTS_FILE: [_patient_rule_cells(p) for p in data.patients],
-        INTERVENTIONS_FILE: [
-            _intervention_rule_cells(i) for plan in data.care_plans for i in plan.interventions
-        ],
-    }
-    for name, header in EXPORT_COLUMNS.items():
-        if name in extras:
-            full_header, rows = _with_optional(
-                header, OPTIONAL_COLUMNS[name], tables[name], extras[name]
-            )
-            _write_csv(folder / name, full_header, rows)
-        else:
-            _write_csv(folder / name, header, tables[name])
+    for name, schema in SCHEMAS.items():
+        _write_csv(folder / name, *schema.rows(data))

@@ -22,6 +22,7 @@ and bases without coordinates are geocoded when a geocoder is given (``formats.g
 from __future__ import annotations
 
 import codecs
+import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,21 +33,22 @@ import polars as pl
 from hjemmetjeneste.domain import MunicipalityData
 from hjemmetjeneste.errors import InputIssue, PlanInputError
 from hjemmetjeneste.formats.canonical import (
-    BASES_FILE,
-    DISTRICTS_FILE,
     EXPORT_COLUMNS,
-    INTERVENTIONS_FILE,
-    MUNICIPALITY_FILE,
     OPTIONAL_COLUMNS,
-    PATIENTS_FILE,
-    ROSTER_FILE,
-    STAFF_FILE,
     _Issues,
     _Table,
     assemble_export,
     table_from_frame,
 )
 from hjemmetjeneste.formats.geocoding import AddressQuery, Geocoder
+from hjemmetjeneste.formats.schema import (
+    BASES_FILE,
+    COMMON_ALIASES,
+    INTERVENTIONS_FILE,
+    MUNICIPALITY_FILE,
+    PATIENTS_FILE,
+    SCHEMAS,
+)
 
 __all__ = [
     "COLUMN_ALIASES",
@@ -60,110 +62,10 @@ TABULAR_FORMATS = ("csv", "parquet", "xlsx")
 _EXTENSIONS = {"csv": (".csv", ".txt"), "parquet": (".parquet", ".pq"), "xlsx": (".xlsx",)}
 
 #: File (or sheet) names accepted for each canonical file, without extension.
-FILE_ALIASES: dict[str, tuple[str, ...]] = {
-    MUNICIPALITY_FILE: ("municipality", "kommune"),
-    DISTRICTS_FILE: ("districts", "distrikter", "distrikt", "soner", "sone"),
-    BASES_FILE: ("bases", "baser", "base"),
-    PATIENTS_FILE: ("patients", "pasienter", "brukere"),
-    INTERVENTIONS_FILE: ("interventions", "tiltak"),
-    STAFF_FILE: ("staff", "ansatte"),
-    ROSTER_FILE: ("roster", "vaktplan", "turnus"),
-}
-
-_COMMON_ALIASES: dict[str, str] = {
-    "kommunenummer": "municipality_id",
-    "kommune_id": "municipality_id",
-    "kommunenr": "municipality_id",
-    "distrikt_id": "district_id",
-    "sone_id": "district_id",
-    "adresse": "address",
-    "breddegrad": "lat",
-    "lengdegrad": "lon",
-    "pasient_id": "patient_id",
-    "bruker_id": "patient_id",
-    "ansatt_id": "staff_id",
-    "postnummer": "postal_code",
-}
+FILE_ALIASES: dict[str, tuple[str, ...]] = {f: s.file_aliases for f, s in SCHEMAS.items()}
 
 #: Norwegian header aliases per canonical file (headers are normalised first).
-COLUMN_ALIASES: dict[str, dict[str, str]] = {
-    MUNICIPALITY_FILE: {
-        "navn": "name",
-        "kommunenavn": "name",
-        "tidssone": "timezone",
-        "dagvakt_start": "day_start",
-        "dagvakt_slutt": "day_end",
-        "kveldsvakt_start": "evening_start",
-        "kveldsvakt_slutt": "evening_end",
-        "nattvakt_start": "night_start",
-        "nattvakt_slutt": "night_end",
-        "pauseregel": "breaks",
-        "pause_min_vakt_timer": "break_min_shift_h",
-        "pause_varighet_min": "break_duration_min",
-        "pause_lang_vakt_timer": "break_long_shift_h",
-        "pause_lang_varighet_min": "break_long_duration_min",
-        "pause_tidligst_etter_start_min": "break_earliest_after_start_min",
-        "pause_senest_før_slutt_min": "break_latest_end_before_end_min",
-        "kontinuitet_vekt": "continuity_weight",
-        "kontinuitet_dager": "continuity_days",
-        "preferanse_vekt": "preference_weight",
-        "språk_vekt": "language_weight",
-        "forsinkelse_kostnad_per_min": "lateness_cost_per_min",
-        "overtid_maks_min": "overtime_max_min",
-        "overtid_kostnad_per_min": "overtime_cost_per_min",
-        "balanse_vekt": "balance_weight",
-    },
-    DISTRICTS_FILE: {"navn": "name"},
-    BASES_FILE: {"navn": "name"},
-    PATIENTS_FILE: {
-        "navn": "display_name",
-        "visningsnavn": "display_name",
-        "nøkkelboks": "key_box_note",
-        "nøkkelboksnotat": "key_box_note",
-        "avviste_ansatte": "refused_staff_ids",
-        "foretrukne_ansatte": "preferred_staff_ids",
-        "språk": "language",
-    },
-    INTERVENTIONS_FILE: {
-        "tiltak_id": "intervention_id",
-        "pasientplan_id": "care_plan_id",
-        "plan_id": "care_plan_id",
-        "problemområde": "problem_area",
-        "beskrivelse": "description",
-        "varighet_min": "duration_min",
-        "varighet": "duration_min",
-        "tidsplan": "schedule_kind",
-        "tidspunkter": "times",
-        "klokkeslett": "times",
-        "toleranse_min": "tolerance_min",
-        "tidsvinduer": "windows",
-        "ukedager": "weekdays",
-        "hver_n_uke": "every_n_weeks",
-        "ukeanker": "week_anchor",
-        "kompetansekrav": "required_competence",
-        "ferdighetskrav": "required_skills",
-        "antall_ansatte": "staff_count",
-        "prioritet": "priority",
-        "tidskritisk": "time_critical",
-        "gyldig_fra": "valid_from",
-        "gyldig_til": "valid_to",
-        "intervallgruppe": "gap_group",
-        "min_intervall_min": "min_gap_min",
-        "maks_intervall_min": "max_gap_min",
-        "andre_ansatt_kompetanse": "second_staff_competence",
-        "tillatt_forsinkelse_min": "late_allowance_min",
-        "eget_besøk": "separate_visit",
-        "alternative_tidsvinduer": "alternative_windows",
-    },
-    STAFF_FILE: {
-        "fornavn": "first_name",
-        "kompetanse": "competence",
-        "ferdigheter": "skills",
-        "reisemåte": "travel_mode",
-        "stillingsandel": "contracted_fte",
-    },
-    ROSTER_FILE: {"dato": "date", "vakt": "shift"},
-}
+COLUMN_ALIASES: dict[str, dict[str, str]] = {f: s.aliases for f, s in SCHEMAS.items()}
 
 _NORMALISE_RE = re.compile(r"[\s\-]+")
 _WHOLE_FLOAT_RE = re.compile(r"^(-?\d+)\.0$")
@@ -183,6 +85,7 @@ class _Source:
     path: Path
     display: str
     sheet: str | None = None
+    header_row: int = 0
 
 
 def detect_format(path: Path) -> str:
@@ -209,25 +112,90 @@ def detect_format(path: Path) -> str:
     )
 
 
-def _locate(path: Path, fmt: str, issues: _Issues) -> dict[str, _Source | None]:
-    if fmt == "xlsx" and path.is_file():
-        import fastexcel
+_ZIP_MAGIC = b"PK\x03\x04"
 
-        try:
-            sheets = fastexcel.read_excel(str(path)).sheet_names
-        except Exception as exc:
-            issues.add(path.name, None, None, f"cannot be read as an Excel workbook: {exc}")
-            return dict.fromkeys(EXPORT_COLUMNS)
-        by_name = {s.strip().lower(): s for s in sheets}
-        found: dict[str, _Source | None] = {}
-        for file, aliases in FILE_ALIASES.items():
-            sheet = next((by_name[a] for a in aliases if a in by_name), None)
-            if sheet is None:
-                issues.add(
-                    path.name, None, None, f"sheet missing: expected one named {aliases[0]!r}"
-                )
-            found[file] = None if sheet is None else _Source(path, f"{path.name}[{sheet}]", sheet)
-        return found
+
+def _workbook_problem(path: Path) -> str | None:
+    """Why ``path`` is not an .xlsx workbook (which is a zip file), or None."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if head.startswith(_ZIP_MAGIC):
+        return None
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "is an old Excel 97-2003 workbook (.xls): save it as .xlsx in Excel"
+    if head and b"\x00" not in head[:1024]:
+        return (
+            "is text (CSV?) with an .xlsx name, not an Excel workbook: "
+            "rename it to .csv, or open it in Excel and save as .xlsx"
+        )
+    return "is not an Excel workbook (.xlsx files are zip archives)"
+
+
+def _sheet_head(reader: object, sheet: str) -> list[list[str]]:
+    """The first rows of a sheet as text cells (no header assumed)."""
+    frame = reader.load_sheet(  # type: ignore[attr-defined]
+        sheet, header_row=None, n_rows=_HEADER_SEARCH_LINES, dtypes="string"
+    ).to_polars()
+    return [["" if v is None else v for v in row] for row in frame.iter_rows()]
+
+
+def _locate_sheets(
+    path: Path, issues: _Issues, optional: bool = False
+) -> dict[str, _Source | None]:
+    """The sheet of each kind of record: by its name (``pasienter``) or, for sheets named
+    ``Ark1``..., by the columns of its header, which may lie below title rows."""
+    import fastexcel
+
+    problem = _workbook_problem(path)
+    try:
+        reader = None if problem else fastexcel.read_excel(str(path))
+        heads = {s: _sheet_head(reader, s) for s in reader.sheet_names} if reader else {}
+    except Exception as exc:  # calamine's own messages: keep the first line only
+        text = str(exc).strip().splitlines()
+        problem = f"cannot be read as an Excel workbook: {text[0] if text else type(exc).__name__}"
+    if problem is not None:
+        issues.add(path.name, None, None, problem)
+        return dict.fromkeys(EXPORT_COLUMNS)
+    by_name = {s.strip().lower(): s for s in heads}
+    chosen: dict[str, str] = {}
+    for file, aliases in FILE_ALIASES.items():
+        sheet = next((by_name[a] for a in aliases if a in by_name), None)
+        if sheet is not None:
+            chosen[file] = sheet
+    for file in FILE_ALIASES:
+        if file in chosen:
+            continue
+        free = [s for s in heads if s not in chosen.values()]
+        scored = [(max((_known_columns(r, file) for r in heads[s]), default=0), s) for s in free]
+        best = max(scored, default=(0, ""))
+        # A sheet is taken by its header when it names most of the kind's required columns.
+        if best[0] >= max(2, (len(EXPORT_COLUMNS[file]) + 1) // 2):
+            chosen[file] = best[1]
+    found: dict[str, _Source | None] = {}
+    for file, aliases in FILE_ALIASES.items():
+        sheet = chosen.get(file)
+        if sheet is None and optional:
+            found[file] = None
+        elif sheet is None:
+            issues.add(
+                path.name,
+                None,
+                None,
+                f"sheet missing: expected one named {aliases[0]!r} or with its columns "
+                f"({', '.join(EXPORT_COLUMNS[file])})",
+            )
+            found[file] = None
+        else:
+            skip = _header_index(heads[sheet], file)
+            found[file] = _Source(path, f"{path.name}[{sheet}]", sheet, skip)
+    return found
+
+
+def _locate(
+    path: Path, fmt: str, issues: _Issues, optional: bool = False
+) -> dict[str, _Source | None]:
+    if fmt == "xlsx" and path.is_file():
+        return _locate_sheets(path, issues, optional)
     files = {p.name.lower(): p for p in path.iterdir() if p.is_file()}
     found = {}
     for file, aliases in FILE_ALIASES.items():
@@ -241,7 +209,8 @@ def _locate(path: Path, fmt: str, issues: _Issues) -> dict[str, _Source | None]:
                 break
         if match is None:
             expected = aliases[0] + _EXTENSIONS[fmt][0]
-            issues.add(expected, None, None, f"file is missing (expected {path / expected})")
+            if not optional:
+                issues.add(expected, None, None, f"file is missing (expected {path / expected})")
         found[file] = None if match is None else _Source(match, match.name)
     return found
 
@@ -276,6 +245,22 @@ def _decode_problem(data: bytes) -> tuple[str | None, str | None]:
         )
 
 
+def _utf16(head: bytes) -> str | None:
+    """``utf-16`` when the text is UTF-16 (Excel's "Unicode text"), else None.
+
+    A byte-order mark decides; without one, ``charset-normalizer`` judges text whose first
+    line holds NUL bytes (plain UTF-8 and Windows-1252 never do).
+    """
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" not in head.split(b"\n", 1)[0][:4096]:  # a NUL in a UTF-8 cell is text
+        return None
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(head[:65536], cp_isolation=["utf_16_le", "utf_16_be"]).best()
+    return None if best is None else best.encoding
+
+
 def _utf8_scan(path: Path, chunk_size: int = 1 << 20) -> tuple[bytes, bool]:
     """(the first chunk, whether the whole file is UTF-8), reading it in chunks."""
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -295,14 +280,56 @@ def _utf8_scan(path: Path, chunk_size: int = 1 << 20) -> tuple[bytes, bool]:
     return head, True
 
 
+_SEPARATORS = ",;\t"
+_HEADER_SEARCH_LINES = 20
+
+
 def _sniff_separator(header: str) -> str:
-    unquoted = re.sub(r'"[^"]*"', "", header)
-    return ";" if unquoted.count(";") > unquoted.count(",") else ","
+    """The separator of a header line: ``,``, ``;`` or tab (stdlib ``csv.Sniffer``).
+
+    Header names never contain a separator, so the header line alone decides; when the
+    sniffer cannot tell (one column), the separator that occurs most outside quotes wins.
+    """
+    try:
+        return csv.Sniffer().sniff(header, delimiters=_SEPARATORS).delimiter
+    except csv.Error:
+        unquoted = re.sub(r'"[^"]*"', "", header)
+        return max(_SEPARATORS, key=lambda sep: (unquoted.count(sep), sep == ","))
+
+
+def _known_columns(cells: list[str], file: str) -> int:
+    """How many of ``cells`` name a column of ``file`` (after aliases)."""
+    schema = SCHEMAS[file]
+    known = {c.name for c in schema.columns}
+    aliases = {**COMMON_ALIASES, **COLUMN_ALIASES[file]}
+    return sum(aliases.get(n, n) in known for n in map(_normalise_header, cells))
+
+
+def _header_index(rows: list[list[str]], file: str) -> int:
+    """The row holding the header: the first with the most known columns (title rows above
+    it are skipped); 0 when no row names any column (reported as missing columns)."""
+    best, best_count = 0, 0
+    for index, cells in enumerate(rows[:_HEADER_SEARCH_LINES]):
+        count = _known_columns(cells, file)
+        if count > best_count:
+            best, best_count = index, count
+    return best
+
+
+def _csv_header(text: str, file: str) -> tuple[str, int]:
+    """(separator, lines to skip before the header) of CSV text (its first chunk)."""
+    lines = text.lstrip("\ufeff").splitlines()[:_HEADER_SEARCH_LINES]
+    rows = []
+    for line in lines:
+        separator = _sniff_separator(line) if line.strip() else ","
+        rows.append(next(csv.reader([line], delimiter=separator), []))
+    skip = _header_index(rows, file)
+    return _sniff_separator(lines[skip]) if lines else ",", skip
 
 
 def _rename_plan(columns: list[str], file: str) -> dict[str, str]:
     """Raw header -> canonical name; a second column for the same name gets a dup marker."""
-    aliases = {**_COMMON_ALIASES, **COLUMN_ALIASES[file]}
+    aliases = {**COMMON_ALIASES, **COLUMN_ALIASES[file]}
     used: dict[str, int] = {}
     plan: dict[str, str] = {}
     for raw in columns:
@@ -349,40 +376,61 @@ def _read_source(source: _Source, fmt: str, file: str, issues: _Issues) -> pl.Da
                 return None
             # NUL bytes in the header line mean UTF-16 (or binary); in a UTF-8 cell they
             # are text that the canonical writer may have written, and read back as such.
-            if b"\x00" in head.split(b"\n", 1)[0][:4096]:
+            utf16 = _utf16(head)
+            if utf16 is None and b"\x00" in head.split(b"\n", 1)[0][:4096]:
                 issues.add(
                     display,
                     None,
                     None,
-                    "contains NUL bytes: expected UTF-8 or Windows-1252 text (UTF-16?)",
+                    "contains NUL bytes: expected UTF-8, UTF-16 or Windows-1252 text",
                 )
                 return None
-            if is_utf8:  # the common case: polars scans the file itself, lazily
-                header = head.decode("utf-8", "ignore").lstrip("\ufeff").split("\n", 1)[0]
+            if is_utf8 and utf16 is None:  # the common case: polars scans the file itself, lazily
+                separator, skip = _csv_header(head.decode("utf-8", "ignore"), file)
                 lazy = pl.scan_csv(
                     source.path,
-                    separator=_sniff_separator(header),
+                    separator=separator,
+                    skip_rows=skip,
                     infer_schema=False,
                     encoding="utf8",
                 )
                 return _as_strings(lazy, file).collect()
             data = source.path.read_bytes()
-            encoding, problem = _decode_problem(data)
-            if problem is not None:
-                issues.add(display, None, None, problem)
-                return None
-            text = data.decode(encoding or "utf-8")
-            header = text.lstrip("\ufeff").split("\n", 1)[0]
+            if utf16 is not None:
+                text = data.decode(utf16)
+            else:
+                encoding, problem = _decode_problem(data)
+                if problem is not None:
+                    issues.add(display, None, None, problem)
+                    return None
+                text = data.decode(encoding or "utf-8")
+            separator, skip = _csv_header(text[:65536], file)
             frame = pl.read_csv(
-                text.encode("utf-8"), separator=_sniff_separator(header), infer_schema=False
+                text.lstrip("\ufeff").encode("utf-8"),
+                separator=separator,
+                skip_rows=skip,
+                infer_schema=False,
             )
             return _as_strings(frame, file).collect()
         if fmt == "parquet":
             return _as_strings(pl.scan_parquet(source.path), file).collect()
-        frame = (
-            pl.read_excel(source.path, sheet_name=source.sheet or "Sheet1", infer_schema_length=0)
-            if source.sheet
-            else pl.read_excel(source.path, infer_schema_length=0)
+        if source.sheet is None:  # one workbook per kind: its first sheet
+            import fastexcel
+
+            problem = _workbook_problem(source.path)
+            if problem is not None:
+                issues.add(display, None, None, problem)
+                return None
+            reader = fastexcel.read_excel(str(source.path))
+            sheet = reader.sheet_names[0]
+            source = _Source(
+                source.path, display, sheet, _header_index(_sheet_head(reader, sheet), file)
+            )
+        frame = pl.read_excel(
+            source.path,
+            sheet_name=source.sheet,
+            infer_schema_length=0,
+            read_options={"header_row": source.header_row},
         )
         strings = _as_strings(frame, file).collect()
         return strings.with_columns(
@@ -465,8 +513,15 @@ def read_tabular(
     *,
     geocoder: Geocoder | None = None,
     on_table: Callable[[str, int], None] | None = None,
+    base: MunicipalityData | None = None,
+    from_base: set[str] | None = None,
 ) -> MunicipalityData:
     """Read a tabular export (folder of CSV/Parquet/Excel files, or one workbook).
+
+    With ``base`` (the store's current data, for ``import --partial``) the export may hold
+    any subset of the files: each missing one is taken from ``base`` (its file name is
+    added to ``from_base``) and every cross-file check runs against the whole, so a roster
+    alone is checked against the stored staff and districts.
 
     Raises one :class:`PlanInputError` listing every problem in every table; its issues
     name the actual file (``pasienter.parquet``, ``export.xlsx[patients]``), the data row
@@ -484,20 +539,32 @@ def read_tabular(
             [InputIssue(str(path), None, None, f"a {fmt} export is a folder of files")]
         )
     issues = _Issues()
-    sources = _locate(path, fmt, issues)
+    sources = _locate(path, fmt, issues, optional=base is not None)
     issues.names.update({f: s.display for f, s in sources.items() if s is not None})
+    if base is not None and all(s is None for s in sources.values()):
+        issues.add(str(path), None, None, "no file of the export found (patients.csv, ...)")
     frames: dict[str, pl.DataFrame | None] = {}
+    stored: dict[str, _Table] = {}
     for file, source in sources.items():
+        if source is None and base is not None:
+            header, rows = SCHEMAS[file].rows(base)
+            frame = pl.DataFrame(rows, schema=list(header), orient="row")
+            stored[file] = table_from_frame(frame, file, issues)
+            issues.names[file] = f"{file} (from the store)"
+            if from_base is not None:
+                from_base.add(file)
         frames[file] = None if source is None else _read_source(source, fmt, file, issues)
         if on_table is not None and frames[file] is not None:
             on_table(file, frames[file].height)  # type: ignore[union-attr]
-    municipality_id = _municipality_id(frames.get(MUNICIPALITY_FILE))
+    municipality_id = _municipality_id(frames.get(MUNICIPALITY_FILE)) or (
+        base.municipality.municipality_id if base is not None else None
+    )
     tables: dict[str, _Table | None] = {}
     unresolved: set[tuple[str, int]] = set()
     for file, frame in frames.items():
         source = sources[file]
         if frame is None or source is None:
-            tables[file] = None
+            tables[file] = stored.get(file)
             continue
         if file in (PATIENTS_FILE, INTERVENTIONS_FILE):
             frame = _mask_national_ids(frame, source, issues)

@@ -16,6 +16,7 @@ from hjemmetjeneste.domain import (
     Base,
     CarePlan,
     District,
+    HolidayRule,
     Intervention,
     Municipality,
     Patient,
@@ -87,6 +88,11 @@ def schedule_json(schedule: Schedule) -> str:
             ),
             # Only when set, so schedules without it keep their stored JSON and hash.
             **({"windows_are_alternatives": True} if schedule.windows_are_alternatives else {}),
+            **(
+                {"on_holidays": schedule.on_holidays.value}
+                if schedule.on_holidays != HolidayRule.NORMAL
+                else {}
+            ),
         },
         separators=(",", ":"),
     )

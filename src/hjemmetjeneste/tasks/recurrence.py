@@ -11,8 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from hjemmetjeneste.domain import Intervention, Schedule, ScheduleKind, Task
+from hjemmetjeneste.domain import HolidayRule, Intervention, Schedule, ScheduleKind, Task
 from hjemmetjeneste.tasks.clock import in_zone, local_datetime
+from hjemmetjeneste.tasks.holidays import is_public_holiday
+
+_SUNDAY = 7
 
 
 def _monday(day: date) -> date:
@@ -27,8 +30,17 @@ def occurs_on(schedule: Schedule, day: date) -> bool:
     greater than 1, only ISO weeks whose Monday lies a multiple of ``n·7`` days from the Monday
     of ``week_anchor``'s week qualify — before the anchor as well as after it. Validity periods
     and the AS_NEEDED kind are not looked at here (see :func:`expand_intervention`).
+
+    On a Norwegian public holiday (:mod:`hjemmetjeneste.tasks.holidays`) ``on_holidays``
+    decides: ``normal`` keeps the weekday, ``skip`` never occurs, ``as_sunday`` follows the
+    Sunday rule (occurs when the schedule includes Sunday).
     """
-    if schedule.weekdays and day.isoweekday() not in schedule.weekdays:
+    weekday = day.isoweekday()
+    if schedule.on_holidays != HolidayRule.NORMAL and is_public_holiday(day):
+        if schedule.on_holidays == HolidayRule.SKIP:
+            return False
+        weekday = _SUNDAY
+    if schedule.weekdays and weekday not in schedule.weekdays:
         return False
     if schedule.every_n_weeks > 1:
         anchor = schedule.week_anchor

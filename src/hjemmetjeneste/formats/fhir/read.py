@@ -25,6 +25,7 @@ from hjemmetjeneste.domain import (
     OSLO_TZ_NAME,
     Base,
     CarePlan,
+    CatalogueName,
     CompetenceLevel,
     District,
     Intervention,
@@ -37,6 +38,7 @@ from hjemmetjeneste.domain import (
     Skill,
     Staff,
     TravelMode,
+    problem_area,
 )
 from hjemmetjeneste.errors import InputIssue, PlanInputError
 from hjemmetjeneste.formats.fhir.codes import (
@@ -140,13 +142,26 @@ def _geocode(
     return {"lat": point.lat, "lon": point.lon}, text
 
 
-def _problem_area(detail: Any, plan: Any) -> ProblemArea | None:
-    for concept in [*(detail.reasonCode or []), *(plan.category or [])]:
-        for _system, code in _codes(concept):
-            try:
-                return ProblemArea(code)
-            except ValueError:
-                continue
+def _problem_area(detail: Any, plan: Any) -> ProblemArea | CatalogueName | None:
+    """The heading from reasonCode, CarePlan.category, the displays of CarePlan.addresses or
+    the activity's code: the first that names a standard heading (any case or alias); else
+    the first ``text`` of reasonCode or category as the municipality's own heading."""
+    concepts = [*(detail.reasonCode or []), *(plan.category or [])]
+    texts: list[str] = []
+    for concept in concepts:
+        texts += [code for _system, code in _codes(concept)]
+        for coding in concept.coding or []:
+            if coding.display:
+                texts.append(coding.display)
+    texts += [a.display for a in plan.addresses or [] if a.display]
+    texts += [code for _system, code in _codes(detail.code)]
+    for text in texts:
+        area = problem_area(text) if text.strip() else None
+        if isinstance(area, ProblemArea):
+            return area
+    for concept in concepts:
+        if concept.text and concept.text.strip():
+            return problem_area(concept.text)
     return None
 
 
@@ -187,7 +202,8 @@ def _interventions(ctx: _Context, entry: _Entry) -> tuple[str, list[Intervention
             reader.add(
                 entry.row,
                 f"{entry.ref} {path}.reasonCode",
-                "expected a problem area (problemområde) as reasonCode or CarePlan.category",
+                "expected a problem area (problemområde) in reasonCode, CarePlan.category, "
+                "CarePlan.addresses or the activity code",
             )
         parsed = _schedule(ctx, entry, path, detail)
         competence_code = _ext_value(detail, "required-competence", "valueCode")
@@ -249,8 +265,12 @@ def read_fhir(
     default_tolerance_min: int = 30,
     geocoder: Geocoder | None = None,
     on_resource: Callable[[int], None] | None = None,
+    skipped: dict[str, int] | None = None,
 ) -> MunicipalityData:
     """Read a FHIR R4 Bundle (``.json``), an NDJSON file, or a folder of them.
+
+    Resource types the planner does not need (Encounter, Condition, ...) are skipped;
+    ``skipped``, when given, receives how many of each type.
 
     Everything is checked before anything is returned; all problems are raised together
     in one :class:`PlanInputError`. FHIR exports carry no roster: the result's roster is
@@ -293,6 +313,10 @@ def read_fhir(
             seen[entry.ref] = (file.name, row)
             ctxs[id(entry)] = ctx
             entries[raw["resourceType"]].append(entry)
+    if skipped is not None:
+        for reader in readers:
+            for rtype, count in reader.skipped.items():
+                skipped[rtype] = skipped.get(rtype, 0) + count
     by_file = {r.file: r for r in readers}
     prepared = _prepare_care_plans(plan_items, default_tolerance_min, by_file)
     mapped = (

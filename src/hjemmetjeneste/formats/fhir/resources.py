@@ -4,9 +4,11 @@ errors naming file, entry and JSON path; small helpers over the models."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +31,23 @@ class _Entry:
 
     @property
     def ref(self) -> str:
-        return f"{self.raw.get('resourceType')}/{self.raw.get('id')}"
+        return _describe(self.raw)
+
+
+def _describe(raw: Any) -> str:
+    """``Type/id`` of a raw resource, without ever printing Python's None."""
+    if not isinstance(raw, dict):
+        return type(raw).__name__
+    rtype = raw.get("resourceType") or "(no resourceType)"
+    return f"{rtype}/{raw['id']}" if raw.get("id") else f"{rtype} (no id)"
 
 
 @dataclass
 class _Reader:
     file: str
     issues: list[InputIssue] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Resource types the planner does not need, and how many of each were skipped."""
 
     def add(self, row: int | None, where: str | None, message: str) -> None:
         self.issues.append(InputIssue(file=self.file, row=row, field=where, message=message))
@@ -64,20 +76,76 @@ def _raw_resources(path: Path, reader: _Reader) -> Iterator[tuple[int, Any]]:
     except json.JSONDecodeError as exc:
         reader.add(None, None, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
         return
+    if isinstance(document, dict) and document.get("resourceType") not in (None, "Bundle"):
+        yield 1, document  # a single resource on its own
+        return
     if not isinstance(document, dict) or document.get("resourceType") != "Bundle":
-        found = document.get("resourceType") if isinstance(document, dict) else type(document)
-        reader.add(None, "resourceType", f"expected a Bundle, found {found!r}")
+        found = (
+            f"a {type(document).__name__}"
+            if not isinstance(document, dict)
+            else "an object without resourceType"
+        )
+        reader.add(None, "resourceType", f"expected a Bundle or a resource, found {found}")
         return
     entries = document.get("entry") or []
     if not isinstance(entries, list):
         reader.add(None, "entry", "expected a list of entries")
         return
+    # Only bundles that use them pay for the walk over every reference.
+    needs = "urn:uuid:" in text or _ABSOLUTE_IN_TEXT_RE.search(text) is not None
+    full_urls = _full_urls(entries) if needs else {}
     for number, entry in enumerate(entries, start=1):
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if resource is None:
+            if isinstance(entry, dict) and entry.get("request", {}).get("method") == "DELETE":
+                continue  # a transaction's delete carries no resource
             reader.add(number, "entry.resource", "entry has no resource")
             continue
+        if needs and isinstance(resource, dict):
+            resource = _resolve_references(resource, full_urls)
+            url = entry.get("fullUrl")
+            if not resource.get("id") and url in full_urls:
+                resource = {**resource, "id": full_urls[url].split("/", 1)[1]}
         yield number, resource
+
+
+_ABSOLUTE_IN_TEXT_RE = re.compile(r'"reference"\s*:\s*"https?:')
+_ABSOLUTE_REF_RE = re.compile(
+    r"^(?:https?://.*/)?([A-Z][A-Za-z]+)/([A-Za-z0-9\-.]{1,64})(?:/_history/.*)?$"
+)
+
+
+def _full_urls(entries: list[Any]) -> dict[str, str]:
+    """``fullUrl`` -> ``Type/id`` of a bundle's entries (``urn:uuid:…`` in transaction
+    bundles, absolute URLs in searchsets); an entry without id takes its uuid as id."""
+    urls: dict[str, str] = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
+            continue
+        url, resource = entry.get("fullUrl"), entry["resource"]
+        rtype = resource.get("resourceType")
+        if not isinstance(url, str) or not isinstance(rtype, str):
+            continue
+        rid = resource.get("id") or url.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+        urls[url] = f"{rtype}/{rid}"
+    return urls
+
+
+def _resolve_references(value: Any, urls: dict[str, str]) -> Any:
+    """``value`` with every ``reference`` to a bundle entry (``urn:uuid:…``, an absolute or
+    versioned URL) rewritten as the relative ``Type/id`` the mapping reads."""
+    if isinstance(value, dict):
+        out = {k: _resolve_references(v, urls) for k, v in value.items()}
+        ref = out.get("reference")
+        if isinstance(ref, str):
+            if ref in urls:
+                out["reference"] = urls[ref]
+            elif (match := _ABSOLUTE_REF_RE.match(ref)) and "/" in ref:
+                out["reference"] = f"{match.group(1)}/{match.group(2)}"
+        return out
+    if isinstance(value, list):
+        return [_resolve_references(v, urls) for v in value]
+    return value
 
 
 def _loc_path(loc: Sequence[Any]) -> str:
@@ -97,14 +165,22 @@ def _validate(row: int, raw: Any, reader: _Reader) -> _Entry | None:
         reader.add(row, None, f"expected a JSON object, found {type(raw).__name__}")
         return None
     rtype = raw.get("resourceType")
-    ref = f"{rtype}/{raw.get('id')}"
-    if rtype not in SUPPORTED_RESOURCES:
+    ref = _describe(raw)
+    if not isinstance(rtype, str) or not rtype:
+        reader.add(row, "resourceType", "resource has no resourceType")
+        return None
+    if rtype not in SUPPORTED_RESOURCES and not _is_fhir_type(rtype):
         reader.add(
             row,
             f"{ref} resourceType",
-            f"unsupported resource type {rtype!r} (expected one of "
-            f"{', '.join(SUPPORTED_RESOURCES)})",
+            f"unknown FHIR R4 resource type {rtype!r} (a misspelling? the planner reads "
+            f"{', '.join(SUPPORTED_RESOURCES)} and skips other FHIR resources)",
         )
+        return None
+    if rtype not in SUPPORTED_RESOURCES:
+        # Encounter, Condition, Observation, ...: every EHR bundle has them; the planner
+        # does not need them. Counted and reported, not errors.
+        reader.skipped[rtype] = reader.skipped.get(rtype, 0) + 1
         return None
     if not raw.get("id"):
         reader.add(row, f"{rtype} id", "resource has no id")
@@ -116,6 +192,17 @@ def _validate(row: int, raw: Any, reader: _Reader) -> _Entry | None:
             reader.add(row, f"{ref} {_loc_path(error['loc'])}", _safe_message(error))
         return None
     return _Entry(row=row, raw=raw, model=model)
+
+
+@cache
+def _is_fhir_type(rtype: str) -> bool:
+    from fhir.resources.R4B import get_fhir_model_class
+
+    try:
+        get_fhir_model_class(rtype)
+    except (KeyError, ValueError, AttributeError, ImportError):
+        return False
+    return True
 
 
 def _safe_message(error: Any) -> str:
