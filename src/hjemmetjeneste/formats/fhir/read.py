@@ -266,6 +266,7 @@ def read_fhir(
     geocoder: Geocoder | None = None,
     on_resource: Callable[[int], None] | None = None,
     skipped: dict[str, int] | None = None,
+    default_duration_min: int | None = None,
 ) -> MunicipalityData:
     """Read a FHIR R4 Bundle (``.json``), an NDJSON file, or a folder of them.
 
@@ -292,7 +293,7 @@ def read_fhir(
     for file in files:
         reader = _Reader(file.name)
         readers.append(reader)
-        ctx = _Context(reader, default_tolerance_min, geocoder)
+        ctx = _Context(reader, default_tolerance_min, geocoder, default_duration_min)
         for row, raw in _raw_resources(file, reader):
             if on_resource is not None:
                 on_resource(1)
@@ -318,7 +319,9 @@ def read_fhir(
             for rtype, count in reader.skipped.items():
                 skipped[rtype] = skipped.get(rtype, 0) + count
     by_file = {r.file: r for r in readers}
-    prepared = _prepare_care_plans(plan_items, default_tolerance_min, by_file)
+    prepared = _prepare_care_plans(
+        plan_items, (default_tolerance_min, default_duration_min), by_file
+    )
     mapped = (
         _map(entries, ctxs, readers[0], prepared, by_file)
         if not any(r.issues for r in readers)
@@ -340,7 +343,7 @@ _CHUNK_CARE_PLANS = 500
 
 
 def _care_plan_job(
-    items: list[tuple[str, int, dict[str, Any]]], default_tolerance_min: int
+    items: list[tuple[str, int, dict[str, Any]]], defaults: tuple[int, int | None]
 ) -> tuple[list[_Prepared], list[InputIssue]]:
     """Validate CarePlans with the R4B model and map their activities (no cross-references)."""
     readers: dict[str, _Reader] = {}
@@ -352,14 +355,14 @@ def _care_plan_job(
             continue
         result = None
         if entry.model.status not in ("revoked", "completed", "entered-in-error"):
-            result = _interventions(_Context(reader, default_tolerance_min, None), entry)
+            result = _interventions(_Context(reader, defaults[0], None, defaults[1]), entry)
         out.append((file, row, entry.ref, entry.model.id, result))
     return out, [i for r in readers.values() for i in r.issues]
 
 
 def _prepare_care_plans(
     items: list[tuple[str, int, dict[str, Any]]],
-    default_tolerance_min: int,
+    defaults: tuple[int, int | None],
     readers: dict[str, _Reader],
 ) -> list[_Prepared]:
     """All CarePlans validated and mapped, in chunks on worker processes when there are many.
@@ -377,11 +380,11 @@ def _prepare_care_plans(
         or workers < 2
         or "fork" not in (multiprocessing.get_all_start_methods())
     ):
-        results = [_care_plan_job(chunk, default_tolerance_min) for chunk in chunks]
+        results = [_care_plan_job(chunk, defaults) for chunk in chunks]
     else:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = list(pool.map(_care_plan_job, chunks, [default_tolerance_min] * len(chunks)))
+            results = list(pool.map(_care_plan_job, chunks, [defaults] * len(chunks)))
     prepared: list[_Prepared] = []
     for plans, issues in results:
         prepared += plans

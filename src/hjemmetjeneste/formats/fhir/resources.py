@@ -268,3 +268,5 @@ class _Context:
     reader: _Reader
     default_tolerance_min: int
     geocoder: Geocoder | None
+    #: Minutes of an activity whose schedule says no duration (mapping file), else an error.
+    default_duration_min: int | None = None
