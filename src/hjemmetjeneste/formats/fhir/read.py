@@ -46,10 +46,12 @@ from hjemmetjeneste.formats.fhir.codes import (
     GEOLOCATION,
     HPR_CATEGORIES,
     MUNICIPALITY_SYSTEM,
+    NO_BASIS_MUNICIPALITY,
     SKILL_SYSTEM,
     SUPPORTED_RESOURCES,
     _default_competence,
 )
+from hjemmetjeneste.formats.fhir.mapping import FhirMapping, find_mapping, load_mapping
 from hjemmetjeneste.formats.fhir.resources import (
     _codes,
     _Context,
@@ -142,10 +144,13 @@ def _geocode(
     return {"lat": point.lat, "lon": point.lon}, text
 
 
-def _problem_area(detail: Any, plan: Any) -> ProblemArea | CatalogueName | None:
+def _problem_area(
+    detail: Any, plan: Any, mapped: dict[str, str]
+) -> ProblemArea | CatalogueName | None:
     """The heading from reasonCode, CarePlan.category, the displays of CarePlan.addresses or
-    the activity's code: the first that names a standard heading (any case or alias); else
-    the first ``text`` of reasonCode or category as the municipality's own heading."""
+    the activity's code: the first the mapping file maps, else the first that names a
+    standard heading (any case or alias); else the first ``text`` of reasonCode or category
+    as the municipality's own heading."""
     concepts = [*(detail.reasonCode or []), *(plan.category or [])]
     texts: list[str] = []
     for concept in concepts:
@@ -155,6 +160,11 @@ def _problem_area(detail: Any, plan: Any) -> ProblemArea | CatalogueName | None:
                 texts.append(coding.display)
     texts += [a.display for a in plan.addresses or [] if a.display]
     texts += [code for _system, code in _codes(detail.code)]
+    for concept in [detail.code] if detail.code is not None else []:
+        texts += [c.display for c in concept.coding or [] if c.display]
+    for text in texts:
+        if text.strip().casefold() in mapped:
+            return problem_area(mapped[text.strip().casefold()])
     for text in texts:
         area = problem_area(text) if text.strip() else None
         if isinstance(area, ProblemArea):
@@ -163,6 +173,26 @@ def _problem_area(detail: Any, plan: Any) -> ProblemArea | CatalogueName | None:
         if concept.text and concept.text.strip():
             return problem_area(concept.text)
     return None
+
+
+def _patient_keys(model: Any) -> list[str]:
+    """What may name a patient's district in the mapping file: the managing organization and
+    general practitioner references, the municipality numbers (HL7 Norway no-basis
+    ``no-basis-municipalitycode`` on the address or its ``district``) and postcodes."""
+    keys = [
+        r.reference
+        for r in [model.managingOrganization, *(model.generalPractitioner or [])]
+        if r is not None and r.reference
+    ]
+    for address in model.address or []:
+        holders = [address, getattr(address, "district__ext", None)]
+        for holder in holders:
+            for ext in getattr(holder, "extension", None) or []:
+                if ext.url == NO_BASIS_MUNICIPALITY and ext.valueCoding is not None:
+                    keys.append(str(ext.valueCoding.code))
+        if address.postalCode:
+            keys.append(address.postalCode)
+    return keys
 
 
 def _competence_of(codes: Iterable[tuple[str | None, str]]) -> CompetenceLevel | None:
@@ -197,7 +227,7 @@ def _interventions(ctx: _Context, entry: _Entry) -> tuple[str, list[Intervention
         if detail.status in ("cancelled", "entered-in-error", "stopped", "completed"):
             continue
         intervention_id = activity.id or f"{plan.id}-{index + 1}"
-        area = _problem_area(detail, plan)
+        area = _problem_area(detail, plan, ctx.problem_areas)
         if area is None:
             reader.add(
                 entry.row,
@@ -267,11 +297,16 @@ def read_fhir(
     on_resource: Callable[[int], None] | None = None,
     skipped: dict[str, int] | None = None,
     default_duration_min: int | None = None,
+    mapping: FhirMapping | None = None,
 ) -> MunicipalityData:
     """Read a FHIR R4 Bundle (``.json``), an NDJSON file, or a folder of them.
 
     Resource types the planner does not need (Encounter, Condition, ...) are skipped;
     ``skipped``, when given, receives how many of each type.
+
+    ``mapping`` (else ``fhir-mapping.toml`` in the folder or beside the file, if there is
+    one) fills in what an EHR bundle does not say: municipality, bases, districts, competence
+    codes, defaults (docs/fhir-mapping.md).
 
     Everything is checked before anything is returned; all problems are raised together
     in one :class:`PlanInputError`. FHIR exports carry no roster: the result's roster is
@@ -285,6 +320,12 @@ def read_fhir(
     )
     if not files or not all(p.is_file() for p in files):
         raise PlanInputError([InputIssue(str(path), None, None, "no FHIR .json/.ndjson found")])
+    if mapping is None:
+        mapping_file = find_mapping(path)
+        mapping = load_mapping(mapping_file) if mapping_file is not None else FhirMapping()
+    if default_duration_min is None:
+        default_duration_min = mapping.default_duration_min
+    areas = {key.strip().casefold(): value for key, value in mapping.problem_areas.items()}
     readers: list[_Reader] = []
     entries: dict[str, list[_Entry]] = {r: [] for r in SUPPORTED_RESOURCES}
     ctxs: dict[int, _Context] = {}
@@ -293,7 +334,14 @@ def read_fhir(
     for file in files:
         reader = _Reader(file.name)
         readers.append(reader)
-        ctx = _Context(reader, default_tolerance_min, geocoder, default_duration_min)
+        ctx = _Context(
+            reader,
+            default_tolerance_min,
+            geocoder,
+            default_duration_min,
+            areas,
+            mapping.default_schedule,
+        )
         for row, raw in _raw_resources(file, reader):
             if on_resource is not None:
                 on_resource(1)
@@ -320,10 +368,12 @@ def read_fhir(
                 skipped[rtype] = skipped.get(rtype, 0) + count
     by_file = {r.file: r for r in readers}
     prepared = _prepare_care_plans(
-        plan_items, (default_tolerance_min, default_duration_min), by_file
+        plan_items,
+        (default_tolerance_min, default_duration_min, areas, mapping.default_schedule),
+        by_file,
     )
     mapped = (
-        _map(entries, ctxs, readers[0], prepared, by_file)
+        _map(entries, ctxs, readers[0], prepared, by_file, mapping)
         if not any(r.issues for r in readers)
         else None
     )
@@ -335,6 +385,8 @@ def read_fhir(
     return mapped
 
 
+#: (default tolerance, duration, mapped problem areas, schedule) for the CarePlan workers.
+_Defaults = tuple[int, int | None, dict[str, str], str | None]
 #: A CarePlan validated and mapped: (file, row, ref, care plan id, (patient, interventions)).
 _Prepared = tuple[str, int, str, str, tuple[str, list[Intervention]] | None]
 #: From this many CarePlans on, validation and mapping run in worker processes.
@@ -343,7 +395,7 @@ _CHUNK_CARE_PLANS = 500
 
 
 def _care_plan_job(
-    items: list[tuple[str, int, dict[str, Any]]], defaults: tuple[int, int | None]
+    items: list[tuple[str, int, dict[str, Any]]], defaults: _Defaults
 ) -> tuple[list[_Prepared], list[InputIssue]]:
     """Validate CarePlans with the R4B model and map their activities (no cross-references)."""
     readers: dict[str, _Reader] = {}
@@ -355,14 +407,14 @@ def _care_plan_job(
             continue
         result = None
         if entry.model.status not in ("revoked", "completed", "entered-in-error"):
-            result = _interventions(_Context(reader, defaults[0], None, defaults[1]), entry)
+            result = _interventions(_Context(reader, defaults[0], None, *defaults[1:]), entry)
         out.append((file, row, entry.ref, entry.model.id, result))
     return out, [i for r in readers.values() for i in r.issues]
 
 
 def _prepare_care_plans(
     items: list[tuple[str, int, dict[str, Any]]],
-    defaults: tuple[int, int | None],
+    defaults: _Defaults,
     readers: dict[str, _Reader],
 ) -> list[_Prepared]:
     """All CarePlans validated and mapped, in chunks on worker processes when there are many.
@@ -399,8 +451,9 @@ def _map(
     first: _Reader,
     prepared: list[_Prepared],
     readers: dict[str, _Reader],
+    mapping: FhirMapping,
 ) -> MunicipalityData | None:
-    municipalities: list[tuple[_Entry, str]] = []
+    municipalities: list[tuple[_Entry | None, str]] = []
     districts: list[District] = []
     bases: list[Base] = []
     district_entries: list[_Entry] = []
@@ -436,6 +489,8 @@ def _map(
                 f"{entry.ref} physicalType",
                 "expected 'jdn' (municipality), 'area' (district) or 'bu' (base building)",
             )
+    if not municipalities and mapping.municipality is not None:
+        municipalities.append((None, mapping.municipality.number))
     if len(municipalities) != 1:
         first.add(
             None,
@@ -444,12 +499,19 @@ def _map(
         )
         return None
     mun_entry, municipality_id = municipalities[0]
+    mun_name = mun_entry.model.name if mun_entry is not None else None
+    if mun_entry is None and mapping.municipality is not None:
+        mun_name = mapping.municipality.name
     municipality = Municipality(
         municipality_id=municipality_id,
-        name=mun_entry.model.name or municipality_id,
+        name=mun_name or municipality_id,
         timezone=OSLO_TZ_NAME,
         shifts=DEFAULT_SHIFTS,
     )
+    bases += [
+        Base(base_id=b.id, name=b.name, address=b.address, location={"lat": b.lat, "lon": b.lon})
+        for b in mapping.bases
+    ]
     base_ids = {b.base_id for b in bases}
     for entry in district_entries:
         ctx = ctxs[id(entry)]
@@ -470,11 +532,19 @@ def _map(
                 base_id=base_id,
             )
         )
+    districts += [
+        District(district_id=d.id, municipality_id=municipality_id, name=d.name, base_id=d.base)
+        for d in mapping.districts
+    ]
     # every district Location counts, mapped or not, so one bad district is one error
-    district_ids = [e.model.id for e in district_entries]
+    district_ids = [e.model.id for e in district_entries] + [d.id for d in mapping.districts]
 
-    def district_of(entry: _Entry, reference: Any, path: str) -> str | None:
+    def district_of(
+        entry: _Entry, reference: Any, path: str, keys: list[str] | None = None
+    ) -> str | None:
         district_id = _ref_id(reference, "Location")
+        if district_id is None and keys is not None:
+            district_id = mapping.district_for(keys)
         if district_id is None and len(district_ids) == 1:
             return district_ids[0]
         if district_id not in district_ids:
@@ -489,7 +559,10 @@ def _map(
         ctx = ctxs[id(entry)]
         model = entry.model
         district_id = district_of(
-            entry, _ext_value(model, "district", "valueReference"), "extension(district)"
+            entry,
+            _ext_value(model, "district", "valueReference"),
+            "extension(district)",
+            _patient_keys(model),
         )
         located = _location(ctx, entry, require=True)
         if district_id is None or located is None:
@@ -530,7 +603,17 @@ def _map(
         ctx = ctxs[id(entry)]
         model = entry.model
         codes = [c for q in (model.qualification or []) for c in _codes(q.code)]
-        competence = _competence_of(codes)
+        competence = (
+            _competence_of(
+                [
+                    (None, mapping.competence[code].value)
+                    for _s, code in codes
+                    if code in mapping.competence
+                ]
+                + codes
+            )
+            or mapping.default_competence
+        )
         if competence is None:
             ctx.reader.add(
                 entry.row,
@@ -547,15 +630,28 @@ def _map(
             continue
         skills = frozenset(Skill(code) for code in skill_codes)
         role = roles.get(model.id)
-        if role is None:
+        if role is None and not mapping.districts:
             ctx.reader.add(
                 entry.row, f"{entry.ref}", "expected a PractitionerRole naming the district"
             )
             continue
-        locations = role.model.location or []
-        district_id = district_of(role, locations[0] if locations else None, "location[0]")
+        if role is None:
+            district_id = district_of(entry, None, "PractitionerRole", [f"Practitioner/{model.id}"])
+        else:
+            locations = role.model.location or []
+            district_id = district_of(
+                role,
+                locations[0] if locations else None,
+                "location[0]",
+                [
+                    r.reference
+                    for r in [role.model.organization, *(role.model.location or [])]
+                    if r and r.reference
+                ],
+            )
         if district_id is None:
             continue
+        role_model = role.model if role is not None else model
         name = model.name[0] if model.name else None
         try:
             staff.append(
@@ -567,10 +663,10 @@ def _map(
                     competence=competence,
                     skills=skills,
                     travel_mode=TravelMode(
-                        _ext_value(role.model, "travel-mode", "valueCode") or "car"
+                        _ext_value(role_model, "travel-mode", "valueCode") or "car"
                     ),
                     contracted_fte=float(
-                        _ext_value(role.model, "contracted-fte", "valueDecimal") or 1.0
+                        _ext_value(role_model, "contracted-fte", "valueDecimal") or 1.0
                     ),
                 )
             )

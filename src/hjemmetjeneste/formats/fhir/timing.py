@@ -48,10 +48,15 @@ def _schedule(
             return _from_period(ctx, entry, f"{where}.scheduledPeriod", detail.scheduledPeriod)
         if detail.scheduledString is not None:
             return _from_text(ctx, entry, f"{where}.scheduledString", detail.scheduledString)
+        if ctx.default_schedule is not None:
+            return _from_text(
+                ctx, entry, f"{where} (mapping default_schedule)", ctx.default_schedule
+            )
         reader.add(
             entry.row,
             f"{where}.scheduledTiming",
-            "expected a scheduledTiming, scheduledPeriod or scheduledString",
+            "expected a scheduledTiming, scheduledPeriod or scheduledString "
+            "(or default_schedule in the mapping file)",
         )
         return None
     tpath = f"{where}.scheduledTiming"

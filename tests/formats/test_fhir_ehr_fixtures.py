@@ -1,0 +1,135 @@
+"""Official HL7 R4 examples and a Synthea-shaped transaction bundle import with a municipality
+mapping file (tests/fixtures/fhir, see SOURCES.md): only skipped resource types are reported."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from hjemmetjeneste.domain import CompetenceLevel, GeoPoint, ProblemArea, ScheduleKind
+from hjemmetjeneste.errors import PlanInputError
+from hjemmetjeneste.formats.auto import read_plan_export
+from hjemmetjeneste.formats.fhir import read_fhir
+from hjemmetjeneste.formats.fhir.mapping import load_mapping
+from hjemmetjeneste.formats.geocoding import AddressQuery
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "fhir"
+FNR = "01017012345"
+
+
+class _OneAddress:
+    """A geocoder that knows only the HL7 example patient's street (the examples carry no
+    coordinates, and tests never call a real service)."""
+
+    def __init__(self) -> None:
+        self.asked: list[AddressQuery] = []
+
+    def geocode(self, query: AddressQuery) -> GeoPoint | None:
+        self.asked.append(query)
+        if query.address == "Bos en Lommerplein 280":
+            return GeoPoint(lat=59.92, lon=10.76)
+        return None
+
+    def describe(self) -> str:
+        return "test register"
+
+
+def test_official_hl7_r4_examples_import_with_the_mapping_file() -> None:
+    """CarePlan f201 and f003, Patient f201, Practitioner example: the mapping names the
+    municipality, base and district (by the patient's managingOrganization) and the
+    competence of the practitioner's 'BS' qualification; nothing is reported but skips."""
+    geocoder = _OneAddress()
+    loaded = read_plan_export(FIXTURES / "hl7-r4-examples", geocoder=geocoder)
+    data = loaded.data
+    assert loaded.format == "fhir"
+    assert loaded.skipped == ()  # the four files hold only types the planner reads
+    assert loaded.new_problem_areas == ()
+    assert data.municipality.municipality_id == "0301"
+    assert [d.district_id for d in data.districts] == ["d1"]
+    (patient,) = data.patients
+    assert (patient.patient_id, patient.district_id) == ("f201", "d1")
+    assert patient.location == GeoPoint(lat=59.92, lon=10.76)
+    assert [q.postal_code for q in geocoder.asked] == ["1055RW"]
+    (staff,) = data.staff
+    assert (staff.staff_id, staff.competence, staff.district_id) == (
+        "example",
+        CompetenceLevel.NURSE,
+        "d1",
+    )
+    # f003 is completed (left out); f201 is a draft whose activities are all completed
+    assert [(c.care_plan_id, c.interventions) for c in data.care_plans] == [("f201", ())]
+
+
+def test_hl7_examples_without_the_mapping_file_say_what_is_missing(tmp_path: Path) -> None:
+    """Without the mapping file the same files are refused in one pass, naming what to map."""
+    folder = tmp_path / "hl7"
+    shutil.copytree(FIXTURES / "hl7-r4-examples", folder)
+    (folder / "fhir-mapping.toml").unlink()
+    with pytest.raises(PlanInputError) as err:
+        read_fhir(folder, geocoder=_OneAddress())
+    messages = [i.message for i in err.value.issues]
+    assert any("municipality" in m for m in messages)
+    assert all("None" not in m for m in messages)
+
+
+def test_synthea_style_transaction_bundle_imports_with_the_mapping_file(tmp_path: Path) -> None:
+    """urn:uuid references, no-basis municipality number, HPR category, activities without a
+    schedule: imported through the mapping; Encounter, Condition, CareTeam and Organization
+    are the only thing reported (skipped), and the fødselsnummer is nowhere in the data."""
+    loaded = read_plan_export(FIXTURES / "synthea-style-transaction.json")
+    assert dict(loaded.skipped) == {
+        "CareTeam": 1,
+        "Condition": 1,
+        "Encounter": 1,
+        "Organization": 1,
+    }
+    assert loaded.new_problem_areas == ()
+    data = loaded.data
+    assert (data.municipality.municipality_id, data.municipality.name) == ("4601", "Bergen")
+    (patient,) = data.patients
+    assert patient.district_id == "sentrum"  # address municipality number 4601
+    assert patient.location == GeoPoint(lat=60.3913, lon=5.3221)
+    (staff,) = data.staff
+    assert staff.competence == CompetenceLevel.NURSE  # HPR 'SP' in the qualification
+    assert staff.district_id == "sentrum"  # the mapping's default district
+    (plan,) = data.care_plans
+    assert plan.patient_id == patient.patient_id
+    areas = sorted(str(i.problem_area) for i in plan.interventions)
+    assert areas == sorted([ProblemArea.NUTRITION.value, ProblemArea.REHABILITATION.value])
+    for item in plan.interventions:
+        assert item.schedule.kind == ScheduleKind.WINDOW
+        assert item.schedule.windows[0].start == time(8)
+        assert item.duration_min == 20
+    assert FNR not in data.model_dump_json()
+
+
+def test_postcode_and_unknown_keys_in_the_mapping(tmp_path: Path) -> None:
+    """A postcode the mapping lists picks that district; a mapping naming an unknown base or
+    district is refused with the field named."""
+    text = (FIXTURES / "synthea-style-transaction.json").read_text(encoding="utf-8")
+    (tmp_path / "export.json").write_text(
+        text.replace('"postalCode": "5003"', '"postalCode": "5131"').replace(
+            '"code": "4601"', '"code": "9999"'
+        ),
+        encoding="utf-8",
+    )
+    shutil.copy(FIXTURES / "fhir-mapping.toml", tmp_path)
+    data = read_fhir(tmp_path / "export.json")
+    assert data.patients[0].district_id == "nord"
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        (FIXTURES / "fhir-mapping.toml")
+        .read_text(encoding="utf-8")
+        .replace('default_district = "sentrum"', 'default_district = "vest"')
+        .replace('base = "base-sentrum"\npostal', 'base = "base-x"\npostal'),
+        encoding="utf-8",
+    )
+    with pytest.raises(PlanInputError) as err:
+        load_mapping(bad)
+    assert sorted((i.field, i.message) for i in err.value.issues) == [
+        ("default_district", "unknown district 'vest'"),
+        ("districts.1.base", "unknown base 'base-x'"),
+    ]
