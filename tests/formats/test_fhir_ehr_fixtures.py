@@ -133,3 +133,20 @@ def test_postcode_and_unknown_keys_in_the_mapping(tmp_path: Path) -> None:
         ("default_district", "unknown district 'vest'"),
         ("districts.1.base", "unknown base 'base-x'"),
     ]
+
+
+def test_care_team_organization_places_patient_and_staff(tmp_path: Path) -> None:
+    """A CareTeam (skipped, not imported) links the patient and the nurse to the home-care
+    Organization; the mapping file maps that Organization to a district."""
+    shutil.copy(FIXTURES / "synthea-style-transaction.json", tmp_path / "export.json")
+    mapping = (FIXTURES / "fhir-mapping.toml").read_text(encoding="utf-8")
+    mapping = mapping.replace(
+        'postal_codes = ["5131"]',
+        'references = ["Organization/0a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c06"]',
+    ).replace('municipality_numbers = ["4601"]', "")
+    (tmp_path / "fhir-mapping.toml").write_text(mapping, encoding="utf-8")
+    skipped: dict[str, int] = {}
+    data = read_fhir(tmp_path / "export.json", skipped=skipped)
+    assert [p.district_id for p in data.patients] == ["nord"]
+    assert [s.district_id for s in data.staff] == ["nord"]
+    assert skipped["CareTeam"] == 1

@@ -175,6 +175,23 @@ def _problem_area(
     return None
 
 
+def _team_keys(raw: dict[str, Any], keys: dict[str, list[str]]) -> None:
+    """A CareTeam (read raw, not imported) gives its patient and its practitioners the keys
+    ``CareTeam/<id>`` and its managing and member organizations, for the mapping file."""
+
+    def refs(values: Any) -> list[str]:
+        items = values if isinstance(values, list) else [values]
+        return [str(v["reference"]) for v in items if isinstance(v, dict) and v.get("reference")]
+
+    members = refs([p.get("member") for p in raw.get("participant") or [] if isinstance(p, dict)])
+    team = [f"CareTeam/{raw.get('id')}"] if raw.get("id") else []
+    team += refs(raw.get("managingOrganization") or [])
+    team += [r for r in members if r.startswith("Organization/")]
+    for who in [*refs(raw.get("subject")), *members]:
+        if who.startswith(("Patient/", "Practitioner/")):
+            keys.setdefault(who, []).extend(team)
+
+
 def _patient_keys(model: Any) -> list[str]:
     """What may name a patient's district in the mapping file: the managing organization and
     general practitioner references, the municipality numbers (HL7 Norway no-basis
@@ -331,6 +348,7 @@ def read_fhir(
     ctxs: dict[int, _Context] = {}
     seen: dict[str, tuple[str, int]] = {}
     plan_items: list[tuple[str, int, dict[str, Any]]] = []
+    team_keys: dict[str, list[str]] = {}
     for file in files:
         reader = _Reader(file.name)
         readers.append(reader)
@@ -356,6 +374,8 @@ def read_fhir(
                 seen[ref] = (file.name, row)
                 plan_items.append((file.name, row, raw))  # validated and mapped below
                 continue
+            if isinstance(raw, dict) and raw.get("resourceType") == "CareTeam":
+                _team_keys(raw, team_keys)  # still skipped and counted below
             entry = _validate(row, raw, reader)
             if entry is None:
                 continue
@@ -373,7 +393,7 @@ def read_fhir(
         by_file,
     )
     mapped = (
-        _map(entries, ctxs, readers[0], prepared, by_file, mapping)
+        _map(entries, ctxs, readers[0], prepared, by_file, mapping, team_keys)
         if not any(r.issues for r in readers)
         else None
     )
@@ -452,6 +472,7 @@ def _map(
     prepared: list[_Prepared],
     readers: dict[str, _Reader],
     mapping: FhirMapping,
+    team_keys: dict[str, list[str]],
 ) -> MunicipalityData | None:
     municipalities: list[tuple[_Entry | None, str]] = []
     districts: list[District] = []
@@ -562,7 +583,7 @@ def _map(
             entry,
             _ext_value(model, "district", "valueReference"),
             "extension(district)",
-            _patient_keys(model),
+            _patient_keys(model) + team_keys.get(f"Patient/{model.id}", []),
         )
         located = _location(ctx, entry, require=True)
         if district_id is None or located is None:
@@ -636,7 +657,12 @@ def _map(
             )
             continue
         if role is None:
-            district_id = district_of(entry, None, "PractitionerRole", [f"Practitioner/{model.id}"])
+            district_id = district_of(
+                entry,
+                None,
+                "PractitionerRole",
+                [f"Practitioner/{model.id}", *team_keys.get(f"Practitioner/{model.id}", [])],
+            )
         else:
             locations = role.model.location or []
             district_id = district_of(
@@ -647,7 +673,8 @@ def _map(
                     r.reference
                     for r in [role.model.organization, *(role.model.location or [])]
                     if r and r.reference
-                ],
+                ]
+                + team_keys.get(f"Practitioner/{model.id}", []),
             )
         if district_id is None:
             continue
