@@ -150,3 +150,20 @@ def test_care_team_organization_places_patient_and_staff(tmp_path: Path) -> None
     assert [p.district_id for p in data.patients] == ["nord"]
     assert [s.district_id for s in data.staff] == ["nord"]
     assert skipped["CareTeam"] == 1
+
+
+def test_no_district_is_named_without_python_none(tmp_path: Path) -> None:
+    """Two districts and nothing placing the patient: one error that says what to map."""
+    shutil.copy(FIXTURES / "synthea-style-transaction.json", tmp_path / "export.json")
+    mapping = (FIXTURES / "fhir-mapping.toml").read_text(encoding="utf-8")
+    mapping = mapping.replace('default_district = "sentrum"\n', "").replace(
+        'municipality_numbers = ["4601"]', ""
+    )
+    (tmp_path / "fhir-mapping.toml").write_text(mapping, encoding="utf-8")
+    with pytest.raises(PlanInputError) as err:
+        read_fhir(tmp_path / "export.json")
+    fields = sorted(i.field.split(" ")[0] for i in err.value.issues)
+    assert [f.split("/")[0] for f in fields] == ["Patient", "Practitioner"]
+    for issue in err.value.issues:
+        assert issue.message.startswith("no district: 2 districts")
+        assert "None" not in issue.message

@@ -51,7 +51,12 @@ from hjemmetjeneste.formats.fhir.codes import (
     SUPPORTED_RESOURCES,
     _default_competence,
 )
-from hjemmetjeneste.formats.fhir.mapping import FhirMapping, find_mapping, load_mapping
+from hjemmetjeneste.formats.fhir.mapping import (
+    MAPPING_FILE,
+    FhirMapping,
+    find_mapping,
+    load_mapping,
+)
 from hjemmetjeneste.formats.fhir.resources import (
     _codes,
     _Context,
@@ -568,6 +573,15 @@ def _map(
             district_id = mapping.district_for(keys)
         if district_id is None and len(district_ids) == 1:
             return district_ids[0]
+        if district_id is None:
+            ctxs[id(entry)].reader.add(
+                entry.row,
+                f"{entry.ref} {path}",
+                f"no district: {len(district_ids)} districts and nothing names one (give "
+                "the district reference, or map an organization, CareTeam, municipality "
+                f"number or postcode, or default_district, in {MAPPING_FILE})",
+            )
+            return None
         if district_id not in district_ids:
             ctxs[id(entry)].reader.add(
                 entry.row, f"{entry.ref} {path}", f"unknown district {district_id!r}"
