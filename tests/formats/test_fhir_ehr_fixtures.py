@@ -3,6 +3,7 @@ mapping file (tests/fixtures/fhir, see SOURCES.md): only skipped resource types 
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import time
 from pathlib import Path
@@ -167,3 +168,22 @@ def test_no_district_is_named_without_python_none(tmp_path: Path) -> None:
     for issue in err.value.issues:
         assert issue.message.startswith("no district: 2 districts")
         assert "None" not in issue.message
+
+
+def test_geocoder_gets_the_no_basis_municipality_number(tmp_path: Path) -> None:
+    """Without coordinates the address is geocoded with its postcode and the no-basis
+    municipality number; the fødselsnummer is in no error message."""
+    bundle = json.loads((FIXTURES / "synthea-style-transaction.json").read_text("utf-8"))
+    patient = bundle["entry"][0]["resource"]
+    del patient["address"][0]["extension"]  # the geolocation
+    (tmp_path / "export.json").write_text(json.dumps(bundle), encoding="utf-8")
+    shutil.copy(FIXTURES / "fhir-mapping.toml", tmp_path)
+    geocoder = _OneAddress()
+    with pytest.raises(PlanInputError) as err:
+        read_fhir(tmp_path / "export.json", geocoder=geocoder)
+    assert [(q.address, q.postal_code, q.municipality_number) for q in geocoder.asked] == [
+        ("Testveien 1", "5003", "4601")
+    ]
+    (issue,) = err.value.issues
+    assert "could not be resolved" in issue.message
+    assert FNR not in str(err.value)

@@ -136,8 +136,13 @@ def _geocode(
         )
         return None
     street = " ".join(address.line or []) if address is not None and address.line else text
+    numbers = _municipality_numbers(address) if address is not None else []
     point = ctx.geocoder.geocode(
-        AddressQuery(address=street, postal_code=getattr(address, "postalCode", None))
+        AddressQuery(
+            address=street,
+            postal_code=getattr(address, "postalCode", None),
+            municipality_number=numbers[0] if numbers else None,
+        )
     )
     if point is None:
         ctx.reader.add(
@@ -207,14 +212,21 @@ def _patient_keys(model: Any) -> list[str]:
         if r is not None and r.reference
     ]
     for address in model.address or []:
-        holders = [address, getattr(address, "district__ext", None)]
-        for holder in holders:
-            for ext in getattr(holder, "extension", None) or []:
-                if ext.url == NO_BASIS_MUNICIPALITY and ext.valueCoding is not None:
-                    keys.append(str(ext.valueCoding.code))
+        keys += _municipality_numbers(address)
         if address.postalCode:
             keys.append(address.postalCode)
     return keys
+
+
+def _municipality_numbers(address: Any) -> list[str]:
+    """Municipality numbers of an Address (HL7 Norway no-basis ``no-basis-municipalitycode``,
+    on the address or on its ``district`` element)."""
+    return [
+        str(ext.valueCoding.code)
+        for holder in (address, getattr(address, "district__ext", None))
+        for ext in getattr(holder, "extension", None) or []
+        if ext.url == NO_BASIS_MUNICIPALITY and ext.valueCoding is not None
+    ]
 
 
 def _competence_of(codes: Iterable[tuple[str | None, str]]) -> CompetenceLevel | None:
