@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from hjemmetjeneste.domain import CompetenceLevel, GeoPoint, ProblemArea, ScheduleKind
+from hjemmetjeneste.domain import (
+    DEFAULT_SHIFTS,
+    CompetenceLevel,
+    GeoPoint,
+    ProblemArea,
+    ScheduleKind,
+)
 from hjemmetjeneste.errors import PlanInputError
 from hjemmetjeneste.formats.auto import read_plan_export
 from hjemmetjeneste.formats.fhir import read_fhir
@@ -49,6 +55,7 @@ def test_official_hl7_r4_examples_import_with_the_mapping_file() -> None:
     assert loaded.skipped == ()  # the four files hold only types the planner reads
     assert loaded.new_problem_areas == ()
     assert data.municipality.municipality_id == "0301"
+    assert data.municipality.shifts == DEFAULT_SHIFTS  # the mapping names none
     assert [d.district_id for d in data.districts] == ["d1"]
     (patient,) = data.patients
     assert (patient.patient_id, patient.district_id) == ("f201", "d1")
@@ -90,6 +97,11 @@ def test_synthea_style_transaction_bundle_imports_with_the_mapping_file(tmp_path
     assert loaded.new_problem_areas == ()
     data = loaded.data
     assert (data.municipality.municipality_id, data.municipality.name) == ("4601", "Bergen")
+    assert [(s.kind.value, s.start) for s in data.municipality.shifts] == [
+        ("day", time(8)),
+        ("evening", time(15, 30)),
+        ("night", time(22, 30)),
+    ]
     (patient,) = data.patients
     assert patient.district_id == "sentrum"  # address municipality number 4601
     assert patient.location == GeoPoint(lat=60.3913, lon=5.3221)
@@ -187,3 +199,24 @@ def test_geocoder_gets_the_no_basis_municipality_number(tmp_path: Path) -> None:
     (issue,) = err.value.issues
     assert "could not be resolved" in issue.message
     assert FNR not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "message"),
+    [
+        ("default_distrct = 'x'\n", "default_distrct", "Extra inputs are not permitted"),
+        ("[municipality]\nnumber = \n", None, "not valid TOML"),
+        ("default_competence = 'lege'\n", "default_competence", "Input should be"),
+    ],
+)
+def test_a_bad_mapping_file_is_refused_by_field(
+    tmp_path: Path, text: str, field: str | None, message: str
+) -> None:
+    """A misspelt key, broken TOML or an unknown competence: refused, naming the field."""
+    path = tmp_path / "fhir-mapping.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PlanInputError) as err:
+        load_mapping(path)
+    (issue,) = err.value.issues
+    assert (issue.file, issue.field) == ("fhir-mapping.toml", field)
+    assert message in issue.message

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from hjemmetjeneste.domain import CompetenceLevel
+from hjemmetjeneste.domain import CompetenceLevel, ShiftDefinition
 from hjemmetjeneste.errors import InputIssue, PlanInputError
 
 __all__ = ["MAPPING_FILE", "FhirMapping", "find_mapping", "load_mapping"]
@@ -29,6 +29,8 @@ class _Strict(BaseModel):
 class MappedMunicipality(_Strict):
     number: str = Field(min_length=1, description="kommunenummer, e.g. '4601'")
     name: str = Field(min_length=1)
+    #: the municipality's shift times; FHIR carries none (default: DEFAULT_SHIFTS)
+    shifts: tuple[ShiftDefinition, ...] = ()
 
 
 class MappedBase(_Strict):

@@ -544,7 +544,8 @@ def _map(
         municipality_id=municipality_id,
         name=mun_name or municipality_id,
         timezone=OSLO_TZ_NAME,
-        shifts=DEFAULT_SHIFTS,
+        shifts=(mapping.municipality.shifts if mapping.municipality is not None else ())
+        or DEFAULT_SHIFTS,
     )
     bases += [
         Base(base_id=b.id, name=b.name, address=b.address, location={"lat": b.lat, "lon": b.lon})
