@@ -220,3 +220,24 @@ def test_a_bad_mapping_file_is_refused_by_field(
     (issue,) = err.value.issues
     assert (issue.file, issue.field) == ("fhir-mapping.toml", field)
     assert message in issue.message
+
+
+def test_f003_scheduled_string_datetime_is_one_visit(tmp_path: Path) -> None:
+    """f003 writes its activity's scheduledString as one dateTime: were the plan active, that
+    is one visit at 09:30 that day, lasting the mapping's default duration."""
+    folder = tmp_path / "hl7"
+    shutil.copytree(FIXTURES / "hl7-r4-examples", folder)
+    path = folder / "careplan-example-f003-pharynx.json"
+    plan = json.loads(path.read_text("utf-8"))
+    plan["status"] = "active"
+    plan["subject"]["reference"] = "Patient/f201"
+    plan["activity"][0]["detail"]["status"] = "scheduled"
+    plan["activity"][0]["detail"]["reasonCode"] = [{"text": "Hud og vev"}]
+    path.write_text(json.dumps(plan), encoding="utf-8")
+    data = read_fhir(folder, geocoder=_OneAddress())
+    item = next(i for c in data.care_plans if c.care_plan_id == "f003" for i in c.interventions)
+    assert item.schedule.kind == ScheduleKind.FIXED
+    assert item.schedule.times == (time(9, 30),)
+    assert item.duration_min == 30
+    assert item.valid_from == item.valid_to
+    assert str(item.valid_from) == "2011-06-27"

@@ -295,6 +295,20 @@ def _from_text(
     the day ("morgen og kveld"), weekdays ("man, ons, fre", "hverdager"), "ved behov", a
     duration ("15 min"). A word it does not know is an error naming it, never ignored."""
     text = str(value).strip().lower()
+    if "t" in text and text[:1].isdigit():
+        try:
+            moment = datetime.fromisoformat(text.upper())
+        except ValueError:
+            moment = None
+        if moment is not None:  # one dateTime, as the HL7 example f003 writes it
+            minutes = _default_duration(ctx, entry, path)
+            if minutes is None:
+                return None
+            at = time(moment.hour, moment.minute)
+            schedule = Schedule(
+                kind=ScheduleKind.FIXED, times=(at,), tolerance_min=ctx.default_tolerance_min
+            )
+            return schedule, minutes, moment.date(), moment.date()
     duration: int | None = None
     found = _DURATION.search(text)
     if found:
