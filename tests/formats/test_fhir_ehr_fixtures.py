@@ -241,3 +241,24 @@ def test_f003_scheduled_string_datetime_is_one_visit(tmp_path: Path) -> None:
     assert item.duration_min == 30
     assert item.valid_from == item.valid_to
     assert str(item.valid_from) == "2011-06-27"
+
+
+def test_practitioner_role_of_an_ehr_is_placed_through_the_mapping(tmp_path: Path) -> None:
+    """A PractitionerRole naming the EHR's own Organization and Location (no district): the
+    mapping's references place the practitioner, not an 'unknown district' error."""
+    folder = tmp_path / "hl7"
+    shutil.copytree(FIXTURES / "hl7-r4-examples", folder)
+    role = {
+        "resourceType": "PractitionerRole",
+        "id": "r1",
+        "practitioner": {"reference": "Practitioner/example"},
+        "organization": {"reference": "Organization/f001"},
+        "location": [{"reference": "Location/1", "display": "South Wing, second floor"}],
+    }
+    (folder / "role.json").write_text(json.dumps(role), encoding="utf-8")
+    mapping = folder / "fhir-mapping.toml"
+    text = mapping.read_text("utf-8").replace('"Practitioner/example"', '"Location/1"')
+    text += '\n[[districts]]\nid = "d2"\nbase = "base-1"\nreferences = ["Organization/f001"]\n'
+    mapping.write_text(text, encoding="utf-8")
+    data = read_fhir(folder, geocoder=_OneAddress())
+    assert [(s.staff_id, s.district_id) for s in data.staff] == [("example", "d2")]

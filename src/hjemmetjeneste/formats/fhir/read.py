@@ -692,9 +692,12 @@ def _map(
             )
         else:
             locations = role.model.location or []
+            district_ref = locations[0] if locations else None
+            if mapping.districts and _ref_id(district_ref, "Location") not in district_ids:
+                district_ref = None  # an EHR's ward or building: the mapping's keys decide
             district_id = district_of(
                 role,
-                locations[0] if locations else None,
+                district_ref,
                 "location[0]",
                 [
                     r.reference
