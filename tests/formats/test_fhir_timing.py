@@ -232,6 +232,7 @@ def test_scheduled_period_of_dates_is_as_needed_with_the_mapping_duration(tmp_pa
         ("hverdager morgen 30 min", ScheduleKind.WINDOW, (), 1, 5, 30),
         ("every day at 09:00, 10 minutes", ScheduleKind.FIXED, (time(9),), 0, 0, 10),
         ("ved behov 15 min", ScheduleKind.AS_NEEDED, (), 0, 0, 15),
+        ("daglig 08:00-10:00 og 18.00 til 20.00, 25 min", ScheduleKind.WINDOW, (), 2, 0, 25),
     ],
 )
 def test_scheduled_string_in_bokmal_or_english(
@@ -265,7 +266,8 @@ def test_scheduled_string_daily_takes_the_mapping_duration_but_needs_a_time(tmp_
     [
         ("annenhver uke kl 08:00 15 min", "'annenhver', 'uke'"),
         ("kl 25:00 15 min", "impossible clock time"),
-        ("kl 08:00 morgen 15 min", "both clock times and parts of the day"),
+        ("kl 08:00 morgen 15 min", "both clock times and windows or parts of the day"),
+        ("10:00-08:00 15 min", "end after the start"),
     ],
 )
 def test_scheduled_string_never_guesses(tmp_path: Path, text: str, message: str):

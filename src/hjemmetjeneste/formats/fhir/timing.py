@@ -285,15 +285,17 @@ _FILLER = {
 _DURATION = re.compile(
     r"(\d+)\s*(min|minutt|minutter|minutes?|t|time|timer|h|hours?)\b", re.IGNORECASE
 )
+_RANGE = re.compile(r"\b(\d{1,2})[:.](\d{2})\s*(?:-|–|til|to)\s*(\d{1,2})[:.](\d{2})\b")
 _CLOCK = re.compile(r"\b(\d{1,2})[:.](\d{2})\b")
 
 
 def _from_text(
     ctx: _Context, entry: _Entry, path: str, value: Any
 ) -> tuple[Schedule, int, date | None, date | None] | None:
-    """``scheduledString`` in bokmål or English: clock times ("kl. 08:00 og 20:00"), parts of
-    the day ("morgen og kveld"), weekdays ("man, ons, fre", "hverdager"), "ved behov", a
-    duration ("15 min"). A word it does not know is an error naming it, never ignored."""
+    """``scheduledString`` in bokmål or English: clock times ("kl. 08:00 og 20:00"), windows
+    ("08:00-10:00", "18.00 til 20.00"), parts of the day ("morgen og kveld"), weekdays
+    ("man, ons, fre", "hverdager"), "ved behov", a duration ("15 min"). A word it does not
+    know is an error naming it, never ignored."""
     text = str(value).strip().lower()
     if "t" in text and text[:1].isdigit():
         try:
@@ -319,6 +321,19 @@ def _from_text(
             else amount
         )
         text = text[: found.start()] + " " + text[found.end() :]
+    windows: list[TimeWindow] = []
+    for found_range in _RANGE.finditer(text):
+        h1, m1, h2, m2 = (int(g) for g in found_range.groups())
+        try:
+            windows.append(TimeWindow(start=time(h1, m1), end=time(h2, m2)))
+        except (ValueError, ValidationError):
+            ctx.reader.add(
+                entry.row,
+                path,
+                f"expected a window with the end after the start, found {found_range.group(0)!r}",
+            )
+            return None
+    text = _RANGE.sub(" ", text)
     times: list[time] = []
     for hour, minute in _CLOCK.findall(text):
         if int(hour) > 23 or int(minute) > 59:
@@ -329,7 +344,6 @@ def _from_text(
     as_needed = any(phrase in text for phrase in _AS_NEEDED_TEXT)
     for phrase in _AS_NEEDED_TEXT:
         text = text.replace(phrase, " ")
-    windows: list[TimeWindow] = []
     weekdays: set[int] = set()
     unknown: list[str] = []
     for word in re.findall(r"[^\W\d_]+|\d+", text):
@@ -355,7 +369,7 @@ def _from_text(
     if as_needed:
         return Schedule(kind=ScheduleKind.AS_NEEDED), duration, None, None
     if times and windows:
-        ctx.reader.add(entry.row, path, "both clock times and parts of the day: give one")
+        ctx.reader.add(entry.row, path, "both clock times and windows or parts of the day")
         return None
     if not times and not windows:
         ctx.reader.add(
