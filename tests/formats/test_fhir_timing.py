@@ -179,3 +179,101 @@ def test_worker_processes_give_the_same_data_and_errors(tmp_path: Path, monkeypa
     with pytest.raises(PlanInputError) as caught:
         read_fhir(CORPUS / "fhir" / "unsupported_timing.json")
     assert any("periodUnit 'mo'" in i.message for i in caught.value.issues)
+
+
+def _with_detail(tmp_path: Path, **detail: Any) -> Path:
+    """The bundle with activity X1's schedule replaced by the given scheduled[x]."""
+    bundle = copy.deepcopy(BUNDLE)
+    plan = next(
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "CarePlan"
+    )
+    activity = plan["activity"][0]
+    activity["id"] = "X1"
+    del activity["detail"]["scheduledTiming"]
+    activity["detail"].update(detail)
+    plan["period"] = {"start": "2026-02-02"}
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    return path
+
+
+def test_scheduled_period_on_one_day_is_one_visit_at_its_start(tmp_path: Path):
+    """A scheduledPeriod with clock times on one day: one visit, as long as the period."""
+    period = {"start": "2026-03-02T09:30:00+01:00", "end": "2026-03-02T10:15:00+01:00"}
+    item = _x1(_with_detail(tmp_path, scheduledPeriod=period), default_tolerance_min=15)
+    assert item.schedule.kind == ScheduleKind.FIXED
+    assert item.schedule.times == (time(9, 30),)
+    assert item.schedule.tolerance_min == 15
+    assert item.duration_min == 45
+    assert (item.valid_from, item.valid_to) == (date(2026, 3, 2), date(2026, 3, 2))
+
+
+def test_scheduled_period_of_dates_is_as_needed_with_the_mapping_duration(tmp_path: Path):
+    """A period of dates says only when the activity is valid: as needed, with the mapping
+    file's default duration; without one it is an error that says what to add."""
+    path = _with_detail(tmp_path, scheduledPeriod={"start": "2026-03-01", "end": "2026-04-30"})
+    item = _x1(path, default_duration_min=20)
+    assert item.schedule.kind == ScheduleKind.AS_NEEDED
+    assert item.duration_min == 20
+    assert (item.valid_from, item.valid_to) == (date(2026, 3, 1), date(2026, 4, 30))
+    with pytest.raises(PlanInputError) as err:
+        read_fhir(path)
+    (issue,) = err.value.issues
+    assert issue.field.endswith("activity[0].detail.scheduledPeriod")
+    assert "default_duration_min" in issue.message
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "times", "windows", "weekdays", "duration"),
+    [
+        ("daglig kl. 08:00 og 20:00, 15 min", ScheduleKind.FIXED, (time(8), time(20)), 0, 0, 15),
+        ("Morgen og kveld 20 minutter", ScheduleKind.WINDOW, (), 2, 0, 20),
+        ("man, ons, fre kl 10.30 1 time", ScheduleKind.FIXED, (time(10, 30),), 0, 3, 60),
+        ("hverdager morgen 30 min", ScheduleKind.WINDOW, (), 1, 5, 30),
+        ("every day at 09:00, 10 minutes", ScheduleKind.FIXED, (time(9),), 0, 0, 10),
+        ("ved behov 15 min", ScheduleKind.AS_NEEDED, (), 0, 0, 15),
+        ("daglig 08:00-10:00 og 18.00 til 20.00, 25 min", ScheduleKind.WINDOW, (), 2, 0, 25),
+    ],
+)
+def test_scheduled_string_in_bokmal_or_english(
+    tmp_path: Path, text: str, kind: ScheduleKind, times: tuple, windows: int, weekdays: int,
+    duration: int,
+):  # fmt: skip
+    """scheduledString: clock times, parts of the day, weekdays, ved behov and a duration."""
+    item = _x1(_with_detail(tmp_path, scheduledString=text))
+    assert item.schedule.kind == kind
+    assert item.schedule.times == times
+    assert len(item.schedule.windows) == windows
+    assert len(item.schedule.weekdays) == weekdays
+    assert item.duration_min == duration
+    assert item.valid_from == date(2026, 2, 2)  # CarePlan.period.start
+
+
+def test_scheduled_string_daily_takes_the_mapping_duration_but_needs_a_time(tmp_path: Path):
+    """The HL7 example's 'daily' says neither when nor how long: both named in one pass."""
+    path = _with_detail(tmp_path, scheduledString="daily")
+    with pytest.raises(PlanInputError) as err:
+        read_fhir(path, default_duration_min=15)
+    (issue,) = err.value.issues
+    assert "when in the day" in issue.message
+    item = _x1(_with_detail(tmp_path, scheduledString="daily morning"), default_duration_min=15)
+    assert item.schedule.windows[0].start == time(8)
+    assert item.duration_min == 15
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("annenhver uke kl 08:00 15 min", "'annenhver', 'uke'"),
+        ("kl 25:00 15 min", "impossible clock time"),
+        ("kl 08:00 morgen 15 min", "both clock times and windows or parts of the day"),
+        ("10:00-08:00 15 min", "end after the start"),
+    ],
+)
+def test_scheduled_string_never_guesses(tmp_path: Path, text: str, message: str):
+    """A word it does not know or a contradiction is an error naming it, never ignored."""
+    with pytest.raises(PlanInputError) as err:
+        read_fhir(_with_detail(tmp_path, scheduledString=text))
+    (issue,) = err.value.issues
+    assert message in issue.message
+    assert "None" not in issue.message

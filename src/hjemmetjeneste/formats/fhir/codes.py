@@ -33,6 +33,8 @@ PHYSICAL_TYPE = "http://terminology.hl7.org/CodeSystem/location-physical-type"
 COMPETENCE_SYSTEM = f"{_BASE_URL}/CodeSystem/competence"
 SKILL_SYSTEM = f"{_BASE_URL}/CodeSystem/skill"
 PROBLEM_AREA_SYSTEM = f"{_BASE_URL}/CodeSystem/problem-area"
+#: HL7 Norway no-basis: municipality number on an Address (or on its ``district``).
+NO_BASIS_MUNICIPALITY = "http://hl7.no/fhir/StructureDefinition/no-basis-municipalitycode"
 MUNICIPALITY_SYSTEM = "urn:oid:2.16.578.1.12.4.1.1.3402"  # assumed: kommunenummer
 #: Norwegian national ids: fødselsnummer and D-number. Never stored or logged.
 NATIONAL_ID_SYSTEMS = ("urn:oid:2.16.578.1.12.4.1.4.1", "urn:oid:2.16.578.1.12.4.1.4.2")

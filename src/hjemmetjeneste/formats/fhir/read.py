@@ -46,9 +46,16 @@ from hjemmetjeneste.formats.fhir.codes import (
     GEOLOCATION,
     HPR_CATEGORIES,
     MUNICIPALITY_SYSTEM,
+    NO_BASIS_MUNICIPALITY,
     SKILL_SYSTEM,
     SUPPORTED_RESOURCES,
     _default_competence,
+)
+from hjemmetjeneste.formats.fhir.mapping import (
+    MAPPING_FILE,
+    FhirMapping,
+    find_mapping,
+    load_mapping,
 )
 from hjemmetjeneste.formats.fhir.resources import (
     _codes,
@@ -129,8 +136,13 @@ def _geocode(
         )
         return None
     street = " ".join(address.line or []) if address is not None and address.line else text
+    numbers = _municipality_numbers(address) if address is not None else []
     point = ctx.geocoder.geocode(
-        AddressQuery(address=street, postal_code=getattr(address, "postalCode", None))
+        AddressQuery(
+            address=street,
+            postal_code=getattr(address, "postalCode", None),
+            municipality_number=numbers[0] if numbers else None,
+        )
     )
     if point is None:
         ctx.reader.add(
@@ -142,10 +154,13 @@ def _geocode(
     return {"lat": point.lat, "lon": point.lon}, text
 
 
-def _problem_area(detail: Any, plan: Any) -> ProblemArea | CatalogueName | None:
+def _problem_area(
+    detail: Any, plan: Any, mapped: dict[str, str]
+) -> ProblemArea | CatalogueName | None:
     """The heading from reasonCode, CarePlan.category, the displays of CarePlan.addresses or
-    the activity's code: the first that names a standard heading (any case or alias); else
-    the first ``text`` of reasonCode or category as the municipality's own heading."""
+    the activity's code: the first the mapping file maps, else the first that names a
+    standard heading (any case or alias); else the first ``text`` of reasonCode or category
+    as the municipality's own heading."""
     concepts = [*(detail.reasonCode or []), *(plan.category or [])]
     texts: list[str] = []
     for concept in concepts:
@@ -155,6 +170,11 @@ def _problem_area(detail: Any, plan: Any) -> ProblemArea | CatalogueName | None:
                 texts.append(coding.display)
     texts += [a.display for a in plan.addresses or [] if a.display]
     texts += [code for _system, code in _codes(detail.code)]
+    for concept in [detail.code] if detail.code is not None else []:
+        texts += [c.display for c in concept.coding or [] if c.display]
+    for text in texts:
+        if text.strip().casefold() in mapped:
+            return problem_area(mapped[text.strip().casefold()])
     for text in texts:
         area = problem_area(text) if text.strip() else None
         if isinstance(area, ProblemArea):
@@ -163,6 +183,50 @@ def _problem_area(detail: Any, plan: Any) -> ProblemArea | CatalogueName | None:
         if concept.text and concept.text.strip():
             return problem_area(concept.text)
     return None
+
+
+def _team_keys(raw: dict[str, Any], keys: dict[str, list[str]]) -> None:
+    """A CareTeam (read raw, not imported) gives its patient and its practitioners the keys
+    ``CareTeam/<id>`` and its managing and member organizations, for the mapping file."""
+
+    def refs(values: Any) -> list[str]:
+        items = values if isinstance(values, list) else [values]
+        return [str(v["reference"]) for v in items if isinstance(v, dict) and v.get("reference")]
+
+    members = refs([p.get("member") for p in raw.get("participant") or [] if isinstance(p, dict)])
+    team = [f"CareTeam/{raw.get('id')}"] if raw.get("id") else []
+    team += refs(raw.get("managingOrganization") or [])
+    team += [r for r in members if r.startswith("Organization/")]
+    for who in [*refs(raw.get("subject")), *members]:
+        if who.startswith(("Patient/", "Practitioner/")):
+            keys.setdefault(who, []).extend(team)
+
+
+def _patient_keys(model: Any) -> list[str]:
+    """What may name a patient's district in the mapping file: the managing organization and
+    general practitioner references, the municipality numbers (HL7 Norway no-basis
+    ``no-basis-municipalitycode`` on the address or its ``district``) and postcodes."""
+    keys = [
+        r.reference
+        for r in [model.managingOrganization, *(model.generalPractitioner or [])]
+        if r is not None and r.reference
+    ]
+    for address in model.address or []:
+        keys += _municipality_numbers(address)
+        if address.postalCode:
+            keys.append(address.postalCode)
+    return keys
+
+
+def _municipality_numbers(address: Any) -> list[str]:
+    """Municipality numbers of an Address (HL7 Norway no-basis ``no-basis-municipalitycode``,
+    on the address or on its ``district`` element)."""
+    return [
+        str(ext.valueCoding.code)
+        for holder in (address, getattr(address, "district__ext", None))
+        for ext in getattr(holder, "extension", None) or []
+        if ext.url == NO_BASIS_MUNICIPALITY and ext.valueCoding is not None
+    ]
 
 
 def _competence_of(codes: Iterable[tuple[str | None, str]]) -> CompetenceLevel | None:
@@ -197,7 +261,7 @@ def _interventions(ctx: _Context, entry: _Entry) -> tuple[str, list[Intervention
         if detail.status in ("cancelled", "entered-in-error", "stopped", "completed"):
             continue
         intervention_id = activity.id or f"{plan.id}-{index + 1}"
-        area = _problem_area(detail, plan)
+        area = _problem_area(detail, plan, ctx.problem_areas)
         if area is None:
             reader.add(
                 entry.row,
@@ -266,11 +330,17 @@ def read_fhir(
     geocoder: Geocoder | None = None,
     on_resource: Callable[[int], None] | None = None,
     skipped: dict[str, int] | None = None,
+    default_duration_min: int | None = None,
+    mapping: FhirMapping | None = None,
 ) -> MunicipalityData:
     """Read a FHIR R4 Bundle (``.json``), an NDJSON file, or a folder of them.
 
     Resource types the planner does not need (Encounter, Condition, ...) are skipped;
     ``skipped``, when given, receives how many of each type.
+
+    ``mapping`` (else ``fhir-mapping.toml`` in the folder or beside the file, if there is
+    one) fills in what an EHR bundle does not say: municipality, bases, districts, competence
+    codes, defaults (docs/fhir-mapping.md).
 
     Everything is checked before anything is returned; all problems are raised together
     in one :class:`PlanInputError`. FHIR exports carry no roster: the result's roster is
@@ -284,15 +354,29 @@ def read_fhir(
     )
     if not files or not all(p.is_file() for p in files):
         raise PlanInputError([InputIssue(str(path), None, None, "no FHIR .json/.ndjson found")])
+    if mapping is None:
+        mapping_file = find_mapping(path)
+        mapping = load_mapping(mapping_file) if mapping_file is not None else FhirMapping()
+    if default_duration_min is None:
+        default_duration_min = mapping.default_duration_min
+    areas = {key.strip().casefold(): value for key, value in mapping.problem_areas.items()}
     readers: list[_Reader] = []
     entries: dict[str, list[_Entry]] = {r: [] for r in SUPPORTED_RESOURCES}
     ctxs: dict[int, _Context] = {}
     seen: dict[str, tuple[str, int]] = {}
     plan_items: list[tuple[str, int, dict[str, Any]]] = []
+    team_keys: dict[str, list[str]] = {}
     for file in files:
         reader = _Reader(file.name)
         readers.append(reader)
-        ctx = _Context(reader, default_tolerance_min, geocoder)
+        ctx = _Context(
+            reader,
+            default_tolerance_min,
+            geocoder,
+            default_duration_min,
+            areas,
+            mapping.default_schedule,
+        )
         for row, raw in _raw_resources(file, reader):
             if on_resource is not None:
                 on_resource(1)
@@ -307,6 +391,8 @@ def read_fhir(
                 seen[ref] = (file.name, row)
                 plan_items.append((file.name, row, raw))  # validated and mapped below
                 continue
+            if isinstance(raw, dict) and raw.get("resourceType") == "CareTeam":
+                _team_keys(raw, team_keys)  # still skipped and counted below
             entry = _validate(row, raw, reader)
             if entry is None:
                 continue
@@ -318,9 +404,13 @@ def read_fhir(
             for rtype, count in reader.skipped.items():
                 skipped[rtype] = skipped.get(rtype, 0) + count
     by_file = {r.file: r for r in readers}
-    prepared = _prepare_care_plans(plan_items, default_tolerance_min, by_file)
+    prepared = _prepare_care_plans(
+        plan_items,
+        (default_tolerance_min, default_duration_min, areas, mapping.default_schedule),
+        by_file,
+    )
     mapped = (
-        _map(entries, ctxs, readers[0], prepared, by_file)
+        _map(entries, ctxs, readers[0], prepared, by_file, mapping, team_keys)
         if not any(r.issues for r in readers)
         else None
     )
@@ -332,6 +422,8 @@ def read_fhir(
     return mapped
 
 
+#: (default tolerance, duration, mapped problem areas, schedule) for the CarePlan workers.
+_Defaults = tuple[int, int | None, dict[str, str], str | None]
 #: A CarePlan validated and mapped: (file, row, ref, care plan id, (patient, interventions)).
 _Prepared = tuple[str, int, str, str, tuple[str, list[Intervention]] | None]
 #: From this many CarePlans on, validation and mapping run in worker processes.
@@ -340,7 +432,7 @@ _CHUNK_CARE_PLANS = 500
 
 
 def _care_plan_job(
-    items: list[tuple[str, int, dict[str, Any]]], default_tolerance_min: int
+    items: list[tuple[str, int, dict[str, Any]]], defaults: _Defaults
 ) -> tuple[list[_Prepared], list[InputIssue]]:
     """Validate CarePlans with the R4B model and map their activities (no cross-references)."""
     readers: dict[str, _Reader] = {}
@@ -352,14 +444,14 @@ def _care_plan_job(
             continue
         result = None
         if entry.model.status not in ("revoked", "completed", "entered-in-error"):
-            result = _interventions(_Context(reader, default_tolerance_min, None), entry)
+            result = _interventions(_Context(reader, defaults[0], None, *defaults[1:]), entry)
         out.append((file, row, entry.ref, entry.model.id, result))
     return out, [i for r in readers.values() for i in r.issues]
 
 
 def _prepare_care_plans(
     items: list[tuple[str, int, dict[str, Any]]],
-    default_tolerance_min: int,
+    defaults: _Defaults,
     readers: dict[str, _Reader],
 ) -> list[_Prepared]:
     """All CarePlans validated and mapped, in chunks on worker processes when there are many.
@@ -377,11 +469,11 @@ def _prepare_care_plans(
         or workers < 2
         or "fork" not in (multiprocessing.get_all_start_methods())
     ):
-        results = [_care_plan_job(chunk, default_tolerance_min) for chunk in chunks]
+        results = [_care_plan_job(chunk, defaults) for chunk in chunks]
     else:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = list(pool.map(_care_plan_job, chunks, [default_tolerance_min] * len(chunks)))
+            results = list(pool.map(_care_plan_job, chunks, [defaults] * len(chunks)))
     prepared: list[_Prepared] = []
     for plans, issues in results:
         prepared += plans
@@ -396,8 +488,10 @@ def _map(
     first: _Reader,
     prepared: list[_Prepared],
     readers: dict[str, _Reader],
+    mapping: FhirMapping,
+    team_keys: dict[str, list[str]],
 ) -> MunicipalityData | None:
-    municipalities: list[tuple[_Entry, str]] = []
+    municipalities: list[tuple[_Entry | None, str]] = []
     districts: list[District] = []
     bases: list[Base] = []
     district_entries: list[_Entry] = []
@@ -433,6 +527,8 @@ def _map(
                 f"{entry.ref} physicalType",
                 "expected 'jdn' (municipality), 'area' (district) or 'bu' (base building)",
             )
+    if not municipalities and mapping.municipality is not None:
+        municipalities.append((None, mapping.municipality.number))
     if len(municipalities) != 1:
         first.add(
             None,
@@ -441,12 +537,20 @@ def _map(
         )
         return None
     mun_entry, municipality_id = municipalities[0]
+    mun_name = mun_entry.model.name if mun_entry is not None else None
+    if mun_entry is None and mapping.municipality is not None:
+        mun_name = mapping.municipality.name
     municipality = Municipality(
         municipality_id=municipality_id,
-        name=mun_entry.model.name or municipality_id,
+        name=mun_name or municipality_id,
         timezone=OSLO_TZ_NAME,
-        shifts=DEFAULT_SHIFTS,
+        shifts=(mapping.municipality.shifts if mapping.municipality is not None else ())
+        or DEFAULT_SHIFTS,
     )
+    bases += [
+        Base(base_id=b.id, name=b.name, address=b.address, location={"lat": b.lat, "lon": b.lon})
+        for b in mapping.bases
+    ]
     base_ids = {b.base_id for b in bases}
     for entry in district_entries:
         ctx = ctxs[id(entry)]
@@ -467,13 +571,30 @@ def _map(
                 base_id=base_id,
             )
         )
+    districts += [
+        District(district_id=d.id, municipality_id=municipality_id, name=d.name, base_id=d.base)
+        for d in mapping.districts
+    ]
     # every district Location counts, mapped or not, so one bad district is one error
-    district_ids = [e.model.id for e in district_entries]
+    district_ids = [e.model.id for e in district_entries] + [d.id for d in mapping.districts]
 
-    def district_of(entry: _Entry, reference: Any, path: str) -> str | None:
+    def district_of(
+        entry: _Entry, reference: Any, path: str, keys: list[str] | None = None
+    ) -> str | None:
         district_id = _ref_id(reference, "Location")
+        if district_id is None and keys is not None:
+            district_id = mapping.district_for(keys)
         if district_id is None and len(district_ids) == 1:
             return district_ids[0]
+        if district_id is None:
+            ctxs[id(entry)].reader.add(
+                entry.row,
+                f"{entry.ref} {path}",
+                f"no district: {len(district_ids)} districts and nothing names one (give "
+                "the district reference, or map an organization, CareTeam, municipality "
+                f"number or postcode, or default_district, in {MAPPING_FILE})",
+            )
+            return None
         if district_id not in district_ids:
             ctxs[id(entry)].reader.add(
                 entry.row, f"{entry.ref} {path}", f"unknown district {district_id!r}"
@@ -486,7 +607,10 @@ def _map(
         ctx = ctxs[id(entry)]
         model = entry.model
         district_id = district_of(
-            entry, _ext_value(model, "district", "valueReference"), "extension(district)"
+            entry,
+            _ext_value(model, "district", "valueReference"),
+            "extension(district)",
+            _patient_keys(model) + team_keys.get(f"Patient/{model.id}", []),
         )
         located = _location(ctx, entry, require=True)
         if district_id is None or located is None:
@@ -527,7 +651,17 @@ def _map(
         ctx = ctxs[id(entry)]
         model = entry.model
         codes = [c for q in (model.qualification or []) for c in _codes(q.code)]
-        competence = _competence_of(codes)
+        competence = (
+            _competence_of(
+                [
+                    (None, mapping.competence[code].value)
+                    for _s, code in codes
+                    if code in mapping.competence
+                ]
+                + codes
+            )
+            or mapping.default_competence
+        )
         if competence is None:
             ctx.reader.add(
                 entry.row,
@@ -544,15 +678,37 @@ def _map(
             continue
         skills = frozenset(Skill(code) for code in skill_codes)
         role = roles.get(model.id)
-        if role is None:
+        if role is None and not mapping.districts:
             ctx.reader.add(
                 entry.row, f"{entry.ref}", "expected a PractitionerRole naming the district"
             )
             continue
-        locations = role.model.location or []
-        district_id = district_of(role, locations[0] if locations else None, "location[0]")
+        if role is None:
+            district_id = district_of(
+                entry,
+                None,
+                "PractitionerRole",
+                [f"Practitioner/{model.id}", *team_keys.get(f"Practitioner/{model.id}", [])],
+            )
+        else:
+            locations = role.model.location or []
+            district_ref = locations[0] if locations else None
+            if mapping.districts and _ref_id(district_ref, "Location") not in district_ids:
+                district_ref = None  # an EHR's ward or building: the mapping's keys decide
+            district_id = district_of(
+                role,
+                district_ref,
+                "location[0]",
+                [
+                    r.reference
+                    for r in [role.model.organization, *(role.model.location or [])]
+                    if r and r.reference
+                ]
+                + team_keys.get(f"Practitioner/{model.id}", []),
+            )
         if district_id is None:
             continue
+        role_model = role.model if role is not None else model
         name = model.name[0] if model.name else None
         try:
             staff.append(
@@ -564,10 +720,10 @@ def _map(
                     competence=competence,
                     skills=skills,
                     travel_mode=TravelMode(
-                        _ext_value(role.model, "travel-mode", "valueCode") or "car"
+                        _ext_value(role_model, "travel-mode", "valueCode") or "car"
                     ),
                     contracted_fte=float(
-                        _ext_value(role.model, "contracted-fte", "valueDecimal") or 1.0
+                        _ext_value(role_model, "contracted-fte", "valueDecimal") or 1.0
                     ),
                 )
             )

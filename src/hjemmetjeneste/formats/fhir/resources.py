@@ -268,3 +268,9 @@ class _Context:
     reader: _Reader
     default_tolerance_min: int
     geocoder: Geocoder | None
+    #: Minutes of an activity whose schedule says no duration (mapping file), else an error.
+    default_duration_min: int | None = None
+    #: code or display (case-folded) -> care-plan heading, from the mapping file
+    problem_areas: dict[str, str] = field(default_factory=dict)
+    #: schedule text for activities without scheduled[x] (mapping file), else an error
+    default_schedule: str | None = None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+import re
+from datetime import date, datetime, time
 from typing import Any
 
 from pydantic import ValidationError
@@ -43,15 +44,20 @@ def _schedule(
     timing = detail.scheduledTiming
     where = f"{entry.ref} {path}"
     if timing is None:
-        text = (detail.scheduledString or "").strip().lower()
-        if text in _AS_NEEDED_TEXT:
-            reader.add(
-                entry.row,
-                f"{where}.scheduledString",
-                "as-needed activities need a scheduledTiming with code 'ved behov' and a duration",
+        if detail.scheduledPeriod is not None:
+            return _from_period(ctx, entry, f"{where}.scheduledPeriod", detail.scheduledPeriod)
+        if detail.scheduledString is not None:
+            return _from_text(ctx, entry, f"{where}.scheduledString", detail.scheduledString)
+        if ctx.default_schedule is not None:
+            return _from_text(
+                ctx, entry, f"{where} (mapping default_schedule)", ctx.default_schedule
             )
-        else:
-            reader.add(entry.row, f"{where}.scheduledTiming", "expected a scheduledTiming")
+        reader.add(
+            entry.row,
+            f"{where}.scheduledTiming",
+            "expected a scheduledTiming, scheduledPeriod or scheduledString "
+            "(or default_schedule in the mapping file)",
+        )
         return None
     tpath = f"{where}.scheduledTiming"
     if timing.event:
@@ -196,3 +202,185 @@ def _schedule(
         reader.add(entry.row, rpath, exc.errors()[0]["msg"])
         return None
     return schedule, round(duration), start, end
+
+
+def _from_period(
+    ctx: _Context, entry: _Entry, path: str, period: Any
+) -> tuple[Schedule, int, date | None, date | None] | None:
+    """``scheduledPeriod``: start and end clock times on one day are a single visit at the
+    start, as long as the period; a period of dates is an as-needed activity within it."""
+    start, end = period.start, period.end
+    if start is None:
+        ctx.reader.add(entry.row, f"{path}.start", "expected the period's start")
+        return None
+    first, last = _to_date(start), _to_date(end)
+    if isinstance(start, datetime) and isinstance(end, datetime) and first == last:
+        minutes = (end - start).total_seconds() / 60
+        if minutes <= 0:
+            ctx.reader.add(entry.row, f"{path}.end", "expected the end after the start")
+            return None
+        at = start.timetz().replace(tzinfo=None, second=0, microsecond=0)
+        schedule = Schedule(
+            kind=ScheduleKind.FIXED, times=(at,), tolerance_min=ctx.default_tolerance_min
+        )
+        return schedule, round(minutes), first, last
+    duration = _default_duration(ctx, entry, path)
+    if duration is None:
+        return None
+    return Schedule(kind=ScheduleKind.AS_NEEDED), duration, first, last
+
+
+def _default_duration(ctx: _Context, entry: _Entry, path: str) -> int | None:
+    if ctx.default_duration_min is None:
+        ctx.reader.add(
+            entry.row,
+            path,
+            "says no duration: give a scheduledTiming with repeat.duration, write it in the "
+            "text ('15 min') or set default_duration_min in the mapping file",
+        )
+    return ctx.default_duration_min
+
+
+_WORD_WHEN = {
+    "morgen": "MORN",
+    "morning": "MORN",
+    "formiddag": "MORN.late",
+    "lunsj": "NOON",
+    "noon": "NOON",
+    "ettermiddag": "AFT",
+    "afternoon": "AFT",
+    "kveld": "EVE",
+    "evening": "EVE",
+    "natt": "NIGHT",
+    "night": "NIGHT",
+    "leggetid": "HS",
+    "bedtime": "HS",
+}
+_WORD_DAYS = {
+    **{name: {i + 1} for i, name in enumerate(_DAYS)},
+    **{name: {i + 1} for i, name in enumerate(("man", "tir", "ons", "tor", "fre", "lør", "søn"))},
+    **{
+        name: {i + 1}
+        for i, name in enumerate(
+            ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+        )
+    },
+    **{
+        name: {i + 1}
+        for i, name in enumerate(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        )
+    },
+    "hverdager": {1, 2, 3, 4, 5},
+    "weekdays": {1, 2, 3, 4, 5},
+    "helg": {6, 7},
+    "helger": {6, 7},
+    "weekends": {6, 7},
+}
+#: Words that carry no schedule of their own ("daglig kl. 08:00 og 20:00").
+_FILLER = {
+    "daglig", "daily", "hver", "every", "dag", "day", "kl", "at", "og", "and", "om", "in",
+    "the", "på", "pa", "i", "per", "x", "gang", "ganger", "times", "once", "en", "to",
+}  # fmt: skip
+_DURATION = re.compile(
+    r"(\d+)\s*(min|minutt|minutter|minutes?|t|time|timer|h|hours?)\b", re.IGNORECASE
+)
+_RANGE = re.compile(r"\b(\d{1,2})[:.](\d{2})\s*(?:-|–|til|to)\s*(\d{1,2})[:.](\d{2})\b")
+_CLOCK = re.compile(r"\b(\d{1,2})[:.](\d{2})\b")
+
+
+def _from_text(
+    ctx: _Context, entry: _Entry, path: str, value: Any
+) -> tuple[Schedule, int, date | None, date | None] | None:
+    """``scheduledString`` in bokmål or English: clock times ("kl. 08:00 og 20:00"), windows
+    ("08:00-10:00", "18.00 til 20.00"), parts of the day ("morgen og kveld"), weekdays
+    ("man, ons, fre", "hverdager"), "ved behov", a duration ("15 min"). A word it does not
+    know is an error naming it, never ignored."""
+    text = str(value).strip().lower()
+    if "t" in text and text[:1].isdigit():
+        try:
+            moment = datetime.fromisoformat(text.upper())
+        except ValueError:
+            moment = None
+        if moment is not None:  # one dateTime, as the HL7 example f003 writes it
+            minutes = _default_duration(ctx, entry, path)
+            if minutes is None:
+                return None
+            at = time(moment.hour, moment.minute)
+            schedule = Schedule(
+                kind=ScheduleKind.FIXED, times=(at,), tolerance_min=ctx.default_tolerance_min
+            )
+            return schedule, minutes, moment.date(), moment.date()
+    duration: int | None = None
+    found = _DURATION.search(text)
+    if found:
+        amount = int(found.group(1))
+        duration = (
+            amount * 60
+            if found.group(2) in ("t", "time", "timer", "h", "hour", "hours")
+            else amount
+        )
+        text = text[: found.start()] + " " + text[found.end() :]
+    windows: list[TimeWindow] = []
+    for found_range in _RANGE.finditer(text):
+        h1, m1, h2, m2 = (int(g) for g in found_range.groups())
+        try:
+            windows.append(TimeWindow(start=time(h1, m1), end=time(h2, m2)))
+        except (ValueError, ValidationError):
+            ctx.reader.add(
+                entry.row,
+                path,
+                f"expected a window with the end after the start, found {found_range.group(0)!r}",
+            )
+            return None
+    text = _RANGE.sub(" ", text)
+    times: list[time] = []
+    for hour, minute in _CLOCK.findall(text):
+        if int(hour) > 23 or int(minute) > 59:
+            ctx.reader.add(entry.row, path, f"impossible clock time {hour}:{minute}")
+            return None
+        times.append(time(int(hour), int(minute)))
+    text = _CLOCK.sub(" ", text)
+    as_needed = any(phrase in text for phrase in _AS_NEEDED_TEXT)
+    for phrase in _AS_NEEDED_TEXT:
+        text = text.replace(phrase, " ")
+    weekdays: set[int] = set()
+    unknown: list[str] = []
+    for word in re.findall(r"[^\W\d_]+|\d+", text):
+        if word in _WORD_WHEN:
+            a, b = WHEN_WINDOWS[_WORD_WHEN[word]]
+            windows.append(TimeWindow(start=_parse_time(a), end=_parse_time(b)))
+        elif word in _WORD_DAYS:
+            weekdays |= _WORD_DAYS[word]
+        elif word not in _FILLER:
+            unknown.append(word)
+    if unknown:
+        ctx.reader.add(
+            entry.row,
+            path,
+            "could not read the schedule text: unknown word(s) "
+            + ", ".join(repr(word) for word in unknown),
+        )
+        return None
+    if duration is None:
+        duration = _default_duration(ctx, entry, path)
+        if duration is None:
+            return None
+    if as_needed:
+        return Schedule(kind=ScheduleKind.AS_NEEDED), duration, None, None
+    if times and windows:
+        ctx.reader.add(entry.row, path, "both clock times and windows or parts of the day")
+        return None
+    if not times and not windows:
+        ctx.reader.add(
+            entry.row, path, "says not when in the day (e.g. 'kl. 08:00' or 'morgen og kveld')"
+        )
+        return None
+    schedule = Schedule(
+        kind=ScheduleKind.FIXED if times else ScheduleKind.WINDOW,
+        times=tuple(sorted(times)),
+        tolerance_min=ctx.default_tolerance_min if times else 0,
+        windows=tuple(windows),
+        weekdays=frozenset(weekdays),
+    )
+    return schedule, duration, None, None
