@@ -23,13 +23,14 @@ from hjemmetjeneste.domain import (
 )
 from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.planning import assemble
+from hjemmetjeneste.planning.assemble import outside_every_shift_tasks
 from hjemmetjeneste.planning.history import served_tasks
 from hjemmetjeneste.planning.to_problem import build_problem
 from hjemmetjeneste.planning.verify import PlanViolation, verify_plan
 from hjemmetjeneste.planning.warmstart import STABILITY_WEIGHT, initial_routes, with_stability
 from hjemmetjeneste.settings import Settings
 from hjemmetjeneste.solver import SolveParams, Violation, check_solution, solve
-from hjemmetjeneste.tasks import build_day_plan
+from hjemmetjeneste.tasks import build_day_plan, outside_every_shift
 from hjemmetjeneste.travel import GreatCircleSource, TravelSource
 
 ProgressCallback = Callable[[int, float], None]
@@ -122,6 +123,15 @@ def plan_shift(
         violations = tuple(check_solution(built.problem, solution))
     with watch.stage("worklists"):
         result = assemble(day_plan, built, solution)
+        outside = outside_every_shift(data, day, district_id)
+        if outside:
+            result = result.model_copy(
+                update={
+                    "outside_every_shift": outside_every_shift_tasks(
+                        data.municipality, data.patients, outside
+                    )
+                }
+            )
     return PlanOutcome(
         result=result,
         violations=violations,
@@ -133,11 +143,23 @@ def plan_shift(
 SHIFT_ORDER = (ShiftKind.DAY, ShiftKind.EVENING, ShiftKind.NIGHT)
 
 
+def defined_shift_kinds(data: MunicipalityData) -> tuple[ShiftKind, ...]:
+    """The shift kinds the municipality defines, in time order."""
+    kinds = {d.kind for d in data.municipality.shifts}
+    return tuple(s for s in SHIFT_ORDER if s in kinds)
+
+
+def roster_dates(data: MunicipalityData) -> tuple[date, date] | None:
+    """First and last date of the roster (None when it is empty)."""
+    dates = [e.date for e in data.roster.entries]
+    return (min(dates), max(dates)) if dates else None
+
+
 def plan_range(
     data: MunicipalityData,
     first: date,
     last: date,
-    shifts: tuple[ShiftKind, ...] = SHIFT_ORDER,
+    shifts: tuple[ShiftKind, ...] | None = None,
     district_id: str | None = None,
     *,
     travel: TravelSource | None = None,
@@ -151,7 +173,8 @@ def plan_range(
     a dose given in the day shift bounds the evening's (gap rules across shifts), and the
     caregivers a patient had in the last ``continuity_days`` are preferred (continuity of
     care, when the municipality's ``continuity_weight`` is above 0). ``on_shift`` is called
-    with each outcome as soon as it is ready.
+    with each outcome as soon as it is ready. ``shifts`` None: every shift the municipality
+    defines; a kind it does not define is a PlanRequestError naming those it does.
     """
     if last < first:
         raise ValueError(f"last date {last} is before first date {first}")
@@ -161,7 +184,7 @@ def plan_range(
     served = list(history.served) if history else []
     outcomes: list[PlanOutcome] = []
     day = first
-    order = [s for s in SHIFT_ORDER if s in shifts]
+    order = [s for s in SHIFT_ORDER if s in (shifts or defined_shift_kinds(data))]
     while day <= last:
         for shift in order:
             horizon = day - timedelta(days=keep_days)

@@ -11,7 +11,8 @@ from pydantic import ValidationError
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hjemmetjeneste.cli.app import app, console, err_console, reported_errors
+from hjemmetjeneste.cli.app import app, console, err_console, print_error, reported_errors
+from hjemmetjeneste.domain import MunicipalityData
 from hjemmetjeneste.errors import EXIT_INPUT
 from hjemmetjeneste.settings import Settings
 
@@ -121,10 +122,34 @@ def import_export(
         ),
     )
     console.print(table)
+    warn_outside_every_shift(loaded.data)
     if summary.changes == 0:
         console.print("Nothing changed: the store already holds this export.")
     elif summary.batch_id is not None:
         console.print(f"Recorded as import batch {summary.batch_id}.")
+
+
+def warn_outside_every_shift(data: MunicipalityData, shown: int = 5) -> int:
+    """Warn about tasks on the roster's dates that no defined shift covers (they would be in
+    no plan); the number found."""
+    from hjemmetjeneste.tasks import defined_shifts_text, outside_every_shift
+
+    found = [t for day in sorted({e.date for e in data.roster.entries}) for t in
+             outside_every_shift(data, day)]  # fmt: skip
+    if found:
+        print_error(
+            f"Warning: {len(found)} task(s) on the roster's dates lie outside every shift "
+            f"(the municipality defines {defined_shifts_text(data.municipality)}); "
+            "they will be listed with every plan of their date, never planned:"
+        )
+        for task in found[:shown]:
+            print_error(
+                f"  {task.task_id} (patient {task.patient_id}): "
+                f"{task.window_start:%H:%M}–{task.window_end:%H:%M}"
+            )
+        if len(found) > shown:
+            print_error(f"  ... and {len(found) - shown} more")
+    return len(found)
 
 
 @app.command()

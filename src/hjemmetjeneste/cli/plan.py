@@ -8,12 +8,13 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hjemmetjeneste.cli.app import app, console, err_console, reported_errors
-from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftKind
-from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING
+from hjemmetjeneste.cli.app import app, console, err_console, print_error, reported_errors
+from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftKind, UnplacedTask
+from hjemmetjeneste.errors import EXIT_INPUT, EXIT_OK, EXIT_ROUTING, EXIT_UNPLACED
 from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.travel import TravelSource
 
@@ -101,7 +102,7 @@ def plan(
         )  # fmt: skip
         return
     if shift is not None and len(set(shift)) > 1:
-        err_console.print("[red]--shift is given more than once; give --to to plan a range[/red]")
+        print_error("--shift is given more than once; give --to to plan a range")
         raise typer.Exit(EXIT_INPUT)
     one_shift = shift[0] if shift else ShiftKind.DAY
     with reported_errors(KeyError, ValueError, FileNotFoundError):
@@ -126,19 +127,56 @@ def plan(
             )
 
     result = outcome.result
+    # The plan file first: whatever the terminal output does, the plan is on disk.
+    written = _write_plan(out, result) if out is not None else None
+    _warn_roster(export, plan_day, result)
     _print_result(result, details is not False)
     console.print(
         "Stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in outcome.stage_seconds.items())
     )
     if previous is not None:
-        console.print(f"Warm start {_WARM[outcome.warm_start]}; previous plan: {previous}")
-    if out is not None:
-        console.print(f"Wrote {_write_plan(out, result)}")
+        console.print(
+            f"Warm start {_WARM[outcome.warm_start]}; previous plan: {escape(str(previous))}"
+        )
+    if written is not None:
+        console.print(f"Wrote {escape(str(written))}")
     if outcome.violations:
-        err_console.print(f"[red]The checker found {len(outcome.violations)} violation(s):[/red]")
+        print_error(f"The checker found {len(outcome.violations)} violation(s):")
         for violation in outcome.violations:
-            err_console.print(f"  [red]{violation.kind.value}[/red]: {violation.message}")
+            print_error(f"  {violation.kind.value}: {violation.message}")
         raise typer.Exit(EXIT_ROUTING)
+    code = exit_code([result])
+    if code != EXIT_OK:
+        raise typer.Exit(code)
+
+
+def exit_code(results: list[PlanResult]) -> int:
+    """0 when every task is placed; 4 (the plans are written) when a time-critical task is
+    unplaced or lies outside every shift, or a shift with visits has nobody rostered."""
+    for r in results:
+        critical = r.kpis.time_critical_unplaced + sum(
+            u.time_critical for u in r.outside_every_shift
+        )
+        if critical or (r.kpis.staff_on_shift == 0 and r.kpis.visits_total):
+            return EXIT_UNPLACED
+    return EXIT_OK
+
+
+def _warn_roster(export: MunicipalityData, day: date, result: PlanResult) -> None:
+    """Say so when nobody is rostered on the shift, with the dates the roster covers."""
+    from hjemmetjeneste.pipeline import roster_dates
+
+    if result.kpis.staff_on_shift:
+        return
+    span = roster_dates(export)
+    covers = f"the roster covers {span[0]}..{span[1]}" if span else "the roster is empty"
+    outside = " (the date is outside it)" if span and not span[0] <= day <= span[1] else ""
+    if not result.kpis.visits_total and span and not outside:
+        return  # an empty shift nobody needs to work
+    print_error(
+        f"Nobody is rostered on the {result.shift.value} shift of {day} in district "
+        f"{result.district_id}; {covers}{outside}."
+    )
 
 
 def _progress(verb: str, figures: str) -> Progress:
@@ -187,7 +225,7 @@ def _plan_range(
     previous: Path | None,
 ) -> None:
     """`plan --to`: plan every chosen shift of the range in order via ``plan_range``."""
-    from hjemmetjeneste.pipeline import SHIFT_ORDER, PlanOutcome, plan_range
+    from hjemmetjeneste.pipeline import SHIFT_ORDER, PlanOutcome, defined_shift_kinds, plan_range
     from hjemmetjeneste.planning import caregivers_per_patient
 
     last = _parse_date(to)
@@ -200,26 +238,34 @@ def _plan_range(
     if last < first:
         err_console.print(f"[red]--to {last} is before --date {first}[/red]")
         raise typer.Exit(EXIT_INPUT)
-    chosen = tuple(s for s in SHIFT_ORDER if s in shifts) if shifts else SHIFT_ORDER
-    count = ((last - first).days + 1) * len(chosen)
     outcomes: list[PlanOutcome] = []
+    outside_shown: set[date] = set()
     with reported_errors(KeyError, ValueError, FileNotFoundError):
         travel = _travel_source(osm, osrm)
         export = _load_data(data, municipality)
+        chosen = (
+            tuple(s for s in SHIFT_ORDER if s in shifts) if shifts else defined_shift_kinds(export)
+        )
+        count = ((last - first).days + 1) * len(chosen)
         with _progress("Planning", "{task.completed}/{task.total} shifts") as progress:
             bar = progress.add_task(f"{first} .. {last}", total=count)
 
             def on_shift(outcome: PlanOutcome) -> None:
                 r, k = outcome.result, outcome.result.kpis
+                if out is not None:
+                    _write_plan(out, r)
+                _warn_roster(export, r.date, r)
                 if details:
                     _print_result(r, True)
                 console.print(
                     f"{r.date} {r.shift.value:<7} visits {k.visits_placed}/{k.visits_total}"
                     f" · unplaced {len(r.unplaced)} · travel {k.travel_share:.1%}"
                     f" · violations {len(outcome.violations)}"
+                    f" · outside every shift {len(r.outside_every_shift)}"
                 )
-                if out is not None:
-                    _write_plan(out, r)
+                if not details and r.date not in outside_shown:
+                    outside_shown.add(r.date)
+                    _print_unplaced(f"Tasks of {r.date} outside every shift", r.outside_every_shift)
                 outcomes.append(outcome)
                 progress.advance(bar)
 
@@ -246,6 +292,8 @@ def _plan_range(
     table.add_row(
         "Time-critical tasks unplaced", str(sum(r.kpis.time_critical_unplaced for r in results))
     )
+    outside = {u.task_id: u for r in results for u in r.outside_every_shift}
+    table.add_row("Tasks outside every shift", str(len(outside)))
     travel_s, paid_s = sum(r.kpis.travel_s for r in results), sum(r.kpis.paid_s for r in results)
     share = f" ({travel_s / paid_s:.1%} of paid time)" if paid_s else ""
     table.add_row("Travel", f"{travel_s / 3600:.1f} h{share}")
@@ -259,14 +307,17 @@ def _plan_range(
     if out is not None:
         console.print(f"Wrote {len(outcomes)} plan(s) to {out}")
     if violations:
-        err_console.print(f"[red]The checker found {violations} violation(s):[/red]")
+        print_error(f"The checker found {violations} violation(s):")
         for o in outcomes:
             for violation in o.violations:
-                err_console.print(
+                print_error(
                     f"  {o.result.date} {o.result.shift.value} "
-                    f"[red]{violation.kind.value}[/red]: {violation.message}"
+                    f"{violation.kind.value}: {violation.message}"
                 )
         raise typer.Exit(EXIT_ROUTING)
+    code = exit_code(results)
+    if code != EXIT_OK:
+        raise typer.Exit(code)
 
 
 _WARM = {
@@ -326,31 +377,82 @@ def _clock(value: datetime) -> str:
     return value.strftime("%H:%M")
 
 
+def _clock_offset(value: datetime, result: PlanResult) -> str:
+    """HH:MM, with the UTC offset when the shift crosses a DST change (02:30 can then be
+    two different instants, or the end can read earlier than the start)."""
+    if result.shift_start.utcoffset() != result.shift_end.utcoffset():
+        offset = value.strftime("%z")
+        return f"{value:%H:%M} (UTC{offset[:3]}:{offset[3:]})"
+    return _clock(value)
+
+
+def _minutes(seconds: int) -> str:
+    return f"{seconds // 60} min"
+
+
+def _hours(seconds: int) -> str:
+    return f"{seconds / 3600:.1f} h"
+
+
+_STATUS_WORDS = {
+    "not_solved": "not started",
+    "success": "plan found, no better one nearby",
+    "partial_success_local_optimum_not_reached": "plan found; the time limit ended the search",
+    "fail": "no plan found",
+    "fail_timeout": "no plan found within the time limit",
+    "invalid": "the model was invalid",
+    "infeasible": "no plan satisfies the rules",
+    "optimal": "best possible plan found",
+}
+
+
+def status_in_words(status: str) -> str:
+    """The solver's status as a planner reads it (the first part; details after ";")."""
+    head, _, rest = status.partition(";")
+    words = _STATUS_WORDS.get(head.strip().lower(), head.replace("_", " "))
+    return f"{words};{rest}" if rest else words
+
+
 def _print_result(result: PlanResult, details: bool) -> None:
+    """Worklists, unplaced tasks, tasks outside every shift and the key figures.
+
+    Every piece of data is escaped: a description like ``[/hjelp]`` is printed as written.
+    """
     k = result.kpis
-    console.rule(
-        f"[bold]{result.district_id} · {result.date} · {result.shift.value} shift "
-        f"{_clock(result.shift_start)}–{_clock(result.shift_end)}"
+    names = {w.staff_id: w.first_name for w in result.worklists}
+    console.print(
+        f"[bold]{escape(result.district_id)} · {result.date} · {result.shift.value} shift "
+        f"{_clock_offset(result.shift_start, result)}–{_clock_offset(result.shift_end, result)}"
+        "[/bold]"
     )
-    critical = [u for u in result.unplaced if u.time_critical]
+    critical = [u for u in (*result.unplaced, *result.outside_every_shift) if u.time_critical]
     if critical:
         console.print(f"[bold red]{len(critical)} TIME-CRITICAL task(s) could not be placed:")
         for u in critical:
-            console.print(f"  [red]{u.task_id}[/red] {u.description}: {u.explanation}")
+            console.print(
+                f"  [red]{escape(u.task_id)}[/red] {escape(u.patient_name)}: "
+                f"{escape(u.description)}: {escape(u.explanation)}"
+            )
 
     summary = Table(title="Worklists", show_lines=False)
     for col in ("Staff", "Competence", "Mode", "Out", "Back", "Visits", "Service", "Travel"):
         summary.add_column(col)
+    for col in ("Waiting", "Break"):
+        summary.add_column(col)
     for w in result.worklists:
         summary.add_row(
-            f"{w.first_name} ({w.staff_id})",
-            w.competence,
-            w.travel_mode,
-            _clock(w.leave_base),
-            _clock(w.return_base),
+            escape(f"{w.first_name} ({w.staff_id})"),
+            escape(w.competence),
+            escape(w.travel_mode),
+            _clock_offset(w.leave_base, result),
+            _clock_offset(w.return_base, result),
             str(len(w.visits)),
-            f"{w.service_s // 60} min",
-            f"{w.travel_s // 60} min",
+            _minutes(w.service_s),
+            _minutes(w.travel_s),
+            _minutes(w.wait_s),
+            ", ".join(
+                f"{_clock_offset(b.start, result)}–{_clock_offset(b.end, result)}" for b in w.breaks
+            ),
         )
     console.print(summary)
 
@@ -358,37 +460,43 @@ def _print_result(result: PlanResult, details: bool) -> None:
         for w in result.worklists:
             if not w.visits:
                 continue
-            table = Table(title=f"{w.first_name} ({w.staff_id})", title_justify="left")
-            for col in ("#", "Arrive", "Start", "End", "Window", "Patient", "Address", "Tasks"):
+            table = Table(title=escape(f"{w.first_name} ({w.staff_id})"), title_justify="left")
+            for col in ("#", "Arrive", "Wait", "Start", "End", "Window", "Patient", "Address"):
+                table.add_column(col)
+            for col in ("Tasks", "Key box", "With"):
                 table.add_column(col)
             for v in w.visits:
-                partner = (
-                    f" [2 staff: {', '.join(v.partner_staff_ids)}]" if v.partner_staff_ids else ""
-                )
+                wait = int((v.start - v.arrival).total_seconds())
                 table.add_row(
                     str(v.sequence),
-                    _clock(v.arrival),
-                    _clock(v.start),
-                    _clock(v.end),
+                    _clock_offset(v.arrival, result),
+                    _minutes(wait) if wait else "",
+                    _clock_offset(v.start, result),
+                    _clock_offset(v.end, result),
                     f"{_clock(v.window_start)}–{_clock(v.window_end)}",
-                    v.patient_name,
-                    v.address,
-                    "; ".join(t.description for t in v.tasks) + partner,
+                    escape(v.patient_name),
+                    escape(v.address),
+                    escape("; ".join(t.description for t in v.tasks)),
+                    escape(v.key_box_note or ""),
+                    escape(", ".join(f"{names.get(s, s)} ({s})" for s in v.partner_staff_ids)),
+                )
+            for b in w.breaks:
+                table.add_row(
+                    "",
+                    "",
+                    "",
+                    _clock_offset(b.start, result),
+                    _clock_offset(b.end, result),
+                    "",
+                    "[italic]Break[/italic]",
                 )
             console.print(table)
 
-    if result.unplaced:
-        table = Table(title=f"Unplaced tasks ({len(result.unplaced)})", title_justify="left")
-        for col in ("Task", "Window", "Reason", "Why"):
-            table.add_column(col)
-        for u in result.unplaced:
-            table.add_row(
-                u.task_id,
-                f"{_clock(u.window_start)}–{_clock(u.window_end)}",
-                u.reason.value,
-                u.explanation,
-            )
-        console.print(table)
+    _print_unplaced(f"Unplaced tasks ({len(result.unplaced)})", result.unplaced)
+    _print_unplaced(
+        f"Tasks of {result.date} outside every shift ({len(result.outside_every_shift)})",
+        result.outside_every_shift,
+    )
     if result.as_needed:
         console.print(
             f"As needed (ved behov), not planned: {len(result.as_needed)} intervention(s)"
@@ -397,6 +505,26 @@ def _print_result(result: PlanResult, details: bool) -> None:
     console.print(
         f"Tasks placed {k.tasks_placed}/{k.tasks_total} · visits placed "
         f"{k.visits_placed}/{k.visits_total} · staff used {k.staff_used}/{k.staff_on_shift} · "
-        f"patient time {k.patient_time_share:.1%} · travel {k.travel_share:.1%} of paid time · "
-        f"solver {result.solver_status} in {result.solve_seconds:.1f} s"
+        f"patient time {k.patient_time_share:.1%} · travel {_hours(k.travel_s)} "
+        f"({k.travel_share:.1%} of paid time) · waiting {_hours(k.wait_s)} · "
+        f"outside every shift {len(result.outside_every_shift)} · "
+        f"search: {status_in_words(result.solver_status)} in {result.solve_seconds:.1f} s"
     )
+
+
+def _print_unplaced(title: str, tasks: tuple[UnplacedTask, ...]) -> None:
+    """A table of unplaced tasks: patient, address, window, what, reason in words."""
+    if not tasks:
+        return
+    table = Table(title=escape(title), title_justify="left")
+    for col in ("Patient", "Address", "Window", "Task", "Why"):
+        table.add_column(col)
+    for u in tasks:
+        table.add_row(
+            escape(u.patient_name or u.patient_id),
+            escape(u.address),
+            f"{_clock(u.window_start)}–{_clock(u.window_end)}",
+            escape(f"{u.description} ({u.task_id})"),
+            escape(u.explanation),
+        )
+    console.print(table)

@@ -9,12 +9,25 @@ search get theirs where the problem is built (:mod:`hjemmetjeneste.planning.to_p
 
 from __future__ import annotations
 
-from hjemmetjeneste.domain import UnplacedReason, Visit
+from hjemmetjeneste.domain import Municipality, Task, UnplacedReason, Visit
 from hjemmetjeneste.planning.to_problem import BuiltProblem
 from hjemmetjeneste.solver import Solution, Violation
 from hjemmetjeneste.solver.check import Names, describe
+from hjemmetjeneste.tasks import defined_shifts_text
 
-__all__ = ["PlanNames", "describe_violation", "why_dropped"]
+__all__ = ["PlanNames", "describe_violation", "outside_every_shift_sentence", "why_dropped"]
+
+TIME_CRITICAL_PREFIX = "TIME-CRITICAL. "
+"""Put before the explanation of each unplaced task that is itself time-critical."""
+
+
+def outside_every_shift_sentence(task: Task, municipality: Municipality) -> str:
+    """Why a task is in no plan: its window lies in none of the municipality's shifts."""
+    return (
+        f"No shift covers this task: it must start between {task.window_start:%H:%M} and "
+        f"{task.window_end:%H:%M} on {task.date}, and the municipality defines only "
+        f"{defined_shifts_text(municipality)}. Add the shift or move the task's time."
+    )
 
 
 class PlanNames(Names):
