@@ -101,9 +101,7 @@ def test_pair_on_one_vehicle_is_caught_whatever_the_start_times():
         Route(0, 0, (), 0),
         Route(1, 0, (RouteStop(1, 50, 50), RouteStop(2, 50, 50)), 100),
     )
-    assert_violations(
-        check(problem, *routes), V(K.UNSYNCHRONISED_DOUBLE_STAFFING, 1, 1, 1, 2, 1)
-    )
+    assert_violations(check(problem, *routes), V(K.UNSYNCHRONISED_DOUBLE_STAFFING, 1, 1, 1, 2, 1))
 
 
 def test_violations_are_data_and_sentences_come_from_one_place():

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 
-from hjemmetjeneste.cli.app import app, console, err_console, reported_errors
+from hjemmetjeneste.cli.app import app, console, print_error, reported_errors
 from hjemmetjeneste.domain import PlanResult
 from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING
 
@@ -36,14 +37,14 @@ def check(
         try:
             results.append(PlanResult.model_validate_json(path.read_text(encoding="utf-8")))
         except (OSError, ValidationError, ValueError) as exc:
-            err_console.print(f"[red]{path}: not a plan JSON file: {str(exc).splitlines()[0]}")
+            print_error(f"{path}: not a plan JSON file: {str(exc).splitlines()[0]}")
             raise typer.Exit(EXIT_INPUT) from exc
     settings = load_settings()
     with reported_errors(KeyError, ValueError):
         checked = check_plans(load_export(data, settings), results)
     broken = 0
     for result, violations in checked:
-        title = f"{result.district_id} {result.date} {result.shift.value}"
+        title = escape(f"{result.district_id} {result.date} {result.shift.value}")
         if not violations:
             console.print(f"[green]{title}: no violations[/green]")
             continue
@@ -51,6 +52,6 @@ def check(
         console.print(f"[red]{title}: {len(violations)} violation(s)[/red]")
         for v in violations:
             where = " · ".join(x for x in (v.staff_id, v.visit_id) if x)
-            console.print(f"  [red]{v.kind.value}[/red] {where}: {v.message}")
+            console.print(f"  [red]{v.kind.value}[/red] {escape(where)}: {escape(v.message)}")
     if broken:
         raise typer.Exit(EXIT_ROUTING)

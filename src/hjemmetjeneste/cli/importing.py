@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -28,7 +29,7 @@ def load_settings(database_url: str | None = None) -> Settings:
     except ValidationError as exc:
         for error in exc.errors():
             name = ".".join(str(p) for p in error["loc"])
-            err_console.print(f"[red]setting HJEMMETJENESTE_{name.upper()}: {error['msg']}[/red]")
+            print_error(f"setting HJEMMETJENESTE_{name.upper()}: {error['msg']}")
         raise typer.Exit(EXIT_INPUT) from None
 
 
@@ -63,7 +64,7 @@ def import_export(
     try:
         import_day = date.fromisoformat(as_of) if as_of else None
     except ValueError:
-        err_console.print(f"[red]--as-of: expected YYYY-MM-DD, found {as_of!r}[/red]")
+        print_error(f"--as-of: expected YYYY-MM-DD, found {as_of!r}")
         raise typer.Exit(EXIT_INPUT) from None
     with (
         reported_errors(),
@@ -105,8 +106,10 @@ def import_export(
             store.close()
 
     table = Table(
-        title=f"{'Dry run: would import' if dry_run else 'Imported'} {path} "
-        f"({loaded.format}) into municipality {summary.municipality_id}",
+        title=escape(
+            f"{'Dry run: would import' if dry_run else 'Imported'} {path} "
+            f"({loaded.format}) into municipality {summary.municipality_id}"
+        ),
         title_justify="left",
     )
     for column in ("records", "added", "changed", "ended", "unchanged"):
@@ -174,6 +177,7 @@ def synthetic(
         out.parent.mkdir(parents=True, exist_ok=True)
         (write_fhir_bundle if fmt == "fhir" else write_fhir_ndjson)(data, out)
     console.print(
-        f"Wrote {out}: {len(data.patients):,} patients, {len(data.care_plans):,} care plans, "
+        f"Wrote {escape(str(out))}: {len(data.patients):,} patients, "
+        f"{len(data.care_plans):,} care plans, "
         f"{interventions:,} interventions, {len(data.staff):,} staff."
     )

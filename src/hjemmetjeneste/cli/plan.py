@@ -236,7 +236,7 @@ def _plan_range(
         )
         raise typer.Exit(EXIT_INPUT)
     if last < first:
-        err_console.print(f"[red]--to {last} is before --date {first}[/red]")
+        print_error(f"--to {last} is before --date {first}")
         raise typer.Exit(EXIT_INPUT)
     outcomes: list[PlanOutcome] = []
     outside_shown: set[date] = set()
@@ -305,7 +305,7 @@ def _plan_range(
     table.add_row("Checker violations", str(violations))
     console.print(table)
     if out is not None:
-        console.print(f"Wrote {len(outcomes)} plan(s) to {out}")
+        console.print(f"Wrote {len(outcomes)} plan(s) to {escape(str(out))}")
     if violations:
         print_error(f"The checker found {violations} violation(s):")
         for o in outcomes:
@@ -367,7 +367,7 @@ def demo(
     data = generate_demo(seed)
     write_export(data, out)
     console.print(
-        f"Wrote {out}: {len(data.patients)} patients, "
+        f"Wrote {escape(str(out))}: {len(data.patients)} patients, "
         f"{sum(len(c.interventions) for c in data.care_plans)} interventions, "
         f"{len(data.staff)} staff, {len(data.roster.entries)} roster entries."
     )

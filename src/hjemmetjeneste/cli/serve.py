@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from hjemmetjeneste.cli.app import app, console, err_console
 
@@ -22,7 +23,7 @@ def serve(
     from hjemmetjeneste.settings import Settings
 
     settings = Settings()  # validated here, at start; each worker builds its app from it
-    err_console.print(f"Serving the store {settings.database_url} on http://{host}:{port}")
+    err_console.print(escape(f"Serving the store {settings.database_url} on http://{host}:{port}"))
     uvicorn.run(
         "hjemmetjeneste.api:app_from_environment",
         factory=True,
