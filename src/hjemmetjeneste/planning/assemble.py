@@ -20,6 +20,7 @@ from hjemmetjeneste.domain import (
 )
 from hjemmetjeneste.planning.explain import (
     TIME_CRITICAL_PREFIX,
+    kept_out_sentence,
     outside_every_shift_sentence,
     why_dropped,
 )
@@ -46,9 +47,15 @@ def assemble(day_plan: DayPlan, built: BuiltProblem, solution: Solution) -> Plan
         worklists.append(_worklist(day_plan, built, route, visits, partner_staff))
 
     unplaced = [
-        task
+        _unplaced_task(
+            t,
+            p.visit.visit_id,
+            day_plan.patient(p.visit.patient_id),
+            p.reason,
+            kept_out_sentence(p, t, built, day_plan.staff),
+        )
         for p in built.prefiltered
-        for task in _unplaced(day_plan, p.visit, p.reason, p.explanation)
+        for t in p.visit.tasks
     ]
     # One entry per visit: a double-staffed visit has two dropped jobs.
     dropped = {index.job_visit[n]: n for n in reversed(solution.dropped)}
