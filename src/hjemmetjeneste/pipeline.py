@@ -32,6 +32,7 @@ from hjemmetjeneste.settings import Settings
 from hjemmetjeneste.solver import SolveParams, Violation, check_solution, solve
 from hjemmetjeneste.tasks import build_day_plan, outside_every_shift
 from hjemmetjeneste.travel import GreatCircleSource, TravelSource
+from hjemmetjeneste.travel.locations import DEFAULT_MAX_KM, location_issues
 
 ProgressCallback = Callable[[int, float], None]
 
@@ -97,6 +98,7 @@ def plan_shift(
     history: CareHistory | None = None,
     previous: PlanResult | None = None,
     stability_weight: int = STABILITY_WEIGHT,
+    location_max_km: float = DEFAULT_MAX_KM,
 ) -> PlanOutcome:
     """Plan one district's shift end to end and re-check the plan without OR-Tools.
 
@@ -105,13 +107,16 @@ def plan_shift(
     earlier plan of the same shift (re-planning after a sick call): the search starts from
     its worklists, matched by staff and visit ids, and inserts what is missing; moving one of
     its visits to another caregiver costs ``stability_weight`` (0: only a starting point).
+    A patient whose coordinates cannot be right (outside Norway, swapped, farther than
+    ``location_max_km`` from the base) is unplaced as ``implausible_location``.
     """
     watch = _Stopwatch()
     district_id = district_id or default_district(data)
     with watch.stage("tasks"):
         day_plan = build_day_plan(data, day, shift, district_id, pins=pins, history=history)
     with watch.stage("build"):
-        built = build_problem(day_plan, travel or GreatCircleSource())
+        implausible = _implausible_patients(data, district_id, location_max_km)
+        built = build_problem(day_plan, travel or GreatCircleSource(), implausible=implausible)
     problem, routes = built.problem, None
     if previous is not None:
         routes = initial_routes(day_plan, built, previous)
@@ -140,6 +145,22 @@ def plan_shift(
     )
 
 
+def _implausible_patients(
+    data: MunicipalityData, district_id: str, max_km: float
+) -> dict[str, str]:
+    """Patient id -> why their location cannot be right; every patient of the district when
+    its base's location cannot be right (no travel time from there would be true)."""
+    issues = [i for i in location_issues(data, max_km) if i.district_id == district_id]
+    base = next((i for i in issues if i.kind == "base"), None)
+    if base is not None:
+        return {
+            p.patient_id: f"the district's {base}"
+            for p in data.patients
+            if p.district_id == district_id
+        }
+    return {i.record_id: i.why for i in issues}
+
+
 SHIFT_ORDER = (ShiftKind.DAY, ShiftKind.EVENING, ShiftKind.NIGHT)
 
 
@@ -166,6 +187,7 @@ def plan_range(
     params: SolveParams | None = None,
     history: CareHistory | None = None,
     on_shift: Callable[[PlanOutcome], None] | None = None,
+    location_max_km: float = DEFAULT_MAX_KM,
 ) -> list[PlanOutcome]:
     """Plan every shift from ``first`` to ``last`` (inclusive) in time order.
 
@@ -197,6 +219,7 @@ def plan_range(
                 travel=travel,
                 params=params,
                 history=CareHistory(served=tuple(served)),
+                location_max_km=location_max_km,
             )
             served += served_tasks(data, outcome.result)
             outcomes.append(outcome)

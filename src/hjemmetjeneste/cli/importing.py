@@ -126,10 +126,21 @@ def import_export(
     )
     console.print(table)
     warn_outside_every_shift(loaded.data)
+    warn_locations(loaded.data, settings.location_max_km)
     if summary.changes == 0:
         console.print("Nothing changed: the store already holds this export.")
     elif summary.batch_id is not None:
         console.print(f"Recorded as import batch {summary.batch_id}.")
+
+
+def warn_locations(data: MunicipalityData, max_km: float, district_id: str | None = None) -> int:
+    """Warn about patients and bases whose coordinates cannot be right; how many."""
+    from hjemmetjeneste.travel.locations import location_issues
+
+    issues = [i for i in location_issues(data, max_km) if district_id in (None, i.district_id)]
+    for issue in issues:
+        print_error(f"Warning: implausible location: {issue}")
+    return len(issues)
 
 
 def warn_outside_every_shift(data: MunicipalityData, shown: int = 5) -> int:

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from hjemmetjeneste.cli.app import app, console, err_console, print_error, reported_errors
+from hjemmetjeneste.cli.importing import load_settings, warn_locations
 from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftKind, UnplacedTask
 from hjemmetjeneste.errors import EXIT_INPUT, EXIT_OK, EXIT_ROUTING, EXIT_UNPLACED
 from hjemmetjeneste.solver import SolveParams
@@ -124,12 +125,14 @@ def plan(
                 params=SolveParams(time_limit_s=time_limit),
                 on_progress=on_progress,
                 previous=earlier,
+                location_max_km=load_settings().location_max_km,
             )
 
     result = outcome.result
     # The plan file first: whatever the terminal output does, the plan is on disk.
     written = _write_plan(out, result) if out is not None else None
     _warn_roster(export, plan_day, result)
+    warn_locations(export, load_settings().location_max_km, result.district_id)
     _print_result(result, details is not False)
     console.print(
         "Stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in outcome.stage_seconds.items())
@@ -193,7 +196,6 @@ def _progress(verb: str, figures: str) -> Progress:
 
 def _load_data(data: Path | None, municipality: str | None) -> MunicipalityData:
     """The export folder's data, or the store's when no folder is given."""
-    from hjemmetjeneste.cli.importing import load_settings
     from hjemmetjeneste.pipeline import load_export, load_from_store
 
     settings = load_settings()
@@ -243,6 +245,7 @@ def _plan_range(
     with reported_errors(KeyError, ValueError, FileNotFoundError):
         travel = _travel_source(osm, osrm)
         export = _load_data(data, municipality)
+        warn_locations(export, load_settings().location_max_km, district)
         chosen = (
             tuple(s for s in SHIFT_ORDER if s in shifts) if shifts else defined_shift_kinds(export)
         )
@@ -278,6 +281,7 @@ def _plan_range(
                 travel=travel,
                 params=SolveParams(time_limit_s=time_limit),
                 on_shift=on_shift,
+                location_max_km=load_settings().location_max_km,
             )
 
     results = [o.result for o in outcomes]

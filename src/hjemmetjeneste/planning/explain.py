@@ -132,8 +132,22 @@ def kept_out_sentence(
     kept: Prefiltered, task: Task, built: BuiltProblem, staff: tuple[Staff, ...]
 ) -> str:
     """Why ``task`` of a visit kept out before the search is unplaced, from the facts."""
-    facts, visit, clock = kept.facts, kept.visit, built.index.clock
+    facts, visit, index = kept.facts, kept.visit, built.index
+    day = index.day_start.date()
+
+    def clock(s: int) -> str:
+        """HH:MM, with the date when it is not the plan's date (no "from 02:12" that is
+        really tomorrow)."""
+        moment = index.to_instant(s)
+        return index.clock(s) + ("" if moment.date() == day else f" on {moment.date()}")
+
     match kept.reason:
+        case UnplacedReason.IMPLAUSIBLE_LOCATION if facts.location is not None:
+            lat, lon = facts.location
+            return (
+                f"The patient's coordinates ({lat:.5f}, {lon:.5f}) cannot be planned from: "
+                f"{facts.location_why}. Correct the address or coordinates in the source system."
+            )
         case UnplacedReason.NO_STAFF_ON_SHIFT:
             return "Nobody is rostered on this shift."
         case UnplacedReason.NO_QUALIFIED_STAFF:

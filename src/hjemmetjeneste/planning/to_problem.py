@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import cached_property
@@ -67,6 +68,9 @@ class KeptOutFacts:
     """Earliest arrival from the base; latest start that still gets back by the shift's end."""
     gap: tuple[str, int, int, int | None] | None = None
     """Gap group, last dose (s), minimum and maximum gap (s) when an earlier dose bounds it."""
+    location: tuple[float, float] | None = None
+    """The patient's implausible coordinates (lat, lon) and why they cannot be right."""
+    location_why: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,9 +149,17 @@ def break_specs(
 
 
 def build_problem(
-    day_plan: DayPlan, travel: TravelSource, *, balance_weight: int | None = None
+    day_plan: DayPlan,
+    travel: TravelSource,
+    *,
+    balance_weight: int | None = None,
+    implausible: Mapping[str, str] | None = None,
 ) -> BuiltProblem:
     """Build the routing problem of one district's shift.
+
+    ``implausible`` maps patient ids to why their coordinates cannot be right
+    (:func:`hjemmetjeneste.travel.locations.location_issues`): their visits are kept out
+    as ``implausible_location``.
 
     Each caregiver leaves the base at shift start at the earliest and is back by shift end
     (plus the municipality's overtime maximum). A double-staffed visit becomes two jobs in
@@ -194,7 +206,9 @@ def build_problem(
             breaks=breaks,
         )
 
-    context = _Context(day_plan, index, matrices, shift_start, shift_end, rules)
+    context = _Context(
+        day_plan, index, matrices, shift_start, shift_end, rules, dict(implausible or {})
+    )
     prefiltered: list[Prefiltered] = []
     job_visit: list[str | None] = [None]
     group_jobs: dict[tuple[str, str], list[tuple[int, int, int, int | None]]] = defaultdict(list)
@@ -276,6 +290,7 @@ class _Context:
     shift_start: int
     shift_end: int
     rules: PlanningRules
+    implausible: dict[str, str]
 
     @cached_property
     def _last_dose(self) -> dict[tuple[str, str], ServedTask]:
@@ -291,6 +306,15 @@ class _Context:
         """The visit's jobs' data, or why it is left out."""
         dp, index, staff = self.day_plan, self.index, self.day_plan.staff
         patient = dp.patient(visit.patient_id)
+        if visit.patient_id in self.implausible:
+            loc_ = patient.location
+            return Prefiltered(
+                visit,
+                UnplacedReason.IMPLAUSIBLE_LOCATION,
+                KeptOutFacts(
+                    location=(loc_.lat, loc_.lon), location_why=self.implausible[visit.patient_id]
+                ),
+            )
         if not staff:
             return Prefiltered(visit, UnplacedReason.NO_STAFF_ON_SHIFT)
         # Pins.
