@@ -489,7 +489,7 @@ def test_variant_through_import_and_plan(variant: Variant, tmp_path: Path, monke
     first = variant.first or variant.day
     out = tmp_path / "plans"
     args = ["plan", str(export), "--date", str(first), "--time-limit", "0.2", "--out", str(out)]
-    args += ["--details"]
+    args += ["--details", "--lang", "en"]
     if not variant.args:
         args += ["--to", str(variant.day)]
     planned = runner.invoke(app, [*args, *variant.args])

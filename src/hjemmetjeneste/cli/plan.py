@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -13,8 +13,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from hjemmetjeneste.cli.app import app, console, err_console, print_error, reported_errors
+from hjemmetjeneste.cli.i18n import LANGUAGES, _, set_language
 from hjemmetjeneste.cli.importing import load_settings, warn_locations
-from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftKind, UnplacedTask
+from hjemmetjeneste.cli.output import FORMATS, print_result, print_unplaced
+from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftKind
 from hjemmetjeneste.errors import EXIT_INPUT, EXIT_OK, EXIT_ROUTING, EXIT_UNPLACED
 from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.travel import TravelSource
@@ -80,6 +82,17 @@ def plan(
         list[str] | None,
         typer.Option(help="Travel from an OSRM server: URL for all modes, or MODE=URL (repeat)."),
     ] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="table (default), text (no boxes), csv (one row per visit and unplaced "
+            "task) or json (the plan's JSON) on stdout.",
+        ),
+    ] = "table",
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of the output: nb (bokmål, default) or en.")
+    ] = "nb",
     previous: Annotated[
         Path | None,
         typer.Option(
@@ -96,10 +109,17 @@ def plan(
     from hjemmetjeneste.pipeline import plan_shift
 
     plan_day = _parse_date(day)
+    if fmt not in FORMATS or lang not in LANGUAGES:
+        print_error(
+            f"--format must be one of {', '.join(FORMATS)} and --lang one of "
+            f"{', '.join(LANGUAGES)}; got {fmt!r} and {lang!r}"
+        )
+        raise typer.Exit(EXIT_INPUT)
+    set_language(lang)
     if to is not None:
         _plan_range(
             data, municipality, plan_day, to, shift or [], district, time_limit, out,
-            bool(details), osm, osrm or [], previous,
+            bool(details), osm, osrm or [], previous, fmt,
         )  # fmt: skip
         return
     if shift is not None and len(set(shift)) > 1:
@@ -133,16 +153,18 @@ def plan(
     written = _write_plan(out, result) if out is not None else None
     _warn_roster(export, plan_day, result)
     warn_locations(export, load_settings().location_max_km, result.district_id)
-    _print_result(result, details is not False)
-    console.print(
-        "Stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in outcome.stage_seconds.items())
+    print_result(result, details is not False, fmt)
+    # csv and json keep stdout machine-readable: the rest goes to stderr.
+    info = console if fmt in ("table", "text") else err_console
+    info.print(
+        _("Stages (s): ") + ", ".join(f"{k} {v:.2f}" for k, v in outcome.stage_seconds.items())
     )
     if previous is not None:
-        console.print(
+        info.print(
             f"Warm start {_WARM[outcome.warm_start]}; previous plan: {escape(str(previous))}"
         )
     if written is not None:
-        console.print(f"Wrote {escape(str(written))}")
+        info.print(_("Wrote {path}").format(path=escape(str(written))))
     if outcome.violations:
         print_error(f"The checker found {len(outcome.violations)} violation(s):")
         for violation in outcome.violations:
@@ -172,13 +194,19 @@ def _warn_roster(export: MunicipalityData, day: date, result: PlanResult) -> Non
     if result.kpis.staff_on_shift:
         return
     span = roster_dates(export)
-    covers = f"the roster covers {span[0]}..{span[1]}" if span else "the roster is empty"
-    outside = " (the date is outside it)" if span and not span[0] <= day <= span[1] else ""
+    covers = (
+        _("the roster covers {first}..{last}").format(first=span[0], last=span[1])
+        if span
+        else _("the roster is empty")
+    )
+    outside = _(" (the date is outside it)") if span and not span[0] <= day <= span[1] else ""
     if not result.kpis.visits_total and span and not outside:
         return  # an empty shift nobody needs to work
     print_error(
-        f"Nobody is rostered on the {result.shift.value} shift of {day} in district "
-        f"{result.district_id}; {covers}{outside}."
+        _("Nobody is rostered on the {shift} shift of {day} in district {district}; ").format(
+            shift=_(result.shift.value), day=day, district=result.district_id
+        )
+        + f"{covers}{outside}."
     )
 
 
@@ -225,6 +253,7 @@ def _plan_range(
     osm: Path | None,
     osrm: list[str],
     previous: Path | None,
+    fmt: str = "table",
 ) -> None:
     """`plan --to`: plan every chosen shift of the range in order via ``plan_range``."""
     from hjemmetjeneste.pipeline import SHIFT_ORDER, PlanOutcome, defined_shift_kinds, plan_range
@@ -259,7 +288,7 @@ def _plan_range(
                     _write_plan(out, r)
                 _warn_roster(export, r.date, r)
                 if details:
-                    _print_result(r, True)
+                    print_result(r, True, fmt)
                 console.print(
                     f"{r.date} {r.shift.value:<7} visits {k.visits_placed}/{k.visits_total}"
                     f" · unplaced {len(r.unplaced)} · travel {k.travel_share:.1%}"
@@ -268,7 +297,13 @@ def _plan_range(
                 )
                 if not details and r.date not in outside_shown:
                     outside_shown.add(r.date)
-                    _print_unplaced(f"Tasks of {r.date} outside every shift", r.outside_every_shift)
+                    print_unplaced(
+                        _("Tasks of {date} outside every shift ({n})").format(
+                            date=r.date, n=len(r.outside_every_shift)
+                        ),
+                        r.outside_every_shift,
+                        fmt,
+                    )
                 outcomes.append(outcome)
                 progress.advance(bar)
 
@@ -375,160 +410,3 @@ def demo(
         f"{sum(len(c.interventions) for c in data.care_plans)} interventions, "
         f"{len(data.staff)} staff, {len(data.roster.entries)} roster entries."
     )
-
-
-def _clock(value: datetime) -> str:
-    return value.strftime("%H:%M")
-
-
-def _clock_offset(value: datetime, result: PlanResult) -> str:
-    """HH:MM, with the UTC offset when the shift crosses a DST change (02:30 can then be
-    two different instants, or the end can read earlier than the start)."""
-    if result.shift_start.utcoffset() != result.shift_end.utcoffset():
-        offset = value.strftime("%z")
-        return f"{value:%H:%M} (UTC{offset[:3]}:{offset[3:]})"
-    return _clock(value)
-
-
-def _minutes(seconds: int) -> str:
-    return f"{seconds // 60} min"
-
-
-def _hours(seconds: int) -> str:
-    return f"{seconds / 3600:.1f} h"
-
-
-_STATUS_WORDS = {
-    "not_solved": "not started",
-    "success": "plan found, no better one nearby",
-    "partial_success_local_optimum_not_reached": "plan found; the time limit ended the search",
-    "fail": "no plan found",
-    "fail_timeout": "no plan found within the time limit",
-    "invalid": "the model was invalid",
-    "infeasible": "no plan satisfies the rules",
-    "optimal": "best possible plan found",
-}
-
-
-def status_in_words(status: str) -> str:
-    """The solver's status as a planner reads it (the first part; details after ";")."""
-    head, _, rest = status.partition(";")
-    words = _STATUS_WORDS.get(head.strip().lower(), head.replace("_", " "))
-    return f"{words};{rest}" if rest else words
-
-
-def _print_result(result: PlanResult, details: bool) -> None:
-    """Worklists, unplaced tasks, tasks outside every shift and the key figures.
-
-    Every piece of data is escaped: a description like ``[/hjelp]`` is printed as written.
-    """
-    k = result.kpis
-    names = {w.staff_id: w.first_name for w in result.worklists}
-    console.print(
-        f"[bold]{escape(result.district_id)} · {result.date} · {result.shift.value} shift "
-        f"{_clock_offset(result.shift_start, result)}–{_clock_offset(result.shift_end, result)}"
-        "[/bold]"
-    )
-    critical = [u for u in (*result.unplaced, *result.outside_every_shift) if u.time_critical]
-    if critical:
-        console.print(f"[bold red]{len(critical)} TIME-CRITICAL task(s) could not be placed:")
-        for u in critical:
-            console.print(
-                f"  [red]{escape(u.task_id)}[/red] {escape(u.patient_name)}: "
-                f"{escape(u.description)}: {escape(u.explanation)}"
-            )
-
-    summary = Table(title="Worklists", show_lines=False)
-    for col in ("Staff", "Competence", "Mode", "Out", "Back", "Visits", "Service", "Travel"):
-        summary.add_column(col)
-    for col in ("Waiting", "Break"):
-        summary.add_column(col)
-    for w in result.worklists:
-        summary.add_row(
-            escape(f"{w.first_name} ({w.staff_id})"),
-            escape(w.competence),
-            escape(w.travel_mode),
-            _clock_offset(w.leave_base, result),
-            _clock_offset(w.return_base, result),
-            str(len(w.visits)),
-            _minutes(w.service_s),
-            _minutes(w.travel_s),
-            _minutes(w.wait_s),
-            ", ".join(
-                f"{_clock_offset(b.start, result)}–{_clock_offset(b.end, result)}" for b in w.breaks
-            ),
-        )
-    console.print(summary)
-
-    if details:
-        for w in result.worklists:
-            if not w.visits:
-                continue
-            table = Table(title=escape(f"{w.first_name} ({w.staff_id})"), title_justify="left")
-            for col in ("#", "Arrive", "Wait", "Start", "End", "Window", "Patient", "Address"):
-                table.add_column(col)
-            for col in ("Tasks", "Key box", "With"):
-                table.add_column(col)
-            for v in w.visits:
-                wait = int((v.start - v.arrival).total_seconds())
-                table.add_row(
-                    str(v.sequence),
-                    _clock_offset(v.arrival, result),
-                    _minutes(wait) if wait else "",
-                    _clock_offset(v.start, result),
-                    _clock_offset(v.end, result),
-                    f"{_clock(v.window_start)}–{_clock(v.window_end)}",
-                    escape(v.patient_name),
-                    escape(v.address),
-                    escape("; ".join(t.description for t in v.tasks)),
-                    escape(v.key_box_note or ""),
-                    escape(", ".join(f"{names.get(s, s)} ({s})" for s in v.partner_staff_ids)),
-                )
-            for b in w.breaks:
-                table.add_row(
-                    "",
-                    "",
-                    "",
-                    _clock_offset(b.start, result),
-                    _clock_offset(b.end, result),
-                    "",
-                    "[italic]Break[/italic]",
-                )
-            console.print(table)
-
-    _print_unplaced(f"Unplaced tasks ({len(result.unplaced)})", result.unplaced)
-    _print_unplaced(
-        f"Tasks of {result.date} outside every shift ({len(result.outside_every_shift)})",
-        result.outside_every_shift,
-    )
-    if result.as_needed:
-        console.print(
-            f"As needed (ved behov), not planned: {len(result.as_needed)} intervention(s)"
-        )
-
-    console.print(
-        f"Tasks placed {k.tasks_placed}/{k.tasks_total} · visits placed "
-        f"{k.visits_placed}/{k.visits_total} · staff used {k.staff_used}/{k.staff_on_shift} · "
-        f"patient time {k.patient_time_share:.1%} · travel {_hours(k.travel_s)} "
-        f"({k.travel_share:.1%} of paid time) · waiting {_hours(k.wait_s)} · "
-        f"outside every shift {len(result.outside_every_shift)} · "
-        f"search: {status_in_words(result.solver_status)} in {result.solve_seconds:.1f} s"
-    )
-
-
-def _print_unplaced(title: str, tasks: tuple[UnplacedTask, ...]) -> None:
-    """A table of unplaced tasks: patient, address, window, what, reason in words."""
-    if not tasks:
-        return
-    table = Table(title=escape(title), title_justify="left")
-    for col in ("Patient", "Address", "Window", "Task", "Why"):
-        table.add_column(col)
-    for u in tasks:
-        table.add_row(
-            escape(u.patient_name or u.patient_id),
-            escape(u.address),
-            f"{_clock(u.window_start)}–{_clock(u.window_end)}",
-            escape(f"{u.description} ({u.task_id})"),
-            escape(u.explanation),
-        )
-    console.print(table)
