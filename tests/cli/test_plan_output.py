@@ -77,3 +77,16 @@ def test_text_and_english(export):
     assert "waiting" in result.stdout and "search: " in result.stdout
     bad = _plan(export, "--format", "yaml")
     assert bad.exit_code == 2
+
+
+def test_same_seed_and_work_budget_give_byte_identical_json(export, tmp_path):
+    runs = []
+    for k in range(2):
+        out = tmp_path / str(k)
+        budget = ["--seed", "7", "--iterations", "200", "--no-timings", "--out", str(out)]
+        result = _plan(export, "--format", "json", *budget)
+        assert result.exit_code == 0, result.output
+        (written,) = out.glob("plan-*.json")
+        runs.append(written.read_bytes())
+    assert runs[0] == runs[1]
+    assert json.loads(runs[0])["solve_seconds"] == 0.0

@@ -61,6 +61,23 @@ def plan(
         str | None, typer.Option(help="District id; needed when the export has several.")
     ] = None,
     time_limit: Annotated[float, typer.Option(help="Seconds of search.", min=0.1)] = 20.0,
+    seed: Annotated[int, typer.Option(help="Seed of the search's random choices.", min=0)] = 0,
+    iterations: Annotated[
+        int | None,
+        typer.Option(
+            help="Work budget: exactly this many ruin-and-recreate iterations instead of as "
+            "many as fit in the time limit. With --seed the same export gives the same plan.",
+            min=1,
+        ),
+    ] = None,
+    timings: Annotated[
+        bool,
+        typer.Option(
+            "--timings/--no-timings",
+            help="Write the search's seconds into the plan JSON; --no-timings writes 0 so "
+            "that two runs with the same --seed and --iterations are byte-identical.",
+        ),
+    ] = True,
     out: Annotated[
         Path | None, typer.Option(help="Write the plan as JSON into DIR (one per shift with --to).")
     ] = None,
@@ -119,7 +136,8 @@ def plan(
     if to is not None:
         _plan_range(
             data, municipality, plan_day, to, shift or [], district, time_limit, out,
-            bool(details), osm, osrm or [], previous, fmt,
+            bool(details), osm, osrm or [], previous, fmt, _params(time_limit, seed, iterations),
+            timings,
         )  # fmt: skip
         return
     if shift is not None and len(set(shift)) > 1:
@@ -142,13 +160,13 @@ def plan(
                 one_shift,
                 district,
                 travel=travel,
-                params=SolveParams(time_limit_s=time_limit),
+                params=_params(time_limit, seed, iterations),
                 on_progress=on_progress,
                 previous=earlier,
                 location_max_km=load_settings().location_max_km,
             )
 
-    result = outcome.result
+    result = outcome.result if timings else _without_timings(outcome.result)
     # The plan file first: whatever the terminal output does, the plan is on disk.
     written = _write_plan(out, result) if out is not None else None
     _warn_roster(export, plan_day, result)
@@ -173,6 +191,15 @@ def plan(
     code = exit_code([result])
     if code != EXIT_OK:
         raise typer.Exit(code)
+
+
+def _params(time_limit: float, seed: int, iterations: int | None) -> SolveParams:
+    return SolveParams(time_limit_s=time_limit, seed=seed, iterations=iterations)
+
+
+def _without_timings(result: PlanResult) -> PlanResult:
+    """The plan without the search's wall-clock seconds (the one thing a rerun changes)."""
+    return result.model_copy(update={"solve_seconds": 0.0})
 
 
 def exit_code(results: list[PlanResult]) -> int:
@@ -254,6 +281,8 @@ def _plan_range(
     osrm: list[str],
     previous: Path | None,
     fmt: str = "table",
+    params: SolveParams | None = None,
+    timings: bool = True,
 ) -> None:
     """`plan --to`: plan every chosen shift of the range in order via ``plan_range``."""
     from hjemmetjeneste.pipeline import SHIFT_ORDER, PlanOutcome, defined_shift_kinds, plan_range
@@ -283,7 +312,8 @@ def _plan_range(
             bar = progress.add_task(f"{first} .. {last}", total=count)
 
             def on_shift(outcome: PlanOutcome) -> None:
-                r, k = outcome.result, outcome.result.kpis
+                r = outcome.result if timings else _without_timings(outcome.result)
+                k = r.kpis
                 if out is not None:
                     _write_plan(out, r)
                 _warn_roster(export, r.date, r)
@@ -314,7 +344,7 @@ def _plan_range(
                 chosen,
                 district,
                 travel=travel,
-                params=SolveParams(time_limit_s=time_limit),
+                params=params or SolveParams(time_limit_s=time_limit),
                 on_shift=on_shift,
                 location_max_km=load_settings().location_max_km,
             )
