@@ -36,6 +36,9 @@ from hjemmetjeneste.travel.locations import DEFAULT_MAX_KM, location_issues
 
 ProgressCallback = Callable[[int, float], None]
 
+MIN_SEARCH_S = 0.5
+"""The least search a deadline leaves (OR-Tools' first plan needs a moment)."""
+
 
 @dataclass(frozen=True)
 class PlanOutcome:
@@ -99,6 +102,7 @@ def plan_shift(
     previous: PlanResult | None = None,
     stability_weight: int = STABILITY_WEIGHT,
     location_max_km: float = DEFAULT_MAX_KM,
+    deadline: float | None = None,
 ) -> PlanOutcome:
     """Plan one district's shift end to end and re-check the plan without OR-Tools.
 
@@ -109,6 +113,8 @@ def plan_shift(
     its visits to another caregiver costs ``stability_weight`` (0: only a starting point).
     A patient whose coordinates cannot be right (outside Norway, swapped, farther than
     ``location_max_km`` from the base) is unplaced as ``implausible_location``.
+    ``deadline`` (a ``time.monotonic()`` instant) shortens the search so that the plan is
+    ready by then: reading and building count against the caller's time limit.
     """
     watch = _Stopwatch()
     district_id = district_id or default_district(data)
@@ -122,6 +128,10 @@ def plan_shift(
         routes = initial_routes(day_plan, built, previous)
         problem = with_stability(problem, routes, stability_weight)
         built = replace(built, problem=problem)
+    if deadline is not None:
+        params = params or SolveParams()
+        left = max(MIN_SEARCH_S, deadline - time.monotonic())
+        params = params.model_copy(update={"time_limit_s": min(params.time_limit_s, left)})
     with watch.stage("solve"):
         solution = solve(problem, params, on_progress, routes)
     with watch.stage("check"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -17,6 +18,21 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+_started = [time.monotonic()]
+
+
+@app.callback()
+def _command_starts() -> None:
+    """hjemmetjeneste: plan Norwegian municipal home care from patient plans."""
+    _started[0] = time.monotonic()
+
+
+def command_started() -> float:
+    """When the running command started (``time.monotonic()``): `plan --time-limit` counts
+    from here."""
+    return _started[0]
+
+
 # Printed to a file or a pipe, rich would cut lines at 80 columns and truncate table cells:
 # a wide console there keeps every time and name whole (a terminal keeps its own width).
 _PIPE_WIDTH = 240
