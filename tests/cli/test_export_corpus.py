@@ -10,160 +10,23 @@ unplaced list or the tasks outside every shift.
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
 
+from factories import TINY_DAY as DAY
+from factories import Tables, write_tables
+from factories import tiny_intervention as _intervention
+from factories import tiny_tables as base_tables
 from hjemmetjeneste.cli import app
 from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.tasks import expand_intervention
-
-Tables = dict[str, list[dict[str, str]]]
-DAY = date(2026, 12, 1)
-
-_INTERVENTION = {
-    "care_plan_id": "",
-    "problem_area": "Personlig hygiene",
-    "description": "Morgenstell",
-    "duration_min": "30",
-    "schedule_kind": "fixed",
-    "times": "",
-    "tolerance_min": "30",
-    "windows": "",
-    "weekdays": "",
-    "every_n_weeks": "1",
-    "week_anchor": "",
-    "required_competence": "assistent",
-    "required_skills": "",
-    "staff_count": "1",
-    "priority": "normal",
-    "time_critical": "false",
-    "valid_from": "2026-01-01",
-    "valid_to": "",
-}
-
-
-def _intervention(iid: str, patient: str, **changes: str) -> dict[str, str]:
-    row = {"intervention_id": iid, "patient_id": patient, **_INTERVENTION}
-    row["care_plan_id"] = f"CP-{patient}"
-    row.update(changes)
-    return row
-
-
-def base_tables() -> Tables:
-    """Three patients, three caregivers on the day shift, one on the evening, one at night."""
-    patients = [
-        ("P1", "Kari Testesen", "Innherredsveien 10", "63.4330", "10.4200", "Nøkkelboks ved døra"),
-        ("P2", "Ola Prøvesen", "Strindvegen 12", "63.4250", "10.4450", ""),
-        ("P3", "Anne Eksempel", "Jonsvannsveien 20", "63.4190", "10.4560", ""),
-    ]
-    staff = [
-        ("S1", "Sindre", "sykepleier", "insulin"),
-        ("S2", "Emma", "helsefagarbeider", ""),
-        ("S3", "Nora", "assistent", ""),
-        ("S4", "Per", "sykepleier", "insulin"),
-        ("S5", "Lise", "helsefagarbeider", ""),
-    ]
-    roster = [("S1", "day"), ("S2", "day"), ("S3", "day"), ("S4", "evening"), ("S5", "night")]
-    return {
-        "municipality": [
-            {
-                "municipality_id": "5001",
-                "name": "Testkommune",
-                "timezone": "Europe/Oslo",
-                "day_start": "07:30",
-                "day_end": "15:00",
-                "evening_start": "15:00",
-                "evening_end": "22:30",
-                "night_start": "22:30",
-                "night_end": "07:30",
-            }
-        ],
-        "bases": [
-            {
-                "base_id": "B1",
-                "name": "Basen",
-                "address": "Strindvegen 40",
-                "lat": "63.4262",
-                "lon": "10.4398",
-            }
-        ],
-        "districts": [
-            {"district_id": "D1", "municipality_id": "5001", "name": "Østbyen", "base_id": "B1"}
-        ],
-        "patients": [
-            {
-                "patient_id": pid,
-                "municipality_id": "5001",
-                "district_id": "D1",
-                "display_name": name,
-                "address": address,
-                "lat": lat,
-                "lon": lon,
-                "key_box_note": note,
-            }
-            for pid, name, address, lat, lon, note in patients
-        ],
-        "staff": [
-            {
-                "staff_id": sid,
-                "municipality_id": "5001",
-                "district_id": "D1",
-                "first_name": name,
-                "competence": level,
-                "skills": skills,
-                "travel_mode": "car",
-                "contracted_fte": "1.0",
-            }
-            for sid, name, level, skills in staff
-        ],
-        "roster": [
-            {"staff_id": sid, "date": str(d), "shift": kind, "district_id": "D1"}
-            for d in (DAY - timedelta(days=1), DAY, DAY + timedelta(days=1))
-            for sid, kind in roster
-        ],
-        "interventions": [
-            _intervention(
-                "I1",
-                "P1",
-                times="08:00",
-                time_critical="true",
-                problem_area="Legemiddelhåndtering",
-                description="Morgenmedisin",
-                required_competence="helsefagarbeider",
-                duration_min="10",
-            ),
-            _intervention("I2", "P1", times="12:00", description="Lunsj"),
-            _intervention(
-                "I3",
-                "P2",
-                schedule_kind="window",
-                windows="09:00-11:00",
-                description="Dusj",
-                duration_min="45",
-            ),
-            _intervention("I4", "P3", times="08:30|19:00", description="Tilsyn"),
-            _intervention("I5", "P3", times="21:00", description="Kveldsstell"),
-        ],
-    }
-
-
-def write_tables(tables: Tables, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, rows in tables.items():
-        columns = list(rows[0]) if rows else list(base_tables()[name][0])
-        with (folder / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=columns)
-            writer.writeheader()
-            writer.writerows(rows)
-    return folder
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ import io
 import json
 
 import pytest
-from test_export_corpus import base_tables, write_tables
 from typer.testing import CliRunner
 
+from factories import tiny_tables as base_tables
+from factories import write_tables
 from hjemmetjeneste.cli import app
 from hjemmetjeneste.cli.i18n import _, load_translations, set_language
 from hjemmetjeneste.cli.output import status_in_words

@@ -133,3 +133,11 @@ def test_competence_sentence_names_what_each_task_lacks():
     assert "'task ins'" in shared and "insulin" in shared
     nobody = competence_sentence(insulin, visit, (staff[0],))
     assert nobody == "No caregiver on shift has competence sykepleier or higher."
+
+
+def test_continuity_is_on_by_default_and_primary_contact_is_a_preference():
+    from hjemmetjeneste.domain import PlanningRules
+
+    rules = PlanningRules()
+    assert rules.continuity_weight > 0
+    assert rules.primary_contact_weight > 0

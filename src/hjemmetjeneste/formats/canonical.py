@@ -155,6 +155,7 @@ _RULE_COLUMNS: tuple[str, ...] = (
     "overtime_max_min",
     "overtime_cost_per_min",
     "balance_weight",
+    "primary_contact_weight",
 )
 
 #: Optional columns (the planning rules of docs/constraints.md): a file may lack them, and
@@ -164,7 +165,7 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     MUNICIPALITY_FILE: ("breaks", *(c for c, _ in _BREAK_COLUMNS), *_RULE_COLUMNS),
     DISTRICTS_FILE: (),
     BASES_FILE: (),
-    PATIENTS_FILE: ("refused_staff_ids", "preferred_staff_ids", "language"),
+    PATIENTS_FILE: ("refused_staff_ids", "preferred_staff_ids", "language", "primary_contact_id"),
     INTERVENTIONS_FILE: (
         "gap_group",
         "min_gap_min",
@@ -768,6 +769,17 @@ def _read_patients(
         key_box_note = row.optional_text("key_box_note")
         refused = _staff_list(row, "refused_staff_ids", staff_ids)
         preferred = _staff_list(row, "preferred_staff_ids", staff_ids)
+        primary = (
+            None if row.is_empty("primary_contact_id") else row.identifier("primary_contact_id")
+        )
+        if primary is not None:
+            _check_reference(
+                row, "primary_contact_id", primary, staff_ids, STAFF_FILE, "staff member"
+            )
+            if refused and primary in refused:
+                row.issue(
+                    "primary_contact_id", f"staff member {primary!r} is refused by the patient"
+                )
         language = (
             None
             if row.is_empty("language")
@@ -797,6 +809,7 @@ def _read_patients(
                 "refused_staff_ids": refused,
                 "preferred_staff_ids": preferred,
                 "language": language,
+                "primary_contact_id": primary,
             },
             {
                 "patient_id": "patient_id",
@@ -805,6 +818,7 @@ def _read_patients(
                 "refused_staff_ids": "refused_staff_ids",
                 "preferred_staff_ids": "preferred_staff_ids",
                 "language": "language",
+                "primary_contact_id": "primary_contact_id",
             },
             "patient_id",
         )
@@ -1242,6 +1256,7 @@ def _patient_rule_cells(p: Patient) -> list[str]:
         _LIST_SEPARATOR.join(sorted(p.refused_staff_ids)),
         _LIST_SEPARATOR.join(sorted(p.preferred_staff_ids)),
         "" if p.language is None else p.language.value,
+        p.primary_contact_id or "",
     ]
 
 

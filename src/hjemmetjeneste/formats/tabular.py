@@ -122,6 +122,8 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
         "nøkkelboksnotat": "key_box_note",
         "avviste_ansatte": "refused_staff_ids",
         "foretrukne_ansatte": "preferred_staff_ids",
+        "primaerkontakt": "primary_contact_id",
+        "primærkontakt": "primary_contact_id",
         "språk": "language",
     },
     INTERVENTIONS_FILE: {

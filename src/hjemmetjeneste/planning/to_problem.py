@@ -460,6 +460,7 @@ class _Context:
             else frozenset()
         )
         cost: dict[int, int] = {}
+        on_shift = {s.staff_id for s in dp.staff}
         for v, s in enumerate(dp.staff):
             c = 0
             if known and s.staff_id not in known:
@@ -468,6 +469,8 @@ class _Context:
                 c += rules.preference_weight
             if patient.language is not None and patient.language not in s.skills:
                 c += rules.language_weight
+            if patient.primary_contact_id in on_shift and s.staff_id != patient.primary_contact_id:
+                c += rules.primary_contact_weight
             if c:
                 cost[v] = c
         return cost
