@@ -101,7 +101,7 @@ def plan_shift(
     history: CareHistory | None = None,
     previous: PlanResult | None = None,
     stability_weight: int = STABILITY_WEIGHT,
-    location_max_km: float = DEFAULT_MAX_KM,
+    location_max_km: float | None = DEFAULT_MAX_KM,
     deadline: float | None = None,
 ) -> PlanOutcome:
     """Plan one district's shift end to end and re-check the plan without OR-Tools.
@@ -112,7 +112,8 @@ def plan_shift(
     its worklists, matched by staff and visit ids, and inserts what is missing; moving one of
     its visits to another caregiver costs ``stability_weight`` (0: only a starting point).
     A patient whose coordinates cannot be right (outside Norway, swapped, farther than
-    ``location_max_km`` from the base) is unplaced as ``implausible_location``.
+    ``location_max_km`` from the base) is unplaced as ``implausible_location``; None turns
+    the check off (a district on a foreign test map).
     ``deadline`` (a ``time.monotonic()`` instant) shortens the search so that the plan is
     ready by then: reading and building count against the caller's time limit.
     """
@@ -121,7 +122,11 @@ def plan_shift(
     with watch.stage("tasks"):
         day_plan = build_day_plan(data, day, shift, district_id, pins=pins, history=history)
     with watch.stage("build"):
-        implausible = _implausible_patients(data, district_id, location_max_km)
+        implausible = (
+            {}
+            if location_max_km is None
+            else _implausible_patients(data, district_id, location_max_km)
+        )
         built = build_problem(day_plan, travel or GreatCircleSource(), implausible=implausible)
     problem, routes = built.problem, None
     if previous is not None:
@@ -197,7 +202,7 @@ def plan_range(
     params: SolveParams | None = None,
     history: CareHistory | None = None,
     on_shift: Callable[[PlanOutcome], None] | None = None,
-    location_max_km: float = DEFAULT_MAX_KM,
+    location_max_km: float | None = DEFAULT_MAX_KM,
 ) -> list[PlanOutcome]:
     """Plan every shift from ``first`` to ``last`` (inclusive) in time order.
 
