@@ -20,17 +20,31 @@ def check(
         list[Path], typer.Argument(help="Plan JSON files (from `plan --out`), any order.")
     ],
     data: Annotated[
-        Path,
-        typer.Option(help="Export the plans were made from (any format `import` accepts)."),
-    ] = Path("data/demo"),
+        Path | None,
+        typer.Option(
+            help="Export the plans were made from (any format `import` accepts); omitted: "
+            "the store at HJEMMETJENESTE_DATABASE_URL."
+        ),
+    ] = None,
+    municipality: Annotated[
+        str | None, typer.Option(help="Municipality id in the store, when it holds several.")
+    ] = None,
+    osm: Annotated[
+        Path | None,
+        typer.Option(help="Check travel on the roads of this OSM extract (as `plan --osm`)."),
+    ] = None,
+    osrm: Annotated[
+        list[str] | None,
+        typer.Option(help="Check travel from an OSRM server (as `plan --osrm`)."),
+    ] = None,
 ) -> None:
     """Re-check plans, solver-made or hand-edited: every hard rule, typed and explained.
 
     Several plans are checked in time order, each seeing the ones before it (gaps across
     shifts). Exit code 0 when every plan is feasible, 3 when a rule is broken, 2 for bad input.
     """
-    from hjemmetjeneste.cli.importing import load_settings
-    from hjemmetjeneste.pipeline import check_plans, load_export
+    from hjemmetjeneste.cli.plan import load_data, travel_source
+    from hjemmetjeneste.pipeline import check_plans
 
     results: list[PlanResult] = []
     for path in plans:
@@ -39,9 +53,9 @@ def check(
         except (OSError, ValidationError, ValueError) as exc:
             print_error(f"{path}: not a plan JSON file: {str(exc).splitlines()[0]}")
             raise typer.Exit(EXIT_INPUT) from exc
-    settings = load_settings()
-    with reported_errors(KeyError, ValueError):
-        checked = check_plans(load_export(data, settings), results)
+    with reported_errors(KeyError, ValueError, FileNotFoundError):
+        travel = travel_source(osm, osrm or [])
+        checked = check_plans(load_data(data, municipality), results, travel=travel)
     broken = 0
     for result, violations in checked:
         title = escape(f"{result.district_id} {result.date} {result.shift.value}")

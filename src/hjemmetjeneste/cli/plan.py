@@ -159,9 +159,9 @@ def plan(
         raise typer.Exit(EXIT_INPUT)
     one_shift = shift[0] if shift else ShiftKind.DAY
     with reported_errors(KeyError, ValueError, FileNotFoundError):
-        travel = _travel_source(osm, osrm or [])
+        travel = travel_source(osm, osrm or [])
         earlier = _read_previous(previous) if previous is not None else None
-        export = _load_data(data, municipality)
+        export = load_data(data, municipality)
         with _progress("Routing", "best cost {task.fields[best]}") as progress:
             bar = progress.add_task(f"{plan_day} {one_shift.value}", total=time_limit, best="-")
 
@@ -264,7 +264,7 @@ def _progress(verb: str, figures: str) -> Progress:
     )
 
 
-def _load_data(data: Path | None, municipality: str | None) -> MunicipalityData:
+def load_data(data: Path | None, municipality: str | None) -> MunicipalityData:
     """The export folder's data, or the store's when no folder is given."""
     from hjemmetjeneste.pipeline import load_export, load_from_store
 
@@ -316,8 +316,8 @@ def _plan_range(
     outcomes: list[PlanOutcome] = []
     outside_shown: set[date] = set()
     with reported_errors(KeyError, ValueError, FileNotFoundError):
-        travel = _travel_source(osm, osrm)
-        export = _load_data(data, municipality)
+        travel = travel_source(osm, osrm)
+        export = load_data(data, municipality)
         warn_locations(export, load_settings().location_max_km, district)
         chosen = (
             tuple(s for s in SHIFT_ORDER if s in shifts) if shifts else defined_shift_kinds(export)
@@ -426,7 +426,7 @@ def _read_previous(path: Path) -> PlanResult:
         ) from exc
 
 
-def _travel_source(osm: Path | None, osrm: list[str]) -> TravelSource | None:
+def travel_source(osm: Path | None, osrm: list[str]) -> TravelSource | None:
     """The travel source the options choose: OSM roads, OSRM, or None (great circle)."""
     from hjemmetjeneste.travel import CachedSource, OsmSource, OsrmSource, parse_osrm_urls
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from hjemmetjeneste.domain import (
     CompetenceLevel,
+    DayPlan,
     Municipality,
     Skill,
     Staff,
@@ -240,6 +241,23 @@ def competence_sentence(task: Task, visit: Visit, staff: tuple[Staff, ...]) -> s
             )
     needs = _missing(visit.required_competence, visit.required_skills, staff)
     return f"Together, the tasks of this visit need more than anyone on shift has: {needs}"
+
+
+def staff_lacks(day_plan: DayPlan, staff_id: str, visit_id: str) -> str:
+    """What a caregiver lacks for a visit: the competence level and the skills, by name."""
+    staff = next(s for s in day_plan.staff if s.staff_id == staff_id)
+    visit = next(v for v in day_plan.visits if v.visit_id == visit_id)
+    lacking: list[str] = []
+    if not staff.competence.satisfies(visit.required_competence):
+        lacking.append(
+            f"competence {visit.required_competence.value} (has {staff.competence.value})"
+        )
+    skills = sorted(visit.required_skills - staff.skills)
+    if skills:
+        lacking.append(f"skill {', '.join(skills)}")
+    return (
+        "lacks " + " and ".join(lacking) if lacking else "is not allowed on it (a refusal or a pin)"
+    )
 
 
 def _missing(level: CompetenceLevel, skills: frozenset[Skill], staff: tuple[Staff, ...]) -> str:
