@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from rich.markup import escape
 
 from hjemmetjeneste.cli.app import app, console, print_error, reported_errors
+from hjemmetjeneste.cli.plan import MunicipalityOption, OsmOption, OsrmOption
 from hjemmetjeneste.domain import PlanResult
 from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING
 
@@ -26,17 +27,9 @@ def check(
             "the store at HJEMMETJENESTE_DATABASE_URL."
         ),
     ] = None,
-    municipality: Annotated[
-        str | None, typer.Option(help="Municipality id in the store, when it holds several.")
-    ] = None,
-    osm: Annotated[
-        Path | None,
-        typer.Option(help="Check travel on the roads of this OSM extract (as `plan --osm`)."),
-    ] = None,
-    osrm: Annotated[
-        list[str] | None,
-        typer.Option(help="Check travel from an OSRM server (as `plan --osrm`)."),
-    ] = None,
+    municipality: MunicipalityOption = None,
+    osm: OsmOption = None,
+    osrm: OsrmOption = None,
 ) -> None:
     """Re-check plans, solver-made or hand-edited: every hard rule, typed and explained.
 

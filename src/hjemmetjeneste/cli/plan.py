@@ -28,6 +28,19 @@ from hjemmetjeneste.errors import EXIT_INPUT, EXIT_OK, EXIT_ROUTING, EXIT_UNPLAC
 from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.travel import TravelSource
 
+# Options `plan` and `check` share: the data's municipality and the travel source.
+MunicipalityOption = Annotated[
+    str | None, typer.Option(help="Municipality id in the store, when it holds several.")
+]
+OsmOption = Annotated[
+    Path | None,
+    typer.Option(help="Travel on the roads of this OSM extract (.osm.pbf; docs/travel.md)."),
+]
+OsrmOption = Annotated[
+    list[str] | None,
+    typer.Option(help="Travel from an OSRM server: URL for all modes, or MODE=URL (repeat)."),
+]
+
 
 def _parse_date(value: str) -> date:
     try:
@@ -102,17 +115,9 @@ def plan(
             help="Print every worklist's visits (default: yes for one shift, no with --to).",
         ),
     ] = None,
-    municipality: Annotated[
-        str | None, typer.Option(help="Municipality id in the store, when it holds several.")
-    ] = None,
-    osm: Annotated[
-        Path | None,
-        typer.Option(help="Travel on the roads of this OSM extract (.osm.pbf; docs/travel.md)."),
-    ] = None,
-    osrm: Annotated[
-        list[str] | None,
-        typer.Option(help="Travel from an OSRM server: URL for all modes, or MODE=URL (repeat)."),
-    ] = None,
+    municipality: MunicipalityOption = None,
+    osm: OsmOption = None,
+    osrm: OsrmOption = None,
     fmt: Annotated[
         str,
         typer.Option(
