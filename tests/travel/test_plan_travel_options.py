@@ -35,7 +35,8 @@ def test_plan_on_a_foreign_extract_reports_every_visit_unreachable(tmp_path):
     (plan_file,) = (tmp_path / "out").glob("plan-*.json")
     plan = json.loads(plan_file.read_text(encoding="utf-8"))
     reasons = {u["reason"] for u in plan["unplaced"]}
-    assert reasons == {"unreachable"}
+    # The demo's patient with swapped coordinates is kept out before any road is looked at.
+    assert reasons == {"unreachable", "implausible_location"}
     assert not any(w["visits"] for w in plan["worklists"])
     assert list((tmp_path / "cache" / "roads").glob("*.npz"))
     assert list((tmp_path / "cache" / "matrices").glob("*.npz"))
