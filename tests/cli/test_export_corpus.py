@@ -279,6 +279,14 @@ VARIANTS: list[Variant] = [
         import_message="times",
     ),
     Variant(
+        "time zone naming a folder of the zone database",
+        _set("municipality", 0, "timezone", "Europe"),
+        2,
+        "expected an IANA time zone",
+        import_exit=2,
+        import_message="expected an IANA time zone",
+    ),
+    Variant(
         "unknown district asked",
         lambda t: None,
         2,

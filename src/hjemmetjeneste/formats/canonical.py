@@ -636,7 +636,7 @@ def _read_municipality(table: _Table | None, issues: _Issues) -> Municipality | 
     if timezone is not None:
         try:
             ZoneInfo(timezone.strip())
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder: OSError
             row.issue(
                 "timezone",
                 f"expected an IANA time zone such as 'Europe/Oslo', found {timezone!r}",
