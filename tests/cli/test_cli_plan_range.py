@@ -25,7 +25,7 @@ from hjemmetjeneste.solver import Violation
 from hjemmetjeneste.solver.check import ViolationKind
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
-RANGE = ["plan", str(DEMO), "--date", "2026-12-01", "--to", "2026-12-02"]
+RANGE = ["plan", str(DEMO), "--date", "2026-12-01", "--to", "2026-12-02", "--lang", "en"]
 runner = CliRunner()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -371,27 +372,39 @@ def _plan_range(
 
     results = [o.result for o in outcomes]
     counts = list(caregivers_per_patient(results).values())
-    table = Table(title=f"Range {first} .. {last}: {len(outcomes)} shift(s)", title_justify="left")
-    table.add_column("Figure")
-    table.add_column("Value", justify="right")
+    table = Table(
+        title=_("Range {first} .. {last}: {n} shift(s)").format(
+            first=first, last=last, n=len(outcomes)
+        ),
+        title_justify="left",
+    )
+    table.add_column(_("Figure"))
+    table.add_column(_("Value"), justify="right")
     placed = sum(r.kpis.visits_placed for r in results)
     total = sum(r.kpis.visits_total for r in results)
-    table.add_row("Visits placed", f"{placed}/{total}")
-    table.add_row("Unplaced tasks", str(sum(len(r.unplaced) for r in results)))
+    table.add_row(_("Visits placed"), f"{placed}/{total}")
+    table.add_row(_("Unplaced tasks"), str(sum(len(r.unplaced) for r in results)))
     table.add_row(
-        "Time-critical tasks unplaced", str(sum(r.kpis.time_critical_unplaced for r in results))
+        _("Time-critical tasks unplaced"),
+        str(sum(r.kpis.time_critical_unplaced for r in results)),
     )
     outside = {u.task_id: u for r in results for u in r.outside_every_shift}
-    table.add_row("Tasks outside every shift", str(len(outside)))
+    table.add_row(_("Tasks outside every shift"), str(len(outside)))
     travel_s, paid_s = sum(r.kpis.travel_s for r in results), sum(r.kpis.paid_s for r in results)
-    share = f" ({travel_s / paid_s:.1%} of paid time)" if paid_s else ""
-    table.add_row("Travel", f"{travel_s / 3600:.1f} h{share}")
-    table.add_row("Patients visited", str(len(counts)))
+    share = _(" ({share:.1%} of paid time)").format(share=travel_s / paid_s) if paid_s else ""
+    table.add_row(_("Travel"), f"{travel_s / 3600:.1f} h{share}")
+    table.add_row(_("Patients visited"), str(len(counts)))
     if counts:
-        table.add_row("Distinct caregivers per patient, mean", f"{sum(counts) / len(counts):.2f}")
-        table.add_row("Distinct caregivers per patient, max", str(max(counts)))
+        mean = f"{sum(counts) / len(counts):.2f}"
+        table.add_row(_("Distinct caregivers per patient, mean"), mean)
+        table.add_row(_("Distinct caregivers per patient, max"), str(max(counts)))
+        spread = Counter(min(c, 9) for c in counts)
+        table.add_row(
+            _("Patients by distinct caregivers"),
+            ", ".join(f"{k if k < 9 else '9+'}: {spread[k]}" for k in sorted(spread)),
+        )
     violations = sum(len(o.violations) for o in outcomes)
-    table.add_row("Checker violations", str(violations))
+    table.add_row(_("Checker violations"), str(violations))
     console.print(table)
     if out is not None:
         console.print(f"Wrote {len(outcomes)} plan(s) to {escape(str(out))}")
