@@ -10,6 +10,7 @@ $(BIN)/hjemmetjeneste: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/hjemmetjeneste warmup
 	touch $@
 
 setup: $(BIN)/hjemmetjeneste

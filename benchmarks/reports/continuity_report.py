@@ -72,6 +72,7 @@ def run(data: MunicipalityData, weight: int, time_limit: float) -> dict[str, obj
         "mean": statistics.mean(counts),
         "median": statistics.median(counts),
         "max": max(counts),
+        "distribution": Counter(_bucket(c) for c in counts),
         "violations": violations,
         "reasons": reasons,
         "unexplained": unexplained,
@@ -116,7 +117,11 @@ def report(runs: list[dict[str, object]], command: str, time_limit: float) -> st
         a, b = with_c[key], without[key]
         fmt = (lambda x: f"{x:.2f}") if isinstance(a, float) else str
         lines.append(f"| {label} | {fmt(a)} | {fmt(b)} |")
-    for label, key in (("checker violations", "violations"), ("unplaced by reason", "reasons")):
+    for label, key in (
+        ("patients by distinct caregivers", "distribution"),
+        ("checker violations", "violations"),
+        ("unplaced by reason", "reasons"),
+    ):
         a, b = with_c[key], without[key]
         text_a = ", ".join(f"{k} {n}" for k, n in sorted(a.items())) or "0"  # type: ignore[union-attr]
         text_b = ", ".join(f"{k} {n}" for k, n in sorted(b.items())) or "0"  # type: ignore[union-attr]
@@ -128,6 +133,17 @@ def report(runs: list[dict[str, object]], command: str, time_limit: float) -> st
         "",
     ]
     return "\n".join(lines)
+
+
+BUCKETS = ((1, 2), (3, 5), (6, 8), (9, 12), (13, 20), (21, 999))
+
+
+def _bucket(count: int) -> str:
+    """The distribution's bin of a patient's distinct-caregiver count ("03-05", "21+")."""
+    for lo, hi in BUCKETS:
+        if lo <= count <= hi:
+            return f"{lo:02d}+" if hi == 999 else f"{lo:02d}-{hi:02d}"
+    return "0"
 
 
 def main() -> None:

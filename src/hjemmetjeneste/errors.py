@@ -10,6 +10,8 @@ EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INPUT = 2
 EXIT_ROUTING = 3
+EXIT_UNPLACED = 4
+"""The plan was written, but time-critical tasks are unplaced or no one is rostered."""
 
 
 class HjemmetjenesteError(Exception):
@@ -111,3 +113,9 @@ class RoutingError(HjemmetjenesteError):
     """The routing problem could not be built or solved."""
 
     exit_code = EXIT_ROUTING
+
+
+class PlanRequestError(HjemmetjenesteError):
+    """A plan asked for something the data does not define (a shift kind, a district)."""
+
+    exit_code = EXIT_INPUT

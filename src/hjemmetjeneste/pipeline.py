@@ -21,19 +21,25 @@ from hjemmetjeneste.domain import (
     PlanResult,
     ServedTask,
     ShiftKind,
+    UnplacedTask,
 )
 from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.planning import assemble
+from hjemmetjeneste.planning.assemble import outside_every_shift_tasks
 from hjemmetjeneste.planning.history import served_tasks
 from hjemmetjeneste.planning.to_problem import build_problem
 from hjemmetjeneste.planning.verify import PlanViolation, verify_plan
 from hjemmetjeneste.planning.warmstart import STABILITY_WEIGHT, initial_routes, with_stability
 from hjemmetjeneste.settings import Settings
 from hjemmetjeneste.solver import SolveParams, Violation, check_solution, solve
-from hjemmetjeneste.tasks import build_day_plan
+from hjemmetjeneste.tasks import build_day_plan, outside_every_shift
 from hjemmetjeneste.travel import GreatCircleSource, TravelSource
+from hjemmetjeneste.travel.locations import DEFAULT_MAX_KM, location_issues
 
 ProgressCallback = Callable[[int, float], None]
+
+MIN_SEARCH_S = 0.5
+"""The least search a deadline leaves (OR-Tools' first plan needs a moment)."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,8 @@ def plan_shift(
     history: CareHistory | None = None,
     previous: PlanResult | None = None,
     stability_weight: int = STABILITY_WEIGHT,
+    location_max_km: float | None = DEFAULT_MAX_KM,
+    deadline: float | None = None,
 ) -> PlanOutcome:
     """Plan one district's shift end to end and re-check the plan without OR-Tools.
 
@@ -105,11 +113,20 @@ def plan_shift(
     earlier plan of the same shift (re-planning after a sick call): the search starts from
     its worklists, matched by staff and visit ids, and inserts what is missing; moving one of
     its visits to another caregiver costs ``stability_weight`` (0: only a starting point).
+    A patient whose coordinates cannot be right (outside Norway, swapped, farther than
+    ``location_max_km`` from the base) is unplaced as ``implausible_location``; None turns
+    the check off (a district on a foreign test map).
+    ``deadline`` (a ``time.monotonic()`` instant) shortens the search so that the plan is
+    ready by then: reading and building count against the caller's time limit.
     """
     watch = _Stopwatch()
     district_id = district_id or default_district(data)
     with watch.stage("tasks"):
         day_plan = build_day_plan(data, day, shift, district_id, pins=pins, history=history)
+        outside = outside_every_shift(data, day, district_id)
+    implausible = (
+        {} if location_max_km is None else _implausible_patients(data, district_id, location_max_km)
+    )
     return plan_day_plan(
         day_plan,
         travel=travel,
@@ -117,6 +134,9 @@ def plan_shift(
         on_progress=on_progress,
         previous=previous,
         stability_weight=stability_weight,
+        implausible=implausible,
+        outside=outside_every_shift_tasks(data.municipality, data.patients, outside),
+        deadline=deadline,
         _watch=watch,
     )
 
@@ -129,26 +149,39 @@ def plan_day_plan(
     on_progress: ProgressCallback | None = None,
     previous: PlanResult | None = None,
     stability_weight: int = STABILITY_WEIGHT,
+    implausible: dict[str, str] | None = None,
+    outside: tuple[UnplacedTask, ...] = (),
+    deadline: float | None = None,
     _watch: _Stopwatch | None = None,
 ) -> PlanOutcome:
     """Plan an already built day plan: the stages of :func:`plan_shift` after ``tasks``.
 
     For callers that change the day plan first (staff lending adds a neighbour's visits).
+    ``implausible`` (patient id -> why) and ``outside`` (tasks no defined shift covers) are
+    what :func:`plan_shift` found in the municipality's data around the day plan.
     """
     watch = _watch or _Stopwatch()
     with watch.stage("build"):
-        built = build_problem(day_plan, travel or GreatCircleSource())
+        built = build_problem(
+            day_plan, travel or GreatCircleSource(), implausible=implausible or {}
+        )
     problem, routes = built.problem, None
     if previous is not None:
         routes = initial_routes(day_plan, built, previous)
         problem = with_stability(problem, routes, stability_weight)
         built = replace(built, problem=problem)
+    if deadline is not None:
+        params = params or SolveParams()
+        left = max(MIN_SEARCH_S, deadline - time.monotonic())
+        params = params.model_copy(update={"time_limit_s": min(params.time_limit_s, left)})
     with watch.stage("solve"):
         solution = solve(problem, params, on_progress, routes)
     with watch.stage("check"):
         violations = tuple(check_solution(built.problem, solution))
     with watch.stage("worklists"):
         result = assemble(day_plan, built, solution)
+        if outside:
+            result = result.model_copy(update={"outside_every_shift": outside})
     return PlanOutcome(
         result=result,
         violations=violations,
@@ -157,20 +190,49 @@ def plan_day_plan(
     )
 
 
+def _implausible_patients(
+    data: MunicipalityData, district_id: str, max_km: float
+) -> dict[str, str]:
+    """Patient id -> why their location cannot be right; every patient of the district when
+    its base's location cannot be right (no travel time from there would be true)."""
+    issues = [i for i in location_issues(data, max_km) if i.district_id == district_id]
+    base = next((i for i in issues if i.kind == "base"), None)
+    if base is not None:
+        return {
+            p.patient_id: f"the district's {base}"
+            for p in data.patients
+            if p.district_id == district_id
+        }
+    return {i.record_id: i.why for i in issues}
+
+
 SHIFT_ORDER = (ShiftKind.DAY, ShiftKind.EVENING, ShiftKind.NIGHT)
+
+
+def defined_shift_kinds(data: MunicipalityData) -> tuple[ShiftKind, ...]:
+    """The shift kinds the municipality defines, in time order."""
+    kinds = {d.kind for d in data.municipality.shifts}
+    return tuple(s for s in SHIFT_ORDER if s in kinds)
+
+
+def roster_dates(data: MunicipalityData) -> tuple[date, date] | None:
+    """First and last date of the roster (None when it is empty)."""
+    dates = [e.date for e in data.roster.entries]
+    return (min(dates), max(dates)) if dates else None
 
 
 def plan_range(
     data: MunicipalityData,
     first: date,
     last: date,
-    shifts: tuple[ShiftKind, ...] = SHIFT_ORDER,
+    shifts: tuple[ShiftKind, ...] | None = None,
     district_id: str | None = None,
     *,
     travel: TravelSource | None = None,
     params: SolveParams | None = None,
     history: CareHistory | None = None,
     on_shift: Callable[[PlanOutcome], None] | None = None,
+    location_max_km: float | None = DEFAULT_MAX_KM,
 ) -> list[PlanOutcome]:
     """Plan every shift from ``first`` to ``last`` (inclusive) in time order.
 
@@ -178,7 +240,8 @@ def plan_range(
     a dose given in the day shift bounds the evening's (gap rules across shifts), and the
     caregivers a patient had in the last ``continuity_days`` are preferred (continuity of
     care, when the municipality's ``continuity_weight`` is above 0). ``on_shift`` is called
-    with each outcome as soon as it is ready.
+    with each outcome as soon as it is ready. ``shifts`` None: every shift the municipality
+    defines; a kind it does not define is a PlanRequestError naming those it does.
     """
     if last < first:
         raise ValueError(f"last date {last} is before first date {first}")
@@ -188,7 +251,7 @@ def plan_range(
     served = list(history.served) if history else []
     outcomes: list[PlanOutcome] = []
     day = first
-    order = [s for s in SHIFT_ORDER if s in shifts]
+    order = [s for s in SHIFT_ORDER if s in (shifts or defined_shift_kinds(data))]
     while day <= last:
         for shift in order:
             horizon = day - timedelta(days=keep_days)
@@ -201,6 +264,7 @@ def plan_range(
                 travel=travel,
                 params=params,
                 history=CareHistory(served=tuple(served)),
+                location_max_km=location_max_km,
             )
             served += served_tasks(data, outcome.result)
             outcomes.append(outcome)

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     #: Tolerance (± minutes) for a FHIR activity time when the export carries no window
     #: extension (``docs/fhir-mapping.md``).
     default_tolerance_min: int = Field(default=30, ge=0, le=720)
+    #: A patient farther than this from the district's base (or a base this far from its
+    #: patients) is an implausible location: warned at import, unplaced when planned.
+    location_max_km: float = Field(default=60.0, gt=0)
     #: A local copy of Kartverket's address register (CSV) for offline geocoding.
     address_register: Path | None = None
     #: A geocoding service the municipality runs (Nominatim or Photon base URL).

@@ -64,10 +64,11 @@ def _window(export, task_id: str) -> tuple[datetime, datetime]:
 
 
 def test_cli_prints_worklists_and_key_figures(planned):
-    """The command prints the worklist table and the key figures line."""
+    """The command prints the worklist table and the key figures line, in bokmål by default."""
     _, _, stdout = planned
-    assert "Worklists" in stdout
-    assert "Tasks placed" in stdout
+    assert "Arbeidslister" in stdout
+    assert "Oppdrag planlagt" in stdout
+    assert "Ventetid" in stdout  # waiting per worklist
 
 
 def test_every_visit_starts_inside_every_task_window(planned):

@@ -52,7 +52,12 @@ def test_shift_planned_on_monaco_roads_is_feasible_and_uses_road_times(monaco, m
     """Visits are placed, the checker finds nothing, and each leg's travel is the road matrix's."""
     source = OsmSource(monaco)
     outcome = plan_shift(
-        monaco_district, DAY, ShiftKind.DAY, travel=source, params=SolveParams(time_limit_s=2.0)
+        monaco_district,
+        DAY,
+        ShiftKind.DAY,
+        travel=source,
+        params=SolveParams(time_limit_s=2.0),
+        location_max_km=None,  # Monaco lies outside Norway on purpose: the test map
     )
     result = outcome.result
     assert not outcome.violations

@@ -11,6 +11,7 @@ import pytest
 from hjemmetjeneste.domain import DayPlan, ShiftKind, TravelMode, UnplacedReason
 from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.pipeline import plan_shift
+from hjemmetjeneste.planning.explain import kept_out_sentence
 from hjemmetjeneste.planning.to_problem import build_problem
 from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.tasks import build_day_plan
@@ -62,7 +63,9 @@ def test_visit_no_mode_can_reach_is_left_out_as_unreachable(day_plan):
     patient = day_plan.visits[3].patient_id
     assert unreachable
     assert {p.visit.patient_id for p in unreachable} == {patient}
-    assert "no route" in unreachable[0].explanation
+    kept = unreachable[0]
+    sentence = kept_out_sentence(kept, kept.visit.tasks[0], built, day_plan.staff)
+    assert "no route" in sentence
     baseline = build_problem(day_plan, GreatCircleSource())
     assert len(built.prefiltered) == len(baseline.prefiltered) + len(unreachable)
 

@@ -10,7 +10,7 @@ from hjemmetjeneste.cli import importing as _importing  # noqa: F401  (registers
 from hjemmetjeneste.cli import plan as _plan  # noqa: F401  (registers its commands)
 from hjemmetjeneste.cli import rostering as _rostering  # noqa: F401  (registers its commands)
 from hjemmetjeneste.cli import serve as _serve  # noqa: F401  (registers its commands)
-from hjemmetjeneste.cli.app import app, err_console
+from hjemmetjeneste.cli.app import app, print_error
 from hjemmetjeneste.errors import HjemmetjenesteError
 
 
@@ -19,7 +19,7 @@ def main() -> None:
     try:
         app()
     except HjemmetjenesteError as exc:
-        err_console.print(f"[red]{exc}[/red]")
+        print_error(str(exc))
         sys.exit(exc.exit_code)
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
-from hjemmetjeneste.cli.app import app, console, err_console
+from hjemmetjeneste.cli.app import app, console, err_console, print_error
 
 _DATA_HELP = (
     "Benchmark data folder (default $HJEMMETJENESTE_BENCHMARKS_DIR or <repo>/../shared/benchmarks)."
@@ -67,7 +68,7 @@ def quality(
     folder = benchmarks_dir(data)
     if not folder.is_dir():
         console.print(
-            f"Benchmark data folder {folder} not found: nothing to run. Set "
+            f"Benchmark data folder {escape(str(folder))} not found: nothing to run. Set "
             "HJEMMETJENESTE_BENCHMARKS_DIR or --data to the folder holding solomon/, "
             "homberger/, hhcrsp/ and rostering/."
         )
@@ -85,8 +86,10 @@ def quality(
         gap = "-" if row.gap_pct is None else f"{row.gap_pct:6.2f} %"
         valid = "valid" if row.valid else f"INVALID: {row.problems}"
         err_console.print(
-            f"{row.instance:>10} {row.solver:>14} {gap:>9} {row.vehicles:>3} veh "
-            f"{row.seconds:6.1f} s {valid}"
+            escape(
+                f"{row.instance:>10} {row.solver:>14} {gap:>9} {row.vehicles:>3} veh "
+                f"{row.seconds:6.1f} s {valid}"
+            )
         )
 
     command = "hjemmetjeneste " + shlex.join(sys.argv[1:])
@@ -104,16 +107,16 @@ def quality(
             on_row=show,
         )
     except BenchmarkDataMissingError as exc:
-        console.print(f"{exc}: nothing to run.")
+        console.print(escape(f"{exc}: nothing to run."))
         raise typer.Exit(0) from exc
     except ValueError as exc:
-        err_console.print(f"[red]{exc}[/red]")
+        print_error(str(exc))
         raise typer.Exit(2) from exc
     finally:
         if pool is not None:
             pool.close()
     if not report.rows:
-        console.print(f"No {set_name} instance matches {instances!r}.")
+        console.print(escape(f"No {set_name} instance matches {instances!r}."))
         raise typer.Exit(0)
     for s in report.summary():
         if s["family"] == "all":
@@ -122,4 +125,4 @@ def quality(
                 f"{s['solver']}: {s['valid']}/{s['instances']} checker-valid, mean gap {gap}"
             )
     md, js = report_paths(report, out)
-    console.print(f"Wrote {md} and {js}")
+    console.print(escape(f"Wrote {md} and {js}"))

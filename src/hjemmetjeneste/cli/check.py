@@ -7,8 +7,10 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 
-from hjemmetjeneste.cli.app import app, console, err_console, reported_errors
+from hjemmetjeneste.cli.app import app, console, print_error, reported_errors
+from hjemmetjeneste.cli.plan import MunicipalityOption, OsmOption, OsrmOption
 from hjemmetjeneste.domain import PlanResult
 from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING
 
@@ -19,31 +21,37 @@ def check(
         list[Path], typer.Argument(help="Plan JSON files (from `plan --out`), any order.")
     ],
     data: Annotated[
-        Path,
-        typer.Option(help="Export the plans were made from (any format `import` accepts)."),
-    ] = Path("data/demo"),
+        Path | None,
+        typer.Option(
+            help="Export the plans were made from (any format `import` accepts); omitted: "
+            "the store at HJEMMETJENESTE_DATABASE_URL."
+        ),
+    ] = None,
+    municipality: MunicipalityOption = None,
+    osm: OsmOption = None,
+    osrm: OsrmOption = None,
 ) -> None:
     """Re-check plans, solver-made or hand-edited: every hard rule, typed and explained.
 
     Several plans are checked in time order, each seeing the ones before it (gaps across
     shifts). Exit code 0 when every plan is feasible, 3 when a rule is broken, 2 for bad input.
     """
-    from hjemmetjeneste.cli.importing import load_settings
-    from hjemmetjeneste.pipeline import check_plans, load_export
+    from hjemmetjeneste.cli.plan import load_data, travel_source
+    from hjemmetjeneste.pipeline import check_plans
 
     results: list[PlanResult] = []
     for path in plans:
         try:
             results.append(PlanResult.model_validate_json(path.read_text(encoding="utf-8")))
         except (OSError, ValidationError, ValueError) as exc:
-            err_console.print(f"[red]{path}: not a plan JSON file: {str(exc).splitlines()[0]}")
+            print_error(f"{path}: not a plan JSON file: {str(exc).splitlines()[0]}")
             raise typer.Exit(EXIT_INPUT) from exc
-    settings = load_settings()
-    with reported_errors(KeyError, ValueError):
-        checked = check_plans(load_export(data, settings), results)
+    with reported_errors(KeyError, ValueError, FileNotFoundError):
+        travel = travel_source(osm, osrm or [])
+        checked = check_plans(load_data(data, municipality), results, travel=travel)
     broken = 0
     for result, violations in checked:
-        title = f"{result.district_id} {result.date} {result.shift.value}"
+        title = escape(f"{result.district_id} {result.date} {result.shift.value}")
         if not violations:
             console.print(f"[green]{title}: no violations[/green]")
             continue
@@ -51,6 +59,6 @@ def check(
         console.print(f"[red]{title}: {len(violations)} violation(s)[/red]")
         for v in violations:
             where = " · ".join(x for x in (v.staff_id, v.visit_id) if x)
-            console.print(f"  [red]{v.kind.value}[/red] {where}: {v.message}")
+            console.print(f"  [red]{v.kind.value}[/red] {escape(where)}: {escape(v.message)}")
     if broken:
         raise typer.Exit(EXIT_ROUTING)

@@ -8,10 +8,11 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hjemmetjeneste.cli.app import app, console, err_console, reported_errors
+from hjemmetjeneste.cli.app import app, console, err_console, print_error, reported_errors
 from hjemmetjeneste.domain import MunicipalityData
 from hjemmetjeneste.errors import EXIT_INPUT, PlanInputError
 from hjemmetjeneste.settings import Settings
@@ -28,7 +29,7 @@ def load_settings(database_url: str | None = None) -> Settings:
     except ValidationError as exc:
         for error in exc.errors():
             name = ".".join(str(p) for p in error["loc"])
-            err_console.print(f"[red]setting HJEMMETJENESTE_{name.upper()}: {error['msg']}[/red]")
+            print_error(f"setting HJEMMETJENESTE_{name.upper()}: {error['msg']}")
         raise typer.Exit(EXIT_INPUT) from None
 
 
@@ -81,7 +82,7 @@ def import_export(
     try:
         import_day = date.fromisoformat(as_of) if as_of else None
     except ValueError:
-        err_console.print(f"[red]--as-of: expected YYYY-MM-DD, found {as_of!r}[/red]")
+        print_error(f"--as-of: expected YYYY-MM-DD, found {as_of!r}")
         raise typer.Exit(EXIT_INPUT) from None
     with (
         reported_errors(),
@@ -132,8 +133,10 @@ def import_export(
             store.close()
 
     table = Table(
-        title=f"{'Dry run: would import' if dry_run else 'Imported'} {path} "
-        f"({loaded.format}) into municipality {summary.municipality_id}",
+        title=escape(
+            f"{'Dry run: would import' if dry_run else 'Imported'} {path} "
+            f"({loaded.format}) into municipality {summary.municipality_id}"
+        ),
         title_justify="left",
     )
     for column in ("records", "added", "changed", "ended", "unchanged"):
@@ -158,6 +161,8 @@ def import_export(
     if loaded.skipped:
         counts = ", ".join(f"{escape(t)} {n:,}" for t, n in loaded.skipped)
         console.print(f"Skipped resources the planner does not need: {counts}")
+    warn_outside_every_shift(loaded.data)
+    warn_locations(loaded.data, settings.location_max_km)
     if summary.changes == 0:
         console.print("Nothing changed: the store already holds this export.")
     elif summary.batch_id is not None:
@@ -175,6 +180,39 @@ def _stored_data(database_url: str) -> MunicipalityData | None:
         return None
     finally:
         store.close()
+
+
+def warn_locations(data: MunicipalityData, max_km: float, district_id: str | None = None) -> int:
+    """Warn about patients and bases whose coordinates cannot be right; how many."""
+    from hjemmetjeneste.travel.locations import location_issues
+
+    issues = [i for i in location_issues(data, max_km) if district_id in (None, i.district_id)]
+    for issue in issues:
+        print_error(f"Warning: implausible location: {issue}")
+    return len(issues)
+
+
+def warn_outside_every_shift(data: MunicipalityData, shown: int = 5) -> int:
+    """Warn about tasks on the roster's dates that no defined shift covers (they would be in
+    no plan); the number found."""
+    from hjemmetjeneste.tasks import defined_shifts_text, outside_every_shift
+
+    found = [t for day in sorted({e.date for e in data.roster.entries}) for t in
+             outside_every_shift(data, day)]  # fmt: skip
+    if found:
+        print_error(
+            f"Warning: {len(found)} task(s) on the roster's dates lie outside every shift "
+            f"(the municipality defines {defined_shifts_text(data.municipality)}); "
+            "they will be listed with every plan of their date, never planned:"
+        )
+        for task in found[:shown]:
+            print_error(
+                f"  {task.task_id} (patient {task.patient_id}): "
+                f"{task.window_start:%H:%M}–{task.window_end:%H:%M}"
+            )
+        if len(found) > shown:
+            print_error(f"  ... and {len(found) - shown} more")
+    return len(found)
 
 
 @app.command()
@@ -199,6 +237,7 @@ def synthetic(
         out.parent.mkdir(parents=True, exist_ok=True)
         (write_fhir_bundle if fmt == "fhir" else write_fhir_ndjson)(data, out)
     console.print(
-        f"Wrote {out}: {len(data.patients):,} patients, {len(data.care_plans):,} care plans, "
+        f"Wrote {escape(str(out))}: {len(data.patients):,} patients, "
+        f"{len(data.care_plans):,} care plans, "
         f"{interventions:,} interventions, {len(data.staff):,} staff."
     )

@@ -2,20 +2,45 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hjemmetjeneste.cli.app import app, console, err_console, reported_errors
+from hjemmetjeneste.cli.app import (
+    app,
+    command_started,
+    console,
+    err_console,
+    print_error,
+    reported_errors,
+)
+from hjemmetjeneste.cli.i18n import LANGUAGES, _, set_language
+from hjemmetjeneste.cli.importing import load_settings, warn_locations
+from hjemmetjeneste.cli.output import FORMATS, print_result, print_unplaced
 from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftKind
-from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING
+from hjemmetjeneste.errors import EXIT_INPUT, EXIT_OK, EXIT_ROUTING, EXIT_UNPLACED
 from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.travel import TravelSource
+
+# Options `plan` and `check` share: the data's municipality and the travel source.
+MunicipalityOption = Annotated[
+    str | None, typer.Option(help="Municipality id in the store, when it holds several.")
+]
+OsmOption = Annotated[
+    Path | None,
+    typer.Option(help="Travel on the roads of this OSM extract (.osm.pbf; docs/travel.md)."),
+]
+OsrmOption = Annotated[
+    list[str] | None,
+    typer.Option(help="Travel from an OSRM server: URL for all modes, or MODE=URL (repeat)."),
+]
 
 
 def _parse_date(value: str) -> date:
@@ -56,7 +81,31 @@ def plan(
     district: Annotated[
         str | None, typer.Option(help="District id; needed when the export has several.")
     ] = None,
-    time_limit: Annotated[float, typer.Option(help="Seconds of search.", min=0.1)] = 20.0,
+    time_limit: Annotated[
+        float,
+        typer.Option(
+            help="Seconds for one shift's plan: reading, building and search together (the "
+            "search gets what reading and building leave, at least 0.5 s).",
+            min=0.1,
+        ),
+    ] = 20.0,
+    seed: Annotated[int, typer.Option(help="Seed of the search's random choices.", min=0)] = 0,
+    iterations: Annotated[
+        int | None,
+        typer.Option(
+            help="Work budget: exactly this many ruin-and-recreate iterations instead of as "
+            "many as fit in the time limit. With --seed the same export gives the same plan.",
+            min=1,
+        ),
+    ] = None,
+    timings: Annotated[
+        bool,
+        typer.Option(
+            "--timings/--no-timings",
+            help="Write the search's seconds into the plan JSON; --no-timings writes 0 so "
+            "that two runs with the same --seed and --iterations are byte-identical.",
+        ),
+    ] = True,
     out: Annotated[
         Path | None, typer.Option(help="Write the plan as JSON into DIR (one per shift with --to).")
     ] = None,
@@ -67,17 +116,20 @@ def plan(
             help="Print every worklist's visits (default: yes for one shift, no with --to).",
         ),
     ] = None,
-    municipality: Annotated[
-        str | None, typer.Option(help="Municipality id in the store, when it holds several.")
-    ] = None,
-    osm: Annotated[
-        Path | None,
-        typer.Option(help="Travel on the roads of this OSM extract (.osm.pbf; docs/travel.md)."),
-    ] = None,
-    osrm: Annotated[
-        list[str] | None,
-        typer.Option(help="Travel from an OSRM server: URL for all modes, or MODE=URL (repeat)."),
-    ] = None,
+    municipality: MunicipalityOption = None,
+    osm: OsmOption = None,
+    osrm: OsrmOption = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="table (default), text (no boxes), csv (one row per visit and unplaced "
+            "task) or json (the plan's JSON) on stdout.",
+        ),
+    ] = "table",
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of the output: nb (bokmål, default) or en.")
+    ] = "nb",
     all_districts: Annotated[
         bool,
         typer.Option(
@@ -124,6 +176,13 @@ def plan(
     from hjemmetjeneste.pipeline import plan_shift
 
     plan_day = _parse_date(day)
+    if fmt not in FORMATS or lang not in LANGUAGES:
+        print_error(
+            f"--format must be one of {', '.join(FORMATS)} and --lang one of "
+            f"{', '.join(LANGUAGES)}; got {fmt!r} and {lang!r}"
+        )
+        raise typer.Exit(EXIT_INPUT)
+    set_language(lang)
     if all_districts:
         from hjemmetjeneste.cli.period import plan_all_districts
 
@@ -135,17 +194,18 @@ def plan(
     if to is not None:
         _plan_range(
             data, municipality, plan_day, to, shift or [], district, time_limit, out,
-            bool(details), osm, osrm or [], previous,
+            bool(details), osm, osrm or [], previous, fmt, _params(time_limit, seed, iterations),
+            timings,
         )  # fmt: skip
         return
     if shift is not None and len(set(shift)) > 1:
-        err_console.print("[red]--shift is given more than once; give --to to plan a range[/red]")
+        print_error("--shift is given more than once; give --to to plan a range")
         raise typer.Exit(EXIT_INPUT)
     one_shift = shift[0] if shift else ShiftKind.DAY
     with reported_errors(KeyError, ValueError, FileNotFoundError):
-        travel = _travel_source(osm, osrm or [])
+        travel = travel_source(osm, osrm or [])
         earlier = _read_previous(previous) if previous is not None else None
-        export = _load_data(data, municipality)
+        export = load_data(data, municipality)
         with _progress("Routing", "best cost {task.fields[best]}") as progress:
             bar = progress.add_task(f"{plan_day} {one_shift.value}", total=time_limit, best="-")
 
@@ -158,25 +218,82 @@ def plan(
                 one_shift,
                 district,
                 travel=travel,
-                params=SolveParams(time_limit_s=time_limit),
+                params=_params(time_limit, seed, iterations),
                 on_progress=on_progress,
                 previous=earlier,
+                location_max_km=load_settings().location_max_km,
+                deadline=command_started() + time_limit,
             )
 
-    result = outcome.result
-    _print_result(result, details is not False)
-    console.print(
-        "Stages (s): " + ", ".join(f"{k} {v:.2f}" for k, v in outcome.stage_seconds.items())
+    result = outcome.result if timings else _without_timings(outcome.result)
+    # The plan file first: whatever the terminal output does, the plan is on disk.
+    written = _write_plan(out, result) if out is not None else None
+    _warn_roster(export, plan_day, result)
+    warn_locations(export, load_settings().location_max_km, result.district_id)
+    print_result(result, details is not False, fmt)
+    # csv and json keep stdout machine-readable: the rest goes to stderr.
+    info = console if fmt in ("table", "text") else err_console
+    info.print(
+        _("Stages (s): ") + ", ".join(f"{k} {v:.2f}" for k, v in outcome.stage_seconds.items())
     )
     if previous is not None:
-        console.print(f"Warm start {_WARM[outcome.warm_start]}; previous plan: {previous}")
-    if out is not None:
-        console.print(f"Wrote {_write_plan(out, result)}")
+        info.print(
+            f"Warm start {_WARM[outcome.warm_start]}; previous plan: {escape(str(previous))}"
+        )
+    if written is not None:
+        info.print(_("Wrote {path}").format(path=escape(str(written))))
     if outcome.violations:
-        err_console.print(f"[red]The checker found {len(outcome.violations)} violation(s):[/red]")
+        print_error(f"The checker found {len(outcome.violations)} violation(s):")
         for violation in outcome.violations:
-            err_console.print(f"  [red]{violation.kind.value}[/red]: {violation.message}")
+            print_error(f"  {violation.kind.value}: {violation.message}")
         raise typer.Exit(EXIT_ROUTING)
+    code = exit_code([result])
+    if code != EXIT_OK:
+        raise typer.Exit(code)
+
+
+def _params(time_limit: float, seed: int, iterations: int | None) -> SolveParams:
+    return SolveParams(time_limit_s=time_limit, seed=seed, iterations=iterations)
+
+
+def _without_timings(result: PlanResult) -> PlanResult:
+    """The plan without the search's wall-clock seconds (the one thing a rerun changes)."""
+    return result.model_copy(update={"solve_seconds": 0.0})
+
+
+def exit_code(results: list[PlanResult]) -> int:
+    """0 when every task is placed; 4 (the plans are written) when a time-critical task is
+    unplaced or lies outside every shift, or a shift with visits has nobody rostered."""
+    for r in results:
+        critical = r.kpis.time_critical_unplaced + sum(
+            u.time_critical for u in r.outside_every_shift
+        )
+        if critical or (r.kpis.staff_on_shift == 0 and r.kpis.visits_total):
+            return EXIT_UNPLACED
+    return EXIT_OK
+
+
+def _warn_roster(export: MunicipalityData, day: date, result: PlanResult) -> None:
+    """Say so when nobody is rostered on the shift, with the dates the roster covers."""
+    from hjemmetjeneste.pipeline import roster_dates
+
+    if result.kpis.staff_on_shift:
+        return
+    span = roster_dates(export)
+    covers = (
+        _("the roster covers {first}..{last}").format(first=span[0], last=span[1])
+        if span
+        else _("the roster is empty")
+    )
+    outside = _(" (the date is outside it)") if span and not span[0] <= day <= span[1] else ""
+    if not result.kpis.visits_total and span and not outside:
+        return  # an empty shift nobody needs to work
+    print_error(
+        _("Nobody is rostered on the {shift} shift of {day} in district {district}; ").format(
+            shift=_(result.shift.value), day=day, district=result.district_id
+        )
+        + f"{covers}{outside}."
+    )
 
 
 def _progress(verb: str, figures: str) -> Progress:
@@ -191,9 +308,8 @@ def _progress(verb: str, figures: str) -> Progress:
     )
 
 
-def _load_data(data: Path | None, municipality: str | None) -> MunicipalityData:
+def load_data(data: Path | None, municipality: str | None) -> MunicipalityData:
     """The export folder's data, or the store's when no folder is given."""
-    from hjemmetjeneste.cli.importing import load_settings
     from hjemmetjeneste.pipeline import load_export, load_from_store
 
     settings = load_settings()
@@ -223,9 +339,12 @@ def _plan_range(
     osm: Path | None,
     osrm: list[str],
     previous: Path | None,
+    fmt: str = "table",
+    params: SolveParams | None = None,
+    timings: bool = True,
 ) -> None:
     """`plan --to`: plan every chosen shift of the range in order via ``plan_range``."""
-    from hjemmetjeneste.pipeline import SHIFT_ORDER, PlanOutcome, plan_range
+    from hjemmetjeneste.pipeline import SHIFT_ORDER, PlanOutcome, defined_shift_kinds, plan_range
     from hjemmetjeneste.planning import caregivers_per_patient
 
     last = _parse_date(to)
@@ -236,28 +355,44 @@ def _plan_range(
         )
         raise typer.Exit(EXIT_INPUT)
     if last < first:
-        err_console.print(f"[red]--to {last} is before --date {first}[/red]")
+        print_error(f"--to {last} is before --date {first}")
         raise typer.Exit(EXIT_INPUT)
-    chosen = tuple(s for s in SHIFT_ORDER if s in shifts) if shifts else SHIFT_ORDER
-    count = ((last - first).days + 1) * len(chosen)
     outcomes: list[PlanOutcome] = []
+    outside_shown: set[date] = set()
     with reported_errors(KeyError, ValueError, FileNotFoundError):
-        travel = _travel_source(osm, osrm)
-        export = _load_data(data, municipality)
+        travel = travel_source(osm, osrm)
+        export = load_data(data, municipality)
+        warn_locations(export, load_settings().location_max_km, district)
+        chosen = (
+            tuple(s for s in SHIFT_ORDER if s in shifts) if shifts else defined_shift_kinds(export)
+        )
+        count = ((last - first).days + 1) * len(chosen)
         with _progress("Planning", "{task.completed}/{task.total} shifts") as progress:
             bar = progress.add_task(f"{first} .. {last}", total=count)
 
             def on_shift(outcome: PlanOutcome) -> None:
-                r, k = outcome.result, outcome.result.kpis
+                r = outcome.result if timings else _without_timings(outcome.result)
+                k = r.kpis
+                if out is not None:
+                    _write_plan(out, r)
+                _warn_roster(export, r.date, r)
                 if details:
-                    _print_result(r, True)
+                    print_result(r, True, fmt)
                 console.print(
                     f"{r.date} {r.shift.value:<7} visits {k.visits_placed}/{k.visits_total}"
                     f" · unplaced {len(r.unplaced)} · travel {k.travel_share:.1%}"
                     f" · violations {len(outcome.violations)}"
+                    f" · outside every shift {len(r.outside_every_shift)}"
                 )
-                if out is not None:
-                    _write_plan(out, r)
+                if not details and r.date not in outside_shown:
+                    outside_shown.add(r.date)
+                    print_unplaced(
+                        _("Tasks of {date} outside every shift ({n})").format(
+                            date=r.date, n=len(r.outside_every_shift)
+                        ),
+                        r.outside_every_shift,
+                        fmt,
+                    )
                 outcomes.append(outcome)
                 progress.advance(bar)
 
@@ -268,43 +403,61 @@ def _plan_range(
                 chosen,
                 district,
                 travel=travel,
-                params=SolveParams(time_limit_s=time_limit),
+                params=params or SolveParams(time_limit_s=time_limit),
                 on_shift=on_shift,
+                location_max_km=load_settings().location_max_km,
             )
 
     results = [o.result for o in outcomes]
     counts = list(caregivers_per_patient(results).values())
-    table = Table(title=f"Range {first} .. {last}: {len(outcomes)} shift(s)", title_justify="left")
-    table.add_column("Figure")
-    table.add_column("Value", justify="right")
+    table = Table(
+        title=_("Range {first} .. {last}: {n} shift(s)").format(
+            first=first, last=last, n=len(outcomes)
+        ),
+        title_justify="left",
+    )
+    table.add_column(_("Figure"))
+    table.add_column(_("Value"), justify="right")
     placed = sum(r.kpis.visits_placed for r in results)
     total = sum(r.kpis.visits_total for r in results)
-    table.add_row("Visits placed", f"{placed}/{total}")
-    table.add_row("Unplaced tasks", str(sum(len(r.unplaced) for r in results)))
+    table.add_row(_("Visits placed"), f"{placed}/{total}")
+    table.add_row(_("Unplaced tasks"), str(sum(len(r.unplaced) for r in results)))
     table.add_row(
-        "Time-critical tasks unplaced", str(sum(r.kpis.time_critical_unplaced for r in results))
+        _("Time-critical tasks unplaced"),
+        str(sum(r.kpis.time_critical_unplaced for r in results)),
     )
+    outside = {u.task_id: u for r in results for u in r.outside_every_shift}
+    table.add_row(_("Tasks outside every shift"), str(len(outside)))
     travel_s, paid_s = sum(r.kpis.travel_s for r in results), sum(r.kpis.paid_s for r in results)
-    share = f" ({travel_s / paid_s:.1%} of paid time)" if paid_s else ""
-    table.add_row("Travel", f"{travel_s / 3600:.1f} h{share}")
-    table.add_row("Patients visited", str(len(counts)))
+    share = _(" ({share:.1%} of paid time)").format(share=travel_s / paid_s) if paid_s else ""
+    table.add_row(_("Travel"), f"{travel_s / 3600:.1f} h{share}")
+    table.add_row(_("Patients visited"), str(len(counts)))
     if counts:
-        table.add_row("Distinct caregivers per patient, mean", f"{sum(counts) / len(counts):.2f}")
-        table.add_row("Distinct caregivers per patient, max", str(max(counts)))
+        mean = f"{sum(counts) / len(counts):.2f}"
+        table.add_row(_("Distinct caregivers per patient, mean"), mean)
+        table.add_row(_("Distinct caregivers per patient, max"), str(max(counts)))
+        spread = Counter(min(c, 9) for c in counts)
+        table.add_row(
+            _("Patients by distinct caregivers"),
+            ", ".join(f"{k if k < 9 else '9+'}: {spread[k]}" for k in sorted(spread)),
+        )
     violations = sum(len(o.violations) for o in outcomes)
-    table.add_row("Checker violations", str(violations))
+    table.add_row(_("Checker violations"), str(violations))
     console.print(table)
     if out is not None:
-        console.print(f"Wrote {len(outcomes)} plan(s) to {out}")
+        console.print(f"Wrote {len(outcomes)} plan(s) to {escape(str(out))}")
     if violations:
-        err_console.print(f"[red]The checker found {violations} violation(s):[/red]")
+        print_error(f"The checker found {violations} violation(s):")
         for o in outcomes:
             for violation in o.violations:
-                err_console.print(
+                print_error(
                     f"  {o.result.date} {o.result.shift.value} "
-                    f"[red]{violation.kind.value}[/red]: {violation.message}"
+                    f"{violation.kind.value}: {violation.message}"
                 )
         raise typer.Exit(EXIT_ROUTING)
+    code = exit_code(results)
+    if code != EXIT_OK:
+        raise typer.Exit(code)
 
 
 _WARM = {
@@ -329,7 +482,7 @@ def _read_previous(path: Path) -> PlanResult:
         ) from exc
 
 
-def _travel_source(osm: Path | None, osrm: list[str]) -> TravelSource | None:
+def travel_source(osm: Path | None, osrm: list[str]) -> TravelSource | None:
     """The travel source the options choose: OSM roads, OSRM, or None (great circle)."""
     from hjemmetjeneste.travel import CachedSource, OsmSource, OsrmSource, parse_osrm_urls
 
@@ -340,6 +493,30 @@ def _travel_source(osm: Path | None, osrm: list[str]) -> TravelSource | None:
     if osrm:
         return OsrmSource(parse_osrm_urls(osrm))
     return None
+
+
+@app.command()
+def warmup() -> None:
+    """Compile the numba kernels into the cache (NUMBA_CACHE_DIR); `make setup` runs it.
+
+    A fresh install compiles the travel and ruin-and-recreate kernels on first use, which
+    took about 35 s on 2 shared cores: without this step the first `plan --time-limit 10`
+    returned after 50 s instead of 14.
+    """
+    import time
+
+    from hjemmetjeneste.pipeline import plan_shift
+    from hjemmetjeneste.synthetic import generate_demo
+
+    started = time.perf_counter()
+    data = generate_demo(2026)
+    plan_shift(
+        data,
+        date(2026, 12, 1),
+        ShiftKind.DAY,
+        params=SolveParams(time_limit_s=1.0, iterations=20, lns=True),
+    )
+    console.print(f"Kernels compiled and cached in {time.perf_counter() - started:.1f} s.")
 
 
 @app.command()
@@ -354,87 +531,7 @@ def demo(
     data = generate_demo(seed)
     write_export(data, out)
     console.print(
-        f"Wrote {out}: {len(data.patients)} patients, "
+        f"Wrote {escape(str(out))}: {len(data.patients)} patients, "
         f"{sum(len(c.interventions) for c in data.care_plans)} interventions, "
         f"{len(data.staff)} staff, {len(data.roster.entries)} roster entries."
-    )
-
-
-def _clock(value: datetime) -> str:
-    return value.strftime("%H:%M")
-
-
-def _print_result(result: PlanResult, details: bool) -> None:
-    k = result.kpis
-    console.rule(
-        f"[bold]{result.district_id} · {result.date} · {result.shift.value} shift "
-        f"{_clock(result.shift_start)}–{_clock(result.shift_end)}"
-    )
-    critical = [u for u in result.unplaced if u.time_critical]
-    if critical:
-        console.print(f"[bold red]{len(critical)} TIME-CRITICAL task(s) could not be placed:")
-        for u in critical:
-            console.print(f"  [red]{u.task_id}[/red] {u.description}: {u.explanation}")
-
-    summary = Table(title="Worklists", show_lines=False)
-    for col in ("Staff", "Competence", "Mode", "Out", "Back", "Visits", "Service", "Travel"):
-        summary.add_column(col)
-    for w in result.worklists:
-        summary.add_row(
-            f"{w.first_name} ({w.staff_id})",
-            w.competence,
-            w.travel_mode,
-            _clock(w.leave_base),
-            _clock(w.return_base),
-            str(len(w.visits)),
-            f"{w.service_s // 60} min",
-            f"{w.travel_s // 60} min",
-        )
-    console.print(summary)
-
-    if details:
-        for w in result.worklists:
-            if not w.visits:
-                continue
-            table = Table(title=f"{w.first_name} ({w.staff_id})", title_justify="left")
-            for col in ("#", "Arrive", "Start", "End", "Window", "Patient", "Address", "Tasks"):
-                table.add_column(col)
-            for v in w.visits:
-                partner = (
-                    f" [2 staff: {', '.join(v.partner_staff_ids)}]" if v.partner_staff_ids else ""
-                )
-                table.add_row(
-                    str(v.sequence),
-                    _clock(v.arrival),
-                    _clock(v.start),
-                    _clock(v.end),
-                    f"{_clock(v.window_start)}–{_clock(v.window_end)}",
-                    v.patient_name,
-                    v.address,
-                    "; ".join(t.description for t in v.tasks) + partner,
-                )
-            console.print(table)
-
-    if result.unplaced:
-        table = Table(title=f"Unplaced tasks ({len(result.unplaced)})", title_justify="left")
-        for col in ("Task", "Window", "Reason", "Why"):
-            table.add_column(col)
-        for u in result.unplaced:
-            table.add_row(
-                u.task_id,
-                f"{_clock(u.window_start)}–{_clock(u.window_end)}",
-                u.reason.value,
-                u.explanation,
-            )
-        console.print(table)
-    if result.as_needed:
-        console.print(
-            f"As needed (ved behov), not planned: {len(result.as_needed)} intervention(s)"
-        )
-
-    console.print(
-        f"Tasks placed {k.tasks_placed}/{k.tasks_total} · visits placed "
-        f"{k.visits_placed}/{k.visits_total} · staff used {k.staff_used}/{k.staff_on_shift} · "
-        f"patient time {k.patient_time_share:.1%} · travel {k.travel_share:.1%} of paid time · "
-        f"solver {result.solver_status} in {result.solve_seconds:.1f} s"
     )

@@ -27,9 +27,9 @@ def _date(value: str) -> date:
 
 
 def _load(data: Path | None, municipality: str | None) -> MunicipalityData:
-    from hjemmetjeneste.cli.plan import _load_data
+    from hjemmetjeneste.cli.plan import load_data
 
-    return _load_data(data, municipality)
+    return load_data(data, municipality)
 
 
 def _district(data: MunicipalityData, district: str | None) -> str:

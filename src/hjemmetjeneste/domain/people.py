@@ -27,6 +27,10 @@ class Patient(Frozen):
     """Caregivers the patient prefers (soft: others cost the municipality's preference weight)."""
     language: Skill | None = None
     """A language skill (``language_*``) the patient needs; soft, like a preference."""
+    primary_contact_id: str | None = None
+    """The patient's primary contact (primærkontakt): the caregiver who should have most of
+    the visits; soft (others cost the municipality's ``primary_contact_weight`` when she is
+    on shift)."""
 
 
 class Staff(Frozen):

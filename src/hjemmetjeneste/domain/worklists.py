@@ -22,6 +22,8 @@ class UnplacedReason(StrEnum):
     GAP_RULE = "gap_rule"
     ALL_REFUSED = "all_refused"
     PIN_CONFLICT = "pin_conflict"
+    OUTSIDE_EVERY_SHIFT = "outside_every_shift"
+    IMPLAUSIBLE_LOCATION = "implausible_location"
 
 
 class WorklistTask(Frozen):
@@ -96,6 +98,8 @@ class UnplacedTask(Frozen):
     time_critical: bool
     reason: UnplacedReason
     explanation: str
+    patient_name: str = ""
+    address: str = ""
 
 
 class PlanKpis(Frozen):
@@ -137,6 +141,9 @@ class PlanResult(Frozen):
     worklists: tuple[Worklist, ...]
     unplaced: tuple[UnplacedTask, ...]
     as_needed: tuple[AsNeededItem, ...] = ()
+    outside_every_shift: tuple[UnplacedTask, ...] = ()
+    """Tasks dated this plan's date whose window no shift the municipality defines covers:
+    printed with every plan of the date, so that no task is lost between shifts."""
     kpis: PlanKpis
     solver_status: str
     solver_objective: int

@@ -603,7 +603,7 @@ def _read_municipality(table: _Table | None, issues: _Issues) -> Municipality | 
     if timezone is not None:
         try:
             ZoneInfo(timezone.strip())
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder: OSError
             row.issue(
                 "timezone",
                 f"expected an IANA time zone such as 'Europe/Oslo', found {timezone!r}",
@@ -736,6 +736,17 @@ def _read_patients(
         key_box_note = row.optional_text("key_box_note")
         refused = _staff_list(row, "refused_staff_ids", staff_ids)
         preferred = _staff_list(row, "preferred_staff_ids", staff_ids)
+        primary = (
+            None if row.is_empty("primary_contact_id") else row.identifier("primary_contact_id")
+        )
+        if primary is not None:
+            _check_reference(
+                row, "primary_contact_id", primary, staff_ids, STAFF_FILE, "staff member"
+            )
+            if refused and primary in refused:
+                row.issue(
+                    "primary_contact_id", f"staff member {primary!r} is refused by the patient"
+                )
         language = (
             None
             if row.is_empty("language")
@@ -765,6 +776,7 @@ def _read_patients(
                 "refused_staff_ids": refused,
                 "preferred_staff_ids": preferred,
                 "language": language,
+                "primary_contact_id": primary,
             },
             {
                 "patient_id": "patient_id",
@@ -773,6 +785,7 @@ def _read_patients(
                 "refused_staff_ids": "refused_staff_ids",
                 "preferred_staff_ids": "preferred_staff_ids",
                 "language": "language",
+                "primary_contact_id": "primary_contact_id",
             },
             "patient_id",
         )

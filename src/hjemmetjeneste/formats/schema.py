@@ -227,6 +227,7 @@ RULE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("overtime_max_min", "overtid_maks_min"),
     ("overtime_cost_per_min", "overtid_kostnad_per_min"),
     ("balance_weight", "balanse_vekt"),
+    ("primary_contact_weight", "primærkontakt_vekt"),
 )
 
 
@@ -374,6 +375,13 @@ _PATIENTS = RecordSchema(
             optional=True,
         ),
         Column("language", Cell.CHOICE, _optional_value("language"), ("språk",), optional=True),
+        Column(
+            "primary_contact_id",
+            Cell.ID,
+            lambda p: p.primary_contact_id or "",
+            ("primaerkontakt", "primærkontakt"),
+            optional=True,
+        ),
     ),
     lambda data: data.patients,
 )

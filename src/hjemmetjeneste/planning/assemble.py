@@ -5,8 +5,11 @@ from __future__ import annotations
 from hjemmetjeneste.domain import (
     AsNeededItem,
     DayPlan,
+    Municipality,
+    Patient,
     PlanKpis,
     PlanResult,
+    Task,
     UnplacedReason,
     UnplacedTask,
     Visit,
@@ -15,7 +18,12 @@ from hjemmetjeneste.domain import (
     WorklistTask,
     WorklistVisit,
 )
-from hjemmetjeneste.planning.explain import why_dropped
+from hjemmetjeneste.planning.explain import (
+    TIME_CRITICAL_PREFIX,
+    kept_out_sentence,
+    outside_every_shift_sentence,
+    why_dropped,
+)
 from hjemmetjeneste.planning.to_problem import BuiltProblem
 from hjemmetjeneste.solver import Route, Solution
 
@@ -39,13 +47,21 @@ def assemble(day_plan: DayPlan, built: BuiltProblem, solution: Solution) -> Plan
         worklists.append(_worklist(day_plan, built, route, visits, partner_staff))
 
     unplaced = [
-        task for p in built.prefiltered for task in _unplaced(p.visit, p.reason, p.explanation)
+        _unplaced_task(
+            t,
+            p.visit.visit_id,
+            day_plan.patient(p.visit.patient_id),
+            p.reason,
+            kept_out_sentence(p, t, built, day_plan.staff),
+        )
+        for p in built.prefiltered
+        for t in p.visit.tasks
     ]
     # One entry per visit: a double-staffed visit has two dropped jobs.
     dropped = {index.job_visit[n]: n for n in reversed(solution.dropped)}
     for visit_id, node in dropped.items():
         visit = visits[visit_id or ""]
-        unplaced += _unplaced(visit, *why_dropped(built, solution, node, visit))
+        unplaced += _unplaced(day_plan, visit, *why_dropped(built, solution, node, visit))
     unplaced.sort(key=lambda u: (not u.time_critical, u.window_start, u.task_id))
 
     return PlanResult(
@@ -158,23 +174,48 @@ def _worklist(
     )
 
 
-def _unplaced(visit: Visit, reason: UnplacedReason, explanation: str) -> list[UnplacedTask]:
-    prefix = "TIME-CRITICAL. " if visit.time_critical else ""
-    return [
-        UnplacedTask(
-            task_id=t.task_id,
-            visit_id=visit.visit_id,
-            intervention_id=t.intervention_id,
-            patient_id=t.patient_id,
-            description=t.description,
-            window_start=t.window_start,
-            window_end=t.window_end,
-            time_critical=t.time_critical,
-            reason=reason,
-            explanation=prefix + explanation,
+def _unplaced(
+    day_plan: DayPlan, visit: Visit, reason: UnplacedReason, explanation: str
+) -> list[UnplacedTask]:
+    patient = day_plan.patient(visit.patient_id)
+    return [_unplaced_task(t, visit.visit_id, patient, reason, explanation) for t in visit.tasks]
+
+
+def _unplaced_task(
+    task: Task, visit_id: str, patient: Patient | None, reason: UnplacedReason, explanation: str
+) -> UnplacedTask:
+    """One unplaced task; "TIME-CRITICAL." only before a task that is itself time-critical."""
+    return UnplacedTask(
+        task_id=task.task_id,
+        visit_id=visit_id,
+        intervention_id=task.intervention_id,
+        patient_id=task.patient_id,
+        patient_name=patient.display_name if patient else "",
+        address=patient.address if patient else "",
+        description=task.description,
+        window_start=task.window_start,
+        window_end=task.window_end,
+        time_critical=task.time_critical,
+        reason=reason,
+        explanation=(TIME_CRITICAL_PREFIX if task.time_critical else "") + explanation,
+    )
+
+
+def outside_every_shift_tasks(
+    municipality: Municipality, patients: tuple[Patient, ...], tasks: tuple[Task, ...]
+) -> tuple[UnplacedTask, ...]:
+    """Tasks no defined shift covers, as unplaced tasks (reason ``outside_every_shift``)."""
+    by_id = {p.patient_id: p for p in patients}
+    return tuple(
+        _unplaced_task(
+            t,
+            "",
+            by_id.get(t.patient_id),
+            UnplacedReason.OUTSIDE_EVERY_SHIFT,
+            outside_every_shift_sentence(t, municipality),
         )
-        for t in visit.tasks
-    ]
+        for t in tasks
+    )
 
 
 def _kpis(day_plan: DayPlan, worklists: list[Worklist], unplaced: list[UnplacedTask]) -> PlanKpis:

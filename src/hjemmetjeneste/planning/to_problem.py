@@ -4,7 +4,8 @@ Everything goes through :class:`~hjemmetjeneste.solver.model_builder.ProblemBuil
 that no caregiver on shift could ever serve (nobody on shift, nobody qualified, every
 qualified caregiver refused, a pin that cannot hold, a window that cannot be met inside the
 shift, a gap to an earlier shift's dose that leaves no time) are not handed to the solver;
-they come back as ``Prefiltered`` with the reason, so that every unplaced task is explained.
+they come back as ``Prefiltered`` with the reason and the facts behind it
+(``KeptOutFacts``), which :mod:`hjemmetjeneste.planning.explain` words per task.
 
 The opt-in rules (docs/constraints.md) come from the day plan's data: the municipality's
 ``PlanningRules`` (breaks, overtime, weights), the interventions' gap groups, soft windows,
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import cached_property
@@ -48,12 +50,36 @@ TIME_CRITICAL_PENALTY = 3_000_000
 
 
 @dataclass(frozen=True)
+class KeptOutFacts:
+    """The numbers behind keeping a visit out of the solve (seconds from the plan day's
+    start); :func:`hjemmetjeneste.planning.explain.kept_out_sentence` words them."""
+
+    qualified: int = 0
+    """Qualified caregivers on shift (all refused, or fewer than a double-staffed visit needs)."""
+    modes: tuple[str, ...] = ()
+    """Travel modes without a route between the base and the patient."""
+    pinned_staff: str = ""
+    pinned_why: str = ""
+    windows: tuple[tuple[int, int], ...] = ()
+    """The visit's start windows."""
+    bounds: tuple[int, int] = (0, 0)
+    """The earliest and latest start the shift (and gaps to earlier doses) allow."""
+    reachable: tuple[int, int] = (0, 0)
+    """Earliest arrival from the base; latest start that still gets back by the shift's end."""
+    gap: tuple[str, int, int, int | None] | None = None
+    """Gap group, last dose (s), minimum and maximum gap (s) when an earlier dose bounds it."""
+    location: tuple[float, float] | None = None
+    """The patient's implausible coordinates (lat, lon) and why they cannot be right."""
+    location_why: str = ""
+
+
+@dataclass(frozen=True)
 class Prefiltered:
-    """A visit kept out of the solve, with the reason and a sentence for the planner."""
+    """A visit kept out of the solve, with the reason and the facts behind it."""
 
     visit: Visit
     reason: UnplacedReason
-    explanation: str
+    facts: KeptOutFacts = KeptOutFacts()
 
 
 @dataclass(frozen=True)
@@ -123,9 +149,17 @@ def break_specs(
 
 
 def build_problem(
-    day_plan: DayPlan, travel: TravelSource, *, balance_weight: int | None = None
+    day_plan: DayPlan,
+    travel: TravelSource,
+    *,
+    balance_weight: int | None = None,
+    implausible: Mapping[str, str] | None = None,
 ) -> BuiltProblem:
     """Build the routing problem of one district's shift.
+
+    ``implausible`` maps patient ids to why their coordinates cannot be right
+    (:func:`hjemmetjeneste.travel.locations.location_issues`): their visits are kept out
+    as ``implausible_location``.
 
     Each caregiver leaves the base at shift start at the earliest and is back by shift end
     (plus the municipality's overtime maximum). A double-staffed visit becomes two jobs in
@@ -172,7 +206,9 @@ def build_problem(
             breaks=breaks,
         )
 
-    context = _Context(day_plan, index, matrices, shift_start, shift_end, rules)
+    context = _Context(
+        day_plan, index, matrices, shift_start, shift_end, rules, dict(implausible or {})
+    )
     prefiltered: list[Prefiltered] = []
     job_visit: list[str | None] = [None]
     group_jobs: dict[tuple[str, str], list[tuple[int, int, int, int | None]]] = defaultdict(list)
@@ -254,6 +290,7 @@ class _Context:
     shift_start: int
     shift_end: int
     rules: PlanningRules
+    implausible: dict[str, str]
 
     @cached_property
     def _last_dose(self) -> dict[tuple[str, str], ServedTask]:
@@ -269,10 +306,17 @@ class _Context:
         """The visit's jobs' data, or why it is left out."""
         dp, index, staff = self.day_plan, self.index, self.day_plan.staff
         patient = dp.patient(visit.patient_id)
-        if not staff:
+        if visit.patient_id in self.implausible:
+            loc_ = patient.location
             return Prefiltered(
-                visit, UnplacedReason.NO_STAFF_ON_SHIFT, "Nobody is rostered on this shift."
+                visit,
+                UnplacedReason.IMPLAUSIBLE_LOCATION,
+                KeptOutFacts(
+                    location=(loc_.lat, loc_.lon), location_why=self.implausible[visit.patient_id]
+                ),
             )
+        if not staff:
+            return Prefiltered(visit, UnplacedReason.NO_STAFF_ON_SHIFT)
         # Pins.
         task_ids = {t.task_id for t in visit.tasks}
         pins = [p for p in dp.pins if p.task_id in task_ids]
@@ -283,8 +327,7 @@ class _Context:
                     return Prefiltered(
                         visit,
                         UnplacedReason.PIN_CONFLICT,
-                        f"The visit is pinned to caregiver {pin.staff_id}, who is not on "
-                        "this shift.",
+                        KeptOutFacts(pinned_staff=pin.staff_id, pinned_why="absent"),
                     )
                 pinned_vehicle = index.vehicle_staff.index(pin.staff_id)
             if pin.start is not None:
@@ -298,46 +341,31 @@ class _Context:
         )
         refused = tuple(v for v, s in enumerate(staff) if s.staff_id in patient.refused_staff_ids)
         if not first_ok:
-            skills = ", ".join(sorted(visit.required_skills)) or "no extra skills"
-            return Prefiltered(
-                visit,
-                UnplacedReason.NO_QUALIFIED_STAFF,
-                f"No caregiver on shift has competence {visit.required_competence.value} "
-                f"with {skills}.",
-            )
+            return Prefiltered(visit, UnplacedReason.NO_QUALIFIED_STAFF)
         usable_first = tuple(v for v in first_ok if v not in refused)
         usable_second = tuple(v for v in second_ok if v not in refused)
         if not usable_first:
             return Prefiltered(
-                visit,
-                UnplacedReason.ALL_REFUSED,
-                f"Every qualified caregiver on shift ({len(first_ok)}) is one the patient "
-                "has refused.",
+                visit, UnplacedReason.ALL_REFUSED, KeptOutFacts(qualified=len(first_ok))
             )
         # Roads: only caregivers whose travel mode gets from the base to the patient and back.
         usable_first = tuple(v for v in usable_first if self._connected(loc, v))
         usable_second = tuple(v for v in usable_second if self._connected(loc, v))
         if not usable_first:
             modes = sorted({staff[v].travel_mode.value for v in first_ok if v not in refused})
-            return Prefiltered(
-                visit,
-                UnplacedReason.UNREACHABLE,
-                f"There is no route between the base and the patient's address by "
-                f"{' or '.join(modes)} (the address may lie off the road map).",
-            )
+            return Prefiltered(visit, UnplacedReason.UNREACHABLE, KeptOutFacts(modes=tuple(modes)))
         if visit.staff_count == 2 and len(set(usable_first) | set(usable_second)) < 2:
             return Prefiltered(
                 visit,
                 UnplacedReason.NOT_ENOUGH_QUALIFIED_STAFF,
-                f"The visit needs 2 qualified caregivers at once; only "
-                f"{len(set(usable_first) | set(usable_second))} on shift.",
+                KeptOutFacts(qualified=len(set(usable_first) | set(usable_second))),
             )
         if pinned_vehicle is not None and pinned_vehicle not in usable_first:
             why = "refused by the patient" if pinned_vehicle in refused else "not qualified"
             return Prefiltered(
                 visit,
                 UnplacedReason.PIN_CONFLICT,
-                f"The visit is pinned to {index.staff_label(pinned_vehicle)}, who is {why} for it.",
+                KeptOutFacts(pinned_staff=index.staff_label(pinned_vehicle), pinned_why=why),
             )
         # Windows, soft end, gaps to earlier shifts.
         windows = _visit_windows(visit, index)
@@ -347,25 +375,18 @@ class _Context:
         if allowance_s:
             soft_end = hard_end
             windows = (*windows[:-1], (windows[-1][0], windows[-1][1] + allowance_s))
-        gap_groups, earliest, latest, gap_note = self._gaps(visit)
+        gap_groups, earliest, latest, gap = self._gaps(visit)
         if pinned_start is not None:
             windows = ((pinned_start, pinned_start),)
-        clipped = _clip(windows, max(self.shift_start, earliest), min(self.shift_end, latest))
+        bounds = (max(self.shift_start, earliest), min(self.shift_end, latest))
+        clipped = _clip(windows, *bounds)
         reachable = self._reachable(visit, loc, usable_first)
         feasible = _clip(clipped, reachable[0], reachable[1])
         if not feasible:
-            if gap_note and _clip(windows, self.shift_start, self.shift_end):
-                return Prefiltered(visit, UnplacedReason.GAP_RULE, gap_note)
-            first_possible, last_possible = reachable
-            return Prefiltered(
-                visit,
-                UnplacedReason.WINDOW_OUTSIDE_SHIFT,
-                f"The window cannot be met inside the shift: the {visit.duration_min} min "
-                f"visit must start between {index.clock(windows[0][0])} and "
-                f"{index.clock(windows[-1][1])}, but a caregiver can be there from "
-                f"{index.clock(first_possible)} at the earliest and must start by "
-                f"{index.clock(last_possible)} to be back in time.",
-            )
+            facts = KeptOutFacts(windows=windows, bounds=bounds, reachable=reachable, gap=gap)
+            if gap is not None and _clip(windows, self.shift_start, self.shift_end):
+                return Prefiltered(visit, UnplacedReason.GAP_RULE, facts)
+            return Prefiltered(visit, UnplacedReason.WINDOW_OUTSIDE_SHIFT, facts)
         penalty = (
             TIME_CRITICAL_PENALTY if visit.time_critical or pins else DROP_PENALTY[visit.priority]
         ) * len(visit.tasks)
@@ -384,7 +405,9 @@ class _Context:
 
     def _gaps(
         self, visit: Visit
-    ) -> tuple[tuple[tuple[str, int, int | None], ...], int, int, str | None]:
+    ) -> tuple[
+        tuple[tuple[str, int, int | None], ...], int, int, tuple[str, int, int, int | None] | None
+    ]:
         """Gap groups of the visit, and the bounds earlier shifts' doses put on its start."""
         groups: dict[str, tuple[int, int | None]] = {}
         for t in visit.tasks:
@@ -395,7 +418,8 @@ class _Context:
             if t.max_gap_min is not None:
                 hi = t.max_gap_min * 60 if hi is None else min(hi, t.max_gap_min * 60)
             groups[t.gap_group] = (lo, hi)
-        earliest, latest, note = -(10**9), 10**9, None
+        earliest, latest = -(10**9), 10**9
+        gap: tuple[str, int, int, int | None] | None = None
         for group, (lo, hi) in groups.items():
             last = self._last_dose.get((visit.patient_id, group))
             if last is None:
@@ -404,15 +428,8 @@ class _Context:
             earliest = max(earliest, at + lo)
             if hi is not None:
                 latest = min(latest, at + hi)
-            bound = f"at least {lo // 60} min" + (
-                f" and at most {hi // 60} min" if hi is not None else ""
-            )
-            note = (
-                f"Gap rule: the last dose of '{group}' was given at "
-                f"{self.index.clock(at)} in an earlier shift; this one must follow {bound} "
-                "later, which no time in this shift allows."
-            )
-        return tuple((g, lo, hi) for g, (lo, hi) in groups.items()), earliest, latest, note
+            gap = (group, at, lo, hi)
+        return tuple((g, lo, hi) for g, (lo, hi) in groups.items()), earliest, latest, gap
 
     def _connected(self, loc: int, vehicle: int) -> bool:
         """Whether the caregiver's travel mode has a route base -> ``loc`` and back."""
@@ -443,6 +460,7 @@ class _Context:
             else frozenset()
         )
         cost: dict[int, int] = {}
+        on_shift = {s.staff_id for s in dp.staff}
         for v, s in enumerate(dp.staff):
             c = 0
             if known and s.staff_id not in known:
@@ -451,6 +469,8 @@ class _Context:
                 c += rules.preference_weight
             if patient.language is not None and patient.language not in s.skills:
                 c += rules.language_weight
+            if patient.primary_contact_id in on_shift and s.staff_id != patient.primary_contact_id:
+                c += rules.primary_contact_weight
             if c:
                 cost[v] = c
         return cost

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hjemmetjeneste.domain import DayPlan, PlanResult
-from hjemmetjeneste.planning.explain import describe_violation
+from hjemmetjeneste.planning.explain import describe_violation, staff_lacks
 from hjemmetjeneste.planning.mapping import map_plan
 from hjemmetjeneste.planning.to_problem import BuiltProblem
 from hjemmetjeneste.solver import Route, RouteStop, Solution, ViolationKind, check_solution
@@ -100,7 +100,8 @@ def verify_plan(day_plan: DayPlan, built: BuiltProblem, result: PlanResult) -> l
     for violation in check_solution(built.problem, solution):
         staff_id = index.vehicle_staff[violation.vehicle] if violation.vehicle is not None else None
         visit_id = index.job_visit[violation.node] if violation.node is not None else None
-        found.append(
-            PlanViolation(violation.kind, staff_id, visit_id, describe_violation(built, violation))
-        )
+        message = describe_violation(built, violation)
+        if violation.kind is ViolationKind.MISSING_COMPETENCE and staff_id and visit_id:
+            message += ": " + staff_lacks(day_plan, staff_id, visit_id)
+        found.append(PlanViolation(violation.kind, staff_id, visit_id, message))
     return found

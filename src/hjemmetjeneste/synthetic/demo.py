@@ -1236,6 +1236,37 @@ def _best(
 # --------------------------------------------------------------------------------------
 
 
+def _misplaced_patient(number: int) -> tuple[Patient, CarePlan]:
+    """One realistic impossible task: a patient newly registered with latitude and longitude
+    swapped (a data-entry slip), with a daily morning visit. Planning leaves it unplaced as
+    ``implausible_location`` naming the coordinates; import warns about it."""
+    patient = Patient(
+        patient_id=f"P{number:04d}",
+        municipality_id=DEMO_MUNICIPALITY_ID,
+        district_id=DEMO_DISTRICT_ID,
+        display_name="Ny Bruker (synthetic)",
+        address="Weidemanns vei 7",
+        location=GeoPoint(lat=10.4312, lon=63.4301),  # swapped: Trondheim is 63.43 N 10.43 E
+        key_box_note="Nøkkelboks på baksiden, kode hos teamleder",
+    )
+    visit = Intervention(
+        intervention_id=f"I9{number:04d}",
+        patient_id=patient.patient_id,
+        problem_area=ProblemArea.PERSONAL_HYGIENE,
+        description="Morgenstell og tilsyn",
+        duration_min=30,
+        schedule=_window("09:00-11:00"),
+        required_competence=CompetenceLevel.HEALTH_WORKER,
+        valid_from=date(2026, 11, 1),
+    )
+    plan = CarePlan(
+        care_plan_id=f"CP-{patient.patient_id}",
+        patient_id=patient.patient_id,
+        interventions=(visit,),
+    )
+    return patient, plan
+
+
 def generate_demo(seed: int = 2026) -> MunicipalityData:
     """The synthetic demo municipality (Trondheim, district Østbyen), fully determined by ``seed``.
 
@@ -1258,6 +1289,9 @@ def generate_demo(seed: int = 2026) -> MunicipalityData:
     )
     patients = _patients(random.Random(f"{seed}:patients"))
     plans = _care_plans(random.Random(f"{seed}:plans"), patients)
+    misplaced, misplaced_plan = _misplaced_patient(len(patients) + 1)
+    patients.append(misplaced)
+    plans.append(misplaced_plan)
     staff = _staff(random.Random(f"{seed}:staff"))
     roster = _roster(random.Random(f"{seed}:roster"), staff, plans)
     return MunicipalityData(

@@ -5,19 +5,27 @@ instant as a fixed offset; see :mod:`hjemmetjeneste.tasks.clock` for the DST rul
 """
 
 from hjemmetjeneste.tasks.clock import in_zone, local_datetime
-from hjemmetjeneste.tasks.dayplan import belongs_to_shift, build_day_plan, window_midpoint
+from hjemmetjeneste.tasks.dayplan import (
+    belongs_to_shift,
+    build_day_plan,
+    outside_every_shift,
+    window_midpoint,
+)
 from hjemmetjeneste.tasks.recurrence import expand_intervention, occurs_on
-from hjemmetjeneste.tasks.shifts import shift_instance
+from hjemmetjeneste.tasks.shifts import defined_shifts_text, require_shift, shift_instance
 from hjemmetjeneste.tasks.visits import merge_into_visits
 
 __all__ = [
     "belongs_to_shift",
     "build_day_plan",
+    "defined_shifts_text",
     "expand_intervention",
     "in_zone",
     "local_datetime",
     "merge_into_visits",
     "occurs_on",
+    "outside_every_shift",
+    "require_shift",
     "shift_instance",
     "window_midpoint",
 ]

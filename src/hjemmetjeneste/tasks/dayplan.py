@@ -29,7 +29,7 @@ from hjemmetjeneste.domain import (
     Task,
 )
 from hjemmetjeneste.tasks.recurrence import expand_intervention
-from hjemmetjeneste.tasks.shifts import shift_instance
+from hjemmetjeneste.tasks.shifts import require_shift, shift_instance, shift_instances_around
 from hjemmetjeneste.tasks.visits import merge_into_visits
 
 
@@ -64,8 +64,8 @@ def build_day_plan(
     passed through for the solver. Staff are those rostered on (``day``, ``shift``,
     ``district_id``), sorted by id. ``as_needed`` holds the district patients' AS_NEEDED
     interventions valid on ``day``. ``patients`` are those with a visit or an as-needed item,
-    sorted by id. Raises KeyError for an unknown district or a shift kind the municipality
-    does not define.
+    sorted by id. Raises KeyError for an unknown district and PlanRequestError (naming the
+    shifts that exist) for a shift kind the municipality does not define.
     """
     try:
         district = data.district(district_id)
@@ -76,6 +76,7 @@ def build_day_plan(
             f"{data.municipality.municipality_id!r}; known districts: {known}"
         ) from None
     tz = ZoneInfo(data.municipality.timezone)
+    require_shift(data.municipality, shift)
     instance = shift_instance(data.municipality, day, shift)
 
     patients = {p.patient_id: p for p in data.patients if p.district_id == district_id}
@@ -120,4 +121,33 @@ def build_day_plan(
         as_needed=as_needed,
         pins=pins,
         history=history or CareHistory(),
+    )
+
+
+def outside_every_shift(
+    data: MunicipalityData, day: date, district_id: str | None = None
+) -> tuple[Task, ...]:
+    """Tasks dated ``day`` whose window midpoint lies in no shift the municipality defines.
+
+    These belong to no plan by the midpoint rule; they are listed with every plan of ``day``
+    (and warned about at import) so that no task disappears without a word. ``district_id``
+    None: every district's patients.
+    """
+    tz = ZoneInfo(data.municipality.timezone)
+    shifts = shift_instances_around(data.municipality, day)
+    patients = {
+        p.patient_id for p in data.patients if district_id is None or p.district_id == district_id
+    }
+    return tuple(
+        sorted(
+            (
+                task
+                for plan in data.care_plans
+                if plan.patient_id in patients
+                for intervention in plan.interventions
+                for task in expand_intervention(intervention, day, tz)
+                if not any(belongs_to_shift(task, shift) for shift in shifts)
+            ),
+            key=lambda t: (t.window_start, t.task_id),
+        )
     )

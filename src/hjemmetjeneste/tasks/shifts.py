@@ -6,7 +6,35 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from hjemmetjeneste.domain import Municipality, ShiftInstance, ShiftKind
+from hjemmetjeneste.errors import PlanRequestError
 from hjemmetjeneste.tasks.clock import local_datetime
+
+
+def defined_shifts_text(municipality: Municipality) -> str:
+    """The shifts a municipality defines, as ``day 07:30–15:00, evening 15:00–22:30``."""
+    return (
+        ", ".join(f"{d.kind.value} {d.start:%H:%M}–{d.end:%H:%M}" for d in municipality.shifts)
+        or "none"
+    )
+
+
+def require_shift(municipality: Municipality, kind: ShiftKind) -> None:
+    """Raise :class:`PlanRequestError` (an input error) naming the shifts that exist when
+    the municipality defines no shift of ``kind``."""
+    if all(d.kind != kind for d in municipality.shifts):
+        raise PlanRequestError(
+            f"municipality {municipality.municipality_id} defines no {kind.value} shift; "
+            f"it defines: {defined_shifts_text(municipality)}"
+        )
+
+
+def shift_instances_around(municipality: Municipality, day: date) -> tuple[ShiftInstance, ...]:
+    """Every defined shift that starts on ``day − 1``, ``day`` or ``day + 1``."""
+    return tuple(
+        shift_instance(municipality, day + timedelta(days=offset), d.kind)
+        for offset in (-1, 0, 1)
+        for d in municipality.shifts
+    )
 
 
 def shift_instance(municipality: Municipality, day: date, kind: ShiftKind) -> ShiftInstance:

@@ -1,0 +1,43 @@
+"""The primary contact (primærkontakt): an optional export column and a preference."""
+
+from __future__ import annotations
+
+from factories import TINY_DAY as DAY
+from factories import tiny_tables as base_tables
+from factories import write_tables
+from hjemmetjeneste.domain import PlanningRules
+from hjemmetjeneste.formats import read_export, write_export
+from hjemmetjeneste.pipeline import plan_shift
+from hjemmetjeneste.solver import SolveParams
+
+
+def test_column_round_trips_and_the_search_prefers_her(tmp_path):
+    tables = base_tables()
+    # Two caregivers who could both do Ola's shower; Ola's primary contact is Nora (S3).
+    for row in tables["patients"]:
+        row["primary_contact_id"] = "S3" if row["patient_id"] == "P2" else ""
+    data = read_export(write_tables(tables, tmp_path / "in"))
+    assert {p.patient_id: p.primary_contact_id for p in data.patients}["P2"] == "S3"
+    write_export(data, tmp_path / "out")
+    again = read_export(tmp_path / "out")
+    assert {p.patient_id: p.primary_contact_id for p in again.patients}["P2"] == "S3"
+
+    rules = PlanningRules(primary_contact_weight=50_000)
+    data = data.model_copy(
+        update={"municipality": data.municipality.model_copy(update={"rules": rules})}
+    )
+    result = plan_shift(data, DAY, "day", params=SolveParams(time_limit_s=0.5)).result
+    ola = [w.staff_id for w in result.worklists for v in w.visits if v.patient_id == "P2"]
+    assert ola == ["S3"]
+
+
+def test_an_unknown_primary_contact_is_an_input_error(tmp_path):
+    import pytest
+
+    from hjemmetjeneste.errors import PlanInputError
+
+    tables = base_tables()
+    for row in tables["patients"]:
+        row["primary_contact_id"] = "S99"
+    with pytest.raises(PlanInputError, match="primary_contact_id"):
+        read_export(write_tables(tables, tmp_path))
