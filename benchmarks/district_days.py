@@ -18,6 +18,7 @@ from pathlib import Path
 from hjemmetjeneste.domain import DayPlan, GeoPoint, ShiftKind
 from hjemmetjeneste.pipeline import load_export
 from hjemmetjeneste.tasks import build_day_plan
+from hjemmetjeneste.travel.locations import location_issues
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 DAY = date(2026, 12, 1)
@@ -29,7 +30,16 @@ SIZES = {"small": (60, 6), "medium": (300, 25), "large": (1500, 100)}
 def demo_day() -> DayPlan:
     """The demo district's 2026-12-01 day shift (the template every size is drawn from)."""
     data = load_export(DEMO)
-    return build_day_plan(data, DAY, ShiftKind.DAY, data.districts[0].district_id)
+    # The demo's deliberately impossible patient (coordinates swapped) is no model to draw
+    # from: without it the seeded days are the ones the committed runs measured.
+    wrong = {i.record_id for i in location_issues(data) if i.kind == "patient"}
+    day = build_day_plan(data, DAY, ShiftKind.DAY, data.districts[0].district_id)
+    return day.model_copy(
+        update={
+            "patients": tuple(p for p in day.patients if p.patient_id not in wrong),
+            "visits": tuple(v for v in day.visits if v.patient_id not in wrong),
+        }
+    )
 
 
 def district_day(n_visits: int, n_staff: int, seed: int = 0) -> DayPlan:
