@@ -38,7 +38,7 @@ from hjemmetjeneste.api.auth import Role, issue_demo_token
 from hjemmetjeneste.api.deps import ApiState, PlannerUser, StateDep
 from hjemmetjeneste.api.routers import runs as runs_router
 from hjemmetjeneste.api.schemas import PinCreate, RunPublic, problem_responses
-from hjemmetjeneste.domain import MunicipalityData, PlanResult, UnplacedReason
+from hjemmetjeneste.domain import MunicipalityData, PlanResult
 from hjemmetjeneste.planning.continuity import caregivers_per_patient
 from hjemmetjeneste.store import runs
 
@@ -304,8 +304,6 @@ def plan_view(run_id: str, request: Request, user: PlannerUser, state: StateDep)
     patients = {p.patient_id: p for p in data.patients}
     places: dict[str, UnplacedPlacePublic] = {}
     for task in result.unplaced:
-        if task.reason == UnplacedReason.IMPLAUSIBLE_LOCATION:
-            continue  # no marker at a place that cannot be right (the list names it)
         patient = patients.get(task.patient_id)
         if patient is not None and task.visit_id not in places:
             places[task.visit_id] = UnplacedPlacePublic(

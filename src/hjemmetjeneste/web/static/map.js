@@ -73,7 +73,14 @@ export class RouteMap {
           .addTo(layer);
       }
     });
+    // No marker (nor map extent) at a location that cannot be right: the list names it.
+    const implausible = new Set(
+      view.result.unplaced
+        .filter((u) => u.reason === "implausible_location")
+        .map((u) => u.visit_id),
+    );
     for (const place of view.unplaced_places) {
+      if (implausible.has(place.visit_id)) continue;
       const at = [place.location.lat, place.location.lon];
       bounds.extend(at);
       L.marker(at, {
