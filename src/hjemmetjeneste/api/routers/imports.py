@@ -215,4 +215,5 @@ def upload_import(
             )
             for kind, c in summary.counts.items()
         },
+        new_headings=dict(loaded.new_problem_areas),
     )
