@@ -4,11 +4,10 @@ imports — a --partial one without the file, under --strict-catalogue — know 
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
-from import_corpus import CORPUS
+from import_corpus import CORPUS, set_headings
 from typer.testing import CliRunner
 
 from hjemmetjeneste.cli import app
@@ -35,16 +34,6 @@ def _digest(url: str) -> str:
         store.close()
 
 
-def _set_headings(path: Path, headings: list[str]) -> None:
-    """Give the first rows of interventions.csv at ``path`` these headings."""
-    rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
-    column = rows[0].index("problem_area")
-    for row, heading in zip(rows[1:], headings, strict=False):
-        row[column] = heading
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
-
-
 def _import(url: str, folder: Path, *options: str) -> tuple[int, str]:
     result = runner.invoke(app, ["import", str(folder), "--database-url", url, *options])
     return result.exit_code, result.output
@@ -69,14 +58,14 @@ def test_a_heading_of_the_catalogue_file_is_known_to_a_later_partial_import(
     delta = tmp_path / "delta"
     delta.mkdir()
     shutil.copy(VALID / "interventions.csv", delta / "interventions.csv")
-    _set_headings(delta / "interventions.csv", ["Snørydding"])
+    set_headings(delta / "interventions.csv", ["Snørydding"])
     before = _digest(url)
     code, output = _import(url, delta, "--partial", "--strict-catalogue")
     assert code == 2
     assert "'Snørydding' (1 intervention(s)) is not in the catalogue" in output
     assert _digest(url) == before
 
-    _set_headings(delta / "interventions.csv", ["HAGEARBEID"])
+    set_headings(delta / "interventions.csv", ["HAGEARBEID"])
     code, output = _import(url, delta, "--partial", "--strict-catalogue")
     assert code == 0, output
     assert "not in the catalogue" not in output
@@ -99,7 +88,7 @@ def test_a_heading_an_intervention_uses_is_added_with_a_warning_and_listed(
     url = import_db_url
     folder = tmp_path / "export"
     shutil.copytree(VALID, folder)
-    _set_headings(folder / "interventions.csv", ["Hagearbeid", "Hagearbeid"])
+    set_headings(folder / "interventions.csv", ["Hagearbeid", "Hagearbeid"])
     code, output = _import(url, folder)
     assert code == 0, output
     assert "not in the catalogue, added as the municipality's own: 'Hagearbeid' (2)" in output
