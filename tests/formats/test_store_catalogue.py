@@ -154,3 +154,17 @@ def test_save_export_adds_each_entry_once_and_counts_it(tmp_path: Path) -> None:
         assert store.catalogue("9999") == []
     finally:
         store.close()
+
+
+def test_catalogue_command_names_what_is_missing(tmp_path: Path) -> None:
+    """On an empty store, or for a municipality it does not hold, `catalogue` exits 2 and
+    says why."""
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    empty = runner.invoke(app, ["catalogue", "--database-url", url])
+    assert empty.exit_code == 2 and "import an export first" in empty.output
+    code, output = _import(url, VALID)
+    assert code == 0, output
+    unknown = runner.invoke(app, ["catalogue", "--database-url", url, "--municipality", "9999"])
+    assert unknown.exit_code == 2 and "no municipality '9999'" in unknown.output
+    known = runner.invoke(app, ["catalogue", "--database-url", url, "--municipality", "5001"])
+    assert known.exit_code == 0 and "municipality 5001" in known.output

@@ -219,19 +219,22 @@ def catalogue(
     from hjemmetjeneste.store import StoreError, open_store
 
     settings = load_settings(database_url)
-    store = open_store(settings.database_url)
-    try:
-        ids = store.municipality_ids()
-        if municipality is None and len(ids) > 1:
-            raise StoreError(f"the store holds several municipalities ({', '.join(ids)}); name one")
-        if municipality is None and not ids:
-            raise StoreError("the store holds no municipality; import an export first")
-        mid = municipality if municipality is not None else ids[0]
-        if mid not in ids:
-            raise StoreError(f"the store holds no municipality {mid!r}")
-        own = store.catalogue(mid)
-    finally:
-        store.close()
+    with reported_errors():
+        store = open_store(settings.database_url)
+        try:
+            ids = store.municipality_ids()
+            if municipality is None and len(ids) > 1:
+                raise StoreError(
+                    f"the store holds several municipalities ({', '.join(ids)}); name one"
+                )
+            if municipality is None and not ids:
+                raise StoreError("the store holds no municipality; import an export first")
+            mid = municipality if municipality is not None else ids[0]
+            if mid not in ids:
+                raise StoreError(f"the store holds no municipality {mid!r}")
+            own = store.catalogue(mid)
+        finally:
+            store.close()
 
     def aliases(table: dict[str, object], value: object) -> str:
         return ", ".join(escape(a) for a, v in table.items() if v == value)
