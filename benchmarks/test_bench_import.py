@@ -5,7 +5,8 @@ Not part of the unit run. Run with
     pytest benchmarks/test_bench_import.py --benchmark-json=/tmp/bench_import.json -q -s
 
 Each timed import is the whole path `hjemmetjeneste import` takes: read and validate every
-row (or resource), then write it into a fresh SQLite store in one transaction. The floors of
+row (or resource), check its care-plan headings against the store's catalogue, then write it
+into a fresh SQLite store in one transaction. The floors of
 issue #3 (2 cores) are asserted: CSV <= 10 s, FHIR <= 60 s. Baselines measured in the same
 run, on the same files, give the ratio in ``extra_info``: ``polars.read_csv`` of the seven
 files (CSV) and ``json.loads`` of the bundle (FHIR): the cost of merely parsing the bytes.
@@ -24,6 +25,7 @@ from hjemmetjeneste.formats import write_export
 from hjemmetjeneste.formats.auto import read_plan_export
 from hjemmetjeneste.formats.fhir import write_fhir_bundle
 from hjemmetjeneste.store import open_store
+from hjemmetjeneste.store.catalogue import import_entries
 from hjemmetjeneste.synthetic.large import generate_synthetic
 
 CSV_INTERVENTIONS = 100_000
@@ -48,10 +50,16 @@ CPU_SECONDS: dict[str, float] = {}
 
 def _import_into_fresh_store(path: Path, url: str) -> int:
     started = time.process_time()
-    loaded = read_plan_export(path)
     store = open_store(url)
     try:
-        summary = store.save_export(loaded.data, partial_kinds=loaded.partial_kinds)
+        loaded = read_plan_export(
+            path, known_headings=lambda mid: [e.name for e in store.catalogue(mid)]
+        )
+        summary = store.save_export(
+            loaded.data,
+            partial_kinds=loaded.partial_kinds,
+            catalogue=import_entries(loaded.catalogue_file, loaded.own_headings),
+        )
     finally:
         store.close()
     CPU_SECONDS[str(path)] = time.process_time() - started  # this process only (not workers)

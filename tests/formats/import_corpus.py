@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -25,3 +26,13 @@ def corpus_path(name: str, tmp_path: Path) -> Path:
     if spec["format"] == "xlsx":
         return CORPUS / "xlsx" / f"{name}.xlsx"
     return CORPUS / "fhir" / f"{name}.json"
+
+
+def set_headings(path: Path, headings: list[str]) -> None:
+    """Give the first rows of the interventions.csv at ``path`` these care-plan headings."""
+    rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
+    column = rows[0].index("problem_area")
+    for row, heading in zip(rows[1:], headings, strict=False):
+        row[column] = heading
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from import_corpus import CORPUS
+from import_corpus import CORPUS, set_headings
 
 from hjemmetjeneste.domain import (
     CatalogueName,
@@ -97,13 +97,7 @@ def test_every_standard_heading_imports_stores_and_plans(tmp_path: Path) -> None
 def _with_headings(tmp_path: Path, headings: list[str]) -> Path:
     folder = tmp_path / "export"
     write_export(read_export(VALID), folder)
-    path = folder / "interventions.csv"
-    rows = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
-    column = rows[0].index("problem_area")
-    for row, heading in zip(rows[1:], headings, strict=False):
-        row[column] = heading
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
+    set_headings(folder / "interventions.csv", headings)
     return folder
 
 

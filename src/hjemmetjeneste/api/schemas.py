@@ -83,6 +83,10 @@ class ImportSummaryPublic(_Public):
     dry_run: bool
     changes: int
     counts: dict[str, KindCountsPublic]
+    new_headings: dict[str, int] = {}
+    """Care-plan headings in no catalogue (standard, the upload's catalogue file, the
+    municipality's catalogue in the store): added as its own, with how many interventions
+    use each."""
 
 
 class District(_Public):

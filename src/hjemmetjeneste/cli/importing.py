@@ -74,6 +74,7 @@ def import_export(
     from hjemmetjeneste.formats.auto import EXPORT_FORMATS, read_plan_export
     from hjemmetjeneste.formats.report import write_issue_report
     from hjemmetjeneste.store import open_store
+    from hjemmetjeneste.store.catalogue import import_entries
 
     settings = load_settings(database_url)
     if fmt not in EXPORT_FORMATS:
@@ -104,6 +105,7 @@ def import_export(
                 on_progress=lambda n: progress.advance(reading, n),
                 base=_stored_data(settings.database_url) if partial else None,
                 strict_catalogue=strict_catalogue,
+                known_headings=lambda mid: _stored_headings(settings.database_url, mid),
             )
         except PlanInputError as exc:
             if report is not None:
@@ -128,6 +130,7 @@ def import_export(
                 as_of=import_day,
                 dry_run=dry_run,
                 on_progress=on_write,
+                catalogue=import_entries(loaded.catalogue_file, loaded.own_headings),
             )
         finally:
             store.close()
@@ -180,6 +183,84 @@ def _stored_data(database_url: str) -> MunicipalityData | None:
         return None
     finally:
         store.close()
+
+
+def _stored_headings(database_url: str, municipality_id: str) -> list[str]:
+    """The care-plan headings the store's catalogue holds for ``municipality_id``."""
+    from hjemmetjeneste.store import open_store
+
+    store = open_store(database_url)
+    try:
+        return [e.name for e in store.catalogue(municipality_id)]
+    finally:
+        store.close()
+
+
+@app.command()
+def catalogue(
+    municipality: Annotated[
+        str | None,
+        typer.Option(help="Municipality id (default: the only one in the store)."),
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="Overrides HJEMMETJENESTE_DATABASE_URL.")
+    ] = None,
+) -> None:
+    """List the catalogue: standard care-plan headings, competence levels and skills with
+    their aliases, and the headings the municipality added (kept in the store)."""
+    from hjemmetjeneste.domain import (
+        COMPETENCE_ALIASES,
+        PROBLEM_AREA_ALIASES,
+        SKILL_ALIASES,
+        CompetenceLevel,
+        ProblemArea,
+        Skill,
+    )
+    from hjemmetjeneste.store import StoreError, open_store
+
+    settings = load_settings(database_url)
+    with reported_errors():
+        store = open_store(settings.database_url)
+        try:
+            ids = store.municipality_ids()
+            if municipality is None and len(ids) > 1:
+                raise StoreError(
+                    f"the store holds several municipalities ({', '.join(ids)}); name one"
+                )
+            if municipality is None and not ids:
+                raise StoreError("the store holds no municipality; import an export first")
+            mid = municipality if municipality is not None else ids[0]
+            if mid not in ids:
+                raise StoreError(f"the store holds no municipality {mid!r}")
+            own = store.catalogue(mid)
+        finally:
+            store.close()
+
+    def aliases(table: dict[str, object], value: object) -> str:
+        return ", ".join(escape(a) for a, v in table.items() if v == value)
+
+    headings = Table(
+        title=escape(f"Care-plan headings (problemområder) of municipality {mid}"),
+        title_justify="left",
+    )
+    for column in ("heading", "kind", "aliases / added by"):
+        headings.add_column(column)
+    for area in ProblemArea:
+        headings.add_row(escape(area.value), "standard", aliases(PROBLEM_AREA_ALIASES, area))
+    for entry in own:
+        how = "catalogue file" if entry.source == "file" else "used by an intervention"
+        headings.add_row(
+            escape(entry.name), "municipality", f"import batch {entry.first_batch_id} ({how})"
+        )
+    console.print(headings)
+    levels = Table(title="Competence levels, lowest first, and skills", title_justify="left")
+    for column in ("value", "kind", "aliases"):
+        levels.add_column(column)
+    for level in CompetenceLevel:
+        levels.add_row(escape(level.value), "competence", aliases(COMPETENCE_ALIASES, level))
+    for skill in Skill:
+        levels.add_row(escape(skill.value), "skill", aliases(SKILL_ALIASES, skill))
+    console.print(levels)
 
 
 def warn_locations(data: MunicipalityData, max_km: float, district_id: str | None = None) -> int:

@@ -14,6 +14,7 @@ from hjemmetjeneste.domain.common import (
     ShiftKind,
     Skill,
     TravelMode,
+    catalogue_key,
     problem_area,
 )
 from hjemmetjeneste.domain.dataset import MunicipalityData
@@ -107,5 +108,6 @@ __all__ = [
     "WorklistBreak",
     "WorklistTask",
     "WorklistVisit",
+    "catalogue_key",
     "problem_area",
 ]

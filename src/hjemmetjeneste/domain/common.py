@@ -176,6 +176,11 @@ PROBLEM_AREA_ALIASES: dict[str, ProblemArea] = {
 }
 
 
+def catalogue_key(name: str) -> str:
+    """A catalogue name as names are matched: runs of spaces made one, casefolded."""
+    return " ".join(name.split()).casefold()
+
+
 def problem_area(text: object) -> ProblemArea | CatalogueName:
     """A care-plan heading: the standard one it names (any letter case or alias), else the
     text itself as a municipality's own heading (surrounding spaces removed)."""
@@ -184,7 +189,7 @@ def problem_area(text: object) -> ProblemArea | CatalogueName:
     if not isinstance(text, str) or not text.strip():
         raise ValueError("a care-plan heading (problem area) is needed")
     name = " ".join(text.split())
-    folded = name.casefold()
+    folded = catalogue_key(name)
     return _PROBLEM_AREAS.get(folded) or PROBLEM_AREA_ALIASES.get(folded) or CatalogueName(name)
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from hjemmetjeneste._gc import gc_paused
-from hjemmetjeneste.domain import CatalogueName, MunicipalityData
+from hjemmetjeneste.domain import CatalogueName, MunicipalityData, catalogue_key
 from hjemmetjeneste.errors import InputIssue, PlanInputError
 from hjemmetjeneste.formats.geocoding import AddressRegister, Geocoder, ServiceGeocoder
 from hjemmetjeneste.formats.schema import STORE_KINDS
@@ -36,7 +36,12 @@ class LoadedExport:
     """FHIR resource types the planner does not need, and how many were skipped."""
     new_problem_areas: tuple[tuple[str, int], ...] = ()
     """Care-plan headings in neither the standard catalogue nor the export's catalogue file
-    (``problem_areas.csv``): added as the municipality's own, with how many interventions."""
+    (``problem_areas.csv``) nor the store's: added as the municipality's own, with how many
+    interventions."""
+    catalogue_file: tuple[str, ...] = ()
+    """The headings the export's catalogue file lists (the municipality's own catalogue)."""
+    own_headings: tuple[str, ...] = ()
+    """Every heading outside the standard catalogue that the interventions use."""
 
 
 def make_geocoder(
@@ -60,6 +65,7 @@ def read_plan_export(
     settings: Settings | None = None,
     base: MunicipalityData | None = None,
     strict_catalogue: bool = False,
+    known_headings: Callable[[str], Iterable[str]] | None = None,
 ) -> LoadedExport:
     """Read an export in any supported format (``auto`` detects it from the files).
 
@@ -70,8 +76,9 @@ def read_plan_export(
     ``base`` (the store's data, ``import --partial``) lets a tabular export hold any subset
     of its files: the others come from ``base`` and are listed in ``partial_kinds``.
     Care-plan headings outside the catalogue (the standard headings, the export's
-    ``problem_areas.csv`` and those ``base`` uses) are new entries (``new_problem_areas``),
-    or errors with ``strict_catalogue``.
+    ``problem_areas.csv``, those ``base`` uses and ``known_headings(municipality_id)``, the
+    store's catalogue) are new entries (``new_problem_areas``), or errors with
+    ``strict_catalogue``.
     """
     if settings is not None:
         geocoder = make_geocoder(
@@ -80,7 +87,17 @@ def read_plan_export(
         default_tolerance_min = settings.default_tolerance_min
     with gc_paused():
         loaded = _read(path, fmt, geocoder, default_tolerance_min, on_progress, base)
-    new = _new_problem_areas(loaded.data, Path(path), base)
+    folder = Path(path) if Path(path).is_dir() else Path(path).parent
+    listed = catalogue_file_headings(folder)
+    municipality_id = loaded.data.municipality.municipality_id
+    stored = () if known_headings is None else known_headings(municipality_id)
+    used = _own_headings(loaded.data)
+    known = {catalogue_key(n) for n in (*listed, *stored)} | {
+        catalogue_key(str(i.problem_area))
+        for plan in (base.care_plans if base is not None else ())
+        for i in plan.interventions
+    }
+    new = tuple(sorted((n, c) for n, c in used.items() if catalogue_key(n) not in known))
     if new and strict_catalogue:
         raise PlanInputError(
             [
@@ -95,29 +112,28 @@ def read_plan_export(
                 for name, count in new
             ]
         )
-    return dataclasses.replace(loaded, new_problem_areas=new)
+    return dataclasses.replace(
+        loaded, new_problem_areas=new, catalogue_file=listed, own_headings=tuple(used)
+    )
 
 
 #: The export's own catalogue of care-plan headings: one heading a row, column ``name``.
 CATALOGUE_FILES = ("problem_areas.csv", "problemområder.csv")
 
 
-def _new_problem_areas(
-    data: MunicipalityData, path: Path, base: MunicipalityData | None
-) -> tuple[tuple[str, int], ...]:
+def _own_headings(data: MunicipalityData) -> dict[str, int]:
+    """Headings outside the standard catalogue the interventions use, and how often."""
     counts: dict[str, int] = {}
     for plan in data.care_plans:
         for item in plan.interventions:
             if isinstance(item.problem_area, CatalogueName):
                 counts[str(item.problem_area)] = counts.get(str(item.problem_area), 0) + 1
-    if not counts:
-        return ()
-    known = {
-        str(i.problem_area).casefold()
-        for plan in (base.care_plans if base is not None else ())
-        for i in plan.interventions
-    }
-    folder = path if path.is_dir() else path.parent
+    return counts
+
+
+def catalogue_file_headings(folder: Path) -> tuple[str, ...]:
+    """The headings the export's catalogue file(s) in ``folder`` list, in file order."""
+    listed: list[str] = []
     for name in CATALOGUE_FILES:
         if (folder / name).is_file():
             with (folder / name).open(encoding="utf-8-sig", newline="") as handle:
@@ -125,9 +141,10 @@ def _new_problem_areas(
                 handle.seek(0)
                 separator = ";" if sample.count(";") > sample.count(",") else ","
                 for row in csv.DictReader(handle, delimiter=separator):
-                    value = row.get("name") or row.get("navn") or ""
-                    known.add(" ".join(value.split()).casefold())
-    return tuple(sorted((n, c) for n, c in counts.items() if n.casefold() not in known))
+                    value = " ".join((row.get("name") or row.get("navn") or "").split())
+                    if value:
+                        listed.append(value)
+    return tuple(listed)
 
 
 def read_export(

@@ -7,6 +7,7 @@
 """
 
 from hjemmetjeneste.store import audit, feeds, periods, runs  # tables registered on TableBase
+from hjemmetjeneste.store.catalogue import CatalogueEntry
 from hjemmetjeneste.store.digest import database_digest
 from hjemmetjeneste.store.engine import create_store_engine, migrate, normalise_url
 from hjemmetjeneste.store.repository import (
@@ -21,6 +22,7 @@ from hjemmetjeneste.store.repository import (
 
 __all__ = [
     "KINDS",
+    "CatalogueEntry",
     "ImportSummary",
     "KindCounts",
     "Store",

@@ -29,6 +29,12 @@ from hjemmetjeneste.domain import (
     Roster,
 )
 from hjemmetjeneste.errors import HjemmetjenesteError
+from hjemmetjeneste.store.catalogue import (
+    CatalogueEntry,
+    add_entries,
+    new_entries,
+    stored_entries,
+)
 from hjemmetjeneste.store.codec import (
     base_from_row,
     base_values,
@@ -275,6 +281,7 @@ class Store:
         as_of: date | None = None,
         dry_run: bool = False,
         on_progress: ProgressCallback | None = None,
+        catalogue: Sequence[CatalogueEntry] = (),
     ) -> ImportSummary:
         """Import one municipality's export in a single transaction.
 
@@ -285,10 +292,21 @@ class Store:
         and the transaction rolled back. Either all of it is written or none of it.
         ``partial_kinds`` names kinds (see :data:`KINDS`) the export does not carry in full,
         e.g. ``("roster",)`` for FHIR exports: their missing records are not ended.
+        ``catalogue`` holds the municipality's own catalogue entries the export brings
+        (``LoadedExport.catalogue``): those the store lacks are added (counted as kind
+        ``catalogue``), in the same transaction; none is ever ended.
         """
         with gc_paused():
             return self._save(
-                data, source, export_format, full, partial_kinds, as_of, dry_run, on_progress
+                data,
+                source,
+                export_format,
+                full,
+                partial_kinds,
+                as_of,
+                dry_run,
+                on_progress,
+                catalogue,
             )
 
     def _save(
@@ -301,6 +319,7 @@ class Store:
         as_of: date | None,
         dry_run: bool,
         on_progress: ProgressCallback | None,
+        catalogue: Sequence[CatalogueEntry] = (),
     ) -> ImportSummary:
         municipality = data.municipality
         tz = ZoneInfo(municipality.timezone)
@@ -328,6 +347,15 @@ class Store:
                 unchanged=int(mun_row is not None and mun_row.content_hash == mun_hash),
             )
             counts = {"municipality": mun_counts} | {k: p.counts for k, p in plans.items()}
+            brought = new_entries((), catalogue)  # each name once
+            added_entries = new_entries(
+                stored_entries(session, municipality.municipality_id) if brought else (),
+                brought,
+            )
+            if brought:
+                counts["catalogue"] = KindCounts(
+                    added=len(added_entries), unchanged=len(brought) - len(added_entries)
+                )
             changes = sum(c.added + c.changed + c.ended for c in counts.values())
             if dry_run or changes == 0:
                 session.rollback()
@@ -371,6 +399,7 @@ class Store:
                     .where(MunicipalityRow.municipality_id == municipality.municipality_id)
                     .values(content_hash=mun_hash, last_batch_id=batch_id, **mun_values)
                 )
+            add_entries(session, municipality.municipality_id, added_entries, batch_id)
             total = sum(len(p.inserts) + len(p.updates) for p in plans.values())
             done = 0
             progress("write", 0, total)
@@ -490,6 +519,11 @@ class Store:
         """The most recent import that changed ``municipality_id``, or None."""
         with self.session() as session:
             return latest_batch(session, municipality_id)
+
+    def catalogue(self, municipality_id: str) -> list[CatalogueEntry]:
+        """The catalogue entries ``municipality_id`` added (none for an unknown one)."""
+        with self.session() as session:
+            return stored_entries(session, municipality_id)
 
     def load_municipality(self, municipality_id: str | None = None) -> MunicipalityData:
         """The current data of one municipality (the only one when ``municipality_id`` is None).

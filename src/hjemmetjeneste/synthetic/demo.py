@@ -25,6 +25,7 @@ from hjemmetjeneste.domain import (
     CompetenceLevel,
     District,
     GeoPoint,
+    HolidayRule,
     Intervention,
     Municipality,
     MunicipalityData,
@@ -45,6 +46,7 @@ from hjemmetjeneste.domain import (
 __all__ = [
     "DEMO_DISTRICT_ID",
     "DEMO_MUNICIPALITY_ID",
+    "HOLIDAY_RULES",
     "ROSTER_DAYS",
     "ROSTER_START",
     "generate_demo",
@@ -975,6 +977,23 @@ def _validity(rng: random.Random, spec: _Spec) -> tuple[date, date | None]:
     return start, None
 
 
+#: What the demo's interventions do on a public holiday (the rest: as on any weekday).
+#: Errands, laboratory samples and training pause (shops, laboratory and physiotherapist
+#: are closed); showers and follow-up visits follow the Sunday rule, and no weekly one
+#: falls on a Sunday, so they wait for the next week too. Medication, care and meals go on.
+HOLIDAY_RULES: dict[str, HolidayRule] = {
+    "Følge på tur eller til butikken": HolidayRule.SKIP,
+    "Ta blodprøve (INR) og sende til laboratoriet": HolidayRule.SKIP,
+    "Hverdagsrehabilitering: gåtrening med rullator": HolidayRule.SKIP,
+    "Øvelser etter program fra fysioterapeut": HolidayRule.SKIP,
+    "Samtale og motivasjon, planlegge uka sammen": HolidayRule.SKIP,
+    "Dusj ukentlig, hjelp til hårvask": HolidayRule.AS_SUNDAY,
+    "Dusj hver andre uke, hjelp til hårvask": HolidayRule.AS_SUNDAY,
+    "Dusj ukentlig med dusjstol og løfter, to ansatte": HolidayRule.AS_SUNDAY,
+    "Oppfølgingsbesøk: samtale og kontroll av allmenntilstand": HolidayRule.AS_SUNDAY,
+}
+
+
 def _care_plans(rng: random.Random, patients: Sequence[Patient]) -> list[CarePlan]:
     plans: list[CarePlan] = []
     counter = 0
@@ -991,7 +1010,11 @@ def _care_plans(rng: random.Random, patients: Sequence[Patient]) -> list[CarePla
                     problem_area=spec.area,
                     description=spec.description,
                     duration_min=spec.duration,
-                    schedule=spec.schedule,
+                    schedule=spec.schedule.model_copy(
+                        update={
+                            "on_holidays": HOLIDAY_RULES.get(spec.description, HolidayRule.NORMAL)
+                        }
+                    ),
                     required_competence=spec.competence,
                     required_skills=spec.skills,
                     staff_count=spec.staff_count,

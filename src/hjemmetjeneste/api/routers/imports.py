@@ -31,6 +31,7 @@ from hjemmetjeneste.api.schemas import (
 )
 from hjemmetjeneste.errors import HjemmetjenesteError, PlanInputError
 from hjemmetjeneste.settings import Settings
+from hjemmetjeneste.store.catalogue import import_entries
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 log = logging.getLogger("hjemmetjeneste.api.imports")
@@ -155,6 +156,7 @@ def upload_import(
                     settings.address_register, settings.geocoder_url, settings.geocoder_kind
                 ),
                 default_tolerance_min=settings.default_tolerance_min,
+                known_headings=lambda mid: [e.name for e in state.store.catalogue(mid)],
             )
         except PlanInputError as exc:
             shown = exc.issues[:MAX_ISSUES]
@@ -192,6 +194,7 @@ def upload_import(
         full=full,
         partial_kinds=loaded.partial_kinds,
         dry_run=dry_run,
+        catalogue=import_entries(loaded.catalogue_file, loaded.own_headings),
     )
     log_event(
         "import",
@@ -212,4 +215,5 @@ def upload_import(
             )
             for kind, c in summary.counts.items()
         },
+        new_headings=dict(loaded.new_problem_areas),
     )
