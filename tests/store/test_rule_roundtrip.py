@@ -10,7 +10,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import select
-from tests_store_helpers import small_data, with_intervention
+from tests_store_helpers import plain, small_data, with_intervention
 from typer.testing import CliRunner
 
 from hjemmetjeneste.cli import app
@@ -161,7 +161,7 @@ def test_records_without_rules_keep_the_hash_of_before_the_rule_columns(store: S
 
 def test_a_store_from_before_the_rule_columns_upgrades_and_takes_rules(store: Store):
     """Down to the previous revision and up again: old rows load unchanged and accept rules."""
-    data = small_data()
+    data = plain(small_data())
     store.save_export(data, as_of=AS_OF)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))

@@ -36,6 +36,33 @@ def drop_intervention(data: MunicipalityData, intervention_id: str) -> Municipal
     return data.model_copy(update={"care_plans": tuple(plans)})
 
 
+def plain(data: MunicipalityData) -> MunicipalityData:
+    """``data`` without what a store from before the roster columns (s18b_0004) cannot
+    hold: homes, own hours, start and end places, second-role skills."""
+    entries = tuple(
+        e.model_copy(update={"start": None, "end": None, "start_place": None, "end_place": None})
+        for e in data.roster.entries
+    )
+    plans = tuple(
+        c.model_copy(
+            update={
+                "interventions": tuple(
+                    i.model_copy(update={"second_staff_skills": frozenset()})
+                    for i in c.interventions
+                )
+            }
+        )
+        for c in data.care_plans
+    )
+    return data.model_copy(
+        update={
+            "staff": tuple(s.model_copy(update={"home": None}) for s in data.staff),
+            "roster": Roster(entries=entries),
+            "care_plans": plans,
+        }
+    )
+
+
 @cache
 def demo_data() -> MunicipalityData:
     """The committed demo export, read once."""

@@ -36,13 +36,15 @@ from hjemmetjeneste.domain.plans import (
     ScheduleKind,
     TimeWindow,
 )
-from hjemmetjeneste.domain.roster import Roster, RosterEntry
+from hjemmetjeneste.domain.roster import HOME, Roster, RosterEntry
 from hjemmetjeneste.domain.tasks import (
     CareHistory,
     DayPlan,
     Pin,
+    Place,
     ServedTask,
     ShiftInstance,
+    StaffDay,
     Task,
     Visit,
 )
@@ -54,6 +56,7 @@ from hjemmetjeneste.domain.worklists import (
     UnplacedTask,
     Worklist,
     WorklistBreak,
+    WorklistPlace,
     WorklistTask,
     WorklistVisit,
 )
@@ -61,6 +64,7 @@ from hjemmetjeneste.domain.worklists import (
 __all__ = [
     "COMPETENCE_ALIASES",
     "DEFAULT_SHIFTS",
+    "HOME",
     "OSLO_TZ_NAME",
     "PROBLEM_AREA_ALIASES",
     "SKILL_ALIASES",
@@ -81,6 +85,7 @@ __all__ = [
     "MunicipalityData",
     "Patient",
     "Pin",
+    "Place",
     "PlanKpis",
     "PlanResult",
     "PlanningRules",
@@ -97,6 +102,7 @@ __all__ = [
     "ShiftKind",
     "Skill",
     "Staff",
+    "StaffDay",
     "Task",
     "TimeWindow",
     "TravelMode",
@@ -105,6 +111,7 @@ __all__ = [
     "Visit",
     "Worklist",
     "WorklistBreak",
+    "WorklistPlace",
     "WorklistTask",
     "WorklistVisit",
     "problem_area",
