@@ -221,3 +221,33 @@ def test_retiming_never_breaks_a_window_nor_changes_order_assignment_or_travel(i
             assert new.return_s - new.depart_s <= old.return_s - old.depart_s
             assert door_wait_s(problem, new) <= door_wait_s(problem, old)
     assert _travel(problem, after) == _travel(problem, before)
+
+
+def test_an_idle_cost_lets_the_search_trade_a_little_travel_for_much_less_waiting():
+    """Neutral by default: one caregiver does both visits and waits ~80 minutes between
+    them (the cheapest travel). With an idle cost of 1 per second the search sends a second
+    caregiver instead (200 s more travel, no wait the order forces)."""
+    from hjemmetjeneste.solver import Metaheuristic
+
+    def plan(idle_cost: int) -> Solution:
+        builder = ProblemBuilder(idle_cost=idle_cost)
+        points = [(0, 0), (100, 0), (110, 0)]
+        m = np.array([[round(math.dist(p, q)) for q in points] for p in points], dtype=np.int64)
+        builder.add_travel_class(m, m.copy())
+        depot = builder.add_depot(0, (0, 10_000))
+        for _ in range(2):
+            builder.add_vehicle(start_depot=depot, window=(0, 10_000))
+        builder.add_job(1, service_s=60, windows=[(0, 200)], penalty=10**6)
+        builder.add_job(2, service_s=60, windows=[(5000, 5100)], penalty=10**6)
+        problem = builder.build()
+        params = SolveParams(
+            time_limit_s=2.0, lns=False, metaheuristic=Metaheuristic.GREEDY_DESCENT
+        )
+        solution = solve(problem, params)
+        assert check_solution(problem, solution) == []
+        return solution
+
+    free = plan(0)
+    assert sorted(len(r.stops) for r in free.routes) == [0, 2]
+    costly = plan(1)
+    assert sorted(len(r.stops) for r in costly.routes) == [1, 1]

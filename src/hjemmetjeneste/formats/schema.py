@@ -228,6 +228,7 @@ RULE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("overtime_cost_per_min", "overtid_kostnad_per_min"),
     ("balance_weight", "balanse_vekt"),
     ("primary_contact_weight", "primærkontakt_vekt"),
+    ("idle_cost_per_min", "ventetid_kostnad_per_min"),
 )
 
 
