@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from alembic import command
-from alembic.config import Config
-from tests_store_helpers import plain, small_data, with_intervention
+from tests_store_helpers import downgrade_and_migrate, plain, small_data, with_intervention
 
 from hjemmetjeneste.domain import HOME, CompetenceLevel, GeoPoint, MunicipalityData, Skill
 from hjemmetjeneste.store import Store
-from hjemmetjeneste.store.engine import MIGRATIONS_DIR, writing
 
 AS_OF = date(2026, 12, 1)
 
@@ -62,12 +59,7 @@ def test_a_store_from_before_the_roster_columns_upgrades_in_place(store: Store):
     new columns take the roster as it is."""
     data = plain(small_data())
     store.save_export(data, as_of=AS_OF)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with writing(store.engine).begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "i17_0003")
-    store.migrate()
+    downgrade_and_migrate(store, "i17_0003")
     assert store.load_municipality() == data
     assert store.save_export(data, as_of=AS_OF).changes == 0
     store.save_export(as_it_is(data), as_of=AS_OF)

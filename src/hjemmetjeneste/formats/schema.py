@@ -164,6 +164,22 @@ def _attr(name: str) -> Callable[[Any], str]:
     return lambda record: getattr(record, name)
 
 
+def _optional(
+    name: str,
+    cell: Cell,
+    value: Callable[[Any], Any],
+    fmt: Callable[[Any], str],
+    aliases: tuple[str, ...],
+) -> Column:
+    """An optional column whose empty cell means None (the neutral default)."""
+
+    def write(record: Any) -> str:
+        found = value(record)
+        return "" if found is None else fmt(found)
+
+    return Column(name, cell, write, aliases, optional=True)
+
+
 def _shift_cell(kind: ShiftKind, end: bool) -> Callable[[Municipality], str]:
     def write(municipality: Municipality) -> str:
         definition = next((s for s in municipality.shifts if s.kind == kind), None)
@@ -553,19 +569,15 @@ _STAFF = RecordSchema(
             lambda s: fmt_float(s.contracted_fte),
             ("stillingsandel",),
         ),
-        Column(
-            "home_lat",
-            Cell.DECIMAL,
-            lambda s: "" if s.home is None else fmt_float(s.home.lat),
-            ("hjem_breddegrad",),
-            optional=True,
-        ),
-        Column(
-            "home_lon",
-            Cell.DECIMAL,
-            lambda s: "" if s.home is None else fmt_float(s.home.lon),
-            ("hjem_lengdegrad",),
-            optional=True,
+        *(
+            _optional(
+                f"home_{axis}",
+                Cell.DECIMAL,
+                lambda s, a=axis: s.home and getattr(s.home, a),
+                fmt_float,
+                (f"hjem_{nb}",),
+            )
+            for axis, nb in (("lat", "breddegrad"), ("lon", "lengdegrad"))
         ),
     ),
     lambda data: data.staff,
@@ -579,34 +591,10 @@ _ROSTER = RecordSchema(
         Column("date", Cell.DATE, lambda e: e.date.isoformat(), ("dato",)),
         Column("shift", Cell.CHOICE, lambda e: e.shift.value, ("vakt",)),
         Column("district_id", Cell.ID, _attr("district_id")),
-        Column(
-            "start",
-            Cell.TIME,
-            lambda e: "" if e.start is None else fmt_time(e.start),
-            ("fra", "starttid", "arbeid_fra"),
-            optional=True,
-        ),
-        Column(
-            "end",
-            Cell.TIME,
-            lambda e: "" if e.end is None else fmt_time(e.end),
-            ("til", "sluttid", "arbeid_til"),
-            optional=True,
-        ),
-        Column(
-            "start_place",
-            Cell.ID,
-            lambda e: e.start_place or "",
-            ("startsted", "oppmøtested"),
-            optional=True,
-        ),
-        Column(
-            "end_place",
-            Cell.ID,
-            lambda e: e.end_place or "",
-            ("sluttsted",),
-            optional=True,
-        ),
+        _optional("start", Cell.TIME, _attr("start"), fmt_time, ("fra", "starttid", "arbeid_fra")),
+        _optional("end", Cell.TIME, _attr("end"), fmt_time, ("til", "sluttid", "arbeid_til")),
+        _optional("start_place", Cell.ID, _attr("start_place"), str, ("startsted", "oppmøtested")),
+        _optional("end_place", Cell.ID, _attr("end_place"), str, ("sluttsted",)),
     ),
     lambda data: data.roster.entries,
 )
