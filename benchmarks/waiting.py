@@ -10,8 +10,9 @@ any break on the way). Both solutions go through the independent checker.
     .venv/bin/python benchmarks/waiting.py --time-limit 20 --out benchmarks/results/waiting.json
 
 With ``--idle-cost S`` each day is solved a second time with an idle cost of S per second
-of waiting (``ProblemBuilder(idle_cost=S)``) by OR-Tools alone (ruin and recreate does not
-price idle time yet), re-timed, and compared with the first solve's waiting and travel.
+of waiting (``ProblemBuilder(idle_cost=S)``), re-timed, and compared with the first solve's
+waiting and travel. Ruin and recreate does not price idle time yet, so only OR-Tools' final
+polish sees it; ``--idle-ortools-only`` searches with OR-Tools alone (``lns=False``).
 
 Never collected by pytest (no ``test_`` prefix): a run takes about two time limits a day
 (four with ``--idle-cost``).
@@ -72,7 +73,9 @@ def _travel_s(problem, solution) -> int:
     return total
 
 
-def measure(day: DayPlan, time_limit_s: float, seed: int, idle_cost: int) -> dict[str, object]:
+def measure(
+    day: DayPlan, time_limit_s: float, seed: int, idle_cost: int, lns: bool | None = None
+) -> dict[str, object]:
     """Solve ``day`` once, re-time the solution, and compare waiting and travel."""
     problem = build_problem(day, GreatCircleSource()).problem
     params = SolveParams(time_limit_s=time_limit_s, seed=seed, retime=False)
@@ -86,7 +89,7 @@ def measure(day: DayPlan, time_limit_s: float, seed: int, idle_cost: int) -> dic
     idle: dict[str, object] = {}
     if idle_cost:
         costly = dataclasses.replace(problem, idle_cost=idle_cost)
-        other = solve(costly, SolveParams(time_limit_s=time_limit_s, seed=seed, lns=False))
+        other = solve(costly, SolveParams(time_limit_s=time_limit_s, seed=seed, lns=lns))
         wait_idle = sum(door_wait_s(problem, r) for r in other.routes)
         travel_idle = _travel_s(problem, other)
         idle = {
@@ -124,14 +127,26 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=20.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--idle-cost", type=int, default=0, help="per second; 0: skip")
+    parser.add_argument(
+        "--idle-ortools-only",
+        action="store_true",
+        help="solve the idle-cost variant with OR-Tools alone (lns=False)",
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     report = {
         "time_limit_s": args.time_limit,
         "seed": args.seed,
+        "idle_search": "ortools only" if args.idle_ortools_only else "default (lns + polish)",
         "load_before": os.getloadavg(),
         "days": {
-            name: measure(day, args.time_limit, args.seed, args.idle_cost)
+            name: measure(
+                day,
+                args.time_limit,
+                args.seed,
+                args.idle_cost,
+                False if args.idle_ortools_only else None,
+            )
             for name, day in _days().items()
         },
     }
