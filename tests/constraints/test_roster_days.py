@@ -228,3 +228,15 @@ def test_the_checker_names_a_caregiver_who_leaves_before_their_own_start():
     leaves = [f for f in found if f.kind is ViolationKind.LEAVES_BEFORE_SHIFT]
     assert [f.staff_id for f in leaves] == ["s1"]
     assert "10:00" in leaves[0].message
+
+
+def test_the_worklist_leaves_late_for_a_late_first_visit():
+    """Departing as late as the plan allows, end to end: the only visit opens at 11:00, so
+    the worklist leaves shortly before 11:00 (not at 07:30) and shows no wait at the door."""
+    data = district([intervention("v", "p1", window=(time(11, 0), time(11, 30)))], [staff("s1")])
+    result = _plan(data)
+    (w,) = result.worklists
+    (visit,) = w.visits
+    assert w.leave_base > _at(10, 30)
+    assert visit.arrival == visit.start == _at(11, 0)
+    assert w.wait_s == 0
