@@ -83,7 +83,8 @@ def test_every_visit_starts_inside_every_task_window(planned):
 
 
 def test_caregivers_are_rostered_and_qualified(planned):
-    """Each worklist's caregiver is on that shift's roster and has competence and skills."""
+    """Each worklist's caregiver is on that shift's roster and has competence and skills
+    (for a visit with two roles, those of one of its roles)."""
     plan, export, _ = planned
     staff = {s.staff_id: s for s in export.staff}
     rostered = {
@@ -98,16 +99,30 @@ def test_caregivers_are_rostered_and_qualified(planned):
         for visit in worklist["visits"]:
             for task in visit["tasks"]:
                 need = interventions[task["intervention_id"]]
-                assert CompetenceLevel(person.competence).rank >= need.required_competence.rank
-                assert need.required_skills <= person.skills
+                roles = [(need.required_competence, need.required_skills)]
+                if need.second_staff_competence is not None:
+                    roles.append((need.second_staff_competence, need.second_staff_skills))
+                assert any(
+                    CompetenceLevel(person.competence).rank >= level.rank
+                    and skills <= person.skills
+                    for level, skills in roles
+                ), (person.staff_id, need.intervention_id)
 
 
 def test_routes_respect_shift_bounds_and_their_own_clock(planned):
-    """Out after 07:30, back by 15:00; arrivals, starts and ends follow each other in order."""
-    plan, _, _ = planned
-    shift_start = _at(date(2026, 12, 1), datetime.strptime("07:30", "%H:%M").time())
-    shift_end = _at(date(2026, 12, 1), datetime.strptime("15:00", "%H:%M").time())
+    """Out after 07:30, back by 15:00 (or the caregiver's own hours from the roster);
+    arrivals, starts and ends follow each other in order."""
+    plan, export, _ = planned
+    day = date(2026, 12, 1)
+    hours = {
+        e.staff_id: (e.start or datetime.strptime("07:30", "%H:%M").time(), e.end)
+        for e in export.roster.entries
+        if e.date == day and e.shift == "day"
+    }
     for worklist in plan["worklists"]:
+        own_start, own_end = hours[worklist["staff_id"]]
+        shift_start = _at(day, own_start)
+        shift_end = _at(day, own_end or datetime.strptime("15:00", "%H:%M").time())
         ready = datetime.fromisoformat(worklist["leave_base"])
         assert ready >= shift_start
         for visit in worklist["visits"]:

@@ -7,10 +7,8 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import select
-from tests_store_helpers import small_data, with_intervention
+from tests_store_helpers import downgrade_and_migrate, plain, small_data, with_intervention
 from typer.testing import CliRunner
 
 from hjemmetjeneste.cli import app
@@ -26,7 +24,6 @@ from hjemmetjeneste.formats import write_export
 from hjemmetjeneste.pipeline import load_from_store
 from hjemmetjeneste.planning.to_problem import build_problem
 from hjemmetjeneste.store import Store, database_digest
-from hjemmetjeneste.store.engine import MIGRATIONS_DIR, writing
 from hjemmetjeneste.store.models import PatientRow
 from hjemmetjeneste.tasks import build_day_plan
 from hjemmetjeneste.travel import GreatCircleSource
@@ -161,14 +158,9 @@ def test_records_without_rules_keep_the_hash_of_before_the_rule_columns(store: S
 
 def test_a_store_from_before_the_rule_columns_upgrades_and_takes_rules(store: Store):
     """Down to the previous revision and up again: old rows load unchanged and accept rules."""
-    data = small_data()
+    data = plain(small_data())
     store.save_export(data, as_of=AS_OF)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with writing(store.engine).begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "api_0001")
-    store.migrate()
+    downgrade_and_migrate(store, "api_0001")
     assert store.load_municipality() == data
     assert store.save_export(data, as_of=AS_OF).changes == 0
     summary = store.save_export(ruled(data), as_of=AS_OF)

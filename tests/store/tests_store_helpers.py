@@ -7,6 +7,7 @@ from pathlib import Path
 
 from hjemmetjeneste.domain import Intervention, MunicipalityData, Roster
 from hjemmetjeneste.formats import read_export
+from hjemmetjeneste.store import Store
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 
@@ -34,6 +35,48 @@ def drop_intervention(data: MunicipalityData, intervention_id: str) -> Municipal
         if kept:
             plans.append(c.model_copy(update={"interventions": kept}))
     return data.model_copy(update={"care_plans": tuple(plans)})
+
+
+def downgrade_and_migrate(store: Store, revision: str) -> None:
+    """Take the store's schema down to ``revision`` and migrate it up to the head again."""
+    from alembic import command
+    from alembic.config import Config
+
+    from hjemmetjeneste.store.engine import MIGRATIONS_DIR, writing
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with writing(store.engine).begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+    store.migrate()
+
+
+def plain(data: MunicipalityData) -> MunicipalityData:
+    """``data`` without what a store from before the roster columns (s18b_0004) cannot
+    hold: homes, own hours, start and end places, second-role skills."""
+    entries = tuple(
+        e.model_copy(update={"start": None, "end": None, "start_place": None, "end_place": None})
+        for e in data.roster.entries
+    )
+    plans = tuple(
+        c.model_copy(
+            update={
+                "interventions": tuple(
+                    i.model_copy(update={"second_staff_skills": frozenset()})
+                    for i in c.interventions
+                )
+            }
+        )
+        for c in data.care_plans
+    )
+    return data.model_copy(
+        update={
+            "staff": tuple(s.model_copy(update={"home": None}) for s in data.staff),
+            "roster": Roster(entries=entries),
+            "care_plans": plans,
+        }
+    )
 
 
 @cache

@@ -287,6 +287,8 @@ class InterventionPublic(_Public):
     """At most this many minutes between them (None: no upper bound)."""
     second_staff_competence: str | None = None
     """Double-staffed: the competence the second caregiver needs (None: as the first)."""
+    second_staff_skills: list[str] = []
+    """Double-staffed: the skills the second caregiver's role needs (with its competence)."""
     late_allowance_min: int = 0
     """Minutes the visit may start after its window, at a cost (0: never late)."""
     separate_visit: bool = False

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from hjemmetjeneste.cli.app import console
 from hjemmetjeneste.cli.i18n import N_, _
-from hjemmetjeneste.domain import PlanResult, UnplacedTask
+from hjemmetjeneste.domain import HOME, PlanResult, UnplacedTask, WorklistPlace
 
 FORMATS = ("table", "text", "csv", "json")
 
@@ -29,6 +29,17 @@ def _table(*, title: str, fmt: str = "table", title_justify: Any = "center") -> 
         title_justify=title_justify,
         box=None if fmt == "text" else box.HEAVY_HEAD,
         show_edge=fmt != "text",
+    )
+
+
+def _place(place: WorklistPlace | None) -> str:
+    """Where a day starts or ends when it is not the district's base, after its time."""
+    if place is None:
+        return ""
+    return (
+        f" ({_('home')})"
+        if place.place_id == HOME
+        else f" ({escape(place.name or place.place_id)})"
     )
 
 
@@ -153,8 +164,8 @@ def print_result(result: PlanResult, details: bool, fmt: str = "table") -> None:
             escape(f"{w.first_name} ({w.staff_id})"),
             escape(w.competence),
             escape(w.travel_mode),
-            _clock_offset(w.leave_base, result),
-            _clock_offset(w.return_base, result),
+            _clock_offset(w.leave_base, result) + _place(w.start_place),
+            _clock_offset(w.return_base, result) + _place(w.end_place),
             str(len(w.visits)),
             _minutes(w.service_s),
             _minutes(w.travel_s),

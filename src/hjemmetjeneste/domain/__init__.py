@@ -37,13 +37,15 @@ from hjemmetjeneste.domain.plans import (
     ScheduleKind,
     TimeWindow,
 )
-from hjemmetjeneste.domain.roster import Roster, RosterEntry
+from hjemmetjeneste.domain.roster import HOME, Roster, RosterEntry
 from hjemmetjeneste.domain.tasks import (
     CareHistory,
     DayPlan,
     Pin,
+    Place,
     ServedTask,
     ShiftInstance,
+    StaffDay,
     Task,
     Visit,
 )
@@ -55,6 +57,7 @@ from hjemmetjeneste.domain.worklists import (
     UnplacedTask,
     Worklist,
     WorklistBreak,
+    WorklistPlace,
     WorklistTask,
     WorklistVisit,
 )
@@ -62,6 +65,7 @@ from hjemmetjeneste.domain.worklists import (
 __all__ = [
     "COMPETENCE_ALIASES",
     "DEFAULT_SHIFTS",
+    "HOME",
     "OSLO_TZ_NAME",
     "PROBLEM_AREA_ALIASES",
     "SKILL_ALIASES",
@@ -82,6 +86,7 @@ __all__ = [
     "MunicipalityData",
     "Patient",
     "Pin",
+    "Place",
     "PlanKpis",
     "PlanResult",
     "PlanningRules",
@@ -98,6 +103,7 @@ __all__ = [
     "ShiftKind",
     "Skill",
     "Staff",
+    "StaffDay",
     "Task",
     "TimeWindow",
     "TravelMode",
@@ -106,6 +112,7 @@ __all__ = [
     "Visit",
     "Worklist",
     "WorklistBreak",
+    "WorklistPlace",
     "WorklistTask",
     "WorklistVisit",
     "catalogue_key",

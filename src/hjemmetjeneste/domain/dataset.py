@@ -8,7 +8,7 @@ from hjemmetjeneste.domain.common import Frozen
 from hjemmetjeneste.domain.organisation import Base, District, Municipality
 from hjemmetjeneste.domain.people import Patient, Staff
 from hjemmetjeneste.domain.plans import CarePlan
-from hjemmetjeneste.domain.roster import Roster
+from hjemmetjeneste.domain.roster import HOME, Roster
 
 
 class MunicipalityData(Frozen):
@@ -54,9 +54,31 @@ class MunicipalityData(Frozen):
             for e in self.roster.entries
             if e.staff_id not in staff_ids
         ]
+        problems += self._roster_day_problems(base_ids)
         if problems:
             raise ValueError("; ".join(problems[:10]))
         return self
+
+    def _roster_day_problems(self, base_ids: set[str]) -> list[str]:
+        """Own hours that make no working day; start and end places that name no base, or
+        home for a caregiver without a home location."""
+        problems: list[str] = []
+        homes = {s.staff_id for s in self.staff if s.home is not None}
+        kinds = {d.kind: d for d in self.municipality.shifts}
+        for e in self.roster.entries:
+            if e.is_plain:
+                continue
+            where = f"roster entry {e.staff_id} {e.date} {e.shift}"
+            if e.shift in kinds and (why := e.hours_problem(kinds[e.shift])):
+                problems.append(f"{where}: {why}")
+            for name, place in (("start_place", e.start_place), ("end_place", e.end_place)):
+                if place is None or place in base_ids:
+                    continue
+                if place != HOME:
+                    problems.append(f"{where}: {name} {place!r} is neither a base nor {HOME!r}")
+                elif e.staff_id not in homes:
+                    problems.append(f"{where}: {name} is {HOME!r} but the caregiver has no home")
+        return problems
 
     def district(self, district_id: str) -> District:
         """The district with this id; KeyError when there is none."""

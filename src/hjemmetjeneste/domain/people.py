@@ -44,6 +44,9 @@ class Staff(Frozen):
     skills: frozenset[Skill] = frozenset()
     travel_mode: TravelMode = TravelMode.CAR
     contracted_fte: float = Field(default=1.0, gt=0.0, le=1.0)
+    home: GeoPoint | None = None
+    """Where the caregiver starts or ends a day that the roster says starts or ends at home
+    (``RosterEntry.start_place`` "home"); used for travel only, never shown or logged."""
 
     def qualifies_for(self, competence: CompetenceLevel, skills: frozenset[Skill]) -> bool:
         """True when this caregiver has at least ``competence`` and every skill in ``skills``."""

@@ -108,6 +108,9 @@ class Intervention(Frozen):
     max_gap_min: int | None = Field(default=None, ge=1, le=48 * 60)
     second_staff_competence: CompetenceLevel | None = None
     """Double-staffed work: the second caregiver needs only this level ("a nurse and a helper")."""
+    second_staff_skills: frozenset[Skill] = frozenset()
+    """The second caregiver's role needs these skills (with ``second_staff_competence``):
+    "a sykepleier with sårstell and a helsefagarbeider with kateter"."""
     late_allowance_min: int = Field(default=0, ge=0, le=12 * 60)
     """Soft window: the start may slip this far past the window end, at a lateness cost."""
     separate_visit: bool = False
@@ -123,6 +126,8 @@ class Intervention(Frozen):
             raise ValueError("max_gap_min is below min_gap_min")
         if self.second_staff_competence is not None and self.staff_count != 2:
             raise ValueError("second_staff_competence needs staff_count 2")
+        if self.second_staff_skills and self.second_staff_competence is None:
+            raise ValueError("second_staff_skills need a second_staff_competence")
         return self
 
     def is_valid_on(self, day: date) -> bool:

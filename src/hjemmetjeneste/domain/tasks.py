@@ -6,7 +6,14 @@ from datetime import date, datetime
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from hjemmetjeneste.domain.common import CompetenceLevel, Frozen, ProblemAreaName, ShiftKind, Skill
+from hjemmetjeneste.domain.common import (
+    CompetenceLevel,
+    Frozen,
+    GeoPoint,
+    ProblemAreaName,
+    ShiftKind,
+    Skill,
+)
 from hjemmetjeneste.domain.organisation import Base, District, Municipality
 from hjemmetjeneste.domain.people import Patient, Staff
 from hjemmetjeneste.domain.plans import Intervention, Priority
@@ -37,6 +44,7 @@ class Task(Frozen):
     min_gap_min: int = 0
     max_gap_min: int | None = None
     second_staff_competence: CompetenceLevel | None = None
+    second_staff_skills: frozenset[Skill] = frozenset()
     late_allowance_min: int = 0
     separate_visit: bool = False
     alternative_windows: tuple[tuple[AwareDatetime, AwareDatetime], ...] = ()
@@ -158,8 +166,40 @@ class CareHistory(Frozen):
     served: tuple[ServedTask, ...] = ()
 
 
+class Place(Frozen):
+    """Where a caregiver's day starts or ends (oppmøtested): a base or home.
+
+    ``place_id`` is the base id or ``"home"``; a home's ``name`` is empty and its location
+    is used for travel only, never shown.
+    """
+
+    place_id: str
+    name: str
+    location: GeoPoint
+
+
+class StaffDay(Frozen):
+    """One caregiver's own working day on a shift: hours and start and end places."""
+
+    staff_id: str
+    start: AwareDatetime
+    end: AwareDatetime
+    start_place: Place
+    end_place: Place
+
+    @model_validator(mode="after")
+    def _ordered(self) -> StaffDay:
+        if self.end <= self.start:
+            raise ValueError(f"staff {self.staff_id}: the working day ends before it starts")
+        return self
+
+
 class DayPlan(Frozen):
-    """Everything one solve needs: one district, one shift, its visits and its staff."""
+    """Everything one solve needs: one district, one shift, its visits and its staff.
+
+    ``staff_days`` holds the caregivers whose day differs from the shift at the district's
+    base (own hours, another start or end place); :meth:`day_of` answers for everyone.
+    """
 
     municipality: Municipality
     district: District
@@ -171,6 +211,21 @@ class DayPlan(Frozen):
     as_needed: tuple[Intervention, ...] = ()
     pins: tuple[Pin, ...] = ()
     history: CareHistory = CareHistory()
+    staff_days: tuple[StaffDay, ...] = ()
+
+    def day_of(self, staff_id: str) -> StaffDay:
+        """The caregiver's working day: their own, or the shift at the district's base."""
+        for d in self.staff_days:
+            if d.staff_id == staff_id:
+                return d
+        base = Place(place_id=self.base.base_id, name=self.base.name, location=self.base.location)
+        return StaffDay(
+            staff_id=staff_id,
+            start=self.shift.start,
+            end=self.shift.end,
+            start_place=base,
+            end_place=base,
+        )
 
     def patient(self, patient_id: str) -> Patient:
         """The patient with this id; KeyError when the day plan has none."""

@@ -65,6 +65,14 @@ class WorklistBreak(Frozen):
     end: AwareDatetime
 
 
+class WorklistPlace(Frozen):
+    """Where a worklist starts or ends when it is not the district's base: another base
+    (its id and name) or ``"home"`` (no name, no address: the home is private)."""
+
+    place_id: str
+    name: str = ""
+
+
 class Worklist(Frozen):
     """A worklist (arbeidsliste): one staff member's ordered visits for one shift."""
 
@@ -83,6 +91,9 @@ class Worklist(Frozen):
     distance_m: int = Field(ge=0)
     breaks: tuple[WorklistBreak, ...] = ()
     overtime_s: int = Field(default=0, ge=0)
+    start_place: WorklistPlace | None = None
+    """None: the day starts at the district's base (``leave_base`` is when it is left)."""
+    end_place: WorklistPlace | None = None
 
 
 class UnplacedTask(Frozen):

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from hjemmetjeneste.domain import (
     COMPETENCE_ALIASES,
+    HOME,
     SKILL_ALIASES,
     Base,
     CarePlan,
@@ -840,6 +841,7 @@ _INTERVENTION_FIELD_COLUMNS: dict[str, str] = {
     "min_gap_min": "min_gap_min",
     "max_gap_min": "max_gap_min",
     "second_staff_competence": "second_staff_competence",
+    "second_staff_skills": "second_staff_skills",
     "late_allowance_min": "late_allowance_min",
     "separate_visit": "separate_visit",
 }
@@ -894,6 +896,7 @@ def _read_intervention(row: _Row, patient_id: str | None) -> Intervention | None
     min_gap_min = row.integer("min_gap_min", default=0)
     max_gap_min = row.optional_integer("max_gap_min")
     second_competence = row.optional_choice("second_staff_competence", CompetenceLevel)
+    second_skills = row.choices("second_staff_skills", Skill)
     late_allowance_min = row.integer("late_allowance_min", default=0)
     separate_visit = row.boolean("separate_visit", default=False)
     alternatives = row.boolean("alternative_windows", default=False)
@@ -961,6 +964,7 @@ def _read_intervention(row: _Row, patient_id: str | None) -> Intervention | None
             "min_gap_min": min_gap_min,
             "max_gap_min": max_gap_min,
             "second_staff_competence": second_competence,
+            "second_staff_skills": second_skills,
             "late_allowance_min": late_allowance_min,
             "separate_visit": separate_visit,
         },
@@ -1021,6 +1025,11 @@ def _check_rules(
             "second_staff_competence",
             f"a second caregiver's competence needs staff_count 2, found staff_count {staff_count}",
         )
+    if row.values.get("second_staff_skills", "").strip() and not second:
+        row.issue(
+            "second_staff_skills",
+            "the second caregiver's skills need a second_staff_competence (the second role)",
+        )
     if alternatives and kind is not None and kind != ScheduleKind.WINDOW:
         row.issue("alternative_windows", f"alternative windows need a window schedule, not {kind}")
 
@@ -1050,6 +1059,7 @@ def _read_staff(
         skills = row.choices("skills", Skill)
         travel_mode = row.choice("travel_mode", TravelMode, default=TravelMode.CAR)
         fte = row.decimal("contracted_fte", default=1.0)
+        home = _home(row)
         _check_municipality(row, mun, municipality_id)
         _check_reference(row, "district_id", district_id, district_ids, DISTRICTS_FILE, "district")
         if not row.ok:
@@ -1066,8 +1076,9 @@ def _read_staff(
                 "skills": skills,
                 "travel_mode": travel_mode,
                 "contracted_fte": fte,
+                "home": home,
             },
-            {"staff_id": "staff_id", "contracted_fte": "contracted_fte"},
+            {"staff_id": "staff_id", "contracted_fte": "contracted_fte", "home": "home_lat"},
             "staff_id",
         )
         if member is not None:
@@ -1075,8 +1086,27 @@ def _read_staff(
     return staff
 
 
+def _home(row: _Row) -> dict[str, float] | None:
+    """The caregiver's home from ``home_lat``/``home_lon``: both or neither."""
+    if row.is_empty("home_lat") and row.is_empty("home_lon"):
+        return None
+    lat, lon = row.decimal("home_lat"), row.decimal("home_lon")
+    if lat is None or lon is None:
+        return None
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        row.issue("home_lat", f"home ({lat}, {lon}) is no coordinate (lat -90..90, lon -180..180)")
+        return None
+    return {"lat": lat, "lon": lon}
+
+
 def _read_roster(
-    table: _Table | None, issues: _Issues, staff_ids: _Ids, district_ids: _Ids
+    table: _Table | None,
+    issues: _Issues,
+    staff_ids: _Ids,
+    district_ids: _Ids,
+    base_ids: _Ids | None = None,
+    municipality: Municipality | None = None,
+    homes: frozenset[str] = frozenset(),
 ) -> list[RosterEntry]:
     entries: list[RosterEntry] = []
     seen: dict[tuple[str, date, ShiftKind], int] = {}
@@ -1085,6 +1115,19 @@ def _read_roster(
         day = row.day("date")
         shift = row.choice("shift", ShiftKind)
         district_id = row.identifier("district_id")
+        start = row.clock("start", optional=True)
+        end = row.clock("end", optional=True)
+        start_place = row.optional_identifier("start_place")
+        end_place = row.optional_identifier("end_place")
+        for column, place in (("start_place", start_place), ("end_place", end_place)):
+            if place == HOME and staff_id is not None and staff_id not in homes:
+                row.issue(
+                    column,
+                    f"the day starts or ends at home, but staff {staff_id!r} has no home "
+                    "(home_lat, home_lon in staff.csv)",
+                )
+            elif place is not None and place != HOME and base_ids is not None:
+                _check_reference(row, column, place, base_ids, BASES_FILE, "base")
         _check_reference(row, "staff_id", staff_id, staff_ids, STAFF_FILE, "staff member")
         _check_reference(row, "district_id", district_id, district_ids, DISTRICTS_FILE, "district")
         if staff_id is not None and day is not None and shift is not None:
@@ -1102,12 +1145,28 @@ def _read_roster(
         entry = _build(
             row,
             RosterEntry,
-            {"staff_id": staff_id, "date": day, "shift": shift, "district_id": district_id},
+            {
+                "staff_id": staff_id,
+                "date": day,
+                "shift": shift,
+                "district_id": district_id,
+                "start": start,
+                "end": end,
+                "start_place": start_place,
+                "end_place": end_place,
+            },
             {"staff_id": "staff_id", "date": "date", "shift": "shift"},
             "staff_id",
         )
-        if entry is not None:
-            entries.append(entry)
+        if entry is None:
+            continue
+        if municipality is not None and shift is not None:
+            definition = next((d for d in municipality.shifts if d.kind == shift), None)
+            why = None if definition is None else entry.hours_problem(definition)
+            if why is not None:
+                row.issue("end", why)
+                continue
+        entries.append(entry)
     return entries
 
 
@@ -1142,7 +1201,15 @@ def assemble_export(
     )
     care_plans = _read_care_plans(tables[INTERVENTIONS_FILE], issues, patient_ids)
     staff = _read_staff(tables[STAFF_FILE], issues, district_ids, municipality_id)
-    roster = _read_roster(tables[ROSTER_FILE], issues, staff_ids, district_ids)
+    roster = _read_roster(
+        tables[ROSTER_FILE],
+        issues,
+        staff_ids,
+        district_ids,
+        base_ids,
+        municipality,
+        frozenset(s.staff_id for s in staff if s.home is not None),
+    )
     for (file, column, target, label), count in issues.unchecked.items():
         issues.add(
             file,

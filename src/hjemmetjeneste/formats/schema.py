@@ -164,6 +164,22 @@ def _attr(name: str) -> Callable[[Any], str]:
     return lambda record: getattr(record, name)
 
 
+def _optional(
+    name: str,
+    cell: Cell,
+    value: Callable[[Any], Any],
+    fmt: Callable[[Any], str],
+    aliases: tuple[str, ...],
+) -> Column:
+    """An optional column whose empty cell means None (the neutral default)."""
+
+    def write(record: Any) -> str:
+        found = value(record)
+        return "" if found is None else fmt(found)
+
+    return Column(name, cell, write, aliases, optional=True)
+
+
 def _shift_cell(kind: ShiftKind, end: bool) -> Callable[[Municipality], str]:
     def write(municipality: Municipality) -> str:
         definition = next((s for s in municipality.shifts if s.kind == kind), None)
@@ -228,6 +244,7 @@ RULE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("overtime_cost_per_min", "overtid_kostnad_per_min"),
     ("balance_weight", "balanse_vekt"),
     ("primary_contact_weight", "primærkontakt_vekt"),
+    ("idle_cost_per_min", "ventetid_kostnad_per_min"),
 )
 
 
@@ -497,6 +514,13 @@ _INTERVENTIONS = RecordSchema(
             optional=True,
         ),
         Column(
+            "second_staff_skills",
+            Cell.CHOICES,
+            lambda p: fmt_set(p[1].second_staff_skills),
+            ("andre_ansatt_ferdigheter",),
+            optional=True,
+        ),
+        Column(
             "late_allowance_min",
             Cell.INTEGER,
             lambda p: _int_cell(p[1].late_allowance_min, 0),
@@ -545,6 +569,16 @@ _STAFF = RecordSchema(
             lambda s: fmt_float(s.contracted_fte),
             ("stillingsandel",),
         ),
+        *(
+            _optional(
+                f"home_{axis}",
+                Cell.DECIMAL,
+                lambda s, a=axis: s.home and getattr(s.home, a),
+                fmt_float,
+                (f"hjem_{nb}",),
+            )
+            for axis, nb in (("lat", "breddegrad"), ("lon", "lengdegrad"))
+        ),
     ),
     lambda data: data.staff,
 )
@@ -557,6 +591,10 @@ _ROSTER = RecordSchema(
         Column("date", Cell.DATE, lambda e: e.date.isoformat(), ("dato",)),
         Column("shift", Cell.CHOICE, lambda e: e.shift.value, ("vakt",)),
         Column("district_id", Cell.ID, _attr("district_id")),
+        _optional("start", Cell.TIME, _attr("start"), fmt_time, ("fra", "starttid", "arbeid_fra")),
+        _optional("end", Cell.TIME, _attr("end"), fmt_time, ("til", "sluttid", "arbeid_til")),
+        _optional("start_place", Cell.ID, _attr("start_place"), str, ("startsted", "oppmøtested")),
+        _optional("end_place", Cell.ID, _attr("end_place"), str, ("sluttsted",)),
     ),
     lambda data: data.roster.entries,
 )

@@ -7,6 +7,7 @@ from hjemmetjeneste.domain import (
     DayPlan,
     Municipality,
     Patient,
+    Place,
     PlanKpis,
     PlanResult,
     Task,
@@ -15,6 +16,7 @@ from hjemmetjeneste.domain import (
     Visit,
     Worklist,
     WorklistBreak,
+    WorklistPlace,
     WorklistTask,
     WorklistVisit,
 )
@@ -98,6 +100,7 @@ def _worklist(
     problem, index = built.problem, built.index
     v = route.vehicle
     staff = day_plan.staff[v]
+    day = day_plan.day_of(staff.staff_id)
     travel, distance = problem.travel_for(v), problem.distance_for(v)
     base = int(problem.vehicle_start_node[v])
     stops: list[WorklistVisit] = []
@@ -171,7 +174,17 @@ def _worklist(
         distance_m=total_distance,
         breaks=breaks,
         overtime_s=overtime,
+        start_place=_place(day_plan, day.start_place),
+        end_place=_place(day_plan, day.end_place),
     )
+
+
+def _place(day_plan: DayPlan, place: Place) -> WorklistPlace | None:
+    """Where a day starts or ends, on the worklist: None at the district's base; a home
+    by its kind only (never its address)."""
+    if place.place_id == day_plan.base.base_id:
+        return None
+    return WorklistPlace(place_id=place.place_id, name=place.name)
 
 
 def _unplaced(
@@ -219,8 +232,8 @@ def outside_every_shift_tasks(
 
 
 def _kpis(day_plan: DayPlan, worklists: list[Worklist], unplaced: list[UnplacedTask]) -> PlanKpis:
-    shift_s = int((day_plan.shift.end - day_plan.shift.start).total_seconds())
-    paid = shift_s * len(day_plan.staff)
+    days = (day_plan.day_of(s.staff_id) for s in day_plan.staff)
+    paid = sum(int((d.end - d.start).total_seconds()) for d in days)
     service = sum(w.service_s for w in worklists)
     travel = sum(w.travel_s for w in worklists)
     tasks_total = sum(len(v.tasks) for v in day_plan.visits)

@@ -22,7 +22,12 @@ from hjemmetjeneste.domain import (
     UnplacedReason,
     Visit,
 )
-from hjemmetjeneste.planning.to_problem import BuiltProblem, KeptOutFacts, Prefiltered
+from hjemmetjeneste.planning.to_problem import (
+    BuiltProblem,
+    KeptOutFacts,
+    Prefiltered,
+    second_staff_role,
+)
 from hjemmetjeneste.solver import Solution, Violation
 from hjemmetjeneste.solver.check import Names, describe
 from hjemmetjeneste.tasks import defined_shifts_text
@@ -243,16 +248,23 @@ def competence_sentence(task: Task, visit: Visit, staff: tuple[Staff, ...]) -> s
     return f"Together, the tasks of this visit need more than anyone on shift has: {needs}"
 
 
-def staff_lacks(day_plan: DayPlan, staff_id: str, visit_id: str) -> str:
-    """What a caregiver lacks for a visit: the competence level and the skills, by name."""
+def staff_lacks(
+    day_plan: DayPlan, staff_id: str, visit_id: str, *, second_role: bool = False
+) -> str:
+    """What a caregiver lacks for a visit: the competence level and the skills, by name.
+
+    ``second_role``: the caregiver fills the second role of a double-staffed visit (its
+    level and skills when the plan names one)."""
     staff = next(s for s in day_plan.staff if s.staff_id == staff_id)
     visit = next(v for v in day_plan.visits if v.visit_id == visit_id)
+    level, needed = visit.required_competence, visit.required_skills
+    role = second_staff_role(visit) if second_role else None
+    if role is not None:
+        level, needed = role
     lacking: list[str] = []
-    if not staff.competence.satisfies(visit.required_competence):
-        lacking.append(
-            f"competence {visit.required_competence.value} (has {staff.competence.value})"
-        )
-    skills = sorted(visit.required_skills - staff.skills)
+    if not staff.competence.satisfies(level):
+        lacking.append(f"competence {level.value} (has {staff.competence.value})")
+    skills = sorted(needed - staff.skills)
     if skills:
         lacking.append(f"skill {', '.join(skills)}")
     return (

@@ -29,9 +29,11 @@ import numpy as np
 from hjemmetjeneste.domain import (
     CompetenceLevel,
     DayPlan,
+    GeoPoint,
     PlanningRules,
     Priority,
     ServedTask,
+    Skill,
     Staff,
     TravelMode,
     UnplacedReason,
@@ -86,8 +88,10 @@ class Prefiltered:
 class IndexMap:
     """Converts between solver indices (``*_idx``) and domain ids (``*_id``).
 
-    Node 0 is the base. ``job_visit[node]`` is the visit id a job node belongs to (None at the
-    base); ``vehicle_staff[v]`` the staff id of vehicle v.
+    The depots come first, one per place a caregiver's day starts or ends (the district's
+    base first when anyone starts or ends there, then other bases and homes); then the jobs.
+    ``job_visit[node]`` is the visit id a job node belongs to (None at a depot);
+    ``vehicle_staff[v]`` the staff id of vehicle v.
     """
 
     day_start: datetime
@@ -161,9 +165,11 @@ def build_problem(
     (:func:`hjemmetjeneste.travel.locations.location_issues`): their visits are kept out
     as ``implausible_location``.
 
-    Each caregiver leaves the base at shift start at the earliest and is back by shift end
-    (plus the municipality's overtime maximum). A double-staffed visit becomes two jobs in
-    one sync group. ``balance_weight`` overrides the municipality's rule when given.
+    Each caregiver leaves where their day starts (the base, another base, home) at their
+    own start at the earliest and is back where it ends by their own end (plus the
+    municipality's overtime maximum); both default to the shift at the district's base.
+    A double-staffed visit becomes two jobs in one sync group. ``balance_weight`` overrides
+    the municipality's rule when given.
     """
     rules = day_plan.municipality.rules
     zone = ZoneInfo(day_plan.municipality.timezone)
@@ -182,35 +188,72 @@ def build_problem(
     )
     shift_start = index.to_seconds(day_plan.shift.start)
     shift_end = index.to_seconds(day_plan.shift.end)
+    days = [day_plan.day_of(s.staff_id) for s in staff]
+    # Locations: the base, the patients, then every other place a day starts or ends.
     points = [day_plan.base.location]
     points += [day_plan.patient(v.patient_id).location for v in day_plan.visits]
+    place_loc: dict[tuple[str, float, float], int] = {
+        (day_plan.base.base_id, day_plan.base.location.lat, day_plan.base.location.lon): 0
+    }
+    for d in days:
+        for place in (d.start_place, d.end_place):
+            key = (place.place_id, place.location.lat, place.location.lon)
+            if key not in place_loc:
+                place_loc[key] = len(points)
+                points.append(place.location)
     matrices = {mode: travel.matrix(points, mode) for mode in modes}
 
     builder = ProblemBuilder(
-        balance_weight=rules.balance_weight if balance_weight is None else balance_weight
+        balance_weight=rules.balance_weight if balance_weight is None else balance_weight,
+        idle_cost=_per_second(rules.idle_cost_per_min),
     )
-    # Unreachable pairs: a time longer than the whole shift, never the sentinel itself.
-    never_s = shift_end + rules.overtime_max_min * 60 - shift_start + 1
+    overtime_s = rules.overtime_max_min * 60
+    hours = [(index.to_seconds(d.start), index.to_seconds(d.end)) for d in days]
+    earliest_start = min((a for a, _ in hours), default=shift_start)
+    latest_end = max((b for _, b in hours), default=shift_end)
+    # Unreachable pairs: a time longer than the whole working day, never the sentinel itself.
+    never_s = max(shift_end, latest_end) + overtime_s - min(shift_start, earliest_start) + 1
     for mode in modes:
         builder.add_travel_class(*_without_sentinel(matrices[mode], never_s))
-    base = builder.add_depot(0, (shift_start, shift_end))
-    overtime_s = rules.overtime_max_min * 60
-    breaks = break_specs(rules, shift_start, shift_end)
-    for s in staff:
+    ends = [  # per vehicle: the locations its day starts and ends at
+        (
+            place_loc[(d.start_place.place_id, *_latlon(d.start_place.location))],
+            place_loc[(d.end_place.place_id, *_latlon(d.end_place.location))],
+        )
+        for d in days
+    ]
+    # One depot node per place some day starts or ends at (a depot no vehicle uses would be
+    # a stop the routing model must visit); the district's base keeps its shift window.
+    depot_of = {
+        loc: builder.add_depot(
+            loc, (shift_start, shift_end) if loc == 0 else (earliest_start, latest_end + overtime_s)
+        )
+        for loc in sorted({loc for pair in ends for loc in pair} or {0})
+    }
+    for s, (start_s, end_s), (start_loc, end_loc) in zip(staff, hours, ends, strict=True):
         builder.add_vehicle(
-            start_depot=base,
+            start_depot=depot_of[start_loc],
+            end_depot=depot_of[end_loc],
             travel_class=modes.index(s.travel_mode),
-            window=(shift_start, shift_end + overtime_s),
-            soft_end_s=shift_end if overtime_s else None,
+            window=(start_s, end_s + overtime_s),
+            soft_end_s=end_s if overtime_s else None,
             overtime_cost=_per_second(rules.overtime_cost_per_min) if overtime_s else 0,
-            breaks=breaks,
+            breaks=break_specs(rules, start_s, end_s),
         )
 
     context = _Context(
-        day_plan, index, matrices, shift_start, shift_end, rules, dict(implausible or {})
+        day_plan,
+        index,
+        matrices,
+        min(shift_start, earliest_start),
+        max(shift_end, latest_end),
+        rules,
+        dict(implausible or {}),
+        tuple(ends),
+        tuple(hours),
     )
     prefiltered: list[Prefiltered] = []
-    job_visit: list[str | None] = [None]
+    job_visit: list[str | None] = [None] * len(depot_of)
     group_jobs: dict[tuple[str, str], list[tuple[int, int, int, int | None]]] = defaultdict(list)
     for loc, visit in enumerate(day_plan.visits, start=1):
         plan = context.plan_visit(visit, loc)
@@ -253,6 +296,10 @@ def build_problem(
     return BuiltProblem(problem, index, tuple(prefiltered))
 
 
+def _latlon(point: GeoPoint) -> tuple[float, float]:
+    return point.lat, point.lon
+
+
 def _without_sentinel(matrix: TravelMatrix, never_s: int) -> tuple[np.ndarray, np.ndarray]:
     """int64 travel and distance with every UNREACHABLE pair set to ``never_s`` (infeasible)."""
     unreachable = matrix.duration_s >= UNREACHABLE
@@ -291,6 +338,10 @@ class _Context:
     shift_end: int
     rules: PlanningRules
     implausible: dict[str, str]
+    places: tuple[tuple[int, int], ...]
+    """Per vehicle: the locations its day starts and ends at."""
+    hours: tuple[tuple[int, int], ...]
+    """Per vehicle: its own start and end (seconds of the plan day)."""
 
     @cached_property
     def _last_dose(self) -> dict[tuple[str, str], ServedTask]:
@@ -333,12 +384,10 @@ class _Context:
             if pin.start is not None:
                 pinned_start = index.to_seconds(pin.start)
         # Competence: first caregiver meets the tasks' competence and skills; the second
-        # either the same or, when the plan says so, only the second competence.
+        # either the same or, when the plan names a second role, that role's.
         first_ok = _qualified(staff, visit.required_competence, visit.required_skills)
-        second_level = _second_competence(visit)
-        second_ok = (
-            first_ok if second_level is None else _qualified(staff, second_level, frozenset())
-        )
+        second_role = second_staff_role(visit)
+        second_ok = first_ok if second_role is None else _qualified(staff, *second_role)
         refused = tuple(v for v, s in enumerate(staff) if s.staff_id in patient.refused_staff_ids)
         if not first_ok:
             return Prefiltered(visit, UnplacedReason.NO_QUALIFIED_STAFF)
@@ -432,17 +481,28 @@ class _Context:
         return tuple((g, lo, hi) for g, (lo, hi) in groups.items()), earliest, latest, gap
 
     def _connected(self, loc: int, vehicle: int) -> bool:
-        """Whether the caregiver's travel mode has a route base -> ``loc`` and back."""
+        """Whether the caregiver's travel mode has a route from where the day starts to
+        ``loc`` and on to where it ends."""
         matrix = self.matrices[self.day_plan.staff[vehicle].travel_mode].duration_s
-        return bool(matrix[0, loc] < UNREACHABLE and matrix[loc, 0] < UNREACHABLE)
+        start, end = self.places[vehicle]
+        return bool(matrix[start, loc] < UNREACHABLE and matrix[loc, end] < UNREACHABLE)
 
     def _reachable(self, visit: Visit, loc: int, candidates: tuple[int, ...]) -> tuple[int, int]:
         """Earliest arrival and latest start that still gets a caregiver back in time."""
         staff = self.day_plan.staff
-        out = min(int(self.matrices[staff[v].travel_mode].duration_s[0, loc]) for v in candidates)
-        back = min(int(self.matrices[staff[v].travel_mode].duration_s[loc, 0]) for v in candidates)
-        hard_end = self.shift_end + self.rules.overtime_max_min * 60
-        return self.shift_start + out, hard_end - back - visit.duration_min * 60
+        overtime_s = self.rules.overtime_max_min * 60
+        out = [
+            self.hours[v][0]
+            + int(self.matrices[staff[v].travel_mode].duration_s[self.places[v][0], loc])
+            for v in candidates
+        ]
+        back = [
+            self.hours[v][1]
+            + overtime_s
+            - int(self.matrices[staff[v].travel_mode].duration_s[loc, self.places[v][1]])
+            for v in candidates
+        ]
+        return min(out), max(back) - visit.duration_min * 60
 
     def _preference(self, visit: Visit) -> dict[int, int]:
         """Cost per caregiver: new to the patient, not preferred, without the language."""
@@ -482,12 +542,14 @@ def _qualified(
     return tuple(v for v, s in enumerate(staff) if s.qualifies_for(competence, skills))
 
 
-def _second_competence(visit: Visit) -> CompetenceLevel | None:
-    """The second caregiver's level when every double-staffed task of the visit names one."""
+def second_staff_role(visit: Visit) -> tuple[CompetenceLevel, frozenset[Skill]] | None:
+    """The second caregiver's role (level and skills) when every task of a double-staffed
+    visit names one; None when both caregivers need the visit's full competence."""
     levels = [t.second_staff_competence for t in visit.tasks]
     if visit.staff_count != 2 or any(level is None for level in levels):
         return None
-    return max((lv for lv in levels if lv is not None), key=lambda c: c.rank)
+    level = max((lv for lv in levels if lv is not None), key=lambda c: c.rank)
+    return level, frozenset().union(*(t.second_staff_skills for t in visit.tasks))
 
 
 def _visit_windows(visit: Visit, index: IndexMap) -> tuple[tuple[int, int], ...]:

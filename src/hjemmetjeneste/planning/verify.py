@@ -102,6 +102,8 @@ def verify_plan(day_plan: DayPlan, built: BuiltProblem, result: PlanResult) -> l
         visit_id = index.job_visit[violation.node] if violation.node is not None else None
         message = describe_violation(built, violation)
         if violation.kind is ViolationKind.MISSING_COMPETENCE and staff_id and visit_id:
-            message += ": " + staff_lacks(day_plan, staff_id, visit_id)
+            node = violation.node or 0
+            second = index.job_visit.index(visit_id) != node  # the visit's second job
+            message += ": " + staff_lacks(day_plan, staff_id, visit_id, second_role=second)
         found.append(PlanViolation(violation.kind, staff_id, visit_id, message))
     return found

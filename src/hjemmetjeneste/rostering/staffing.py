@@ -193,6 +193,7 @@ def _required(v: Visit) -> set[CompetenceLevel | Skill]:
     """The qualifications (levels above the lowest, skills) a visit needs of its caregivers."""
     needs: set[CompetenceLevel | Skill] = set(v.required_skills)
     for t in v.tasks:
+        needs |= t.second_staff_skills  # the second caregiver's role
         for level in (t.required_competence, t.second_staff_competence):
             if level is not None:
                 needs |= {lv for lv in _LEVELS[1:] if lv.rank <= level.rank}

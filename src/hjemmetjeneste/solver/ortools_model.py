@@ -90,6 +90,7 @@ def solve_with_ortools(
     _add_soft_windows(manager, time_dim, problem)
     _add_shift_bounds(routing, time_dim, problem)
     _add_overtime(routing, time_dim, problem)
+    _add_idle_cost(time_dim, problem)
     _add_competence(routing, manager, problem)
     _add_pins(routing, manager, time_dim, problem)
     _add_drop_penalties(routing, manager, problem)
@@ -237,6 +238,13 @@ def _add_overtime(
         soft_end = int(problem.vehicle_soft_end_s[v])
         if cost > 0 and soft_end < int(problem.vehicle_end_s[v]):
             time_dim.SetCumulVarSoftUpperBound(routing.End(v), soft_end, cost)
+
+
+def _add_idle_cost(time_dim: pywrapcp.RoutingDimension, problem: RoutingProblem) -> None:
+    """Idle time: every second on a route that is neither travel nor service (the time
+    dimension's slack: waiting at doors, idling) costs ``idle_cost``."""
+    if problem.idle_cost > 0:
+        time_dim.SetSlackCostCoefficientForAllVehicles(int(problem.idle_cost))
 
 
 def _add_competence(

@@ -50,6 +50,10 @@ class SolveParams(BaseModel):
     the time limit, so that the plan depends on the seed and not on the machine's speed or
     load (tests that judge quality, reproducible runs). OR-Tools' first plan and polish stop
     by themselves on small problems; the time limit only bounds them."""
+    retime: bool = True
+    """After the search, time each route to depart as late as its order allows, so nobody
+    waits at a door without need (:func:`hjemmetjeneste.solver.retime.retime`); order,
+    assignment and travel stay as the search left them."""
 
 
 # Above this many jobs cost-based insertion is too slow to finish a first plan in short limits:

@@ -54,6 +54,10 @@ class RoutingProblem:
         vehicle_start_node, vehicle_end_node: v, depot nodes of each vehicle.
         vehicle_start_s, vehicle_end_s: v, the vehicle's working window (shift start and end).
         balance_weight: cost per second of the longest route's service time (0 = off).
+        idle_cost: cost per second a caregiver spends neither travelling nor serving (waiting
+            at doors, idling between visits) between leaving and coming back (0 = off, the
+            neutral default: waiting is then free and re-timing after the search removes only
+            the waiting the order does not need).
 
     Constraint data that a problem may leave neutral (the neutral value changes nothing;
     :class:`~hjemmetjeneste.solver.model_builder.ProblemBuilder` states each one once, and
@@ -90,6 +94,7 @@ class RoutingProblem:
     vehicle_end_s: IntArray
     sync_groups: tuple[tuple[int, int], ...]
     balance_weight: int
+    idle_cost: int
     time_windows: tuple[tuple[tuple[int, int], ...], ...]
     soft_window_end_s: IntArray
     lateness_cost: IntArray
@@ -146,6 +151,8 @@ class RoutingProblem:
                 problems.append(f"sync group ({a}, {b}) must name two different jobs")
         if self.balance_weight < 0:
             problems.append("balance_weight must be >= 0")
+        if self.idle_cost < 0:
+            problems.append("idle_cost must be >= 0")
         if not problems:
             problems += self._validate_opt_in(n, v, job_set)
         if problems:

@@ -8,6 +8,7 @@ from hjemmetjeneste.solver.lns import solve_with_lns, use_lns
 from hjemmetjeneste.solver.ortools_model import ProgressCallback, solve_with_ortools
 from hjemmetjeneste.solver.params import SolveParams
 from hjemmetjeneste.solver.problem import RoutingProblem, Solution
+from hjemmetjeneste.solver.retime import retime
 
 
 def solve(
@@ -21,6 +22,8 @@ def solve(
     Problems without cross-route or time-priced rules are improved by ruin and recreate
     after OR-Tools' first plan (``params.lns``; :mod:`hjemmetjeneste.solver.lns`).
 
+    The routes are then timed to depart as late as their order allows (``params.retime``).
+
     Always returns a solution: jobs that cannot be served are listed in ``Solution.dropped``.
     An empty problem (no jobs or no vehicles) is answered without calling the engine.
 
@@ -32,5 +35,7 @@ def solve(
     if not problem.job_nodes or problem.n_vehicles == 0:
         return Solution.nothing_served(problem, "trivial", 0.0)
     if use_lns(problem, params):
-        return solve_with_lns(problem, params, on_progress, initial_routes)
-    return solve_with_ortools(problem, params, on_progress, initial_routes)
+        solution = solve_with_lns(problem, params, on_progress, initial_routes)
+    else:
+        solution = solve_with_ortools(problem, params, on_progress, initial_routes)
+    return retime(problem, solution) if params.retime else solution

@@ -161,6 +161,7 @@ def intervention_from_row(r: InterventionRow) -> Intervention:
         second_staff_competence=r.second_staff_competence,
         late_allowance_min=r.late_allowance_min or 0,
         separate_visit=bool(r.separate_visit),
+        second_staff_skills=frozenset(set_from_text(r.second_staff_skills or "")),
     )
 
 
@@ -260,6 +261,7 @@ def intervention_values(pair: tuple[str, Intervention]) -> dict[str, Any]:
         ),
         "late_allowance_min": i.late_allowance_min or None,
         "separate_visit": True if i.separate_visit else None,
+        "second_staff_skills": set_text(i.second_staff_skills) or None,
     }
 
 
@@ -273,6 +275,8 @@ def staff_values(s: Staff) -> dict[str, Any]:
         "skills": set_text(s.skills),
         "travel_mode": s.travel_mode.value,
         "contracted_fte": s.contracted_fte,
+        "home_lat": None if s.home is None else s.home.lat,
+        "home_lon": None if s.home is None else s.home.lon,
     }
 
 
@@ -283,6 +287,10 @@ def roster_entry_values(e: RosterEntry) -> dict[str, Any]:
         "shift_date": e.date,
         "shift": e.shift.value,
         "district_id": e.district_id,
+        "start_time": None if e.start is None else time_text(e.start),
+        "end_time": None if e.end is None else time_text(e.end),
+        "start_place": e.start_place,
+        "end_place": e.end_place,
     }
 
 
@@ -346,11 +354,19 @@ def staff_from_row(r: StaffRow) -> Staff:
         skills=frozenset(set_from_text(r.skills)),
         travel_mode=r.travel_mode,
         contracted_fte=r.contracted_fte,
+        home=None if r.home_lat is None else {"lat": r.home_lat, "lon": r.home_lon},
     )
 
 
 def roster_entry_from_row(r: RosterEntryRow) -> RosterEntry:
     """The roster entry a stored row holds."""
     return RosterEntry(
-        staff_id=r.staff_id, date=r.shift_date, shift=r.shift, district_id=r.district_id
+        staff_id=r.staff_id,
+        date=r.shift_date,
+        shift=r.shift,
+        district_id=r.district_id,
+        start=r.start_time,
+        end=r.end_time,
+        start_place=r.start_place,
+        end_place=r.end_place,
     )

@@ -193,6 +193,7 @@ class InterventionRow(_Versioned, TableBase):
     second_staff_competence: Mapped[str | None] = mapped_column(String(32), nullable=True)
     late_allowance_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
     separate_visit: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    second_staff_skills: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class StaffRow(_Versioned, TableBase):
@@ -210,6 +211,9 @@ class StaffRow(_Versioned, TableBase):
     skills: Mapped[str] = mapped_column(Text)
     travel_mode: Mapped[str] = mapped_column(String(16))
     contracted_fte: Mapped[float] = mapped_column(Float(53))
+    # Where a day that starts or ends at home starts; NULL = no home given.
+    home_lat: Mapped[float | None] = mapped_column(Float(53), nullable=True)
+    home_lon: Mapped[float | None] = mapped_column(Float(53), nullable=True)
 
 
 class RosterEntryRow(_Versioned, TableBase):
@@ -224,3 +228,8 @@ class RosterEntryRow(_Versioned, TableBase):
     shift_date: Mapped[date] = mapped_column(Date, primary_key=True)
     shift: Mapped[str] = mapped_column(String(16), primary_key=True)
     district_id: Mapped[str] = mapped_column(String(128))
+    # The roster as it is; NULL = the shift's hours, the district's base.
+    start_time: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    end_time: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    start_place: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    end_place: Mapped[str | None] = mapped_column(String(128), nullable=True)

@@ -156,6 +156,13 @@ _RULE_FIELDS = frozenset(
         "second_staff_competence",
         "late_allowance_min",
         "separate_visit",
+        "second_staff_skills",
+        "home_lat",
+        "home_lon",
+        "start_time",
+        "end_time",
+        "start_place",
+        "end_place",
     }
 )
 

@@ -1290,6 +1290,71 @@ def _misplaced_patient(number: int) -> tuple[Patient, CarePlan]:
     return patient, plan
 
 
+#: Synthetic homes (no real address) of the caregivers whose days start and end at home.
+_HOMES = (GeoPoint(lat=63.4351, lon=10.4122), GeoPoint(lat=63.4187, lon=10.4655))
+_PLANNED_DAY = ROSTER_START + timedelta(days=1)
+#: Own hours of part-day and staggered day-shift entries: (start, end).
+_DAY_HOURS = ((time(7, 30), time(11, 30)), (time(11, 0), time(15, 0)), (time(8, 30), time(16, 0)))
+
+
+def _roster_as_it_is(
+    rng: random.Random, staff: list[Staff], roster: list[RosterEntry]
+) -> tuple[list[Staff], list[RosterEntry]]:
+    """The roster as real rosters read: two caregivers start and end their day shifts at
+    home, and on every day shift one works the morning only, one from late morning, and
+    one starts an hour late and stays an hour longer."""
+    day_entries = [e for e in roster if e.shift == ShiftKind.DAY]
+    # The home starters work the day shift `make demo` plans (the roster's second day).
+    day_workers = sorted({e.staff_id for e in day_entries if e.date == _PLANNED_DAY})
+    home_ids = dict(zip(rng.sample(day_workers, len(_HOMES)), _HOMES, strict=True))
+    staff = [
+        s.model_copy(update={"home": home_ids[s.staff_id]}) if s.staff_id in home_ids else s
+        for s in staff
+    ]
+    changed: dict[tuple[str, date], dict[str, object]] = {}
+    for e in day_entries:
+        if e.staff_id in home_ids:
+            changed[(e.staff_id, e.date)] = {"start_place": "home", "end_place": "home"}
+    for day in sorted({e.date for e in day_entries}):
+        others = sorted(
+            e.staff_id for e in day_entries if e.date == day and e.staff_id not in home_ids
+        )
+        for staff_id, (start, end) in zip(
+            rng.sample(others, len(_DAY_HOURS)), _DAY_HOURS, strict=True
+        ):
+            changed[(staff_id, day)] = {"start": start, "end": end}
+    roster = [
+        e.model_copy(update=changed[(e.staff_id, e.date)])
+        if e.shift == ShiftKind.DAY and (e.staff_id, e.date) in changed
+        else e
+        for e in roster
+    ]
+    return staff, roster
+
+
+def _with_two_roles(plans: list[CarePlan]) -> list[CarePlan]:
+    """The first double-staffed daytime intervention becomes one whose two caregivers fill
+    different roles: a sykepleier with sårstell and a helsefagarbeider."""
+    for k, plan in enumerate(plans):
+        for j, item in enumerate(plan.interventions):
+            starts = list(item.schedule.times) + [w.start for w in item.schedule.windows]
+            if item.staff_count != 2 or not starts or _shift_of(starts[0]) != ShiftKind.DAY:
+                continue
+            if item.schedule.weekdays or item.schedule.every_n_weeks > 1:
+                continue
+            roles = item.model_copy(
+                update={
+                    "description": "Sårstell med forflytning: sykepleier og helsefagarbeider",
+                    "required_competence": _N,
+                    "required_skills": frozenset({Skill.WOUND_CARE}),
+                    "second_staff_competence": _H,
+                }
+            )
+            items = (*plan.interventions[:j], roles, *plan.interventions[j + 1 :])
+            return [*plans[:k], plan.model_copy(update={"interventions": items}), *plans[k + 1 :]]
+    return plans
+
+
 def generate_demo(seed: int = 2026) -> MunicipalityData:
     """The synthetic demo municipality (Trondheim, district Østbyen), fully determined by ``seed``.
 
@@ -1317,6 +1382,8 @@ def generate_demo(seed: int = 2026) -> MunicipalityData:
     plans.append(misplaced_plan)
     staff = _staff(random.Random(f"{seed}:staff"))
     roster = _roster(random.Random(f"{seed}:roster"), staff, plans)
+    staff, roster = _roster_as_it_is(random.Random(f"{seed}:days"), staff, roster)
+    plans = _with_two_roles(plans)
     return MunicipalityData(
         municipality=municipality,
         districts=(district,),

@@ -17,17 +17,24 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hjemmetjeneste.domain import (
+    HOME,
+    Base,
     CareHistory,
     DayPlan,
     Intervention,
     MunicipalityData,
     Patient,
     Pin,
+    Place,
+    RosterEntry,
     ScheduleKind,
     ShiftInstance,
     ShiftKind,
+    Staff,
+    StaffDay,
     Task,
 )
+from hjemmetjeneste.tasks.clock import local_datetime
 from hjemmetjeneste.tasks.recurrence import expand_intervention
 from hjemmetjeneste.tasks.shifts import require_shift, shift_instance, shift_instances_around
 from hjemmetjeneste.tasks.visits import merge_into_visits
@@ -62,7 +69,8 @@ def build_day_plan(
     are merged into visits. Patients of other districts are not looked at: their tasks belong
     to their own district's plan. ``pins`` and ``history`` (published earlier shifts) are
     passed through for the solver. Staff are those rostered on (``day``, ``shift``,
-    ``district_id``), sorted by id. ``as_needed`` holds the district patients' AS_NEEDED
+    ``district_id``), sorted by id; ``staff_days`` their own hours and places where the
+    roster gives them. ``as_needed`` holds the district patients' AS_NEEDED
     interventions valid on ``day``. ``patients`` are those with a visit or an as-needed item,
     sorted by id. Raises KeyError for an unknown district and PlanRequestError (naming the
     shifts that exist) for a shift kind the municipality does not define.
@@ -108,12 +116,19 @@ def build_day_plan(
     plan_patients: tuple[Patient, ...] = tuple(patients[pid] for pid in sorted(involved))
 
     staff_by_id = {s.staff_id: s for s in data.staff}
-    staff = tuple(staff_by_id[sid] for sid in data.roster.on_shift(day, shift, district_id))
+    entries = data.roster.entries_on(day, shift, district_id)
+    staff = tuple(staff_by_id[e.staff_id] for e in entries)
+    base = data.base(district.base_id)
+    staff_days = tuple(
+        _staff_day(data, e, staff_by_id[e.staff_id], base, instance, tz)
+        for e in entries
+        if not e.is_plain
+    )
 
     return DayPlan(
         municipality=data.municipality,
         district=district,
-        base=data.base(district.base_id),
+        base=base,
         shift=instance,
         patients=plan_patients,
         staff=staff,
@@ -121,6 +136,39 @@ def build_day_plan(
         as_needed=as_needed,
         pins=pins,
         history=history or CareHistory(),
+        staff_days=staff_days,
+    )
+
+
+def _staff_day(
+    data: MunicipalityData,
+    entry: RosterEntry,
+    staff: Staff,
+    base: Base,
+    shift: ShiftInstance,
+    tz: ZoneInfo,
+) -> StaffDay:
+    """The caregiver's own day: hours placed on the calendar, places resolved."""
+    (start_day, start), (end_day, end) = entry.hour_days(data.municipality.shift(entry.shift))
+
+    def place(place_id: str | None) -> Place:
+        if place_id is None or place_id == base.base_id:
+            return Place(place_id=base.base_id, name=base.name, location=base.location)
+        if place_id == HOME and staff.home is not None:
+            return Place(place_id=HOME, name="", location=staff.home)
+        other = data.base(place_id)
+        return Place(place_id=other.base_id, name=other.name, location=other.location)
+
+    return StaffDay(
+        staff_id=entry.staff_id,
+        start=shift.start
+        if entry.start is None
+        else local_datetime(entry.date + timedelta(days=start_day), start, tz),
+        end=shift.end
+        if entry.end is None
+        else local_datetime(entry.date + timedelta(days=end_day), end, tz),
+        start_place=place(entry.start_place),
+        end_place=place(entry.end_place),
     )
 
 

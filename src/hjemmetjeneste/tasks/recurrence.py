@@ -108,6 +108,7 @@ def _task(intervention: Intervention, day: date, k: int, start: datetime, end: d
         min_gap_min=intervention.min_gap_min,
         max_gap_min=intervention.max_gap_min,
         second_staff_competence=intervention.second_staff_competence,
+        second_staff_skills=intervention.second_staff_skills,
         late_allowance_min=intervention.late_allowance_min,
         separate_visit=intervention.separate_visit,
     )

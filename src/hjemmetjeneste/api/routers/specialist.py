@@ -57,6 +57,7 @@ def _intervention(i: Intervention) -> InterventionPublic:
         second_staff_competence=(
             None if i.second_staff_competence is None else i.second_staff_competence.value
         ),
+        second_staff_skills=sorted(s.value for s in i.second_staff_skills),
         late_allowance_min=i.late_allowance_min,
         separate_visit=i.separate_visit,
     )

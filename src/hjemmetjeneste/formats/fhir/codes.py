@@ -26,6 +26,8 @@ EXT = {
         "time-critical",
         "travel-mode",
         "contracted-fte",
+        "second-staff-competence",
+        "second-staff-skill",
     )
 }
 GEOLOCATION = "http://hl7.org/fhir/StructureDefinition/geolocation"

@@ -315,6 +315,12 @@ def _interventions(ctx: _Context, entry: _Entry) -> tuple[str, list[Intervention
                     time_critical=bool(_ext_value(detail, "time-critical", "valueBoolean")),
                     valid_from=valid_from,
                     valid_to=end,
+                    second_staff_competence=_ext_value(
+                        detail, "second-staff-competence", "valueCode"
+                    ),
+                    second_staff_skills=frozenset(
+                        Skill(str(e.valueCode)) for e in _ext(detail, "second-staff-skill")
+                    ),
                 )
             )
         except (ValidationError, ValueError) as exc:

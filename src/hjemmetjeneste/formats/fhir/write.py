@@ -191,6 +191,17 @@ def fhir_resources(data: MunicipalityData) -> list[dict[str, Any]]:
                 {"url": EXT["required-skill"], "valueCode": k.value}
                 for k in sorted(i.required_skills)
             ]
+            if i.second_staff_competence is not None:  # the second performer's role
+                extensions.append(
+                    {
+                        "url": EXT["second-staff-competence"],
+                        "valueCode": i.second_staff_competence.value,
+                    }
+                )
+            extensions += [
+                {"url": EXT["second-staff-skill"], "valueCode": k.value}
+                for k in sorted(i.second_staff_skills)
+            ]
             activities.append(
                 {
                     "id": i.intervention_id,

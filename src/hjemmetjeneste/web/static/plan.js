@@ -4,6 +4,13 @@
 import { clock, esc, longDate, t } from "./i18n.js";
 import { firstName } from "./timeline.js";
 
+// Where a day starts or ends when it is not the district's base (a home by its kind only).
+function placeLine(key, place) {
+  if (!place) return "";
+  const name = place.place_id === "home" ? t("place.home") : place.name || place.place_id;
+  return `<p>${esc(t(key, { place: name }))}</p>`;
+}
+
 function owners(result) {
   const map = new Map();
   for (const w of result.worklists) {
@@ -96,6 +103,8 @@ export function worklistsHtml(result, who) {
         `<article class="worklist" data-staff="${esc(w.staff_id)}">` +
         `<h2>${esc(t("print.heading"))}: ${esc(w.first_name)} (${esc(w.staff_id)})</h2>` +
         `<p>${esc(t("print.shift", { date: longDate(result.date), shift, start: clock(w.leave_base), end: clock(w.return_base) }))}</p>` +
+        placeLine("print.start_place", w.start_place) +
+        placeLine("print.end_place", w.end_place) +
         `${table}</article>`
       );
     })
