@@ -1,7 +1,7 @@
 """the roster as it is: own hours and start/end places, homes, second-role skills
 
 Revision ID: s18b_0004
-Revises: i17_0003
+Revises: s13_0004
 Create Date: 2026-12-06 03:10:00.000000
 
 Every new column is nullable and NULL means the neutral default (the shift's hours, the
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "s18b_0004"
-down_revision: str | None = "i17_0003"
+down_revision: str | None = "s13_0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
