@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,14 +17,15 @@ from hjemmetjeneste.domain import (
     TravelMode,
     Visit,
 )
-from hjemmetjeneste.planning.explain import competence_sentence, window_sentence
+from hjemmetjeneste.planning.explain import competence_why, window_why, word
 from hjemmetjeneste.planning.to_problem import KeptOutFacts
 
 DAY_S = 24 * 3600
+DAY = date(2026, 12, 1)
 
 
-def clock(s: int) -> str:
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
+def at(s: int) -> str:
+    return (datetime(2026, 12, 1, tzinfo=UTC) + timedelta(seconds=s)).isoformat()
 
 
 def minutes(text: str) -> list[int]:
@@ -63,7 +64,7 @@ def infeasible() -> st.SearchStrategy[KeptOutFacts]:
 
 @given(infeasible(), st.integers(min_value=1, max_value=240))
 def test_window_sentence_quotes_numbers_that_show_it(facts: KeptOutFacts, duration: int):
-    sentence = window_sentence(duration, facts, clock)
+    sentence = word(window_why(duration, facts, at), DAY, "en")
     (a, b), (lo, hi) = facts.windows[0], facts.bounds
     arrive, last_start = facts.reachable
     quoted = minutes(sentence)
@@ -126,12 +127,16 @@ def test_competence_sentence_names_what_each_task_lacks():
     medicine = _task("med", CompetenceLevel.SOCIAL_EDUCATOR)
     insulin = _task("ins", CompetenceLevel.NURSE, frozenset({Skill.INSULIN}))
     visit = Visit(visit_id="v", patient_id="p", tasks=(medicine, insulin))
-    own = competence_sentence(insulin, visit, staff)
-    assert "skill insulin" in own and "sykepleier" in own
-    shared = competence_sentence(medicine, visit, staff)
-    assert shared.startswith("A caregiver on shift could do this task")
-    assert "'task ins'" in shared and "insulin" in shared
-    nobody = competence_sentence(insulin, visit, (staff[0],))
+    own = word(competence_why(insulin, visit, staff), DAY, "en")
+    assert (
+        own == "No caregiver on shift with competence sykepleier or higher has the skill insulin."
+    )
+    shared = word(competence_why(medicine, visit, staff), DAY, "en")
+    assert shared == (
+        "A caregiver on shift could do this task, but it shares the visit with 'task ins': "
+        "No caregiver on shift with competence sykepleier or higher has the skill insulin."
+    )
+    nobody = word(competence_why(insulin, visit, (staff[0],)), DAY, "en")
     assert nobody == "No caregiver on shift has competence sykepleier or higher."
 
 

@@ -48,6 +48,7 @@ from hjemmetjeneste.domain.tasks import (
 )
 from hjemmetjeneste.domain.worklists import (
     AsNeededItem,
+    Explanation,
     PlanKpis,
     PlanResult,
     UnplacedReason,
@@ -73,6 +74,7 @@ __all__ = [
     "CompetenceLevel",
     "DayPlan",
     "District",
+    "Explanation",
     "Frozen",
     "GeoPoint",
     "HolidayRule",
