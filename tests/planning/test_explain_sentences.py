@@ -8,16 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hjemmetjeneste.domain import (
-    CompetenceLevel,
-    ProblemArea,
-    Skill,
-    Staff,
-    Task,
-    TravelMode,
-    Visit,
-)
-from hjemmetjeneste.planning.explain import competence_why, window_why, word
+from hjemmetjeneste.planning.explain import window_why, word
 from hjemmetjeneste.planning.to_problem import KeptOutFacts
 
 DAY_S = 24 * 3600
@@ -87,57 +78,6 @@ def test_window_sentence_quotes_numbers_that_show_it(facts: KeptOutFacts, durati
         from_, to = quoted[:2]
         assert (from_, to) == (_minute(arrive), _minute(last_start))
         assert arrive > last_start
-
-
-def _staff(sid: str, level: CompetenceLevel, skills: frozenset[Skill] = frozenset()) -> Staff:
-    return Staff(
-        staff_id=sid,
-        municipality_id="m",
-        district_id="d",
-        first_name=sid,
-        competence=level,
-        skills=skills,
-        travel_mode=TravelMode.CAR,
-    )
-
-
-def _task(tid: str, level: CompetenceLevel, skills: frozenset[Skill] = frozenset()) -> Task:
-    at = datetime(2026, 12, 1, 8, tzinfo=UTC)
-    return Task(
-        task_id=tid,
-        intervention_id=tid,
-        patient_id="p",
-        date=date(2026, 12, 1),
-        window_start=at,
-        window_end=at,
-        duration_min=10,
-        description=f"task {tid}",
-        problem_area=ProblemArea.MEDICATION,
-        required_competence=level,
-        required_skills=skills,
-    )
-
-
-def test_competence_sentence_names_what_each_task_lacks():
-    """A vernepleier's medicine merged with a nurse's insulin: each task is told its own story."""
-    staff = (
-        _staff("a", CompetenceLevel.SOCIAL_EDUCATOR),
-        _staff("b", CompetenceLevel.NURSE),
-    )
-    medicine = _task("med", CompetenceLevel.SOCIAL_EDUCATOR)
-    insulin = _task("ins", CompetenceLevel.NURSE, frozenset({Skill.INSULIN}))
-    visit = Visit(visit_id="v", patient_id="p", tasks=(medicine, insulin))
-    own = word(competence_why(insulin, visit, staff), DAY, "en")
-    assert (
-        own == "No caregiver on shift with competence sykepleier or higher has the skill insulin."
-    )
-    shared = word(competence_why(medicine, visit, staff), DAY, "en")
-    assert shared == (
-        "A caregiver on shift could do this task, but it shares the visit with 'task ins': "
-        "No caregiver on shift with competence sykepleier or higher has the skill insulin."
-    )
-    nobody = word(competence_why(insulin, visit, (staff[0],)), DAY, "en")
-    assert nobody == "No caregiver on shift has competence sykepleier or higher."
 
 
 def test_continuity_is_on_by_default_and_primary_contact_is_a_preference():
