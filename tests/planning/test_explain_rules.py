@@ -239,20 +239,25 @@ def test_a_gap_to_a_dose_that_is_not_served_explains_nothing():
     assert why_dropped(built, _solution(_route(0)), 1, _visit()) == _no_time((9 * H, 11 * H))
 
 
-def test_no_time_names_the_qualified_caregiver_whose_route_passes_nearest():
-    """Among the caregivers allowed to serve the job, the one whose base or stops lie
-    nearest to it, and how far in whole minutes; unqualified caregivers are not named."""
-    # locations: 0 base, 1 the left-out job, 2 Bjørn's stop, 3 Cato's stop (nearer still)
+def _left_out(allowed: list[int]) -> tuple[UnplacedReason, Explanation]:
+    """The 40 min visit at location 1 (09:00-10:00) left out; Anna has no stops, Bjørn one
+    at location 2 (15 min from it), Cato one at location 3 (5 min from it); the base is
+    location 0 (50 min from it). Only ``allowed`` caregivers may take it."""
     travel = [
         [0, 3000, 2000, 600],
         [3000, 0, 900, 300],
         [2000, 900, 0, 1000],
         [600, 300, 1000, 0],
     ]
-    jobs = [(1, (9 * H, 10 * H), {"allowed": [0, 1]}), (2, (0, 16 * H), {}), (3, (0, 16 * H), {})]
-    built = _built(jobs, travel)
+    jobs = [(1, (9 * H, 10 * H), {"allowed": allowed}), (2, (0, 16 * H), {}), (3, (0, 16 * H), {})]
     solution = _solution(_route(0), _route(1, (2, 8 * H)), _route(2, (3, 8 * H)))
-    reason, why = why_dropped(built, solution, 1, _visit(40))
+    return why_dropped(_built(jobs, travel), solution, 1, _visit(40))
+
+
+def test_no_time_names_the_qualified_caregiver_whose_route_passes_nearest():
+    """Among the caregivers allowed to serve the job, the one whose base or stops lie
+    nearest to it, and how far in whole minutes; unqualified caregivers are not named."""
+    reason, why = _left_out(allowed=[0, 1])
     assert (reason, why) == (
         UnplacedReason.NO_TIME_LEFT,
         Explanation(
@@ -278,15 +283,7 @@ def test_no_time_names_the_qualified_caregiver_whose_route_passes_nearest():
 def test_a_task_whose_only_competent_caregiver_is_busy_names_her():
     """Only Anna may take the 09:00-10:00 visit (her base is 50 min away); Bjørn and Cato
     pass nearer but are not qualified: no time left, Anna named, 50 min."""
-    travel = [
-        [0, 3000, 2000, 600],
-        [3000, 0, 900, 300],
-        [2000, 900, 0, 1000],
-        [600, 300, 1000, 0],
-    ]
-    jobs = [(1, (9 * H, 10 * H), {"allowed": [0]}), (2, (0, 16 * H), {}), (3, (0, 16 * H), {})]
-    solution = _solution(_route(0), _route(1, (2, 8 * H)), _route(2, (3, 8 * H)))
-    assert why_dropped(_built(jobs, travel), solution, 1, _visit(40)) == (
+    assert _left_out(allowed=[0]) == (
         UnplacedReason.NO_TIME_LEFT,
         Explanation(
             code=Why.NO_TIME_LEFT_NEAREST,
