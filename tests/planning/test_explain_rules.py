@@ -115,6 +115,31 @@ def _route(vehicle: int, *stops: tuple[int, int]) -> Route:
             Violation(K.GAP_VIOLATED, 1, 2, other=1, values={"gap_s": 90, "min_s": 4 * H}),
             "v2 starts 1 min after v1; it must be at least 240 min",
         ),
+        (
+            Violation(
+                K.START_BETWEEN_WINDOWS,
+                0,
+                1,
+                windows=((8 * H, 9 * H), (11 * H, 12 * H)),
+                values={"start_s": 10 * H},
+            ),
+            "v1 starts at 10:00, between its windows 08:00–09:00, 11:00–12:00",
+        ),
+        (
+            Violation(
+                K.STARTS_BEFORE_ARRIVAL, 0, 1, values={"start_s": 8 * H, "earliest_s": 8 * H + 600}
+            ),
+            "v1 starts at 08:00 but cannot be reached before 08:10",
+        ),
+        (
+            Violation(
+                K.STARTS_BEFORE_ARRIVAL,
+                0,
+                1,
+                values={"start_s": 8 * H, "earliest_s": 8 * H + 600, "break_s": 300},
+            ),
+            "v1 starts at 08:00 but cannot be reached before 08:10 (with 5 min of break)",
+        ),
     ],
 )
 def test_a_violation_names_caregivers_visits_clock_times_and_minutes(violation, sentence):
