@@ -1,11 +1,13 @@
 """CI cannot skip what it must run: a skip for want of a required resource fails there.
 
 A test that needs something outside the repository (a PostgreSQL server, the shared OSM
-extracts, an OSRM server, the shared benchmark data, the optional peer solvers) skips
+extracts, an OSRM server, the shared benchmark data, the optional peer solvers, Debian's
+Chromium for the page tests) skips
 without it on a developer's machine, and says which with :func:`reason` / :func:`skip`:
 its skip reason starts ``needs <resource>:``. ``.ci/run`` sets
 ``HJEMMETJENESTE_CI_REQUIRE`` to the resources CI provides; the hook in tests/conftest.py
-turns a skip for one of them into a failure that names it. Without the variable, CI=true
+turns a skip for one of them into a failure that names it, whether a test skips or a whole
+module does (at collection). Without the variable, CI=true
 requires them all; elsewhere nothing is required.
 """
 
@@ -18,7 +20,7 @@ from typing import NoReturn
 import pytest
 
 REQUIRE_ENV = "HJEMMETJENESTE_CI_REQUIRE"
-RESOURCES = frozenset({"postgres", "osm", "osrm", "benchmarks", "peers"})
+RESOURCES = frozenset({"postgres", "osm", "osrm", "benchmarks", "peers", "chromium"})
 _NEEDS = re.compile(r"needs (\w+):")
 
 
@@ -47,13 +49,13 @@ def required(environ: dict[str, str] | os._Environ[str] = os.environ) -> frozens
     return names
 
 
-def skip_reason(report: pytest.TestReport) -> str:
+def skip_reason(report: pytest.TestReport | pytest.CollectReport) -> str:
     """The reason a skipped test report gives."""
     longrepr = report.longrepr
     return longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
 
 
-def skipped_for(report: pytest.TestReport) -> str | None:
+def skipped_for(report: pytest.TestReport | pytest.CollectReport) -> str | None:
     """The resource a skipped test report says it lacked, or None."""
     found = _NEEDS.search(skip_reason(report))
     return found.group(1) if found else None

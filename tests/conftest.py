@@ -17,15 +17,30 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_REQUIRED] = required()
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
-    report = yield
+def _fail_if_required(
+    report: pytest.TestReport | pytest.CollectReport, config: pytest.Config
+) -> None:
+    """Turn a skip for want of a required resource into a failure that names it."""
     if report.skipped and not hasattr(report, "wasxfail"):
         resource = skipped_for(report)
-        if resource is not None and resource in item.config.stash[_REQUIRED]:
+        if resource is not None and resource in config.stash[_REQUIRED]:
             report.outcome = "failed"
             report.longrepr = (
                 f"{resource} is required here ({REQUIRE_ENV} or CI=true) "
                 f"but the test skipped: {skip_reason(report)}"
             )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    report = yield
+    _fail_if_required(report, item.config)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):
+    """A whole module (or conftest) that skips at collection is judged the same way."""
+    report = yield
+    _fail_if_required(report, collector.config)
     return report

@@ -34,11 +34,23 @@ def test_plain_skip():
 """
 
 
-def _run(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """pytest on a folder with this repo's conftest and three skipping tests."""
+MODULE_SKIP = """
+import ci_guard
+import pytest
+
+pytest.skip(ci_guard.reason("chromium", "no browser"), allow_module_level=True)
+
+
+def test_page():
+    pass
+"""
+
+
+def _run(tmp_path: Path, tests: str = SKIPPING, **env: str) -> subprocess.CompletedProcess[str]:
+    """pytest on a folder with this repo's conftest and skipping tests (three by default)."""
     for name in ("conftest.py", "ci_guard.py"):
         shutil.copy(TESTS / name, tmp_path / name)
-    (tmp_path / "test_skips.py").write_text(SKIPPING, encoding="utf-8")
+    (tmp_path / "test_skips.py").write_text(tests, encoding="utf-8")
     clean = {k: v for k, v in os.environ.items() if k not in ("CI", ci_guard.REQUIRE_ENV)}
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-rfEs", "-p", "no:cacheprovider", str(tmp_path)],
@@ -73,6 +85,21 @@ def test_ci_without_the_variable_requires_every_resource(tmp_path: Path):
     # The skipif is judged at setup, so pytest counts that failure as an error.
     assert "1 failed, 1 skipped, 1 error" in result.stdout
     assert "benchmarks is required here" in result.stdout
+
+
+def test_a_module_that_skips_at_collection_fails_where_its_resource_is_required(tmp_path: Path):
+    """The page tests skip as a whole module without Chromium: in CI that is a failure
+    naming the resource, not a quiet skip; elsewhere it stays a skip."""
+    for place in ("elsewhere", "ci"):
+        (tmp_path / place).mkdir()
+        (tmp_path / place / "test_other.py").write_text("def test_other():\n    pass\n")
+    result = _run(tmp_path / "elsewhere", MODULE_SKIP)
+    assert result.returncode == 0, result.stdout
+    assert "1 passed, 1 skipped" in result.stdout
+    result = _run(tmp_path / "ci", MODULE_SKIP, **{ci_guard.REQUIRE_ENV: "chromium"})
+    assert result.returncode != 0, result.stdout
+    assert "chromium is required here" in result.stdout
+    assert "1 error" in result.stdout
 
 
 def test_an_unknown_resource_in_the_guard_is_a_usage_error(tmp_path: Path):

@@ -34,7 +34,7 @@ from hjemmetjeneste.settings import Settings
 from hjemmetjeneste.solver import SolveParams, Violation, check_solution, solve
 from hjemmetjeneste.tasks import build_day_plan, outside_every_shift
 from hjemmetjeneste.travel import GreatCircleSource, TravelSource
-from hjemmetjeneste.travel.locations import DEFAULT_MAX_KM, location_issues
+from hjemmetjeneste.travel.locations import DEFAULT_MAX_KM, LocationIssue, location_issues
 
 ProgressCallback = Callable[[int, float], None]
 
@@ -149,7 +149,7 @@ def plan_day_plan(
     on_progress: ProgressCallback | None = None,
     previous: PlanResult | None = None,
     stability_weight: int = STABILITY_WEIGHT,
-    implausible: dict[str, str] | None = None,
+    implausible: dict[str, LocationIssue] | None = None,
     outside: tuple[UnplacedTask, ...] = (),
     deadline: float | None = None,
     _watch: _Stopwatch | None = None,
@@ -192,18 +192,15 @@ def plan_day_plan(
 
 def _implausible_patients(
     data: MunicipalityData, district_id: str, max_km: float
-) -> dict[str, str]:
-    """Patient id -> why their location cannot be right; every patient of the district when
-    its base's location cannot be right (no travel time from there would be true)."""
+) -> dict[str, LocationIssue]:
+    """Patient id -> why their location cannot be right; every patient of the district gets
+    the base's issue when its base's location cannot be right (no travel time from there
+    would be true)."""
     issues = [i for i in location_issues(data, max_km) if i.district_id == district_id]
     base = next((i for i in issues if i.kind == "base"), None)
     if base is not None:
-        return {
-            p.patient_id: f"the district's {base}"
-            for p in data.patients
-            if p.district_id == district_id
-        }
-    return {i.record_id: i.why for i in issues}
+        return {p.patient_id: base for p in data.patients if p.district_id == district_id}
+    return {i.record_id: i for i in issues}
 
 
 SHIFT_ORDER = (ShiftKind.DAY, ShiftKind.EVENING, ShiftKind.NIGHT)

@@ -58,6 +58,29 @@ def test_view_adds_base_unplaced_places_competence_and_audits(client, auth, temp
     assert client.get(f"/v1/planner/runs/{template.run_id}/view", headers=other).status_code == 404
 
 
+def test_explanations_come_in_bokmal_or_in_english_on_request(client, auth, template):
+    """The stored plan's explanations are worded from their facts in the language asked
+    for: bokmål by default, English with ?lang=en, on /view and /result alike; any other
+    language is refused."""
+    from hjemmetjeneste.planning.explain import word
+
+    planner = auth("planner", "planner-1")
+    assert template.result.unplaced, "the demo day has an unplaced task"
+    url = f"/v1/planner/runs/{template.run_id}"
+    for path, key in ((f"{url}/view", "result"), (f"/v1/runs/{template.run_id}/result", "result")):
+        default = client.get(path, headers=planner).json()[key]["unplaced"]
+        english = client.get(path, params={"lang": "en"}, headers=planner).json()[key]["unplaced"]
+        assert [u["why"] for u in default] == [u["why"] for u in english]
+        for stored, nb, en in zip(template.result.unplaced, default, english, strict=True):
+            assert stored.why is not None
+            day = template.result.date
+            assert nb["explanation"] == word(stored.why, day, "nb", stored.time_critical)
+            assert en["explanation"] == word(stored.why, day, "en", stored.time_critical)
+            assert nb["explanation"] != en["explanation"]
+        refused = client.get(path, params={"lang": "sv"}, headers=planner)
+        assert refused.status_code == 422
+
+
 def test_candidates_rank_qualified_caregivers_but_not_the_owner(client, auth, template):
     """ "Who could take this?" lists qualified caregivers other than the visit's own, ranked
     by added lateness then travel, each with a start inside the shift."""

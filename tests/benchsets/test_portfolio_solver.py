@@ -10,9 +10,12 @@ from hjemmetjeneste.solver.portfolio import Portfolio
 
 
 def test_portfolio_is_at_least_as_good_as_its_first_strategy(tiny_data: Path):
-    """On TINY2 the portfolio serves everyone and costs no more than the default alone."""
+    """On TINY2 the portfolio serves everyone and costs no more than the default alone.
+
+    A seed and a work budget (ruin-and-recreate iterations), not 0.3 s of wall clock: the
+    default arm then finds exactly what the default alone finds, on a loaded machine too."""
     problem = solomon.to_problem(solomon.read_solomon(tiny_data / "solomon/instances/TINY2.txt"))
-    params = SolveParams(time_limit_s=0.3)
+    params = SolveParams(time_limit_s=10.0, seed=0, iterations=2_000)
     alone = solve(problem, params)
     with Portfolio() as portfolio:
         best = portfolio(problem, params)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import ci_guard
 from hjemmetjeneste.benchsets import quality
 from hjemmetjeneste.benchsets.rostering import evaluate, read_instance, solve_instance, to_problem
 
@@ -112,6 +113,6 @@ def test_the_quality_runner_reports_gap_against_best_known(tiny: Path, tmp_path:
 def test_instance1_reaches_its_proven_optimum(shared_benchmarks: Path):
     path = shared_benchmarks / "rostering" / "instances" / "Instance1.txt"
     if not path.is_file():
-        pytest.skip("rostering instances not present")
+        ci_guard.skip("benchmarks", f"rostering instance {path} not present")
     value, problems, _, _ = solve_instance(path, 20)
     assert problems == [] and value == 607

@@ -233,7 +233,7 @@ VARIANTS: list[Variant] = [
         "base in Bergen for a Trondheim district",
         _chain(_set("bases", 0, "lat", "60.3913"), _set("bases", 0, "lon", "5.3221")),
         4,
-        "cannot be planned from: the district's base B1 (district D1) at 60.39130, 5.32210",
+        "The district's base B1 at (60.39130, 5.32210) cannot be planned from: 431 km from",
         import_message="from the middle of its district's patients",
     ),
     Variant(

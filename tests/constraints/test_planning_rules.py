@@ -136,7 +136,9 @@ def test_a_day_dose_bounds_the_evening_dose_across_shifts():
     )
     (unplaced,) = evening.result.unplaced
     assert unplaced.reason == UnplacedReason.GAP_RULE
-    assert "Gap rule" in unplaced.explanation
+    assert unplaced.why is not None
+    assert (unplaced.why.code, unplaced.why.facts["min_gap_min"]) == ("gap_earlier_shift", 600)
+    assert unplaced.explanation.startswith("Intervallregel: siste dose av 'med' ble gitt ")
 
 
 def test_soft_window_lets_a_visit_start_late_instead_of_being_dropped():

@@ -4,18 +4,19 @@ A violation is worded with the caregiver's first name and staff id, the visit's 
 clock times (Europe/Oslo) and whole minutes; a job the search left out is explained by the
 gap rule when a served dose of its gap group leaves it no start, otherwise by lack of time,
 naming the qualified caregiver whose route passes nearest. Each test compares whole
-results (reason and sentence). Small hand-made shifts: ``make mutation`` runs these.
+results (reason, sentence code and every fact), and the sentence they make in English.
+Small hand-made shifts: ``make mutation`` runs these.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from hjemmetjeneste.domain import Task, UnplacedReason, Visit
-from hjemmetjeneste.planning.explain import PlanNames, describe_violation, why_dropped
+from hjemmetjeneste.domain import Explanation, Task, UnplacedReason, Visit
+from hjemmetjeneste.planning.explain import PlanNames, Why, describe_violation, why_dropped, word
 from hjemmetjeneste.planning.to_problem import BuiltProblem, IndexMap
 from hjemmetjeneste.solver import ProblemBuilder, Route, RouteStop, Solution, Violation
 from hjemmetjeneste.solver import ViolationKind as K
@@ -114,6 +115,31 @@ def _route(vehicle: int, *stops: tuple[int, int]) -> Route:
             Violation(K.GAP_VIOLATED, 1, 2, other=1, values={"gap_s": 90, "min_s": 4 * H}),
             "v2 starts 1 min after v1; it must be at least 240 min",
         ),
+        (
+            Violation(
+                K.START_BETWEEN_WINDOWS,
+                0,
+                1,
+                windows=((8 * H, 9 * H), (11 * H, 12 * H)),
+                values={"start_s": 10 * H},
+            ),
+            "v1 starts at 10:00, between its windows 08:00–09:00, 11:00–12:00",
+        ),
+        (
+            Violation(
+                K.STARTS_BEFORE_ARRIVAL, 0, 1, values={"start_s": 8 * H, "earliest_s": 8 * H + 600}
+            ),
+            "v1 starts at 08:00 but cannot be reached before 08:10",
+        ),
+        (
+            Violation(
+                K.STARTS_BEFORE_ARRIVAL,
+                0,
+                1,
+                values={"start_s": 8 * H, "earliest_s": 8 * H + 600, "break_s": 300},
+            ),
+            "v1 starts at 08:00 but cannot be reached before 08:10 (with 5 min of break)",
+        ),
     ],
 )
 def test_a_violation_names_caregivers_visits_clock_times_and_minutes(violation, sentence):
@@ -138,6 +164,14 @@ def test_plan_names_read_the_index():
 
 # -- why a job was left out -------------------------------------------------------------
 
+DAY = date(2026, 12, 1)
+
+
+def at(hours: float) -> str:
+    """The instant ``hours`` after local midnight of the plan day (winter time, +01:00)."""
+    h, m = int(hours), round(hours % 1 * 60)
+    return f"2026-12-01T{h:02d}:{m:02d}:00+01:00"
+
 
 def _gap(window: tuple[int, int], served_start: int, precedence: tuple[int, int, int, int | None]):
     """Dose 1 (node 1) served by Anna at ``served_start``; why is dose 2 (node 2) out?"""
@@ -145,22 +179,31 @@ def _gap(window: tuple[int, int], served_start: int, precedence: tuple[int, int,
     return why_dropped(built, _solution(_route(0, (1, served_start))), 2, _visit())
 
 
-def _no_time(window: tuple[int, int]) -> tuple[UnplacedReason, str]:
+def _no_time(window: tuple[int, int]) -> tuple[UnplacedReason, Explanation]:
     return (
         UnplacedReason.NO_TIME_LEFT,
-        "No time left: none of the 3 qualified caregiver(s) on shift could fit the 25 min "
-        f"visit starting between {window[0] // H:02d}:00 and {window[1] // H:02d}:00 into "
-        "their route. The nearest candidate, Anna (anna), passes 0 min away but has no room "
-        "in that window.",
+        Explanation(
+            code=Why.NO_TIME_LEFT_NEAREST,
+            facts={
+                "qualified": 3,
+                "duration_min": 25,
+                "window_start_at": at(window[0] / H),
+                "window_end_at": at(window[1] / H),
+                "staff_id": "anna",
+                "staff_name": "Anna",
+                "nearest_min": 0,
+            },
+        ),
     )
 
 
-def _gap_rule(window: tuple[int, int]) -> tuple[UnplacedReason, str]:
+def _gap_rule(window: tuple[int, int]) -> tuple[UnplacedReason, Explanation]:
     return (
         UnplacedReason.GAP_RULE,
-        "Gap rule: another dose of the same medication is planned too close to (or too far "
-        f"from) this one; no start between {window[0] // H:02d}:00 and "
-        f"{window[1] // H:02d}:00 keeps the required gap.",
+        Explanation(
+            code=Why.GAP_NO_START,
+            facts={"window_start_at": at(window[0] / H), "window_end_at": at(window[1] / H)},
+        ),
     )
 
 
@@ -190,6 +233,25 @@ def test_a_dose_the_gap_rule_leaves_no_start_is_explained_by_the_gap(
     assert _gap(window, served, precedence) == expected
 
 
+def test_the_gap_rule_and_no_time_in_words():
+    """The window quoted is the visit's own, not the one the gap leaves."""
+    _, gap = _gap((9 * H, 11 * H), 8 * H, (1, 2, 4 * H, None))
+    assert word(gap, DAY, "en") == (
+        "Gap rule: another dose of the same medication is planned too close to (or too far "
+        "from) this one; no start between 09:00 and 11:00 keeps the required gap."
+    )
+    assert word(gap, DAY) == (
+        "Intervallregel: en annen dose av samme legemiddel er planlagt for nær (eller for langt "
+        "fra) denne; ingen start mellom 09:00 og 11:00 holder det påkrevde intervallet."
+    )
+    _, no_time = _gap((9 * H, 12 * H), 8 * H, (1, 2, 4 * H, None))
+    assert word(no_time, DAY, "en") == (
+        "No time left: none of the 3 qualified caregiver(s) on shift could fit the 25 min "
+        "visit starting between 09:00 and 12:00 into their route. The nearest candidate, "
+        "Anna (anna), passes 0 min away but has no room in that window."
+    )
+
+
 def test_a_gap_to_a_dose_that_is_not_served_explains_nothing():
     """Only a served dose constrains: with dose 1 left out too, dose 2 lacks time."""
     built = _built(
@@ -202,47 +264,112 @@ def test_a_gap_to_a_dose_that_is_not_served_explains_nothing():
     assert why_dropped(built, _solution(_route(0)), 1, _visit()) == _no_time((9 * H, 11 * H))
 
 
-def test_no_time_names_the_qualified_caregiver_whose_route_passes_nearest():
-    """Among the caregivers allowed to serve the job, the one whose base or stops lie
-    nearest to it, and how far in whole minutes; unqualified caregivers are not named."""
-    # locations: 0 base, 1 the left-out job, 2 Bjørn's stop, 3 Cato's stop (nearer still)
+def _left_out(allowed: list[int]) -> tuple[UnplacedReason, Explanation]:
+    """The 40 min visit at location 1 (09:00-10:00) left out; Anna has no stops, Bjørn one
+    at location 2 (15 min from it), Cato one at location 3 (5 min from it); the base is
+    location 0 (50 min from it). Only ``allowed`` caregivers may take it."""
     travel = [
         [0, 3000, 2000, 600],
         [3000, 0, 900, 300],
         [2000, 900, 0, 1000],
         [600, 300, 1000, 0],
     ]
-    jobs = [(1, (9 * H, 10 * H), {"allowed": [0, 1]}), (2, (0, 16 * H), {}), (3, (0, 16 * H), {})]
-    built = _built(jobs, travel)
+    jobs = [(1, (9 * H, 10 * H), {"allowed": allowed}), (2, (0, 16 * H), {}), (3, (0, 16 * H), {})]
     solution = _solution(_route(0), _route(1, (2, 8 * H)), _route(2, (3, 8 * H)))
-    reason, sentence = why_dropped(built, solution, 1, _visit(40))
-    assert (reason, sentence) == (
+    return why_dropped(_built(jobs, travel), solution, 1, _visit(40))
+
+
+def test_no_time_names_the_qualified_caregiver_whose_route_passes_nearest():
+    """Among the caregivers allowed to serve the job, the one whose base or stops lie
+    nearest to it, and how far in whole minutes; unqualified caregivers are not named."""
+    reason, why = _left_out(allowed=[0, 1])
+    assert (reason, why) == (
         UnplacedReason.NO_TIME_LEFT,
+        Explanation(
+            code=Why.NO_TIME_LEFT_NEAREST,
+            facts={
+                "qualified": 2,
+                "duration_min": 40,
+                "window_start_at": at(9),
+                "window_end_at": at(10),
+                "staff_id": "bjorn",
+                "staff_name": "Bjørn",
+                "nearest_min": 15,
+            },
+        ),
+    )
+    assert word(why, DAY, "en") == (
         "No time left: none of the 2 qualified caregiver(s) on shift could fit the 40 min "
         "visit starting between 09:00 and 10:00 into their route. The nearest candidate, "
-        "Bjørn (bjorn), passes 15 min away but has no room in that window.",
+        "Bjørn (bjorn), passes 15 min away but has no room in that window."
     )
-    # Anna's base is nearer than Bjørn's stop once she alone is qualified.
-    built = _built([(1, (9 * H, 10 * H), {"allowed": [0]}), *jobs[1:]], travel)
-    assert why_dropped(built, solution, 1, _visit(40))[1].endswith(
-        "The nearest candidate, Anna (anna), passes 50 min away but has no room in that window."
+
+
+def test_a_task_whose_only_competent_caregiver_is_busy_names_her():
+    """Only Anna may take the 09:00-10:00 visit (her base is 50 min away); Bjørn and Cato
+    pass nearer but are not qualified: no time left, Anna named, 50 min."""
+    assert _left_out(allowed=[0]) == (
+        UnplacedReason.NO_TIME_LEFT,
+        Explanation(
+            code=Why.NO_TIME_LEFT_NEAREST,
+            facts={
+                "qualified": 1,
+                "duration_min": 40,
+                "window_start_at": at(9),
+                "window_end_at": at(10),
+                "staff_id": "anna",
+                "staff_name": "Anna",
+                "nearest_min": 50,
+            },
+        ),
     )
 
 
 def test_a_caregiver_without_a_route_is_measured_from_the_base():
-    """The solution may hold no route for a caregiver: she is measured from her base."""
+    """The solution may hold no route for a caregiver: she is measured from her base; a
+    caregiver without a first name is named by her staff id."""
     travel = [[0, 1200], [1200, 0]]
     built = _built([(1, (9 * H, 10 * H), {"allowed": [2]})], travel)
-    assert why_dropped(built, _solution(_route(0)), 1, _visit())[1].endswith(
+    _, why = why_dropped(built, _solution(_route(0)), 1, _visit())
+    assert (why.facts["staff_id"], why.facts["staff_name"], why.facts["nearest_min"]) == (
+        "cato",
+        "",
+        20,
+    )
+    assert word(why, DAY, "en").endswith(
         "The nearest candidate, cato, passes 20 min away but has no room in that window."
     )
+
+
+def test_the_nearest_place_is_a_stop_or_the_base_whichever_is_nearer():
+    """A stop 10 min away beats a base 50 min away; a base 5 min away beats a stop 10 min
+    away: the nearest of all the caregiver's places, in whole minutes rounded down."""
+    travel = [[0, 3000, 600], [3000, 0, 659], [600, 659, 0]]
+    built = _built([(1, (9 * H, 10 * H), {"allowed": [1]}), (2, (0, 16 * H), {})], travel)
+    solution = _solution(_route(0), _route(1, (2, 8 * H)))
+    assert why_dropped(built, solution, 1, _visit())[1].facts["nearest_min"] == 10
+    travel = [[0, 300, 600], [300, 0, 659], [600, 659, 0]]
+    built = _built([(1, (9 * H, 10 * H), {"allowed": [1]}), (2, (0, 16 * H), {})], travel)
+    assert why_dropped(built, solution, 1, _visit())[1].facts["nearest_min"] == 5
 
 
 def test_no_qualified_caregiver_names_no_candidate():
     """When nobody on shift is qualified, the sentence says so and names no one."""
     built = _built([(1, (9 * H, 10 * H), {"allowed": []})])
-    assert why_dropped(built, _solution(_route(0)), 1, _visit()) == (
+    reason, why = why_dropped(built, _solution(_route(0)), 1, _visit())
+    assert (reason, why) == (
         UnplacedReason.NO_TIME_LEFT,
+        Explanation(
+            code=Why.NO_TIME_LEFT,
+            facts={
+                "qualified": 0,
+                "duration_min": 25,
+                "window_start_at": at(9),
+                "window_end_at": at(10),
+            },
+        ),
+    )
+    assert word(why, DAY, "en") == (
         "No time left: none of the 0 qualified caregiver(s) on shift could fit the 25 min "
-        "visit starting between 09:00 and 10:00 into their route.",
+        "visit starting between 09:00 and 10:00 into their route."
     )

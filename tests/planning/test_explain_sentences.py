@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hjemmetjeneste.domain import (
-    CompetenceLevel,
-    ProblemArea,
-    Skill,
-    Staff,
-    Task,
-    TravelMode,
-    Visit,
-)
-from hjemmetjeneste.planning.explain import competence_sentence, window_sentence
+from hjemmetjeneste.planning.explain import window_why, word
 from hjemmetjeneste.planning.to_problem import KeptOutFacts
 
 DAY_S = 24 * 3600
+DAY = date(2026, 12, 1)
 
 
-def clock(s: int) -> str:
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
+def at(s: int) -> str:
+    return (datetime(2026, 12, 1, tzinfo=UTC) + timedelta(seconds=s)).isoformat()
 
 
 def minutes(text: str) -> list[int]:
@@ -63,7 +55,7 @@ def infeasible() -> st.SearchStrategy[KeptOutFacts]:
 
 @given(infeasible(), st.integers(min_value=1, max_value=240))
 def test_window_sentence_quotes_numbers_that_show_it(facts: KeptOutFacts, duration: int):
-    sentence = window_sentence(duration, facts, clock)
+    sentence = word(window_why(duration, facts, at), DAY, "en")
     (a, b), (lo, hi) = facts.windows[0], facts.bounds
     arrive, last_start = facts.reachable
     quoted = minutes(sentence)
@@ -86,53 +78,6 @@ def test_window_sentence_quotes_numbers_that_show_it(facts: KeptOutFacts, durati
         from_, to = quoted[:2]
         assert (from_, to) == (_minute(arrive), _minute(last_start))
         assert arrive > last_start
-
-
-def _staff(sid: str, level: CompetenceLevel, skills: frozenset[Skill] = frozenset()) -> Staff:
-    return Staff(
-        staff_id=sid,
-        municipality_id="m",
-        district_id="d",
-        first_name=sid,
-        competence=level,
-        skills=skills,
-        travel_mode=TravelMode.CAR,
-    )
-
-
-def _task(tid: str, level: CompetenceLevel, skills: frozenset[Skill] = frozenset()) -> Task:
-    at = datetime(2026, 12, 1, 8, tzinfo=UTC)
-    return Task(
-        task_id=tid,
-        intervention_id=tid,
-        patient_id="p",
-        date=date(2026, 12, 1),
-        window_start=at,
-        window_end=at,
-        duration_min=10,
-        description=f"task {tid}",
-        problem_area=ProblemArea.MEDICATION,
-        required_competence=level,
-        required_skills=skills,
-    )
-
-
-def test_competence_sentence_names_what_each_task_lacks():
-    """A vernepleier's medicine merged with a nurse's insulin: each task is told its own story."""
-    staff = (
-        _staff("a", CompetenceLevel.SOCIAL_EDUCATOR),
-        _staff("b", CompetenceLevel.NURSE),
-    )
-    medicine = _task("med", CompetenceLevel.SOCIAL_EDUCATOR)
-    insulin = _task("ins", CompetenceLevel.NURSE, frozenset({Skill.INSULIN}))
-    visit = Visit(visit_id="v", patient_id="p", tasks=(medicine, insulin))
-    own = competence_sentence(insulin, visit, staff)
-    assert "skill insulin" in own and "sykepleier" in own
-    shared = competence_sentence(medicine, visit, staff)
-    assert shared.startswith("A caregiver on shift could do this task")
-    assert "'task ins'" in shared and "insulin" in shared
-    nobody = competence_sentence(insulin, visit, (staff[0],))
-    assert nobody == "No caregiver on shift has competence sykepleier or higher."
 
 
 def test_continuity_is_on_by_default_and_primary_contact_is_a_preference():

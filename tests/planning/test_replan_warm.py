@@ -17,7 +17,9 @@ from hjemmetjeneste.tasks import build_day_plan
 from hjemmetjeneste.travel import GreatCircleSource
 
 DAY = date(2026, 12, 1)
-QUICK = SolveParams(time_limit_s=1.0)
+# A work budget (30 solutions of OR-Tools' search), not a second of wall clock: the same
+# plans on a loaded machine (warm keeps 0.99 of the other nurses' visits, cold 0.75).
+QUICK = SolveParams(time_limit_s=60.0, solution_limit=30)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +74,8 @@ def test_warm_replan_keeps_the_other_nurses_visits(sick_call, replans):
     warm_share = _kept_share(first, warm.result, sick)
     cold_share = _kept_share(first, cold.result, sick)
     # Moving a visit costs the stability weight, so the share does not hinge on how long the
-    # search ran (warm 0.98 / cold 0.13 at 30 s; without the cost CI once saw 0.66 at 1 s).
+    # search ran (warm 0.98 / cold 0.13 at 30 s; without the cost CI once saw 0.66 at 1 s;
+    # 0.99 / 0.75 with the work budget of QUICK).
     assert warm_share >= 0.8
     assert warm_share > cold_share
 

@@ -112,14 +112,20 @@ def test_double_staffing_with_one_vehicle_drops_both_jobs(quick):
 
 
 def test_workload_balance_spreads_service_time(quick):
-    """With a balance weight, four equal jobs at one place are split between two caregivers."""
+    """With a balance weight, four equal jobs at one place are split between two caregivers.
+
+    Balance is OR-Tools' own search (ruin and recreate does not price it), so it is judged
+    by a work budget of 20 solutions, not by a second of wall clock: the same split on a
+    loaded machine (guided local search reaches it after 5)."""
     jobs = [(10, 0)] * 4
     unbalanced = solve(make_problem(jobs, 2, service_s=100), quick)
     assert sorted(len(r.stops) for r in unbalanced.routes) == [0, 4]
     from dataclasses import replace
 
+    from hjemmetjeneste.solver import SolveParams
+
     balanced_problem = replace(make_problem(jobs, 2, service_s=100), balance_weight=10)
-    balanced = solve(balanced_problem, quick)
+    balanced = solve(balanced_problem, SolveParams(time_limit_s=60.0, solution_limit=20))
     assert sorted(len(r.stops) for r in balanced.routes) == [2, 2]
 
 

@@ -11,7 +11,7 @@ import pytest
 from hjemmetjeneste.domain import DayPlan, ShiftKind, TravelMode, UnplacedReason
 from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.pipeline import plan_shift
-from hjemmetjeneste.planning.explain import kept_out_sentence
+from hjemmetjeneste.planning.explain import Why, kept_out_why
 from hjemmetjeneste.planning.to_problem import build_problem
 from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.tasks import build_day_plan
@@ -64,8 +64,8 @@ def test_visit_no_mode_can_reach_is_left_out_as_unreachable(day_plan):
     assert unreachable
     assert {p.visit.patient_id for p in unreachable} == {patient}
     kept = unreachable[0]
-    sentence = kept_out_sentence(kept, kept.visit.tasks[0], built, day_plan.staff)
-    assert "no route" in sentence
+    why = kept_out_why(kept, kept.visit.tasks[0], built, day_plan.staff)
+    assert why.code == Why.UNREACHABLE and why.facts["modes"]
     baseline = build_problem(day_plan, GreatCircleSource())
     assert len(built.prefiltered) == len(baseline.prefiltered) + len(unreachable)
 

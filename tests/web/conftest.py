@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+import ci_guard
 from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.store import open_store
 
@@ -49,7 +50,10 @@ except ImportError:  # pragma: no cover - the dev extra installs it
 
 if sync_playwright is None or not CHROMIUM.exists():
     pytest.skip(
-        "page tests need Playwright and Debian's chromium (apt-get install chromium)",
+        ci_guard.reason(
+            "chromium",
+            "page tests need Playwright and Debian's chromium (apt-get install chromium)",
+        ),
         allow_module_level=True,
     )
 

@@ -69,6 +69,16 @@ def test_plan_move_publish_and_print_the_demo_day(server, page: Page, tmp_path: 
     expect(row).to_contain_text("Ingen på vakt har kompetansen eller ferdighetene")
     row.locator("summary").click()
     expect(row.locator(".explanation")).to_be_visible()
+    # The explanation comes in the page's language, and again when the language changes.
+    expect(row.locator(".explanation")).to_contain_text("har ferdigheten polsk")
+    page.select_option("#lang", "en")
+    expect(row.locator(".explanation")).to_contain_text("has the skill language_pl")
+    page.select_option("#lang", "nb")
+    expect(row.locator(".explanation")).to_contain_text("har ferdigheten polsk")
+    row = page.locator("#unplaced tr").filter(
+        has=page.get_by_role("cell", name="Samtale på polsk om dagen", exact=True)
+    )
+    row.locator("summary").click()
     row.locator("button.who").click()
     expect(page.locator("#candidates-body")).to_contain_text(
         "Ingen kan ta dette besøket: ingen på vakt har kompetansen"

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hjemmetjeneste.cli.app import console, err_console, reported_errors
+from hjemmetjeneste.cli.i18n import language
 from hjemmetjeneste.domain import ShiftKind
 from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING
 
@@ -38,6 +39,7 @@ def plan_all_districts(
     from hjemmetjeneste.cli.plan import _progress, _write_plan
     from hjemmetjeneste.executors import PeriodReport, UnitOutcome, make_executor, plan_period
     from hjemmetjeneste.pipeline import SHIFT_ORDER, load_export
+    from hjemmetjeneste.planning.explain import worded
     from hjemmetjeneste.solver import SolveParams
     from hjemmetjeneste.store import open_store
 
@@ -94,7 +96,7 @@ def plan_all_districts(
     _print_report(report, first, last)
     if out is not None:
         for result in report.final_plans():
-            _write_plan(out, result)
+            _write_plan(out, worded(result, language()))
         console.print(f"Wrote {len(report.final_plans())} plan(s) to {escape(str(out))}")
     if report.failed:
         raise typer.Exit(EXIT_INPUT)

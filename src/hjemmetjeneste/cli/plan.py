@@ -21,7 +21,7 @@ from hjemmetjeneste.cli.app import (
     print_error,
     reported_errors,
 )
-from hjemmetjeneste.cli.i18n import LANGUAGES, _, set_language
+from hjemmetjeneste.cli.i18n import LANGUAGES, _, language, set_language
 from hjemmetjeneste.cli.importing import load_settings, warn_locations
 from hjemmetjeneste.cli.output import FORMATS, print_result, print_unplaced
 from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftKind
@@ -174,6 +174,7 @@ def plan(
     With --to: plan every chosen shift from --date to --to, then print totals and continuity.
     """
     from hjemmetjeneste.pipeline import plan_shift
+    from hjemmetjeneste.planning.explain import worded
 
     plan_day = _parse_date(day)
     if fmt not in FORMATS or lang not in LANGUAGES:
@@ -225,7 +226,7 @@ def plan(
                 deadline=command_started() + time_limit,
             )
 
-    result = outcome.result if timings else _without_timings(outcome.result)
+    result = worded(outcome.result if timings else _without_timings(outcome.result), lang)
     # The plan file first: whatever the terminal output does, the plan is on disk.
     written = _write_plan(out, result) if out is not None else None
     _warn_roster(export, plan_day, result)
@@ -346,6 +347,7 @@ def _plan_range(
     """`plan --to`: plan every chosen shift of the range in order via ``plan_range``."""
     from hjemmetjeneste.pipeline import SHIFT_ORDER, PlanOutcome, defined_shift_kinds, plan_range
     from hjemmetjeneste.planning import caregivers_per_patient
+    from hjemmetjeneste.planning.explain import worded
 
     last = _parse_date(to)
     if previous is not None:
@@ -371,7 +373,9 @@ def _plan_range(
             bar = progress.add_task(f"{first} .. {last}", total=count)
 
             def on_shift(outcome: PlanOutcome) -> None:
-                r = outcome.result if timings else _without_timings(outcome.result)
+                r = worded(
+                    outcome.result if timings else _without_timings(outcome.result), language()
+                )
                 k = r.kpis
                 if out is not None:
                     _write_plan(out, r)

@@ -51,6 +51,7 @@ from hjemmetjeneste.domain.tasks import (
 )
 from hjemmetjeneste.domain.worklists import (
     AsNeededItem,
+    Explanation,
     PlanKpis,
     PlanResult,
     UnplacedReason,
@@ -78,6 +79,7 @@ __all__ = [
     "CompetenceLevel",
     "DayPlan",
     "District",
+    "Explanation",
     "Frozen",
     "GeoPoint",
     "HolidayRule",

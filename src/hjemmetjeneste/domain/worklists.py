@@ -96,8 +96,26 @@ class Worklist(Frozen):
     end_place: WorklistPlace | None = None
 
 
+Fact = int | float | str | list[str]
+"""One fact an explanation quotes: a count, whole minutes, a coordinate, an id, a name, an
+instant (ISO 8601 with its UTC offset) or a list of them."""
+
+
+class Explanation(Frozen):
+    """Why a task is unplaced, as data: which sentence (``code``) and the facts it quotes.
+
+    Caregivers by staff id and first name, visits by id, instants as ISO 8601 (keys ending in
+    ``_at``; a list of start windows as ``start/end`` pairs), durations in whole minutes.
+    ``hjemmetjeneste.planning.explain.word`` turns it into bokmål or English.
+    """
+
+    code: str
+    facts: dict[str, Fact] = Field(default_factory=dict)
+
+
 class UnplacedTask(Frozen):
-    """A task that could not be placed, with a reason code and a sentence saying why."""
+    """A task that could not be placed, with a reason code, the facts behind it (``why``) and
+    the sentence they make (``explanation``, bokmål unless asked for in English)."""
 
     task_id: str
     visit_id: str
@@ -111,6 +129,7 @@ class UnplacedTask(Frozen):
     explanation: str
     patient_name: str = ""
     address: str = ""
+    why: Explanation | None = None
 
 
 class PlanKpis(Frozen):

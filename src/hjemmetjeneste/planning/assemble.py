@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from hjemmetjeneste.domain import (
     AsNeededItem,
     DayPlan,
+    Explanation,
     Municipality,
     Patient,
     Place,
@@ -21,10 +24,10 @@ from hjemmetjeneste.domain import (
     WorklistVisit,
 )
 from hjemmetjeneste.planning.explain import (
-    TIME_CRITICAL_PREFIX,
-    kept_out_sentence,
-    outside_every_shift_sentence,
+    kept_out_why,
+    outside_every_shift_why,
     why_dropped,
+    word,
 )
 from hjemmetjeneste.planning.to_problem import BuiltProblem
 from hjemmetjeneste.solver import Route, Solution
@@ -54,7 +57,8 @@ def assemble(day_plan: DayPlan, built: BuiltProblem, solution: Solution) -> Plan
             p.visit.visit_id,
             day_plan.patient(p.visit.patient_id),
             p.reason,
-            kept_out_sentence(p, t, built, day_plan.staff),
+            kept_out_why(p, t, built, day_plan.staff),
+            day_plan.shift.date,
         )
         for p in built.prefiltered
         for t in p.visit.tasks
@@ -188,16 +192,26 @@ def _place(day_plan: DayPlan, place: Place) -> WorklistPlace | None:
 
 
 def _unplaced(
-    day_plan: DayPlan, visit: Visit, reason: UnplacedReason, explanation: str
+    day_plan: DayPlan, visit: Visit, reason: UnplacedReason, why: Explanation
 ) -> list[UnplacedTask]:
     patient = day_plan.patient(visit.patient_id)
-    return [_unplaced_task(t, visit.visit_id, patient, reason, explanation) for t in visit.tasks]
+    return [
+        _unplaced_task(t, visit.visit_id, patient, reason, why, day_plan.shift.date)
+        for t in visit.tasks
+    ]
 
 
 def _unplaced_task(
-    task: Task, visit_id: str, patient: Patient | None, reason: UnplacedReason, explanation: str
+    task: Task,
+    visit_id: str,
+    patient: Patient | None,
+    reason: UnplacedReason,
+    why: Explanation,
+    day: date,
 ) -> UnplacedTask:
-    """One unplaced task; "TIME-CRITICAL." only before a task that is itself time-critical."""
+    """One unplaced task with its facts and their sentence in bokmål (the default; the CLI
+    and API re-word it on request); "TIME-CRITICAL." only before a task that is itself
+    time-critical."""
     return UnplacedTask(
         task_id=task.task_id,
         visit_id=visit_id,
@@ -210,7 +224,8 @@ def _unplaced_task(
         window_end=task.window_end,
         time_critical=task.time_critical,
         reason=reason,
-        explanation=(TIME_CRITICAL_PREFIX if task.time_critical else "") + explanation,
+        explanation=word(why, day, time_critical=task.time_critical),
+        why=why,
     )
 
 
@@ -225,7 +240,8 @@ def outside_every_shift_tasks(
             "",
             by_id.get(t.patient_id),
             UnplacedReason.OUTSIDE_EVERY_SHIFT,
-            outside_every_shift_sentence(t, municipality),
+            outside_every_shift_why(t, municipality),
+            t.date,
         )
         for t in tasks
     )

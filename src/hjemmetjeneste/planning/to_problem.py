@@ -44,6 +44,7 @@ from hjemmetjeneste.solver.model_builder import ProblemBuilder
 from hjemmetjeneste.solver.problem import BreakSpec, RoutingProblem
 from hjemmetjeneste.tasks import in_zone, local_datetime
 from hjemmetjeneste.travel import UNREACHABLE, TravelMatrix, TravelSource
+from hjemmetjeneste.travel.locations import LocationIssue
 
 # Cost of leaving a task undone, in the objective's unit (one second of travel). High enough
 # that the solver drives many hours extra rather than drop one task; time-critical far higher.
@@ -54,14 +55,16 @@ TIME_CRITICAL_PENALTY = 3_000_000
 @dataclass(frozen=True)
 class KeptOutFacts:
     """The numbers behind keeping a visit out of the solve (seconds from the plan day's
-    start); :func:`hjemmetjeneste.planning.explain.kept_out_sentence` words them."""
+    start); :func:`hjemmetjeneste.planning.explain.kept_out_why` states them per task."""
 
     qualified: int = 0
     """Qualified caregivers on shift (all refused, or fewer than a double-staffed visit needs)."""
     modes: tuple[str, ...] = ()
     """Travel modes without a route between the base and the patient."""
     pinned_staff: str = ""
+    """The staff id a visit is pinned to."""
     pinned_why: str = ""
+    """Why that caregiver cannot take it: "absent", "refused" or "not_qualified"."""
     windows: tuple[tuple[int, int], ...] = ()
     """The visit's start windows."""
     bounds: tuple[int, int] = (0, 0)
@@ -71,8 +74,9 @@ class KeptOutFacts:
     gap: tuple[str, int, int, int | None] | None = None
     """Gap group, last dose (s), minimum and maximum gap (s) when an earlier dose bounds it."""
     location: tuple[float, float] | None = None
-    """The patient's implausible coordinates (lat, lon) and why they cannot be right."""
-    location_why: str = ""
+    """The patient's implausible coordinates (lat, lon) and why they cannot be right (the
+    patient's issue, or the base's when the base's location is the one that is wrong)."""
+    location_issue: LocationIssue | None = None
 
 
 @dataclass(frozen=True)
@@ -157,7 +161,7 @@ def build_problem(
     travel: TravelSource,
     *,
     balance_weight: int | None = None,
-    implausible: Mapping[str, str] | None = None,
+    implausible: Mapping[str, LocationIssue] | None = None,
 ) -> BuiltProblem:
     """Build the routing problem of one district's shift.
 
@@ -337,7 +341,7 @@ class _Context:
     shift_start: int
     shift_end: int
     rules: PlanningRules
-    implausible: dict[str, str]
+    implausible: dict[str, LocationIssue]
     places: tuple[tuple[int, int], ...]
     """Per vehicle: the locations its day starts and ends at."""
     hours: tuple[tuple[int, int], ...]
@@ -363,7 +367,8 @@ class _Context:
                 visit,
                 UnplacedReason.IMPLAUSIBLE_LOCATION,
                 KeptOutFacts(
-                    location=(loc_.lat, loc_.lon), location_why=self.implausible[visit.patient_id]
+                    location=(loc_.lat, loc_.lon),
+                    location_issue=self.implausible[visit.patient_id],
                 ),
             )
         if not staff:
@@ -410,11 +415,11 @@ class _Context:
                 KeptOutFacts(qualified=len(set(usable_first) | set(usable_second))),
             )
         if pinned_vehicle is not None and pinned_vehicle not in usable_first:
-            why = "refused by the patient" if pinned_vehicle in refused else "not qualified"
+            why = "refused" if pinned_vehicle in refused else "not_qualified"
             return Prefiltered(
                 visit,
                 UnplacedReason.PIN_CONFLICT,
-                KeptOutFacts(pinned_staff=index.staff_label(pinned_vehicle), pinned_why=why),
+                KeptOutFacts(pinned_staff=index.vehicle_staff[pinned_vehicle], pinned_why=why),
             )
         # Windows, soft end, gaps to earlier shifts.
         windows = _visit_windows(visit, index)

@@ -39,6 +39,7 @@ from hjemmetjeneste.api.deps import ApiState, PlannerUser, StateDep
 from hjemmetjeneste.api.routers import runs as runs_router
 from hjemmetjeneste.api.schemas import PinCreate, RunPublic, problem_responses
 from hjemmetjeneste.domain import MunicipalityData, PlanResult
+from hjemmetjeneste.i18n import DEFAULT_LANGUAGE
 from hjemmetjeneste.planning.continuity import caregivers_per_patient
 from hjemmetjeneste.store import runs
 
@@ -285,8 +286,10 @@ def planner_config(request: Request, user: PlannerUser, state: StateDep) -> Plan
     )
 
 
-def _result(state: ApiState, user: PlannerUser, run_id: str) -> PlanResult:
-    return runs_router.get_result(run_id, user, state).result
+def _result(
+    state: ApiState, user: PlannerUser, run_id: str, lang: str = DEFAULT_LANGUAGE
+) -> PlanResult:
+    return runs_router.get_result(run_id, user, state, lang).result  # type: ignore[arg-type]
 
 
 @router.get(
@@ -294,10 +297,17 @@ def _result(state: ApiState, user: PlannerUser, run_id: str) -> PlanResult:
     response_model=PlanViewPublic,
     responses=problem_responses(401, 403, 404, 409),
 )
-def plan_view(run_id: str, request: Request, user: PlannerUser, state: StateDep) -> PlanViewPublic:
+def plan_view(
+    run_id: str,
+    request: Request,
+    user: PlannerUser,
+    state: StateDep,
+    lang: runs_router.Lang = DEFAULT_LANGUAGE,
+) -> PlanViewPublic:
     """A succeeded run's result with the base, unplaced patients' places, each visit's
-    required competence and the continuity figure (an audited read, like ``/result``)."""
-    result = _result(state, user, run_id)
+    required competence and the continuity figure (an audited read, like ``/result``);
+    explanations in bokmål, or English with ``?lang=en``."""
+    result = _result(state, user, run_id, lang)
     load, data = _loaded(request, state, user.municipality_id)
     district = data.district(result.district_id)
     base = data.base(district.base_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Response, status
 
@@ -25,6 +25,8 @@ from hjemmetjeneste.api.schemas import (
     problem_responses,
 )
 from hjemmetjeneste.domain import PlanKpis, PlanResult, ShiftKind
+from hjemmetjeneste.i18n import DEFAULT_LANGUAGE
+from hjemmetjeneste.planning.explain import worded
 from hjemmetjeneste.store import audit, runs
 
 router = APIRouter(tags=["planner"])
@@ -32,6 +34,10 @@ log = logging.getLogger("hjemmetjeneste.api.runs")
 
 DateFilter = Annotated[date | None, Query(alias="date", ge=MIN_DATE, le=MAX_DATE)]
 RunId = Annotated[str, Path(max_length=64)]
+Lang = Annotated[
+    Literal["nb", "en"],
+    Query(description="Language of people-facing text (explanations): nb (default) or en."),
+]
 
 
 def _run_public(record: runs.RunRecord) -> RunPublic:
@@ -268,9 +274,12 @@ def cancel_run(run_id: RunId, user: PlannerUser, state: StateDep) -> RunPublic:
     operation_id="get_result",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-def get_result(run_id: RunId, user: PlannerUser, state: StateDep) -> RunResultPublic:
-    """A succeeded run's worklists, unplaced tasks with reasons, and KPIs (audited read)."""
-    result = _finished_result(state, user, run_id)
+def get_result(
+    run_id: RunId, user: PlannerUser, state: StateDep, lang: Lang = DEFAULT_LANGUAGE
+) -> RunResultPublic:
+    """A succeeded run's worklists, unplaced tasks with reasons (the explanations in bokmål,
+    or English with ``?lang=en``), and KPIs (audited read)."""
+    result = worded(_finished_result(state, user, run_id), lang)
     patients = [v.patient_id for w in result.worklists for v in w.visits]
     patients += [u.patient_id for u in result.unplaced]
     patients += [a.patient_id for a in result.as_needed]

@@ -215,7 +215,8 @@ async function cancelRun() {
 }
 
 async function fetchView(runId) {
-  return (await api(`/v1/planner/runs/${encodeURIComponent(runId)}/view`)).json();
+  // The explanations of unplaced tasks come worded by the server in the page's language.
+  return (await api(`/v1/planner/runs/${encodeURIComponent(runId)}/view?lang=${currentLanguage()}`)).json();
 }
 
 async function loadView(runId) {
@@ -513,7 +514,7 @@ async function changeLanguage() {
   if (state.me) $("user").textContent = t("user.label", { role: t(`role.${state.me.role}`), municipality: state.me.municipality_id });
   if (state.me && state.me.role !== "planner") $("denied-text").textContent = t("denied.text", { role: t(`role.${state.me.role}`) });
   if (state.config) $("shift").innerHTML = state.config.shifts.map((s) => `<option value="${esc(s)}">${esc(t(`shift.${s}`))}</option>`).join("");
-  if (state.view) renderView(state.view);
+  if (state.view) renderView(await fetchView(state.view.run_id).catch(() => state.view));
 }
 
 async function main() {
