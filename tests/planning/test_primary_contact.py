@@ -41,3 +41,50 @@ def test_an_unknown_primary_contact_is_an_input_error(tmp_path):
         row["primary_contact_id"] = "S99"
     with pytest.raises(PlanInputError, match="primary_contact_id"):
         read_export(write_tables(tables, tmp_path))
+
+
+def _shower_caregivers(tables, tmp_path, rules: PlanningRules | None = None) -> list[str]:
+    """Who showers Ola (P2) on the tiny export's day shift."""
+    data = read_export(write_tables(tables, tmp_path))
+    if rules is not None:
+        data = data.model_copy(
+            update={"municipality": data.municipality.model_copy(update={"rules": rules})}
+        )
+    result = plan_shift(data, DAY, "day", params=SolveParams(time_limit_s=0.5)).result
+    return [w.staff_id for w in result.worklists for v in w.visits if v.patient_id == "P2"]
+
+
+def test_the_care_team_round_trips_and_is_preferred_on_a_first_visit(tmp_path):
+    """Nobody has visited Ola yet: without a team the search takes whoever fits the routes;
+    with a care team, a team member (continuity weight on), not when the weight is 0."""
+    (free,) = _shower_caregivers(base_tables(), tmp_path / "free")
+    member = next(s for s in ("S1", "S2", "S3") if s != free)
+    tables = base_tables()
+    for row in tables["patients"]:
+        row["care_team_ids"] = member if row["patient_id"] == "P2" else ""
+    data = read_export(write_tables(tables, tmp_path / "in"))
+    assert {p.patient_id: p.care_team_ids for p in data.patients}["P2"] == {member}
+    write_export(data, tmp_path / "out")
+    assert read_export(tmp_path / "out") == data
+
+    assert _shower_caregivers(tables, tmp_path / "team") == [member]
+    off = PlanningRules(continuity_weight=0)
+    assert _shower_caregivers(tables, tmp_path / "off", off) == [free]
+
+
+def test_an_unknown_or_refused_team_member_is_an_input_error(tmp_path):
+    import pytest
+
+    from hjemmetjeneste.errors import PlanInputError
+
+    tables = base_tables()
+    for row in tables["patients"]:
+        row["care_team_ids"] = "S1|S99"
+    with pytest.raises(PlanInputError, match="care_team_ids"):
+        read_export(write_tables(tables, tmp_path / "unknown"))
+    tables = base_tables()
+    for row in tables["patients"]:
+        row["care_team_ids"] = "S1|S2"
+        row["refused_staff_ids"] = "S2"
+    with pytest.raises(PlanInputError, match="refused by the patient"):
+        read_export(write_tables(tables, tmp_path / "refused"))

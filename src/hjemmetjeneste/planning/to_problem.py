@@ -445,7 +445,12 @@ class _Context:
         return self.shift_start + out, hard_end - back - visit.duration_min * 60
 
     def _preference(self, visit: Visit) -> dict[int, int]:
-        """Cost per caregiver: new to the patient, not preferred, without the language."""
+        """Cost per caregiver: new to the patient, not preferred, without the language.
+
+        Continuity of care: the patient's caregivers of the last ``continuity_days``, her
+        care team and her primary contact are known to her; anyone else costs
+        ``continuity_weight`` (nothing while nobody is known: a first visit is free).
+        """
         dp, rules = self.day_plan, self.rules
         patient = dp.patient(visit.patient_id)
         since = dp.shift.start - timedelta(days=rules.continuity_days)
@@ -456,6 +461,8 @@ class _Context:
                 if start >= since
                 for sid in staff_ids
             )
+            | patient.care_team_ids
+            | {patient.primary_contact_id} - {None}
             if rules.continuity_weight
             else frozenset()
         )
