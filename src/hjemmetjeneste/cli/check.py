@@ -39,9 +39,8 @@ def check(
     store) and those in --pins; a pinned visit on another caregiver or at another start is a
     violation. Exit code 0 when every plan is feasible, 3 when a rule is broken, 2 for bad input.
     """
-    from hjemmetjeneste.cli.importing import load_settings
     from hjemmetjeneste.cli.plan import load_data, load_pins, travel_source
-    from hjemmetjeneste.pipeline import check_plans, stored_pins
+    from hjemmetjeneste.pipeline import check_plans
 
     results: list[PlanResult] = []
     for path in plans:
@@ -53,13 +52,7 @@ def check(
     with reported_errors(KeyError, ValueError, FileNotFoundError):
         travel = travel_source(osm, osrm or [])
         export = load_data(data, municipality)
-        locked = load_pins(pins)
-        if data is None:
-            locked += stored_pins(
-                load_settings().database_url,
-                export.municipality.municipality_id,
-                ((r.district_id, r.date, r.shift) for r in results),
-            )
+        locked = load_pins(pins, data, export, ((r.district_id, r.date, r.shift) for r in results))
         checked = check_plans(export, results, travel=travel, pins=locked)
     broken = 0
     for result, violations in checked:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -52,11 +53,23 @@ PinsOption = Annotated[
 ]
 
 
-def load_pins(path: Path | None) -> tuple[Pin, ...]:
-    """The pins of a --pins file (none without one)."""
+def load_pins(
+    path: Path | None,
+    data: Path | None,
+    export: MunicipalityData,
+    shifts: Iterable[tuple[str, date, ShiftKind]],
+) -> tuple[Pin, ...]:
+    """The pins of a --pins file, and without an export folder (``data``) the store's pins
+    of the given (district, date, shift) triples."""
     from hjemmetjeneste.formats.pins import read_pins
+    from hjemmetjeneste.pipeline import stored_pins
 
-    return () if path is None else read_pins(path)
+    pins = () if path is None else read_pins(path)
+    if data is None:
+        pins += stored_pins(
+            load_settings().database_url, export.municipality.municipality_id, shifts
+        )
+    return pins
 
 
 def _parse_date(value: str) -> date:
@@ -190,7 +203,7 @@ def plan(
 
     With --to: plan every chosen shift from --date to --to, then print totals and continuity.
     """
-    from hjemmetjeneste.pipeline import default_district, plan_shift, stored_pins
+    from hjemmetjeneste.pipeline import default_district, plan_shift
 
     plan_day = _parse_date(day)
     if fmt not in FORMATS or lang not in LANGUAGES:
@@ -223,13 +236,9 @@ def plan(
         travel = travel_source(osm, osrm or [])
         earlier = _read_previous(previous) if previous is not None else None
         export = load_data(data, municipality)
-        locked = load_pins(pins)
-        if data is None:
-            locked += stored_pins(
-                load_settings().database_url,
-                export.municipality.municipality_id,
-                [(district or default_district(export), plan_day, one_shift)],
-            )
+        locked = load_pins(
+            pins, data, export, [(district or default_district(export), plan_day, one_shift)]
+        )
         with _progress("Routing", "best cost {task.fields[best]}") as progress:
             bar = progress.add_task(f"{plan_day} {one_shift.value}", total=time_limit, best="-")
 
