@@ -65,6 +65,9 @@ def district_day(n_visits: int, n_staff: int, seed: int = 0) -> DayPlan:
                     "location": GeoPoint(lat=round(lat, 6), lon=round(lon, 6)),
                     "refused_staff_ids": frozenset(),
                     "preferred_staff_ids": frozenset(),
+                    # The demo's teams name demo caregivers, who are not on a drawn day.
+                    "primary_contact_id": None,
+                    "care_team_ids": frozenset(),
                 }
             )
         )

@@ -65,6 +65,13 @@ def run(data: MunicipalityData, weight: int, time_limit: float) -> dict[str, obj
         total += r.kpis.tasks_total
         travel += r.kpis.travel_s
     counts = sorted(caregivers_per_patient(o.result for o in outcomes).values())
+    team = {p.patient_id: p.care_team_ids for p in data.patients}
+    served = [
+        w.staff_id in team[v.patient_id]
+        for o in outcomes
+        for w in o.result.worklists
+        for v in w.visits
+    ]
     return {
         "weight": weight,
         "shifts": len(outcomes),
@@ -79,6 +86,7 @@ def run(data: MunicipalityData, weight: int, time_limit: float) -> dict[str, obj
         "placed": placed,
         "total": total,
         "travel_h": travel / 3600,
+        "team_share": sum(served) / max(1, len(served)),
         "wall_s": time.perf_counter() - started,
     }
 
@@ -110,6 +118,7 @@ def report(runs: list[dict[str, object]], command: str, time_limit: float) -> st
         ("tasks placed", "placed"),
         ("tasks in the shifts", "total"),
         ("travel, hours (all shifts)", "travel_h"),
+        ("share of visits by the patient's care team", "team_share"),
         ("unplaced tasks without explanation", "unexplained"),
         ("wall time, s", "wall_s"),
     ]
@@ -129,7 +138,8 @@ def report(runs: list[dict[str, object]], command: str, time_limit: float) -> st
     lines += [
         "",
         f"Continuity: the mean number of distinct caregivers per patient over the 14 days is "
-        f"**{better:.0%} lower** with continuity weight {with_c['weight']} than with 0.",
+        f"**{better:.0%} lower** with continuity weight {with_c['weight']} than with 0; "
+        f"travel is {float(with_c['travel_h']) / float(without['travel_h']) - 1:+.1%}.",  # type: ignore[arg-type]
         "",
     ]
     return "\n".join(lines)

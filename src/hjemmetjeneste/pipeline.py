@@ -7,7 +7,7 @@ The CLI, the API's job runner and the benchmarks all call :func:`plan_shift`;
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -78,6 +78,30 @@ def load_from_store(database_url: str, municipality_id: str | None = None) -> Mu
     store = open_store(database_url)
     try:
         return store.load_municipality(municipality_id)
+    finally:
+        store.close()
+
+
+def stored_pins(
+    database_url: str, municipality_id: str, shifts: Iterable[tuple[str, date, ShiftKind]]
+) -> tuple[Pin, ...]:
+    """The planner's pins kept in the store for the given (district, date, shift) triples."""
+    from hjemmetjeneste.store import open_store
+    from hjemmetjeneste.store.runs import list_pins
+
+    store = open_store(database_url)
+    try:
+        return tuple(
+            Pin(task_id=p.task_id, staff_id=p.staff_id, start=p.start)
+            for district_id, day, shift in dict.fromkeys(shifts)
+            for p in list_pins(
+                store.engine,
+                municipality_id,
+                district_id=district_id,
+                plan_date=day,
+                shift=shift.value,
+            )
+        )
     finally:
         store.close()
 
@@ -276,12 +300,15 @@ def check_plans(
     results: list[PlanResult],
     *,
     travel: TravelSource | None = None,
+    pins: tuple[Pin, ...] = (),
 ) -> list[tuple[PlanResult, list[PlanViolation]]]:
     """Re-validate written plans against the export, without OR-Tools.
 
     Plans are taken in time order; each is checked against the problem the pipeline builds
     for its district, date and shift, with the earlier plans given as history (so gaps across
-    shifts are checked too). Returns each plan with its violations (empty when feasible).
+    shifts are checked too) and with the planner's ``pins`` (each applies to the plan whose
+    shift holds its task): a pinned visit on another caregiver or at another start is a
+    ``pin_ignored`` violation. Returns each plan with its violations (empty when feasible).
     """
     travel = travel or GreatCircleSource()
     served: list[ServedTask] = []
@@ -292,6 +319,7 @@ def check_plans(
             result.date,
             result.shift,
             result.district_id,
+            pins=pins,
             history=CareHistory(served=tuple(served)),
         )
         built = build_problem(day_plan, travel)

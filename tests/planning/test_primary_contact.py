@@ -41,3 +41,92 @@ def test_an_unknown_primary_contact_is_an_input_error(tmp_path):
         row["primary_contact_id"] = "S99"
     with pytest.raises(PlanInputError, match="primary_contact_id"):
         read_export(write_tables(tables, tmp_path))
+
+
+def _shower_caregivers(tables, tmp_path, rules: PlanningRules | None = None) -> list[str]:
+    """Who showers Ola (P2) on the tiny export's day shift."""
+    data = read_export(write_tables(tables, tmp_path))
+    if rules is not None:
+        data = data.model_copy(
+            update={"municipality": data.municipality.model_copy(update={"rules": rules})}
+        )
+    result = plan_shift(data, DAY, "day", params=SolveParams(time_limit_s=0.5)).result
+    return [w.staff_id for w in result.worklists for v in w.visits if v.patient_id == "P2"]
+
+
+def test_the_care_team_round_trips_and_is_preferred_on_a_first_visit(tmp_path):
+    """Nobody has visited Ola yet: without a team the search takes whoever fits the routes;
+    with a care team, a team member (continuity weight on), not when the weight is 0."""
+    (free,) = _shower_caregivers(base_tables(), tmp_path / "free")
+    member = next(s for s in ("S1", "S2", "S3") if s != free)
+    tables = base_tables()
+    for row in tables["patients"]:
+        row["care_team_ids"] = member if row["patient_id"] == "P2" else ""
+    data = read_export(write_tables(tables, tmp_path / "in"))
+    assert {p.patient_id: p.care_team_ids for p in data.patients}["P2"] == {member}
+    write_export(data, tmp_path / "out")
+    assert read_export(tmp_path / "out") == data
+
+    assert _shower_caregivers(tables, tmp_path / "team") == [member]
+    off = PlanningRules(continuity_weight=0)
+    assert _shower_caregivers(tables, tmp_path / "off", off) == [free]
+
+
+def test_an_unknown_or_refused_team_member_is_an_input_error(tmp_path):
+    import pytest
+
+    from hjemmetjeneste.errors import PlanInputError
+
+    tables = base_tables()
+    for row in tables["patients"]:
+        row["care_team_ids"] = "S1|S99"
+    with pytest.raises(PlanInputError, match="care_team_ids"):
+        read_export(write_tables(tables, tmp_path / "unknown"))
+    tables = base_tables()
+    for row in tables["patients"]:
+        row["care_team_ids"] = "S1|S2"
+        row["refused_staff_ids"] = "S2"
+    with pytest.raises(PlanInputError, match="refused by the patient"):
+        read_export(write_tables(tables, tmp_path / "refused"))
+
+
+def test_continuity_costs_recent_caregivers_nothing_the_team_a_third_others_all(tmp_path):
+    """Per caregiver, the cost of Ola's shower in the routing problem: with no history the
+    team is free and others cost continuity_weight; once S1 has showered her, S1 is free,
+    team member S2 costs a third and S3 the whole weight; weight 0 costs nothing."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from hjemmetjeneste.domain import CareHistory, ServedTask, ShiftKind
+    from hjemmetjeneste.planning.to_problem import build_problem
+    from hjemmetjeneste.tasks import build_day_plan
+    from hjemmetjeneste.travel import GreatCircleSource
+
+    tables = base_tables()
+    for row in tables["patients"]:
+        row["care_team_ids"] = "S2" if row["patient_id"] == "P2" else ""
+    data = read_export(write_tables(tables, tmp_path))
+    yesterday = datetime.combine(DAY - timedelta(days=1), datetime.min.time()).replace(
+        hour=10, tzinfo=ZoneInfo("Europe/Oslo")
+    )
+    served = ServedTask(
+        task_id="I3@yesterday", intervention_id="I3", patient_id="P2", staff_ids=("S1",),
+        start=yesterday,
+    )  # fmt: skip
+
+    def costs(history: CareHistory, weight: int = 1800) -> dict[str, int]:
+        rules = PlanningRules(continuity_weight=weight)
+        ruled = data.model_copy(
+            update={"municipality": data.municipality.model_copy(update={"rules": rules})}
+        )
+        plan = build_day_plan(ruled, DAY, ShiftKind.DAY, "D1", history=history)
+        built = build_problem(plan, GreatCircleSource())
+        (node,) = [n for n, v in enumerate(built.index.job_visit) if v and "I3@" in v]
+        return {
+            staff: int(built.problem.preference_cost[node, v])
+            for v, staff in enumerate(built.index.vehicle_staff)
+        }
+
+    assert costs(CareHistory()) == {"S1": 1800, "S2": 0, "S3": 1800}
+    assert costs(CareHistory(served=(served,))) == {"S1": 0, "S2": 600, "S3": 1800}
+    assert costs(CareHistory(served=(served,)), weight=0) == {"S1": 0, "S2": 0, "S3": 0}

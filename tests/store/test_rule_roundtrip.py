@@ -44,7 +44,13 @@ def ruled(data: MunicipalityData) -> MunicipalityData:
                 "language": Skill.LANGUAGE_PL,
             }
         ),
-        second.model_copy(update={"preferred_staff_ids": frozenset(staff[:1])}),
+        second.model_copy(
+            update={
+                "preferred_staff_ids": frozenset(staff[:1]),
+                "primary_contact_id": staff[1],
+                "care_team_ids": frozenset(staff[1:4]),
+            }
+        ),
         *data.patients[2:],
     )
     item = data.care_plans[0].interventions[0]
@@ -136,7 +142,7 @@ def test_changed_municipality_rule_counts_the_municipality_changed(store: Store)
 
 def test_records_without_rules_keep_the_hash_of_before_the_rule_columns(store: Store):
     """A patient without rules hashes as before migration 0002: old stores re-import as no-op."""
-    data = small_data()
+    data = plain(small_data())
     store.save_export(data, as_of=AS_OF)
     patient = data.patients[0]
     old_values = (
@@ -153,6 +159,7 @@ def test_records_without_rules_keep_the_hash_of_before_the_rule_columns(store: S
             select(PatientRow).where(PatientRow.patient_id == patient.patient_id)
         ).one()
     assert row.refused_staff_ids is None and row.language is None
+    assert row.primary_contact_id is None and row.care_team_ids is None
     assert row.content_hash == hashlib.sha256(repr(old_values).encode("utf-8")).hexdigest()
 
 

@@ -53,8 +53,9 @@ def downgrade_and_migrate(store: Store, revision: str) -> None:
 
 
 def plain(data: MunicipalityData) -> MunicipalityData:
-    """``data`` without what a store from before the roster columns (s18b_0004) cannot
-    hold: homes, own hours, start and end places, second-role skills."""
+    """``data`` without what a store from before the roster columns (s18b_0004) and the
+    care teams (s12_0004) cannot hold: homes, own hours, start and end places, second-role
+    skills, primary contacts and care teams."""
     entries = tuple(
         e.model_copy(update={"start": None, "end": None, "start_place": None, "end_place": None})
         for e in data.roster.entries
@@ -72,6 +73,10 @@ def plain(data: MunicipalityData) -> MunicipalityData:
     )
     return data.model_copy(
         update={
+            "patients": tuple(
+                p.model_copy(update={"primary_contact_id": None, "care_team_ids": frozenset()})
+                for p in data.patients
+            ),
             "staff": tuple(s.model_copy(update={"home": None}) for s in data.staff),
             "roster": Roster(entries=entries),
             "care_plans": plans,

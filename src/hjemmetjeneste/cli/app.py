@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -19,18 +21,37 @@ app = typer.Typer(
     add_completion=False,
 )
 _started = [time.monotonic()]
+_from_process_start = [False]
 
 
 @app.callback()
 def _command_starts() -> None:
     """hjemmetjeneste: plan Norwegian municipal home care from patient plans."""
-    _started[0] = time.monotonic()
+    age = process_age_s() if _from_process_start[0] else 0.0
+    _started[0] = time.monotonic() - age
 
 
 def command_started() -> float:
     """When the running command started (``time.monotonic()``): `plan --time-limit` counts
-    from here."""
+    from here. Run as a program (:func:`hjemmetjeneste.cli.main`) that is when the process
+    started, so that starting Python and importing count against the time limit too."""
     return _started[0]
+
+
+def count_from_process_start() -> None:
+    """Let the time limit count from the process's start (the program's entry point)."""
+    _from_process_start[0] = True
+
+
+def process_age_s() -> float:
+    """Seconds since this process started (Linux ``/proc``; 0 where it cannot be read)."""
+    try:
+        stat = Path("/proc/self/stat").read_text(encoding="ascii")
+        start_ticks = int(stat.rsplit(")", 1)[1].split()[19])  # field 22: starttime
+        uptime_s = float(Path("/proc/uptime").read_text(encoding="ascii").split()[0])
+        return max(0.0, uptime_s - start_ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 # Printed to a file or a pipe, rich would cut lines at 80 columns and truncate table cells:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from rich.markup import escape
 
 from hjemmetjeneste.cli.app import app, console, print_error, reported_errors
-from hjemmetjeneste.cli.plan import MunicipalityOption, OsmOption, OsrmOption
+from hjemmetjeneste.cli.plan import MunicipalityOption, OsmOption, OsrmOption, PinsOption
 from hjemmetjeneste.domain import PlanResult
 from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING
 
@@ -30,13 +30,16 @@ def check(
     municipality: MunicipalityOption = None,
     osm: OsmOption = None,
     osrm: OsrmOption = None,
+    pins: PinsOption = None,
 ) -> None:
     """Re-check plans, solver-made or hand-edited: every hard rule, typed and explained.
 
     Several plans are checked in time order, each seeing the ones before it (gaps across
-    shifts). Exit code 0 when every plan is feasible, 3 when a rule is broken, 2 for bad input.
+    shifts). Pins count: those in the store for the plans' shifts (when checking against the
+    store) and those in --pins; a pinned visit on another caregiver or at another start is a
+    violation. Exit code 0 when every plan is feasible, 3 when a rule is broken, 2 for bad input.
     """
-    from hjemmetjeneste.cli.plan import load_data, travel_source
+    from hjemmetjeneste.cli.plan import load_data, load_pins, travel_source
     from hjemmetjeneste.pipeline import check_plans
 
     results: list[PlanResult] = []
@@ -48,7 +51,9 @@ def check(
             raise typer.Exit(EXIT_INPUT) from exc
     with reported_errors(KeyError, ValueError, FileNotFoundError):
         travel = travel_source(osm, osrm or [])
-        checked = check_plans(load_data(data, municipality), results, travel=travel)
+        export = load_data(data, municipality)
+        locked = load_pins(pins, data, export, ((r.district_id, r.date, r.shift) for r in results))
+        checked = check_plans(export, results, travel=travel, pins=locked)
     broken = 0
     for result, violations in checked:
         title = escape(f"{result.district_id} {result.date} {result.shift.value}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -24,7 +25,7 @@ from hjemmetjeneste.cli.app import (
 from hjemmetjeneste.cli.i18n import LANGUAGES, _, language, set_language
 from hjemmetjeneste.cli.importing import load_settings, warn_locations
 from hjemmetjeneste.cli.output import FORMATS, print_result, print_unplaced
-from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftKind
+from hjemmetjeneste.domain import MunicipalityData, Pin, PlanResult, ShiftKind
 from hjemmetjeneste.errors import EXIT_INPUT, EXIT_OK, EXIT_ROUTING, EXIT_UNPLACED
 from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.travel import TravelSource
@@ -41,6 +42,34 @@ OsrmOption = Annotated[
     list[str] | None,
     typer.Option(help="Travel from an OSRM server: URL for all modes, or MODE=URL (repeat)."),
 ]
+
+PinsOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="Pins (locked visits) from this JSON file: a list of {task_id, staff_id and/or "
+        "start}, e.g. what GET /v1/pins returns. Without an export, the store's pins of the "
+        "shift apply as well."
+    ),
+]
+
+
+def load_pins(
+    path: Path | None,
+    data: Path | None,
+    export: MunicipalityData,
+    shifts: Iterable[tuple[str, date, ShiftKind]],
+) -> tuple[Pin, ...]:
+    """The pins of a --pins file, and without an export folder (``data``) the store's pins
+    of the given (district, date, shift) triples."""
+    from hjemmetjeneste.formats.pins import read_pins
+    from hjemmetjeneste.pipeline import stored_pins
+
+    pins = () if path is None else read_pins(path)
+    if data is None:
+        pins += stored_pins(
+            load_settings().database_url, export.municipality.municipality_id, shifts
+        )
+    return pins
 
 
 def _parse_date(value: str) -> date:
@@ -168,12 +197,13 @@ def plan(
             "the search starts from its worklists (docs/architecture.md, re-planning).",
         ),
     ] = None,
+    pins: PinsOption = None,
 ) -> None:
     """Plan one district's shift and print the worklists, unplaced tasks and key figures.
 
     With --to: plan every chosen shift from --date to --to, then print totals and continuity.
     """
-    from hjemmetjeneste.pipeline import plan_shift
+    from hjemmetjeneste.pipeline import default_district, plan_shift
     from hjemmetjeneste.planning.explain import worded
 
     plan_day = _parse_date(day)
@@ -207,6 +237,9 @@ def plan(
         travel = travel_source(osm, osrm or [])
         earlier = _read_previous(previous) if previous is not None else None
         export = load_data(data, municipality)
+        locked = load_pins(
+            pins, data, export, [(district or default_district(export), plan_day, one_shift)]
+        )
         with _progress("Routing", "best cost {task.fields[best]}") as progress:
             bar = progress.add_task(f"{plan_day} {one_shift.value}", total=time_limit, best="-")
 
@@ -222,6 +255,7 @@ def plan(
                 params=_params(time_limit, seed, iterations),
                 on_progress=on_progress,
                 previous=earlier,
+                pins=locked,
                 location_max_km=load_settings().location_max_km,
                 deadline=command_started() + time_limit,
             )

@@ -31,6 +31,10 @@ class Patient(Frozen):
     """The patient's primary contact (primærkontakt): the caregiver who should have most of
     the visits; soft (others cost the municipality's ``primary_contact_weight`` when she is
     on shift)."""
+    care_team_ids: frozenset[str] = frozenset()
+    """The patient's care team (primærteam): caregivers who know the patient. Continuity of
+    care treats them like the patient's recent caregivers: anyone else costs the
+    municipality's ``continuity_weight``. Soft; empty means no team."""
 
 
 class Staff(Frozen):

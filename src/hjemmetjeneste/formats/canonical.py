@@ -737,6 +737,10 @@ def _read_patients(
         key_box_note = row.optional_text("key_box_note")
         refused = _staff_list(row, "refused_staff_ids", staff_ids)
         preferred = _staff_list(row, "preferred_staff_ids", staff_ids)
+        team = _staff_list(row, "care_team_ids", staff_ids)
+        if refused and team and refused & team:
+            both = ", ".join(repr(s) for s in sorted(refused & team))
+            row.issue("care_team_ids", f"staff member {both} is refused by the patient")
         primary = (
             None if row.is_empty("primary_contact_id") else row.identifier("primary_contact_id")
         )
@@ -778,6 +782,7 @@ def _read_patients(
                 "preferred_staff_ids": preferred,
                 "language": language,
                 "primary_contact_id": primary,
+                "care_team_ids": team,
             },
             {
                 "patient_id": "patient_id",
@@ -787,6 +792,7 @@ def _read_patients(
                 "preferred_staff_ids": "preferred_staff_ids",
                 "language": "language",
                 "primary_contact_id": "primary_contact_id",
+                "care_team_ids": "care_team_ids",
             },
             "patient_id",
         )

@@ -399,6 +399,13 @@ _PATIENTS = RecordSchema(
             ("primaerkontakt", "primærkontakt"),
             optional=True,
         ),
+        Column(
+            "care_team_ids",
+            Cell.IDS,
+            lambda p: LIST_SEPARATOR.join(sorted(p.care_team_ids)),
+            ("primærteam", "primaerteam", "pleieteam"),
+            optional=True,
+        ),
     ),
     lambda data: data.patients,
 )

@@ -50,6 +50,8 @@ from hjemmetjeneste.travel.locations import LocationIssue
 # that the solver drives many hours extra rather than drop one task; time-critical far higher.
 DROP_PENALTY = {Priority.LOW: 30_000, Priority.NORMAL: 100_000, Priority.HIGH: 300_000}
 TIME_CRITICAL_PENALTY = 3_000_000
+TEAM_SHARE = 3
+"""A care-team member new to the patient costs continuity_weight // TEAM_SHARE."""
 
 
 @dataclass(frozen=True)
@@ -510,26 +512,33 @@ class _Context:
         return min(out), max(back) - visit.duration_min * 60
 
     def _preference(self, visit: Visit) -> dict[int, int]:
-        """Cost per caregiver: new to the patient, not preferred, without the language."""
+        """Cost per caregiver: new to the patient, not preferred, without the language.
+
+        Continuity of care: the patient's caregivers of the last ``continuity_days``, her
+        care team and her primary contact are known to her; anyone else costs
+        ``continuity_weight`` (nothing while nobody is known: a first visit is free). Once
+        she has recent caregivers, a team member who is not one of them costs a third of
+        it: the team is where new caregivers come from, her recent ones come first.
+        """
         dp, rules = self.day_plan, self.rules
         patient = dp.patient(visit.patient_id)
         since = dp.shift.start - timedelta(days=rules.continuity_days)
-        known = (
-            frozenset(
-                sid
-                for start, staff_ids in self._caregivers.get(patient.patient_id, ())
-                if start >= since
-                for sid in staff_ids
-            )
-            if rules.continuity_weight
-            else frozenset()
+        recent = frozenset(
+            sid
+            for start, staff_ids in self._caregivers.get(patient.patient_id, ())
+            if start >= since
+            for sid in staff_ids
         )
+        team = patient.care_team_ids | frozenset(filter(None, (patient.primary_contact_id,)))
+        known = recent | team if rules.continuity_weight else frozenset()
         cost: dict[int, int] = {}
         on_shift = {s.staff_id for s in dp.staff}
         for v, s in enumerate(dp.staff):
             c = 0
             if known and s.staff_id not in known:
                 c += rules.continuity_weight
+            elif recent and s.staff_id not in recent and s.staff_id in team:
+                c += rules.continuity_weight // TEAM_SHARE
             if patient.preferred_staff_ids and s.staff_id not in patient.preferred_staff_ids:
                 c += rules.preference_weight
             if patient.language is not None and patient.language not in s.skills:

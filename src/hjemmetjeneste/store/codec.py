@@ -224,6 +224,8 @@ def patient_values(p: Patient) -> dict[str, Any]:
         "refused_staff_ids": ids_text(p.refused_staff_ids),
         "preferred_staff_ids": ids_text(p.preferred_staff_ids),
         "language": None if p.language is None else p.language.value,
+        "primary_contact_id": p.primary_contact_id,
+        "care_team_ids": ids_text(p.care_team_ids),
     }
 
 
@@ -340,6 +342,8 @@ def patient_from_row(r: PatientRow) -> Patient:
         refused_staff_ids=frozenset(set_from_text(r.refused_staff_ids or "")),
         preferred_staff_ids=frozenset(set_from_text(r.preferred_staff_ids or "")),
         language=r.language,
+        primary_contact_id=r.primary_contact_id,
+        care_team_ids=frozenset(set_from_text(r.care_team_ids or "")),
     )
 
 

@@ -150,6 +150,9 @@ class PatientRow(_Versioned, TableBase):
     refused_staff_ids: Mapped[str | None] = mapped_column(Text, nullable=True)
     preferred_staff_ids: Mapped[str | None] = mapped_column(Text, nullable=True)
     language: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Continuity of care (migration s12_0004); NULL = none.
+    primary_contact_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    care_team_ids: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class CarePlanRow(_Versioned, TableBase):

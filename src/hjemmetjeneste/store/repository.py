@@ -142,14 +142,17 @@ def _hash(values: Iterable[Any]) -> str:
     return hashlib.sha256(repr(tuple(values)).encode("utf-8")).hexdigest()
 
 
-#: Row fields added with the planning rules (migration 0002). NULL means the default; a
-#: NULL one is left out of the content hash, so that records without rules keep the hash
-#: they had before and re-importing an unchanged export stays a no-op after the upgrade.
+#: Row fields added with the planning rules (migrations 0002 and s12_0004). NULL means the
+#: default; a NULL one is left out of the content hash, so that records without rules keep
+#: the hash they had before and re-importing an unchanged export stays a no-op after the
+#: upgrade.
 _RULE_FIELDS = frozenset(
     {
         "refused_staff_ids",
         "preferred_staff_ids",
         "language",
+        "primary_contact_id",
+        "care_team_ids",
         "gap_group",
         "min_gap_min",
         "max_gap_min",

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from hjemmetjeneste.domain import (
     Base,
+    BreakRule,
     CarePlan,
     CompetenceLevel,
     District,
@@ -30,6 +31,7 @@ from hjemmetjeneste.domain import (
     Municipality,
     MunicipalityData,
     Patient,
+    PlanningRules,
     Priority,
     ProblemArea,
     Roster,
@@ -54,6 +56,11 @@ __all__ = [
 ]
 
 DEMO_MUNICIPALITY_ID = "5001"  # Trondheim's municipality number
+DEMO_BREAKS: BreakRule | None = None
+"""The demo's break rule. None for now: with breaks the search is OR-Tools' alone (ruin and
+recreate does not place breaks yet), and a work budget (`plan --seed --iterations`) bounds
+only ruin and recreate, so the demo plan would depend on the machine's speed again. Set
+``BreakRule()`` and regenerate data/demo once the kernels place breaks (issue #18)."""
 DEMO_DISTRICT_ID = "trd-ost"
 DEMO_BASE_ID = "trd-ost-base"
 ROSTER_START = date(2026, 11, 30)  # a Monday
@@ -1159,18 +1166,7 @@ def _roster(
     """
     skill_demand = _skill_demand(plans)
     workers: list[_Worker] = []
-    night_left = dict(_NIGHT_STAFF)
-    # Night workers are a fixed group (_NIGHT_STAFF per level), nurses with the palliative
-    # pump skill first.
-    by_level = sorted(
-        staff,
-        key=lambda s: (Skill.PALLIATIVE_PUMP not in s.skills, s.staff_id),
-    )
-    night_ids: set[str] = set()
-    for member in by_level:
-        if night_left.get(member.competence, 0) > 0:
-            night_left[member.competence] -= 1
-            night_ids.add(member.staff_id)
+    night_ids = _night_ids(staff)
     for member in staff:
         night = member.staff_id in night_ids
         target = member.contracted_fte * (7.0 if night else 9.5)
@@ -1221,6 +1217,22 @@ def _roster(
     return entries
 
 
+def _night_ids(staff: Sequence[Staff]) -> set[str]:
+    """Night workers are a fixed group (_NIGHT_STAFF per level), nurses with the palliative
+    pump skill first."""
+    night_left = dict(_NIGHT_STAFF)
+    by_level = sorted(
+        staff,
+        key=lambda s: (Skill.PALLIATIVE_PUMP not in s.skills, s.staff_id),
+    )
+    night_ids: set[str] = set()
+    for member in by_level:
+        if night_left.get(member.competence, 0) > 0:
+            night_left[member.competence] -= 1
+            night_ids.add(member.staff_id)
+    return night_ids
+
+
 def _can_work(worker: _Worker, day: date, kind: ShiftKind) -> bool:
     if day in worker.shifts:
         return False
@@ -1252,6 +1264,156 @@ def _best(
     keyed = [(len(w.shifts) / w.target, rng.random(), w) for w in candidates]
     keyed.sort(key=lambda x: (x[0], x[1]))
     return keyed[0][2]
+
+
+# --------------------------------------------------------------------------------------
+# Primary contacts and care teams
+# --------------------------------------------------------------------------------------
+
+# The district's day and evening caregivers work in four zones (soner) of neighbouring
+# areas; a patient's primary contact (primærkontakt) and care team (primærteam) come from
+# the zone the patient lives in, as in a home-care district organised in teams.
+_ZONES: tuple[tuple[str, ...], ...] = (
+    ("Møllenberg/Rosenborg", "Singsaker"),
+    ("Lademoen", "Lade"),
+    ("Strindheim", "Tyholt/Persaunet", "Leangen"),
+    ("Charlottenlund/Jakobsli", "Ranheim"),
+)
+TEAM_SIZE = 8
+"""Day and evening caregivers in a patient's care team, the primary contact included."""
+DOUBLE_TEAM_EXTRA = 2
+"""More day and evening caregivers in the team of a patient with double-staffed work."""
+NIGHT_TEAM_SIZE = 3
+"""Night workers in the care team of a patient with night visits."""
+_CONTACT_LEVELS = frozenset({_H, _V, _N, _S})  # a primary contact is never an assistant
+
+
+def _zone_of(location: GeoPoint) -> int:
+    """The zone whose areas hold ``location`` (the nearest area's zone outside every box)."""
+
+    def distance(area: _Area) -> float:
+        lat = min(max(location.lat, area.lat[0]), area.lat[1])
+        lon = min(max(location.lon, area.lon[0]), area.lon[1])
+        return (lat - location.lat) ** 2 + ((lon - location.lon) / 2) ** 2
+
+    nearest = min(_AREAS, key=distance)
+    return next(z for z, names in enumerate(_ZONES) if nearest.name in names)
+
+
+def _zone_staff(rng: random.Random, staff: Sequence[Staff], night: set[str]) -> list[list[Staff]]:
+    """The day and evening caregivers dealt to the zones in proportion to the zones' patient
+    weights, level by level (so that every zone has the competence mix)."""
+    weights = [sum(a.weight for a in _AREAS if a.name in names) for names in _ZONES]
+    total = sum(weights)
+    zones: list[list[Staff]] = [[] for _ in _ZONES]
+    for level, _count in _STAFF_MIX:
+        members = [s for s in staff if s.competence == level and s.staff_id not in night]
+        rng.shuffle(members)
+        for i, member in enumerate(members):
+            share = (i + 0.5) / len(members) * total
+            zone = next(z for z in range(len(zones)) if share < sum(weights[: z + 1]))
+            zones[zone].append(member)
+    return zones
+
+
+def _needs(plan: CarePlan) -> dict[ShiftKind, tuple[CompetenceLevel, frozenset[Skill]]]:
+    """Per shift with planned work: the highest competence and every skill it asks for."""
+    needs: dict[ShiftKind, tuple[CompetenceLevel, frozenset[Skill]]] = {}
+    for item in plan.interventions:
+        schedule = item.schedule
+        for start in [*schedule.times, *(w.start for w in schedule.windows)]:
+            kind = _shift_of(start)
+            level, skills = needs.get(kind, (_A, frozenset()))
+            if item.required_competence.rank > level.rank:
+                level = item.required_competence
+            needs[kind] = (level, skills | item.required_skills)
+    return needs
+
+
+def _with_care_teams(
+    rng: random.Random,
+    patients: Sequence[Patient],
+    plans: Sequence[CarePlan],
+    staff: Sequence[Staff],
+    roster: Sequence[RosterEntry],
+) -> list[Patient]:
+    """Every patient with a primary contact and a care team from the zone's caregivers.
+
+    A team is put together as a team leader does with the rota at hand: one by one, the
+    caregiver of the zone who works most of the patient's shifts that the team does not
+    cover yet, qualified for the patient's most demanding work first, and less so the more
+    teams she is already in for her contracted hours. The first is the primary contact
+    (never an assistant). Patients with night visits also get night workers in their team.
+    """
+    night = _night_ids(staff)
+    zones = _zone_staff(rng, staff, night)
+    night_staff = [s for s in staff if s.staff_id in night]
+    works: dict[str, set[tuple[date, ShiftKind]]] = {s.staff_id: set() for s in staff}
+    for entry in roster:
+        works[entry.staff_id].add((entry.date, entry.shift))
+    days = [ROSTER_START + timedelta(days=k) for k in range(ROSTER_DAYS)]
+    load: Counter[str] = Counter()  # team memberships
+    primaries: Counter[str] = Counter()
+    plan_of = {p.patient_id: p for p in plans}
+
+    def pick(
+        pool: Sequence[Staff],
+        k: int,
+        need: tuple[CompetenceLevel, frozenset[Skill]],
+        slots: set[tuple[date, ShiftKind]],
+        counter: Counter[str] = load,
+        spread: float = 0.25,
+    ) -> list[Staff]:
+        """``k`` caregivers of ``pool``, each covering most of what is left of ``slots``."""
+        chosen: list[Staff] = []
+        for _ in range(k):
+            left = [s for s in pool if s not in chosen]
+            if not left:
+                break
+            best = max(
+                left,
+                key=lambda s: (
+                    s.qualifies_for(*need),
+                    len(works[s.staff_id] & slots)
+                    - spread * counter[s.staff_id] / s.contracted_fte,
+                ),
+            )
+            chosen.append(best)
+            slots = slots - works[best.staff_id]
+            counter[best.staff_id] += 1
+        return chosen
+
+    out: list[Patient] = []
+    for patient in patients:
+        needs = _needs(plan_of[patient.patient_id])
+        zone = list(zones[_zone_of(patient.location)])
+        rng.shuffle(zone)  # a seeded tie-break between equally good caregivers
+        kinds = [k for k in (ShiftKind.DAY, ShiftKind.EVENING) if k in needs] or [ShiftKind.DAY]
+        level = max((needs.get(k, (_H, frozenset()))[0] for k in kinds), key=lambda c: c.rank)
+        skills = frozenset().union(*(needs.get(k, (_H, frozenset()))[1] for k in kinds))
+        slots = {(d, k) for d in days for k in kinds}
+        contacts = [s for s in zone if s.competence in _CONTACT_LEVELS]
+        # A primary contact has a handful of patients: the spread weighs heavier.
+        (primary,) = pick(contacts, 1, (level, skills), slots, primaries, 4.0)
+        load[primary.staff_id] += 1
+        team = [primary]
+        size = TEAM_SIZE + DOUBLE_TEAM_EXTRA * any(
+            i.staff_count == 2 for i in plan_of[patient.patient_id].interventions
+        )
+        team += pick([s for s in zone if s is not primary], size - 1, (level, skills),
+                     slots - works[primary.staff_id])  # fmt: skip
+        if ShiftKind.NIGHT in needs:
+            nights = {(d, ShiftKind.NIGHT) for d in days}
+            team += pick(night_staff, NIGHT_TEAM_SIZE, needs[ShiftKind.NIGHT], nights)
+        out.append(
+            patient.model_copy(
+                update={
+                    "primary_contact_id": primary.staff_id,
+                    "care_team_ids": frozenset(s.staff_id for s in team),
+                }
+            )
+        )
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -1362,7 +1524,11 @@ def generate_demo(seed: int = 2026) -> MunicipalityData:
     areas, 80 staff with a realistic competence mix, and a 14-day roster from
     2026-11-30 covering day, evening and night shifts.
     """
-    municipality = Municipality(municipality_id=DEMO_MUNICIPALITY_ID, name="Trondheim")
+    municipality = Municipality(
+        municipality_id=DEMO_MUNICIPALITY_ID,
+        name="Trondheim",
+        rules=PlanningRules(breaks=DEMO_BREAKS),
+    )
     base = Base(
         base_id=DEMO_BASE_ID,
         name="Hjemmetjenesten Østbyen (synthetic base)",
@@ -1384,6 +1550,10 @@ def generate_demo(seed: int = 2026) -> MunicipalityData:
     roster = _roster(random.Random(f"{seed}:roster"), staff, plans)
     staff, roster = _roster_as_it_is(random.Random(f"{seed}:days"), staff, roster)
     plans = _with_two_roles(plans)
+    # Teams last, from their own random stream: everything above stays as it was.
+    patients[:-1] = _with_care_teams(
+        random.Random(f"{seed}:teams"), patients[:-1], plans[:-1], staff, roster
+    )
     return MunicipalityData(
         municipality=municipality,
         districts=(district,),
