@@ -68,12 +68,25 @@ def _add_variables(m: _Model) -> None:
 
 
 def _add_successions(m: _Model) -> None:
+    """Shift a on day d forbids every shift b of ``rest_forbidden_next`` on day d + 1: one
+    clique ``x[a] + sum x[b] <= 1`` per (person, day, a) rather than one clause per pair (a
+    person works one shift a day, so it is the same rule; Instance24 has 461 forbidden pairs
+    of 32 shift types, 25 million clauses against 1.7 million sums)."""
     p = m.problem
-    for a, b in p.rest_forbidden_next():
-        for e in range(len(p.employees)):
-            for d in range(p.n_days - 1):
-                if (e, d, a) in m.x and (e, d + 1, b) in m.x:
-                    m.model.add_bool_or([m.x[e, d, a].Not(), m.x[e, d + 1, b].Not()])
+    after: dict[int, list[int]] = {}
+    for a, b in sorted(p.rest_forbidden_next()):
+        after.setdefault(a, []).append(b)
+    for e in range(len(p.employees)):
+        for d in range(p.n_days - 1):
+            for a, later in after.items():
+                first = m.x.get((e, d, a))
+                if first is None:
+                    continue
+                nxt = [m.x[e, d + 1, b] for b in later if (e, d + 1, b) in m.x]
+                if len(nxt) == 1:
+                    m.model.add_bool_or([first.Not(), nxt[0].Not()])
+                elif nxt:
+                    m.model.add(first + sum(nxt) <= 1)
 
 
 def _add_contract_limits(m: _Model) -> None:
