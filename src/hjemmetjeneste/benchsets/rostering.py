@@ -9,6 +9,7 @@ records alone, never from the solver's number (format and rules:
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -200,13 +201,15 @@ def solve_instance(
     """Read, solve and independently evaluate one instance.
 
     Returns (evaluated objective, violations, wall seconds, details: the solver's own
-    objective and bound and its status).
+    objective and bound, its status and the CPU seconds the solve got).
     """
     from hjemmetjeneste.rostering.cpsat import solve_roster
 
     inst = read_instance(path)
     problem = to_problem(inst)
+    cpu = time.process_time()
     solution = solve_roster(problem, time_limit_s=time_limit_s, workers=workers, seed=seed)
+    cpu_s = time.process_time() - cpu
     names = [s.name for s in problem.shifts]
     roster = {
         emp.name: [names[t] if t >= 0 else None for t in row]
@@ -217,5 +220,6 @@ def solve_instance(
         "solver_objective": solution.objective,
         "bound": round(solution.bound, 1),
         "status": solution.status,
+        "cpu_s": round(cpu_s, 1),  # of this process, every thread: what a loaded machine gave
     }
     return value, problems, solution.wall_s, detail

@@ -8,6 +8,9 @@ infeasible: every cover row has a shortfall variable with a high cost, reported 
 
 from __future__ import annotations
 
+import math
+import random
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -65,12 +68,25 @@ def _add_variables(m: _Model) -> None:
 
 
 def _add_successions(m: _Model) -> None:
+    """Shift a on day d forbids every shift b of ``rest_forbidden_next`` on day d + 1: one
+    clique ``x[a] + sum x[b] <= 1`` per (person, day, a) rather than one clause per pair (a
+    person works one shift a day, so it is the same rule; Instance24 has 461 forbidden pairs
+    of 32 shift types, 25 million clauses against 1.7 million sums)."""
     p = m.problem
-    for a, b in p.rest_forbidden_next():
-        for e in range(len(p.employees)):
-            for d in range(p.n_days - 1):
-                if (e, d, a) in m.x and (e, d + 1, b) in m.x:
-                    m.model.add_bool_or([m.x[e, d, a].Not(), m.x[e, d + 1, b].Not()])
+    after: dict[int, list[int]] = {}
+    for a, b in sorted(p.rest_forbidden_next()):
+        after.setdefault(a, []).append(b)
+    for e in range(len(p.employees)):
+        for d in range(p.n_days - 1):
+            for a, later in after.items():
+                first = m.x.get((e, d, a))
+                if first is None:
+                    continue
+                nxt = [m.x[e, d + 1, b] for b in later if (e, d + 1, b) in m.x]
+                if len(nxt) == 1:
+                    m.model.add_bool_or([first.Not(), nxt[0].Not()])
+                elif nxt:
+                    m.model.add(first + sum(nxt) <= 1)
 
 
 def _add_contract_limits(m: _Model) -> None:
@@ -295,8 +311,18 @@ FEASIBLE_FIRST_SHARE = 0.3
 """Share of the time a model with minimum hours may spend finding any roster first."""
 
 
-def _feasible_first(m: _Model, deadline: float, workers: int, seed: int) -> None:
-    """Find any roster without the objective and make it the search's hint.
+def _objective_of(m: _Model, solution: list[int]) -> int:
+    """The objective of ``m.model`` at a full solution (one value per variable)."""
+    objective = m.model.proto.objective
+    total = objective.offset + sum(
+        c * solution[v] for v, c in zip(objective.vars, objective.coeffs, strict=True)
+    )
+    return round(total * (objective.scaling_factor or 1.0))
+
+
+def _feasible_first(m: _Model, deadline: float, workers: int, seed: int) -> list[int] | None:
+    """Find any roster without the objective and make it the search's hint; returns that
+    full solution (a solution of ``m.model`` too), or None when none was found in time.
 
     Minimum hours make "nobody works" infeasible, and on long horizons (Curtois & Qu 19-24)
     the objective-driven search found no roster at all in 60 s; a search for feasibility
@@ -307,22 +333,22 @@ def _feasible_first(m: _Model, deadline: float, workers: int, seed: int) -> None
     solver = _solver(deadline - time.perf_counter(), workers, seed, False)
     solver.parameters.stop_after_first_solution = True
     if solver.solve(plain) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return
+        return None
     hint = m.model.proto.solution_hint.values
     for pos, var in enumerate(m.x.values()):  # the hints were added in m.x's order
         hint[pos] = int(solver.boolean_value(var))
+    return list(solver.response_proto.solution)
 
 
 COVER_FIRST_SHARE = 0.4
 """Share of the time the cover-only search gets when ``cover_first`` is set."""
 
 
-def _cover_first(
-    m: _Model, deadline: float, workers: int, seed: int
-) -> dict[tuple[int, int, int], int] | None:
+def _cover_first(m: _Model, deadline: float, workers: int, seed: int) -> list[int] | None:
     """Minimise the priced shortfall alone, then hold the full model to it (and hint its
     roster): the soft terms (hours, fairness, wishes) never cost a caregiver on a shift.
-    Returns that roster (it keeps every hard rule), or None when none was found."""
+    Returns that full solution (a solution of the held model: it keeps every hard rule), or
+    None when none was found."""
     problem = m.problem
     short = sum(
         c.under_weight * var for c, (_, var) in zip(problem.covers, m.shortfall, strict=True)
@@ -333,11 +359,139 @@ def _cover_first(
     if solver.solve(cover) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     m.model.add(short <= round(solver.objective_value))
-    values = {key: int(solver.boolean_value(var)) for key, var in m.x.items()}
+    full = list(solver.response_proto.solution)
     hint = m.model.proto.solution_hint.values
-    for pos, key in enumerate(m.x):  # the hints were added in m.x's order
-        hint[pos] = values[key]
-    return values
+    for pos, var in enumerate(m.x.values()):  # the hints were added in m.x's order
+        hint[pos] = full[var.index]
+    return full
+
+
+LNS_START_SHARE = 0.25
+"""Share of the time the whole-model search gets before the neighbourhood search takes over
+(longer where it needs it to find a first roster)."""
+
+
+@dataclass
+class _Neighbourhoods:
+    """Large-neighbourhood search around the best roster: free a part of the roster (some
+    employees' rows, a window of days for everyone, or a block of both), fix the rest to the
+    best roster, and re-solve that small model with CP-SAT from the best roster as its hint.
+
+    The part freed grows while CP-SAT proves its re-solves optimal and shrinks while it does
+    not, so each re-solve stays small enough to finish.
+    """
+
+    m: _Model
+    rng: random.Random
+    share: float = 0.08
+    cells: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for (e, d, _), var in self.m.x.items():
+            self.cells.setdefault((e, d), []).append(var.index)
+        for (e, d), var in self.m.work.items():
+            self.cells.setdefault((e, d), []).append(var.index)
+
+    def free(self) -> set[tuple[int, int]]:
+        """The (employee, day) cells of one neighbourhood."""
+        p = self.m.problem
+        n_e, n_d = len(p.employees), p.n_days
+        target = max(2, round(self.share * n_e * n_d))
+        kind = self.rng.random()
+        if kind < 0.35:  # whole rows of some employees
+            people = self.rng.sample(range(n_e), min(n_e, max(2, math.ceil(target / n_d))))
+            return {(e, d) for e in people for d in range(n_d)}
+        if kind < 0.6:  # a window of days, everyone
+            length = min(n_d, max(2, math.ceil(target / n_e)))
+            first = self.rng.randrange(n_d - length + 1)
+            return {(e, d) for e in range(n_e) for d in range(first, first + length)}
+        length = self.rng.randint(min(n_d, 7), n_d)  # a block of employees × days
+        count = min(n_e, max(2, math.ceil(target / length)))
+        first = self.rng.randrange(n_d - length + 1)
+        people = self.rng.sample(range(n_e), count)
+        return {(e, d) for e in people for d in range(first, first + length)}
+
+    def adapt(self, solved: bool) -> None:
+        self.share = min(1.0, self.share * 1.15) if solved else max(0.01, self.share / 1.15)
+
+
+LNS_STEP_S = 2.0
+"""Wall-clock cap of one neighbourhood re-solve."""
+
+
+@dataclass
+class _Incumbent:
+    """The best full solution the neighbourhood searches share (one per thread)."""
+
+    solution: list[int]
+    objective: int
+    steps: int = 0
+    proved: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _search_neighbourhoods(
+    m: _Model, model: cp_model.CpModel, best: _Incumbent, deadline: float, seed: int
+) -> None:
+    """One thread of the neighbourhood search on ``model`` (``m.model`` or a clone of it:
+    the same variable indices), until ``deadline`` or a proof of optimality."""
+    proto = model.proto
+    hood = _Neighbourhoods(m, random.Random(seed))
+    proto.clear_solution_hint()
+    proto.solution_hint.vars.extend(range(len(proto.variables)))
+    hinted: list[int] = []
+    while not best.proved and (left := deadline - time.perf_counter()) > 0.05:
+        with best.lock:
+            current, objective = best.solution, best.objective
+        if current is not hinted:
+            proto.solution_hint.values.clear()
+            proto.solution_hint.values.extend(current)
+            hinted = current
+        free = hood.free()
+        fixed = [i for cell, idx in hood.cells.items() if cell not in free for i in idx]
+        for i in fixed:
+            domain = proto.variables[i].domain
+            domain[0] = domain[1] = current[i]
+        solver = _solver(min(left, LNS_STEP_S), 1, seed, False)
+        # Presolving the whole model again cost 10-100x what solving the neighbourhood does
+        # (Instance8: 1.7 s against 0.06 s CPU); the fixed variables propagate at loading.
+        solver.parameters.cp_model_presolve = False
+        status = solver.solve(model)
+        for i in fixed:
+            domain = proto.variables[i].domain
+            domain[0], domain[1] = 0, 1
+        seed += 1
+        found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        value = round(solver.objective_value) if found else objective
+        with best.lock:
+            best.steps += 1
+            if found and value <= best.objective:  # equal moves too: a plateau is walked
+                best.solution, best.objective = list(solver.response_proto.solution), value
+                best.proved = status == cp_model.OPTIMAL and not fixed
+        hood.adapt(status == cp_model.OPTIMAL)
+
+
+def _improve(
+    m: _Model, solution: list[int], objective: int, deadline: float, seed: int, workers: int
+) -> _Incumbent:
+    """Large-neighbourhood search from ``solution`` (a full solution of ``m.model``) until
+    ``deadline``, in ``workers`` threads (CP-SAT releases the GIL while it solves) that share
+    the best solution."""
+    best = _Incumbent(solution, objective)
+    threads = [
+        threading.Thread(
+            target=_search_neighbourhoods,
+            args=(m, m.model.clone(), best, deadline, seed + 7919 * k),
+            daemon=True,
+        )
+        for k in range(1, max(1, workers))
+    ]
+    for thread in threads:
+        thread.start()
+    _search_neighbourhoods(m, m.model, best, deadline, seed)
+    for thread in threads:
+        thread.join()
+    return best
 
 
 def solve_roster(
@@ -347,6 +501,7 @@ def solve_roster(
     workers: int = 2,
     seed: int = 0,
     log: bool = False,
+    lns: bool = True,
 ) -> RosterSolution:
     """Solve ``problem`` with CP-SAT; raises RuntimeError when the hard rules admit no roster
     and TimeoutError when the search found none in time.
@@ -355,22 +510,45 @@ def solve_roster(
     limits do, and the error says so. ``time_limit_s`` includes building the model.
     """
     started = time.perf_counter()
+    deadline = started + time_limit_s
     m = build_model(problem)
     built_s = time.perf_counter() - started
+    start = None
     if problem.previous is None and any(e.min_total_min > 0 for e in problem.employees):
-        _feasible_first(m, started + time_limit_s * FEASIBLE_FIRST_SHARE, workers, seed)
-    fallback = None
+        start = _feasible_first(m, started + time_limit_s * FEASIBLE_FIRST_SHARE, workers, seed)
     if problem.cover_first:
-        fallback = _cover_first(m, started + time_limit_s * COVER_FIRST_SHARE, workers, seed)
-    solver = _solver(time_limit_s - (time.perf_counter() - started), workers, seed, log)
+        start = _cover_first(m, started + time_limit_s * COVER_FIRST_SHARE, workers, seed)
+    fallback = start if problem.cover_first else None
+    solver = _solver(
+        (started + time_limit_s * LNS_START_SHARE if lns else deadline) - time.perf_counter(),
+        workers,
+        seed,
+        log,
+    )
     status = solver.solve(m.model)
     name = solver.status_name(status)
-    objective, bound = 0, 0.0
+    objective, bound, full = 0, 0.0, start
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        values = {key: int(solver.boolean_value(var)) for key, var in m.x.items()}
         objective, bound = round(solver.objective_value), solver.best_objective_bound
+        full = list(solver.response_proto.solution)
+    elif status == cp_model.UNKNOWN and lns and start is None:  # the first roster, then LNS
+        solver = _solver(deadline - time.perf_counter(), workers, seed, log)
+        solver.parameters.stop_after_first_solution = True
+        status = solver.solve(m.model)
+        name = solver.status_name(status)
+        if status == cp_model.FEASIBLE:
+            objective, full = round(solver.objective_value), list(solver.response_proto.solution)
+    elif status == cp_model.UNKNOWN and lns and start is not None:
+        status, name, objective = cp_model.FEASIBLE, "FEASIBLE", _objective_of(m, start)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and full is not None:
+        if lns and status == cp_model.FEASIBLE and deadline - time.perf_counter() > 0.2:
+            best = _improve(m, full, objective, deadline, seed, workers)
+            full, objective = best.solution, best.objective
+            name = "OPTIMAL" if best.proved else f"{name}+LNS({best.steps})"
+        values = {key: full[var.index] for key, var in m.x.items()}
     elif status == cp_model.UNKNOWN and fallback is not None:
-        values, name = fallback, "COVER_ONLY"  # the cover search's roster: every hard rule holds
+        values = {key: fallback[var.index] for key, var in m.x.items()}
+        name = "COVER_ONLY"  # the cover search's roster: every hard rule holds
     elif status == cp_model.UNKNOWN:
         raise TimeoutError(
             f"no roster found within {time_limit_s:g} s (model built in "
