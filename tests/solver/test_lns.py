@@ -55,7 +55,9 @@ def _random_problem(seed: int, n_jobs: int = 30, n_vehicles: int = 4) -> Routing
     )
 
 
-def _greedy_routes(problem: RoutingProblem, rng: random.Random) -> list[list[int]]:
+def _greedy_routes(
+    problem: RoutingProblem, rng: random.Random, reference=naive.route_schedule
+) -> list[list[int]]:
     """Feasible routes built by appending jobs in random order where the reference allows."""
     routes: list[list[int]] = [[] for _ in range(problem.n_vehicles)]
     for u in rng.sample(list(problem.job_nodes), len(problem.job_nodes)):
@@ -63,7 +65,7 @@ def _greedy_routes(problem: RoutingProblem, rng: random.Random) -> list[list[int
             cap = int(problem.vehicle_capacity[v])
             if cap >= 0 and int(problem.demand[[*routes[v], u]].sum()) > cap:
                 continue
-            if naive.route_schedule(problem, v, [*routes[v], u])[0]:
+            if reference(problem, v, [*routes[v], u])[0]:
                 routes[v].append(u)
                 break
     return routes
@@ -125,8 +127,9 @@ def test_cheapest_place_matches_the_plain_schedule(seed):
                 if ok and (expected is None or after - before < expected):
                     expected = after - before
         cost, v, p = kernels.cheapest_place(
-            u, 0.0, state.routes, state.length, state.early, state.late, state.load, *args
-        )
+            u, 0.0, state.routes, state.length, state.early, state.late, state.load, *args,
+            state.cost, state.fixed_open, state.fixed_close, data["rich"], data["rx"],
+        )  # fmt: skip
         if expected is None:
             assert (cost, v, p) == (kernels.INFEASIBLE, -1, -1)
             continue
@@ -184,14 +187,17 @@ def test_unsupported_names_the_first_rule_it_cannot_keep():
         "gaps between visits": dataclasses.replace(
             plain, precedences=(Precedence(1, 2, 60, None),)
         ),
-        "breaks": dataclasses.replace(plain, vehicle_breaks=((BreakSpec(0, 100, 30),), ())),
         "workload balance": dataclasses.replace(plain, balance_weight=1),
     }
     for name, problem in cases.items():
         assert lns.unsupported(problem) == name
-    assert not lns.use_lns(cases["breaks"], SolveParams(time_limit_s=5))
-    with pytest.raises(ValueError, match="breaks"):
-        lns.use_lns(cases["breaks"], SolveParams(time_limit_s=5, lns=True))
+    breaks = dataclasses.replace(plain, vehicle_breaks=((BreakSpec(0, 100, 30),), ()))
+    assert lns.unsupported(breaks) is None and lns.rich_rules(breaks)
+    assert not lns.rich_rules(plain)
+    gaps = cases["gaps between visits"]
+    assert not lns.use_lns(gaps, SolveParams(time_limit_s=5))
+    with pytest.raises(ValueError, match="gaps"):
+        lns.use_lns(gaps, SolveParams(time_limit_s=5, lns=True))
     assert lns.use_lns(plain, SolveParams(time_limit_s=5))
     assert not lns.use_lns(plain, SolveParams(time_limit_s=5, lns=False))
     assert not lns.use_lns(plain, SolveParams(time_limit_s=0.5))
@@ -293,3 +299,148 @@ def test_ruin_and_recreate_beats_guided_local_search_on_solomon_r107():
     assert ours.dropped == () and check_solution(problem, ours) == []
     assert route_distance(problem, ours) < route_distance(problem, plain)
     assert route_distance(problem, ours) < 1.02 * 10_646
+
+
+def _with_breaks(problem: RoutingProblem, seed: int) -> RoutingProblem:
+    """Each vehicle gets one or two breaks (300-900 s) with windows of 0-2,000 s."""
+    rng = random.Random(1_000 + seed)
+    breaks = []
+    for _ in range(problem.n_vehicles):
+        specs = []
+        for _ in range(rng.choice((1, 1, 2))):
+            earliest = rng.randint(1_500, 6_000)
+            specs.append(
+                BreakSpec(earliest, earliest + rng.randint(0, 2_000), rng.randint(300, 900))
+            )
+        breaks.append(tuple(specs))
+    return dataclasses.replace(problem, vehicle_breaks=tuple(breaks))
+
+
+def _pass(problem: RoutingProblem, data, v: int, route: list[int], p: int = 0, u: int = -1):
+    """The kernels' schedule pass on ``route`` of vehicle ``v`` (with ``u`` put at ``p``)."""
+    routes = np.zeros((problem.n_vehicles, len(problem.job_nodes) + 1), dtype=np.int64)
+    routes[v, : len(route)] = route
+    length = np.zeros(problem.n_vehicles, dtype=np.int64)
+    length[v] = len(route)
+    early = np.zeros_like(routes)
+    names = ("travel", "preference_cost", "vehicle_class", "vehicle_start_node")
+    names += ("vehicle_end_node", "vehicle_start_s", "vehicle_end_s", "win_open", "win_close")
+    args = [data[name] for name in names]
+    return kernels.route_pass(
+        v, p, u, False, routes, length, early, *args, data["service_s"], data["rx"]
+    )
+
+
+def _route_pass_against_reference(problem: RoutingProblem, seed: int, exact_cost: bool) -> set:
+    """Random routes (as they are, and with their last job put at a random slot): the
+    kernels' pass and the reference agree on feasibility and cost. Returns the (feasible,
+    feasible by the plain schedule without the rich rules) pairs seen."""
+    data = lns._data(problem)
+    assert data["rich"]
+    rng = random.Random(seed)
+    seen = set()
+    for _ in range(200):
+        v = rng.randrange(problem.n_vehicles)
+        route = rng.sample(list(problem.job_nodes), rng.randint(2, 7))
+        p = rng.randint(0, len(route) - 1)
+        rest, u = route[:-1], route[-1]
+        cases = (
+            (_pass(problem, data, v, route), route),
+            (_pass(problem, data, v, rest, p, u), [*rest[:p], u, *rest[p:]]),
+        )
+        for (ok, cost), full in cases:
+            expected_ok, expected_cost = naive.rich_route_schedule(problem, v, full)
+            assert ok == expected_ok
+            if ok:
+                assert cost == expected_cost if exact_cost else cost >= expected_cost
+            seen.add((ok, naive.route_schedule(problem, v, full)[0]))
+    assert (True, True) in seen and (False, False) in seen
+    return seen
+
+
+def test_route_pass_with_breaks_matches_the_plain_schedule():
+    """With breaks the schedule pass says feasible exactly when some way of taking the
+    breaks keeps every window and the shift (the reference tries them all), and costs what
+    the reference costs."""
+    seen = set()
+    for seed in range(4):
+        problem = _with_breaks(_random_problem(seed), seed)
+        seen |= _route_pass_against_reference(problem, seed, exact_cost=True)
+    assert (False, True) in seen  # the breaks bind: in time without them, late with them
+
+
+def test_a_break_binds_and_then_does_not():
+    """One job 50 s away opening 100-110 s (20 s of service), a shift of 0-400 s: a 250 s
+    break starting in 0-50 s leaves the job out of reach; one in 150-200 s ends at 400 and
+    the caregiver is back at 420, too late; 200 s long it fits (back at 370); a 40 s break
+    in 0-40 s is taken while waiting for the window and costs no time."""
+    base = make_problem([(50, 0)], windows=[(100, 110)], shift=(0, 400), service_s=20)
+    assert _pass(base, lns._data(base), 0, [1]) == (True, 100)
+    for spec, feasible in (
+        (BreakSpec(0, 50, 250), False),
+        (BreakSpec(150, 200, 250), False),
+        (BreakSpec(150, 200, 200), True),
+        (BreakSpec(0, 40, 40), True),
+    ):
+        problem = dataclasses.replace(base, vehicle_breaks=((spec,),))
+        ok, cost = _pass(problem, lns._data(problem), 0, [1])
+        assert ok == feasible
+        assert cost == 100 or not ok
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_cheapest_place_with_breaks_matches_the_plain_schedule(seed):
+    """With breaks, the kernel's cheapest place costs what the reference's does."""
+    problem = _with_breaks(_random_problem(seed, n_jobs=40), seed)
+    rng = random.Random(200 + seed)
+    routes = _greedy_routes(problem, rng, naive.rich_route_schedule)
+    for route in routes:
+        del route[: len(route) // 3]
+    data, state = _kernel_state(problem, routes)
+    names = ("travel", "preference_cost", "allowed", "vehicle_class", "vehicle_start_node")
+    names += ("vehicle_end_node", "vehicle_start_s", "vehicle_end_s", "vehicle_capacity")
+    names += ("win_open", "win_close", "service_s", "demand")
+    args = [data[name] for name in names]
+    served = {u for route in routes for u in route}
+    placed = 0
+    for u in (u for u in problem.job_nodes if u not in served):
+        expected = None
+        for v, route in enumerate(routes):
+            cap = int(problem.vehicle_capacity[v])
+            if v not in problem.allowed_vehicles[u] or (
+                cap >= 0 and int(problem.demand[[*route, u]].sum()) > cap
+            ):
+                continue
+            before = naive.rich_route_schedule(problem, v, route)[1]
+            for p in range(len(route) + 1):
+                ok, after = naive.rich_route_schedule(problem, v, [*route[:p], u, *route[p:]])
+                if ok and (expected is None or after - before < expected):
+                    expected = after - before
+        cost, v, p = kernels.cheapest_place(
+            u, 0.0, state.routes, state.length, state.early, state.late, state.load, *args,
+            state.cost, state.fixed_open, state.fixed_close, data["rich"], data["rx"],
+        )  # fmt: skip
+        if expected is None:
+            assert (cost, v, p) == (kernels.INFEASIBLE, -1, -1)
+            continue
+        assert cost == expected
+        placed += 1
+    assert placed > 3
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_ruin_and_recreate_keeps_breaks_and_the_checker_agrees(seed):
+    """A day with breaks goes through the fast search; every route takes its breaks by
+    the reference and the independent checker, and the search improves the first plan."""
+    problem = _with_breaks(_random_problem(seed, n_jobs=50), seed)
+    start = _greedy_routes(problem, random.Random(seed), naive.rich_route_schedule)
+    found = lns.improve(problem, start, 0.0, seed=seed, iterations=2_000)
+    for v, route in enumerate(found.routes):
+        assert naive.rich_route_schedule(problem, v, route)[0]
+    served = {u for route in found.routes for u in route}
+    penalties = sum(int(problem.drop_penalty[u]) for u in problem.job_nodes if u not in served)
+    costs = sum(naive.rich_route_schedule(problem, v, r)[1] for v, r in enumerate(found.routes))
+    assert found.objective == costs + penalties <= found.start_objective
+    solution = solve(problem, SolveParams(time_limit_s=2.0, seed=seed, iterations=2_000))
+    assert "ruin and recreate" in solution.status
+    assert check_solution(problem, solution) == []

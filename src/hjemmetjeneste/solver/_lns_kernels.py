@@ -15,6 +15,11 @@ State of a solution (v vehicles, L slots per route):
 With ``early`` and ``late`` a job fits between two stops in O(1): it must start within its
 window, and the next stop must still be reachable by its latest start.
 
+Rules where O(1) slack no longer holds (breaks, several windows per job, lateness after a
+soft window end, overtime after a soft shift end: ``rich``, with their data in the tuple
+``rx``) are judged by a schedule pass over the route (:func:`route_pass`); the O(1) test
+stays in front of it as a necessary condition.
+
 Callers validate the data (see :func:`hjemmetjeneste.solver.lns.supports`); kernels trust it.
 numba comes from :mod:`hjemmetjeneste._numba` (the cache directory is settled there).
 """
@@ -71,8 +76,22 @@ def refresh_route(
     win_close: np.ndarray,
     service: np.ndarray,
     demand: np.ndarray,
+    rich: bool,
+    rx: tuple,
 ) -> bool:
-    """Recompute the schedule, load and cost of route ``v``; True when it is feasible."""
+    """Recompute the schedule, load and cost of route ``v``; True when it is feasible.
+
+    With ``rich`` the schedule is :func:`route_pass`'s (breaks, several windows, lateness
+    and overtime costs in ``rx``): ``early`` holds the earliest start of each stop over the
+    ways to take the breaks (a lower bound), ``late`` the latest start that keeps the rest
+    of the route inside its windows and shift with the breaks left out (an upper bound), so
+    that the O(1) test of a place stays a necessary condition and the pass decides.
+    """
+    if rich:
+        return _refresh_rich(
+            v, routes, length, early, late, load, cost, where, slot, travel, preference,
+            vclass, vstart, vend, vopen, vclose, win_open, win_close, service, demand, rx,
+        )  # fmt: skip
     k = vclass[v]
     m = length[v]
     ready = vopen[v]
@@ -103,6 +122,207 @@ def refresh_route(
     for i in range(m - 1, -1, -1):
         u = routes[v, i]
         latest = min(win_close[u], latest - service[u] - travel[k, u, nxt])
+        late[v, i] = latest
+        nxt = u
+    return ok
+
+
+NONE = INFEASIBLE
+"""A time no window or label reaches (a missing label, no window left)."""
+
+NEVER = -(1 << 60)
+"""The latest start of a stop that no start keeps in time."""
+
+
+@njit(cache=True, inline="always")
+def _window_start(
+    u: int, t: int, tw_open: np.ndarray, tw_close: np.ndarray, tw_count: np.ndarray,
+    lo: int, hi: int,
+) -> int:  # fmt: skip
+    """The earliest start of ``u`` at or after ``t`` inside one of its windows and inside
+    [lo, hi] (a pair's agreed start, a pin); NONE when there is none."""
+    t = max(t, lo)
+    for w in range(tw_count[u]):
+        if t <= tw_close[u, w]:
+            start = max(t, tw_open[u, w])
+            return start if start <= hi else NONE
+    return NONE
+
+
+@njit(cache=True, inline="always")
+def _window_latest(
+    u: int, t: int, tw_open: np.ndarray, tw_close: np.ndarray, tw_count: np.ndarray,
+    lo: int, hi: int,
+) -> int:  # fmt: skip
+    """The latest start of ``u`` at or before ``t`` inside one of its windows and inside
+    [lo, hi]; NEVER when there is none."""
+    t = min(t, hi)
+    for w in range(tw_count[u] - 1, -1, -1):
+        if tw_open[u, w] <= t:
+            start = min(t, tw_close[u, w])
+            return start if start >= lo else NEVER
+    return NEVER
+
+
+@njit(cache=True)
+def route_pass(
+    v: int,
+    p: int,
+    u: int,
+    write: bool,
+    routes: np.ndarray,
+    length: np.ndarray,
+    early: np.ndarray,
+    travel: np.ndarray,
+    preference: np.ndarray,
+    vclass: np.ndarray,
+    vstart: np.ndarray,
+    vend: np.ndarray,
+    vopen: np.ndarray,
+    vclose: np.ndarray,
+    fixed_open: np.ndarray,
+    fixed_close: np.ndarray,
+    service: np.ndarray,
+    rx: tuple,
+) -> tuple[bool, int]:
+    """(feasible, cost) of route ``v`` with job ``u`` put at slot ``p`` (``u`` < 0: as it is):
+    arcs and preferences, lateness after soft window ends, overtime after the soft shift end.
+
+    A schedule pass for the rules where O(1) slack no longer holds. Breaks (sorted by their
+    earliest start, taken in that order) go between two stops: after the service of the one
+    (at the earliest moment their window allows), before or after the travel to the next,
+    and a break taken while waiting costs no time; a stop starts in the first of its windows
+    it can reach. One label per number of breaks taken keeps the earliest time the caregiver
+    is free, so feasibility is exact (earlier is never worse for windows or break windows);
+    the cost is that of the label's path, the cheapest when lateness and the break do not
+    pull apart. With ``write``, ``early`` gets each stop's earliest start over the labels.
+    """
+    tw_open, tw_close, tw_count, soft_end, late_cost = rx[0], rx[1], rx[2], rx[3], rx[4]
+    vsoft, ot_cost, brk_open, brk_close, brk_dur = rx[5], rx[6], rx[7], rx[8], rx[9]
+    brk_count, lab = rx[10], rx[11]
+    m = length[v] + (1 if u >= 0 else 0)
+    if m == 0:
+        return True, 0
+    k = vclass[v]
+    nb = brk_count[v]
+    for j in range(nb + 1):
+        lab[0, j] = NONE
+        lab[1, j] = 0
+    lab[0, 0] = vopen[v]
+    prev = vstart[v]
+    arcs = 0
+    for i in range(m + 1):
+        if i == m:
+            x = vend[v]
+        elif u < 0 or i < p:
+            x = routes[v, i]
+        elif i == p:
+            x = u
+        else:
+            x = routes[v, i - 1]
+        tau = travel[k, prev, x]
+        arcs += tau
+        if i < m:
+            arcs += preference[x, v]
+        for j in range(nb + 1):
+            lab[2, j] = NONE
+            lab[3, j] = 0
+        for j in range(nb + 1):
+            ready = lab[0, j]
+            if ready == NONE:
+                continue
+            paused = 0
+            free = ready  # when the breaks taken in this gap are over
+            for q in range(j, nb + 1):
+                if q > j:  # take break q - 1 here too
+                    b = q - 1
+                    begin = max(free, brk_open[v, b])
+                    if begin > brk_close[v, b]:
+                        break
+                    free = begin + brk_dur[v, b]
+                    paused += brk_dur[v, b]
+                arrival = max(ready + tau + paused, free)
+                if i == m:
+                    if arrival > vclose[v]:
+                        break
+                    then = arrival
+                    spent = lab[1, j] + ot_cost[v] * max(0, arrival - vsoft[v])
+                else:
+                    start = _window_start(
+                        x, arrival, tw_open, tw_close, tw_count, fixed_open[x], fixed_close[x]
+                    )
+                    if start == NONE:
+                        break
+                    then = start + service[x]
+                    spent = lab[1, j] + late_cost[x] * max(0, start - soft_end[x])
+                if then < lab[2, q] or (then == lab[2, q] and spent < lab[3, q]):
+                    lab[2, q] = then
+                    lab[3, q] = spent
+        first = NONE
+        for j in range(nb + 1):
+            lab[0, j] = lab[2, j]
+            lab[1, j] = lab[3, j]
+            if lab[2, j] < first:
+                first = lab[2, j]
+        if first == NONE:
+            return False, arcs
+        if write and i < m:
+            early[v, i] = first - service[x]
+        prev = x
+    if lab[0, nb] == NONE:
+        return False, arcs
+    return True, arcs + lab[1, nb]
+
+
+@njit(cache=True)
+def _refresh_rich(
+    v: int,
+    routes: np.ndarray,
+    length: np.ndarray,
+    early: np.ndarray,
+    late: np.ndarray,
+    load: np.ndarray,
+    cost: np.ndarray,
+    where: np.ndarray,
+    slot: np.ndarray,
+    travel: np.ndarray,
+    preference: np.ndarray,
+    vclass: np.ndarray,
+    vstart: np.ndarray,
+    vend: np.ndarray,
+    vopen: np.ndarray,
+    vclose: np.ndarray,
+    fixed_open: np.ndarray,
+    fixed_close: np.ndarray,
+    service: np.ndarray,
+    demand: np.ndarray,
+    rx: tuple,
+) -> bool:
+    """:func:`refresh_route` for the rich rules (see there)."""
+    tw_open, tw_close, tw_count = rx[0], rx[1], rx[2]
+    m = length[v]
+    carried = 0
+    for i in range(m):
+        u = routes[v, i]
+        carried += demand[u]
+        where[u] = v
+        slot[u] = i
+    load[v] = carried
+    ok, total = route_pass(
+        v, 0, -1, True, routes, length, early, travel, preference, vclass, vstart, vend,
+        vopen, vclose, fixed_open, fixed_close, service, rx,
+    )  # fmt: skip
+    cost[v] = total if m > 0 else 0
+    k = vclass[v]
+    latest = vclose[v]
+    nxt = vend[v]
+    for i in range(m - 1, -1, -1):
+        u = routes[v, i]
+        if latest != NEVER:
+            latest = _window_latest(
+                u, latest - service[u] - travel[k, u, nxt], tw_open, tw_close, tw_count,
+                fixed_open[u], fixed_close[u],
+            )  # fmt: skip
         late[v, i] = latest
         nxt = u
     return ok
@@ -141,12 +361,21 @@ def cheapest_place(
     win_close: np.ndarray,
     service: np.ndarray,
     demand: np.ndarray,
+    cost: np.ndarray,
+    fixed_open: np.ndarray,
+    fixed_close: np.ndarray,
+    rich: bool,
+    rx: tuple,
 ) -> tuple[int, int, int]:
     """(added cost, vehicle, slot) of the cheapest place job ``u`` may take, skipping each
     place that would win with probability ``blink``; (INFEASIBLE, -1, -1) when none fits.
 
     A place is allowed, within capacity, and keeps ``u`` and every later stop in time.
     Inlined into :func:`iterate`: as a call it cost the search 30 % of its iterations.
+
+    With ``rich`` rules a place that passes the O(1) test (a necessary condition then) and
+    whose added arc cost could still win is judged by :func:`route_pass`, and its added cost
+    is the route's new cost (lateness, overtime) minus ``cost[v]``.
     """
     best = INFEASIBLE
     best_v = -1
@@ -172,6 +401,14 @@ def cheapest_place(
             onward = service[u] + travel[k, u, nxt]
             if not _fits(arrival, win_open[u], win_close[u], onward, latest):
                 continue
+            if rich:
+                ok, total = route_pass(
+                    v, p, u, False, routes, length, early, travel, preference, vclass,
+                    vstart, vend, vopen, vclose, fixed_open, fixed_close, service, rx,
+                )  # fmt: skip
+                if not ok or total - cost[v] >= best:
+                    continue
+                added = total - cost[v]
             if blink > 0.0 and np.random.random() < blink:
                 continue
             best = added
@@ -339,6 +576,8 @@ def iterate(
     service: np.ndarray,
     demand: np.ndarray,
     penalty: np.ndarray,
+    rich: bool,
+    rx: tuple,
 ) -> int:
     """Run ``n_iterations`` ruin-and-recreate steps at ``temperature``; the current objective.
 
@@ -422,7 +661,7 @@ def iterate(
                 refresh_route(
                     v, routes, length, early, late, load, cost, where, slot, travel,
                     preference, vclass, vstart, vend, vopen, vclose, fixed_open, fixed_close,
-                    service, demand,
+                    service, demand, rich, rx,
                 )  # fmt: skip
                 for q in range(start_removed, n_removed):
                     other = partner[removed[q]]
@@ -439,7 +678,7 @@ def iterate(
                     refresh_route(
                         w, routes, length, early, late, load, cost, where, slot, travel,
                         preference, vclass, vstart, vend, vopen, vclose, fixed_open,
-                        fixed_close, service, demand,
+                        fixed_close, service, demand, rich, rx,
                     )  # fmt: skip
                 ruined += 1
         n_ruined = n_removed
@@ -505,6 +744,7 @@ def iterate(
                 i, j, start = _best_pair(opens, first_half, n_first, second_half, n_second)
                 if i < 0:
                     continue
+                in_time = True
                 for x, half, row in ((u, first_half, i), (other, second_half, j)):
                     v = half[0, row]
                     unserved -= 1
@@ -513,16 +753,32 @@ def iterate(
                     _insert_at(v, half[1, row], x, routes, length)
                     fixed_open[x] = start
                     fixed_close[x] = start
-                    refresh_route(
+                    in_time &= refresh_route(
                         v, routes, length, early, late, load, cost, where, slot, travel,
                         preference, vclass, vstart, vend, vopen, vclose, fixed_open,
-                        fixed_close, service, demand,
+                        fixed_close, service, demand, rich, rx,
                     )  # fmt: skip
+                if not in_time:
+                    # Only with rich rules, whose O(1) test is a necessary condition: the
+                    # schedule pass says a half is late (a break in the way); take both out.
+                    for x in (u, other):
+                        v = where[x]
+                        _remove_string(v, slot[x], 1, routes, length)
+                        where[x] = -1
+                        unserved += 1
+                        unserved_penalty += penalty[x]
+                        fixed_open[x] = win_open[x]
+                        fixed_close[x] = win_close[x]
+                        refresh_route(
+                            v, routes, length, early, late, load, cost, where, slot,
+                            travel, preference, vclass, vstart, vend, vopen, vclose,
+                            fixed_open, fixed_close, service, demand, rich, rx,
+                        )  # fmt: skip
                 continue
             _, best_v, best_p = cheapest_place(
                 u, BLINK, routes, length, early, late, load, travel, preference, allowed,
                 vclass, vstart, vend, vopen, vclose, capacity, win_open, win_close, service,
-                demand,
+                demand, cost, fixed_open, fixed_close, rich, rx,
             )  # fmt: skip
             if best_v < 0:
                 continue
@@ -533,7 +789,7 @@ def iterate(
             refresh_route(
                 best_v, routes, length, early, late, load, cost, where, slot, travel,
                 preference, vclass, vstart, vend, vopen, vclose, fixed_open, fixed_close,
-                service, demand,
+                service, demand, rich, rx,
             )  # fmt: skip
 
         # --- Accept by simulated annealing, or undo.
@@ -565,6 +821,6 @@ def iterate(
                     refresh_route(
                         v, routes, length, early, late, load, cost, where, slot, travel,
                         preference, vclass, vstart, vend, vopen, vclose, fixed_open,
-                        fixed_close, service, demand,
+                        fixed_close, service, demand, rich, rx,
                     )  # fmt: skip
     return objective

@@ -9,10 +9,11 @@ that break a hard rule), polishes them with a short greedy descent and extracts 
 for any other solve.
 
 The kernels know time windows, service times, capacity, who may serve a job, per-vehicle
-shifts, depots and travel classes, the preference costs of continuity, pins, and
-double-staffed pairs (removed and re-inserted together, on two caregivers at one start). Gaps
-between visits, breaks, soft windows, overtime, balance and several windows per job are
-OR-Tools' alone: :func:`unsupported` names the first such rule a problem uses, and
+shifts, depots and travel classes, the preference costs of continuity, pins, double-staffed
+pairs (removed and re-inserted together, on two caregivers at one start) and breaks (the
+Working Environment Act's rule and fixed breaks, placed by a schedule pass). Gaps between
+visits, soft windows, overtime, balance and several windows per job are OR-Tools' alone:
+:func:`unsupported` names the first such rule a problem uses, and
 :func:`~hjemmetjeneste.solver.solve.solve` then searches with OR-Tools only.
 """
 
@@ -24,6 +25,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +60,6 @@ def unsupported(problem: RoutingProblem) -> str | None:
     jobs = list(problem.job_nodes)
     checks = (
         (bool(problem.precedences), "gaps between visits"),
-        (any(problem.vehicle_breaks), "breaks"),
         (any(len(problem.time_windows[n]) > 1 for n in jobs), "several windows per visit"),
         (bool(((problem.lateness_cost[jobs] > 0)
                & (problem.soft_window_end_s[jobs] < problem.window_end_s[jobs])).any()),
@@ -110,7 +111,7 @@ class _State:
         return tuple(getattr(self, f.name) for f in dataclasses.fields(self))
 
 
-def _data(problem: RoutingProblem) -> dict[str, np.ndarray]:
+def _data(problem: RoutingProblem) -> dict[str, Any]:
     """The problem as the kernels' arrays (see :mod:`~hjemmetjeneste.solver._lns_kernels`)."""
     n, v = problem.n_nodes, problem.n_vehicles
     jobs = np.asarray(problem.job_nodes, dtype=np.int64)
@@ -141,7 +142,7 @@ def _data(problem: RoutingProblem) -> dict[str, np.ndarray]:
     neighbours[jobs, 0] = jobs
     remoteness = np.zeros(n, dtype=np.int64)
     remoteness[jobs] = travel[0][int(problem.vehicle_start_node[0]), jobs]
-    return {
+    return _rich_data(problem) | {
         "jobs": jobs,
         "neighbours": neighbours,
         "remoteness": remoteness,
@@ -163,16 +164,61 @@ def _data(problem: RoutingProblem) -> dict[str, np.ndarray]:
     }
 
 
+def rich_rules(problem: RoutingProblem) -> bool:
+    """Whether the kernels need their schedule pass (:func:`~hjemmetjeneste.solver.
+    _lns_kernels.route_pass`) for ``problem``: breaks, several windows per job, lateness
+    after a soft window end, overtime after a soft shift end."""
+    jobs = list(problem.job_nodes)
+    return bool(
+        any(problem.vehicle_breaks)
+        or any(len(problem.time_windows[n]) > 1 for n in jobs)
+        or ((problem.lateness_cost[jobs] > 0)
+            & (problem.soft_window_end_s[jobs] < problem.window_end_s[jobs])).any()
+        or ((problem.overtime_cost > 0)
+            & (problem.vehicle_soft_end_s < problem.vehicle_end_s)).any()
+    )  # fmt: skip
+
+
+def _rich_data(problem: RoutingProblem) -> dict[str, object]:
+    """The rich rules as the kernels' ``rx`` tuple (see ``route_pass``) and the ``rich`` flag."""
+    n, v = problem.n_nodes, problem.n_vehicles
+    width = max(len(w) for w in problem.time_windows)
+    tw_open = np.zeros((n, width), dtype=np.int64)
+    tw_close = np.zeros((n, width), dtype=np.int64)
+    tw_count = np.zeros(n, dtype=np.int64)
+    for node, windows in enumerate(problem.time_windows):
+        tw_count[node] = len(windows)
+        for w, (a, b) in enumerate(windows):
+            tw_open[node, w], tw_close[node, w] = a, b
+    most = max(1, max(len(b) for b in problem.vehicle_breaks))
+    brk_open = np.zeros((v, most), dtype=np.int64)
+    brk_close = np.zeros((v, most), dtype=np.int64)
+    brk_dur = np.zeros((v, most), dtype=np.int64)
+    brk_count = np.zeros(v, dtype=np.int64)
+    for k, breaks in enumerate(problem.vehicle_breaks):
+        brk_count[k] = len(breaks)
+        for b, spec in enumerate(sorted(breaks, key=lambda x: (x.earliest_s, x.latest_s))):
+            brk_open[k, b], brk_close[k, b] = spec.earliest_s, spec.latest_s
+            brk_dur[k, b] = spec.duration_s
+    rx = (
+        tw_open, tw_close, tw_count,
+        problem.soft_window_end_s.astype(np.int64), problem.lateness_cost.astype(np.int64),
+        problem.vehicle_soft_end_s.astype(np.int64), problem.overtime_cost.astype(np.int64),
+        brk_open, brk_close, brk_dur, brk_count, np.zeros((4, most + 1), dtype=np.int64),
+    )  # fmt: skip
+    return {"rich": rich_rules(problem), "rx": tuple(np.ascontiguousarray(a) for a in rx)}
+
+
 _ITERATE_DATA = (
     "jobs", "neighbours", "remoteness", "partner", "travel", "preference_cost", "allowed",
     "vehicle_class", "vehicle_start_node", "vehicle_end_node", "vehicle_start_s",
     "vehicle_end_s", "vehicle_capacity", "win_open", "win_close", "service_s", "demand",
-    "penalty",
+    "penalty", "rich", "rx",
 )  # fmt: skip
 
 
 def _state(
-    problem: RoutingProblem, data: dict[str, np.ndarray], routes: Sequence[Sequence[int]]
+    problem: RoutingProblem, data: dict[str, Any], routes: Sequence[Sequence[int]]
 ) -> _State:
     """The kernels' state of ``routes``; ValueError where they are late or overloaded.
 
@@ -241,7 +287,7 @@ _ROUTE_DATA = (
 )  # fmt: skip
 
 
-def _refresh_all(state: _State, data: dict[str, np.ndarray]) -> int | None:
+def _refresh_all(state: _State, data: dict[str, Any]) -> int | None:
     """Recompute every route's schedule; the first late vehicle, or None."""
     late = None
     head = (state.routes, state.length, state.early, state.late, state.load, state.cost)
@@ -249,13 +295,14 @@ def _refresh_all(state: _State, data: dict[str, np.ndarray]) -> int | None:
         ok = kernels.refresh_route(
             k, *head, state.where, state.slot, *(data[name] for name in _ROUTE_DATA),
             state.fixed_open, state.fixed_close, data["service_s"], data["demand"],
+            data["rich"], data["rx"],
         )  # fmt: skip
         if not ok and late is None:
             late = k
     return late
 
 
-def _objective(state: _State, data: dict[str, np.ndarray]) -> int:
+def _objective(state: _State, data: dict[str, Any]) -> int:
     unserved = data["jobs"][state.where[data["jobs"]] < 0]
     return int(state.cost.sum() + data["penalty"][unserved].sum())
 
