@@ -318,17 +318,7 @@ def _with_breaks(problem: RoutingProblem, seed: int) -> RoutingProblem:
 
 def _pass(problem: RoutingProblem, data, v: int, route: list[int], p: int = 0, u: int = -1):
     """The kernels' schedule pass on ``route`` of vehicle ``v`` (with ``u`` put at ``p``)."""
-    routes = np.zeros((problem.n_vehicles, len(problem.job_nodes) + 1), dtype=np.int64)
-    routes[v, : len(route)] = route
-    length = np.zeros(problem.n_vehicles, dtype=np.int64)
-    length[v] = len(route)
-    early = np.zeros_like(routes)
-    names = ("travel", "preference_cost", "vehicle_class", "vehicle_start_node")
-    names += ("vehicle_end_node", "vehicle_start_s", "vehicle_end_s", "win_open", "win_close")
-    args = [data[name] for name in names]
-    return kernels.route_pass(
-        v, p, u, False, routes, length, early, *args, data["service_s"], data["rx"]
-    )
+    return lns.route_ok(data, v, route, p, u)
 
 
 def _route_pass_against_reference(problem: RoutingProblem, seed: int, exact_cost: bool) -> set:
@@ -444,3 +434,33 @@ def test_ruin_and_recreate_keeps_breaks_and_the_checker_agrees(seed):
     solution = solve(problem, SolveParams(time_limit_s=2.0, seed=seed, iterations=2_000))
     assert "ruin and recreate" in solution.status
     assert check_solution(problem, solution) == []
+
+
+def test_repair_cuts_a_plan_without_breaks_down_to_one_that_takes_them():
+    """OR-Tools' plan made without the breaks, repaired: every route takes its breaks by
+    the reference, stops keep their order, and pairs stay whole."""
+    problem = _with_breaks(_with_pairs_and_pins(3), 3)
+    relaxed = lns._without_breaks(problem)
+    assert not any(relaxed.vehicle_breaks) and lns._without_breaks(relaxed) is relaxed
+    first = solve(relaxed, SolveParams(time_limit_s=1.0, solution_limit=1, lns=False))
+    routes = [[stop.node for stop in route.stops] for route in first.routes]
+    kept = lns.repair(problem, routes)
+    assert sum(map(len, kept)) < sum(map(len, routes))  # the breaks bind
+    for v, route in enumerate(kept):
+        assert naive.rich_route_schedule(problem, v, route)[0]
+        assert route == [node for node in routes[v] if node in route]
+    on = {node for route in kept for node in route}
+    assert all((a in on) == (b in on) for a, b in problem.sync_groups)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_kernels_own_schedule_of_their_routes_is_a_valid_plan(seed):
+    """Where OR-Tools cannot read the routes back in time, the kernels time them: pairs at
+    one start, breaks in the gaps, pins kept; the independent checker finds nothing."""
+    problem = _with_breaks(_with_pairs_and_pins(seed), seed)
+    found = lns.improve(problem, [[] for _ in range(problem.n_vehicles)], 0.0, seed, None, 3_000)
+    assert sum(map(len, found.routes)) >= 40
+    plan = lns.timed_plan(problem, found.routes, found.objective, "kernels")
+    assert check_solution(problem, plan) == []
+    assert [[s.node for s in r.stops] for r in plan.routes] == found.routes
+    assert all(len(r.breaks) == len(problem.vehicle_breaks[r.vehicle]) for r in plan.routes)
