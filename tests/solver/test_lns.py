@@ -460,7 +460,108 @@ def test_the_kernels_own_schedule_of_their_routes_is_a_valid_plan(seed):
     problem = _with_breaks(_with_pairs_and_pins(seed), seed)
     found = lns.improve(problem, [[] for _ in range(problem.n_vehicles)], 0.0, seed, None, 3_000)
     assert sum(map(len, found.routes)) >= 40
-    plan = lns.timed_plan(problem, found.routes, found.objective, "kernels")
+    plan = lns.timed_plan(problem, found, "kernels")
     assert check_solution(problem, plan) == []
     assert [[s.node for s in r.stops] for r in plan.routes] == found.routes
     assert all(len(r.breaks) == len(problem.vehicle_breaks[r.vehicle]) for r in plan.routes)
+
+
+def _with_rich_windows(problem: RoutingProblem, seed: int) -> RoutingProblem:
+    """A third of the jobs get two windows (the first and last third of their hull), two in
+    five a soft end halfway with a lateness cost of 1-3 per second; each vehicle a soft end
+    up to 2,000 s before its hard end with an overtime cost of 1-2 per second."""
+    rng = random.Random(2_000 + seed)
+    windows = list(problem.time_windows)
+    soft = problem.soft_window_end_s.copy()
+    lateness = problem.lateness_cost.copy()
+    for node in problem.job_nodes:
+        a, b = int(problem.window_start_s[node]), int(problem.window_end_s[node])
+        if rng.random() < 1 / 3 and b - a >= 30:
+            windows[node] = ((a, a + (b - a) // 3), (b - (b - a) // 3, b))
+        if rng.random() < 0.4:
+            soft[node], lateness[node] = (a + b) // 2, rng.randint(1, 3)
+    ends = problem.vehicle_end_s
+    soft_ends = np.array([e - rng.randint(0, 2_000) for e in ends], dtype=np.int64)
+    return dataclasses.replace(
+        problem,
+        time_windows=tuple(windows),
+        soft_window_end_s=soft,
+        lateness_cost=lateness,
+        vehicle_soft_end_s=np.maximum(soft_ends, problem.vehicle_start_s),
+        overtime_cost=np.array([rng.randint(1, 2) for _ in ends], dtype=np.int64),
+    )
+
+
+def test_route_pass_with_windows_lateness_and_overtime_matches_the_plain_schedule():
+    """Several windows, soft windows and overtime: feasibility and cost equal the
+    reference's; with breaks as well, feasibility is equal and the cost never below the
+    reference's cheapest way of taking the breaks."""
+    seen = set()
+    for seed in range(4):
+        problem = _with_rich_windows(_random_problem(seed), seed)
+        seen |= _route_pass_against_reference(problem, seed, exact_cost=True)
+        both = _with_breaks(problem, seed)
+        _route_pass_against_reference(both, seed, exact_cost=False)
+    assert (False, True) in seen  # the gap between two windows binds
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_cheapest_place_with_windows_lateness_and_overtime_matches_the_plain_schedule(seed):
+    """The kernel's cheapest place costs what the reference's does, lateness and overtime
+    included."""
+    problem = _with_rich_windows(_random_problem(seed, n_jobs=40), seed)
+    rng = random.Random(300 + seed)
+    routes = _greedy_routes(problem, rng, naive.rich_route_schedule)
+    for route in routes:
+        del route[: len(route) // 3]
+    data, state = _kernel_state(problem, routes)
+    names = ("travel", "preference_cost", "allowed", "vehicle_class", "vehicle_start_node")
+    names += ("vehicle_end_node", "vehicle_start_s", "vehicle_end_s", "vehicle_capacity")
+    names += ("win_open", "win_close", "service_s", "demand")
+    args = [data[name] for name in names]
+    served = {u for route in routes for u in route}
+    placed = 0
+    for u in (u for u in problem.job_nodes if u not in served):
+        expected = None
+        for v, route in enumerate(routes):
+            cap = int(problem.vehicle_capacity[v])
+            if v not in problem.allowed_vehicles[u] or (
+                cap >= 0 and int(problem.demand[[*route, u]].sum()) > cap
+            ):
+                continue
+            before = naive.rich_route_schedule(problem, v, route)[1]
+            for p in range(len(route) + 1):
+                ok, after = naive.rich_route_schedule(problem, v, [*route[:p], u, *route[p:]])
+                if ok and (expected is None or after - before < expected):
+                    expected = after - before
+        cost, v, p = kernels.cheapest_place(
+            u, 0.0, state.routes, state.length, state.early, state.late, state.load, *args,
+            state.cost, state.fixed_open, state.fixed_close, data["rich"], data["rx"],
+        )  # fmt: skip
+        if expected is None:
+            assert (cost, v, p) == (kernels.INFEASIBLE, -1, -1)
+            continue
+        assert cost == expected
+        placed += 1
+    assert placed > 3
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_ruin_and_recreate_keeps_windows_and_prices_lateness_and_overtime(seed):
+    """The search's objective is the reference's arcs, lateness, overtime and penalties of
+    its routes; OR-Tools reads them back and the checker finds nothing."""
+    problem = _with_rich_windows(_random_problem(seed, n_jobs=50), seed)
+    start = _greedy_routes(problem, random.Random(seed), naive.rich_route_schedule)
+    found = lns.improve(problem, start, 0.0, seed=seed, iterations=2_000)
+    served = {u for route in found.routes for u in route}
+    penalties = sum(int(problem.drop_penalty[u]) for u in problem.job_nodes if u not in served)
+    costs = 0
+    for v, route in enumerate(found.routes):
+        ok, cost = naive.rich_route_schedule(problem, v, route)
+        assert ok
+        costs += cost
+    assert found.objective == costs + penalties < found.start_objective
+    assert lns.unsupported(problem) is None
+    solution = solve(problem, SolveParams(time_limit_s=2.0, seed=seed, iterations=2_000))
+    assert "ruin and recreate" in solution.status
+    assert check_solution(problem, solution) == []

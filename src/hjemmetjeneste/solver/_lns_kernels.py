@@ -558,6 +558,7 @@ def iterate(
     best_routes: np.ndarray,
     best_length: np.ndarray,
     best_objective: np.ndarray,
+    best_starts: np.ndarray,
     jobs: np.ndarray,
     neighbours: np.ndarray,
     remoteness: np.ndarray,
@@ -582,7 +583,8 @@ def iterate(
     """Run ``n_iterations`` ruin-and-recreate steps at ``temperature``; the current objective.
 
     The current solution is the state arrays; the best one seen is copied to ``best_routes``,
-    ``best_length`` and ``best_objective[0]`` whenever it improves.
+    ``best_length`` and ``best_objective[0]`` whenever it improves, and the starts agreed
+    for its pairs (``fixed_open``) to ``best_starts``.
 
     Double-staffed pairs (``partner`` >= 0) leave and come back together, on two vehicles at
     one common start; while served, that start is their window (``fixed_open`` =
@@ -801,6 +803,7 @@ def iterate(
             objective = candidate
             if candidate < best_objective[0]:
                 best_objective[0] = candidate
+                best_starts[:] = fixed_open
                 for v in range(n_vehicles):
                     best_length[v] = length[v]
                     for i in range(length[v]):

@@ -10,11 +10,11 @@ for any other solve.
 
 The kernels know time windows, service times, capacity, who may serve a job, per-vehicle
 shifts, depots and travel classes, the preference costs of continuity, pins, double-staffed
-pairs (removed and re-inserted together, on two caregivers at one start) and breaks (the
-Working Environment Act's rule and fixed breaks, placed by a schedule pass). Gaps between
-visits, soft windows, overtime, balance and several windows per job are OR-Tools' alone:
-:func:`unsupported` names the first such rule a problem uses, and
-:func:`~hjemmetjeneste.solver.solve.solve` then searches with OR-Tools only.
+pairs (removed and re-inserted together, on two caregivers at one start), and, through a
+schedule pass, breaks (the Working Environment Act's rule and fixed breaks), several windows
+per job, soft windows with a lateness cost and overtime costs. Gaps between visits and
+balance are OR-Tools' alone: :func:`unsupported` names the first such rule a problem uses,
+and :func:`~hjemmetjeneste.solver.solve.solve` then searches with OR-Tools only.
 """
 
 from __future__ import annotations
@@ -58,15 +58,8 @@ CHUNK_S = 0.02
 
 def unsupported(problem: RoutingProblem) -> str | None:
     """The first rule of ``problem`` the ruin-and-recreate kernels cannot keep, or None."""
-    jobs = list(problem.job_nodes)
     checks = (
         (bool(problem.precedences), "gaps between visits"),
-        (any(len(problem.time_windows[n]) > 1 for n in jobs), "several windows per visit"),
-        (bool(((problem.lateness_cost[jobs] > 0)
-               & (problem.soft_window_end_s[jobs] < problem.window_end_s[jobs])).any()),
-         "soft windows"),
-        (bool(((problem.overtime_cost > 0)
-               & (problem.vehicle_soft_end_s < problem.vehicle_end_s)).any()), "overtime costs"),
         (problem.balance_weight > 0, "workload balance"),
     )  # fmt: skip
     return next((name for present, name in checks if present), None)
@@ -92,6 +85,8 @@ class Improved:
     objective: int
     start_objective: int
     iterations: int
+    pair_starts: dict[int, int] = dataclasses.field(default_factory=dict)
+    """The start each served half of a pair was given (both halves agree)."""
 
 
 @dataclass
@@ -328,6 +323,7 @@ def improve(
     best_routes = state.routes.copy()
     best_length = state.length.copy()
     best_objective = np.array([start_objective], dtype=np.int64)
+    best_starts = state.fixed_open.copy()
     served = int(state.length.sum())
     arcs = served + int((state.length > 0).sum())
     mean_arc = float(state.cost.sum()) / arcs if arcs else 1.0
@@ -339,7 +335,7 @@ def improve(
         temperature = hot * (cold / hot) ** min(progress, 1.0) if hot > 0 else 0.0
         kernels.iterate(
             count, temperature, *state.arrays(), best_routes, best_length,
-            best_objective, *args,
+            best_objective, best_starts, *args,
         )  # fmt: skip
 
     done = 0
@@ -362,7 +358,10 @@ def improve(
                 reported = int(best_objective[0])
                 on_progress(reported, time.perf_counter() - started)
     found = [best_routes[k, : best_length[k]].tolist() for k in range(problem.n_vehicles)]
-    return Improved(found, int(best_objective[0]), start_objective, done)
+    paired = {x for pair in problem.sync_groups for x in pair}
+    on = {node for route in found for node in route}
+    starts = {node: int(best_starts[node]) for node in sorted(paired & on)}
+    return Improved(found, int(best_objective[0]), start_objective, done, starts)
 
 
 def _without_breaks(problem: RoutingProblem) -> RoutingProblem:
@@ -414,28 +413,31 @@ def repair(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> list[lis
     return kept
 
 
-def timed_plan(
-    problem: RoutingProblem, routes: Sequence[Sequence[int]], objective: int, status: str
-) -> Solution:
-    """The plan of feasible kernel ``routes`` with its clock: starts, breaks, returns.
+def timed_plan(problem: RoutingProblem, found: Improved, status: str) -> Solution:
+    """The plan of the kernels' routes with its clock: starts, breaks, returns.
 
     For when OR-Tools cannot read the routes back in its polish time (breaks make that
-    slow): the kernels' own schedule. Pairs start at the start both caregivers can make (as
-    :func:`improve` reads routes); each route takes its breaks in the gaps where they cost
-    least (lateness, overtime), as early as their windows allow, and leaves at shift start.
+    slow): the kernels' own schedule. Pairs start where the search put them; each route
+    takes its breaks in the gaps where they cost least (lateness, overtime), as early as
+    their windows allow, and leaves at shift start.
     """
     data = _data(problem)
-    state = _state(problem, data, routes)
-    timed = []
-    for v in range(problem.n_vehicles):
-        route = [int(x) for x in routes[v]] if v < len(routes) else []
-        timed.append(_timed_route(problem, state, v, route))
+    fixed_open, fixed_close = data["win_open"].copy(), data["win_close"].copy()
+    for node, start in found.pair_starts.items():
+        fixed_open[node] = fixed_close[node] = start
+    routes = found.routes
+    timed = [
+        _timed_route(problem, (fixed_open, fixed_close), v, [int(x) for x in routes[v]])
+        for v in range(problem.n_vehicles)
+    ]
     on = {node for route in routes for node in route}
     dropped = tuple(node for node in problem.job_nodes if node not in on)
-    return Solution(tuple(timed), dropped, objective, status, 0.0)
+    return Solution(tuple(timed), dropped, found.objective, status, 0.0)
 
 
-def _timed_route(problem: RoutingProblem, state: _State, v: int, route: list[int]) -> Route:
+def _timed_route(
+    problem: RoutingProblem, fixed: tuple[np.ndarray, np.ndarray], v: int, route: list[int]
+) -> Route:
     """Route ``v`` timed: the cheapest way of putting its breaks into its gaps."""
     specs = sorted(problem.vehicle_breaks[v], key=lambda b: (b.earliest_s, b.latest_s))
     depart = int(problem.vehicle_start_s[v])
@@ -469,7 +471,7 @@ def _timed_route(problem: RoutingProblem, state: _State, v: int, route: list[int
                         best = (cost, timed)
                 break
             x = nodes[g + 1]
-            lo, hi = int(state.fixed_open[x]), int(state.fixed_close[x])
+            lo, hi = int(fixed[0][x]), int(fixed[1][x])
             starts = [
                 max(arrival, a, lo) for a, b in problem.time_windows[x] if max(arrival, lo) <= b
             ]
@@ -563,7 +565,7 @@ def solve_with_lns(
         # With breaks OR-Tools may not find the routes' break times in its polish time:
         # the kernels' own schedule of the routes is the plan.
         log.warning("OR-Tools did not read the ruin-and-recreate routes back in time")
-        polished = timed_plan(problem, found.routes, found.objective, "success")
+        polished = timed_plan(problem, found, "success")
     elif polished.warm_start != "used":
         # The kernels only make feasible routes; if OR-Tools disagrees, keep its own plan.
         log.error("OR-Tools rejected the ruin-and-recreate routes; returning its first plan")
