@@ -183,9 +183,11 @@ def test_improve_refuses_late_routes():
 def test_unsupported_names_the_first_rule_it_cannot_keep():
     plain = make_problem([(10, 0), (20, 0), (30, 0)], 2)
     assert lns.unsupported(plain) is None
+    gap = dataclasses.replace(plain, precedences=(Precedence(1, 2, 60, None),))
+    assert lns.unsupported(gap) is None
     cases = {
-        "gaps between visits": dataclasses.replace(
-            plain, precedences=(Precedence(1, 2, 60, None),)
+        "chains of gaps between visits": dataclasses.replace(
+            plain, precedences=(Precedence(1, 2, 60, None), Precedence(2, 3, 60, 600))
         ),
         "workload balance": dataclasses.replace(plain, balance_weight=1),
     }
@@ -194,7 +196,7 @@ def test_unsupported_names_the_first_rule_it_cannot_keep():
     breaks = dataclasses.replace(plain, vehicle_breaks=((BreakSpec(0, 100, 30),), ()))
     assert lns.unsupported(breaks) is None and lns.rich_rules(breaks)
     assert not lns.rich_rules(plain)
-    gaps = cases["gaps between visits"]
+    gaps = cases["chains of gaps between visits"]
     assert not lns.use_lns(gaps, SolveParams(time_limit_s=5))
     with pytest.raises(ValueError, match="gaps"):
         lns.use_lns(gaps, SolveParams(time_limit_s=5, lns=True))
@@ -209,7 +211,8 @@ def test_solve_improves_by_ruin_and_recreate_and_the_checker_agrees():
     solution = solve(problem, SolveParams(time_limit_s=2.0))
     assert "ruin and recreate" in solution.status
     assert check_solution(problem, solution) == []
-    gapped = dataclasses.replace(problem, precedences=(Precedence(1, 2, 60, None),))
+    chain = (Precedence(1, 2, 60, None), Precedence(2, 3, 0, None))
+    gapped = dataclasses.replace(problem, precedences=chain)
     assert "ruin and recreate" not in solve(gapped, SolveParams(time_limit_s=1.0)).status
 
 
@@ -563,5 +566,52 @@ def test_ruin_and_recreate_keeps_windows_and_prices_lateness_and_overtime(seed):
     assert found.objective == costs + penalties < found.start_objective
     assert lns.unsupported(problem) is None
     solution = solve(problem, SolveParams(time_limit_s=2.0, seed=seed, iterations=2_000))
+    assert "ruin and recreate" in solution.status
+    assert check_solution(problem, solution) == []
+
+
+def _with_gaps(seed: int) -> RoutingProblem:
+    """60 jobs on 6 vehicles: jobs 1-8 are 4 double-staffed pairs, jobs 9-20 six gaps (the
+    second starts 300-900 s after the first, or at least 600 s after, or 0-200 s after)."""
+    problem = _with_pairs_and_pins(seed)
+    problem = dataclasses.replace(problem, sync_groups=problem.sync_groups[:4])
+    everyone = tuple(range(problem.n_vehicles))
+    allowed = list(problem.allowed_vehicles)
+    for node in range(9, 21):
+        allowed[node] = everyone
+    bounds = ((300, 900), (600, None), (0, 200))
+    gaps = tuple(
+        Precedence(a, a + 1, *bounds[k % 3]) for k, a in enumerate(range(9, 21, 2))
+    )  # fmt: skip
+    return dataclasses.replace(problem, allowed_vehicles=tuple(allowed), precedences=gaps)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_gaps_survive_ruin_and_recreate_and_the_checker_agrees(seed):
+    """A gap's two jobs leave and come back together, on two caregivers, their starts apart
+    by what the gap allows; the kernels' objective is the reference's (each half keeps its
+    own penalty); the checker finds nothing in the kernels' plan nor in OR-Tools' polish."""
+    problem = _with_gaps(seed)
+    assert lns.unsupported(problem) is None
+    first = solve(problem, SolveParams(time_limit_s=1.0, solution_limit=1, lns=False))
+    start = lns.whole_pairs(problem, [[stop.node for stop in r.stops] for r in first.routes])
+    found = lns.improve(problem, start, 0.0, seed=seed, iterations=3_000)
+    where = {u: v for v, route in enumerate(found.routes) for u in route}
+    served = 0
+    for p in problem.precedences:
+        assert (p.first in where) == (p.second in where)
+        if p.first in where:
+            served += 1
+            assert where[p.first] != where[p.second]
+            gap = found.pair_starts[p.second] - found.pair_starts[p.first]
+            assert p.min_s <= gap <= (p.max_s if p.max_s is not None else gap)
+    assert served >= 4
+    plan = lns.timed_plan(problem, found, "kernels")
+    assert check_solution(problem, plan) == []
+    penalties = sum(int(problem.drop_penalty[u]) for u in problem.job_nodes if u not in where)
+    penalties -= sum(int(problem.drop_penalty[b]) for a, b in problem.sync_groups if b not in where)
+    costs = sum(naive.route_schedule(problem, v, r)[2] for v, r in enumerate(found.routes))
+    assert found.objective == costs + penalties <= found.start_objective
+    solution = solve(problem, SolveParams(time_limit_s=2.0, seed=seed, iterations=3_000))
     assert "ruin and recreate" in solution.status
     assert check_solution(problem, solution) == []

@@ -510,16 +510,28 @@ def _pair_places(
 
 @njit(cache=True)
 def _best_pair(
-    opens: int, first: np.ndarray, n_first: int, second: np.ndarray, n_second: int
-) -> tuple[int, int, int]:
-    """The cheapest places (i, j) of the two halves on different vehicles with a common
-    start in both; (-1, -1, start) when there is none. Blinks as single insertion does."""
+    opens: int,
+    other_opens: int,
+    lo: int,
+    hi: int,
+    first: np.ndarray,
+    n_first: int,
+    second: np.ndarray,
+    n_second: int,
+    lateness: np.ndarray,
+) -> tuple[int, int, int, int]:
+    """The cheapest places (i, j) of the two halves of a pair on different vehicles with
+    starts s1 in the first's and s2 in the second's ranges and s2 - s1 in [lo, hi] (0, 0: a
+    double-staffed visit; else a gap), each as early as that allows; (-1, -1, 0, 0) when
+    there are none. ``lateness`` (u, soft end, cost per second for each half) prices the
+    halves' own starts. Blinks as single insertion does."""
     by_first = np.argsort(first[2, :n_first])
     by_second = np.argsort(second[2, :n_second])
     best = INFEASIBLE
     best_i = -1
     best_j = -1
     best_start = 0
+    best_other = 0
     for i in by_first:
         if first[2, i] + second[2, by_second[0]] >= best:
             break
@@ -529,8 +541,13 @@ def _best_pair(
                 break
             if first[0, i] == second[0, j]:
                 continue
-            start = max(first[3, i], second[3, j], opens)
-            if start > first[4, i] or start > second[4, j]:
+            start = max(first[3, i], opens, max(second[3, j], other_opens) - hi)
+            then = max(second[3, j], other_opens, start + lo)
+            if start > first[4, i] or then > second[4, j]:
+                continue
+            total += lateness[2] * max(0, start - lateness[1])
+            total += lateness[5] * max(0, then - lateness[4])
+            if total >= best:
                 continue
             if np.random.random() < BLINK:
                 continue
@@ -538,7 +555,8 @@ def _best_pair(
             best_i = i
             best_j = j
             best_start = start
-    return best_i, best_j, best_start
+            best_other = then
+    return best_i, best_j, best_start, best_other
 
 
 @njit(cache=True)
@@ -577,6 +595,8 @@ def iterate(
     service: np.ndarray,
     demand: np.ndarray,
     penalty: np.ndarray,
+    pair_lo: np.ndarray,
+    pair_hi: np.ndarray,
     rich: bool,
     rx: tuple,
 ) -> int:
@@ -603,6 +623,7 @@ def iterate(
     tried = np.zeros(where.shape[0], dtype=np.bool_)
     listed = np.zeros(where.shape[0], dtype=np.bool_)
     places = n_jobs + n_vehicles
+    pricing = np.zeros(6, dtype=np.int64)
     first_half = np.empty((5, places), dtype=np.int64)
     second_half = np.empty((5, places), dtype=np.int64)
     objective = 0
@@ -729,32 +750,47 @@ def iterate(
             other = partner[u]
             if other >= 0:
                 tried[other] = True
-                opens = max(win_open[u], win_open[other])
-                closes = min(win_close[u], win_close[other])
+                lo = pair_lo[u]
+                hi = pair_hi[u]
+                if lo == 0 and hi == 0:  # a double-staffed visit: one window for both
+                    opens = other_opens = max(win_open[u], win_open[other])
+                    closes = other_closes = min(win_close[u], win_close[other])
+                else:
+                    opens, closes = win_open[u], win_close[u]
+                    other_opens, other_closes = win_open[other], win_close[other]
+                soft_end, late_cost = rx[3], rx[4]
+                pricing[0], pricing[1], pricing[2] = u, soft_end[u], late_cost[u]
+                pricing[3], pricing[4], pricing[5] = other, soft_end[other], late_cost[other]
                 n_first = _pair_places(
                     u, opens, closes, first_half, routes, length, early, late, load, travel,
                     preference, allowed, vclass, vstart, vend, vopen, vclose, capacity,
                     service, demand,
                 )  # fmt: skip
                 n_second = _pair_places(
-                    other, opens, closes, second_half, routes, length, early, late, load,
-                    travel, preference, allowed, vclass, vstart, vend, vopen, vclose,
-                    capacity, service, demand,
+                    other, other_opens, other_closes, second_half, routes, length, early,
+                    late, load, travel, preference, allowed, vclass, vstart, vend, vopen,
+                    vclose, capacity, service, demand,
                 )  # fmt: skip
                 if n_first == 0 or n_second == 0:
                     continue
-                i, j, start = _best_pair(opens, first_half, n_first, second_half, n_second)
+                i, j, start, then = _best_pair(
+                    opens, other_opens, lo, hi, first_half, n_first, second_half, n_second,
+                    pricing,
+                )  # fmt: skip
                 if i < 0:
                     continue
                 in_time = True
-                for x, half, row in ((u, first_half, i), (other, second_half, j)):
+                for x, half, row, agreed in (
+                    (u, first_half, i, start),
+                    (other, second_half, j, then),
+                ):
                     v = half[0, row]
                     unserved -= 1
                     unserved_penalty -= penalty[x]
                     _save_route(v, routes, length, touched, saved_routes, saved_length)
                     _insert_at(v, half[1, row], x, routes, length)
-                    fixed_open[x] = start
-                    fixed_close[x] = start
+                    fixed_open[x] = agreed
+                    fixed_close[x] = agreed
                     in_time &= refresh_route(
                         v, routes, length, early, late, load, cost, where, slot, travel,
                         preference, vclass, vstart, vend, vopen, vclose, fixed_open,

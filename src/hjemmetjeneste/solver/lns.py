@@ -12,9 +12,11 @@ The kernels know time windows, service times, capacity, who may serve a job, per
 shifts, depots and travel classes, the preference costs of continuity, pins, double-staffed
 pairs (removed and re-inserted together, on two caregivers at one start), and, through a
 schedule pass, breaks (the Working Environment Act's rule and fixed breaks), several windows
-per job, soft windows with a lateness cost and overtime costs. Gaps between visits and
-balance are OR-Tools' alone: :func:`unsupported` names the first such rule a problem uses,
-and :func:`~hjemmetjeneste.solver.solve.solve` then searches with OR-Tools only.
+per job, soft windows with a lateness cost and overtime costs. A gap between two jobs (one
+starts between a minimum and a maximum after the other, Mankowska's precedences) is a pair
+too, on two caregivers. Chains of gaps (a job in two pairs or gaps) and balance are
+OR-Tools' alone: :func:`unsupported` names the first such rule a problem uses, and
+:func:`~hjemmetjeneste.solver.solve.solve` then searches with OR-Tools only.
 """
 
 from __future__ import annotations
@@ -56,10 +58,28 @@ CHUNK_S = 0.02
 """Seconds each kernel call aims to run between time checks."""
 
 
+NO_MAX_GAP = 1 << 40
+"""The upper bound of a gap without a maximum."""
+
+
+def _relations(problem: RoutingProblem) -> list[tuple[int, int, int, int]]:
+    """(a, b, lo, hi): b starts between lo and hi after a; double-staffed pairs first."""
+    return [(a, b, 0, 0) for a, b in problem.sync_groups] + [
+        (p.first, p.second, p.min_s, NO_MAX_GAP if p.max_s is None else p.max_s)
+        for p in problem.precedences
+    ]
+
+
+def _chained(problem: RoutingProblem) -> bool:
+    """Whether a job is in more than one pair or gap (a chain the kernels cannot move)."""
+    nodes = [x for a, b, _, _ in _relations(problem) for x in (a, b)]
+    return len(nodes) != len(set(nodes))
+
+
 def unsupported(problem: RoutingProblem) -> str | None:
     """The first rule of ``problem`` the ruin-and-recreate kernels cannot keep, or None."""
     checks = (
-        (bool(problem.precedences), "gaps between visits"),
+        (bool(problem.precedences) and _chained(problem), "chains of gaps between visits"),
         (problem.balance_weight > 0, "workload balance"),
     )  # fmt: skip
     return next((name for present, name in checks if present), None)
@@ -121,12 +141,18 @@ def _data(problem: RoutingProblem) -> dict[str, Any]:
             allowed[node] &= np.arange(v) == pinned
         if (start := int(problem.pinned_start_s[node])) >= 0:
             win_open[node] = win_close[node] = start
-    # The two halves of a pair leave and come back together; the pair's penalty is paid once.
+    # The two halves of a pair leave and come back together; a double-staffed visit's
+    # penalty is paid once, a gap's halves keep their own.
     partner = np.full(n, -1, dtype=np.int64)
+    pair_lo = np.zeros(n, dtype=np.int64)
+    pair_hi = np.zeros(n, dtype=np.int64)
     penalty = problem.drop_penalty.astype(np.int64)
     for a, b in problem.sync_groups:
         partner[a], partner[b] = b, a
         penalty[b] = 0
+    for a, b, lo, hi in _relations(problem)[len(problem.sync_groups) :]:
+        partner[a], partner[b] = b, a
+        pair_lo[a], pair_hi[a], pair_lo[b], pair_hi[b] = lo, hi, -hi, -lo
     travel = np.ascontiguousarray(np.stack(problem.travel_s).astype(np.int64))
     # Nearest jobs first (the job itself leads its own list), on the first travel class.
     near = travel[0][np.ix_(jobs, jobs)]
@@ -143,6 +169,8 @@ def _data(problem: RoutingProblem) -> dict[str, Any]:
         "neighbours": neighbours,
         "remoteness": remoteness,
         "partner": partner,
+        "pair_lo": pair_lo,
+        "pair_hi": pair_hi,
         "travel": travel,
         "preference_cost": np.ascontiguousarray(problem.preference_cost, dtype=np.int64),
         "allowed": allowed,
@@ -209,7 +237,7 @@ _ITERATE_DATA = (
     "jobs", "neighbours", "remoteness", "partner", "travel", "preference_cost", "allowed",
     "vehicle_class", "vehicle_start_node", "vehicle_end_node", "vehicle_start_s",
     "vehicle_end_s", "vehicle_capacity", "win_open", "win_close", "service_s", "demand",
-    "penalty", "rich", "rx",
+    "penalty", "pair_lo", "pair_hi", "rich", "rx",
 )  # fmt: skip
 
 
@@ -240,27 +268,30 @@ def _state(
         state.routes[k, : len(nodes)] = nodes
         state.length[k] = len(nodes)
     on_routes = {node for route in routes for node in route}
-    half = [
-        pair for pair in problem.sync_groups if (pair[0] in on_routes) != (pair[1] in on_routes)
-    ]
+    relations = _relations(problem)
+    half = [(a, b) for a, b, _, _ in relations if (a in on_routes) != (b in on_routes)]
     if half:
         raise ValueError(f"only one half of the pair {half[0]} is served")
-    served = [(a, b) for a, b in problem.sync_groups if a in on_routes]
+    served = [(a, b, lo, hi) for a, b, lo, hi in relations if a in on_routes]
     late = _refresh_all(state, data)
     for _ in range(2 * len(served) + 1):
         moved = False
-        for a, b in served:
-            start = max(_start(state, a), _start(state, b))
-            for x in (a, b):
-                if _start(state, x) < start:
-                    state.fixed_open[x] = start
-                    moved = True
+        for a, b, lo, hi in served:
+            # Starts only move later: the second to lo after the first, or the first to
+            # hi before the second.
+            first, second = _start(state, a), _start(state, b)
+            if second < first + lo:
+                state.fixed_open[b] = first + lo
+                moved = True
+            elif second > first + hi:
+                state.fixed_open[a] = second - hi
+                moved = True
         if not moved or late is not None:
             break
         late = _refresh_all(state, data)
-    for a, b in served:
-        if late is None and _start(state, a) != _start(state, b):
-            raise ValueError(f"no common start found for the pair ({a}, {b})")
+    for a, b, lo, hi in served:
+        if late is None and not lo <= _start(state, b) - _start(state, a) <= hi:
+            raise ValueError(f"no starts found for the pair ({a}, {b}) {lo}-{hi} s apart")
         for x in (a, b):
             state.fixed_open[x] = state.fixed_close[x] = _start(state, x)
     late = _refresh_all(state, data) if late is None else late
@@ -358,7 +389,7 @@ def improve(
                 reported = int(best_objective[0])
                 on_progress(reported, time.perf_counter() - started)
     found = [best_routes[k, : best_length[k]].tolist() for k in range(problem.n_vehicles)]
-    paired = {x for pair in problem.sync_groups for x in pair}
+    paired = {x for a, b, *_ in _relations(problem) for x in (a, b)}
     on = {node for route in found for node in route}
     starts = {node: int(best_starts[node]) for node in sorted(paired & on)}
     return Improved(found, int(best_objective[0]), start_objective, done, starts)
@@ -389,6 +420,15 @@ def route_ok(
     return bool(ok), int(cost)
 
 
+def whole_pairs(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> list[list[int]]:
+    """``routes`` without the pairs (double-staffed visits, gaps) they serve one half of:
+    OR-Tools may serve one half of a gap, the kernels move pairs whole."""
+    on = {node for route in routes for node in route}
+    relations = _relations(problem)
+    half = {x for a, b, _, _ in relations if (a in on) != (b in on) for x in (a, b)}
+    return [[int(node) for node in route if node not in half] for route in routes]
+
+
 def repair(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> list[list[int]]:
     """``routes`` cut down to what the kernels accept: each keeps its stops, in order, while
     the schedule pass stays in time (a break may leave a stop out); a double-staffed pair
@@ -402,13 +442,11 @@ def repair(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> list[lis
             if route_ok(data, v, [*mine, node])[0]:
                 mine.append(node)
         kept.append(mine)
-    on = {node for route in kept for node in route}
-    half = {x for a, b in problem.sync_groups if (a in on) != (b in on) for x in (a, b)}
-    kept = [[node for node in route if node not in half] for route in kept]
+    kept = whole_pairs(problem, kept)
     try:
         _state(problem, data, kept)
     except ValueError:
-        paired = {x for pair in problem.sync_groups for x in pair}
+        paired = {x for a, b, *_ in _relations(problem) for x in (a, b)}
         kept = [[node for node in route if node not in paired] for route in kept]
     return kept
 
@@ -537,7 +575,7 @@ def solve_with_lns(
     budget = params.time_limit_s - polish - (time.perf_counter() - started)
     if budget <= 0 and params.iterations is None and relaxed is problem:
         return dataclasses.replace(first, wall_s=time.perf_counter() - started)
-    start = [[stop.node for stop in route.stops] for route in first.routes]
+    start = whole_pairs(problem, [[stop.node for stop in route.stops] for route in first.routes])
     if relaxed is not problem:
         start = repair(problem, start)
     try:
@@ -593,4 +631,5 @@ __all__ = [
     "unsupported",
     "use_lns",
     "warm_up",
+    "whole_pairs",
 ]
