@@ -36,7 +36,7 @@ from hjemmetjeneste.solver import _lns_kernels as kernels
 from hjemmetjeneste.solver.model_builder import ProblemBuilder
 from hjemmetjeneste.solver.ortools_model import ProgressCallback, solve_with_ortools
 from hjemmetjeneste.solver.params import Metaheuristic, SolveParams
-from hjemmetjeneste.solver.problem import Route, RouteStop, RoutingProblem, Solution
+from hjemmetjeneste.solver.problem import BreakSpec, Route, RouteStop, RoutingProblem, Solution
 
 log = logging.getLogger(__name__)
 
@@ -543,7 +543,11 @@ def warm_up() -> None:
     b = builder.add_job(1, service_s=10, windows=[(0, 500)], penalty=1_000)
     builder.add_job(2, service_s=10, windows=[(0, 500)], penalty=1_000)
     builder.add_sync(a, b)
-    improve(builder.build(), [[a], [b]], 0.0, iterations=2)
+    problem = builder.build()
+    improve(problem, [[a], [b]], 0.0, iterations=2)
+    # The schedule pass as the repair of a plan without breaks calls it.
+    rested = dataclasses.replace(problem, vehicle_breaks=((BreakSpec(0, 900, 60),), ()))
+    repair(rested, [[a], [b]])
 
 
 def solve_with_lns(
