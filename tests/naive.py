@@ -91,3 +91,47 @@ def rich_route_schedule(problem: RoutingProblem, v: int, route: list[int]) -> tu
         if ok and (best is None or extra < best):
             best = extra
     return best is not None, arcs + (best or 0)
+
+
+def least_waiting(problem: RoutingProblem, v: int, route: list[int]) -> int:
+    """Plain reference (no breaks): seconds waited at doors when the caregiver leaves the
+    base as late as possible with every stop still in the window it starts in at the
+    earliest, no stop later than before past its soft end and no later back past the soft
+    shift end: the largest such departure delay, found by trying them (binary search)."""
+    travel = problem.travel_for(v)
+
+    def schedule(delay: int) -> tuple[list[tuple[int, int]], int]:
+        prev, ready, stops = (
+            int(problem.vehicle_start_node[v]),
+            int(problem.vehicle_start_s[v]) + delay,
+            [],
+        )
+        for u in route:
+            arrival = ready + int(travel[prev, u])
+            start = next(
+                (max(arrival, a) for a, b in problem.time_windows[u] if arrival <= b), 10**12
+            )
+            stops.append((arrival, start))
+            prev, ready = u, start + int(problem.service_s[u])
+        return stops, ready + int(travel[prev, int(problem.vehicle_end_node[v])])
+
+    earliest, back = schedule(0)
+    bounds = []
+    for u, (_, start) in zip(route, earliest, strict=True):
+        close = next(b for a, b in problem.time_windows[u] if start <= b)
+        if int(problem.lateness_cost[u]) > 0:
+            close = min(close, max(int(problem.soft_window_end_s[u]), start))
+        bounds.append(close)
+    end_bound = int(problem.vehicle_end_s[v])
+    if int(problem.overtime_cost[v]) > 0:
+        end_bound = min(end_bound, max(int(problem.vehicle_soft_end_s[v]), back))
+
+    def allowed(delay: int) -> bool:
+        stops, end = schedule(delay)
+        return end <= end_bound and all(s <= b for (_, s), b in zip(stops, bounds, strict=True))
+
+    lo, hi = 0, sum(s - a for a, s in earliest)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if allowed(mid) else (lo, mid - 1)
+    return sum(s - a for a, s in schedule(lo)[0])

@@ -150,6 +150,17 @@ def _window_start(
 
 
 @njit(cache=True, inline="always")
+def _window_close(
+    u: int, start: int, tw_open: np.ndarray, tw_close: np.ndarray, tw_count: np.ndarray
+) -> int:
+    """The end of the window of ``u`` that ``start`` lies in."""
+    for w in range(tw_count[u]):
+        if start <= tw_close[u, w]:
+            return tw_close[u, w]
+    return start
+
+
+@njit(cache=True, inline="always")
 def _window_latest(
     u: int, t: int, tw_open: np.ndarray, tw_close: np.ndarray, tw_count: np.ndarray,
     lo: int, hi: int,
@@ -186,7 +197,9 @@ def route_pass(
     rx: tuple,
 ) -> tuple[bool, int]:
     """(feasible, cost) of route ``v`` with job ``u`` put at slot ``p`` (``u`` < 0: as it is):
-    arcs and preferences, lateness after soft window ends, overtime after the soft shift end.
+    arcs and preferences, lateness after soft window ends, overtime after the soft shift end,
+    and waiting at doors (``rx[12][0]`` per second) when the caregiver leaves the base as
+    late as the windows allow without any stop getting later than its soft end.
 
     A schedule pass for the rules where O(1) slack no longer holds. Breaks (sorted by their
     earliest start, taken in that order) go between two stops: after the service of the one
@@ -199,7 +212,7 @@ def route_pass(
     """
     tw_open, tw_close, tw_count, soft_end, late_cost = rx[0], rx[1], rx[2], rx[3], rx[4]
     vsoft, ot_cost, brk_open, brk_close, brk_dur = rx[5], rx[6], rx[7], rx[8], rx[9]
-    brk_count, lab = rx[10], rx[11]
+    brk_count, lab, wcost = rx[10], rx[11], rx[12][0]
     m = length[v] + (1 if u >= 0 else 0)
     if m == 0:
         return True, 0
@@ -209,6 +222,10 @@ def route_pass(
         lab[0, j] = NONE
         lab[1, j] = 0
     lab[0, 0] = vopen[v]
+    # Waiting (rows 4, 5; 6, 7 for the next stop): the waiting so far and how much later the
+    # caregiver could leave the base with no stop later than its window or soft end allows.
+    lab[4, 0] = 0
+    lab[5, 0] = NONE
     prev = vstart[v]
     arcs = 0
     for i in range(m + 1):
@@ -233,6 +250,9 @@ def route_pass(
                 continue
             paused = 0
             free = ready  # when the breaks taken in this gap are over
+            waited = lab[4, j]
+            gap_delay = lab[5, j]
+            delay = gap_delay
             for q in range(j, nb + 1):
                 if q > j:  # take break q - 1 here too
                     b = q - 1
@@ -241,12 +261,19 @@ def route_pass(
                         break
                     free = begin + brk_dur[v, b]
                     paused += brk_dur[v, b]
+                    gap_delay = min(gap_delay, lab[4, j] + brk_close[v, b] - begin)
+                    delay = gap_delay
                 arrival = max(ready + tau + paused, free)
                 if i == m:
                     if arrival > vclose[v]:
                         break
                     then = arrival
                     spent = lab[1, j] + ot_cost[v] * max(0, arrival - vsoft[v])
+                    if wcost > 0:
+                        bound = vclose[v]
+                        if ot_cost[v] > 0:
+                            bound = min(bound, max(vsoft[v], arrival))
+                        delay = min(gap_delay, waited + bound - arrival)
                 else:
                     start = _window_start(
                         x, arrival, tw_open, tw_close, tw_count, fixed_open[x], fixed_close[x]
@@ -255,13 +282,24 @@ def route_pass(
                         break
                     then = start + service[x]
                     spent = lab[1, j] + late_cost[x] * max(0, start - soft_end[x])
+                    if wcost > 0:
+                        bound = _window_close(x, start, tw_open, tw_close, tw_count)
+                        bound = min(bound, fixed_close[x])
+                        if late_cost[x] > 0:
+                            bound = min(bound, max(soft_end[x], start))
+                        waited = lab[4, j] + start - arrival
+                        delay = min(gap_delay, waited + bound - start)
                 if then < lab[2, q] or (then == lab[2, q] and spent < lab[3, q]):
                     lab[2, q] = then
                     lab[3, q] = spent
+                    lab[6, q] = waited
+                    lab[7, q] = delay
         first = NONE
         for j in range(nb + 1):
             lab[0, j] = lab[2, j]
             lab[1, j] = lab[3, j]
+            lab[4, j] = lab[6, j]
+            lab[5, j] = lab[7, j]
             if lab[2, j] < first:
                 first = lab[2, j]
         if first == NONE:
@@ -271,7 +309,8 @@ def route_pass(
         prev = x
     if lab[0, nb] == NONE:
         return False, arcs
-    return True, arcs + lab[1, nb]
+    waiting = lab[4, nb] - min(lab[5, nb], lab[4, nb])
+    return True, arcs + lab[1, nb] + wcost * waiting
 
 
 @njit(cache=True)

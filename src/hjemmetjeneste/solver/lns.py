@@ -196,7 +196,7 @@ def _data(problem: RoutingProblem) -> dict[str, Any]:
 def rich_rules(problem: RoutingProblem) -> bool:
     """Whether the kernels need their schedule pass (:func:`~hjemmetjeneste.solver.
     _lns_kernels.route_pass`) for ``problem``: breaks, several windows per job, lateness
-    after a soft window end, overtime after a soft shift end."""
+    after a soft window end, overtime after a soft shift end, waiting at doors."""
     jobs = list(problem.job_nodes)
     return bool(
         any(problem.vehicle_breaks)
@@ -205,6 +205,7 @@ def rich_rules(problem: RoutingProblem) -> bool:
             & (problem.soft_window_end_s[jobs] < problem.window_end_s[jobs])).any()
         or ((problem.overtime_cost > 0)
             & (problem.vehicle_soft_end_s < problem.vehicle_end_s)).any()
+        or problem.waiting_cost > 0
     )  # fmt: skip
 
 
@@ -233,7 +234,8 @@ def _rich_data(problem: RoutingProblem) -> dict[str, object]:
         tw_open, tw_close, tw_count,
         problem.soft_window_end_s.astype(np.int64), problem.lateness_cost.astype(np.int64),
         problem.vehicle_soft_end_s.astype(np.int64), problem.overtime_cost.astype(np.int64),
-        brk_open, brk_close, brk_dur, brk_count, np.zeros((4, most + 1), dtype=np.int64),
+        brk_open, brk_close, brk_dur, brk_count, np.zeros((8, most + 1), dtype=np.int64),
+        np.array([problem.waiting_cost], dtype=np.int64),
     )  # fmt: skip
     return {"rich": rich_rules(problem), "rx": tuple(np.ascontiguousarray(a) for a in rx)}
 

@@ -97,6 +97,7 @@ def solve_with_ortools(
     _add_gaps(routing, manager, time_dim, problem)
     breaks = _add_breaks(routing, manager, time_dim, problem)
     _add_workload_balance(routing, problem)
+    _add_waiting_cost(time_dim, problem)
     _add_capacity(routing, problem)
     # Held here so that the callback outlives the search (SWIG keeps no reference to it).
     progress = _add_progress(routing, started, on_progress) if on_progress else None
@@ -371,6 +372,13 @@ def _add_workload_balance(routing: pywrapcp.RoutingModel, problem: RoutingProble
     horizon = int(problem.service_s.sum()) + 1
     routing.AddDimension(callback, 0, horizon, True, WORK)
     routing.GetDimensionOrDie(WORK).SetGlobalSpanCostCoefficient(problem.balance_weight)
+
+
+def _add_waiting_cost(time_dim: pywrapcp.RoutingDimension, problem: RoutingProblem) -> None:
+    """Optional: cost per second of idle time on a route (the time dimension's slack:
+    waiting at doors, and the breaks taken on the way)."""
+    if problem.waiting_cost > 0:
+        time_dim.SetSlackCostCoefficientForAllVehicles(int(problem.waiting_cost))
 
 
 def _add_capacity(routing: pywrapcp.RoutingModel, problem: RoutingProblem) -> None:
