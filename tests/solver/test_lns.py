@@ -467,6 +467,11 @@ def test_the_kernels_own_schedule_of_their_routes_is_a_valid_plan(seed):
     assert check_solution(problem, plan) == []
     assert [[s.node for s in r.stops] for r in plan.routes] == found.routes
     assert all(len(r.breaks) == len(problem.vehicle_breaks[r.vehicle]) for r in plan.routes)
+    # Nobody leaves at shift start to wait at a door when leaving later costs nothing.
+    assert any(r.depart_s > problem.vehicle_start_s[r.vehicle] for r in plan.routes if r.stops)
+    for route in plan.routes:
+        if route.stops and route.depart_s > problem.vehicle_start_s[route.vehicle]:
+            assert any(s.start_s == s.arrival_s for s in route.stops)
 
 
 def _with_rich_windows(problem: RoutingProblem, seed: int) -> RoutingProblem:
