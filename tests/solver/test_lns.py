@@ -101,44 +101,7 @@ def test_cheapest_place_matches_the_plain_schedule(seed):
     """For every unserved job: the kernel's cheapest place (no blinking) costs what the
     cheapest place of the reference costs, among places that are allowed, within capacity
     and in time; none when the reference finds none."""
-    problem = _random_problem(seed, n_jobs=40)
-    rng = random.Random(100 + seed)
-    routes = _greedy_routes(problem, rng)
-    for route in routes:  # leave room: drop a third of each route
-        del route[: len(route) // 3]
-    data, state = _kernel_state(problem, routes)
-    names = ("travel", "preference_cost", "allowed", "vehicle_class", "vehicle_start_node")
-    names += ("vehicle_end_node", "vehicle_start_s", "vehicle_end_s", "vehicle_capacity")
-    names += ("win_open", "win_close", "service_s", "demand")
-    args = [data[name] for name in names]
-    served = {u for route in routes for u in route}
-    placed = 0
-    for u in (u for u in problem.job_nodes if u not in served):
-        expected = None
-        for v, route in enumerate(routes):
-            cap = int(problem.vehicle_capacity[v])
-            if v not in problem.allowed_vehicles[u] or (
-                cap >= 0 and int(problem.demand[[*route, u]].sum()) > cap
-            ):
-                continue
-            before = naive.route_schedule(problem, v, route)[2]
-            for p in range(len(route) + 1):
-                ok, _, after = naive.route_schedule(problem, v, [*route[:p], u, *route[p:]])
-                if ok and (expected is None or after - before < expected):
-                    expected = after - before
-        cost, v, p = kernels.cheapest_place(
-            u, 0.0, state.routes, state.length, state.early, state.late, state.load, *args,
-            state.cost, state.fixed_open, state.fixed_close, data["rich"], data["rx"],
-        )  # fmt: skip
-        if expected is None:
-            assert (cost, v, p) == (kernels.INFEASIBLE, -1, -1)
-            continue
-        assert cost == expected
-        route = routes[v]
-        ok, _, after = naive.route_schedule(problem, v, [*route[:p], u, *route[p:]])
-        assert ok and after - naive.route_schedule(problem, v, route)[2] == cost
-        placed += 1
-    assert placed > 5
+    _cheapest_place_against_reference(_random_problem(seed, n_jobs=40), seed - 100)
 
 
 def _served_once_and_allowed(problem: RoutingProblem, routes: list[list[int]]) -> None:
@@ -381,10 +344,9 @@ def test_a_break_binds_and_then_does_not():
         assert cost == 100 or not ok
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_cheapest_place_with_breaks_matches_the_plain_schedule(seed):
-    """With breaks, the kernel's cheapest place costs what the reference's does."""
-    problem = _with_breaks(_random_problem(seed, n_jobs=40), seed)
+def _cheapest_place_against_reference(problem: RoutingProblem, seed: int) -> None:
+    """For every unserved job the kernel's cheapest place (no blinking) costs what the
+    reference's cheapest place costs (rich rules: :func:`naive.rich_route_schedule`)."""
     rng = random.Random(200 + seed)
     routes = _greedy_routes(problem, rng, naive.rich_route_schedule)
     for route in routes:
@@ -419,6 +381,12 @@ def test_cheapest_place_with_breaks_matches_the_plain_schedule(seed):
         assert cost == expected
         placed += 1
     assert placed > 3
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_cheapest_place_with_breaks_matches_the_plain_schedule(seed):
+    """With breaks, the kernel's cheapest place costs what the reference's does."""
+    _cheapest_place_against_reference(_with_breaks(_random_problem(seed, n_jobs=40), seed), seed)
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -518,40 +486,7 @@ def test_cheapest_place_with_windows_lateness_and_overtime_matches_the_plain_sch
     """The kernel's cheapest place costs what the reference's does, lateness and overtime
     included."""
     problem = _with_rich_windows(_random_problem(seed, n_jobs=40), seed)
-    rng = random.Random(300 + seed)
-    routes = _greedy_routes(problem, rng, naive.rich_route_schedule)
-    for route in routes:
-        del route[: len(route) // 3]
-    data, state = _kernel_state(problem, routes)
-    names = ("travel", "preference_cost", "allowed", "vehicle_class", "vehicle_start_node")
-    names += ("vehicle_end_node", "vehicle_start_s", "vehicle_end_s", "vehicle_capacity")
-    names += ("win_open", "win_close", "service_s", "demand")
-    args = [data[name] for name in names]
-    served = {u for route in routes for u in route}
-    placed = 0
-    for u in (u for u in problem.job_nodes if u not in served):
-        expected = None
-        for v, route in enumerate(routes):
-            cap = int(problem.vehicle_capacity[v])
-            if v not in problem.allowed_vehicles[u] or (
-                cap >= 0 and int(problem.demand[[*route, u]].sum()) > cap
-            ):
-                continue
-            before = naive.rich_route_schedule(problem, v, route)[1]
-            for p in range(len(route) + 1):
-                ok, after = naive.rich_route_schedule(problem, v, [*route[:p], u, *route[p:]])
-                if ok and (expected is None or after - before < expected):
-                    expected = after - before
-        cost, v, p = kernels.cheapest_place(
-            u, 0.0, state.routes, state.length, state.early, state.late, state.load, *args,
-            state.cost, state.fixed_open, state.fixed_close, data["rich"], data["rx"],
-        )  # fmt: skip
-        if expected is None:
-            assert (cost, v, p) == (kernels.INFEASIBLE, -1, -1)
-            continue
-        assert cost == expected
-        placed += 1
-    assert placed > 3
+    _cheapest_place_against_reference(problem, 100 + seed)
 
 
 @pytest.mark.parametrize("seed", range(3))
