@@ -1,12 +1,14 @@
 """The rules inside the fast search, on seeded district days (not part of any test run).
 
     python benchmarks/lns_rules.py days --visits 300 --staff 25 --limits 5 20 60
+    python benchmarks/lns_rules.py days --visits 0 --limits 20 --waiting 1   # the demo day
     python benchmarks/lns_rules.py deadline --visits 450 --staff 30 --limits 5 20
 
 ``days`` plans one district day (:func:`district_days.district_day`) with the Working
 Environment Act's break rule off and on (and, with ``--waiting``, a waiting weight) at each
 time limit and prints one row per run: objective, unplaced, travel, waiting at doors, the
-independent checker's violations and which search ran. ``deadline`` plans the demo day and a
+independent checker's violations and which search ran. ``--visits 0`` plans the demo day;
+``--waiting W`` sets the problem's waiting cost per second. ``deadline`` plans the demo day and a
 district day through :func:`hjemmetjeneste.pipeline.plan_day_plan` with a deadline as
 ``plan --time-limit T`` does and prints how long the solve stage ran against ``T``.
 """
@@ -14,6 +16,7 @@ district day through :func:`hjemmetjeneste.pipeline.plan_day_plan` with a deadli
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 
@@ -52,18 +55,20 @@ def measures(problem: RoutingProblem, solution: Solution) -> dict[str, int]:
 def days(args: argparse.Namespace) -> None:
     """One row per (break rule, time limit) on one seeded district day."""
     warm_up()
-    day = district_day(args.visits, args.staff, seed=args.seed)
+    day = demo_day() if args.visits == 0 else district_day(args.visits, args.staff, args.seed)
     for label, variant in (("no breaks", day), ("breaks", with_breaks(day))):
         if args.only and label != args.only:
             continue
         problem = build_problem(variant, GreatCircleSource()).problem
+        problem = dataclasses.replace(problem, waiting_cost=args.waiting)
         for limit in args.limits:
             started = time.perf_counter()
             solution = solve(problem, SolveParams(time_limit_s=limit, seed=args.seed))
             wall = time.perf_counter() - started
             row = {
-                "day": f"{args.visits}/{args.staff}",
+                "day": "demo" if args.visits == 0 else f"{args.visits}/{args.staff}",
                 "rules": label,
+                "waiting_cost": args.waiting,
                 "limit_s": limit,
                 "objective": solution.objective,
                 "unplaced": len(solution.dropped),
@@ -109,6 +114,7 @@ def main() -> None:
         p.add_argument("--seed", type=int, default=2026)
         p.add_argument("--limits", type=float, nargs="+", default=[5.0, 20.0, 60.0])
         p.add_argument("--only", choices=("no breaks", "breaks"), default=None)
+        p.add_argument("--waiting", type=int, default=0, help="waiting cost per second")
     args = parser.parse_args()
     {"days": days, "deadline": deadline}[args.command](args)
 
