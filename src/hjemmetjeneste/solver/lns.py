@@ -641,13 +641,15 @@ def solve_with_lns(
             report,
             found.routes,
         )
+        plans = [polished, first]
         if polished.warm_start != "used":
             # Under load OR-Tools may not read the routes back within the polish time (a
-            # 494-job day at 5 s with the machine's load at 16): the kernels' own schedule.
+            # 494-job day at 5 s with the machine's load at 16): the kernels' own schedule,
+            # unless OR-Tools' plans (the cold polish, the first) serve more. (The kernels
+            # move a gap's two jobs together: where only one fits, OR-Tools' plan keeps it.)
             log.warning("OR-Tools did not read the ruin-and-recreate routes back in time")
-            polished = timed_plan(problem, found, "success")
-        elif (len(polished.dropped), polished.objective) > (len(first.dropped), first.objective):
-            polished = first
+            plans.insert(0, timed_plan(problem, found, "success"))
+        polished = min(plans, key=lambda plan: (len(plan.dropped), plan.objective))
     return dataclasses.replace(
         polished,
         warm_start=first.warm_start,
