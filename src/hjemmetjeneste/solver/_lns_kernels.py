@@ -488,31 +488,14 @@ def _cheapest_rich(
     places = 0
     for v in range(routes.shape[0]):
         places += length[v] + 1
-    added_arc = np.empty(places, dtype=np.int64)
-    where_v = np.empty(places, dtype=np.int64)
-    where_p = np.empty(places, dtype=np.int64)
-    count = 0
-    for v in range(routes.shape[0]):
-        if not allowed[u, v] or (capacity[v] >= 0 and load[v] + demand[u] > capacity[v]):
-            continue
-        k = vclass[v]
-        m = length[v]
-        for p in range(m + 1):
-            prev = vstart[v] if p == 0 else routes[v, p - 1]
-            nxt = vend[v] if p == m else routes[v, p]
-            ready = vopen[v] if p == 0 else early[v, p - 1] + service[prev]
-            latest = vclose[v] if p == m else late[v, p]
-            arrival = ready + travel[k, prev, u]
-            onward = service[u] + travel[k, u, nxt]
-            if not _fits(arrival, win_open[u], win_close[u], onward, latest):
-                continue
-            added = travel[k, prev, u] + travel[k, u, nxt] + preference[u, v]
-            if m > 0:
-                added -= travel[k, prev, nxt]
-            added_arc[count] = added
-            where_v[count] = v
-            where_p[count] = p
-            count += 1
+    found = np.empty((5, places), dtype=np.int64)
+    count = _pair_places(
+        u, win_open[u], win_close[u], found, routes, length, early, late, load, travel,
+        preference, allowed, vclass, vstart, vend, vopen, vclose, capacity, service, demand,
+    )  # fmt: skip
+    added_arc = found[2]
+    where_v = found[0]
+    where_p = found[1]
     best = INFEASIBLE
     best_v = -1
     best_p = -1
