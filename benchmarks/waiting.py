@@ -10,7 +10,7 @@ any break on the way). Both solutions go through the independent checker.
     .venv/bin/python benchmarks/waiting.py --time-limit 20 --out benchmarks/results/waiting.json
 
 With ``--idle-cost S`` each day is solved a second time with an idle cost of S per second
-of waiting (``ProblemBuilder(idle_cost=S)``), re-timed, and compared with the first solve's
+of waiting (``ProblemBuilder(waiting_cost=S)``), re-timed, and compared with the first solve's
 waiting and travel. Ruin and recreate does not price idle time yet, so only OR-Tools' final
 polish sees it; ``--idle-ortools-only`` searches with OR-Tools alone (``lns=False``).
 
@@ -88,7 +88,7 @@ def measure(
     travel_before, travel_after = _travel_s(problem, before), _travel_s(problem, after)
     idle: dict[str, object] = {}
     if idle_cost:
-        costly = dataclasses.replace(problem, idle_cost=idle_cost)
+        costly = dataclasses.replace(problem, waiting_cost=idle_cost)
         other = solve(costly, SolveParams(time_limit_s=time_limit_s, seed=seed, lns=lns))
         wait_idle = sum(door_wait_s(problem, r) for r in other.routes)
         travel_idle = _travel_s(problem, other)

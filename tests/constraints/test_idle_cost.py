@@ -15,7 +15,7 @@ from hjemmetjeneste.travel import GreatCircleSource
 
 def _idle_cost(data) -> int:
     day = build_day_plan(data, DAY, ShiftKind.DAY, "d")
-    return build_problem(day, GreatCircleSource()).problem.idle_cost
+    return build_problem(day, GreatCircleSource()).problem.waiting_cost
 
 
 def test_idle_cost_per_minute_becomes_a_cost_per_second_and_defaults_to_zero(tmp_path: Path):

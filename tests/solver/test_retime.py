@@ -230,7 +230,7 @@ def test_an_idle_cost_lets_the_search_trade_a_little_travel_for_much_less_waitin
     from hjemmetjeneste.solver import Metaheuristic
 
     def plan(idle_cost: int) -> Solution:
-        builder = ProblemBuilder(idle_cost=idle_cost)
+        builder = ProblemBuilder(waiting_cost=idle_cost)
         points = [(0, 0), (100, 0), (110, 0)]
         m = np.array([[round(math.dist(p, q)) for q in points] for p in points], dtype=np.int64)
         builder.add_travel_class(m, m.copy())

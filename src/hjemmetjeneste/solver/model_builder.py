@@ -65,8 +65,8 @@ class ProblemBuilder:
 
     zero_same_location: bool = True
     balance_weight: int = 0
-    idle_cost: int = 0
-    """Cost per second of idle time (waiting) on a route; 0 = waiting is free."""
+    waiting_cost: int = 0
+    """Cost per second of waiting at a door (see ``RoutingProblem.waiting_cost``); 0 = off."""
     _travel: list[np.ndarray] = field(default_factory=list)
     _distance: list[np.ndarray] = field(default_factory=list)
     _nodes: list[tuple[str, int]] = field(default_factory=list)  # ("depot"|"job", index)
@@ -265,7 +265,7 @@ class ProblemBuilder:
             vehicle_end_s=np.asarray([x.end_s for x in vehicles], dtype=np.int64),
             sync_groups=tuple(self._sync),
             balance_weight=self.balance_weight,
-            idle_cost=self.idle_cost,
+            waiting_cost=self.waiting_cost,
             time_windows=tuple(windows),
             soft_window_end_s=np.minimum(soft_end, win_end),
             lateness_cost=lateness,

@@ -90,7 +90,6 @@ def solve_with_ortools(
     _add_soft_windows(manager, time_dim, problem)
     _add_shift_bounds(routing, time_dim, problem)
     _add_overtime(routing, time_dim, problem)
-    _add_idle_cost(time_dim, problem)
     _add_competence(routing, manager, problem)
     _add_pins(routing, manager, time_dim, problem)
     _add_drop_penalties(routing, manager, problem)
@@ -98,6 +97,7 @@ def solve_with_ortools(
     _add_gaps(routing, manager, time_dim, problem)
     breaks = _add_breaks(routing, manager, time_dim, problem)
     _add_workload_balance(routing, problem)
+    _add_waiting_cost(time_dim, problem)
     _add_capacity(routing, problem)
     # Held here so that the callback outlives the search (SWIG keeps no reference to it).
     progress = _add_progress(routing, started, on_progress) if on_progress else None
@@ -240,13 +240,6 @@ def _add_overtime(
             time_dim.SetCumulVarSoftUpperBound(routing.End(v), soft_end, cost)
 
 
-def _add_idle_cost(time_dim: pywrapcp.RoutingDimension, problem: RoutingProblem) -> None:
-    """Idle time: every second on a route that is neither travel nor service (the time
-    dimension's slack: waiting at doors, idling) costs ``idle_cost``."""
-    if problem.idle_cost > 0:
-        time_dim.SetSlackCostCoefficientForAllVehicles(int(problem.idle_cost))
-
-
 def _add_competence(
     routing: pywrapcp.RoutingModel,
     manager: pywrapcp.RoutingIndexManager,
@@ -379,6 +372,13 @@ def _add_workload_balance(routing: pywrapcp.RoutingModel, problem: RoutingProble
     horizon = int(problem.service_s.sum()) + 1
     routing.AddDimension(callback, 0, horizon, True, WORK)
     routing.GetDimensionOrDie(WORK).SetGlobalSpanCostCoefficient(problem.balance_weight)
+
+
+def _add_waiting_cost(time_dim: pywrapcp.RoutingDimension, problem: RoutingProblem) -> None:
+    """Optional: cost per second of idle time on a route (the time dimension's slack:
+    waiting at doors, and the breaks taken on the way)."""
+    if problem.waiting_cost > 0:
+        time_dim.SetSlackCostCoefficientForAllVehicles(int(problem.waiting_cost))
 
 
 def _add_capacity(routing: pywrapcp.RoutingModel, problem: RoutingProblem) -> None:

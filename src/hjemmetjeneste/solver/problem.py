@@ -54,10 +54,8 @@ class RoutingProblem:
         vehicle_start_node, vehicle_end_node: v, depot nodes of each vehicle.
         vehicle_start_s, vehicle_end_s: v, the vehicle's working window (shift start and end).
         balance_weight: cost per second of the longest route's service time (0 = off).
-        idle_cost: cost per second a caregiver spends neither travelling nor serving (waiting
-            at doors, idling between visits) between leaving and coming back (0 = off, the
-            neutral default: waiting is then free and re-timing after the search removes only
-            the waiting the order does not need).
+        waiting_cost: cost per second a caregiver waits at a door for a window to open,
+            each route leaving its base as late as its windows allow (0 = off).
 
     Constraint data that a problem may leave neutral (the neutral value changes nothing;
     :class:`~hjemmetjeneste.solver.model_builder.ProblemBuilder` states each one once, and
@@ -94,7 +92,6 @@ class RoutingProblem:
     vehicle_end_s: IntArray
     sync_groups: tuple[tuple[int, int], ...]
     balance_weight: int
-    idle_cost: int
     time_windows: tuple[tuple[tuple[int, int], ...], ...]
     soft_window_end_s: IntArray
     lateness_cost: IntArray
@@ -108,6 +105,7 @@ class RoutingProblem:
     preference_cost: IntArray
     demand: IntArray
     vehicle_capacity: IntArray
+    waiting_cost: int
     job_nodes: tuple[int, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -149,10 +147,8 @@ class RoutingProblem:
         for a, b in self.sync_groups:
             if a == b or a not in job_set or b not in job_set:
                 problems.append(f"sync group ({a}, {b}) must name two different jobs")
-        if self.balance_weight < 0:
-            problems.append("balance_weight must be >= 0")
-        if self.idle_cost < 0:
-            problems.append("idle_cost must be >= 0")
+        if self.balance_weight < 0 or self.waiting_cost < 0:
+            problems.append("balance_weight and waiting_cost must be >= 0")
         if not problems:
             problems += self._validate_opt_in(n, v, job_set)
         if problems:
