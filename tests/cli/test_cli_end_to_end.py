@@ -29,7 +29,7 @@ def planned(tmp_path_factory):
     out = tmp_path_factory.mktemp("plan")
     cmd = [
         sys.executable, "-m", "hjemmetjeneste.cli", "plan", str(DEMO),
-        "--date", "2026-12-01", "--shift", "day", "--time-limit", "5", "--out", str(out),
+        "--date", "2026-12-01", "--shift", "day", "--seed", "1", "--iterations", "20000", "--out", str(out),
         "--no-details",
     ]  # fmt: skip
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
@@ -111,7 +111,8 @@ def test_caregivers_are_rostered_and_qualified(planned):
 
 def test_routes_respect_shift_bounds_and_their_own_clock(planned):
     """Out after 07:30, back by 15:00 (or the caregiver's own hours from the roster);
-    arrivals, starts and ends follow each other in order."""
+    arrivals, starts and ends follow each other in order, a break taken on the way delaying
+    the arrival by exactly its length."""
     plan, export, _ = planned
     day = date(2026, 12, 1)
     hours = {
@@ -125,11 +126,16 @@ def test_routes_respect_shift_bounds_and_their_own_clock(planned):
         shift_end = _at(day, own_end or datetime.strptime("15:00", "%H:%M").time())
         ready = datetime.fromisoformat(worklist["leave_base"])
         assert ready >= shift_start
+        breaks = [
+            (datetime.fromisoformat(b["start"]), datetime.fromisoformat(b["end"]))
+            for b in worklist["breaks"]
+        ]
         for visit in worklist["visits"]:
             arrival = datetime.fromisoformat(visit["arrival"])
             start = datetime.fromisoformat(visit["start"])
             end = datetime.fromisoformat(visit["end"])
-            assert arrival == ready + timedelta(seconds=visit["travel_s"])
+            paused = sum((b - a for a, b in breaks if ready <= a and b <= arrival), timedelta())
+            assert arrival == ready + timedelta(seconds=visit["travel_s"]) + paused
             assert arrival <= start < end
             minutes = sum(t["duration_min"] for t in visit["tasks"])
             assert end - start == timedelta(minutes=minutes)

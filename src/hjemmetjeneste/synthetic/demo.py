@@ -56,11 +56,10 @@ __all__ = [
 ]
 
 DEMO_MUNICIPALITY_ID = "5001"  # Trondheim's municipality number
-DEMO_BREAKS: BreakRule | None = None
-"""The demo's break rule. None for now: with breaks the search is OR-Tools' alone (ruin and
-recreate does not place breaks yet), and a work budget (`plan --seed --iterations`) bounds
-only ruin and recreate, so the demo plan would depend on the machine's speed again. Set
-``BreakRule()`` and regenerate data/demo once the kernels place breaks (issue #18)."""
+DEMO_BREAKS: BreakRule | None = BreakRule()
+"""The demo's break rule: the Working Environment Act's (``BreakRule()`` defaults). Ruin and
+recreate places breaks (issue #18), so a work budget (`plan --seed --iterations`) still fixes
+the demo plan; ``None`` turns them off."""
 DEMO_DISTRICT_ID = "trd-ost"
 DEMO_BASE_ID = "trd-ost-base"
 ROSTER_START = date(2026, 11, 30)  # a Monday
