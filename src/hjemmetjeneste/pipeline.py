@@ -30,6 +30,7 @@ from hjemmetjeneste.planning import assemble
 from hjemmetjeneste.planning.assemble import outside_every_shift_tasks
 from hjemmetjeneste.planning.history import served_tasks
 from hjemmetjeneste.planning.replan import (
+    HOLD_MIN,
     TOLERANCE_MIN,
     CancelledTask,
     apply_discharges,
@@ -246,6 +247,7 @@ def replan_day(
     params: SolveParams | None = None,
     stability_weight: int = STABILITY_WEIGHT,
     tolerance_min: int = TOLERANCE_MIN,
+    hold_min: int | None = HOLD_MIN,
     implausible: dict[str, str] | None = None,
     outside: tuple[UnplacedTask, ...] = (),
     deadline: float | None = None,
@@ -256,7 +258,8 @@ def replan_day(
     Started, done (``started``: visit ids) and earlier visits stay as they were; paused
     patients' visits are cancelled (listed with the event), emergencies added, absent
     caregivers get nothing more; moving a visit to another caregiver costs
-    ``stability_weight`` (see :mod:`hjemmetjeneste.planning.replan`).
+    ``stability_weight`` and the other visits start within ``hold_min`` of their planned
+    start (see :mod:`hjemmetjeneste.planning.replan`).
     """
     prepared = prepare(day_plan, previous, now, events, started=started, patients=patients)
     outcome = plan_day_plan(
@@ -266,7 +269,7 @@ def replan_day(
         implausible=implausible,
         outside=outside,
         deadline=deadline,
-        adjust=lambda built: freeze(prepared, previous, built, stability_weight),
+        adjust=lambda built: freeze(prepared, previous, built, stability_weight, hold_min),
     )
     changes = visit_changes(previous, outcome.result, prepared.cancelled, tolerance_min)
     return ReplanOutcome(
@@ -287,6 +290,7 @@ def replan_shift(
     history: CareHistory | None = None,
     stability_weight: int = STABILITY_WEIGHT,
     tolerance_min: int = TOLERANCE_MIN,
+    hold_min: int | None = HOLD_MIN,
     location_max_km: float | None = DEFAULT_MAX_KM,
     deadline: float | None = None,
 ) -> ReplanOutcome:
@@ -308,6 +312,7 @@ def replan_shift(
         params=params,
         stability_weight=stability_weight,
         tolerance_min=tolerance_min,
+        hold_min=hold_min,
         implausible=(
             {}
             if location_max_km is None

@@ -20,7 +20,7 @@ from hjemmetjeneste.domain.events import (
 )
 from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.pipeline import ReplanOutcome, plan_shift, replan_shift
-from hjemmetjeneste.planning.replan import apply_discharges
+from hjemmetjeneste.planning.replan import HOLD_MIN, apply_discharges
 from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.tasks import build_day_plan
 
@@ -46,13 +46,17 @@ def _task_ids(result: PlanResult) -> set[str]:
     return on_lists | {u.task_id for u in result.unplaced}
 
 
-def _assert_minimal(first: PlanResult, again: ReplanOutcome) -> None:
-    """Nothing that started before now moved; every task is placed, unplaced or cancelled."""
+def _assert_minimal(first: PlanResult, again: ReplanOutcome, absent: str = "") -> None:
+    """Nothing that started before now moved; the other visits kept on the same caregiver
+    moved by at most HOLD_MIN; every task is placed, unplaced or cancelled."""
     assert again.outcome.violations == ()
     before, after = _slots(first), _slots(again.result)
     early = {k: at for k, at in before.items() if at < NOW}
     assert early and all(after.get(k) == at for k, at in early.items())
     assert not any(at < NOW for k, at in after.items() if k not in early)
+    hold = timedelta(minutes=HOLD_MIN)
+    kept = [(at, after[k]) for k, at in before.items() if k in after and k[1] != absent]
+    assert kept and all(abs(b - a) <= hold for a, b in kept)
     cancelled = {c.task_id for c in again.cancelled}
     assert not cancelled & _task_ids(again.result)
     added = set(again.added)  # an emergency's visit and task share their id
@@ -72,7 +76,7 @@ def test_sick_call_moves_only_the_absent_nurses_later_visits(published):
     sick = _nurse_with_work_after_now(first)
     events = {"ev-1": StaffAbsence(staff_id=sick, start=NOW)}
     again = replan_shift(data, first, NOW, events, params=QUICK)
-    _assert_minimal(first, again)
+    _assert_minimal(first, again, absent=sick)
     hers = next(w for w in again.result.worklists if w.staff_id == sick)
     assert hers.visits and all(v.start < NOW for v in hers.visits)
     later = {v.visit_id for w in first.worklists if w.staff_id == sick for v in w.visits}

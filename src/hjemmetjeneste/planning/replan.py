@@ -54,6 +54,7 @@ from hjemmetjeneste.tasks import local_datetime
 
 __all__ = [
     "EMERGENCY_DESCRIPTION",
+    "HOLD_MIN",
     "TOLERANCE_MIN",
     "CancelledTask",
     "Prepared",
@@ -67,6 +68,10 @@ __all__ = [
 
 TOLERANCE_MIN = 15
 """A visit whose start shifts by more than this many minutes counts as moved."""
+
+HOLD_MIN = 30
+"""A visit the events leave alone starts at most this many minutes from its planned start
+(the default threshold of the patients' notices: an unaffected patient gets none)."""
 
 EMERGENCY_DESCRIPTION = "Akutt besøk"
 """The task text of an emergency visit on the nurse's worklist (bokmål)."""
@@ -288,28 +293,40 @@ def prepare(
 
 
 def freeze(
-    prepared: Prepared, previous: PlanResult, built: BuiltProblem, stability_weight: int
+    prepared: Prepared,
+    previous: PlanResult,
+    built: BuiltProblem,
+    stability_weight: int,
+    hold_min: int | None = HOLD_MIN,
 ) -> tuple[BuiltProblem, list[list[int]]]:
     """``built`` with the re-plan's rules, and the previous worklists as initial routes.
 
     Frozen visits are pinned to their caregiver and start. A job that is not frozen may not
     start before now (a window already passed leaves it unplaced, no time left) and may not go
     to a caregiver absent by then; a caregiver whose absence begins later keeps only jobs that
-    end before it. Moving a routed job to another caregiver costs ``stability_weight``.
+    end before it. Moving a routed job to another caregiver costs ``stability_weight``; a
+    routed job of a caregiver still at work starts within ``hold_min`` of its planned start
+    (None: anywhere in its window), so that the visits the events do not touch keep their
+    times and their patients get no notice.
     """
     problem, index = built.problem, built.index
     now_s = index.to_seconds(prepared.now)
+    hold_s = (hold_min or 0) * 60
     mapping = map_plan(prepared.day_plan, built, previous)
-    fixed: dict[int, tuple[int, int]] = {}
-    for mapped in mapping.worklists:
-        for stop in mapped.stops:
-            if stop.visit.visit_id in prepared.frozen:
-                fixed[stop.node] = (mapped.vehicle, index.to_seconds(stop.visit.start))
     absent = {
         v: index.to_seconds(prepared.absent_from[staff_id])
         for v, staff_id in enumerate(index.vehicle_staff)
         if staff_id in prepared.absent_from
     }
+    fixed: dict[int, tuple[int, int]] = {}
+    held: dict[int, int] = {}
+    for mapped in mapping.worklists:
+        for stop in mapped.stops:
+            at = index.to_seconds(stop.visit.start)
+            if stop.visit.visit_id in prepared.frozen:
+                fixed[stop.node] = (mapped.vehicle, at)
+            elif hold_min is not None and mapped.vehicle not in absent:
+                held[stop.node] = at
     allowed = list(problem.allowed_vehicles)
     refused = list(problem.refused_vehicles)
     windows = list(problem.time_windows)
@@ -322,7 +339,14 @@ def freeze(
             refused[node] = tuple(r for r in refused[node] if r != v)
             windows[node], start_s[node], end_s[node] = ((at, at),), at, at
             continue
-        open_ = tuple((max(a, now_s), b) for a, b in windows[node] if b >= now_s)
+        lo, hi = now_s, None
+        if node in held:
+            lo, hi = max(now_s, held[node] - hold_s), held[node] + hold_s
+        open_ = tuple(
+            (max(a, lo), b if hi is None else min(b, hi))
+            for a, b in windows[node]
+            if b >= lo and (hi is None or a <= hi)
+        )
         if open_:
             windows[node], start_s[node], end_s[node] = open_, open_[0][0], open_[-1][1]
         service = int(problem.service_s[node])
