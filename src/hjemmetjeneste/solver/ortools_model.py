@@ -13,6 +13,7 @@ import itertools
 import time
 from collections.abc import Callable, Sequence
 
+import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from hjemmetjeneste.solver.params import (
@@ -155,29 +156,41 @@ def clean_initial_routes(
     return [[n for n in route if n not in half] for route in routes]
 
 
+MATRIX_ENTRIES_MAX = 50_000_000
+"""Most travel-matrix entries registered for preference columns; above it (a re-plan's
+stability cost on a large day gives every caregiver her own column) the preference costs go
+into a dimension instead."""
+
+
 def _add_travel_costs(routing: pywrapcp.RoutingModel, problem: RoutingProblem) -> None:
     """Cost of an arc: travel seconds on the vehicle's own matrix, plus who-serves-whom costs.
 
     Continuity of care, preferred caregivers, language and a re-plan's stability are a cost
-    per (job, caregiver). They are the span of a PREFERENCE dimension whose per-caregiver
-    transit out of a job is that cost (one vector of n per caregiver, span cost 1): the
-    objective is the same as adding the cost to every arc into the job, but one travel
-    matrix per travel class is registered instead of one per caregiver with her own
-    preference column (a re-plan's stability cost gives every caregiver her own: on the
-    1,500-visit day that was 100 matrices of 1,639² entries built in Python on each solve).
+    per (job, caregiver): it is added to every arc *into* the job on that caregiver's matrix.
+    Caregivers with the same travel class and the same preference column share one registered
+    matrix. When those matrices would hold more than ``MATRIX_ENTRIES_MAX`` entries (on the
+    1,500-visit day a re-plan's stability cost made 100 matrices of 1,639² entries, built
+    through Python lists on each solve), one matrix per travel class is registered and the
+    preference costs are the span of a PREFERENCE dimension whose per-caregiver transit out
+    of a job is its cost (span cost 1): the same objective. Below the limit the matrices stay
+    (the dimension slows the first plan: on the demo's range at 1 s a day shift got none).
     """
-    registered: dict[int, int] = {}
-    for v in range(problem.n_vehicles):
-        k = int(problem.vehicle_class[v])
-        if k not in registered:
-            registered[k] = routing.RegisterTransitMatrix(problem.travel_s[k].tolist())
-        routing.SetArcCostEvaluatorOfVehicle(registered[k], v)
     preference = problem.preference_cost
-    if problem.n_vehicles and preference.any():
-        callbacks = [
-            routing.RegisterUnaryTransitVector(preference[:, v].tolist())
-            for v in range(problem.n_vehicles)
-        ]
+    keys = [
+        (int(problem.vehicle_class[v]), np.ascontiguousarray(preference[:, v]))
+        for v in range(problem.n_vehicles)
+    ]
+    distinct = {(k, c.tobytes() if c.any() else b"") for k, c in keys}
+    as_dimension = len(distinct) * problem.n_nodes**2 > MATRIX_ENTRIES_MAX
+    registered: dict[tuple[int, bytes], int] = {}
+    for v, (k, column) in enumerate(keys):
+        key = (k, column.tobytes() if column.any() and not as_dimension else b"")
+        if key not in registered:
+            matrix = problem.travel_s[k] + column[None, :] if key[1] else problem.travel_s[k]
+            registered[key] = routing.RegisterTransitMatrix(matrix.tolist())
+        routing.SetArcCostEvaluatorOfVehicle(registered[key], v)
+    if as_dimension and preference.any():
+        callbacks = [routing.RegisterUnaryTransitVector(c.tolist()) for _, c in keys]
         capacity = int(preference.sum(axis=0).max()) + 1
         routing.AddDimensionWithVehicleTransits(callbacks, 0, capacity, True, PREFERENCE)
         routing.GetDimensionOrDie(PREFERENCE).SetSpanCostCoefficientForAllVehicles(1)
