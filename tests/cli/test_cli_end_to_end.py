@@ -29,7 +29,8 @@ def planned(tmp_path_factory):
     out = tmp_path_factory.mktemp("plan")
     cmd = [
         sys.executable, "-m", "hjemmetjeneste.cli", "plan", str(DEMO),
-        "--date", "2026-12-01", "--shift", "day", "--seed", "1", "--iterations", "20000", "--out", str(out),
+        "--date", "2026-12-01", "--shift", "day", "--seed", "1", "--iterations", "20000",
+        "--out", str(out),
         "--no-details",
     ]  # fmt: skip
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)

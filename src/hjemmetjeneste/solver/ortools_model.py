@@ -28,6 +28,7 @@ ProgressCallback = Callable[[int, float], None]
 """Called with (objective, seconds since start) each time the search finds a better plan."""
 
 TIME = "time"
+PREFERENCE = "preference"
 WORK = "work"
 LOAD = "load"
 
@@ -156,23 +157,44 @@ def clean_initial_routes(
     return [[n for n in route if n not in half] for route in routes]
 
 
+MATRIX_ENTRIES_MAX = 50_000_000
+"""Most travel-matrix entries registered for preference columns; above it (a re-plan's
+stability cost on a large day gives every caregiver her own column) the preference costs go
+into a dimension instead."""
+
+
 def _add_travel_costs(routing: pywrapcp.RoutingModel, problem: RoutingProblem) -> None:
     """Cost of an arc: travel seconds on the vehicle's own matrix, plus who-serves-whom costs.
 
-    Continuity of care, preferred caregivers and language are a cost per (job, caregiver):
-    it is added to every arc *into* the job on that caregiver's matrix. Caregivers with the
-    same travel class and the same preference column share one registered matrix.
+    Continuity of care, preferred caregivers, language and a re-plan's stability are a cost
+    per (job, caregiver): it is added to every arc *into* the job on that caregiver's matrix.
+    Caregivers with the same travel class and the same preference column share one registered
+    matrix. When those matrices would hold more than ``MATRIX_ENTRIES_MAX`` entries (on the
+    1,500-visit day a re-plan's stability cost made 100 matrices of 1,639² entries, built
+    through Python lists on each solve), one matrix per travel class is registered and the
+    preference costs are the span of a PREFERENCE dimension whose per-caregiver transit out
+    of a job is its cost (span cost 1): the same objective. Below the limit the matrices stay
+    (the dimension slows the first plan: on the demo's range at 1 s a day shift got none).
     """
-    registered: dict[tuple[int, bytes], int] = {}
     preference = problem.preference_cost
-    for v in range(problem.n_vehicles):
-        k = int(problem.vehicle_class[v])
-        column = np.ascontiguousarray(preference[:, v])
-        key = (k, column.tobytes() if column.any() else b"")
+    keys = [
+        (int(problem.vehicle_class[v]), np.ascontiguousarray(preference[:, v]))
+        for v in range(problem.n_vehicles)
+    ]
+    distinct = {(k, c.tobytes() if c.any() else b"") for k, c in keys}
+    as_dimension = len(distinct) * problem.n_nodes**2 > MATRIX_ENTRIES_MAX
+    registered: dict[tuple[int, bytes], int] = {}
+    for v, (k, column) in enumerate(keys):
+        key = (k, column.tobytes() if column.any() and not as_dimension else b"")
         if key not in registered:
-            matrix = problem.travel_s[k] + column[None, :] if column.any() else problem.travel_s[k]
+            matrix = problem.travel_s[k] + column[None, :] if key[1] else problem.travel_s[k]
             registered[key] = routing.RegisterTransitMatrix(matrix.tolist())
         routing.SetArcCostEvaluatorOfVehicle(registered[key], v)
+    if as_dimension and preference.any():
+        callbacks = [routing.RegisterUnaryTransitVector(c.tolist()) for _, c in keys]
+        capacity = int(preference.sum(axis=0).max()) + 1
+        routing.AddDimensionWithVehicleTransits(callbacks, 0, capacity, True, PREFERENCE)
+        routing.GetDimensionOrDie(PREFERENCE).SetSpanCostCoefficientForAllVehicles(1)
 
 
 def _add_time_windows(

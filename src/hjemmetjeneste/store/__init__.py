@@ -6,7 +6,13 @@
 ``MunicipalityData``. This package never imports polars, OR-Tools or numba.
 """
 
-from hjemmetjeneste.store import audit, feeds, periods, runs  # tables registered on TableBase
+from hjemmetjeneste.store import (
+    audit,
+    events,
+    feeds,
+    periods,
+    runs,
+)  # tables registered on TableBase
 from hjemmetjeneste.store.catalogue import CatalogueEntry
 from hjemmetjeneste.store.digest import database_digest
 from hjemmetjeneste.store.engine import create_store_engine, migrate, normalise_url
@@ -30,6 +36,7 @@ __all__ = [
     "audit",
     "create_store_engine",
     "database_digest",
+    "events",
     "export_digest",
     "feeds",
     "migrate",
