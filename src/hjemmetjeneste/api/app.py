@@ -20,6 +20,7 @@ from hjemmetjeneste.api.fastpath import NurseWorklistFastPath
 from hjemmetjeneste.api.guard import ApiGuard
 from hjemmetjeneste.api.published import PublishedCache
 from hjemmetjeneste.api.routers import (
+    actuals,
     audit,
     imports,
     meta,
@@ -155,6 +156,7 @@ def create_app(settings: Settings, *, executor: Executor = execute_in_process) -
         staffing_router,
         planner,
         periods,
+        actuals,
     ):
         app.include_router(module.router)
     app.include_router(nurse.feed_router)

@@ -6,7 +6,13 @@
 ``MunicipalityData``. This package never imports polars, OR-Tools or numba.
 """
 
-from hjemmetjeneste.store import audit, feeds, periods, runs  # tables registered on TableBase
+from hjemmetjeneste.store import (  # tables registered on TableBase
+    actuals,
+    audit,
+    feeds,
+    periods,
+    runs,
+)
 from hjemmetjeneste.store.digest import database_digest
 from hjemmetjeneste.store.engine import create_store_engine, migrate, normalise_url
 from hjemmetjeneste.store.repository import (
@@ -25,6 +31,7 @@ __all__ = [
     "KindCounts",
     "Store",
     "StoreError",
+    "actuals",
     "audit",
     "create_store_engine",
     "database_digest",
