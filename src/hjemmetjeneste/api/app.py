@@ -25,6 +25,7 @@ from hjemmetjeneste.api.routers import (
     imports,
     meta,
     nurse,
+    pages,
     patient,
     periods,
     planner,
@@ -161,6 +162,7 @@ def create_app(settings: Settings, *, executor: Executor = execute_in_process) -
         app.include_router(module.router)
     app.include_router(nurse.feed_router)
     planner.mount_page(app)
+    pages.mount_pages(app)
     return app
 
 

@@ -3,6 +3,7 @@
 // Everything it shows comes from the API with the signed-in bearer token.
 
 import { clock, currentLanguage, duration, esc, percent, preferredLanguage, setLanguage, t, todayInOslo } from "./i18n.js";
+import { showActuals } from "./actuals.js";
 import { RouteMap } from "./map.js";
 import { diffPlans, diffTable, worklistsHtml } from "./plan.js";
 import { Timeline, firstName, indexVisits } from "./timeline.js";
@@ -243,6 +244,7 @@ function renderView(view) {
   part("map", () => map?.draw(view));
   part("timeline", () => timeline?.render(view, view.visit_competence));
   part("unplaced", () => renderUnplaced(view));
+  showActuals(view, api).catch(fail);
   $("print-who").innerHTML =
     `<option value="">${esc(t("actions.print_all"))}</option>` +
     view.result.worklists.map((w) => `<option value="${esc(w.staff_id)}">${esc(w.first_name)} (${esc(w.staff_id)})</option>`).join("");
@@ -562,6 +564,7 @@ async function main() {
     rejectReplan();
   });
   $("publish").addEventListener("click", publish);
+  $("actuals-refresh").addEventListener("click", () => state.view && showActuals(state.view, api).catch(fail));
   $("print").addEventListener("click", printWorklists);
   if (state.token) await signIn(state.token);
   else await showSignIn();
