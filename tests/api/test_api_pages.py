@@ -24,6 +24,8 @@ _PAGE_FILES = [
     "hospital.js",
     "session.js",
     "actuals.js",
+    "events.js",
+    "index.html",
 ]
 
 

@@ -281,3 +281,189 @@ def test_a_role_gets_only_its_own_page(day_server: Server, browser: Browser) -> 
     expect(page.locator("#content")).to_be_hidden()
     context.close()
     assert not errors, errors
+
+
+# --- events: cancellations, admissions, discharges (the events API of #16) ---------------
+
+
+def _event_applied(server: Server, patient_id: str, kind: str) -> dict:
+    """The planner accepts the patient's requested event of ``kind`` (if it is not applied
+    already); the event once applied."""
+    listed = httpx.get(f"{server.url}/v1/events", headers=PLANNER)
+    assert listed.status_code == 200, listed.text
+    body = listed.json()
+    events = body.get("events", body) if isinstance(body, dict) else body
+    mine = [e for e in events if e["kind"] == kind and _patient(e) == patient_id]
+    assert mine, events
+    event = mine[0]
+    if event["status"] == "requested":
+        accepted = httpx.post(
+            f"{server.url}/v1/events/{event['id']}/accept", headers=PLANNER, timeout=120
+        )
+        assert accepted.status_code in (200, 201, 202), accepted.text
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while True:
+        event = httpx.get(f"{server.url}/v1/events/{event['id']}", headers=PLANNER).json()
+        if event["status"] != "requested" or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert event["status"] == "applied", event
+    return event
+
+
+def _patient(event: dict) -> str | None:
+    return event.get("fields", event).get("patient_id")
+
+
+def _visits_of(result: dict, patient_id: str) -> list[tuple[str, str]]:
+    return [
+        (w["staff_id"], v["visit_id"])
+        for w in result["worklists"]
+        for v in w["visits"]
+        if v["patient_id"] == patient_id
+    ]
+
+
+def _lone_patient(result: dict, exclude: set[str] = frozenset()) -> tuple[str, str]:
+    """A patient whose visits on the shift are all one nurse's (none double-staffed), and
+    that nurse; the nurse with most visits first."""
+    for worklist in sorted(result["worklists"], key=lambda w: -len(w["visits"])):
+        for visit in worklist["visits"]:
+            patient = visit["patient_id"]
+            owners = {staff for staff, _ in _visits_of(result, patient)}
+            partners = [
+                v
+                for w in result["worklists"]
+                for v in w["visits"]
+                if v["patient_id"] == patient and v["partner_staff_ids"]
+            ]
+            if patient not in exclude and owners == {worklist["staff_id"]} and not partners:
+                return patient, worklist["staff_id"]
+    raise AssertionError("no patient visited by one nurse only")
+
+
+def test_a_patient_cancels_tuesday_the_planner_accepts_and_the_nurse_sees_it_gone(
+    day_server: Server, browser: Browser, tmp_path: Path
+) -> None:
+    """The patient reports being away on Tuesday on her page; the planner accepts; the
+    nurse's page no longer lists the patient's visits and shows the change; the patient's
+    page shows the notice and no Tuesday visit."""
+    result = _plan_and_publish(day_server, TUESDAY)
+    patient, nurse = _lone_patient(result)
+    gone = {visit for _, visit in _visits_of(result, patient)}
+    shots = screenshot_dir(tmp_path)
+
+    # The nurse opens her list before the change (version 1 seen).
+    nurse_context = _context(browser, Role.NURSE, nurse, viewport=PHONE, is_mobile=True)
+    nurse_page, nurse_errors = _page(nurse_context)
+    nurse_page.goto(f"{day_server.url}/nurse?date={TUESDAY.isoformat()}&shift=day")
+    for visit in gone:
+        expect(nurse_page.locator(f'#visits li.visit[data-visit="{visit}"]')).to_have_count(1)
+
+    context = _context(browser, Role.PATIENT, patient)
+    page, errors = _page(context)
+    page.goto(f"{day_server.url}/patient?from={TUESDAY.isoformat()}")
+    tuesday = page.locator(f'#visits .day[data-date="{TUESDAY.isoformat()}"] .slot')
+    expect(tuesday).to_have_count(len(gone))
+    assert axe_violations(page) == [], "the patient's page"
+    page.screenshot(path=str(shots / "patient-page.png"), full_page=True)
+    page.fill("#away-from", TUESDAY.isoformat())
+    page.fill("#away-to", TUESDAY.isoformat())
+    page.fill("#away-reason", "Hos datteren")
+    page.click("#away-form button[type=submit]")
+    expect(page.locator("#away-text")).to_contain_text("Takk!")
+    expect(page.locator("#events li")).to_have_count(1)
+
+    _event_applied(day_server, patient, "patient_absence")
+
+    nurse_page.reload()
+    expect(nurse_page.locator("#summary")).to_be_visible()
+    for visit in gone:
+        expect(nurse_page.locator(f'#visits li.visit[data-visit="{visit}"]')).to_have_count(0)
+    expect(nurse_page.locator("#changes")).to_be_visible()
+    expect(nurse_page.locator("#changes-list li")).not_to_have_count(0)
+    assert axe_violations(nurse_page) == [], "the nurse's changes"
+    nurse_page.screenshot(path=str(shots / "nurse-changes.png"))
+    nurse_page.click("#seen")
+    expect(nurse_page.locator("#changes")).to_be_hidden()
+
+    page.reload()
+    expect(page.locator("#notices .notice")).not_to_have_count(0)
+    expect(tuesday).to_have_count(0)
+    expect(page.locator("#events li")).to_contain_text("godkjent")
+    page.screenshot(path=str(shots / "patient-notice.png"), full_page=True)
+    for c in (context, nurse_context):
+        c.close()
+    assert not errors and not nurse_errors, errors + nurse_errors
+
+
+def test_a_hospital_admission_pauses_visits_and_a_discharge_adds_insulin(
+    day_server: Server, browser: Browser, tmp_path: Path
+) -> None:
+    """The hospital reads the patient's plan (audited), sends an admission on Tuesday: the
+    patient's Tuesday visits leave the published plan; a discharge report on Wednesday with a
+    new insulin intervention puts an insulin task on Wednesday's plan."""
+    result = _plan_and_publish(day_server, TUESDAY)
+    taken = set()
+    listed = httpx.get(f"{day_server.url}/v1/events", headers=PLANNER)
+    if listed.status_code == 200:
+        body = listed.json()
+        events = body.get("events", body) if isinstance(body, dict) else body
+        taken = {_patient(e) for e in events}
+    patient, _nurse = _lone_patient(result, exclude=taken)
+    shots = screenshot_dir(tmp_path)
+
+    context = _context(browser, Role.SPECIALIST, "specialist-1")
+    page, errors = _page(context)
+    page.goto(f"{day_server.url}/hospital?patient={patient}&date={TUESDAY.isoformat()}&time=06:00")
+    page.select_option("#purpose", "innleggelse")
+    page.click("#plan-form button[type=submit]")
+    expect(page.locator("#plan table tbody tr")).not_to_have_count(0)
+    assert axe_violations(page) == [], "the hospital's view"
+    read = httpx.get(
+        f"{day_server.url}/v1/audit", params={"patient_id": patient}, headers=PLANNER
+    ).json()
+    entries = read.get("entries", read)
+    assert any(e["action"] == "care_plan.read" and e["purpose"] == "innleggelse" for e in entries)
+
+    page.click("#admit-form button[type=submit]")
+    expect(page.locator("#admit-text")).to_contain_text("sendt")
+    _event_applied(day_server, patient, "hospital_admission")
+    visits = httpx.get(
+        f"{day_server.url}/v1/patient/visits",
+        params={"from_date": TUESDAY.isoformat()},
+        headers=_headers(Role.PATIENT, patient),
+    ).json()["visits"]
+    assert [v for v in visits if v["date"] == TUESDAY.isoformat()] == []
+
+    # The discharge report: a new insulin intervention from Wednesday.
+    page.fill("#discharged-on", WEDNESDAY.isoformat())
+    page.select_option("#change-action", "add")
+    page.fill("#change-area", "Legemiddelhåndtering")
+    page.fill("#change-description", "Insulin etter utskrivning")
+    page.fill("#change-duration", "10")
+    page.fill("#change-times", "08:30")
+    page.fill("#change-tolerance", "30")
+    page.select_option("#change-competence", "sykepleier")
+    page.select_option("#change-skill", "insulin")
+    page.check("#change-critical")
+    page.click("#change-form button[type=submit]")
+    expect(page.locator("#changes li")).to_have_count(1)
+    page.screenshot(path=str(shots / "hospital-page.png"), full_page=True)
+    page.click("#discharge-form button[type=submit]")
+    expect(page.locator("#discharge-text")).to_contain_text("sendt")
+    _event_applied(day_server, patient, "hospital_discharge")
+    expect(page.locator("#sent li")).to_have_count(2)
+    context.close()
+    assert not errors, errors
+
+    wednesday = _plan_and_publish(day_server, WEDNESDAY)
+    insulin = [
+        task
+        for w in wednesday["worklists"]
+        for v in w["visits"]
+        if v["patient_id"] == patient
+        for task in v["tasks"]
+        if task["description"] == "Insulin etter utskrivning"
+    ]
+    assert len(insulin) == 1 and insulin[0]["time_critical"], wednesday["unplaced"]

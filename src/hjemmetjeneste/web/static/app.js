@@ -4,6 +4,7 @@
 
 import { clock, currentLanguage, duration, esc, percent, preferredLanguage, setLanguage, t, todayInOslo } from "./i18n.js";
 import { showActuals } from "./actuals.js";
+import { decide, showEvents } from "./events.js";
 import { RouteMap } from "./map.js";
 import { diffPlans, diffTable, worklistsHtml } from "./plan.js";
 import { Timeline, firstName, indexVisits } from "./timeline.js";
@@ -108,6 +109,7 @@ async function signIn(token) {
   if (!map) map = new RouteMap($("map"), state.config, openVisit);
   if (!timeline) timeline = new Timeline($("timeline"), { onOpen: openVisit, onMove: (m) => replan(m.key.split("|")[1], m.toStaff, m.start) });
   await loadLatest();
+  await showEvents(api);
 }
 
 function signOut() {
@@ -565,6 +567,11 @@ async function main() {
   });
   $("publish").addEventListener("click", publish);
   $("actuals-refresh").addEventListener("click", () => state.view && showActuals(state.view, api).catch(fail));
+  $("events-refresh").addEventListener("click", () => showEvents(api));
+  $("events-card").addEventListener("click", (e) => {
+    const button = e.target.closest("button.decide");
+    if (button) decide(api, button.dataset.event, button.dataset.decision, loadLatest);
+  });
   $("print").addEventListener("click", printWorklists);
   if (state.token) await signIn(state.token);
   else await showSignIn();
