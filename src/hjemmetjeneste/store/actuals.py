@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from hjemmetjeneste.errors import HjemmetjenesteError
 from hjemmetjeneste.store.engine import writing
 from hjemmetjeneste.store.models import TableBase
+from hjemmetjeneste.store.runs import _aware
 
 __all__ = [
     "ActualKind",
@@ -104,13 +105,6 @@ class VisitActual:
     started_at: datetime | None
     done_at: datetime | None
     changed: bool = False
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """SQLite hands datetimes back naive: they were stored in UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 def _key_filter(key: VisitKey) -> tuple[object, ...]:

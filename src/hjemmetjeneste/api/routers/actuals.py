@@ -226,12 +226,13 @@ _WHICH = (
 
 
 @router.post(
-    "/v1/nurse/visits/{visit_id}/started",
+    "/v1/nurse/visits/{visit_id}/{kind}",
     response_model=VisitActualPublic,
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-def visit_started(
+def record_visit_time(
     visit_id: VisitId,
+    kind: Annotated[actuals.ActualKind, Path(description="started or done")],
     user: NurseUser,
     state: StateDep,
     body: ActualCreate | None = None,
@@ -240,29 +241,10 @@ def visit_started(
     ] = None,
     shift: ShiftKind | None = None,
 ) -> VisitActualPublic:
-    """Record that the caller started her visit ``visit_id`` (idempotent: a repeat returns
-    the time first recorded, ``changed`` false)."""
-    return _record(state, user, visit_id, "started", body or ActualCreate(), plan_date, shift)
-
-
-@router.post(
-    "/v1/nurse/visits/{visit_id}/done",
-    response_model=VisitActualPublic,
-    responses=problem_responses(401, 403, 404, 409, 422),
-)
-def visit_done(
-    visit_id: VisitId,
-    user: NurseUser,
-    state: StateDep,
-    body: ActualCreate | None = None,
-    plan_date: Annotated[
-        date | None, Query(alias="date", ge=MIN_DATE, le=MAX_DATE, description=_WHICH)
-    ] = None,
-    shift: ShiftKind | None = None,
-) -> VisitActualPublic:
-    """Record that the caller finished her visit ``visit_id`` (idempotent; 409 if the time
-    is before the recorded start)."""
-    return _record(state, user, visit_id, "done", body or ActualCreate(), plan_date, shift)
+    """Record that the caller started (``/started``) or finished (``/done``) her visit
+    ``visit_id``. Idempotent: a repeat returns the time first recorded, ``changed`` false;
+    409 for a finish before the recorded start (or a start after the finish)."""
+    return _record(state, user, visit_id, kind, body or ActualCreate(), plan_date, shift)
 
 
 @router.get(

@@ -5,6 +5,7 @@
 import { clock, currentLanguage, duration, esc, percent, preferredLanguage, setLanguage, t, todayInOslo } from "./i18n.js";
 import { showActuals } from "./actuals.js";
 import { decide, showEvents } from "./events.js";
+import { api } from "./session.js";
 import { RouteMap } from "./map.js";
 import { diffPlans, diffTable, worklistsHtml } from "./plan.js";
 import { Timeline, firstName, indexVisits } from "./timeline.js";
@@ -24,30 +25,6 @@ const state = {
 };
 let map = null;
 let timeline = null;
-
-class ApiError extends Error {
-  constructor(status, detail) {
-    super(detail);
-    this.status = status;
-  }
-}
-
-async function api(path, { method = "GET", body, headers = {} } = {}) {
-  const response = await fetch(path, {
-    method,
-    headers: {
-      Authorization: `Bearer ${state.token}`,
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) {
-    const problem = await response.json().catch(() => ({ detail: response.statusText }));
-    throw new ApiError(response.status, problem.detail || response.statusText);
-  }
-  return response;
-}
 
 function say(text) {
   $("status").textContent = text;
@@ -72,6 +49,7 @@ async function showSignIn() {
 
 async function signIn(token) {
   state.token = token;
+  sessionStorage.setItem("hjemmetjeneste.token", token); // api() sends it
   let me;
   try {
     me = await (await api("/v1/me")).json();

@@ -108,9 +108,16 @@ export function signedIn(role, say) {
   });
 }
 
-/** Put the sign-in and denied cards every page shares (ids as :func:`signedIn` expects)
- * into ``#auth``; their texts carry data-i18n keys, translated by setLanguage. */
+/** Fill the page's header (its title from ``data-title``, the language picker, "Logg ut")
+ * and put the sign-in and denied cards (ids as :func:`signedIn` expects) into ``#auth``;
+ * their texts carry data-i18n keys, translated by setLanguage. */
 export function insertSignIn(role) {
+  const header = document.querySelector("header.top");
+  header.innerHTML =
+    `<h1 data-i18n="${esc(header.dataset.title)}"></h1><div class="top-tools">` +
+    `<label for="lang" class="sr-only" data-i18n="lang.label"></label>` +
+    `<select id="lang"><option value="nb">Norsk bokmål</option><option value="en">English</option></select>` +
+    `<button id="signout" type="button" hidden data-i18n="signout"></button></div>`;
   $("auth").innerHTML =
     `<section id="signin" class="card" aria-labelledby="signin-h" hidden>` +
     `<h2 id="signin-h" data-i18n="signin.heading"></h2>` +
