@@ -7,27 +7,40 @@ The CLI, the API's job runner and the benchmarks all call :func:`plan_shift`;
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from hjemmetjeneste.domain import (
     CareHistory,
     DayPlan,
     MunicipalityData,
+    Patient,
     Pin,
     PlanResult,
     ServedTask,
     ShiftKind,
     UnplacedTask,
 )
+from hjemmetjeneste.domain.events import Event, VisitChange
 from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.planning import assemble
 from hjemmetjeneste.planning.assemble import outside_every_shift_tasks
 from hjemmetjeneste.planning.history import served_tasks
-from hjemmetjeneste.planning.to_problem import build_problem
+from hjemmetjeneste.planning.replan import (
+    HOLD_MIN,
+    TOLERANCE_MIN,
+    CancelledTask,
+    apply_discharges,
+    by_nurse,
+    by_patient,
+    freeze,
+    prepare,
+    visit_changes,
+)
+from hjemmetjeneste.planning.to_problem import BuiltProblem, build_problem
 from hjemmetjeneste.planning.verify import PlanViolation, verify_plan
 from hjemmetjeneste.planning.warmstart import STABILITY_WEIGHT, initial_routes, with_stability
 from hjemmetjeneste.settings import Settings
@@ -37,6 +50,7 @@ from hjemmetjeneste.travel import GreatCircleSource, TravelSource
 from hjemmetjeneste.travel.locations import DEFAULT_MAX_KM, location_issues
 
 ProgressCallback = Callable[[int, float], None]
+Adjust = Callable[[BuiltProblem], tuple[BuiltProblem, list[list[int]]]]
 
 MIN_SEARCH_S = 0.5
 """The least search a deadline leaves (OR-Tools' first plan needs a moment)."""
@@ -152,6 +166,7 @@ def plan_day_plan(
     implausible: dict[str, str] | None = None,
     outside: tuple[UnplacedTask, ...] = (),
     deadline: float | None = None,
+    adjust: Adjust | None = None,
     _watch: _Stopwatch | None = None,
 ) -> PlanOutcome:
     """Plan an already built day plan: the stages of :func:`plan_shift` after ``tasks``.
@@ -159,6 +174,8 @@ def plan_day_plan(
     For callers that change the day plan first (staff lending adds a neighbour's visits).
     ``implausible`` (patient id -> why) and ``outside`` (tasks no defined shift covers) are
     what :func:`plan_shift` found in the municipality's data around the day plan.
+    ``adjust`` (instead of ``previous``) edits the built problem and gives the initial
+    routes: the minimal-change re-plan's freezing (:func:`replan_day`).
     """
     watch = _watch or _Stopwatch()
     with watch.stage("build"):
@@ -170,6 +187,9 @@ def plan_day_plan(
         routes = initial_routes(day_plan, built, previous)
         problem = with_stability(problem, routes, stability_weight)
         built = replace(built, problem=problem)
+    elif adjust is not None:
+        built, routes = adjust(built)
+        problem = built.problem
     if deadline is not None:
         params = params or SolveParams()
         left = max(MIN_SEARCH_S, deadline - time.monotonic())
@@ -187,6 +207,119 @@ def plan_day_plan(
         violations=violations,
         stage_seconds=watch.seconds,
         warm_start=solution.warm_start,
+    )
+
+
+@dataclass(frozen=True)
+class ReplanOutcome:
+    """A minimal-change re-plan: the new plan, the changes per visit, what events cancelled."""
+
+    outcome: PlanOutcome
+    previous: PlanResult
+    changes: tuple[VisitChange, ...]
+    cancelled: tuple[CancelledTask, ...]
+    frozen: frozenset[str]
+    added: tuple[str, ...]
+
+    @property
+    def result(self) -> PlanResult:
+        """The new plan."""
+        return self.outcome.result
+
+    def by_nurse(self) -> dict[str, list[VisitChange]]:
+        """The changes per caregiver (before and after)."""
+        return by_nurse(self.changes)
+
+    def by_patient(self) -> dict[str, list[VisitChange]]:
+        """The changes per patient."""
+        return by_patient(self.changes)
+
+
+def replan_day(
+    day_plan: DayPlan,
+    previous: PlanResult,
+    now: datetime,
+    events: Mapping[str, Event],
+    *,
+    started: Collection[str] = (),
+    patients: Iterable[Patient] = (),
+    travel: TravelSource | None = None,
+    params: SolveParams | None = None,
+    stability_weight: int = STABILITY_WEIGHT,
+    tolerance_min: int = TOLERANCE_MIN,
+    hold_min: int | None = HOLD_MIN,
+    implausible: dict[str, str] | None = None,
+    outside: tuple[UnplacedTask, ...] = (),
+    deadline: float | None = None,
+) -> ReplanOutcome:
+    """Re-plan ``day_plan``'s shift from ``now`` after ``events`` (id -> event), warm from
+    the published ``previous`` plan, changing as little as it can.
+
+    Started, done (``started``: visit ids) and earlier visits stay as they were; paused
+    patients' visits are cancelled (listed with the event), emergencies added, absent
+    caregivers get nothing more; moving a visit to another caregiver costs
+    ``stability_weight`` and the other visits start within ``hold_min`` of their planned
+    start (see :mod:`hjemmetjeneste.planning.replan`).
+    """
+    prepared = prepare(day_plan, previous, now, events, started=started, patients=patients)
+    outcome = plan_day_plan(
+        prepared.day_plan,
+        travel=travel,
+        params=params,
+        implausible=implausible,
+        outside=outside,
+        deadline=deadline,
+        adjust=lambda built: freeze(prepared, previous, built, stability_weight, hold_min),
+    )
+    changes = visit_changes(previous, outcome.result, prepared.cancelled, tolerance_min)
+    return ReplanOutcome(
+        outcome, previous, changes, prepared.cancelled, prepared.frozen, prepared.added
+    )
+
+
+def replan_shift(
+    data: MunicipalityData,
+    previous: PlanResult,
+    now: datetime,
+    events: Mapping[str, Event],
+    *,
+    started: Collection[str] = (),
+    travel: TravelSource | None = None,
+    params: SolveParams | None = None,
+    pins: tuple[Pin, ...] = (),
+    history: CareHistory | None = None,
+    stability_weight: int = STABILITY_WEIGHT,
+    tolerance_min: int = TOLERANCE_MIN,
+    hold_min: int | None = HOLD_MIN,
+    location_max_km: float | None = DEFAULT_MAX_KM,
+    deadline: float | None = None,
+) -> ReplanOutcome:
+    """:func:`replan_day` of ``previous``'s shift built from ``data``, with the discharges
+    among ``events`` applied to the care plans first (their interventions reach the shift
+    through the normal task generation)."""
+    data = apply_discharges(data, events)
+    district_id, day = previous.district_id, previous.date
+    day_plan = build_day_plan(data, day, previous.shift, district_id, pins=pins, history=history)
+    outside = outside_every_shift(data, day, district_id)
+    return replan_day(
+        day_plan,
+        previous,
+        now,
+        events,
+        started=started,
+        patients=[p for p in data.patients if p.district_id == district_id],
+        travel=travel,
+        params=params,
+        stability_weight=stability_weight,
+        tolerance_min=tolerance_min,
+        hold_min=hold_min,
+        implausible=(
+            {}
+            if location_max_km is None
+            else _implausible_patients(data, district_id, location_max_km)
+        ),
+        outside=outside_every_shift_tasks(data.municipality, data.patients, outside),
+        deadline=deadline,
     )
 
 

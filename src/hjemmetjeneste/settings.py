@@ -118,6 +118,29 @@ class Settings(BaseSettings):
     #: Period runs on the local pool: worker processes (default: one per CPU core).
     period_workers: int | None = Field(default=None, ge=1, le=256)
 
+    #: Events (issue #16): a patient whose planned visit moves by more than this many minutes
+    #: gets a notice (cancelled visits always do).
+    notice_move_threshold_min: int = Field(default=30, ge=0, le=24 * 60)
+    #: Events: a patient's own absence report is applied without a planner (a municipality
+    #: rule); off by default, a planner accepts or rejects it.
+    patient_absence_auto_accept: bool = False
+    #: Events: seconds ``POST /v1/events`` and ``accept`` wait for the re-plan runs before
+    #: answering with status ``applying`` (the server finishes them in the background).
+    event_apply_wait_s: float = Field(default=120.0, ge=0, le=3600)
+    #: Events: seconds of search for a re-plan run.
+    event_replan_time_limit_s: float = Field(default=5.0, gt=0, le=600)
+    #: Notices: the municipality's messaging (SMS) service; every notice is POSTed there as
+    #: JSON with ids only. None keeps notices in the outbox undelivered.
+    webhook_url: str | None = None
+    #: Notices: the HMAC-SHA256 key of the ``X-Hjemmetjeneste-Signature`` header.
+    webhook_secret: SecretStr | None = None
+    #: Notices: tries per notice before it is marked failed, and the first retry's delay
+    #: (doubling each time).
+    webhook_max_attempts: int = Field(default=8, ge=1, le=100)
+    webhook_backoff_s: float = Field(default=2.0, ge=0, le=3600)
+    #: Notices: seconds to wait for the receiver's answer.
+    webhook_timeout_s: float = Field(default=5.0, gt=0, le=60)
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:

@@ -19,9 +19,11 @@ from hjemmetjeneste.api.events import configure_logging, log_event
 from hjemmetjeneste.api.fastpath import NurseWorklistFastPath
 from hjemmetjeneste.api.guard import ApiGuard
 from hjemmetjeneste.api.published import PublishedCache
+from hjemmetjeneste.api.replans import run_background
 from hjemmetjeneste.api.routers import (
     actuals,
     audit,
+    events,
     imports,
     meta,
     nurse,
@@ -109,6 +111,7 @@ def create_app(settings: Settings, *, executor: Executor = execute_in_process) -
             published=PublishedCache(store.engine),
         )
         runner.start()
+        background = asyncio.get_running_loop().create_task(run_background(app.state.api))
         if verifier.jwks is not None:  # warm the key cache without holding up the start
             prefetch = asyncio.get_running_loop().create_task(verifier.jwks.refresh())
         # Long-lived objects built so far need no more garbage-collector scans (tail latency).
@@ -119,6 +122,7 @@ def create_app(settings: Settings, *, executor: Executor = execute_in_process) -
         finally:
             if verifier.jwks is not None:
                 prefetch.cancel()
+            background.cancel()
             runner.shutdown()
             store.close()
 
@@ -158,6 +162,7 @@ def create_app(settings: Settings, *, executor: Executor = execute_in_process) -
         planner,
         periods,
         actuals,
+        events,
     ):
         app.include_router(module.router)
     app.include_router(nurse.feed_router)

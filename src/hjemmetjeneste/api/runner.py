@@ -47,6 +47,7 @@ __all__ = [
     "RunScheduler",
     "execute_in_process",
     "pick_municipality",
+    "run_job",
 ]
 
 log = logging.getLogger("hjemmetjeneste.api.runs")
@@ -66,6 +67,8 @@ class PlanRunJob:
     pins: tuple[dict[str, Any], ...]
     #: An earlier run of the same shift whose worklists start the search (a warm re-plan).
     warm_from: str | None = None
+    #: A minimal-change re-plan for an event (``{"event_id", "now"}``; api/replans.py).
+    replan: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -93,51 +96,63 @@ def _watch_parent(parent_pid: int) -> None:
             os._exit(3)
 
 
+def run_job(job: PlanRunJob, on_progress: Callable[[int, float], None]) -> tuple[str, Any, int]:
+    """Load the municipality, plan (or re-plan) the job's shift: (result JSON, KPIs, violations).
+
+    Applied events count for every run: discharges change the care plans; a re-plan
+    (``job.replan``) also freezes what is done and applies the absences and emergencies.
+    """
+    from hjemmetjeneste.api.replans import applied_events, solve_replan
+    from hjemmetjeneste.domain import Pin, PlanResult, ShiftKind
+    from hjemmetjeneste.pipeline import plan_shift
+    from hjemmetjeneste.planning.replan import apply_discharges
+    from hjemmetjeneste.solver import SolveParams
+    from hjemmetjeneste.store import open_store
+
+    store = open_store(job.database_url, migrate_schema=False)
+    try:
+        data = store.load_municipality(job.municipality_id)
+        previous_json = (
+            runs.run_result_json(store.engine, job.municipality_id, job.warm_from)
+            if job.warm_from
+            else None
+        )
+        previous = None if previous_json is None else PlanResult.model_validate_json(previous_json)
+        events = applied_events(
+            store.engine, job.municipality_id, job.replan["event_id"] if job.replan else None
+        )
+        if job.replan is not None and previous is not None:
+            outcome = solve_replan(job, store.engine, data, previous, events, on_progress)
+        else:
+            outcome = plan_shift(
+                apply_discharges(data, events),
+                job.plan_date,
+                ShiftKind(job.shift),
+                job.district_id,
+                params=SolveParams(time_limit_s=job.time_limit_s),
+                on_progress=on_progress,
+                pins=tuple(Pin.model_validate(p) for p in job.pins),
+                previous=previous,
+            )
+    finally:
+        store.close()
+    return (
+        outcome.result.model_dump_json(),
+        outcome.result.kpis.model_dump(mode="json"),
+        len(outcome.violations),
+    )
+
+
 def _solve_in_child(conn: Connection, job: PlanRunJob, parent_pid: int) -> None:
     """Child process: load the municipality, plan the shift, send progress and the result."""
     threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     try:
-        from hjemmetjeneste.domain import Pin, PlanResult, ShiftKind
-        from hjemmetjeneste.pipeline import plan_shift
-        from hjemmetjeneste.solver import SolveParams
-        from hjemmetjeneste.store import open_store
-
-        store = open_store(job.database_url, migrate_schema=False)
-        try:
-            data = store.load_municipality(job.municipality_id)
-            previous_json = (
-                runs.run_result_json(store.engine, job.municipality_id, job.warm_from)
-                if job.warm_from
-                else None
-            )
-        finally:
-            store.close()
-        pins = tuple(Pin.model_validate(p) for p in job.pins)
 
         def progress(objective: int, elapsed_s: float) -> None:
             """Relay an improved solution's cost and time to the parent."""
             conn.send(("progress", int(objective), float(elapsed_s)))
 
-        outcome = plan_shift(
-            data,
-            job.plan_date,
-            ShiftKind(job.shift),
-            job.district_id,
-            params=SolveParams(time_limit_s=job.time_limit_s),
-            on_progress=progress,
-            pins=pins,
-            previous=None
-            if previous_json is None
-            else PlanResult.model_validate_json(previous_json),
-        )
-        conn.send(
-            (
-                "done",
-                outcome.result.model_dump_json(),
-                outcome.result.kpis.model_dump(mode="json"),
-                len(outcome.violations),
-            )
-        )
+        conn.send(("done", *run_job(job, progress)))
     except Exception as exc:  # reported to the run, never re-raised in the child
         # The message of a project error names ids and fields, never names or descriptions.
         conn.send(("error", f"{type(exc).__name__}: {str(exc)[:500]}"))
@@ -319,6 +334,7 @@ class RunScheduler:
             time_limit_s=float(record.params["time_limit_s"]),
             pins=tuple(record.params.get("pin_list", ())),
             warm_from=record.params.get("warm_from"),
+            replan=record.params.get("replan"),
         )
         state = _Active(job)
         with self._lock:

@@ -10,32 +10,20 @@ needs no catalogue: a message without a translation is printed as written.
 from __future__ import annotations
 
 import gettext
-import io
-from importlib import resources
 
-LANGUAGES = ("nb", "en")
-DEFAULT_LANGUAGE = "nb"
-DOMAIN = "hjemmetjeneste"
+from hjemmetjeneste.messages import DEFAULT_LANGUAGE, DOMAIN, LANGUAGES, load_translations
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "DOMAIN",
+    "LANGUAGES",
+    "N_",
+    "_",
+    "load_translations",
+    "set_language",
+]
 
 _current: gettext.NullTranslations = gettext.NullTranslations()
-
-
-def load_translations(lang: str) -> gettext.NullTranslations:
-    """The catalogue of ``lang`` (English: none, messages as written)."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"--lang must be one of {', '.join(LANGUAGES)}, got {lang!r}")
-    source = resources.files("hjemmetjeneste") / "locale" / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not source.is_file():
-        return gettext.NullTranslations()
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    with source.open("rb") as handle:
-        catalog = read_po(handle, locale=lang, domain=DOMAIN)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
 
 
 def set_language(lang: str) -> None:

@@ -168,6 +168,31 @@ def plan(
             "the search starts from its worklists (docs/architecture.md, re-planning).",
         ),
     ] = None,
+    absent: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--absent",
+            help="A caregiver (staff id) off sick from --now: re-plan the published plan of "
+            "the shift (or --from, or a fresh plan) with minimal change (docs/events.md).",
+        ),
+    ] = None,
+    now: Annotated[
+        str | None, typer.Option("--now", help="The time of the events, HH:MM on --date.")
+    ] = None,
+    cancel_patient: Annotated[
+        list[str] | None,
+        typer.Option("--cancel-patient", help="A patient away from --now (visits cancelled)."),
+    ] = None,
+    admit: Annotated[
+        list[str] | None,
+        typer.Option("--admit", help="A patient admitted to hospital at --now."),
+    ] = None,
+    emergency: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--emergency", help="An emergency visit PATIENT:MINUTES:WITHIN_MINUTES from --now."
+        ),
+    ] = None,
 ) -> None:
     """Plan one district's shift and print the worklists, unplaced tasks and key figures.
 
@@ -202,6 +227,13 @@ def plan(
         print_error("--shift is given more than once; give --to to plan a range")
         raise typer.Exit(EXIT_INPUT)
     one_shift = shift[0] if shift else ShiftKind.DAY
+    if absent or cancel_patient or admit or emergency:
+        options = (absent or [], cancel_patient or [], admit or [], emergency or [])
+        _replan_events(
+            data, municipality, plan_day, one_shift, district, now, options, previous,
+            _params(time_limit, seed, iterations), osm, osrm or [], out,
+        )  # fmt: skip
+        return
     with reported_errors(KeyError, ValueError, FileNotFoundError):
         travel = travel_source(osm, osrm or [])
         earlier = _read_previous(previous) if previous is not None else None
@@ -246,6 +278,61 @@ def plan(
         print_error(f"The checker found {len(outcome.violations)} violation(s):")
         for violation in outcome.violations:
             print_error(f"  {violation.kind.value}: {violation.message}")
+        raise typer.Exit(EXIT_ROUTING)
+    code = exit_code([result])
+    if code != EXIT_OK:
+        raise typer.Exit(code)
+
+
+def _replan_events(
+    data: Path | None,
+    municipality: str | None,
+    day: date,
+    shift: ShiftKind,
+    district: str | None,
+    now_text: str | None,
+    options: tuple[list[str], list[str], list[str], list[str]],
+    previous: Path | None,
+    params: SolveParams,
+    osm: Path | None,
+    osrm: list[str],
+    out: Path | None,
+) -> None:
+    """`plan --absent/--cancel-patient/--admit/--emergency --now`: a minimal-change re-plan
+    of the shift's published plan (or --from, or a fresh plan), changes printed per nurse."""
+    from hjemmetjeneste.cli.replan import cli_events, parse_now, print_changes, published_plan
+    from hjemmetjeneste.pipeline import default_district, plan_shift, replan_shift
+
+    if now_text is None:
+        print_error("--absent, --cancel-patient, --admit and --emergency need --now HH:MM")
+        raise typer.Exit(EXIT_INPUT)
+    with reported_errors(KeyError, ValueError, FileNotFoundError):
+        travel = travel_source(osm, osrm)
+        export = load_data(data, municipality)
+        district_id = district or default_district(export)
+        now = parse_now(now_text, day, export.municipality.timezone)
+        events = cli_events(day, shift, now, *options)
+        source = str(previous) if previous is not None else _("the published plan")
+        base = _read_previous(previous) if previous is not None else None
+        if base is None and data is None:
+            base = published_plan(load_settings().database_url, export, day, shift, district_id)
+        if base is None:
+            source = _("a fresh plan")
+            base = plan_shift(export, day, shift, district_id, travel=travel, params=params).result
+        again = replan_shift(export, base, now, events, travel=travel, params=params)
+    result = again.result
+    if out is not None:
+        console.print(_("Wrote {path}").format(path=escape(str(_write_plan(out, result)))))
+    print_changes(again.changes, again.by_nurse(), source)
+    for c in again.cancelled:
+        console.print(
+            _("Cancelled by event {event}: task {task} of patient {patient}").format(
+                event=escape(c.event_id), task=escape(c.task_id), patient=escape(c.patient_id)
+            )
+        )
+    print_unplaced(_("Unplaced tasks ({n})").format(n=len(result.unplaced)), result.unplaced)
+    if again.outcome.violations:
+        print_error(f"The checker found {len(again.outcome.violations)} violation(s)")
         raise typer.Exit(EXIT_ROUTING)
     code = exit_code([result])
     if code != EXIT_OK:

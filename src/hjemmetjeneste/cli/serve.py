@@ -88,3 +88,34 @@ def token(
         ),
         soft_wrap=True,
     )
+
+
+@app.command("deliver-notices")
+def deliver_notices() -> None:
+    """Deliver the due notices of the outbox to HJEMMETJENESTE_WEBHOOK_URL once (signed with
+    HJEMMETJENESTE_WEBHOOK_SECRET, ids only); the API does the same in the background."""
+    from hjemmetjeneste.api.webhooks import deliver_due
+    from hjemmetjeneste.settings import Settings
+    from hjemmetjeneste.store import open_store
+
+    settings = Settings()
+    if not settings.webhook_url or settings.webhook_secret is None:
+        err_console.print(
+            "[red]set HJEMMETJENESTE_WEBHOOK_URL and HJEMMETJENESTE_WEBHOOK_SECRET[/red]"
+        )
+        raise typer.Exit(2)
+    store = open_store(settings.database_url)
+    try:
+        done = deliver_due(
+            store.engine,
+            settings.webhook_url,
+            settings.webhook_secret.get_secret_value().encode(),
+            max_attempts=settings.webhook_max_attempts,
+            backoff_s=settings.webhook_backoff_s,
+            timeout_s=settings.webhook_timeout_s,
+        )
+    finally:
+        store.close()
+    console.print(
+        f"Notices delivered {done.delivered}, to retry {done.retrying}, failed {done.failed}."
+    )

@@ -9,6 +9,7 @@
 from hjemmetjeneste.store import (  # tables registered on TableBase
     actuals,
     audit,
+    events,
     feeds,
     periods,
     runs,
@@ -35,6 +36,7 @@ __all__ = [
     "audit",
     "create_store_engine",
     "database_digest",
+    "events",
     "export_digest",
     "feeds",
     "migrate",

@@ -1,7 +1,7 @@
 """visit actuals: when each nurse started and finished each visit of a published shift
 
 Revision ID: s16b_0005
-Revises: i17_0003
+Revises: s16a_0004
 Create Date: 2026-12-06 03:10:00.000000
 
 ``visit_actual`` holds one row per nurse and visit of a published shift with the times the
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "s16b_0005"
-down_revision: str | None = "i17_0003"
+down_revision: str | None = "s16a_0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,237 @@
+"""Events through the API: roles and scoping, warm re-plans published as new versions,
+notices and messages, audit rows with ids only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import pytest
+from api_test_helpers import DAY, OTHER, SHIFT, Template, publish
+from fastapi.testclient import TestClient
+
+from hjemmetjeneste.api import create_app
+from hjemmetjeneste.api.runner import PlanRunJob, Report, RunOutcome, run_job
+from hjemmetjeneste.formats import read_export
+from hjemmetjeneste.settings import Settings
+from hjemmetjeneste.store import audit, open_store
+
+OSLO = ZoneInfo("Europe/Oslo")
+NOW = datetime(2026, 12, 1, 10, 30, tzinfo=OSLO)
+
+
+def in_thread(job: PlanRunJob, report: Report) -> RunOutcome:
+    """The run queue's executor without a child process (the same code path inside it)."""
+    try:
+        result_json, kpis, violations = run_job(job, lambda _o, _s: None)
+    except Exception as exc:  # as the child would report it
+        return RunOutcome("failed", error=f"{type(exc).__name__}: {exc}")
+    report(1.0, None)
+    return RunOutcome("succeeded", result_json=result_json, kpis=kpis, violations=violations)
+
+
+@pytest.fixture
+def events_client(settings: Settings) -> Iterator[TestClient]:
+    """A client whose runs execute in a thread, with short re-plans."""
+    quick = settings.model_copy(update={"event_replan_time_limit_s": 1.0})
+    with TestClient(create_app(quick, executor=in_thread)) as client:
+        yield client
+
+
+@pytest.fixture
+def published(events_client, auth, template: Template) -> Template:
+    """The template's day shift published as version 1."""
+    assert publish(events_client, auth("planner", "planner-1"), template.run_id).status_code == 201
+    return template
+
+
+def _later(template: Template):
+    """A visit after 10:30 and its nurse and patient."""
+    return next(
+        (w.staff_id, v) for w in template.result.worklists for v in w.visits if v.start >= NOW
+    )
+
+
+def test_sick_call_is_applied_as_a_new_version_with_changes(events_client, auth, published):
+    """A planner's sick call at 10:30: re-planned warm, published as version 2, her later
+    visits listed under her name; nothing before 10:30 moved."""
+    sick, _ = _later(published)
+    body = {"kind": "staff_absence", "staff_id": sick, "start": NOW.isoformat()}
+    answer = events_client.post("/v1/events", json=body, headers=auth("planner", "planner-1"))
+    assert answer.status_code == 201, answer.text
+    event = answer.json()
+    assert event["status"] == "applied", event
+    assert event["result"]["version"] == 2
+    mine = event["result"]["changes"]["by_nurse"][sick]
+    assert mine and all(c["before"]["staff_id"] == sick for c in mine)
+    assert all(datetime.fromisoformat(c["before"]["start"]) >= NOW for c in mine)
+    nurse = events_client.get(
+        "/v1/nurse/changes",
+        params={"date": DAY.isoformat(), "shift": SHIFT.value, "since_version": 1},
+        headers=auth("nurse", sick),
+    )
+    assert nurse.status_code == 200, nurse.text
+    assert nurse.json()["current_version"] == 2
+    assert {c["visit_id"] for c in nurse.json()["changes"]} == {c["visit_id"] for c in mine}
+
+
+def test_patient_absence_requested_accepted_and_noticed(events_client, auth, published):
+    """A patient reports an absence (requested), the planner accepts (applied): her later
+    visits are gone from the new version and she has notices in bokmål and English."""
+    _, visit = _later(published)
+    patient = visit.patient_id
+    body = {
+        "kind": "patient_absence",
+        "patient_id": patient,
+        "start": NOW.isoformat(),
+        "end": (NOW + timedelta(days=1)).isoformat(),
+        "reason": "hos datteren",
+    }
+    sent = events_client.post("/v1/events", json=body, headers=auth("patient", patient))
+    assert sent.status_code == 201 and sent.json()["status"] == "requested"
+    event_id = sent.json()["id"]
+    planner = auth("planner", "planner-1")
+    listed = events_client.get("/v1/events", params={"status": "requested"}, headers=planner)
+    assert event_id in {e["id"] for e in listed.json()}
+    accepted = events_client.post(f"/v1/events/{event_id}/accept", headers=planner)
+    assert accepted.status_code == 200 and accepted.json()["status"] == "applied", accepted.text
+    cancelled = accepted.json()["result"]["changes"]["by_patient"][patient]
+    assert {c["type"] for c in cancelled} == {"cancelled"}
+    notices = events_client.get("/v1/patient/notices", headers=auth("patient", patient)).json()
+    kinds = {n["kind"] for n in notices}
+    assert kinds == {"visit_cancelled", "absence_accepted"}
+    assert any("avlyst" in n["text"] for n in notices)
+    english = events_client.get(
+        "/v1/patient/notices", params={"lang": "en"}, headers=auth("patient", patient)
+    ).json()
+    assert any("cancelled" in n["text"] for n in english)
+    again = events_client.post(f"/v1/events/{event_id}/accept", headers=planner)
+    assert again.status_code == 409
+
+
+def test_roles_and_scoping(events_client, auth, published):
+    """A patient posts only her own absence; a specialist of another municipality sees
+    nothing of ours; a nurse sends no events."""
+    _, visit = _later(published)
+    patient = visit.patient_id
+    absence = {
+        "kind": "patient_absence",
+        "patient_id": patient,
+        "start": NOW.isoformat(),
+        "end": (NOW + timedelta(hours=5)).isoformat(),
+    }
+    other_patient = events_client.post(
+        "/v1/events", json=absence, headers=auth("patient", "P-someone-else")
+    )
+    assert other_patient.status_code == 403
+    staff = {"kind": "staff_absence", "staff_id": "S001", "start": NOW.isoformat()}
+    assert (
+        events_client.post("/v1/events", json=staff, headers=auth("patient", patient)).status_code
+        == 403
+    )
+    assert (
+        events_client.post("/v1/events", json=staff, headers=auth("nurse", "S001")).status_code
+        == 403
+    )
+    admission = {
+        "kind": "hospital_admission",
+        "patient_id": patient,
+        "admitted_at": NOW.isoformat(),
+    }
+    foreign = events_client.post(
+        "/v1/events", json=admission, headers=auth("specialist", "lege-9", OTHER)
+    )
+    assert foreign.status_code == 404
+    mine = events_client.post(
+        "/v1/events?apply=false", json=admission, headers=auth("specialist", "lege-1")
+    )
+    assert mine.status_code == 201 and mine.json()["status"] == "requested"
+    event_id = mine.json()["id"]
+    assert (
+        events_client.get(
+            f"/v1/events/{event_id}", headers=auth("specialist", "lege-9", OTHER)
+        ).status_code
+        == 404
+    )
+    assert (
+        events_client.get(
+            f"/v1/events/{event_id}", headers=auth("specialist", "lege-2")
+        ).status_code
+        == 404
+    )
+    assert events_client.get("/v1/events", headers=auth("specialist", "lege-9", OTHER)).json() == []
+    extra = {**absence, "unknown": 1}
+    assert (
+        events_client.post("/v1/events", json=extra, headers=auth("patient", patient)).status_code
+        == 422
+    )
+
+
+def test_messages_and_audit_rows_carry_ids_only(events_client, auth, published, settings):
+    """A patient's message reaches the planner; every audit row of the events and notices
+    holds ids only: no patient's name appears in any of them."""
+    _, visit = _later(published)
+    patient = visit.patient_id
+    sent = events_client.post(
+        "/v1/patient/messages", json={"text": "Kan dere komme litt senere i morgen?"},
+        headers=auth("patient", patient),
+    )  # fmt: skip
+    assert sent.status_code == 201
+    planner = auth("planner", "planner-1")
+    listed = events_client.get("/v1/planner/messages", headers=planner).json()
+    assert listed[0]["patient_id"] == patient and "senere" in listed[0]["text"]
+    body = {
+        "kind": "patient_absence",
+        "patient_id": patient,
+        "start": NOW.isoformat(),
+        "end": (NOW + timedelta(days=1)).isoformat(),
+    }
+    answer = events_client.post("/v1/events", json=body, headers=planner)
+    assert answer.json()["status"] == "applied"
+    events_client.get("/v1/patient/notices", headers=auth("patient", patient))
+    store = open_store(settings.database_url)
+    try:
+        rows = audit.read_audit(store.engine, "5001", limit=1000)
+    finally:
+        store.close()
+    actions = {r.action for r in rows}
+    assert {"event.created", "notice.created", "notice.read", "message.created"} <= actions
+    names = {p.display_name for p in read_export(published_demo()).patients}
+    names |= {part for n in names for part in n.split()}
+    for row in rows:
+        for value in (row.actor_id, row.patient_id, row.resource, row.purpose, row.action):
+            assert not any(name in value for name in names if len(name) > 3), row
+
+
+def published_demo():
+    from api_test_helpers import DEMO
+
+    return DEMO
+
+
+def test_a_visit_the_nurse_started_stays_with_her_through_a_re_plan(events_client, auth, published):
+    """A visit planned after 10:30 that the nurse already marked started (a nurse ahead of
+    her plan) is frozen: her sick call at 10:30 moves her other later visits, not that one."""
+    sick, visit = _later(published)
+    nurse = auth("nurse", sick)
+    started = events_client.post(
+        f"/v1/nurse/visits/{quote(visit.visit_id, safe='')}/started",
+        json={"at": (NOW - timedelta(minutes=5)).isoformat()},
+        headers=nurse,
+    )
+    assert started.status_code == 200, started.text
+    body = {"kind": "staff_absence", "staff_id": sick, "start": NOW.isoformat()}
+    answer = events_client.post("/v1/events", json=body, headers=auth("planner", "planner-1"))
+    assert answer.status_code == 201 and answer.json()["status"] == "applied", answer.text
+    moved = {c["visit_id"] for c in answer.json()["result"]["changes"]["by_nurse"].get(sick, [])}
+    later = {v.visit_id for w in published.result.worklists if w.staff_id == sick for v in w.visits}
+    assert moved, "her other later visits move"
+    assert visit.visit_id not in moved
+    mine = events_client.get(
+        "/v1/nurse/worklist", params={"date": DAY.isoformat(), "shift": SHIFT.value}, headers=nurse
+    ).json()
+    kept = {v["visit_id"] for v in mine["worklist"]["visits"]}
+    assert mine["version"] == 2 and visit.visit_id in kept
+    assert later - kept == moved
