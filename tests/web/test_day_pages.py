@@ -83,6 +83,20 @@ def _headers(role: Role, person: str) -> dict[str, str]:
 PLANNER = _headers(Role.PLANNER, "planner-1")
 
 
+def _published(server: Server, day: date, shift: str = "day") -> dict:
+    """The shift's current published plan: the one there (events applied to it since), or a
+    new plan published now."""
+    history = httpx.get(
+        f"{server.url}/v1/publications/trd-ost/{day.isoformat()}/{shift}", headers=PLANNER
+    )
+    if history.status_code == 200 and history.json()["current_version"]:
+        current = history.json()["versions"][0]
+        assert current["version"] == history.json()["current_version"]
+        result = httpx.get(f"{server.url}/v1/runs/{current['run_id']}/result", headers=PLANNER)
+        return result.json()["result"]
+    return _plan_and_publish(server, day, shift)
+
+
 def _plan_and_publish(server: Server, day: date, shift: str = "day") -> dict:
     """Plan the demo district's shift through the API, publish it; the published result."""
     body = {"date": day.isoformat(), "shift": shift, "district_id": "trd-ost", "time_limit_s": 2}
@@ -374,6 +388,23 @@ def test_a_patient_cancels_tuesday_the_planner_accepts_and_the_nurse_sees_it_gon
     expect(page.locator("#away-text")).to_contain_text("Takk!")
     expect(page.locator("#events li")).to_have_count(1)
 
+    # The planner accepts on her page: the event waits in the "Hendelser" card.
+    planner_context = browser.new_context(viewport={"width": 1400, "height": 1000}, bypass_csp=True)
+    planner, planner_errors = _page(planner_context)
+    planner.goto(day_server.url)
+    planner.select_option("#demo-role", "planner")
+    planner.click("#demo-form button[type=submit]")
+    waiting = planner.locator("#events-waiting li[data-status=requested]")
+    expect(waiting).to_have_count(1)
+    expect(waiting).to_contain_text(patient)
+    expect(waiting).to_contain_text("Hos datteren")
+    assert axe_violations(planner) == [], "the planner's events"
+    waiting.locator("button[data-decision=accept]").click()
+    expect(planner.locator("#events-text")).to_contain_text("Godtatt", timeout=RUN_TIMEOUT_S * 1000)
+    expect(planner.locator("#events-decided li[data-status=applied]")).to_have_count(1)
+    planner.locator("#events-card").screenshot(path=str(shots / "planner-events.png"))
+    planner_context.close()
+    assert not planner_errors, planner_errors
     _event_applied(day_server, patient, "patient_absence")
 
     nurse_page.reload()
@@ -389,6 +420,12 @@ def test_a_patient_cancels_tuesday_the_planner_accepts_and_the_nurse_sees_it_gon
 
     page.reload()
     expect(page.locator("#notices .notice")).not_to_have_count(0)
+    # The notice names the cancelled visit's planned time in Oslo, as the nurse saw it.
+    starts = sorted(
+        v["start"] for w in result["worklists"] for v in w["visits"] if v["visit_id"] in gone
+    )
+    first_start = datetime.fromisoformat(starts[0]).astimezone(OSLO)
+    expect(page.locator("#notices")).to_contain_text(f"kl. {first_start:%H:%M} er avlyst")
     expect(tuesday).to_have_count(0)
     expect(page.locator("#events li")).to_contain_text("godkjent")
     page.screenshot(path=str(shots / "patient-notice.png"), full_page=True)
@@ -403,7 +440,7 @@ def test_a_hospital_admission_pauses_visits_and_a_discharge_adds_insulin(
     """The hospital reads the patient's plan (audited), sends an admission on Tuesday: the
     patient's Tuesday visits leave the published plan; a discharge report on Wednesday with a
     new insulin intervention puts an insulin task on Wednesday's plan."""
-    result = _plan_and_publish(day_server, TUESDAY)
+    result = _published(day_server, TUESDAY)
     taken = set()
     listed = httpx.get(f"{day_server.url}/v1/events", headers=PLANNER)
     if listed.status_code == 200:
@@ -427,7 +464,7 @@ def test_a_hospital_admission_pauses_visits_and_a_discharge_adds_insulin(
     assert any(e["action"] == "care_plan.read" and e["purpose"] == "innleggelse" for e in entries)
 
     page.click("#admit-form button[type=submit]")
-    expect(page.locator("#admit-text")).to_contain_text("sendt")
+    expect(page.locator("#admit-text")).to_contain_text("sendt", timeout=RUN_TIMEOUT_S * 1000)
     _event_applied(day_server, patient, "hospital_admission")
     visits = httpx.get(
         f"{day_server.url}/v1/patient/visits",
@@ -451,7 +488,7 @@ def test_a_hospital_admission_pauses_visits_and_a_discharge_adds_insulin(
     expect(page.locator("#changes li")).to_have_count(1)
     page.screenshot(path=str(shots / "hospital-page.png"), full_page=True)
     page.click("#discharge-form button[type=submit]")
-    expect(page.locator("#discharge-text")).to_contain_text("sendt")
+    expect(page.locator("#discharge-text")).to_contain_text("sendt", timeout=RUN_TIMEOUT_S * 1000)
     _event_applied(day_server, patient, "hospital_discharge")
     expect(page.locator("#sent li")).to_have_count(2)
     context.close()

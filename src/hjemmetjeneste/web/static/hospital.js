@@ -97,7 +97,7 @@ function renderChanges() {
 async function send(body, where) {
   try {
     const made = await (await api("/v1/events", { method: "POST", body })).json();
-    where.textContent = t("hospital.sent.ok", { status: t(`patient.events.status.${made.status}`) });
+    where.textContent = t("hospital.sent.ok", { status: t(`hospital.status.${made.status}`) });
     await loadSent();
     return true;
   } catch (error) {
@@ -141,7 +141,7 @@ function renderSent() {
         .map(
           (e) =>
             `<li data-event="${esc(e.id)}">${esc(t(`hospital.kind.${e.kind}`))} · ${esc((e.fields ?? e).patient_id)} · ${esc(longDate(e.created_at.slice(0, 10)))} ${clock(e.created_at)}: ` +
-            `<strong class="status-${esc(e.status)}">${esc(t(`patient.events.status.${e.status}`))}</strong></li>`,
+            `<strong class="status-${esc(e.status)}">${esc(t(`hospital.status.${e.status}`))}</strong></li>`,
         )
         .join("")}</ul>`
     : `<p>${esc(t("hospital.sent.none"))}</p>`;
