@@ -71,7 +71,8 @@ def day_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     export = folder / "demo"
     shutil.copytree(DEMO, export)
     _roster_for(export, [YESTERDAY, TUESDAY, WEDNESDAY])
-    with serve_export(folder, export) as running:
+    quick = {"HJEMMETJENESTE_EVENT_REPLAN_TIME_LIMIT_S": "2"}  # re-plans of a demo shift
+    with serve_export(folder, export, quick) as running:
         yield running
 
 

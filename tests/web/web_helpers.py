@@ -47,8 +47,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve_export(folder: Path, export: Path) -> Iterator[Server]:
-    """uvicorn with the app in demo mode over a new store (in ``folder``) holding ``export``."""
+def serve_export(
+    folder: Path, export: Path, settings: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """uvicorn with the app in demo mode over a new store (in ``folder``) holding ``export``;
+    ``settings``: more ``HJEMMETJENESTE_*`` environment variables."""
     database_url = f"sqlite:///{folder / 'page.db'}"
     store = open_store(database_url)
     store.save_export(read_export(export), source="demo")
@@ -58,6 +61,7 @@ def serve_export(folder: Path, export: Path) -> Iterator[Server]:
         **os.environ,
         "HJEMMETJENESTE_DATABASE_URL": database_url,
         "HJEMMETJENESTE_API_DEMO": "true",
+        **(settings or {}),
     }
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(
