@@ -37,6 +37,7 @@ from hjemmetjeneste.planning.replan import (
     by_nurse,
     by_patient,
     freeze,
+    kept_solution,
     prepare,
     visit_changes,
 )
@@ -262,6 +263,12 @@ def replan_day(
     start (see :mod:`hjemmetjeneste.planning.replan`).
     """
     prepared = prepare(day_plan, previous, now, events, started=started, patients=patients)
+    made: list[tuple[BuiltProblem, list[list[int]]]] = []
+
+    def adjust(built: BuiltProblem) -> tuple[BuiltProblem, list[list[int]]]:
+        made.append(freeze(prepared, previous, built, stability_weight, hold_min))
+        return made[-1]
+
     outcome = plan_day_plan(
         prepared.day_plan,
         travel=travel,
@@ -269,8 +276,21 @@ def replan_day(
         implausible=implausible,
         outside=outside,
         deadline=deadline,
-        adjust=lambda built: freeze(prepared, previous, built, stability_weight, hold_min),
+        adjust=adjust,
     )
+    if outcome.warm_start != "used" and made:
+        # The search never started from the routes (out of time, on a loaded machine): keep
+        # them as they were rather than a cold plan that moves everything or places nothing.
+        built, routes = made[-1]
+        kept = kept_solution(built, routes, previous, f"kept: {outcome.result.solver_status}")
+        result = assemble(prepared.day_plan, built, kept)
+        if outcome.result.outside_every_shift:
+            result = result.model_copy(
+                update={"outside_every_shift": outcome.result.outside_every_shift}
+            )
+        outcome = PlanOutcome(
+            result, tuple(check_solution(built.problem, kept)), outcome.stage_seconds, "kept"
+        )
     changes = visit_changes(previous, outcome.result, prepared.cancelled, tolerance_min)
     return ReplanOutcome(
         outcome, previous, changes, prepared.cancelled, prepared.frozen, prepared.added

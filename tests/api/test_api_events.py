@@ -235,3 +235,34 @@ def test_a_visit_the_nurse_started_stays_with_her_through_a_re_plan(events_clien
     kept = {v["visit_id"] for v in mine["worklist"]["visits"]}
     assert mine["version"] == 2 and visit.visit_id in kept
     assert later - kept == moved
+
+
+def test_an_event_the_request_stops_waiting_for_is_finished_in_the_background(
+    settings, auth, template
+):
+    """With no wait the answer is ``applying``; the API's background task publishes the
+    re-plan and the event becomes ``applied`` once, with one new version."""
+    import time
+
+    quick = settings.model_copy(
+        update={"event_replan_time_limit_s": 1.0, "event_apply_wait_s": 0.0}
+    )
+    with TestClient(create_app(quick, executor=in_thread)) as client:
+        planner = auth("planner", "planner-1")
+        assert publish(client, planner, template.run_id).status_code == 201
+        sick, _ = _later(template)
+        body = {"kind": "staff_absence", "staff_id": sick, "start": NOW.isoformat()}
+        sent = client.post("/v1/events", json=body, headers=planner).json()
+        assert sent["status"] == "applying"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            event = client.get(f"/v1/events/{sent['id']}", headers=planner).json()
+            if event["status"] != "applying":
+                break
+            time.sleep(0.3)
+        assert event["status"] == "applied" and event["result"]["version"] == 2
+        district = template.result.district_id
+        history = client.get(
+            f"/v1/publications/{district}/{DAY.isoformat()}/{SHIFT.value}", headers=planner
+        )
+        assert history.status_code == 200 and history.json()["current_version"] == 2

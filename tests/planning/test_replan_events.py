@@ -52,7 +52,8 @@ def _assert_minimal(first: PlanResult, again: ReplanOutcome, absent: str = "") -
     assert again.outcome.violations == ()
     before, after = _slots(first), _slots(again.result)
     early = {k: at for k, at in before.items() if at < NOW}
-    assert early and all(after.get(k) == at for k, at in early.items())
+    moved = {k: (at, after.get(k)) for k, at in early.items() if after.get(k) != at}
+    assert early and not moved, (again.outcome.warm_start, moved)
     assert not any(at < NOW for k, at in after.items() if k not in early)
     hold = timedelta(minutes=HOLD_MIN)
     kept = [(at, after[k]) for k, at in before.items() if k in after and k[1] != absent]
@@ -236,3 +237,26 @@ def test_discharge_changes_and_stops_interventions_from_the_date(published):
                 )
             },
         )
+
+
+def test_a_search_without_a_plan_keeps_the_previous_worklists(published, monkeypatch):
+    """When the search returns nothing from the routes (out of time on a loaded machine),
+    the re-plan keeps every other visit exactly and reports the absent nurse's later visits
+    unplaced, checker-clean, instead of a cold plan that places nothing."""
+    import hjemmetjeneste.pipeline as pipeline
+    from hjemmetjeneste.solver import Solution
+
+    def timed_out(problem, params=None, on_progress=None, initial_routes=None):
+        empty = Solution.nothing_served(problem, "fail_timeout", 1.0)
+        return empty.__class__(**{**empty.__dict__, "warm_start": "rejected"})
+
+    monkeypatch.setattr(pipeline, "solve", timed_out)
+    data, first = published
+    sick = _nurse_with_work_after_now(first)
+    again = replan_shift(data, first, NOW, {"ev": StaffAbsence(staff_id=sick, start=NOW)})
+    assert again.outcome.warm_start == "kept" and again.outcome.violations == ()
+    before, after = _slots(first), _slots(again.result)
+    assert all(after[k] == at for k, at in before.items() if k[1] != sick)
+    later = {v for (v, s), at in before.items() if s == sick and at >= NOW}
+    assert later and later <= {u.visit_id for u in again.result.unplaced}
+    assert all(at < NOW for (v, s), at in after.items() if s == sick)

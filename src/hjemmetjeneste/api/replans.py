@@ -30,6 +30,7 @@ from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from hjemmetjeneste.api.events import log_event
+from hjemmetjeneste.api.routers import runs as runs_router
 from hjemmetjeneste.domain import OSLO_TZ_NAME, PlanResult
 from hjemmetjeneste.domain.events import (
     EmergencyVisit,
@@ -44,6 +45,7 @@ from hjemmetjeneste.store import events as store_events
 from hjemmetjeneste.store.actuals import started_visit_ids
 
 if TYPE_CHECKING:
+    from hjemmetjeneste.api.auth import Principal
     from hjemmetjeneste.api.deps import ApiState
     from hjemmetjeneste.api.runner import PlanRunJob
     from hjemmetjeneste.domain import MunicipalityData
@@ -141,15 +143,16 @@ def replan_instant(
 
 def apply_event(
     state: ApiState,
-    actor_id: str,
+    user: Principal,
     record: store_events.EventRecord,
     now: datetime | None = None,
 ) -> store_events.EventRecord:
     """Queue the re-plans of every published shift ``record`` touches and wait (at most
     ``settings.event_apply_wait_s``) until they are published; the event as it then is."""
     engine, mid = state.store.engine, record.municipality_id
+    assert user.municipality_id == mid
     if not store_events.set_event_status(
-        engine, record.event_id, "applying", expected=("requested",), decided_by=actor_id
+        engine, record.event_id, "applying", expected=("requested",), decided_by=user.person_id
     ):
         return store_events.get_event(engine, mid, record.event_id) or record
     event = EVENTS.validate_python(record.payload)
@@ -171,7 +174,16 @@ def apply_event(
         if not _touches(event, result, district):
             continue
         instant = replan_instant(event, result, now, wall)
-        run = _queue_replan(state, actor_id, mid, pub, record.event_id, instant)
+        run = runs_router.queue_run(
+            state,
+            user,
+            pub.district_id,
+            pub.plan_date,
+            pub.shift,
+            state.settings.event_replan_time_limit_s,
+            warm_from=pub.run_id,
+            replan={"event_id": record.event_id, "now": instant.isoformat()},
+        )
         store_events.create_replan(
             engine,
             run_id=run.run_id,
@@ -185,48 +197,11 @@ def apply_event(
             now=instant,
         )
         queued += 1
-    state.runner.wake()
     log_event("event.applying", event_id=record.event_id, municipality_id=mid, runs=queued)
     deadline = clock.monotonic() + state.settings.event_apply_wait_s
     while not finish_event(state, mid, record.event_id) and clock.monotonic() < deadline:
         clock.sleep(0.2)
     return store_events.get_event(engine, mid, record.event_id) or record
-
-
-def _queue_replan(
-    state: ApiState, actor_id: str, mid: str, pub: runs.PublicationRecord, event_id: str,
-    now: datetime,
-) -> runs.RunRecord:  # fmt: skip
-    """A queued run of ``pub``'s shift that re-plans it for the event from ``now``."""
-    pins = runs.list_pins(
-        state.store.engine, mid, district_id=pub.district_id, plan_date=pub.plan_date,
-        shift=pub.shift,
-    )  # fmt: skip
-    params: dict[str, object] = {
-        "time_limit_s": state.settings.event_replan_time_limit_s,
-        "pins": len(pins),
-        "pin_list": [
-            {
-                "task_id": p.task_id,
-                "staff_id": p.staff_id,
-                "start": None if p.start is None else p.start.isoformat(),
-            }
-            for p in pins
-        ],
-        "warm_from": pub.run_id,
-        "replan": {"event_id": event_id, "now": now.isoformat()},
-    }
-    record = runs.create_run(
-        state.store.engine,
-        municipality_id=mid,
-        district_id=pub.district_id,
-        plan_date=pub.plan_date,
-        shift=pub.shift,
-        params=params,
-        created_by=actor_id,
-    )
-    log_event("run.queued", run_id=record.run_id, municipality_id=mid, event_id=event_id)
-    return record
 
 
 def finish_event(state: ApiState, municipality_id: str, event_id: str) -> bool:
@@ -242,9 +217,10 @@ def finish_event(state: ApiState, municipality_id: str, event_id: str) -> bool:
         run = runs.get_run(engine, municipality_id, replan.run_id)
         if run is None or run.status not in runs.FINAL_STATUSES:
             continue
-        _publish(state, record, replan, run)
+        if store_events.claim_replan(engine, replan.run_id):  # one finisher per re-plan
+            _publish(state, record, replan, run)
     replans = store_events.replans_of_event(engine, event_id)
-    if any(r.status == "queued" for r in replans):
+    if any(r.status in ("queued", "publishing") for r in replans):
         return False
     published = [r for r in replans if r.status == "published"]
     failed = [r for r in replans if r.status == "failed"]
@@ -271,7 +247,7 @@ def finish_event(state: ApiState, municipality_id: str, event_id: str) -> bool:
         "changes": {"by_nurse": by_nurse, "by_patient": by_patient},
     }
     status = "failed" if failed and not published else "applied"
-    store_events.set_event_status(
+    won = store_events.set_event_status(
         engine,
         event_id,
         status,
@@ -279,6 +255,8 @@ def finish_event(state: ApiState, municipality_id: str, event_id: str) -> bool:
         result=result,
         error=f"{len(failed)} re-plan(s) failed" if failed else None,
     )
+    if not won:  # another finisher (the background task) ended it
+        return True
     if status == "applied" and isinstance(EVENTS.validate_python(record.payload), PatientAbsence):
         _notify_absence(state, record, accepted=True)
     log_event("event.finished", event_id=event_id, status=status, versions=len(published))
@@ -319,8 +297,7 @@ def _publish(
         store_events.finish_replan(engine, replan.run_id, "failed")
         log_event("replan.stale", run_id=run.run_id, event_id=record.event_id)
         return
-    if not store_events.finish_replan(engine, replan.run_id, "published", pub.version):
-        return
+    store_events.finish_replan(engine, replan.run_id, "published", pub.version)
     state.published.invalidate(mid, replan.plan_date, replan.shift)
     log_event(
         "run.published",

@@ -50,6 +50,7 @@ from hjemmetjeneste.domain.events import (
 from hjemmetjeneste.planning.mapping import map_plan
 from hjemmetjeneste.planning.to_problem import BuiltProblem
 from hjemmetjeneste.planning.warmstart import with_stability
+from hjemmetjeneste.solver import Route, RouteStop, Solution
 from hjemmetjeneste.tasks import local_datetime
 
 __all__ = [
@@ -62,12 +63,16 @@ __all__ = [
     "by_nurse",
     "by_patient",
     "freeze",
+    "kept_solution",
     "prepare",
     "visit_changes",
 ]
 
 TOLERANCE_MIN = 15
 """A visit whose start shifts by more than this many minutes counts as moved."""
+
+FROZEN_PENALTY = 10**9
+"""Drop penalty of a frozen visit (started, done or before now): above any trade."""
 
 HOLD_MIN = 30
 """A visit the events leave alone starts at most this many minutes from its planned start
@@ -332,10 +337,14 @@ def freeze(
     windows = list(problem.time_windows)
     start_s, end_s = problem.window_start_s.copy(), problem.window_end_s.copy()
     pinned_v, pinned_s = problem.pinned_vehicle.copy(), problem.pinned_start_s.copy()
+    penalty = problem.drop_penalty.copy()
     for node in problem.job_nodes:
         if node in fixed:
             v, at = fixed[node]
             allowed[node], pinned_v[node], pinned_s[node] = (v,), v, at
+            # Done or under way: never worth dropping (a ruin-and-recreate search would
+            # otherwise trade a cheap frozen visit for two others).
+            penalty[node] = FROZEN_PENALTY
             refused[node] = tuple(r for r in refused[node] if r != v)
             windows[node], start_s[node], end_s[node] = ((at, at),), at, at
             continue
@@ -368,6 +377,7 @@ def freeze(
         window_end_s=end_s,
         pinned_vehicle=pinned_v,
         pinned_start_s=pinned_s,
+        drop_penalty=penalty,
         soft_window_end_s=np.minimum(problem.soft_window_end_s, end_s),
     )
     frozen_built = dataclasses.replace(built, problem=changed)
@@ -464,3 +474,59 @@ def by_patient(changes: Iterable[VisitChange]) -> dict[str, list[VisitChange]]:
     for change in changes:
         out.setdefault(change.patient_id, []).append(change)
     return out
+
+
+def kept_solution(
+    built: BuiltProblem, routes: list[list[int]], previous: PlanResult, status: str
+) -> Solution:
+    """The initial routes at their previous start times, as a solution: the fallback when the
+    search returns nothing better in its time (a loaded machine can stop OR-Tools before it
+    has even read the routes back). Frozen and held visits keep their times; what the routes
+    leave out (an absent caregiver's later visits) is dropped, so it is reported unplaced.
+    Removing stops from a feasible route keeps it feasible; :func:`check_solution` confirms.
+    """
+    problem, index = built.problem, built.index
+    starts = {
+        (v.visit_id, w.staff_id): index.to_seconds(v.start)
+        for w in previous.worklists
+        for v in w.visits
+    }
+    pauses = {
+        w.staff_id: tuple(
+            (index.to_seconds(b.start), int((b.end - b.start).total_seconds())) for b in w.breaks
+        )
+        for w in previous.worklists
+    }
+    routed = {n for route in routes for n in route}
+    half = {n for a, b in problem.sync_groups if (a in routed) != (b in routed) for n in (a, b)}
+    out: list[Route] = []
+    served: set[int] = set()
+    for v, full in enumerate(routes):
+        route = [n for n in full if n not in half]
+        travel, staff = problem.travel_for(v), index.vehicle_staff[v]
+        here = int(problem.vehicle_start_node[v])
+        at = [starts[(index.job_visit[n] or "", staff)] for n in route]
+        depart = int(problem.vehicle_start_s[v])
+        if route:
+            depart = max(depart, at[0] - int(travel[here, route[0]]))
+        free = depart
+        stops: list[RouteStop] = []
+        for node, start in zip(route, at, strict=True):
+            stops.append(RouteStop(node, free + int(travel[here, node]), start))
+            here, free = node, start + int(problem.service_s[node])
+            served.add(node)
+        back = free + int(travel[here, int(problem.vehicle_end_node[v])]) if stops else depart
+        breaks = pauses.get(staff, ()) if problem.vehicle_breaks[v] else ()
+        out.append(Route(v, depart, tuple(stops), back, breaks))
+    dropped = tuple(n for n in problem.job_nodes if n not in served)
+    objective = sum(
+        int(problem.travel_for(r.vehicle)[a, b])
+        for r in out
+        for a, b in zip(
+            [int(problem.vehicle_start_node[r.vehicle]), *(s.node for s in r.stops)],
+            [*(s.node for s in r.stops), int(problem.vehicle_end_node[r.vehicle])],
+            strict=True,
+        )
+        if r.stops
+    ) + int(sum(problem.drop_penalty[n] for n in dropped))
+    return Solution(tuple(out), dropped, objective, status, 0.0, warm_start="kept")

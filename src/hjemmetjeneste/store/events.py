@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hjemmetjeneste.store.engine import writing
 from hjemmetjeneste.store.models import TableBase
+from hjemmetjeneste.store.runs import _aware, _now
 
 __all__ = [
     "EventRecord",
@@ -39,6 +40,7 @@ __all__ = [
     "ReplanRow",
     "add_message",
     "add_notices",
+    "claim_replan",
     "create_event",
     "create_replan",
     "due_outbox",
@@ -58,17 +60,6 @@ __all__ = [
     "set_replan_details",
     "staff_district",
 ]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """SQLite hands datetimes back naive: they were stored in UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
 
 
 class EventRow(TableBase):
@@ -254,21 +245,19 @@ def list_events(
     event_date: date | None = None,
     patient_id: str | None = None,
     created_by: str | None = None,
-    kinds: Sequence[str] | None = None,
     limit: int = 500,
 ) -> list[EventRecord]:
     """The municipality's events matching the filters, newest first."""
-    query = select(EventRow).where(EventRow.municipality_id == municipality_id)
-    if status is not None:
-        query = query.where(EventRow.status == status)
-    if event_date is not None:
-        query = query.where(EventRow.event_date == event_date)
-    if patient_id is not None:
-        query = query.where(EventRow.patient_id == patient_id)
-    if created_by is not None:
-        query = query.where(EventRow.created_by == created_by)
-    if kinds is not None:
-        query = query.where(EventRow.kind.in_(list(kinds)))
+    given = {
+        EventRow.status: status,
+        EventRow.event_date: event_date,
+        EventRow.patient_id: patient_id,
+        EventRow.created_by: created_by,
+    }
+    query = select(EventRow).where(
+        EventRow.municipality_id == municipality_id,
+        *(column == value for column, value in given.items() if value is not None),
+    )
     query = query.order_by(EventRow.created_at.desc()).limit(limit)
     with Session(engine) as session:
         return [_event(r) for r in session.scalars(query)]
@@ -417,15 +406,25 @@ def set_replan_details(
         )
 
 
-def finish_replan(engine: Engine, run_id: str, status: str, version: int | None = None) -> bool:
-    """Mark a queued re-plan ``published`` (with its version) or ``failed``; True once only."""
+def claim_replan(engine: Engine, run_id: str) -> bool:
+    """Take a queued re-plan to publish it (``publishing``); True for exactly one caller."""
     with writing(engine).begin() as connection:
         done = connection.execute(
             update(ReplanRow)
             .where(ReplanRow.run_id == run_id, ReplanRow.status == "queued")
-            .values(status=status, version=version)
+            .values(status="publishing")
         )
         return done.rowcount == 1
+
+
+def finish_replan(engine: Engine, run_id: str, status: str, version: int | None = None) -> None:
+    """Mark a claimed re-plan ``published`` (with its version) or ``failed``."""
+    with writing(engine).begin() as connection:
+        connection.execute(
+            update(ReplanRow)
+            .where(ReplanRow.run_id == run_id)
+            .values(status=status, version=version)
+        )
 
 
 # -- notices and the outbox -----------------------------------------------------------------

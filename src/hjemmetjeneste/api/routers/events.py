@@ -147,7 +147,7 @@ def create_event(
         isinstance(body, PatientAbsence) and state.settings.patient_absence_auto_accept
     )
     if apply and auto:
-        record = replans.apply_event(state, user.person_id, record, now)
+        record = replans.apply_event(state, user, record, now)
     return _public(record)
 
 
@@ -217,7 +217,7 @@ def accept_event(
         "event.accepted",
         f"event:{event_id}",
     )
-    return _public(replans.apply_event(state, user.person_id, record, now))
+    return _public(replans.apply_event(state, user, record, now))
 
 
 @router.post(

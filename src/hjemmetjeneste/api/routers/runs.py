@@ -162,10 +162,12 @@ def queue_run(
     shift: str,
     time_limit_s: float,
     warm_from: str | None = None,
+    replan: dict[str, str] | None = None,
 ) -> runs.RunRecord:
     """Record a queued run of the shift with its pins and hand it to a worker.
 
-    ``warm_from``: a run of the same shift whose worklists start the search (re-planning).
+    ``warm_from``: a run of the same shift whose worklists start the search (re-planning);
+    ``replan``: an event's minimal-change re-plan of it (``api/replans.py``).
     """
     pins = runs.list_pins(
         state.store.engine,
@@ -188,6 +190,8 @@ def queue_run(
     }
     if warm_from is not None:
         params["warm_from"] = warm_from
+    if replan is not None:
+        params["replan"] = replan
     record = runs.create_run(
         state.store.engine,
         municipality_id=user.municipality_id,
