@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -208,6 +209,32 @@ def published_demo():
     from api_test_helpers import DEMO
 
     return DEMO
+
+
+def test_a_visit_the_nurse_started_stays_with_her_through_a_re_plan(events_client, auth, published):
+    """A visit planned after 10:30 that the nurse already marked started (a nurse ahead of
+    her plan) is frozen: her sick call at 10:30 moves her other later visits, not that one."""
+    sick, visit = _later(published)
+    nurse = auth("nurse", sick)
+    started = events_client.post(
+        f"/v1/nurse/visits/{quote(visit.visit_id, safe='')}/started",
+        json={"at": (NOW - timedelta(minutes=5)).isoformat()},
+        headers=nurse,
+    )
+    assert started.status_code == 200, started.text
+    body = {"kind": "staff_absence", "staff_id": sick, "start": NOW.isoformat()}
+    answer = events_client.post("/v1/events", json=body, headers=auth("planner", "planner-1"))
+    assert answer.status_code == 201 and answer.json()["status"] == "applied", answer.text
+    moved = {c["visit_id"] for c in answer.json()["result"]["changes"]["by_nurse"].get(sick, [])}
+    later = {v.visit_id for w in published.result.worklists if w.staff_id == sick for v in w.visits}
+    assert moved, "her other later visits move"
+    assert visit.visit_id not in moved
+    mine = events_client.get(
+        "/v1/nurse/worklist", params={"date": DAY.isoformat(), "shift": SHIFT.value}, headers=nurse
+    ).json()
+    kept = {v["visit_id"] for v in mine["worklist"]["visits"]}
+    assert mine["version"] == 2 and visit.visit_id in kept
+    assert later - kept == moved
 
 
 def test_an_event_the_request_stops_waiting_for_is_finished_in_the_background(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import httpx
 import jwt
@@ -46,6 +47,8 @@ def ctx(client, auth, template):
         "nurse": nurse_on_shift(template.result),
         "patient": patient_on_shift(template.result),
         "visit": worklist.visits[0].visit_id,
+        "visit_start": worklist.visits[0].start.isoformat(),
+        "visit_end": worklist.visits[0].end.isoformat(),
         "staff": worklist.staff_id,
     }
 
@@ -150,6 +153,39 @@ def _endpoints(ctx: dict) -> list[Endpoint]:
             frozenset({"planner", "admin"}),
             False,
             lambda c, h: c.get("/v1/audit", headers=h),
+        ),
+        Endpoint(
+            "visit started",
+            frozenset({"nurse"}),
+            True,
+            lambda c, h: c.post(
+                f"/v1/nurse/visits/{quote(ctx['visit'], safe='')}/started",
+                json={"at": ctx["visit_start"]},
+                headers=h,
+            ),
+        ),
+        Endpoint(
+            "visit done",
+            frozenset({"nurse"}),
+            True,
+            lambda c, h: c.post(
+                f"/v1/nurse/visits/{quote(ctx['visit'], safe='')}/done",
+                json={"at": ctx["visit_end"]},
+                headers=h,
+            ),
+        ),
+        Endpoint(
+            "nurse actuals",
+            frozenset({"nurse"}),
+            False,
+            lambda c, h: c.get("/v1/nurse/actuals", params=day, headers=h),
+        ),
+        # A resource: the shift is 5001's published plan (another municipality's: 404).
+        Endpoint(
+            "planner actuals",
+            planner,
+            True,
+            lambda c, h: c.get("/v1/planner/actuals", params=day, headers=h),
         ),
     ]
 

@@ -9,20 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 import ci_guard
-from hjemmetjeneste.formats import read_export
-from hjemmetjeneste.store import open_store
 
 CHROMIUM = Path(os.environ.get("HJEMMETJENESTE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -34,9 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
-#: This suite's ports (127.0.0.1 only).
-PORTS = range(18300, 18400)
 #: A task nobody on the demo's day shift may do (nobody speaks Polish): always unplaced.
 UNPLACEABLE = (
     "I99001,CP-P0001,P0001,Mestring og motivasjon,Samtale på polsk om dagen,20,window,,0,"
@@ -57,24 +46,7 @@ if sync_playwright is None or not CHROMIUM.exists():
         allow_module_level=True,
     )
 
-
-@dataclass(frozen=True)
-class Server:
-    """The running page server."""
-
-    url: str
-    database_url: str
-
-
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 18300-18399")
+from web_helpers import DEMO, Server, serve_export  # noqa: E402 - needs Playwright
 
 
 @pytest.fixture(scope="session")
@@ -86,55 +58,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     shutil.copytree(DEMO, export)
     with (export / "interventions.csv").open("a", encoding="utf-8") as out:
         out.write(UNPLACEABLE)
-    database_url = f"sqlite:///{folder / 'page.db'}"
-    store = open_store(database_url)
-    store.save_export(read_export(export), source="demo")
-    store.close()
-    port = _free_port()
-    env = {
-        **os.environ,
-        "HJEMMETJENESTE_DATABASE_URL": database_url,
-        "HJEMMETJENESTE_API_DEMO": "true",
-    }
-    log = (folder / "server.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "hjemmetjeneste.api:app_from_environment",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = (folder / "server.log").read_text()
-                raise RuntimeError(f"the server did not start: {output}")
-            time.sleep(0.2)
-        yield Server(url=url, database_url=database_url)
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+    with serve_export(folder, export) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -1,15 +1,107 @@
-"""Helpers of the page tests: the accessibility check, screenshots, a large synthetic day."""
+"""Helpers of the page tests: the page server, the accessibility check, screenshots, a large
+synthetic day."""
 
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 from playwright.sync_api import Page
 
+from hjemmetjeneste.formats import read_export
+from hjemmetjeneste.store import open_store
+
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
+#: This suite's ports (127.0.0.1 only).
+PORTS = range(18300, 18400)
+
+
+@dataclass(frozen=True)
+class Server:
+    """The running page server."""
+
+    url: str
+    database_url: str
+
+
+def _free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 18300-18399")
+
+
+@contextmanager
+def serve_export(
+    folder: Path, export: Path, settings: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """uvicorn with the app in demo mode over a new store (in ``folder``) holding ``export``;
+    ``settings``: more ``HJEMMETJENESTE_*`` environment variables."""
+    database_url = f"sqlite:///{folder / 'page.db'}"
+    store = open_store(database_url)
+    store.save_export(read_export(export), source="demo")
+    store.close()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "HJEMMETJENESTE_DATABASE_URL": database_url,
+        "HJEMMETJENESTE_API_DEMO": "true",
+        **(settings or {}),
+    }
+    log = (folder / "server.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "hjemmetjeneste.api:app_from_environment",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                output = (folder / "server.log").read_text()
+                raise RuntimeError(f"the server did not start: {output}")
+            time.sleep(0.2)
+        yield Server(url=url, database_url=database_url)
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
 
 
 def axe_violations(page: Page) -> list[str]:

@@ -21,11 +21,13 @@ from hjemmetjeneste.api.guard import ApiGuard
 from hjemmetjeneste.api.published import PublishedCache
 from hjemmetjeneste.api.replans import run_background
 from hjemmetjeneste.api.routers import (
+    actuals,
     audit,
     events,
     imports,
     meta,
     nurse,
+    pages,
     patient,
     periods,
     planner,
@@ -159,11 +161,13 @@ def create_app(settings: Settings, *, executor: Executor = execute_in_process) -
         staffing_router,
         planner,
         periods,
+        actuals,
         events,
     ):
         app.include_router(module.router)
     app.include_router(nurse.feed_router)
     planner.mount_page(app)
+    pages.mount_pages(app)
     return app
 
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter
+from sqlalchemy.orm import Session
 
 from hjemmetjeneste.api.events import log_event
 from hjemmetjeneste.api.routers import runs as runs_router
@@ -41,6 +42,7 @@ from hjemmetjeneste.domain.events import (
 )
 from hjemmetjeneste.store import audit, runs
 from hjemmetjeneste.store import events as store_events
+from hjemmetjeneste.store.actuals import started_visit_ids
 
 if TYPE_CHECKING:
     from hjemmetjeneste.api.auth import Principal
@@ -449,9 +451,15 @@ def solve_replan(
 
     assert job.replan is not None
     now = datetime.fromisoformat(job.replan["now"])
-    # Visits the nurses marked started or done are frozen too. MERGE POINT (s16b): wire
-    # store.actuals.started_visit_ids(session, district, day, shift) here.
-    started: frozenset[str] = frozenset()
+    # Visits the nurses marked started or done are frozen too, whatever their planned time.
+    with Session(engine) as session:
+        started = started_visit_ids(
+            session,
+            job.district_id,
+            job.plan_date,
+            job.shift,
+            municipality_id=job.municipality_id,
+        )
     outcome = replan_shift(
         data,
         previous,

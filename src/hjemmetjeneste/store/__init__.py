@@ -6,13 +6,14 @@
 ``MunicipalityData``. This package never imports polars, OR-Tools or numba.
 """
 
-from hjemmetjeneste.store import (
+from hjemmetjeneste.store import (  # tables registered on TableBase
+    actuals,
     audit,
     events,
     feeds,
     periods,
     runs,
-)  # tables registered on TableBase
+)
 from hjemmetjeneste.store.catalogue import CatalogueEntry
 from hjemmetjeneste.store.digest import database_digest
 from hjemmetjeneste.store.engine import create_store_engine, migrate, normalise_url
@@ -33,6 +34,7 @@ __all__ = [
     "KindCounts",
     "Store",
     "StoreError",
+    "actuals",
     "audit",
     "create_store_engine",
     "database_digest",

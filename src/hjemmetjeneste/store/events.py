@@ -17,7 +17,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime, Engine, Integer, String, Text, select, update
@@ -358,7 +358,7 @@ def create_replan(
         shift=shift,
         base_run_id=base_run_id,
         base_version=base_version,
-        now=now,
+        now=now.astimezone(UTC),  # SQLite keeps the wall clock only
         status="queued",
         created_at=_now(),
     )
@@ -472,7 +472,12 @@ def add_notices(engine: Engine, notices: Sequence[dict[str, Any]]) -> list[Notic
     now = _now()
     out: list[NoticeRecord] = []
     with Session(writing(engine)) as session, session.begin():
-        for fields in notices:
+        for given in notices:
+            # In UTC: SQLite keeps a datetime's wall clock and drops its offset.
+            fields = {
+                k: v.astimezone(UTC) if isinstance(v, datetime) and v.tzinfo else v
+                for k, v in given.items()
+            }
             row = NoticeRow(**fields, created_at=now)
             session.add(row)
             session.flush()

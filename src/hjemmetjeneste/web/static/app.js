@@ -3,6 +3,9 @@
 // Everything it shows comes from the API with the signed-in bearer token.
 
 import { clock, currentLanguage, duration, esc, percent, preferredLanguage, setLanguage, t, todayInOslo } from "./i18n.js";
+import { showActuals } from "./actuals.js";
+import { decide, showEvents } from "./events.js";
+import { api } from "./session.js";
 import { RouteMap } from "./map.js";
 import { diffPlans, diffTable, worklistsHtml } from "./plan.js";
 import { Timeline, firstName, indexVisits } from "./timeline.js";
@@ -22,30 +25,6 @@ const state = {
 };
 let map = null;
 let timeline = null;
-
-class ApiError extends Error {
-  constructor(status, detail) {
-    super(detail);
-    this.status = status;
-  }
-}
-
-async function api(path, { method = "GET", body, headers = {} } = {}) {
-  const response = await fetch(path, {
-    method,
-    headers: {
-      Authorization: `Bearer ${state.token}`,
-      ...(body === undefined ? {} : { "Content-Type": "application/json" }),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) {
-    const problem = await response.json().catch(() => ({ detail: response.statusText }));
-    throw new ApiError(response.status, problem.detail || response.statusText);
-  }
-  return response;
-}
 
 function say(text) {
   $("status").textContent = text;
@@ -70,6 +49,7 @@ async function showSignIn() {
 
 async function signIn(token) {
   state.token = token;
+  sessionStorage.setItem("hjemmetjeneste.token", token); // api() sends it
   let me;
   try {
     me = await (await api("/v1/me")).json();
@@ -107,6 +87,7 @@ async function signIn(token) {
   if (!map) map = new RouteMap($("map"), state.config, openVisit);
   if (!timeline) timeline = new Timeline($("timeline"), { onOpen: openVisit, onMove: (m) => replan(m.key.split("|")[1], m.toStaff, m.start) });
   await loadLatest();
+  await showEvents(api);
 }
 
 function signOut() {
@@ -244,6 +225,7 @@ function renderView(view) {
   part("map", () => map?.draw(view));
   part("timeline", () => timeline?.render(view, view.visit_competence));
   part("unplaced", () => renderUnplaced(view));
+  showActuals(view, api).catch(fail);
   $("print-who").innerHTML =
     `<option value="">${esc(t("actions.print_all"))}</option>` +
     view.result.worklists.map((w) => `<option value="${esc(w.staff_id)}">${esc(w.first_name)} (${esc(w.staff_id)})</option>`).join("");
@@ -563,6 +545,12 @@ async function main() {
     rejectReplan();
   });
   $("publish").addEventListener("click", publish);
+  $("actuals-refresh").addEventListener("click", () => state.view && showActuals(state.view, api).catch(fail));
+  $("events-refresh").addEventListener("click", () => showEvents(api));
+  $("events-card").addEventListener("click", (e) => {
+    const button = e.target.closest("button.decide");
+    if (button) decide(api, button.dataset.event, button.dataset.decision, loadLatest);
+  });
   $("print").addEventListener("click", printWorklists);
   if (state.token) await signIn(state.token);
   else await showSignIn();

@@ -14,10 +14,19 @@ export function preferredLanguage() {
   return lang === "en" ? "en" : "nb";
 }
 
-/** Load the catalogue of ``lang`` and translate the static texts of the page. */
+const extraCatalogues = [];
+
+/** Load the catalogue ``name`` (``/static/i18n/<name>.<lang>.json``) next to the main one,
+ * from the next :func:`setLanguage` on (the nurse's, patient's and hospital's pages). */
+export function useCatalogue(name) {
+  if (!extraCatalogues.includes(name)) extraCatalogues.push(name);
+}
+
+/** Load the catalogues of ``lang`` and translate the static texts of the page. */
 export async function setLanguage(lang) {
-  const response = await fetch(`/static/i18n/${lang}.json`);
-  messages = await response.json();
+  const names = [lang, ...extraCatalogues.map((name) => `${name}.${lang}`)];
+  const loaded = await Promise.all(names.map(async (name) => (await fetch(`/static/i18n/${name}.json`)).json()));
+  messages = Object.assign({}, ...loaded);
   language = lang;
   localStorage.setItem("hjemmetjeneste.lang", lang);
   document.documentElement.lang = lang;
@@ -89,4 +98,22 @@ export function esc(value) {
     .replaceAll(">", "&gt;")
     .replaceAll('"', "&quot;")
     .replaceAll("'", "&#39;");
+}
+
+/** The instant of clock time ``hhmm`` ("HH:MM") on ``day`` (YYYY-MM-DD) in Europe/Oslo, as
+ * an ISO string with its offset (+01:00 in winter, +02:00 in summer). */
+export function osloIso(day, hhmm = "00:00") {
+  const local = new Intl.DateTimeFormat("sv-SE", { timeZone: ZONE, dateStyle: "short", timeStyle: "short" });
+  for (const offset of ["+01:00", "+02:00"]) {
+    const iso = `${day}T${hhmm}:00${offset}`;
+    if (local.format(Date.parse(iso)) === `${day} ${hhmm}`) return iso;
+  }
+  return `${day}T${hhmm}:00+01:00`; // a clock time skipped by the change to summer time
+}
+
+/** The day after ``day`` (YYYY-MM-DD). */
+export function nextDay(day) {
+  const d = new Date(`${day}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
 }
