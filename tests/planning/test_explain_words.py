@@ -449,6 +449,39 @@ def test_what_a_caregiver_lacks_for_a_visit():
     )
 
 
+def test_the_second_caregiver_is_judged_by_the_second_role():
+    """A double-staffed visit for a nurse with wound care and a helper with a catheter skill:
+    in the second place a caregiver lacks what the helper's role needs, in the first what the
+    visit needs; a double-staffed visit without a second role judges both places alike."""
+    two_roles = _task("r", NURSE, Skill.WOUND_CARE).model_copy(
+        update={
+            "staff_count": 2,
+            "second_staff_competence": HEALTH_WORKER,
+            "second_staff_skills": frozenset({Skill.CATHETER}),
+        }
+    )
+    one_role = _task("o", NURSE, Skill.WOUND_CARE).model_copy(update={"staff_count": 2})
+    visits = (
+        Visit(visit_id="roles", patient_id="p", tasks=(two_roles,)),
+        Visit(visit_id="alike", patient_id="p", tasks=(one_role,)),
+    )
+    staff = (
+        _staff("helper", HEALTH_WORKER),
+        _staff("assistant", CompetenceLevel.ASSISTANT, Skill.CATHETER),
+    )
+    plan = DayPlan.model_construct(staff=staff, visits=visits)
+    assert staff_lacks(plan, "helper", "roles", second_role=True) == "lacks skill catheter"
+    assert staff_lacks(plan, "helper", "roles") == (
+        "lacks competence sykepleier (has helsefagarbeider) and skill wound_care"
+    )
+    assert staff_lacks(plan, "assistant", "roles", second_role=True) == (
+        "lacks competence helsefagarbeider (has assistent)"
+    )
+    assert staff_lacks(plan, "helper", "alike", second_role=True) == (
+        "lacks competence sykepleier (has helsefagarbeider) and skill wound_care"
+    )
+
+
 # -- windows ---------------------------------------------------------------------------------
 
 
