@@ -48,9 +48,12 @@ def published(events_client, auth, template: Template) -> Template:
 
 
 def _later(template: Template):
-    """A visit after 10:30 and its nurse and patient."""
+    """A nurse with at least two visits after 10:30, and the first of them (a part-day nurse
+    with a single later visit would leave a sick call nothing else to move)."""
     return next(
-        (w.staff_id, v) for w in template.result.worklists for v in w.visits if v.start >= NOW
+        (w.staff_id, later[0])
+        for w in template.result.worklists
+        if len(later := [v for v in w.visits if v.start >= NOW]) >= 2
     )
 
 
