@@ -52,13 +52,11 @@ def _import_into_fresh_store(path: Path, url: str) -> int:
     started = time.process_time()
     store = open_store(url)
     try:
-        loaded = read_plan_export(
-            path, known_headings=lambda mid: [e.name for e in store.catalogue(mid)]
-        )
+        loaded = read_plan_export(path, known_catalogue=store.catalogue_items)
         summary = store.save_export(
             loaded.data,
             partial_kinds=loaded.partial_kinds,
-            catalogue=import_entries(loaded.catalogue_file, loaded.own_headings),
+            catalogue=import_entries(loaded),
         )
     finally:
         store.close()

@@ -14,6 +14,7 @@ from import_corpus import CORPUS, set_headings
 from hjemmetjeneste.domain import (
     CatalogueName,
     CompetenceLevel,
+    CompetenceTitle,
     MunicipalityData,
     ProblemArea,
     ShiftKind,
@@ -131,7 +132,8 @@ def test_own_heading_is_added_with_a_warning_or_refused_when_strict(tmp_path: Pa
 
 def test_competence_titles_and_skills_by_their_norwegian_names(tmp_path: Path) -> None:
     """Hjelpepleier is a helsefagarbeider, Kreftsykepleier a specialist nurse; sårstell and
-    engelsk name skills; an unknown title is still refused, naming its cell."""
+    engelsk name skills; an unknown title is an own title at the lowest level, or refused
+    with --strict-catalogue naming its cell."""
     folder = tmp_path / "export"
     write_export(read_export(VALID), folder)
     path = folder / "staff.csv"
@@ -149,6 +151,11 @@ def test_competence_titles_and_skills_by_their_norwegian_names(tmp_path: Path) -
     rows[1][header.index("competence")] = "lege"
     with path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows(rows)
+    (lege,) = (s.competence for s in read_export(folder).staff if str(s.competence) == "lege")
+    assert isinstance(lege, CompetenceTitle)  # an own title, at the lowest level by default
+    assert lege.level is CompetenceLevel.ASSISTANT
     with pytest.raises(PlanInputError) as caught:
-        read_export(folder)
-    assert [(i.row, i.field) for i in caught.value.issues] == [(1, "competence")]
+        read_plan_export(folder, strict_catalogue=True)
+    issues = caught.value.issues
+    assert [(Path(i.file).name, i.row, i.field) for i in issues] == [("staff.csv", 1, "competence")]
+    assert "'lege' is not in the catalogue" in issues[0].message

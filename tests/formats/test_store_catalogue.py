@@ -120,7 +120,9 @@ def test_a_refused_or_dry_run_import_writes_no_catalogue_entry(
     shutil.copytree(VALID, folder)
     (folder / "problem_areas.csv").write_text("navn\nHagearbeid\n", encoding="utf-8")
     text = (folder / "staff.csv").read_text(encoding="utf-8")
-    (folder / "staff.csv").write_text(text.replace(",assistent,", ",lege,", 1), encoding="utf-8")
+    broken = text.replace(",car,0.4", ",helicopter,0.4", 1)  # no such travel mode
+    assert broken != text
+    (folder / "staff.csv").write_text(broken, encoding="utf-8")
     code, output = _import(url, folder)
     assert code == 2, output
     assert _digest(url) == before

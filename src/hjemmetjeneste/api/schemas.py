@@ -87,6 +87,11 @@ class ImportSummaryPublic(_Public):
     """Care-plan headings in no catalogue (standard, the upload's catalogue file, the
     municipality's catalogue in the store): added as its own, with how many interventions
     use each."""
+    new_titles: dict[str, int] = {}
+    """Competence titles in no catalogue: added as the municipality's own at the lowest level
+    (assistent), with how many caregivers hold each; give one its level in catalogue.csv."""
+    new_skills: dict[str, int] = {}
+    """Skills in no catalogue: added as the municipality's own, with how many uses."""
 
 
 class District(_Public):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +14,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from hjemmetjeneste.cli.app import app, console, err_console, print_error, reported_errors
-from hjemmetjeneste.domain import MunicipalityData
+from hjemmetjeneste.domain import COMPETENCE_KIND, SKILL_KIND, CatalogueItem, MunicipalityData
 from hjemmetjeneste.errors import EXIT_INPUT, PlanInputError
 from hjemmetjeneste.settings import Settings
 
@@ -60,7 +61,8 @@ def import_export(
         bool,
         typer.Option(
             "--strict-catalogue",
-            help="Refuse care-plan headings outside the catalogue (default: warn, add them).",
+            help="Refuse care-plan headings, competence titles and skills outside the "
+            "catalogue (default: warn, add them; a new title counts as assistent).",
         ),
     ] = False,
     report: Annotated[
@@ -105,7 +107,7 @@ def import_export(
                 on_progress=lambda n: progress.advance(reading, n),
                 base=_stored_data(settings.database_url) if partial else None,
                 strict_catalogue=strict_catalogue,
-                known_headings=lambda mid: _stored_headings(settings.database_url, mid),
+                known_catalogue=lambda mid: _stored_catalogue(settings.database_url, mid),
             )
         except PlanInputError as exc:
             if report is not None:
@@ -130,7 +132,7 @@ def import_export(
                 as_of=import_day,
                 dry_run=dry_run,
                 on_progress=on_write,
-                catalogue=import_entries(loaded.catalogue_file, loaded.own_headings),
+                catalogue=import_entries(loaded),
             )
         finally:
             store.close()
@@ -161,6 +163,7 @@ def import_export(
             f"[yellow]Warning: care-plan heading(s) not in the catalogue, added as the "
             f"municipality's own: {names}[/yellow]"
         )
+    warn_new_entries(loaded.new_entries)
     if loaded.skipped:
         counts = ", ".join(f"{escape(t)} {n:,}" for t, n in loaded.skipped)
         console.print(f"Skipped resources the planner does not need: {counts}")
@@ -185,15 +188,33 @@ def _stored_data(database_url: str) -> MunicipalityData | None:
         store.close()
 
 
-def _stored_headings(database_url: str, municipality_id: str) -> list[str]:
-    """The care-plan headings the store's catalogue holds for ``municipality_id``."""
+def _stored_catalogue(database_url: str, municipality_id: str | None) -> list[CatalogueItem]:
+    """The entries the store's catalogue holds for ``municipality_id`` (None: the only one)."""
     from hjemmetjeneste.store import open_store
 
     store = open_store(database_url)
     try:
-        return [e.name for e in store.catalogue(municipality_id)]
+        return store.catalogue_items(municipality_id)
     finally:
         store.close()
+
+
+def warn_new_entries(new: Sequence[tuple[str, str, int]]) -> None:
+    """Say which competence titles and skills no catalogue held and how they were added."""
+    titles = ", ".join(f"{escape(repr(n))} ({c})" for k, n, c in new if k == COMPETENCE_KIND)
+    skills = ", ".join(f"{escape(repr(n))} ({c})" for k, n, c in new if k == SKILL_KIND)
+    if titles:
+        err_console.print(
+            f"[yellow]Warning: competence title(s) not in the catalogue, added as the "
+            f"municipality's own at the lowest level (assistent: they may do no work that "
+            f"needs more): {titles}. Give a title its level in catalogue.csv (kind "
+            f"competence, level) and import again.[/yellow]"
+        )
+    if skills:
+        err_console.print(
+            f"[yellow]Warning: skill(s) not in the catalogue, added as the municipality's "
+            f"own (a task needing one goes only to caregivers who have it): {skills}[/yellow]"
+        )
 
 
 @app.command()
@@ -207,16 +228,18 @@ def catalogue(
     ] = None,
 ) -> None:
     """List the catalogue: standard care-plan headings, competence levels and skills with
-    their aliases, and the headings the municipality added (kept in the store)."""
+    their aliases, and the headings, titles (with their level) and skills the municipality
+    added (kept in the store)."""
     from hjemmetjeneste.domain import (
         COMPETENCE_ALIASES,
         PROBLEM_AREA_ALIASES,
+        PROBLEM_AREA_KIND,
         SKILL_ALIASES,
         CompetenceLevel,
         ProblemArea,
         Skill,
     )
-    from hjemmetjeneste.store import StoreError, open_store
+    from hjemmetjeneste.store import CatalogueEntry, StoreError, open_store
 
     settings = load_settings(database_url)
     with reported_errors():
@@ -247,19 +270,38 @@ def catalogue(
         headings.add_column(column)
     for area in ProblemArea:
         headings.add_row(escape(area.value), "standard", aliases(PROBLEM_AREA_ALIASES, area))
+
+    def added(entry: CatalogueEntry) -> str:
+        how = "catalogue file" if entry.source == "file" else "used by the export"
+        also = f"; aliases {', '.join(escape(a) for a in entry.aliases)}" if entry.aliases else ""
+        return f"import batch {entry.first_batch_id} ({how}){also}"
+
     for entry in own:
-        how = "catalogue file" if entry.source == "file" else "used by an intervention"
-        headings.add_row(
-            escape(entry.name), "municipality", f"import batch {entry.first_batch_id} ({how})"
-        )
+        if entry.kind == PROBLEM_AREA_KIND:
+            headings.add_row(escape(entry.name), "municipality", added(entry))
     console.print(headings)
-    levels = Table(title="Competence levels, lowest first, and skills", title_justify="left")
-    for column in ("value", "kind", "aliases"):
+    levels = Table(
+        title=escape(f"Competence titles (levels lowest first) and skills of municipality {mid}"),
+        title_justify="left",
+    )
+    for column in ("value", "kind", "level", "aliases / added by"):
         levels.add_column(column)
     for level in CompetenceLevel:
-        levels.add_row(escape(level.value), "competence", aliases(COMPETENCE_ALIASES, level))
+        levels.add_row(
+            escape(level.value),
+            "competence",
+            escape(level.value),
+            aliases(COMPETENCE_ALIASES, level),
+        )
+    for entry in own:
+        if entry.kind == COMPETENCE_KIND:
+            level_text = "" if entry.level is None else entry.level.value
+            levels.add_row(escape(entry.name), "municipality title", level_text, added(entry))
     for skill in Skill:
-        levels.add_row(escape(skill.value), "skill", aliases(SKILL_ALIASES, skill))
+        levels.add_row(escape(skill.value), "skill", "", aliases(SKILL_ALIASES, skill))
+    for entry in own:
+        if entry.kind == SKILL_KIND:
+            levels.add_row(escape(entry.name), "municipality skill", "", added(entry))
     console.print(levels)
 
 

@@ -22,7 +22,7 @@ from hjemmetjeneste.domain.common import (
     Frozen,
     ProblemAreaName,
     ShiftKind,
-    Skill,
+    SkillName,
 )
 from hjemmetjeneste.domain.plans import Priority, Schedule
 
@@ -114,7 +114,7 @@ class InterventionChange(Frozen):
     duration_min: int | None = Field(default=None, ge=1, le=240)
     schedule: Schedule | None = None
     required_competence: CompetenceLevel | None = None
-    required_skills: frozenset[Skill] | None = None
+    required_skills: frozenset[SkillName] | None = None
     staff_count: int | None = Field(default=None, ge=1, le=2)
     priority: Priority | None = None
     time_critical: bool | None = None

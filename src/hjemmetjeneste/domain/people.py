@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from hjemmetjeneste.domain.common import CompetenceLevel, Frozen, GeoPoint, Skill, TravelMode
+from hjemmetjeneste.domain.common import (
+    CompetenceLevel,
+    CompetenceName,
+    Frozen,
+    GeoPoint,
+    Skill,
+    SkillName,
+    TravelMode,
+)
 
 
 class Patient(Frozen):
@@ -44,14 +52,17 @@ class Staff(Frozen):
     municipality_id: str
     district_id: str
     first_name: str
-    competence: CompetenceLevel
-    skills: frozenset[Skill] = frozenset()
+    competence: CompetenceName
+    """One of the five levels, or the municipality's own title (``CompetenceTitle``) with the
+    level it counts as (its catalogue entry)."""
+    skills: frozenset[SkillName] = frozenset()
+    """Standard skills (``Skill``) and the municipality's own (``CatalogueName``)."""
     travel_mode: TravelMode = TravelMode.CAR
     contracted_fte: float = Field(default=1.0, gt=0.0, le=1.0)
     home: GeoPoint | None = None
     """Where the caregiver starts or ends a day that the roster says starts or ends at home
     (``RosterEntry.start_place`` "home"); used for travel only, never shown or logged."""
 
-    def qualifies_for(self, competence: CompetenceLevel, skills: frozenset[Skill]) -> bool:
+    def qualifies_for(self, competence: CompetenceLevel, skills: frozenset[str]) -> bool:
         """True when this caregiver has at least ``competence`` and every skill in ``skills``."""
         return self.competence.satisfies(competence) and skills <= self.skills

@@ -7,7 +7,12 @@ from enum import StrEnum
 
 from pydantic import Field, model_validator
 
-from hjemmetjeneste.domain.common import CompetenceLevel, Frozen, ProblemAreaName, Skill
+from hjemmetjeneste.domain.common import (
+    CompetenceLevel,
+    Frozen,
+    ProblemAreaName,
+    SkillName,
+)
 
 
 class ScheduleKind(StrEnum):
@@ -95,7 +100,7 @@ class Intervention(Frozen):
     duration_min: int = Field(ge=1, le=240)
     schedule: Schedule
     required_competence: CompetenceLevel = CompetenceLevel.ASSISTANT
-    required_skills: frozenset[Skill] = frozenset()
+    required_skills: frozenset[SkillName] = frozenset()
     staff_count: int = Field(default=1, ge=1, le=2)
     priority: Priority = Priority.NORMAL
     time_critical: bool = False
@@ -108,7 +113,7 @@ class Intervention(Frozen):
     max_gap_min: int | None = Field(default=None, ge=1, le=48 * 60)
     second_staff_competence: CompetenceLevel | None = None
     """Double-staffed work: the second caregiver needs only this level ("a nurse and a helper")."""
-    second_staff_skills: frozenset[Skill] = frozenset()
+    second_staff_skills: frozenset[SkillName] = frozenset()
     """The second caregiver's role needs these skills (with ``second_staff_competence``):
     "a sykepleier with sårstell and a helsefagarbeider with kateter"."""
     late_allowance_min: int = Field(default=0, ge=0, le=12 * 60)

@@ -12,7 +12,7 @@ from hjemmetjeneste.domain.common import (
     GeoPoint,
     ProblemAreaName,
     ShiftKind,
-    Skill,
+    SkillName,
 )
 from hjemmetjeneste.domain.organisation import Base, District, Municipality
 from hjemmetjeneste.domain.people import Patient, Staff
@@ -35,7 +35,7 @@ class Task(Frozen):
     description: str
     problem_area: ProblemAreaName
     required_competence: CompetenceLevel
-    required_skills: frozenset[Skill] = frozenset()
+    required_skills: frozenset[SkillName] = frozenset()
     staff_count: int = Field(default=1, ge=1, le=2)
     priority: Priority = Priority.NORMAL
     time_critical: bool = False
@@ -44,7 +44,7 @@ class Task(Frozen):
     min_gap_min: int = 0
     max_gap_min: int | None = None
     second_staff_competence: CompetenceLevel | None = None
-    second_staff_skills: frozenset[Skill] = frozenset()
+    second_staff_skills: frozenset[SkillName] = frozenset()
     late_allowance_min: int = 0
     separate_visit: bool = False
     alternative_windows: tuple[tuple[AwareDatetime, AwareDatetime], ...] = ()
@@ -96,7 +96,7 @@ class Visit(Frozen):
         return max((t.required_competence for t in self.tasks), key=lambda c: c.rank)
 
     @property
-    def required_skills(self) -> frozenset[Skill]:
+    def required_skills(self) -> frozenset[SkillName]:
         """Every skill any of the tasks requires."""
         return frozenset().union(*(t.required_skills for t in self.tasks))
 

@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hjemmetjeneste._gc import gc_paused
-from hjemmetjeneste.domain import CatalogueName, MunicipalityData, catalogue_key
+from hjemmetjeneste.domain import (
+    COMPETENCE_KIND,
+    PROBLEM_AREA_KIND,
+    SKILL_KIND,
+    Catalogue,
+    CatalogueItem,
+    CatalogueName,
+    MunicipalityData,
+    catalogue_key,
+    competence_level,
+)
 from hjemmetjeneste.errors import InputIssue, PlanInputError
 from hjemmetjeneste.formats.geocoding import AddressRegister, Geocoder, ServiceGeocoder
 from hjemmetjeneste.formats.schema import STORE_KINDS
@@ -42,6 +52,13 @@ class LoadedExport:
     """The headings the export's catalogue file lists (the municipality's own catalogue)."""
     own_headings: tuple[str, ...] = ()
     """Every heading outside the standard catalogue that the interventions use."""
+    listed_items: tuple[CatalogueItem, ...] = ()
+    """The competence titles (with their level) and skills the catalogue file lists."""
+    new_items: tuple[CatalogueItem, ...] = ()
+    """The titles and skills the export uses that no catalogue held (see ``new_entries``)."""
+    new_entries: tuple[tuple[str, str, int], ...] = ()
+    """(kind, name, uses) of the titles and skills no catalogue held, added as the
+    municipality's own: a title at the lowest level (assistent), a skill as written."""
 
 
 def make_geocoder(
@@ -65,7 +82,7 @@ def read_plan_export(
     settings: Settings | None = None,
     base: MunicipalityData | None = None,
     strict_catalogue: bool = False,
-    known_headings: Callable[[str], Iterable[str]] | None = None,
+    known_catalogue: Callable[[str | None], Iterable[CatalogueItem]] | None = None,
 ) -> LoadedExport:
     """Read an export in any supported format (``auto`` detects it from the files).
 
@@ -75,22 +92,28 @@ def read_plan_export(
     ``on_progress(n)`` is called as tables (n rows) or FHIR resources (n=1) are read.
     ``base`` (the store's data, ``import --partial``) lets a tabular export hold any subset
     of its files: the others come from ``base`` and are listed in ``partial_kinds``.
-    Care-plan headings outside the catalogue (the standard headings, the export's
-    ``problem_areas.csv``, those ``base`` uses and ``known_headings(municipality_id)``, the
-    store's catalogue) are new entries (``new_problem_areas``), or errors with
-    ``strict_catalogue``.
+    Care-plan headings, competence titles and skills outside the catalogue (the standard
+    values, the export's catalogue file, those ``base`` uses and
+    ``known_catalogue(municipality_id)``, the store's entries) are new entries
+    (``new_problem_areas``, ``new_entries``), or errors with ``strict_catalogue``.
     """
     if settings is not None:
         geocoder = make_geocoder(
             settings.address_register, settings.geocoder_url, settings.geocoder_kind
         )
         default_tolerance_min = settings.default_tolerance_min
-    with gc_paused():
-        loaded = _read(path, fmt, geocoder, default_tolerance_min, on_progress, base)
     folder = Path(path) if Path(path).is_dir() else Path(path).parent
-    listed = catalogue_file_headings(folder)
-    municipality_id = loaded.data.municipality.municipality_id
-    stored = () if known_headings is None else known_headings(municipality_id)
+    items = read_catalogue_file(folder)
+    # the store's entries: of the municipality of a partial import, else of the store's only one
+    mid = None if base is None else base.municipality.municipality_id
+    stored_items = () if known_catalogue is None else tuple(known_catalogue(mid))
+    catalogue = Catalogue((*items, *stored_items, *_base_items(base)), strict=strict_catalogue)
+    with gc_paused():
+        loaded = _read(path, fmt, geocoder, default_tolerance_min, on_progress, base, catalogue)
+    listed = tuple(i.name for i in items if i.kind == PROBLEM_AREA_KIND)
+    if known_catalogue is not None and loaded.data.municipality.municipality_id != mid:
+        stored_items = tuple(known_catalogue(loaded.data.municipality.municipality_id))
+    stored = tuple(i.name for i in stored_items if i.kind == PROBLEM_AREA_KIND)
     used = _own_headings(loaded.data)
     known = {catalogue_key(n) for n in (*listed, *stored)} | {
         catalogue_key(str(i.problem_area))
@@ -113,12 +136,50 @@ def read_plan_export(
             ]
         )
     return dataclasses.replace(
-        loaded, new_problem_areas=new, catalogue_file=listed, own_headings=tuple(used)
+        loaded,
+        new_problem_areas=new,
+        catalogue_file=listed,
+        own_headings=tuple(used),
+        listed_items=tuple(i for i in items if i.kind != PROBLEM_AREA_KIND),
+        new_items=tuple(catalogue.new_items()),
+        new_entries=tuple((k, n, c) for (k, n), c in sorted(catalogue.new.items())),
     )
 
 
-#: The export's own catalogue of care-plan headings: one heading a row, column ``name``.
-CATALOGUE_FILES = ("problem_areas.csv", "problemområder.csv")
+def _base_items(base: MunicipalityData | None) -> list[CatalogueItem]:
+    """The own titles (with their level) and skills the store's data already uses."""
+    if base is None:
+        return []
+    items = [
+        CatalogueItem(COMPETENCE_KIND, str(s.competence), s.competence.level)
+        for s in base.staff
+        if competence_level(s.competence) is None and hasattr(s.competence, "level")
+    ]
+    skills = {k for s in base.staff for k in s.skills} | {
+        k for p in base.care_plans for i in p.interventions for k in i.required_skills
+    }
+    return items + [
+        CatalogueItem(SKILL_KIND, str(k)) for k in skills if isinstance(k, CatalogueName)
+    ]
+
+
+#: The export's own catalogue: one entry a row; columns ``name`` and optionally ``kind``
+#: (problem_area, the default; competence; skill), ``level`` (the level a competence title
+#: counts as) and ``aliases`` (other spellings, separated by ``|``). Norwegian headers and
+#: kinds are understood too (navn, type, nivå, alias; problemområde, kompetanse, ferdighet).
+CATALOGUE_FILES = ("catalogue.csv", "katalog.csv", "problem_areas.csv", "problemområder.csv")
+_KINDS = {
+    "": PROBLEM_AREA_KIND,
+    "problem_area": PROBLEM_AREA_KIND,
+    "problemområde": PROBLEM_AREA_KIND,
+    "heading": PROBLEM_AREA_KIND,
+    "competence": COMPETENCE_KIND,
+    "kompetanse": COMPETENCE_KIND,
+    "title": COMPETENCE_KIND,
+    "tittel": COMPETENCE_KIND,
+    "skill": SKILL_KIND,
+    "ferdighet": SKILL_KIND,
+}
 
 
 def _own_headings(data: MunicipalityData) -> dict[str, int]:
@@ -131,19 +192,59 @@ def _own_headings(data: MunicipalityData) -> dict[str, int]:
     return counts
 
 
-def catalogue_file_headings(folder: Path) -> tuple[str, ...]:
-    """The headings the export's catalogue file(s) in ``folder`` list, in file order."""
-    listed: list[str] = []
+def read_catalogue_file(folder: Path) -> tuple[CatalogueItem, ...]:
+    """The entries the export's catalogue file(s) in ``folder`` list, in file order.
+
+    Raises :class:`PlanInputError` naming file, row and column of every bad row (an unknown
+    kind, a competence title without a level it counts as)."""
+    listed: list[CatalogueItem] = []
+    issues: list[InputIssue] = []
     for name in CATALOGUE_FILES:
-        if (folder / name).is_file():
-            with (folder / name).open(encoding="utf-8-sig", newline="") as handle:
-                sample = handle.readline()
-                handle.seek(0)
-                separator = ";" if sample.count(";") > sample.count(",") else ","
-                for row in csv.DictReader(handle, delimiter=separator):
-                    value = " ".join((row.get("name") or row.get("navn") or "").split())
-                    if value:
-                        listed.append(value)
+        if not (folder / name).is_file():
+            continue
+        with (folder / name).open(encoding="utf-8-sig", newline="") as handle:
+            sample = handle.readline()
+            handle.seek(0)
+            separator = ";" if sample.count(";") > sample.count(",") else ","
+            for number, raw in enumerate(csv.DictReader(handle, delimiter=separator), start=1):
+                row = {str(k).strip().casefold(): (v or "").strip() for k, v in raw.items()}
+                value = " ".join((row.get("name") or row.get("navn") or "").split())
+                if not value:
+                    continue
+                kind = _KINDS.get(catalogue_key(row.get("kind") or row.get("type") or ""))
+                if kind is None:
+                    issues.append(
+                        InputIssue(
+                            name,
+                            number,
+                            "kind",
+                            f"unknown kind {row.get('kind') or row.get('type')!r}: expected "
+                            "problem_area, competence or skill",
+                        )
+                    )
+                    continue
+                level_text = row.get("level") or row.get("nivå") or ""
+                level = competence_level(level_text) if level_text else None
+                if kind == COMPETENCE_KIND and level is None:
+                    issues.append(
+                        InputIssue(
+                            name,
+                            number,
+                            "level",
+                            f"competence title {value!r} needs the level it counts as, one of "
+                            "assistent, helsefagarbeider, vernepleier, sykepleier, "
+                            f"spesialsykepleier (found {level_text!r})",
+                        )
+                    )
+                    continue
+                aliases = tuple(
+                    " ".join(a.split())
+                    for a in (row.get("aliases") or row.get("alias") or "").split("|")
+                    if a.strip()
+                )
+                listed.append(CatalogueItem(kind, value, level, aliases))
+    if issues:
+        raise PlanInputError(issues)
     return tuple(listed)
 
 
@@ -175,6 +276,7 @@ def _read(
     default_tolerance_min: int,
     on_progress: Callable[[int], None] | None,
     base: MunicipalityData | None = None,
+    catalogue: Catalogue | None = None,
 ) -> LoadedExport:
     path = Path(path)
     if fmt not in EXPORT_FORMATS:
@@ -191,6 +293,7 @@ def _read(
             geocoder=geocoder,
             on_resource=on_progress,
             skipped=skipped,
+            catalogue=catalogue,
         )
         return LoadedExport(
             data=data,
@@ -201,7 +304,13 @@ def _read(
     on_table = None if on_progress is None else (lambda _file, rows: on_progress(rows))
     from_base: set[str] = set()
     data = read_tabular(
-        path, fmt, geocoder=geocoder, on_table=on_table, base=base, from_base=from_base
+        path,
+        fmt,
+        geocoder=geocoder,
+        on_table=on_table,
+        base=base,
+        from_base=from_base,
+        catalogue=catalogue,
     )
     kinds = tuple(k for f in sorted(from_base) for k in STORE_KINDS[f])
     return LoadedExport(data=data, format=fmt, partial_kinds=kinds)

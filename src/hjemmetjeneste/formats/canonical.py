@@ -34,8 +34,10 @@ from hjemmetjeneste.domain import (
     SKILL_ALIASES,
     Base,
     CarePlan,
+    Catalogue,
     CatalogueName,
     CompetenceLevel,
+    CompetenceTitle,
     District,
     HolidayRule,
     Intervention,
@@ -310,6 +312,37 @@ class _Row:
             column,
             f"values separated by '|' from {_allowed(enum)}",
             lambda v: frozenset(_parse_enum(p, enum) for p in _split(v, _LIST_SEPARATOR)),
+        )
+
+    def competence(
+        self, column: str, catalogue: Catalogue
+    ) -> CompetenceLevel | CompetenceTitle | None:
+        """A caregiver's competence: a level, a standard title or a catalogue title (an
+        unknown title is a new entry at the lowest level, or an issue when strict)."""
+        return self.typed(column, "a competence level or title", catalogue.competence)
+
+    def required_level(
+        self, column: str, catalogue: Catalogue, *, optional: bool = False
+    ) -> CompetenceLevel | None:
+        """The competence level work requires (a level or a title the catalogue knows)."""
+        if optional and self.is_empty(column):
+            return None
+        return self.typed(
+            column,
+            f"one of {_allowed(CompetenceLevel)} or a competence title in the catalogue",
+            catalogue.required_level,
+        )
+
+    def skills(self, column: str, catalogue: Catalogue) -> frozenset[Skill | CatalogueName] | None:
+        """Skills separated by ``|``: standard ones and the catalogue's (an unknown skill is a
+        new entry, or an issue when strict); an empty cell is the empty set."""
+        value = self.raw(column)
+        if value is not None and not value.strip():
+            return frozenset()
+        return self.typed(
+            column,
+            "skills separated by '|'",
+            lambda v: frozenset(catalogue.skill(p) for p in _split(v, _LIST_SEPARATOR)),
         )
 
     def times(self, column: str) -> tuple[time, ...] | None:
@@ -853,7 +886,9 @@ _INTERVENTION_FIELD_COLUMNS: dict[str, str] = {
 }
 
 
-def _read_care_plans(table: _Table | None, issues: _Issues, patient_ids: _Ids) -> list[CarePlan]:
+def _read_care_plans(
+    table: _Table | None, issues: _Issues, patient_ids: _Ids, catalogue: Catalogue
+) -> list[CarePlan]:
     """Interventions grouped into care plans, in order of first appearance of each plan."""
     plans: dict[str, tuple[str, list[Intervention]]] = {}
     plan_owner: dict[str, tuple[str, int]] = {}
@@ -869,7 +904,7 @@ def _read_care_plans(table: _Table | None, issues: _Issues, patient_ids: _Ids) -
                     f"care plan {care_plan_id!r} belongs to patient {owner[0]!r} "
                     f"(row {owner[1]}), found {patient_id!r}",
                 )
-        intervention = _read_intervention(row, patient_id)
+        intervention = _read_intervention(row, patient_id, catalogue)
         if intervention is None or care_plan_id is None or patient_id is None or not row.ok:
             continue
         plans.setdefault(care_plan_id, (patient_id, []))[1].append(intervention)
@@ -879,7 +914,9 @@ def _read_care_plans(table: _Table | None, issues: _Issues, patient_ids: _Ids) -
     ]
 
 
-def _read_intervention(row: _Row, patient_id: str | None) -> Intervention | None:
+def _read_intervention(
+    row: _Row, patient_id: str | None, catalogue: Catalogue
+) -> Intervention | None:
     intervention_id = row.identifier("intervention_id")
     problem_area = row.typed("problem_area", "a care-plan heading", _parse_problem_area)
     description = row.text("description")
@@ -891,8 +928,8 @@ def _read_intervention(row: _Row, patient_id: str | None) -> Intervention | None
     weekdays = row.weekdays("weekdays")
     every_n_weeks = row.integer("every_n_weeks", default=1)
     week_anchor = row.day("week_anchor", optional=True)
-    competence = row.choice("required_competence", CompetenceLevel)
-    skills = row.choices("required_skills", Skill)
+    competence = row.required_level("required_competence", catalogue)
+    skills = row.skills("required_skills", catalogue)
     staff_count = row.integer("staff_count", default=1)
     priority = row.choice("priority", Priority, default=Priority.NORMAL)
     time_critical = row.boolean("time_critical", default=False)
@@ -901,8 +938,8 @@ def _read_intervention(row: _Row, patient_id: str | None) -> Intervention | None
     gap_group = row.optional_identifier("gap_group")
     min_gap_min = row.integer("min_gap_min", default=0)
     max_gap_min = row.optional_integer("max_gap_min")
-    second_competence = row.optional_choice("second_staff_competence", CompetenceLevel)
-    second_skills = row.choices("second_staff_skills", Skill)
+    second_competence = row.required_level("second_staff_competence", catalogue, optional=True)
+    second_skills = row.skills("second_staff_skills", catalogue)
     late_allowance_min = row.integer("late_allowance_min", default=0)
     separate_visit = row.boolean("separate_visit", default=False)
     alternatives = row.boolean("alternative_windows", default=False)
@@ -1053,7 +1090,11 @@ def _schedule(*fields: Any) -> Schedule | dict[str, Any]:
 
 
 def _read_staff(
-    table: _Table | None, issues: _Issues, district_ids: _Ids, municipality_id: str | None
+    table: _Table | None,
+    issues: _Issues,
+    district_ids: _Ids,
+    municipality_id: str | None,
+    catalogue: Catalogue,
 ) -> list[Staff]:
     staff: list[Staff] = []
     for row in _rows(table, issues):
@@ -1061,8 +1102,8 @@ def _read_staff(
         mun = row.identifier("municipality_id")
         district_id = row.identifier("district_id")
         first_name = row.text("first_name")
-        competence = row.choice("competence", CompetenceLevel)
-        skills = row.choices("skills", Skill)
+        competence = row.competence("competence", catalogue)
+        skills = row.skills("skills", catalogue)
         travel_mode = row.choice("travel_mode", TravelMode, default=TravelMode.CAR)
         fte = row.decimal("contracted_fte", default=1.0)
         home = _home(row)
@@ -1184,9 +1225,16 @@ def _rows(table: _Table | None, issues: _Issues) -> Iterable[_Row]:
 
 
 def assemble_export(
-    tables: Mapping[str, _Table | None], issues: _Issues, source: str
+    tables: Mapping[str, _Table | None],
+    issues: _Issues,
+    source: str,
+    catalogue: Catalogue | None = None,
 ) -> MunicipalityData:
     """Check every row of the tables (keyed by canonical file name) and build the data.
+
+    Competence titles and skills are read against ``catalogue`` (the standard values and
+    the municipality's own; by default, no own entries and not strict), which counts the
+    new entries it meets.
 
     ``None`` stands for a file that could not be read (already reported in ``issues``).
     Raises one :class:`PlanInputError` with everything found, sorted by file and row.
@@ -1205,8 +1253,9 @@ def assemble_export(
     patients = _read_patients(
         tables[PATIENTS_FILE], issues, district_ids, municipality_id, staff_ids
     )
-    care_plans = _read_care_plans(tables[INTERVENTIONS_FILE], issues, patient_ids)
-    staff = _read_staff(tables[STAFF_FILE], issues, district_ids, municipality_id)
+    catalogue = Catalogue() if catalogue is None else catalogue
+    care_plans = _read_care_plans(tables[INTERVENTIONS_FILE], issues, patient_ids, catalogue)
+    staff = _read_staff(tables[STAFF_FILE], issues, district_ids, municipality_id, catalogue)
     roster = _read_roster(
         tables[ROSTER_FILE],
         issues,

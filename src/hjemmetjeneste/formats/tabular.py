@@ -30,7 +30,7 @@ from pathlib import Path
 
 import polars as pl
 
-from hjemmetjeneste.domain import MunicipalityData
+from hjemmetjeneste.domain import Catalogue, MunicipalityData
 from hjemmetjeneste.errors import InputIssue, PlanInputError
 from hjemmetjeneste.formats.canonical import (
     EXPORT_COLUMNS,
@@ -515,6 +515,7 @@ def read_tabular(
     on_table: Callable[[str, int], None] | None = None,
     base: MunicipalityData | None = None,
     from_base: set[str] | None = None,
+    catalogue: Catalogue | None = None,
 ) -> MunicipalityData:
     """Read a tabular export (folder of CSV/Parquet/Excel files, or one workbook).
 
@@ -525,7 +526,8 @@ def read_tabular(
 
     Raises one :class:`PlanInputError` listing every problem in every table; its issues
     name the actual file (``pasienter.parquet``, ``export.xlsx[patients]``), the data row
-    and the canonical column.
+    and the canonical column. Competence titles and skills are read against ``catalogue``
+    (see :func:`~hjemmetjeneste.formats.canonical.assemble_export`).
     """
     path = Path(path)
     if fmt == "auto":
@@ -572,7 +574,7 @@ def read_tabular(
             frame = _fill_coordinates(frame, source, municipality_id, geocoder, issues, unresolved)
         tables[file] = table_from_frame(frame, file, issues)
     try:
-        return assemble_export(tables, issues, str(path))
+        return assemble_export(tables, issues, str(path), catalogue)
     except PlanInputError as exc:
         kept = [
             i

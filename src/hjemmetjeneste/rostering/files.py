@@ -22,6 +22,7 @@ from hjemmetjeneste.domain import (
     RosterEntry,
     ShiftKind,
     Skill,
+    skill,
 )
 from hjemmetjeneste.errors import InputIssue, PlanInputError
 from hjemmetjeneste.rostering.rules import ALL_SHIFTS, Contract, ShiftNeed, Wish
@@ -208,7 +209,8 @@ def write_needs(needs: Sequence[ShiftNeed], path: Path) -> None:
             encoding="utf-8",
         )
         return
-    columns = [str(c) for c in CompetenceLevel][1:] + [str(s) for s in Skill]
+    own = sorted({str(s) for n in needs for s in n.by_skill} - {str(s) for s in Skill})
+    columns = [str(c) for c in CompetenceLevel][1:] + [str(s) for s in Skill] + own
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(
@@ -251,7 +253,7 @@ def read_needs(path: Path) -> list[ShiftNeed]:
                         by_competence={
                             CompetenceLevel(k): int(v) for k, v in rec["by_competence"].items()
                         },
-                        by_skill={Skill(k): int(v) for k, v in rec["by_skill"].items()},
+                        by_skill={skill(k): int(v) for k, v in rec["by_skill"].items()},
                     )
                 )
             return needs
@@ -261,10 +263,11 @@ def read_needs(path: Path) -> list[ShiftNeed]:
                 for c in CompetenceLevel
                 if rec.get(f"need_{c}", "0") not in ("", "0")
             }
-            skills = {
-                s: int(rec[f"need_{s}"])
-                for s in Skill
-                if rec.get(f"need_{s}", "0") not in ("", "0")
+            levels_named = {f"need_{c}" for c in CompetenceLevel}
+            skills = {  # the standard skills' columns and the municipality's own
+                skill(k.removeprefix("need_")): int(v)
+                for k, v in rec.items()
+                if k.startswith("need_") and k not in levels_named and v not in ("", "0", None)
             }
             needs.append(
                 ShiftNeed(

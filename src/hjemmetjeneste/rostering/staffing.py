@@ -306,7 +306,7 @@ def _qualifications(
         alpha = (lo + hi) / 2
         counts = {q: low[q] + math.ceil(alpha * (total - low[q])) for q in wanted}
         levels = {q: k for q, k in counts.items() if isinstance(q, CompetenceLevel)}
-        skills = {q: k for q, k in counts.items() if isinstance(q, Skill)}
+        skills = {q: k for q, k in counts.items() if not isinstance(q, CompetenceLevel)}
         trial = s.trial(s.crew(_graded_profiles(total, levels, skills)))
         if placeable <= trial.placed_tasks:
             best, hi = trial, alpha
@@ -315,7 +315,7 @@ def _qualifications(
     used = {q: sum(q in needs for needs in best.route_needs) for q in wanted}
     return (
         {q: k for q, k in used.items() if isinstance(q, CompetenceLevel)},
-        {q: k for q, k in used.items() if isinstance(q, Skill)},
+        {q: k for q, k in used.items() if not isinstance(q, CompetenceLevel)},
     )
 
 

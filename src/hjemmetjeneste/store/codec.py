@@ -15,6 +15,8 @@ from typing import Any
 from hjemmetjeneste.domain import (
     Base,
     CarePlan,
+    CompetenceLevel,
+    CompetenceTitle,
     District,
     HolidayRule,
     Intervention,
@@ -268,17 +270,19 @@ def intervention_values(pair: tuple[str, Intervention]) -> dict[str, Any]:
 
 
 def staff_values(s: Staff) -> dict[str, Any]:
-    """A caregiver's stored columns (skills as a set)."""
+    """A caregiver's stored columns (skills as a set; an own title and its level apart)."""
+    title = s.competence
     return {
         "staff_id": s.staff_id,
         "district_id": s.district_id,
         "first_name": s.first_name,
-        "competence": s.competence.value,
+        "competence": title.level.value if isinstance(title, CompetenceTitle) else title.value,
         "skills": set_text(s.skills),
         "travel_mode": s.travel_mode.value,
         "contracted_fte": s.contracted_fte,
         "home_lat": None if s.home is None else s.home.lat,
         "home_lon": None if s.home is None else s.home.lon,
+        "competence_title": title.value if isinstance(title, CompetenceTitle) else None,
     }
 
 
@@ -354,7 +358,11 @@ def staff_from_row(r: StaffRow) -> Staff:
         municipality_id=r.municipality_id,
         district_id=r.district_id,
         first_name=r.first_name,
-        competence=r.competence,
+        competence=(
+            r.competence
+            if r.competence_title is None
+            else CompetenceTitle(r.competence_title, CompetenceLevel(r.competence))
+        ),
         skills=frozenset(set_from_text(r.skills)),
         travel_mode=r.travel_mode,
         contracted_fte=r.contracted_fte,

@@ -210,9 +210,12 @@ class StaffRow(_Versioned, TableBase):
     staff_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     district_id: Mapped[str] = mapped_column(String(128))
     first_name: Mapped[str] = mapped_column(Text)
+    #: the level (the one the title counts as, for an own title)
     competence: Mapped[str] = mapped_column(String(32))
     skills: Mapped[str] = mapped_column(Text)
     travel_mode: Mapped[str] = mapped_column(String(16))
+    #: the municipality's own title (NULL: the competence is a level as such)
+    competence_title: Mapped[str | None] = mapped_column(Text, nullable=True)
     contracted_fte: Mapped[float] = mapped_column(Float(53))
     # Where a day that starts or ends at home starts; NULL = no home given.
     home_lat: Mapped[float | None] = mapped_column(Float(53), nullable=True)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from hjemmetjeneste._gc import gc_paused
 from hjemmetjeneste.domain import (
     CarePlan,
+    CatalogueItem,
     Intervention,
     Municipality,
     MunicipalityData,
@@ -32,8 +33,10 @@ from hjemmetjeneste.errors import HjemmetjenesteError
 from hjemmetjeneste.store.catalogue import (
     CatalogueEntry,
     add_entries,
+    changed_entries,
     new_entries,
     stored_entries,
+    update_entries,
 )
 from hjemmetjeneste.store.codec import (
     base_from_row,
@@ -166,6 +169,7 @@ _RULE_FIELDS = frozenset(
         "end_time",
         "start_place",
         "end_place",
+        "competence_title",
     }
 )
 
@@ -358,13 +362,14 @@ class Store:
             )
             counts = {"municipality": mun_counts} | {k: p.counts for k, p in plans.items()}
             brought = new_entries((), catalogue)  # each name once
-            added_entries = new_entries(
-                stored_entries(session, municipality.municipality_id) if brought else (),
-                brought,
-            )
+            held = stored_entries(session, municipality.municipality_id) if brought else ()
+            added_entries = new_entries(held, brought)
+            changed = changed_entries(held, brought)  # a title given another level
             if brought:
                 counts["catalogue"] = KindCounts(
-                    added=len(added_entries), unchanged=len(brought) - len(added_entries)
+                    added=len(added_entries),
+                    changed=len(changed),
+                    unchanged=len(brought) - len(added_entries) - len(changed),
                 )
             changes = sum(c.added + c.changed + c.ended for c in counts.values())
             if dry_run or changes == 0:
@@ -410,6 +415,7 @@ class Store:
                     .values(content_hash=mun_hash, last_batch_id=batch_id, **mun_values)
                 )
             add_entries(session, municipality.municipality_id, added_entries, batch_id)
+            update_entries(session, municipality.municipality_id, changed)
             total = sum(len(p.inserts) + len(p.updates) for p in plans.values())
             done = 0
             progress("write", 0, total)
@@ -534,6 +540,17 @@ class Store:
         """The catalogue entries ``municipality_id`` added (none for an unknown one)."""
         with self.session() as session:
             return stored_entries(session, municipality_id)
+
+    def catalogue_items(self, municipality_id: str | None) -> list[CatalogueItem]:
+        """The catalogue entries of ``municipality_id`` as a reader's catalogue takes them;
+        None: those of the only municipality the store holds (none when it holds several)."""
+        with self.session() as session:
+            if municipality_id is None:
+                ids = municipality_ids(session)
+                municipality_id = ids[0] if len(ids) == 1 else None
+            if municipality_id is None:
+                return []
+            return [e.item() for e in stored_entries(session, municipality_id)]
 
     def load_municipality(self, municipality_id: str | None = None) -> MunicipalityData:
         """The current data of one municipality (the only one when ``municipality_id`` is None).

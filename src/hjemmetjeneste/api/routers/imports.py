@@ -29,6 +29,7 @@ from hjemmetjeneste.api.schemas import (
     ProblemPublic,
     problem_responses,
 )
+from hjemmetjeneste.domain import COMPETENCE_KIND, SKILL_KIND
 from hjemmetjeneste.errors import HjemmetjenesteError, PlanInputError
 from hjemmetjeneste.settings import Settings
 from hjemmetjeneste.store.catalogue import import_entries
@@ -156,7 +157,9 @@ def upload_import(
                     settings.address_register, settings.geocoder_url, settings.geocoder_kind
                 ),
                 default_tolerance_min=settings.default_tolerance_min,
-                known_headings=lambda mid: [e.name for e in state.store.catalogue(mid)],
+                known_catalogue=lambda mid: state.store.catalogue_items(
+                    mid or user.municipality_id
+                ),
             )
         except PlanInputError as exc:
             shown = exc.issues[:MAX_ISSUES]
@@ -194,7 +197,7 @@ def upload_import(
         full=full,
         partial_kinds=loaded.partial_kinds,
         dry_run=dry_run,
-        catalogue=import_entries(loaded.catalogue_file, loaded.own_headings),
+        catalogue=import_entries(loaded),
     )
     log_event(
         "import",
@@ -216,4 +219,6 @@ def upload_import(
             for kind, c in summary.counts.items()
         },
         new_headings=dict(loaded.new_problem_areas),
+        new_titles={n: c for k, n, c in loaded.new_entries if k == COMPETENCE_KIND},
+        new_skills={n: c for k, n, c in loaded.new_entries if k == SKILL_KIND},
     )

@@ -55,8 +55,12 @@ class FhirMapping(_Strict):
     municipality: MappedMunicipality | None = None
     bases: tuple[MappedBase, ...] = ()
     districts: tuple[MappedDistrict, ...] = ()
-    #: qualification code (any system) -> competence
-    competence: dict[str, CompetenceLevel] = {}
+    #: qualification code (any system) -> competence: a level, a standard title or the
+    #: municipality's own title (its level from the catalogue; unknown: a new entry at the
+    #: lowest level, or an error with --strict-catalogue)
+    competence: dict[str, str] = {}
+    #: qualification code (any system) -> skill: a standard skill or the municipality's own
+    skills: dict[str, str] = {}
     #: code or display of a CarePlan category / reasonCode / activity code -> heading
     problem_areas: dict[str, str] = {}
     default_district: str | None = None

@@ -25,8 +25,10 @@ from hjemmetjeneste.domain import (
     OSLO_TZ_NAME,
     Base,
     CarePlan,
+    Catalogue,
     CatalogueName,
     CompetenceLevel,
+    CompetenceTitle,
     District,
     Intervention,
     Municipality,
@@ -39,10 +41,10 @@ from hjemmetjeneste.domain import (
     Staff,
     TravelMode,
     problem_area,
+    skill,
 )
 from hjemmetjeneste.errors import InputIssue, PlanInputError
 from hjemmetjeneste.formats.fhir.codes import (
-    _SKILL_VALUES,
     GEOLOCATION,
     HPR_CATEGORIES,
     MUNICIPALITY_SYSTEM,
@@ -243,6 +245,28 @@ def _competence_of(codes: Iterable[tuple[str | None, str]]) -> CompetenceLevel |
     return best
 
 
+def _qualifications(
+    codes: list[tuple[str | None, str]], mapping: FhirMapping, catalogue: Catalogue
+) -> tuple[CompetenceLevel | CompetenceTitle | None, frozenset[Skill | CatalogueName]]:
+    """A Practitioner's competence and skills from its qualification codes: the codes the
+    mapping file maps (to a title or a skill, read against the catalogue), HPR categories,
+    level values and the project's skill codes. The highest-ranked competence wins; none
+    gives the mapping's default."""
+    found: list[CompetenceLevel | CompetenceTitle] = [
+        catalogue.competence(mapping.competence[code])
+        for _s, code in codes
+        if code in mapping.competence
+    ]
+    found += [level] if (level := _competence_of(codes)) is not None else []
+    skills = frozenset(
+        catalogue.skill(mapping.skills.get(code, code))
+        for system, code in codes
+        if system == SKILL_SYSTEM or code in mapping.skills
+    )
+    best = max(found, key=lambda c: c.rank, default=mapping.default_competence)
+    return best, skills
+
+
 def _interventions(ctx: _Context, entry: _Entry) -> tuple[str, list[Intervention]] | None:
     plan = entry.model
     reader = ctx.reader
@@ -308,7 +332,7 @@ def _interventions(ctx: _Context, entry: _Entry) -> tuple[str, list[Intervention
                     schedule=schedule,
                     required_competence=competence,
                     required_skills=frozenset(
-                        Skill(str(e.valueCode)) for e in _ext(detail, "required-skill")
+                        skill(str(e.valueCode)) for e in _ext(detail, "required-skill")
                     ),
                     staff_count=int(_ext_value(detail, "staff-count", "valueInteger") or 1),
                     priority=Priority(_ext_value(detail, "priority", "valueCode") or "normal"),
@@ -319,7 +343,7 @@ def _interventions(ctx: _Context, entry: _Entry) -> tuple[str, list[Intervention
                         detail, "second-staff-competence", "valueCode"
                     ),
                     second_staff_skills=frozenset(
-                        Skill(str(e.valueCode)) for e in _ext(detail, "second-staff-skill")
+                        skill(str(e.valueCode)) for e in _ext(detail, "second-staff-skill")
                     ),
                 )
             )
@@ -338,6 +362,7 @@ def read_fhir(
     skipped: dict[str, int] | None = None,
     default_duration_min: int | None = None,
     mapping: FhirMapping | None = None,
+    catalogue: Catalogue | None = None,
 ) -> MunicipalityData:
     """Read a FHIR R4 Bundle (``.json``), an NDJSON file, or a folder of them.
 
@@ -346,7 +371,8 @@ def read_fhir(
 
     ``mapping`` (else ``fhir-mapping.toml`` in the folder or beside the file, if there is
     one) fills in what an EHR bundle does not say: municipality, bases, districts, competence
-    codes, defaults (docs/fhir-mapping.md).
+    codes, defaults (docs/fhir-mapping.md). Competence titles and skills the mapping names
+    are read against ``catalogue`` (the municipality's own entries; strict or not).
 
     Everything is checked before anything is returned; all problems are raised together
     in one :class:`PlanInputError`. FHIR exports carry no roster: the result's roster is
@@ -416,7 +442,7 @@ def read_fhir(
         by_file,
     )
     mapped = (
-        _map(entries, ctxs, readers[0], prepared, by_file, mapping, team_keys)
+        _map(entries, ctxs, readers[0], prepared, by_file, mapping, team_keys, catalogue)
         if not any(r.issues for r in readers)
         else None
     )
@@ -496,7 +522,9 @@ def _map(
     readers: dict[str, _Reader],
     mapping: FhirMapping,
     team_keys: dict[str, list[str]],
+    catalogue: Catalogue | None = None,
 ) -> MunicipalityData | None:
+    catalogue = Catalogue() if catalogue is None else catalogue
     municipalities: list[tuple[_Entry | None, str]] = []
     districts: list[District] = []
     bases: list[Base] = []
@@ -657,17 +685,11 @@ def _map(
         ctx = ctxs[id(entry)]
         model = entry.model
         codes = [c for q in (model.qualification or []) for c in _codes(q.code)]
-        competence = (
-            _competence_of(
-                [
-                    (None, mapping.competence[code].value)
-                    for _s, code in codes
-                    if code in mapping.competence
-                ]
-                + codes
-            )
-            or mapping.default_competence
-        )
+        try:
+            competence, skills = _qualifications(codes, mapping, catalogue)
+        except ValueError as exc:  # strict catalogue: a title or skill it does not hold
+            ctx.reader.add(entry.row, f"{entry.ref} qualification", str(exc))
+            continue
         if competence is None:
             ctx.reader.add(
                 entry.row,
@@ -675,14 +697,6 @@ def _map(
                 "expected a qualification giving the competence (e.g. 'sykepleier' or HPR 'SP')",
             )
             continue
-        skill_codes = [code for system, code in codes if system == SKILL_SYSTEM]
-        unknown = [code for code in skill_codes if code not in _SKILL_VALUES]
-        if unknown:
-            ctx.reader.add(
-                entry.row, f"{entry.ref} qualification", f"unknown skill code(s) {unknown}"
-            )
-            continue
-        skills = frozenset(Skill(code) for code in skill_codes)
         role = roles.get(model.id)
         if role is None and not mapping.districts:
             ctx.reader.add(
