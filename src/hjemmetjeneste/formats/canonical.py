@@ -57,6 +57,7 @@ from hjemmetjeneste.domain import (
     TimeWindow,
     TravelMode,
     problem_area,
+    skill,
 )
 from hjemmetjeneste.errors import InputIssue, PlanInputError
 from hjemmetjeneste.formats.schema import (
@@ -1338,3 +1339,18 @@ def write_export(data: MunicipalityData, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, schema in SCHEMAS.items():
         _write_csv(folder / name, *schema.rows(data))
+    titles = {str(s.competence): s.competence for s in data.staff}
+    rows = [
+        ("competence", name, title.level.value, "")
+        for name, title in sorted(titles.items())
+        if isinstance(title, CompetenceTitle)
+    ]
+    skills = {str(k) for s in data.staff for k in s.skills} | {
+        str(k)
+        for p in data.care_plans
+        for i in p.interventions
+        for k in (*i.required_skills, *i.second_staff_skills)
+    }
+    rows += [("skill", k, "", "") for k in sorted(skills) if not isinstance(skill(k), Skill)]
+    if rows:  # own titles (with the level each counts as) and skills, read by formats.auto
+        _write_csv(folder / "catalogue.csv", ("kind", "name", "level", "aliases"), rows)
