@@ -201,9 +201,7 @@ def _import(url: str, folder: Path, *options: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_titles_and_skills_round_trip_through_the_store(
-    tmp_path: Path, import_db_url: str
-) -> None:
+def test_titles_and_skills_round_trip_through_the_store(tmp_path: Path, import_db_url: str) -> None:
     """The import stores the entries (titles with their level) and the caregivers' titles;
     the store gives back equal data; `catalogue` lists them; a --partial roster alone under
     --strict-catalogue reads against the store's catalogue; a changed level in the file
@@ -304,9 +302,7 @@ def test_titles_of_the_mapping_file_in_fhir(tmp_path: Path) -> None:
         competence={"MT": "Miljøterapeut", "SO": "Sosionom", "HP": "Hjelpepleier"},
         skills={"TRK": "Trakeostomi"},
     )
-    catalogue = Catalogue(
-        [CatalogueItem("competence", "Miljøterapeut", CompetenceLevel.NURSE)]
-    )
+    catalogue = Catalogue([CatalogueItem("competence", "Miljøterapeut", CompetenceLevel.NURSE)])
     level, skills = _qualifications([(None, "MT"), (None, "TRK")], mapping, catalogue)
     assert level == CompetenceTitle("Miljøterapeut", CompetenceLevel.NURSE)
     assert skills == {"Trakeostomi"}
