@@ -425,15 +425,8 @@ def _ends(state: ApiState, mid: str, run_id: str) -> dict[str, datetime]:
 # -- in the run's process ----------------------------------------------------------------
 
 
-def applied_events(engine: Any, municipality_id: str, also: str | None = None) -> dict[str, Event]:
-    """The municipality's applied (and applying) events, plus ``also``, as id -> event."""
-    records = store_events.list_events(engine, municipality_id, status="applied", limit=10_000)
-    records += store_events.list_events(engine, municipality_id, status="applying", limit=10_000)
-    return {
-        r.event_id: EVENTS.validate_python(r.payload)
-        for r in records
-        if r.status == "applied" or r.event_id == also
-    }
+applied_events = store_events.applied_events
+"""The municipality's applied events (kept importable here; it lives in the store)."""
 
 
 def solve_replan(

@@ -51,6 +51,7 @@ from hjemmetjeneste.domain.tasks import (
 )
 from hjemmetjeneste.domain.worklists import (
     AsNeededItem,
+    CancelledByEvent,
     Explanation,
     PlanKpis,
     PlanResult,
@@ -73,6 +74,7 @@ __all__ = [
     "AsNeededItem",
     "Base",
     "BreakRule",
+    "CancelledByEvent",
     "CareHistory",
     "CarePlan",
     "CatalogueName",
