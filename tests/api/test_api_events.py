@@ -269,3 +269,70 @@ def test_an_event_the_request_stops_waiting_for_is_finished_in_the_background(
             f"/v1/publications/{district}/{DAY.isoformat()}/{SHIFT.value}", headers=planner
         )
         assert history.status_code == 200 and history.json()["current_version"] == 2
+
+
+def test_events_reach_the_first_plan_of_a_later_day(events_client, auth, template):
+    """An admission Tuesday 14:00 and a sick call for all of Wednesday, both applied while
+    no Wednesday plan exists: Wednesday's first plan run has the patient's tasks cancelled
+    with the admission's id, nothing of hers planned, no worklist for the sick caregiver,
+    and worklists + unplaced + outside every shift + cancelled = the shift's tasks."""
+    from datetime import date
+
+    from api_test_helpers import DEMO, wait_for_run
+
+    from hjemmetjeneste.domain import ShiftKind
+    from hjemmetjeneste.tasks import build_day_plan, outside_every_shift
+
+    wednesday = date(2026, 12, 2)
+    data = read_export(DEMO)
+    district = data.districts[0].district_id
+    plan = build_day_plan(data, wednesday, ShiftKind.DAY, district)
+    patient = sorted({v.patient_id for v in plan.visits})[0]
+    sick = plan.staff[0].staff_id
+    planner = auth("planner", "planner-1")
+    admitted = events_client.post(
+        "/v1/events",
+        json={
+            "kind": "hospital_admission",
+            "patient_id": patient,
+            "admitted_at": datetime(2026, 12, 1, 14, tzinfo=OSLO).isoformat(),
+        },
+        headers=auth("specialist", "lege-1"),
+    )
+    assert admitted.status_code == 201 and admitted.json()["status"] == "applied", admitted.text
+    absent = events_client.post(
+        "/v1/events",
+        json={
+            "kind": "staff_absence",
+            "staff_id": sick,
+            "start": datetime(2026, 12, 2, 0, tzinfo=OSLO).isoformat(),
+            "end": datetime(2026, 12, 3, 0, tzinfo=OSLO).isoformat(),
+        },
+        headers=planner,
+    )
+    assert absent.status_code == 201 and absent.json()["status"] == "applied", absent.text
+    started = events_client.post(
+        "/v1/runs",
+        json={"district_id": district, "date": "2026-12-02", "shift": "day", "time_limit_s": 1},
+        headers=planner,
+    )
+    assert started.status_code == 202, started.text
+    final = wait_for_run(events_client, planner, started.json()["run_id"])
+    assert final["status"] == "succeeded", final
+    result = events_client.get(f"/v1/runs/{final['run_id']}/result", headers=planner).json()
+    result = result["result"]
+    hers = {t.task_id for v in plan.visits if v.patient_id == patient for t in v.tasks}
+    assert {c["task_id"] for c in result["cancelled"]} == hers
+    assert {c["event_id"] for c in result["cancelled"]} == {admitted.json()["id"]}
+    assert not any(v["patient_id"] == patient for w in result["worklists"] for v in w["visits"])
+    assert sick not in {w["staff_id"] for w in result["worklists"]}
+    placed = {t["task_id"] for w in result["worklists"] for v in w["visits"] for t in v["tasks"]}
+    counted = [
+        *placed,
+        *(u["task_id"] for u in result["unplaced"]),
+        *(u["task_id"] for u in result["outside_every_shift"]),
+        *(c["task_id"] for c in result["cancelled"]),
+    ]
+    day_tasks = {t.task_id for v in plan.visits for t in v.tasks}
+    day_tasks |= {t.task_id for t in outside_every_shift(data, wednesday, district)}
+    assert len(counted) == len(set(counted)) and set(counted) == day_tasks
