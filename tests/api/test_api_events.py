@@ -490,3 +490,36 @@ def test_the_notice_threshold_is_the_municipalitys_rule(settings):
         assert moved_notices() == 1
     finally:
         store.close()
+
+
+def test_the_nurse_worklist_names_her_partners_by_first_name(events_client, auth, published):
+    """A nurse with a double-staffed visit gets her partners' first names by staff id (the
+    page shows the name, never the id); a nurse without one gets none."""
+    result = published.result
+    first_names = {w.staff_id: w.first_name for w in result.worklists}
+    pairs = [w for w in result.worklists if any(v.partner_staff_ids for v in w.visits)]
+    assert pairs, "the demo day has double-staffed visits"
+    nurse = pairs[0]
+    answer = events_client.get(
+        "/v1/nurse/worklist",
+        params={"date": DAY.isoformat(), "shift": SHIFT.value},
+        headers=auth("nurse", nurse.staff_id),
+    )
+    assert answer.status_code == 200, answer.text
+    partners = {p for v in nurse.visits for p in v.partner_staff_ids}
+    assert answer.json()["partner_first_names"] == {p: first_names[p] for p in partners}
+    alone = next(
+        (
+            w
+            for w in result.worklists
+            if w.visits and not any(v.partner_staff_ids for v in w.visits)
+        ),
+        None,
+    )
+    if alone is not None:
+        mine = events_client.get(
+            "/v1/nurse/worklist",
+            params={"date": DAY.isoformat(), "shift": SHIFT.value},
+            headers=auth("nurse", alone.staff_id),
+        )
+        assert mine.json()["partner_first_names"] == {}
