@@ -28,6 +28,7 @@ from hjemmetjeneste.domain.events import Event, VisitChange
 from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.planning import assemble
 from hjemmetjeneste.planning.assemble import outside_every_shift_tasks
+from hjemmetjeneste.planning.day_events import apply_events
 from hjemmetjeneste.planning.history import served_tasks
 from hjemmetjeneste.planning.replan import (
     HOLD_MIN,
@@ -121,6 +122,19 @@ def stored_pins(
         store.close()
 
 
+def stored_events(database_url: str, municipality_id: str) -> dict[str, Event]:
+    """The municipality's applied events in the store (id -> event): what a plan from the
+    store takes into account, as the API's plan runs do."""
+    from hjemmetjeneste.store import open_store
+    from hjemmetjeneste.store.events import applied_events
+
+    store = open_store(database_url)
+    try:
+        return applied_events(store.engine, municipality_id)
+    finally:
+        store.close()
+
+
 def default_district(data: MunicipalityData) -> str:
     """The only district of ``data``; ValueError when there are several to choose from."""
     if len(data.districts) != 1:
@@ -144,6 +158,7 @@ def plan_shift(
     stability_weight: int = STABILITY_WEIGHT,
     location_max_km: float | None = DEFAULT_MAX_KM,
     deadline: float | None = None,
+    events: Mapping[str, Event] | None = None,
 ) -> PlanOutcome:
     """Plan one district's shift end to end and re-check the plan without OR-Tools.
 
@@ -157,16 +172,27 @@ def plan_shift(
     the check off (a district on a foreign test map).
     ``deadline`` (a ``time.monotonic()`` instant) shortens the search so that the plan is
     ready by then: reading and building count against the caller's time limit.
+    ``events`` (id -> event, the applied ones) reach this plan as they would a re-plan:
+    discharges change the care plans, a paused patient's visits are listed in
+    ``PlanResult.cancelled`` with the event's id, an absent caregiver is off the shift or
+    her hours cut, an emergency of the shift is added (:mod:`hjemmetjeneste.planning.day_events`).
     """
     watch = _Stopwatch()
     district_id = district_id or default_district(data)
+    applied = None
     with watch.stage("tasks"):
+        if events:
+            data = apply_discharges(data, events)
         day_plan = build_day_plan(data, day, shift, district_id, pins=pins, history=history)
+        if events:
+            district = [p for p in data.patients if p.district_id == district_id]
+            applied = apply_events(day_plan, events, patients=district)
+            day_plan = applied.day_plan
         outside = outside_every_shift(data, day, district_id)
     implausible = (
         {} if location_max_km is None else _implausible_patients(data, district_id, location_max_km)
     )
-    return plan_day_plan(
+    outcome = plan_day_plan(
         day_plan,
         travel=travel,
         params=params,
@@ -178,6 +204,10 @@ def plan_shift(
         deadline=deadline,
         _watch=watch,
     )
+    if applied is None or not applied.cancelled:
+        return outcome
+    result = outcome.result.model_copy(update={"cancelled": applied.cancelled})
+    return replace(outcome, result=result)
 
 
 def plan_day_plan(
@@ -407,6 +437,7 @@ def plan_range(
     history: CareHistory | None = None,
     on_shift: Callable[[PlanOutcome], None] | None = None,
     location_max_km: float | None = DEFAULT_MAX_KM,
+    events: Mapping[str, Event] | None = None,
 ) -> list[PlanOutcome]:
     """Plan every shift from ``first`` to ``last`` (inclusive) in time order.
 
@@ -416,12 +447,15 @@ def plan_range(
     care, when the municipality's ``continuity_weight`` is above 0). ``on_shift`` is called
     with each outcome as soon as it is ready. ``shifts`` None: every shift the municipality
     defines; a kind it does not define is a PlanRequestError naming those it does.
+    ``events`` reach every shift as in :func:`plan_shift`.
     """
     if last < first:
         raise ValueError(f"last date {last} is before first date {first}")
     district_id = district_id or default_district(data)
     travel = travel or GreatCircleSource()
     keep_days = data.municipality.rules.continuity_days + 2
+    # The care plans as the shifts see them (a discharge's interventions), for the history.
+    discharged = apply_discharges(data, events) if events else data
     served = list(history.served) if history else []
     outcomes: list[PlanOutcome] = []
     day = first
@@ -439,8 +473,9 @@ def plan_range(
                 params=params,
                 history=CareHistory(served=tuple(served)),
                 location_max_km=location_max_km,
+                events=events,
             )
-            served += served_tasks(data, outcome.result)
+            served += served_tasks(discharged, outcome.result)
             outcomes.append(outcome)
             if on_shift is not None:
                 on_shift(outcome)

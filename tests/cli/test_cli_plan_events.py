@@ -47,3 +47,70 @@ def test_events_need_now_and_wellformed_emergencies(tmp_path: Path):
     assert runner.invoke(app, [*PLAN, "--absent", "S025"]).exit_code == 2
     bad = runner.invoke(app, [*PLAN, "--now", "10:30", "--emergency", "P0001:twenty:120"])
     assert bad.exit_code == 2 and "PATIENT:MINUTES:WITHIN" in _flat(bad.output)
+
+
+def test_plan_from_the_store_takes_its_applied_events(tmp_path: Path, monkeypatch):
+    """`plan` from the store after an admission (applied) and a sick call (applied) there:
+    Wednesday's first plan lists the patient's tasks as cancelled with the event's id and
+    has no worklist for the absent caregiver; a requested (not accepted) absence does
+    nothing; an export folder plan sees no store events."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from hjemmetjeneste.domain import ShiftKind
+    from hjemmetjeneste.formats import read_export
+    from hjemmetjeneste.pipeline import default_district
+    from hjemmetjeneste.store import events as store_events
+    from hjemmetjeneste.store import open_store
+    from hjemmetjeneste.tasks import build_day_plan
+
+    oslo = ZoneInfo("Europe/Oslo")
+    wednesday = date(2026, 12, 2)
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.setenv("HJEMMETJENESTE_DATABASE_URL", url)
+    data = read_export(DEMO)
+    plan = build_day_plan(data, wednesday, ShiftKind.DAY, default_district(data))
+    patient, other = sorted({v.patient_id for v in plan.visits})[:2]
+    sick = plan.staff[0].staff_id
+    store = open_store(url)
+    try:
+        store.save_export(data, source="demo")
+        made = {}
+        for kind, status, subject, payload in (
+            ("hospital_admission", "applied", patient,
+             {"admitted_at": datetime(2026, 12, 1, 14, tzinfo=oslo).isoformat()}),
+            ("patient_absence", "requested", other,
+             {"start": datetime(2026, 12, 2, 0, tzinfo=oslo).isoformat(),
+              "end": datetime(2026, 12, 3, 0, tzinfo=oslo).isoformat()}),
+            ("staff_absence", "applied", None,
+             {"staff_id": sick, "start": datetime(2026, 12, 2, 0, tzinfo=oslo).isoformat()}),
+        ):  # fmt: skip
+            body = {"kind": kind, **payload}
+            if subject is not None:
+                body["patient_id"] = subject
+            made[kind] = store_events.create_event(
+                store.engine, municipality_id=data.municipality.municipality_id, kind=kind,
+                status=status, patient_id=subject, staff_id=None if subject else sick,
+                event_date=wednesday, payload=body, created_by="planner-1",
+                created_role="planner",
+            ).event_id  # fmt: skip
+    finally:
+        store.close()
+    args = ["plan", "--date", "2026-12-02", "--shift", "day", "--time-limit", "2"]
+    run = runner.invoke(app, [*args, "--iterations", "100", "--out", str(tmp_path / "s")])
+    assert run.exit_code in (0, 4), run.output
+    (path,) = (tmp_path / "s").glob("plan-*.json")
+    result = PlanResult.model_validate_json(path.read_bytes())
+    assert result.cancelled and {c.patient_id for c in result.cancelled} == {patient}
+    assert {c.event_id for c in result.cancelled} == {made["hospital_admission"]}
+    assert sick not in {w.staff_id for w in result.worklists}
+    assert any(v.patient_id == other for w in result.worklists for v in w.visits) or any(
+        u.patient_id == other for u in result.unplaced
+    )
+    assert "Avlyst av hendelser" in _flat(run.output)
+    from_folder = runner.invoke(
+        app, [*args[:1], str(DEMO), *args[1:], "--iterations", "100", "--out", str(tmp_path / "f")]
+    )
+    assert from_folder.exit_code in (0, 4), from_folder.output
+    (path_f,) = (tmp_path / "f").glob("plan-*.json")
+    assert PlanResult.model_validate_json(path_f.read_bytes()).cancelled == ()

@@ -152,7 +152,11 @@ def test_a_nurse_marks_visits_started_and_done_and_the_planner_sees_actual_times
     key-box note, tasks; taps Startet and Ferdig; the planner's page shows the actual times
     and the key figures; offline, a reload still shows her list with the times."""
     result = _plan_and_publish(day_server, YESTERDAY)
-    worklist = max(result["worklists"], key=lambda w: len(w["visits"]))
+    # The busiest nurse with a double-staffed visit: her page names the partner.
+    worklist = max(
+        result["worklists"],
+        key=lambda w: (any(v["partner_staff_ids"] for v in w["visits"]), len(w["visits"])),
+    )
     visits = worklist["visits"]
     assert len(visits) >= 2
     first = visits[0]
@@ -186,9 +190,12 @@ def test_a_nurse_marks_visits_started_and_done_and_the_planner_sees_actual_times
         note_card = page.locator(f'#visits li.visit[data-visit="{with_note[0]["visit_id"]}"]')
         expect(note_card.locator(".keybox")).to_contain_text(with_note[0]["key_box_note"])
     with_partner = [v for v in visits if v["partner_staff_ids"]]
-    if with_partner:
-        pair = page.locator(f'#visits li.visit[data-visit="{with_partner[0]["visit_id"]}"]')
-        expect(pair.locator(".partner")).to_contain_text(with_partner[0]["partner_staff_ids"][0])
+    assert with_partner, "the demo day has double-staffed visits"
+    first_names = {w["staff_id"]: w["first_name"] for w in result["worklists"]}
+    partner = with_partner[0]["partner_staff_ids"][0]
+    pair = page.locator(f'#visits li.visit[data-visit="{with_partner[0]["visit_id"]}"]')
+    expect(pair.locator(".partner")).to_have_text(f"Sammen med: {first_names[partner]}")
+    expect(pair.locator(".partner")).not_to_contain_text(partner)
     expect(card.locator("button[data-kind=done]")).to_be_disabled()
     assert axe_violations(page) == [], "the nurse's list"
 
@@ -205,6 +212,7 @@ def test_a_nurse_marks_visits_started_and_done_and_the_planner_sees_actual_times
     expect(second.locator(".recorded")).to_contain_text("Startet")
     shots = screenshot_dir(tmp_path)
     page.screenshot(path=str(shots / "nurse-page.png"))
+    pair.screenshot(path=str(shots / "nurse-partner.png"))
 
     # The API holds what the page sent: the moments of the taps.
     mine = httpx.get(

@@ -66,7 +66,9 @@ class NoticePublic(_Public):
 
     id: int
     created_at: AwareDatetime
-    kind: Literal["visit_cancelled", "visit_moved", "absence_accepted", "absence_rejected"]
+    kind: Literal[
+        "visit_cancelled", "visit_moved", "visit_unplaced", "absence_accepted", "absence_rejected"
+    ]
     visit_date: date | None
     old_window: WindowPublic | None
     new_window: WindowPublic | None

@@ -172,8 +172,10 @@ class PublishedCache:
         shift = PublishedShift(publication=pub, result=result)
         caregivers: dict[tuple[str, str], list[str]] = {}
         first_seen: dict[tuple[str, str], tuple[datetime, datetime]] = {}
+        first_names = {w.staff_id: w.first_name for w in result.worklists}
         for worklist in result.worklists:
             shift.worklists[worklist.staff_id] = worklist
+            partners = {p for v in worklist.visits for p in v.partner_staff_ids}
             payload = NurseWorklistPublic(
                 municipality_id=municipality_id,
                 district_id=pub.district_id,
@@ -183,6 +185,7 @@ class PublishedCache:
                 published_at=pub.published_at,
                 worklist=worklist,
                 changes=_changes(worklist, previous.get(worklist.staff_id), previous_version),
+                partner_first_names={p: first_names.get(p, "") for p in sorted(partners)},
             )
             shift.nurse_json[worklist.staff_id] = payload.model_dump_json().encode()
             for visit in worklist.visits:

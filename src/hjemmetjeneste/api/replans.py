@@ -43,6 +43,8 @@ from hjemmetjeneste.domain.events import (
 from hjemmetjeneste.store import audit, runs
 from hjemmetjeneste.store import events as store_events
 from hjemmetjeneste.store.actuals import started_visit_ids
+from hjemmetjeneste.store.codec import rules_from_json
+from hjemmetjeneste.store.repository import municipality_row
 
 if TYPE_CHECKING:
     from hjemmetjeneste.api.auth import Principal
@@ -316,9 +318,11 @@ def _notify_changes(
     replan: store_events.ReplanRecord,
     version: int,
 ) -> None:
-    """Notices for cancelled visits and visits moved by more than the threshold."""
-    threshold = timedelta(minutes=state.settings.notice_move_threshold_min)
+    """Notices for cancelled visits, visits that became unplaced (on no worklist of the new
+    version, not cancelled by an event) and visits moved by more than the municipality's
+    threshold (:func:`notice_threshold_min`)."""
     mid = record.municipality_id
+    threshold = timedelta(minutes=notice_threshold_min(state, mid))
     old = _ends(state, mid, replan.base_run_id)
     new = _ends(state, mid, replan.run_id)
     notices: list[dict[str, Any]] = []
@@ -330,6 +334,8 @@ def _notify_changes(
         before, after = change.get("before"), change.get("after")
         if change["type"] == "cancelled":
             kind = "visit_cancelled"
+        elif change["type"] == "removed" and before and change["visit_id"] not in new:
+            kind = "visit_unplaced"  # on no worklist of the new version, not by an event
         elif change["type"] in ("moved", "reassigned") and before and after:
             shift = abs(_instant(after["start"]) - _instant(before["start"]))
             if shift <= threshold:
@@ -355,6 +361,15 @@ def _notify_changes(
             }
         )
     _store_notices(state, record, notices)
+
+
+def notice_threshold_min(state: ApiState, municipality_id: str) -> int:
+    """Minutes a visit must move before its patient gets a notice: the municipality's rule
+    ``notice_move_threshold_min``, or the server's setting when it sets none."""
+    with Session(state.store.engine) as session:
+        row = municipality_row(session, municipality_id)
+        own = rules_from_json(row.rules_json).notice_move_threshold_min if row else None
+    return state.settings.notice_move_threshold_min if own is None else own
 
 
 def _notify_absence(state: ApiState, record: store_events.EventRecord, *, accepted: bool) -> None:
@@ -425,15 +440,8 @@ def _ends(state: ApiState, mid: str, run_id: str) -> dict[str, datetime]:
 # -- in the run's process ----------------------------------------------------------------
 
 
-def applied_events(engine: Any, municipality_id: str, also: str | None = None) -> dict[str, Event]:
-    """The municipality's applied (and applying) events, plus ``also``, as id -> event."""
-    records = store_events.list_events(engine, municipality_id, status="applied", limit=10_000)
-    records += store_events.list_events(engine, municipality_id, status="applying", limit=10_000)
-    return {
-        r.event_id: EVENTS.validate_python(r.payload)
-        for r in records
-        if r.status == "applied" or r.event_id == also
-    }
+applied_events = store_events.applied_events
+"""The municipality's applied events (kept importable here; it lives in the store)."""
 
 
 def solve_replan(

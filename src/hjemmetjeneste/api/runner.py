@@ -99,13 +99,14 @@ def _watch_parent(parent_pid: int) -> None:
 def run_job(job: PlanRunJob, on_progress: Callable[[int, float], None]) -> tuple[str, Any, int]:
     """Load the municipality, plan (or re-plan) the job's shift: (result JSON, KPIs, violations).
 
-    Applied events count for every run: discharges change the care plans; a re-plan
-    (``job.replan``) also freezes what is done and applies the absences and emergencies.
+    Applied events count for every run: a first plan takes them into its day plan (discharges
+    change the care plans, paused patients' visits are cancelled with the event's id, absent
+    caregivers are off or their hours cut, emergencies added); a re-plan (``job.replan``)
+    also freezes what is done.
     """
     from hjemmetjeneste.api.replans import applied_events, solve_replan
     from hjemmetjeneste.domain import Pin, PlanResult, ShiftKind
     from hjemmetjeneste.pipeline import plan_shift
-    from hjemmetjeneste.planning.replan import apply_discharges
     from hjemmetjeneste.solver import SolveParams
     from hjemmetjeneste.store import open_store
 
@@ -125,7 +126,7 @@ def run_job(job: PlanRunJob, on_progress: Callable[[int, float], None]) -> tuple
             outcome = solve_replan(job, store.engine, data, previous, events, on_progress)
         else:
             outcome = plan_shift(
-                apply_discharges(data, events),
+                data,
                 job.plan_date,
                 ShiftKind(job.shift),
                 job.district_id,
@@ -133,6 +134,7 @@ def run_job(job: PlanRunJob, on_progress: Callable[[int, float], None]) -> tuple
                 on_progress=on_progress,
                 pins=tuple(Pin.model_validate(p) for p in job.pins),
                 previous=previous,
+                events=events,
             )
     finally:
         store.close()

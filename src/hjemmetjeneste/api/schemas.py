@@ -235,6 +235,9 @@ class NurseWorklistPublic(_Public):
     published_at: AwareDatetime
     worklist: Worklist
     changes: WorklistChangesPublic
+    partner_first_names: dict[str, str] = {}
+    """First name of each caregiver she shares a double-staffed visit with, by staff id:
+    the page names the partner, never by staff id."""
 
 
 class PatientVisitPublic(_Public):

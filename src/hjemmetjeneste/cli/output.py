@@ -77,6 +77,12 @@ def _print_csv(result: PlanResult) -> None:
                  u.patient_name, u.address, u.description, "", "", u.reason.value,
                  u.explanation]
             )  # fmt: skip
+    for c in result.cancelled:
+        writer.writerow(
+            ["cancelled", "", "", "", "", "", "", "",
+             f"{_clock(c.window_start)}-{_clock(c.window_end)}", c.patient_id, "", "",
+             c.description, "", "", "event", c.event_id]
+        )  # fmt: skip
     # Plain output: no markup, no highlighting, no wrapping.
     console.out(buffer.getvalue(), end="", highlight=False)
 
@@ -223,6 +229,7 @@ def print_result(result: PlanResult, details: bool, fmt: str = "table") -> None:
         result.outside_every_shift,
         fmt,
     )
+    print_cancelled(result)
     if result.as_needed:
         console.print(
             _("As needed, not planned: {n} intervention(s)").format(n=len(result.as_needed))
@@ -247,6 +254,20 @@ def key_figures(result: PlanResult) -> str:
         outside=len(result.outside_every_shift), status=status_in_words(result.solver_status),
         secs=result.solve_seconds,
     )  # fmt: skip
+
+
+def print_cancelled(result: PlanResult) -> None:
+    """The tasks events took out of the plan, each with its event (none: nothing printed)."""
+    if not result.cancelled:
+        return
+    console.print(_("Cancelled by events ({n})").format(n=len(result.cancelled)))
+    for c in result.cancelled:
+        console.print(
+            "  "
+            + _("Cancelled by event {event}: task {task} of patient {patient}").format(
+                event=escape(c.event_id), task=escape(c.task_id), patient=escape(c.patient_id)
+            )
+        )
 
 
 def print_unplaced(title: str, tasks: tuple[UnplacedTask, ...], fmt: str = "table") -> None:

@@ -26,6 +26,7 @@ from hjemmetjeneste.cli.i18n import LANGUAGES, _, language, set_language
 from hjemmetjeneste.cli.importing import load_settings, warn_locations
 from hjemmetjeneste.cli.output import FORMATS, print_result, print_unplaced
 from hjemmetjeneste.domain import MunicipalityData, Pin, PlanResult, ShiftKind
+from hjemmetjeneste.domain.events import Event
 from hjemmetjeneste.errors import EXIT_INPUT, EXIT_OK, EXIT_ROUTING, EXIT_UNPLACED
 from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.travel import TravelSource
@@ -70,6 +71,17 @@ def load_pins(
             load_settings().database_url, export.municipality.municipality_id, shifts
         )
     return pins
+
+
+def load_events(data: Path | None, export: MunicipalityData) -> dict[str, Event]:
+    """Without an export folder (``data``): the store's applied events of the municipality
+    (admissions, absences, sick calls, discharges, emergencies), which every plan from the
+    store takes into account as the API's plan runs do; with one: none."""
+    from hjemmetjeneste.pipeline import stored_events
+
+    if data is not None:
+        return {}
+    return stored_events(load_settings().database_url, export.municipality.municipality_id)
 
 
 def _parse_date(value: str) -> date:
@@ -272,6 +284,7 @@ def plan(
         locked = load_pins(
             pins, data, export, [(district or default_district(export), plan_day, one_shift)]
         )
+        events = load_events(data, export)
         with _progress("Routing", "best cost {task.fields[best]}") as progress:
             bar = progress.add_task(f"{plan_day} {one_shift.value}", total=time_limit, best="-")
 
@@ -290,6 +303,7 @@ def plan(
                 pins=locked,
                 location_max_km=load_settings().location_max_km,
                 deadline=command_started() + time_limit,
+                events=events,
             )
 
     result = worded(outcome.result if timings else _without_timings(outcome.result), lang)
@@ -485,6 +499,7 @@ def _plan_range(
     with reported_errors(KeyError, ValueError, FileNotFoundError):
         travel = travel_source(osm, osrm)
         export = load_data(data, municipality)
+        events = load_events(data, export)
         warn_locations(export, load_settings().location_max_km, district)
         chosen = (
             tuple(s for s in SHIFT_ORDER if s in shifts) if shifts else defined_shift_kinds(export)
@@ -531,6 +546,7 @@ def _plan_range(
                 params=params or SolveParams(time_limit_s=time_limit),
                 on_shift=on_shift,
                 location_max_km=load_settings().location_max_km,
+                events=events,
             )
 
     results = [o.result for o in outcomes]

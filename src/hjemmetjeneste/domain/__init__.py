@@ -63,6 +63,7 @@ from hjemmetjeneste.domain.tasks import (
 )
 from hjemmetjeneste.domain.worklists import (
     AsNeededItem,
+    CancelledByEvent,
     Explanation,
     PlanKpis,
     PlanResult,
@@ -89,6 +90,7 @@ __all__ = [
     "AsNeededItem",
     "Base",
     "BreakRule",
+    "CancelledByEvent",
     "CareHistory",
     "CarePlan",
     "Catalogue",

@@ -70,6 +70,10 @@ class PlanningRules(Frozen):
     """What a minute of a caregiver's idle time (waiting at a door, idling between visits)
     costs, so the search prefers plans with less of it; 0 (the default) leaves waiting free
     and only re-timing after the search removes the waiting the order does not need."""
+    notice_move_threshold_min: int | None = Field(default=None, ge=0, le=24 * 60)
+    """A patient gets a notice when a re-plan moves her visit by more than this many minutes
+    (a cancelled or unplaced visit always gives one); None: the server's
+    ``HJEMMETJENESTE_NOTICE_MOVE_THRESHOLD_MIN`` (30 minutes unless set)."""
 
 
 class Municipality(Frozen):

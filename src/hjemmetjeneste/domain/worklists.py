@@ -132,6 +132,21 @@ class UnplacedTask(Frozen):
     why: Explanation | None = None
 
 
+class CancelledByEvent(Frozen):
+    """A task taken out of the plan by an event (the patient away or in hospital): listed
+    with the event's id, never dropped silently."""
+
+    task_id: str
+    visit_id: str
+    intervention_id: str
+    patient_id: str
+    description: str
+    window_start: AwareDatetime
+    window_end: AwareDatetime
+    time_critical: bool
+    event_id: str
+
+
 class PlanKpis(Frozen):
     """Key figures that municipalities report, for one planned shift."""
 
@@ -174,6 +189,9 @@ class PlanResult(Frozen):
     outside_every_shift: tuple[UnplacedTask, ...] = ()
     """Tasks dated this plan's date whose window no shift the municipality defines covers:
     printed with every plan of the date, so that no task is lost between shifts."""
+    cancelled: tuple[CancelledByEvent, ...] = ()
+    """Tasks of this shift that an event took out (docs/events.md): worklists + unplaced +
+    cancelled hold every task of the shift."""
     kpis: PlanKpis
     solver_status: str
     solver_objective: int

@@ -245,6 +245,7 @@ RULE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("balance_weight", "balanse_vekt"),
     ("primary_contact_weight", "primærkontakt_vekt"),
     ("idle_cost_per_min", "ventetid_kostnad_per_min"),
+    ("notice_move_threshold_min", "varsel_flyttet_besøk_min"),
 )
 
 

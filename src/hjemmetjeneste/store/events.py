@@ -20,9 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import Date, DateTime, Engine, Integer, String, Text, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from hjemmetjeneste.domain.events import Event
 from hjemmetjeneste.store.engine import writing
 from hjemmetjeneste.store.models import TableBase
 from hjemmetjeneste.store.runs import _aware, _now
@@ -40,6 +42,7 @@ __all__ = [
     "ReplanRow",
     "add_message",
     "add_notices",
+    "applied_events",
     "claim_replan",
     "create_event",
     "create_replan",
@@ -261,6 +264,23 @@ def list_events(
     query = query.order_by(EventRow.created_at.desc()).limit(limit)
     with Session(engine) as session:
         return [_event(r) for r in session.scalars(query)]
+
+
+_EVENT: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def applied_events(
+    engine: Engine, municipality_id: str, also: str | None = None
+) -> dict[str, Event]:
+    """The municipality's applied events, plus ``also`` when it is applying, as id -> event:
+    what every plan of the municipality takes into account (docs/events.md)."""
+    records = list_events(engine, municipality_id, status="applied", limit=10_000)
+    records += list_events(engine, municipality_id, status="applying", limit=10_000)
+    return {
+        r.event_id: _EVENT.validate_python(r.payload)
+        for r in records
+        if r.status == "applied" or r.event_id == also
+    }
 
 
 def events_applying(engine: Engine) -> list[EventRecord]:

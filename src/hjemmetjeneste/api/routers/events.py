@@ -250,6 +250,10 @@ def reject_event(event_id: EventId, user: PlannerUser, state: StateDep) -> Event
 _TEXT = {
     "visit_cancelled": "Your visit on {date} at {start} is cancelled.",
     "visit_moved": "Your visit on {date} has moved from {old} to {new}.",
+    "visit_unplaced": (
+        "Your visit on {date} at {start} could not be planned; "
+        "the home-care service will contact you."
+    ),
     "absence_accepted": "Your absence report is accepted; the visits in that period are cancelled.",
     "absence_rejected": "Your absence report is not accepted; please call the home-care office.",
 }

@@ -287,6 +287,7 @@ def get_result(
     patients = [v.patient_id for w in result.worklists for v in w.visits]
     patients += [u.patient_id for u in result.unplaced]
     patients += [a.patient_id for a in result.as_needed]
+    patients += [c.patient_id for c in result.cancelled]
     audit.write_audit(
         state.store.engine,
         municipality_id=user.municipality_id,

@@ -2,7 +2,7 @@
 // network. Network first (a new version is used at once), the kept copy when offline. API
 // answers (/v1/...) are never kept here: the page keeps the last worklist itself.
 
-const CACHE = "hjemmetjeneste-nurse-v1";
+const CACHE = "hjemmetjeneste-nurse-v2";
 const SHELL = [
   "/nurse",
   "/static/nurse.js",

@@ -88,6 +88,7 @@ async function load() {
     shift: payload.shift,
     version: payload.version,
     worklist: payload.worklist,
+    partners: payload.partner_first_names || {},
     actuals: Object.fromEntries(recorded.map((a) => [a.visit_id, { started_at: a.started_at, done_at: a.done_at }])),
     changes: [],
     since: null,
@@ -160,6 +161,12 @@ function actualHtml(v, got) {
   );
 }
 
+/** The partners of a double-staffed visit by first name (never by staff id). */
+function partnerNames(v, view) {
+  const names = view.partners || {};
+  return v.partner_staff_ids.map((id) => names[id] || t("nurse.partner.unknown")).join(", ");
+}
+
 function visitHtml(v, view, change) {
   const critical = v.tasks.some((task) => task.time_critical);
   const badge = change && BADGE[change.type] ? `<span class="badge">${esc(t(BADGE[change.type]))}</span>` : "";
@@ -177,7 +184,7 @@ function visitHtml(v, view, change) {
     `<p class="window">${esc(t("nurse.window", { from: clock(v.window_start), to: clock(v.window_end) }))}</p>` +
     `<p class="address">${esc(v.address)}</p><p class="maplinks">${mapLinks(v)}</p>` +
     (v.key_box_note ? `<p class="keybox"><strong>${esc(t("nurse.keybox"))}</strong> ${esc(v.key_box_note)}</p>` : "") +
-    (v.partner_staff_ids.length ? `<p class="partner">${esc(t("nurse.partner", { ids: v.partner_staff_ids.join(", ") }))}</p>` : "") +
+    (v.partner_staff_ids.length ? `<p class="partner">${esc(t("nurse.partner", { names: partnerNames(v, view) }))}</p>` : "") +
     `<ul class="tasks">${v.tasks
       .map((task) => `<li${task.time_critical ? ' class="critical"' : ""}>${esc(task.description)} (${esc(t("duration.m", { m: task.duration_min }))})</li>`)
       .join("")}</ul>` +
