@@ -33,6 +33,7 @@ from hjemmetjeneste.domain import (
     PlanResult,
     StaffDay,
     Task,
+    TaskOffWorklists,
     Visit,
 )
 from hjemmetjeneste.domain.events import EmergencyVisit, Event, StaffAbsence
@@ -84,8 +85,7 @@ def carried_cancellations(
     known: dict[str, CancelledByEvent] = {c.task_id: c for c in previous.cancelled}
     for u in previous.unplaced:
         known[u.task_id] = CancelledByEvent(
-            **u.model_dump(include=set(CancelledByEvent.model_fields) - {"event_id"}),
-            event_id="",
+            **u.model_dump(include=set(TaskOffWorklists.model_fields)), event_id=""
         )
     for worklist in previous.worklists:
         for v in worklist.visits:
