@@ -28,7 +28,11 @@ from hjemmetjeneste.domain.events import Event, VisitChange
 from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.planning import assemble
 from hjemmetjeneste.planning.assemble import outside_every_shift_tasks
-from hjemmetjeneste.planning.day_events import apply_events
+from hjemmetjeneste.planning.day_events import (
+    apply_events,
+    cancelled_tasks,
+    carried_cancellations,
+)
 from hjemmetjeneste.planning.history import served_tasks
 from hjemmetjeneste.planning.replan import (
     HOLD_MIN,
@@ -395,6 +399,31 @@ def replan_shift(
         outside=outside_every_shift_tasks(data.municipality, data.patients, outside),
         deadline=deadline,
     )
+
+
+def listing_cancelled(
+    again: ReplanOutcome, data: MunicipalityData, events: Mapping[str, Event]
+) -> ReplanOutcome:
+    """``again`` with its cancelled tasks listed in the new plan (``PlanResult.cancelled``,
+    as a first plan lists them): details from the previous plan, or (a task it did not hold)
+    from the shift's day plan with the discharges applied."""
+    found, missing = carried_cancellations(again.previous, again.cancelled)
+    if missing:
+        previous = again.previous
+        day_plan = build_day_plan(
+            apply_discharges(data, events),
+            previous.date,
+            previous.shift,
+            previous.district_id,
+        )
+        visits = {v.visit_id: v for v in day_plan.visits}
+        for c in missing:
+            tasks = cancelled_tasks(visits[c.visit_id], c.event_id) if c.visit_id in visits else ()
+            found += tuple(t for t in tasks if t.task_id == c.task_id)
+    if not found:
+        return again
+    result = again.outcome.result.model_copy(update={"cancelled": found})
+    return replace(again, outcome=replace(again.outcome, result=result))
 
 
 def _implausible_patients(

@@ -119,7 +119,8 @@ class Settings(BaseSettings):
     period_workers: int | None = Field(default=None, ge=1, le=256)
 
     #: Events (issue #16): a patient whose planned visit moves by more than this many minutes
-    #: gets a notice (cancelled visits always do).
+    #: gets a notice (cancelled and unplaced visits always do) — the default for
+    #: municipalities whose rules set no ``notice_move_threshold_min`` of their own.
     notice_move_threshold_min: int = Field(default=30, ge=0, le=24 * 60)
     #: Events: a patient's own absence report is applied without a planner (a municipality
     #: rule); off by default, a planner accepts or rejects it.

@@ -523,3 +523,37 @@ def test_the_nurse_worklist_names_her_partners_by_first_name(events_client, auth
             headers=auth("nurse", alone.staff_id),
         )
         assert mine.json()["partner_first_names"] == {}
+
+
+def test_a_visit_an_earlier_event_cancelled_is_not_noticed_again(settings):
+    """A re-plan for a new event lists the visits an earlier event cancelled again (they are
+    on no plan): their patient gets no second notice; a visit this event cancels does."""
+    from types import SimpleNamespace
+
+    from hjemmetjeneste.api import replans
+    from hjemmetjeneste.store import events as store_events
+
+    store = open_store(settings.database_url)
+    try:
+        state = SimpleNamespace(store=store, settings=settings)
+        record = SimpleNamespace(
+            municipality_id="5001", event_id="new", decided_by="planner-1", created_by="planner-1"
+        )
+        old = {"staff_id": "S001", "start": NOW.isoformat()}
+        changes = [
+            {"visit_id": "v1", "patient_id": "P-a", "type": "cancelled", "before": None,
+             "after": None, "event_id": "earlier"},
+            {"visit_id": "v2", "patient_id": "P-b", "type": "cancelled", "before": old,
+             "after": None, "event_id": "new"},
+            {"visit_id": "v3", "patient_id": "P-c", "type": "cancelled", "before": None,
+             "after": None, "event_id": "new"},
+        ]  # fmt: skip
+        replan = SimpleNamespace(base_run_id="none", run_id="none", changes=changes, plan_date=DAY)
+        replans._notify_changes(state, record, replan, 2)
+        told = {
+            p: [n.kind for n in store_events.list_notices(store.engine, "5001", p)]
+            for p in ("P-a", "P-b", "P-c")
+        }
+    finally:
+        store.close()
+    assert told == {"P-a": [], "P-b": ["visit_cancelled"], "P-c": ["visit_cancelled"]}

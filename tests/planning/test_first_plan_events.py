@@ -262,3 +262,32 @@ def test_a_patient_absence_of_part_of_the_day_and_an_emergency_of_the_shift(data
     assert other in {p.patient_id for p in applied.day_plan.patients}
     with pytest.raises(ValueError, match="no patient"):
         apply_events(plan, {"em": events["em"].model_copy(update={"patient_id": "nobody"})})
+
+
+def test_a_re_plan_lists_its_cancelled_tasks_in_the_plan_too(data):
+    """A published Wednesday (its first plan already without the admitted patient), then a
+    patient absence from 10:30: the re-planned plan lists both patients' tasks as cancelled,
+    each with its own event, and every task of the shift is in exactly one place."""
+    from hjemmetjeneste.pipeline import listing_cancelled, replan_shift
+
+    admitted = _a_patient(data, WEDNESDAY, ShiftKind.DAY)
+    events = {"adm": HospitalAdmission(patient_id=admitted, admitted_at=_at(TUESDAY, 14))}
+    first = plan_shift(data, WEDNESDAY, ShiftKind.DAY, params=QUICK, events=events).result
+    later = next(
+        v.patient_id
+        for w in first.worklists
+        for v in w.visits
+        if v.start >= _at(WEDNESDAY, 11) and v.patient_id != admitted
+    )
+    away = PatientAbsence(patient_id=later, start=_at(WEDNESDAY, 10, 30), end=_at(WEDNESDAY, 23))
+    events = {**events, "away": away}
+    again = replan_shift(data, first, _at(WEDNESDAY, 10, 30), events, params=QUICK)
+    listed = listing_cancelled(again, data, events).result
+    assert {c.patient_id for c in listed.cancelled if c.event_id == "adm"} == {admitted}
+    assert {c.patient_id for c in listed.cancelled if c.event_id == "away"} == {later}
+    assert {c.task_id for c in listed.cancelled} == {c.task_id for c in again.cancelled}
+    hers = next(c for c in listed.cancelled if c.patient_id == later)
+    assert hers.description and hers.window_start <= hers.window_end
+    accounted = _accounted(listed)
+    assert len(accounted) == len(set(accounted))
+    assert set(accounted) == _day_tasks(data, WEDNESDAY, ShiftKind.DAY)

@@ -333,6 +333,8 @@ def _notify_changes(
             continue
         before, after = change.get("before"), change.get("after")
         if change["type"] == "cancelled":
+            if before is None and change.get("event_id") != record.event_id:
+                continue  # cancelled by an earlier event, not on the plan: nothing new
             kind = "visit_cancelled"
         elif change["type"] == "removed" and before and change["visit_id"] not in new:
             kind = "visit_unplaced"  # on no worklist of the new version, not by an event
@@ -454,7 +456,7 @@ def solve_replan(
 ) -> PlanOutcome:
     """Re-plan the job's shift (in the run's process) and store the changes; the outcome."""
     from hjemmetjeneste.domain import Pin
-    from hjemmetjeneste.pipeline import replan_shift
+    from hjemmetjeneste.pipeline import listing_cancelled, replan_shift
     from hjemmetjeneste.solver import SolveParams
 
     assert job.replan is not None
@@ -478,6 +480,7 @@ def solve_replan(
         pins=tuple(Pin.model_validate(p) for p in job.pins),
     )
     del on_progress  # the re-plan reports once, at the end
+    outcome = listing_cancelled(outcome, data, events)
     store_events.set_replan_details(
         engine,
         job.run_id,

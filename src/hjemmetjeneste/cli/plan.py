@@ -350,7 +350,12 @@ def _replan_events(
     """`plan --absent/--cancel-patient/--admit/--emergency --now`: a minimal-change re-plan
     of the shift's published plan (or --from, or a fresh plan), changes printed per nurse."""
     from hjemmetjeneste.cli.replan import cli_events, parse_now, print_changes, published_plan
-    from hjemmetjeneste.pipeline import default_district, plan_shift, replan_shift
+    from hjemmetjeneste.pipeline import (
+        default_district,
+        listing_cancelled,
+        plan_shift,
+        replan_shift,
+    )
 
     if now_text is None:
         print_error("--absent, --cancel-patient, --admit and --emergency need --now HH:MM")
@@ -369,6 +374,7 @@ def _replan_events(
             source = _("a fresh plan")
             base = plan_shift(export, day, shift, district_id, travel=travel, params=params).result
         again = replan_shift(export, base, now, events, travel=travel, params=params)
+        again = listing_cancelled(again, export, events)
     result = again.result
     if out is not None:
         console.print(_("Wrote {path}").format(path=escape(str(_write_plan(out, result)))))

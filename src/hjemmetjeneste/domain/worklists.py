@@ -113,9 +113,8 @@ class Explanation(Frozen):
     facts: dict[str, Fact] = Field(default_factory=dict)
 
 
-class UnplacedTask(Frozen):
-    """A task that could not be placed, with a reason code, the facts behind it (``why``) and
-    the sentence they make (``explanation``, bokmål unless asked for in English)."""
+class TaskOffWorklists(Frozen):
+    """A task of the shift that is on no worklist: which task, whose, when it could start."""
 
     task_id: str
     visit_id: str
@@ -125,6 +124,12 @@ class UnplacedTask(Frozen):
     window_start: AwareDatetime
     window_end: AwareDatetime
     time_critical: bool
+
+
+class UnplacedTask(TaskOffWorklists):
+    """A task that could not be placed, with a reason code, the facts behind it (``why``) and
+    the sentence they make (``explanation``, bokmål unless asked for in English)."""
+
     reason: UnplacedReason
     explanation: str
     patient_name: str = ""
@@ -132,18 +137,10 @@ class UnplacedTask(Frozen):
     why: Explanation | None = None
 
 
-class CancelledByEvent(Frozen):
+class CancelledByEvent(TaskOffWorklists):
     """A task taken out of the plan by an event (the patient away or in hospital): listed
     with the event's id, never dropped silently."""
 
-    task_id: str
-    visit_id: str
-    intervention_id: str
-    patient_id: str
-    description: str
-    window_start: AwareDatetime
-    window_end: AwareDatetime
-    time_critical: bool
     event_id: str
 
 

@@ -30,14 +30,16 @@ from hjemmetjeneste.domain import (
     CancelledByEvent,
     DayPlan,
     Patient,
+    PlanResult,
     StaffDay,
     Task,
+    TaskOffWorklists,
     Visit,
 )
 from hjemmetjeneste.domain.events import EmergencyVisit, Event, StaffAbsence
-from hjemmetjeneste.planning.replan import _emergency_visit, _pauses
+from hjemmetjeneste.planning.replan import CancelledTask, _emergency_visit, _pauses
 
-__all__ = ["EventsApplied", "apply_events", "cancelled_tasks"]
+__all__ = ["EventsApplied", "apply_events", "cancelled_tasks", "carried_cancellations"]
 
 Span = tuple[datetime, datetime]
 
@@ -72,6 +74,42 @@ def cancelled_tasks(visit: Visit, event_id: str) -> tuple[CancelledByEvent, ...]
         )
         for t in visit.tasks
     )
+
+
+def carried_cancellations(
+    previous: PlanResult, cancelled: Iterable[CancelledTask]
+) -> tuple[tuple[CancelledByEvent, ...], tuple[CancelledTask, ...]]:
+    """A re-plan's cancelled tasks (ids only) as the plan lists them, their details taken
+    from the ``previous`` plan (a worklist, unplaced or already cancelled); and the ones the
+    previous plan does not hold (a discharge's new task), for the caller to look up."""
+    known: dict[str, CancelledByEvent] = {c.task_id: c for c in previous.cancelled}
+    for u in previous.unplaced:
+        known[u.task_id] = CancelledByEvent(
+            **u.model_dump(include=set(TaskOffWorklists.model_fields)), event_id=""
+        )
+    for worklist in previous.worklists:
+        for v in worklist.visits:
+            for t in v.tasks:
+                known[t.task_id] = CancelledByEvent(
+                    task_id=t.task_id,
+                    visit_id=v.visit_id,
+                    intervention_id=t.intervention_id,
+                    patient_id=v.patient_id,
+                    description=t.description,
+                    window_start=v.window_start,
+                    window_end=v.window_end,
+                    time_critical=t.time_critical,
+                    event_id="",
+                )
+    found: list[CancelledByEvent] = []
+    missing: list[CancelledTask] = []
+    for c in cancelled:
+        if c.task_id in known:
+            update = {"event_id": c.event_id, "visit_id": c.visit_id}
+            found.append(known[c.task_id].model_copy(update=update))
+        else:
+            missing.append(c)
+    return tuple(found), tuple(missing)
 
 
 def _longer(parts: Iterable[Span]) -> Span | None:

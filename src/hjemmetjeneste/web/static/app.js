@@ -257,10 +257,29 @@ function renderKpis(view) {
     .join("");
 }
 
+/** Tasks the day's events took out (a patient away or in hospital), each with its event. */
+function cancelledHtml(view) {
+  const tasks = view.result.cancelled || [];
+  if (!tasks.length) return "";
+  const rows = tasks
+    .map(
+      (c) =>
+        `<tr data-visit="${esc(c.visit_id)}"><td>${esc(c.patient_id)}</td><td>${esc(c.description)}</td>` +
+        `<td>${clock(c.window_start)}–${clock(c.window_end)}</td><td class="event-id">${esc(c.event_id)}</td></tr>`,
+    )
+    .join("");
+  return (
+    `<h3 id="cancelled-h">${esc(t("cancelled.heading", { n: tasks.length }))}</h3>` +
+    `<table class="unplaced cancelled" aria-labelledby="cancelled-h"><thead><tr><th scope="col">${esc(t("unplaced.patient"))}</th>` +
+    `<th scope="col">${esc(t("unplaced.task"))}</th><th scope="col">${esc(t("unplaced.window"))}</th>` +
+    `<th scope="col">${esc(t("cancelled.event"))}</th></tr></thead><tbody>${rows}</tbody></table>`
+  );
+}
+
 function renderUnplaced(view) {
   const tasks = view.result.unplaced;
   if (!tasks.length) {
-    $("unplaced").innerHTML = `<p>${esc(t("unplaced.none"))}</p>`;
+    $("unplaced").innerHTML = `<p>${esc(t("unplaced.none"))}</p>` + cancelledHtml(view);
     return;
   }
   const names = new Map(view.unplaced_places.map((p) => [p.visit_id, p.patient_first_name]));
@@ -278,7 +297,8 @@ function renderUnplaced(view) {
   $("unplaced").innerHTML =
     `<table class="unplaced"><thead><tr><th scope="col">${esc(t("unplaced.patient"))}</th><th scope="col">${esc(t("unplaced.task"))}</th>` +
     `<th scope="col">${esc(t("unplaced.window"))}</th><th scope="col">${esc(t("unplaced.reason"))}</th><th scope="col">${esc(t("unplaced.actions"))}</th></tr></thead>` +
-    `<tbody>${rows}</tbody></table>`;
+    `<tbody>${rows}</tbody></table>` +
+    cancelledHtml(view);
 }
 
 // --- a visit: facts, who could take it, move it -----------------------------------------
