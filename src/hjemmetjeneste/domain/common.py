@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import (
@@ -202,6 +203,11 @@ def problem_area(text: object) -> ProblemArea | CatalogueName:
         return text
     if not isinstance(text, str) or not text.strip():
         raise ValueError("a care-plan heading (problem area) is needed")
+    return _heading(str(text))
+
+
+@lru_cache(maxsize=4096)  # every intervention names one of a few headings
+def _heading(text: str) -> ProblemArea | CatalogueName:
     name = " ".join(text.split())
     folded = catalogue_key(name)
     return _PROBLEM_AREAS.get(folded) or PROBLEM_AREA_ALIASES.get(folded) or CatalogueName(name)
@@ -391,6 +397,9 @@ class Catalogue:
     def required_level(self, text: str) -> CompetenceLevel:
         """The level work requires: a level, a standard title or a catalogue title's level.
         An unknown title is always an error here (no default would be safe)."""
+        level = _LEVELS.get(text)  # the usual case, written as the level itself
+        if level is not None:
+            return level
         level = competence_level(text)
         known = self._titles.get(catalogue_key(text))
         if level is None and isinstance(known, CompetenceTitle | CompetenceLevel):
