@@ -60,6 +60,11 @@ class CompetenceLevel(StrEnum):
         """Position in the order above, 1 (assistent) to 5 (spesialsykepleier)."""
         return _COMPETENCE_RANK[self]
 
+    @property
+    def level(self) -> CompetenceLevel:
+        """The level itself (as a :class:`CompetenceTitle` names the level it counts as)."""
+        return self
+
     def satisfies(self, required: CompetenceLevel) -> bool:
         """True when a caregiver of this level may do work that requires ``required``."""
         return self.rank >= required.rank

@@ -20,6 +20,7 @@ from hjemmetjeneste.domain import (
     Catalogue,
     CatalogueItem,
     CatalogueName,
+    CompetenceTitle,
     MunicipalityData,
     catalogue_key,
     competence_level,
@@ -153,7 +154,7 @@ def _base_items(base: MunicipalityData | None) -> list[CatalogueItem]:
     items = [
         CatalogueItem(COMPETENCE_KIND, str(s.competence), s.competence.level)
         for s in base.staff
-        if competence_level(s.competence) is None and hasattr(s.competence, "level")
+        if isinstance(s.competence, CompetenceTitle)
     ]
     skills = {k for s in base.staff for k in s.skills} | {
         k for p in base.care_plans for i in p.interventions for k in i.required_skills
