@@ -331,3 +331,29 @@ def test_the_csv_columns_read_back_as_written(tmp_path: Path) -> None:
     assert [(repr(s.competence), s.skills) for s in again.staff] == [
         (repr(s.competence), s.skills) for s in data.staff
     ]
+
+
+def test_fhir_activities_and_practitioners_with_own_skills(tmp_path: Path) -> None:
+    """A FHIR bundle whose activity needs an own skill and whose Practitioner has it (the
+    project's skill code system): both read as the same own skill, counted as new; strict
+    mode refuses the bundle naming the CarePlan."""
+    from hjemmetjeneste.formats.fhir import write_fhir_bundle
+
+    data = read_plan_export(_export(tmp_path)).data
+    bundle = tmp_path / "bundle.json"
+    write_fhir_bundle(data, bundle)
+    loaded = read_plan_export(bundle)
+    needs = {i.intervention_id: i for p in loaded.data.care_plans for i in p.interventions}
+    staff = {s.staff_id: s for s in loaded.data.staff}
+    assert needs["T1"].required_skills <= staff["S002"].skills
+    assert ("skill", "trakeostomi", 2) in loaded.new_entries
+    assert ("competence", "Miljøterapeut", 1) in loaded.new_entries  # no catalogue beside it
+    (tmp_path / "catalogue.csv").write_text(
+        CATALOGUE + "competence;Sosionom;assistent;\nskill;Tegnspråk;;\n", encoding="utf-8"
+    )
+    known = read_plan_export(bundle, strict_catalogue=False)
+    assert {s.staff_id: s.competence.level for s in known.data.staff}["S001"] == "sykepleier"
+    assert known.new_entries == (("skill", "trakeostomi", 2),)
+    with pytest.raises(PlanInputError) as caught:
+        read_plan_export(bundle, strict_catalogue=True)
+    assert any("'trakeostomi' is not in the catalogue" in i.message for i in caught.value.issues)
