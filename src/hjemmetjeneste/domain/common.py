@@ -388,12 +388,9 @@ class Catalogue:
         if known is not None:
             self._again(COMPETENCE_KIND, known)
             return known
-        if self.strict:
-            raise ValueError(
-                f"competence title {' '.join(text.split())!r} is not in the catalogue: add it "
-                "to catalogue.csv (kind competence, with the level it counts as), or import "
-                "without --strict-catalogue"
-            )
+        self._refuse_when_strict(
+            "competence title", text, "kind competence, with the level it counts as"
+        )
         title = CompetenceTitle(text, UNKNOWN_TITLE_LEVEL)
         self._titles[catalogue_key(text)] = title
         self._count(COMPETENCE_KIND, title)
@@ -407,8 +404,8 @@ class Catalogue:
             return level
         level = competence_level(text)
         known = self._titles.get(catalogue_key(text))
-        if level is None and isinstance(known, CompetenceTitle | CompetenceLevel):
-            level = known if isinstance(known, CompetenceLevel) else known.level
+        if level is None and known is not None:
+            level = known.level
         if level is None:
             raise ValueError("")  # the reader names the levels
         return level
@@ -420,11 +417,7 @@ class Catalogue:
         if found is not None:
             self._again(SKILL_KIND, found)
             return found
-        if self.strict:
-            raise ValueError(
-                f"skill {' '.join(text.split())!r} is not in the catalogue: add it to "
-                "catalogue.csv (kind skill), or import without --strict-catalogue"
-            )
+        self._refuse_when_strict("skill", text, "kind skill")
         own = skill(text)
         self._skills[folded] = own
         self._count(SKILL_KIND, own)
@@ -433,6 +426,13 @@ class Catalogue:
     def _count(self, kind: str, name: str) -> None:
         key = (kind, str.__str__(name))
         self.new[key] = self.new.get(key, 0) + 1
+
+    def _refuse_when_strict(self, what: str, text: str, how: str) -> None:
+        if self.strict:
+            raise ValueError(
+                f"{what} {' '.join(text.split())!r} is not in the catalogue: add it to "
+                f"catalogue.csv ({how}), or import without --strict-catalogue"
+            )
 
     def _again(self, kind: str, name: str) -> None:
         key = (kind, str.__str__(name))
