@@ -65,3 +65,37 @@ def test_uploaded_catalogue_file_is_stored_and_known_to_the_next_upload(
         assert store.catalogue(OTHER) == []  # the other municipality's catalogue is its own
     finally:
         store.close()
+
+
+def test_upload_with_own_titles_and_skills_reports_the_new_ones(
+    client, auth, settings: Settings
+) -> None:
+    """An upload whose staff have an own title listed in its catalogue.csv (with a level),
+    an unknown title and an own skill: the listed title takes its level, the unknown one is
+    reported in new_titles (added at assistent), the skill in new_skills; all are stored."""
+    planner = auth("planner", "planner-1")
+    files = []
+    for name, (filename, data, kind) in _demo_files():
+        if filename == "staff.csv":
+            text = data.decode("utf-8")
+            text = text.replace(",Sindre,assistent,language_en,", ",Sindre,Miljøterapeut,,", 1)
+            text = text.replace(",Emma,assistent,,", ",Emma,Sosionom,Trakeostomi,", 1)
+            data = text.encode("utf-8")
+        files.append((name, (filename, data, kind)))
+    catalogue = "kind,name,level\ncompetence,Miljøterapeut,sykepleier\n".encode()
+    files.append(("files", ("catalogue.csv", catalogue, "text/csv")))
+    answer = client.post("/v1/imports", files=files, headers=planner)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["new_titles"] == {"Sosionom": 1}
+    assert answer.json()["new_skills"] == {"Trakeostomi": 1}
+    store = open_store(settings.database_url)
+    try:
+        levels = {(e.kind, e.name): e.level for e in store.catalogue(OWN)}
+        staff = {s.staff_id: s for s in store.load_municipality(OWN).staff}
+    finally:
+        store.close()
+    assert levels[("competence", "Miljøterapeut")] == "sykepleier"
+    assert levels[("competence", "Sosionom")] == "assistent"
+    assert ("skill", "Trakeostomi") in levels
+    assert staff["S001"].competence.level == "sykepleier"
+    assert str(staff["S001"].competence) == "Miljøterapeut"

@@ -200,7 +200,7 @@ def test_upload_reports_every_issue_with_file_row_and_field(client, auth):
     files = {p.name: p.read_bytes() for p in DEMO.glob("*.csv")}
     lines = files["staff.csv"].decode().splitlines()
     cells = lines[3].split(",")
-    cells[4] = "wizard"  # competence
+    cells[6] = "helicopter"  # travel mode (a competence is an open catalogue: an own title)
     lines[3] = ",".join(cells)
     files["staff.csv"] = ("\n".join(lines) + "\n").encode()
     upload = [("files", (name, data, "text/csv")) for name, data in files.items()]
@@ -208,7 +208,7 @@ def test_upload_reports_every_issue_with_file_row_and_field(client, auth):
     assert bad.status_code == 422
     issues = bad.json()["issues"]
     assert any(
-        i["file"] == "staff.csv" and i["row"] == 3 and i["field"] == "competence" for i in issues
+        i["file"] == "staff.csv" and i["row"] == 3 and i["field"] == "travel_mode" for i in issues
     )
     good = [("files", (p.name, p.read_bytes(), "text/csv")) for p in DEMO.glob("*.csv")]
     summary = client.post("/v1/imports", files=good, headers=planner).json()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from import_corpus import CORPUS
+from test_store_catalogue import _digest, _import
 from typer.testing import CliRunner
 
 from hjemmetjeneste.cli import app
@@ -25,6 +26,7 @@ from hjemmetjeneste.domain import (
     CatalogueName,
     CompetenceLevel,
     CompetenceTitle,
+    MunicipalityData,
     ShiftKind,
     Skill,
 )
@@ -32,7 +34,7 @@ from hjemmetjeneste.errors import PlanInputError
 from hjemmetjeneste.formats.auto import read_plan_export
 from hjemmetjeneste.pipeline import plan_shift
 from hjemmetjeneste.solver import SolveParams
-from hjemmetjeneste.store import database_digest, open_store
+from hjemmetjeneste.store import CatalogueEntry, open_store
 
 VALID = CORPUS / "valid_csv"
 MUNICIPALITY = "5001"
@@ -188,17 +190,14 @@ def test_the_plan_gives_own_skill_and_nurse_work_only_to_those_qualified(
     assert "sykepleier" in unplaced["N1"].explanation
 
 
-def _digest(url: str) -> str:
+def _stored(url: str) -> tuple[MunicipalityData, dict[tuple[str, str], CatalogueEntry]]:
+    """The store's data and catalogue entries (by kind and name) of the municipality."""
     store = open_store(url)
     try:
-        return database_digest(store.engine)
+        entries = {(e.kind, e.name): e for e in store.catalogue(MUNICIPALITY)}
+        return store.load_municipality(MUNICIPALITY), entries
     finally:
         store.close()
-
-
-def _import(url: str, folder: Path, *options: str) -> tuple[int, str]:
-    result = runner.invoke(app, ["import", str(folder), "--database-url", url, *options])
-    return result.exit_code, result.output
 
 
 def test_titles_and_skills_round_trip_through_the_store(tmp_path: Path, import_db_url: str) -> None:
@@ -213,12 +212,7 @@ def test_titles_and_skills_round_trip_through_the_store(tmp_path: Path, import_d
     assert "'Sosionom' (1)" in output and "assistent" in output
     assert "'trakeostomi' (2)" in output
     loaded = read_plan_export(folder)
-    store = open_store(url)
-    try:
-        stored = store.load_municipality(MUNICIPALITY)
-        entries = {(e.kind, e.name): e for e in store.catalogue(MUNICIPALITY)}
-    finally:
-        store.close()
+    stored, entries = _stored(url)
     assert {s.staff_id: (repr(s.competence), s.skills) for s in stored.staff} == {
         s.staff_id: (repr(s.competence), s.skills) for s in loaded.data.staff
     }
@@ -255,12 +249,7 @@ def test_titles_and_skills_round_trip_through_the_store(tmp_path: Path, import_d
     )
     code, output = _import(url, folder)
     assert code == 0, output
-    store = open_store(url)
-    try:
-        stored = store.load_municipality(MUNICIPALITY)
-        entries = {(e.kind, e.name): e for e in store.catalogue(MUNICIPALITY)}
-    finally:
-        store.close()
+    stored, entries = _stored(url)
     assert entries[("competence", "Sosionom")].level is CompetenceLevel.SOCIAL_EDUCATOR
     emma = next(s for s in stored.staff if s.staff_id == "S002")
     assert emma.competence == CompetenceTitle("Sosionom", CompetenceLevel.SOCIAL_EDUCATOR)
@@ -281,11 +270,7 @@ def test_a_roster_alone_is_read_against_the_stored_titles(
     )
     code, output = _import(url, delta, "--partial", "--strict-catalogue")
     assert code == 0, output
-    store = open_store(url)
-    try:
-        stored = store.load_municipality(MUNICIPALITY)
-    finally:
-        store.close()
+    stored, _ = _stored(url)
     sindre = next(s for s in stored.staff if s.staff_id == "S001")
     assert sindre.competence == CompetenceTitle("Miljøterapeut", CompetenceLevel.NURSE)
     assert any(e.staff_id == "S001" and e.date == date(2026, 12, 2) for e in stored.roster.entries)
@@ -331,3 +316,29 @@ def test_the_csv_columns_read_back_as_written(tmp_path: Path) -> None:
     assert [(repr(s.competence), s.skills) for s in again.staff] == [
         (repr(s.competence), s.skills) for s in data.staff
     ]
+
+
+def test_fhir_activities_and_practitioners_with_own_skills(tmp_path: Path) -> None:
+    """A FHIR bundle whose activity needs an own skill and whose Practitioner has it (the
+    project's skill code system): both read as the same own skill, counted as new; strict
+    mode refuses the bundle naming the CarePlan."""
+    from hjemmetjeneste.formats.fhir import write_fhir_bundle
+
+    data = read_plan_export(_export(tmp_path)).data
+    bundle = tmp_path / "bundle.json"
+    write_fhir_bundle(data, bundle)
+    loaded = read_plan_export(bundle)
+    needs = {i.intervention_id: i for p in loaded.data.care_plans for i in p.interventions}
+    staff = {s.staff_id: s for s in loaded.data.staff}
+    assert needs["T1"].required_skills <= staff["S002"].skills
+    assert ("skill", "trakeostomi", 2) in loaded.new_entries
+    assert ("competence", "Miljøterapeut", 1) in loaded.new_entries  # no catalogue beside it
+    (tmp_path / "catalogue.csv").write_text(
+        CATALOGUE + "competence;Sosionom;assistent;\nskill;Tegnspråk;;\n", encoding="utf-8"
+    )
+    known = read_plan_export(bundle, strict_catalogue=False)
+    assert {s.staff_id: s.competence.level for s in known.data.staff}["S001"] == "sykepleier"
+    assert known.new_entries == (("skill", "trakeostomi", 2),)
+    with pytest.raises(PlanInputError) as caught:
+        read_plan_export(bundle, strict_catalogue=True)
+    assert any("'trakeostomi' is not in the catalogue" in i.message for i in caught.value.issues)

@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hjemmetjeneste.domain import (
+    CatalogueName,
     CompetenceLevel,
+    CompetenceTitle,
     DayPlan,
     Explanation,
     GeoPoint,
@@ -88,7 +90,7 @@ def _built() -> BuiltProblem:
 INDEX = _built().index
 
 
-def _staff(sid: str, level: CompetenceLevel, *skills: Skill) -> Staff:
+def _staff(sid: str, level: CompetenceLevel | CompetenceTitle, *skills: Skill) -> Staff:
     return Staff(
         staff_id=sid,
         municipality_id="m",
@@ -446,6 +448,12 @@ def test_what_a_caregiver_lacks_for_a_visit():
     plan = DayPlan.model_construct(staff=(_staff("w", HEALTH_WORKER),), visits=visits)
     assert staff_lacks(plan, "w", "hard") == (
         "lacks competence sykepleier (has helsefagarbeider) and skill catheter, insulin"
+    )
+    own = _staff("o", CompetenceTitle("Sosionom", CompetenceLevel.ASSISTANT), Skill.INSULIN)
+    own = own.model_copy(update={"skills": frozenset({Skill.INSULIN, CatalogueName("PEG")})})
+    plan = DayPlan.model_construct(staff=(own,), visits=visits)
+    assert staff_lacks(plan, "o", "hard") == (  # an own title, said with its level
+        "lacks competence sykepleier (has Sosionom, which counts as assistent) and skill catheter"
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import (
@@ -58,6 +59,11 @@ class CompetenceLevel(StrEnum):
     def rank(self) -> int:
         """Position in the order above, 1 (assistent) to 5 (spesialsykepleier)."""
         return _COMPETENCE_RANK[self]
+
+    @property
+    def level(self) -> CompetenceLevel:
+        """The level itself (as a :class:`CompetenceTitle` names the level it counts as)."""
+        return self
 
     def satisfies(self, required: CompetenceLevel) -> bool:
         """True when a caregiver of this level may do work that requires ``required``."""
@@ -202,6 +208,11 @@ def problem_area(text: object) -> ProblemArea | CatalogueName:
         return text
     if not isinstance(text, str) or not text.strip():
         raise ValueError("a care-plan heading (problem area) is needed")
+    return _heading(str(text))
+
+
+@lru_cache(maxsize=4096)  # every intervention names one of a few headings
+def _heading(text: str) -> ProblemArea | CatalogueName:
     name = " ".join(text.split())
     folded = catalogue_key(name)
     return _PROBLEM_AREAS.get(folded) or PROBLEM_AREA_ALIASES.get(folded) or CatalogueName(name)
@@ -377,12 +388,9 @@ class Catalogue:
         if known is not None:
             self._again(COMPETENCE_KIND, known)
             return known
-        if self.strict:
-            raise ValueError(
-                f"competence title {' '.join(text.split())!r} is not in the catalogue: add it "
-                "to catalogue.csv (kind competence, with the level it counts as), or import "
-                "without --strict-catalogue"
-            )
+        self._refuse_when_strict(
+            "competence title", text, "kind competence, with the level it counts as"
+        )
         title = CompetenceTitle(text, UNKNOWN_TITLE_LEVEL)
         self._titles[catalogue_key(text)] = title
         self._count(COMPETENCE_KIND, title)
@@ -391,10 +399,13 @@ class Catalogue:
     def required_level(self, text: str) -> CompetenceLevel:
         """The level work requires: a level, a standard title or a catalogue title's level.
         An unknown title is always an error here (no default would be safe)."""
+        level = _LEVELS.get(text)  # the usual case, written as the level itself
+        if level is not None:
+            return level
         level = competence_level(text)
         known = self._titles.get(catalogue_key(text))
-        if level is None and isinstance(known, CompetenceTitle | CompetenceLevel):
-            level = known if isinstance(known, CompetenceLevel) else known.level
+        if level is None and known is not None:
+            level = known.level
         if level is None:
             raise ValueError("")  # the reader names the levels
         return level
@@ -406,11 +417,7 @@ class Catalogue:
         if found is not None:
             self._again(SKILL_KIND, found)
             return found
-        if self.strict:
-            raise ValueError(
-                f"skill {' '.join(text.split())!r} is not in the catalogue: add it to "
-                "catalogue.csv (kind skill), or import without --strict-catalogue"
-            )
+        self._refuse_when_strict("skill", text, "kind skill")
         own = skill(text)
         self._skills[folded] = own
         self._count(SKILL_KIND, own)
@@ -419,6 +426,13 @@ class Catalogue:
     def _count(self, kind: str, name: str) -> None:
         key = (kind, str.__str__(name))
         self.new[key] = self.new.get(key, 0) + 1
+
+    def _refuse_when_strict(self, what: str, text: str, how: str) -> None:
+        if self.strict:
+            raise ValueError(
+                f"{what} {' '.join(text.split())!r} is not in the catalogue: add it to "
+                f"catalogue.csv ({how}), or import without --strict-catalogue"
+            )
 
     def _again(self, kind: str, name: str) -> None:
         key = (kind, str.__str__(name))

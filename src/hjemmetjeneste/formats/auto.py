@@ -20,6 +20,7 @@ from hjemmetjeneste.domain import (
     Catalogue,
     CatalogueItem,
     CatalogueName,
+    CompetenceTitle,
     MunicipalityData,
     catalogue_key,
     competence_level,
@@ -110,6 +111,8 @@ def read_plan_export(
     catalogue = Catalogue((*items, *stored_items, *_base_items(base)), strict=strict_catalogue)
     with gc_paused():
         loaded = _read(path, fmt, geocoder, default_tolerance_min, on_progress, base, catalogue)
+    if loaded.format == "fhir":
+        _activity_skills(loaded.data, catalogue, path)
     listed = tuple(i.name for i in items if i.kind == PROBLEM_AREA_KIND)
     if known_catalogue is not None and loaded.data.municipality.municipality_id != mid:
         stored_items = tuple(known_catalogue(loaded.data.municipality.municipality_id))
@@ -146,6 +149,24 @@ def read_plan_export(
     )
 
 
+def _activity_skills(data: MunicipalityData, catalogue: Catalogue, path: Path) -> None:
+    """FHIR activities' skills (``ext:required-skill``, read outside the catalogue, in the
+    CarePlan workers) against the catalogue: new ones counted, or refused when strict."""
+    issues: list[InputIssue] = []
+    for plan in data.care_plans:
+        for item in plan.interventions:
+            for name in (*item.required_skills, *item.second_staff_skills):
+                if isinstance(name, CatalogueName):
+                    try:
+                        catalogue.skill(str(name))
+                    except ValueError as exc:
+                        issues.append(
+                            InputIssue(str(path), None, f"CarePlan/{plan.care_plan_id}", str(exc))
+                        )
+    if issues:
+        raise PlanInputError(issues)
+
+
 def _base_items(base: MunicipalityData | None) -> list[CatalogueItem]:
     """The own titles (with their level) and skills the store's data already uses."""
     if base is None:
@@ -153,7 +174,7 @@ def _base_items(base: MunicipalityData | None) -> list[CatalogueItem]:
     items = [
         CatalogueItem(COMPETENCE_KIND, str(s.competence), s.competence.level)
         for s in base.staff
-        if competence_level(s.competence) is None and hasattr(s.competence, "level")
+        if isinstance(s.competence, CompetenceTitle)
     ]
     skills = {k for s in base.staff for k in s.skills} | {
         k for p in base.care_plans for i in p.interventions for k in i.required_skills

@@ -194,12 +194,14 @@ def table_from_frame(frame: pl.DataFrame, file: str, issues: _Issues) -> _Table:
             issues.add(file, 0, column, f"column is missing from the header (found: {found})")
             complete = False
     keep = [c for c in (*expected, *OPTIONAL_COLUMNS[file]) if c in original]
-    # Absent optional columns read as empty cells: their neutral default.
-    absent = {c: "" for c in OPTIONAL_COLUMNS[file] if c not in original}
-    rows = [
-        {**{k: ("" if v is None else v) for k, v in row.items()}, **absent}
-        for row in frame.select([pl.col(original[c]).alias(c) for c in keep]).iter_rows(named=True)
-    ]
+    # Absent optional columns read as empty cells: their neutral default; so do nulls.
+    absent = [pl.lit("").alias(c) for c in OPTIONAL_COLUMNS[file] if c not in original]
+    columns = [pl.col(original[c]).fill_null("").alias(c) for c in keep]
+    if columns:
+        rows = list(frame.select(columns + absent).iter_rows(named=True))
+    else:  # literals alone would make one row
+        empty = {c: "" for c in OPTIONAL_COLUMNS[file]}
+        rows = [dict(empty) for _ in range(frame.height)]
     return _Table(file=file, columns=frozenset(keep), rows=rows, complete=complete)
 
 
@@ -893,6 +895,7 @@ def _read_care_plans(
     """Interventions grouped into care plans, in order of first appearance of each plan."""
     plans: dict[str, tuple[str, list[Intervention]]] = {}
     plan_owner: dict[str, tuple[str, int]] = {}
+    memo: dict[tuple[str | None, ...], dict[str, Any]] = {}
     for row in _rows(table, issues):
         care_plan_id = row.identifier("care_plan_id")
         patient_id = row.identifier("patient_id")
@@ -905,7 +908,7 @@ def _read_care_plans(
                     f"care plan {care_plan_id!r} belongs to patient {owner[0]!r} "
                     f"(row {owner[1]}), found {patient_id!r}",
                 )
-        intervention = _read_intervention(row, patient_id, catalogue)
+        intervention = _read_intervention(row, patient_id, catalogue, memo)
         if intervention is None or care_plan_id is None or patient_id is None or not row.ok:
             continue
         plans.setdefault(care_plan_id, (patient_id, []))[1].append(intervention)
@@ -915,13 +918,84 @@ def _read_care_plans(
     ]
 
 
+#: The columns of an intervention's schedule and planning rules: exports repeat a few
+#: combinations, so each distinct one is read once (:func:`_schedule_and_rules`).
+_PLAN_COLUMNS = (
+    "schedule_kind",
+    "times",
+    "tolerance_min",
+    "windows",
+    "weekdays",
+    "every_n_weeks",
+    "week_anchor",
+    "staff_count",
+    "priority",
+    "time_critical",
+    "gap_group",
+    "min_gap_min",
+    "max_gap_min",
+    "late_allowance_min",
+    "separate_visit",
+    "alternative_windows",
+    "on_holidays",
+    "second_staff_competence",
+    "second_staff_skills",
+)
+
+
 def _read_intervention(
-    row: _Row, patient_id: str | None, catalogue: Catalogue
+    row: _Row,
+    patient_id: str | None,
+    catalogue: Catalogue,
+    memo: dict[tuple[str | None, ...], dict[str, Any]],
 ) -> Intervention | None:
+    """One intervention row; ``memo`` holds the schedule and rule columns already read
+    without issues, by their raw cells (the same cells always read the same)."""
     intervention_id = row.identifier("intervention_id")
     problem_area = row.typed("problem_area", "a care-plan heading", _parse_problem_area)
     description = row.text("description")
     duration_min = row.integer("duration_min")
+    key = tuple(map(row.values.get, _PLAN_COLUMNS))
+    plan = memo.get(key)
+    if plan is None:
+        before = len(row.issues.items)
+        plan = _schedule_and_rules(row)
+        if len(row.issues.items) == before:
+            memo[key] = plan
+    competence = row.required_level("required_competence", catalogue)
+    skills = row.skills("required_skills", catalogue)
+    valid_from = row.day("valid_from")
+    valid_to = row.day("valid_to", optional=True)
+    second_competence = row.required_level("second_staff_competence", catalogue, optional=True)
+    second_skills = row.skills("second_staff_skills", catalogue)
+    if valid_from is not None and valid_to is not None and valid_to < valid_from:
+        row.issue("valid_to", f"valid_to {valid_to} is before valid_from {valid_from}")
+    if not row.ok:
+        return None
+    return _build(
+        row,
+        Intervention,
+        {
+            "intervention_id": intervention_id,
+            "patient_id": patient_id,
+            "problem_area": problem_area,
+            "description": description,
+            "duration_min": duration_min,
+            **plan,
+            "required_competence": competence,
+            "required_skills": skills,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "second_staff_competence": second_competence,
+            "second_staff_skills": second_skills,
+        },
+        _INTERVENTION_FIELD_COLUMNS,
+        "intervention_id",
+    )
+
+
+def _schedule_and_rules(row: _Row) -> dict[str, Any]:
+    """The schedule and planning-rule fields of an intervention row, checked together."""
     kind = row.choice("schedule_kind", ScheduleKind)
     times = row.times("times")
     tolerance_min = row.integer("tolerance_min", default=0)
@@ -929,18 +1003,12 @@ def _read_intervention(
     weekdays = row.weekdays("weekdays")
     every_n_weeks = row.integer("every_n_weeks", default=1)
     week_anchor = row.day("week_anchor", optional=True)
-    competence = row.required_level("required_competence", catalogue)
-    skills = row.skills("required_skills", catalogue)
     staff_count = row.integer("staff_count", default=1)
     priority = row.choice("priority", Priority, default=Priority.NORMAL)
     time_critical = row.boolean("time_critical", default=False)
-    valid_from = row.day("valid_from")
-    valid_to = row.day("valid_to", optional=True)
     gap_group = row.optional_identifier("gap_group")
     min_gap_min = row.integer("min_gap_min", default=0)
     max_gap_min = row.optional_integer("max_gap_min")
-    second_competence = row.required_level("second_staff_competence", catalogue, optional=True)
-    second_skills = row.skills("second_staff_skills", catalogue)
     late_allowance_min = row.integer("late_allowance_min", default=0)
     separate_visit = row.boolean("separate_visit", default=False)
     alternatives = row.boolean("alternative_windows", default=False)
@@ -972,49 +1040,28 @@ def _read_intervention(
         row.issue(
             "week_anchor", f"every_n_weeks is {every_n_weeks}, so a week_anchor date is needed"
         )
-    if valid_from is not None and valid_to is not None and valid_to < valid_from:
-        row.issue("valid_to", f"valid_to {valid_to} is before valid_from {valid_from}")
     _check_rules(row, kind, staff_count, gap_group, min_gap_min, max_gap_min, alternatives)
-    if not row.ok:
-        return None
-    return _build(
-        row,
-        Intervention,
-        {
-            "intervention_id": intervention_id,
-            "patient_id": patient_id,
-            "problem_area": problem_area,
-            "description": description,
-            "duration_min": duration_min,
-            "schedule": _schedule(
-                kind,
-                times,
-                tolerance_min,
-                windows,
-                weekdays,
-                every_n_weeks,
-                week_anchor,
-                alternatives,
-                on_holidays,
-            ),
-            "required_competence": competence,
-            "required_skills": skills,
-            "staff_count": staff_count,
-            "priority": priority,
-            "time_critical": time_critical,
-            "valid_from": valid_from,
-            "valid_to": valid_to,
-            "gap_group": gap_group,
-            "min_gap_min": min_gap_min,
-            "max_gap_min": max_gap_min,
-            "second_staff_competence": second_competence,
-            "second_staff_skills": second_skills,
-            "late_allowance_min": late_allowance_min,
-            "separate_visit": separate_visit,
-        },
-        _INTERVENTION_FIELD_COLUMNS,
-        "intervention_id",
-    )
+    return {
+        "schedule": _schedule(
+            kind,
+            times,
+            tolerance_min,
+            windows,
+            weekdays,
+            every_n_weeks,
+            week_anchor,
+            alternatives,
+            on_holidays,
+        ),
+        "staff_count": staff_count,
+        "priority": priority,
+        "time_critical": time_critical,
+        "gap_group": gap_group,
+        "min_gap_min": min_gap_min,
+        "max_gap_min": max_gap_min,
+        "late_allowance_min": late_allowance_min,
+        "separate_visit": separate_visit,
+    }
 
 
 @lru_cache(maxsize=65536)

@@ -315,7 +315,10 @@ def staff_lacks(
         level, needed = role
     lacking: list[str] = []
     if not staff.competence.satisfies(level):
-        lacking.append(f"competence {level.value} (has {staff.competence.value})")
+        has = staff.competence.value
+        if staff.competence.value != staff.competence.level.value:  # an own title
+            has += f", which counts as {staff.competence.level.value}"
+        lacking.append(f"competence {level.value} (has {has})")
     skills = sorted(needed - staff.skills)
     if skills:
         lacking.append(f"skill {', '.join(skills)}")

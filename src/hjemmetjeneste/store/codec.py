@@ -109,6 +109,8 @@ def schedule_from_json(text: str) -> Schedule:
 
 def set_text(values: Iterable[Any]) -> str:
     """Enum values as sorted ``|``-separated text."""
+    if not values:  # most records: no skills
+        return ""
     return "|".join(sorted(str(v.value) for v in values))
 
 

@@ -176,11 +176,13 @@ _RULE_FIELDS = frozenset(
 
 def _content_hash(values: Mapping[str, Any]) -> str:
     """The record's content hash: every field, plus the rule fields that are set (by name)."""
-    return _hash(
-        v if k not in _RULE_FIELDS else (k, v)
+    rules = _RULE_FIELDS
+    fields = [
+        v if k not in rules else (k, v)
         for k, v in values.items()
-        if k not in _RULE_FIELDS or v is not None
-    )
+        if v is not None or k not in rules
+    ]
+    return hashlib.sha256(repr(tuple(fields)).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

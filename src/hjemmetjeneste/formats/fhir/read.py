@@ -45,6 +45,7 @@ from hjemmetjeneste.domain import (
 )
 from hjemmetjeneste.errors import InputIssue, PlanInputError
 from hjemmetjeneste.formats.fhir.codes import (
+    COMPETENCE_SYSTEM,
     GEOLOCATION,
     HPR_CATEGORIES,
     MUNICIPALITY_SYSTEM,
@@ -258,6 +259,11 @@ def _qualifications(
         if code in mapping.competence
     ]
     found += [level] if (level := _competence_of(codes)) is not None else []
+    found += [  # the municipality's own titles in the project's code system
+        catalogue.competence(code)
+        for system, code in codes
+        if system == COMPETENCE_SYSTEM and _competence_of([(system, code)]) is None
+    ]
     skills = frozenset(
         catalogue.skill(mapping.skills.get(code, code))
         for system, code in codes

@@ -95,6 +95,14 @@ def _schedule(
             return None
         return Schedule(kind=ScheduleKind.AS_NEEDED), round(duration), start, end
 
+    unknown_days = [str(d) for d in (repeat.dayOfWeek or []) if str(d) not in _DAYS]
+    if unknown_days:
+        reader.add(
+            entry.row,
+            f"{rpath}.dayOfWeek",
+            f"expected days {', '.join(_DAYS)}, found {', '.join(map(repr, unknown_days))}",
+        )
+        return None
     weekdays = frozenset(_DAYS.index(str(d)) + 1 for d in (repeat.dayOfWeek or []))
     times = tuple(_parse_time(t) for t in (repeat.timeOfDay or []))
     windows: list[TimeWindow] = []
