@@ -243,7 +243,7 @@ class ProblemBuilder:
         same = location[:, None] == location[None, :]
         travel, distance = [], []
         for t, d in zip(self._travel, self._distance, strict=True):
-            t_nodes, d_nodes = t[pick].copy(), d[pick].copy()
+            t_nodes, d_nodes = t[pick], d[pick]  # fancy indexing makes new arrays
             if self.zero_same_location:
                 t_nodes[same] = 0
                 d_nodes[same] = 0
