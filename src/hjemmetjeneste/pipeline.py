@@ -45,7 +45,13 @@ from hjemmetjeneste.planning.to_problem import BuiltProblem, build_problem
 from hjemmetjeneste.planning.verify import PlanViolation, verify_plan
 from hjemmetjeneste.planning.warmstart import STABILITY_WEIGHT, initial_routes, with_stability
 from hjemmetjeneste.settings import Settings
-from hjemmetjeneste.solver import SolveParams, Violation, check_solution, solve
+from hjemmetjeneste.solver import (
+    SolveParams,
+    Violation,
+    check_solution,
+    solve,
+    solve_from_routes,
+)
 from hjemmetjeneste.tasks import build_day_plan, outside_every_shift
 from hjemmetjeneste.travel import GreatCircleSource, TravelSource
 from hjemmetjeneste.travel.locations import DEFAULT_MAX_KM, LocationIssue, location_issues
@@ -200,7 +206,9 @@ def plan_day_plan(
     ``implausible`` (patient id -> why) and ``outside`` (tasks no defined shift covers) are
     what :func:`plan_shift` found in the municipality's data around the day plan.
     ``adjust`` (instead of ``previous``) edits the built problem and gives the initial
-    routes: the minimal-change re-plan's freezing (:func:`replan_day`).
+    routes: the minimal-change re-plan's freezing (:func:`replan_day`); the search then
+    starts from those routes without a first plan (:func:`~hjemmetjeneste.solver.solve.
+    solve_from_routes`).
     """
     watch = _watch or _Stopwatch()
     with watch.stage("build"):
@@ -220,7 +228,11 @@ def plan_day_plan(
         left = max(MIN_SEARCH_S, deadline - time.monotonic())
         params = params.model_copy(update={"time_limit_s": min(params.time_limit_s, left)})
     with watch.stage("solve"):
-        solution = solve(problem, params, on_progress, routes)
+        if adjust is not None and routes is not None:
+            # A re-plan: the adjusted previous plan is feasible, no first plan is needed.
+            solution = solve_from_routes(problem, routes, params, on_progress)
+        else:
+            solution = solve(problem, params, on_progress, routes)
     with watch.stage("check"):
         violations = tuple(check_solution(built.problem, solution))
     with watch.stage("worklists"):
