@@ -43,7 +43,7 @@ from hjemmetjeneste.planning.history import caregivers_by_patient, last_doses
 from hjemmetjeneste.solver.model_builder import ProblemBuilder
 from hjemmetjeneste.solver.problem import BreakSpec, RoutingProblem
 from hjemmetjeneste.tasks import in_zone, local_datetime
-from hjemmetjeneste.travel import UNREACHABLE, TravelMatrix, TravelSource
+from hjemmetjeneste.travel import UNREACHABLE, TravelMatrix, TravelSource, travel_matrices
 from hjemmetjeneste.travel.locations import LocationIssue
 
 # Cost of leaving a task undone, in the objective's unit (one second of travel). High enough
@@ -207,7 +207,7 @@ def build_problem(
             if key not in place_loc:
                 place_loc[key] = len(points)
                 points.append(place.location)
-    matrices = {mode: travel.matrix(points, mode) for mode in modes}
+    matrices = travel_matrices(travel, points, modes)
 
     builder = ProblemBuilder(
         balance_weight=rules.balance_weight if balance_weight is None else balance_weight,
@@ -307,10 +307,14 @@ def _latlon(point: GeoPoint) -> tuple[float, float]:
 
 
 def _without_sentinel(matrix: TravelMatrix, never_s: int) -> tuple[np.ndarray, np.ndarray]:
-    """int64 travel and distance with every UNREACHABLE pair set to ``never_s`` (infeasible)."""
+    """Travel and distance with every UNREACHABLE pair set to ``never_s`` (infeasible): the
+    matrices themselves when no pair is (no copy of a 1,650-place day's matrices), else
+    copies (the source's matrices may be cached)."""
     unreachable = matrix.duration_s >= UNREACHABLE
-    travel = np.where(unreachable, never_s, matrix.duration_s).astype(np.int64)
-    distance = np.where(unreachable, never_s, matrix.distance_m).astype(np.int64)
+    if not unreachable.any():
+        return matrix.duration_s, matrix.distance_m
+    travel = np.where(unreachable, never_s, matrix.duration_s)
+    distance = np.where(unreachable, never_s, matrix.distance_m)
     return travel, distance
 
 

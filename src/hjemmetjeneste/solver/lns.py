@@ -158,8 +158,7 @@ def _data(problem: RoutingProblem) -> dict[str, Any]:
     for a, b, lo, hi in _relations(problem)[len(problem.sync_groups) :]:
         partner[a], partner[b] = b, a
         pair_lo[a], pair_hi[a], pair_lo[b], pair_hi[b] = lo, hi, -hi, -lo
-    # One copy of the matrices (np.stack makes it; asarray does not copy int64 ones).
-    travel = np.stack([np.asarray(t, dtype=np.int64) for t in problem.travel_s])
+    travel = _travel_block(problem)
     # Nearest jobs first (the job itself leads its own list), on the first travel class.
     near = travel[0][np.ix_(jobs, jobs)]
     near = np.minimum(near, near.T)
@@ -192,6 +191,29 @@ def _data(problem: RoutingProblem) -> dict[str, Any]:
         "demand": problem.demand.astype(np.int64),
         "penalty": penalty,
     }
+
+
+def _travel_block(problem: RoutingProblem) -> np.ndarray:
+    """The travel matrices as one int64 ``(classes, n, n)`` array: the block the builder
+    made them views of when they are (no copy), else a stacked copy."""
+    travel = problem.travel_s
+    base = travel[0].base
+    if (
+        isinstance(base, np.ndarray)
+        and base.dtype == np.int64
+        and base.ndim == 3
+        and base.flags.c_contiguous
+        and base.shape == (len(travel), *travel[0].shape)
+        and all(
+            t.base is base
+            and t.dtype == np.int64
+            and t.strides == base.strides[1:]
+            and t.ctypes.data == base.ctypes.data + k * base.strides[0]
+            for k, t in enumerate(travel)
+        )
+    ):
+        return base
+    return np.stack([np.asarray(t, dtype=np.int64) for t in travel])
 
 
 def nearest_first(near: np.ndarray, take: int) -> np.ndarray:
