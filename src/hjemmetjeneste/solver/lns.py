@@ -763,10 +763,11 @@ def solve_with_lns(
     if budget <= 0 and params.iterations is None and with_polish:
         return dataclasses.replace(first, wall_s=time.perf_counter() - started)
     start = whole_pairs(problem, [[stop.node for stop in route.stops] for route in first.routes])
+    data = _data(problem)  # once for the repair, the search and the timing
     if not with_polish:
-        start = repair(problem, start)
+        start = repair(problem, start, data=data)
     try:
-        found = improve(problem, start, budget, params.seed, report, params.iterations)
+        found = improve(problem, start, budget, params.seed, report, params.iterations, data=data)
     except ValueError as exc:
         # OR-Tools' plan is feasible, so the kernels should always read it; if they cannot,
         # its own search gets the time instead of the plan failing.
@@ -774,7 +775,7 @@ def solve_with_lns(
         rest = params.model_copy(update={"time_limit_s": max(budget + polish, 0.1)})
         return solve_with_ortools(problem, rest, report, start)
     if not with_polish:
-        polished = timed_plan(problem, found, "success")
+        polished = timed_plan(problem, found, "success", data=data)
     else:
         polished = solve_with_ortools(
             problem,
@@ -796,7 +797,7 @@ def solve_with_lns(
             # unless OR-Tools' plans (the cold polish, the first) serve more. (The kernels
             # move a gap's two jobs together: where only one fits, OR-Tools' plan keeps it.)
             log.warning("OR-Tools did not read the ruin-and-recreate routes back in time")
-            plans.insert(0, timed_plan(problem, found, "success"))
+            plans.insert(0, timed_plan(problem, found, "success", data=data))
         polished = min(plans, key=lambda plan: (len(plan.dropped), plan.objective))
     return dataclasses.replace(
         polished,
