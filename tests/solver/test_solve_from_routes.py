@@ -111,3 +111,19 @@ def test_the_kernels_read_the_builders_travel_block_without_a_copy():
     again = _data(copied)["travel"]
     assert not np.shares_memory(again, copied.travel_s[0])
     assert (again[0] == travel[0]).all()
+
+
+def test_neighbours_found_a_few_rows_at_a_time_are_the_whole_sorts(monkeypatch):
+    """The kernels' neighbour lists, found in steps of a few jobs, equal those of one
+    stable sort of the whole symmetric job-to-job matrix (the job itself first)."""
+    rng = np.random.default_rng(5)
+    points = [(float(x), float(y)) for x, y in rng.integers(0, 40, (23, 2))]  # ties too
+    problem = make_problem(points, n_vehicles=2)
+    monkeypatch.setattr(lns_module, "NEAREST_ROWS", 4)
+    got = _data(problem)["neighbours"]
+    jobs = np.asarray(problem.job_nodes)
+    near = problem.travel_s[0][np.ix_(jobs, jobs)]
+    near = np.minimum(near, near.T)
+    expected = jobs[np.argsort(near, axis=1, kind="stable")]
+    expected[:, 0] = jobs
+    assert (got[jobs] == expected).all()
