@@ -246,7 +246,9 @@ class ProblemBuilder:
         for k, t in enumerate(self._travel):
             _per_node(t, location, travel_all[k])
         travel = [travel_all[k] for k in range(len(self._travel))]
-        distance = [_per_node(d, location, np.empty((n, n), np.int64)) for d in self._distance]
+        # Distances are only read pair by pair (worklists, KPIs): in the source's own width
+        # (a travel source's int32: half the memory on a large day).
+        distance = [_per_node(d, location, np.empty((n, n), d.dtype)) for d in self._distance]
         if self.zero_same_location:
             for t_nodes, d_nodes in zip(travel, distance, strict=True):
                 t_nodes[same] = 0
@@ -299,8 +301,8 @@ ROWS_PER_STEP = 256
 
 
 def _per_node(matrix: np.ndarray, location: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """``out`` (nodes × nodes, int64) filled from the location matrix: row and column
-    ``i`` are ``location[i]``'s."""
+    """``out`` (nodes × nodes) filled from the location matrix: row and column ``i`` are
+    ``location[i]``'s."""
     n = len(location)
     for a in range(0, n, ROWS_PER_STEP):
         rows = location[a : a + ROWS_PER_STEP]
