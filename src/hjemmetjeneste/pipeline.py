@@ -50,7 +50,13 @@ from hjemmetjeneste.planning.to_problem import BuiltProblem, build_problem
 from hjemmetjeneste.planning.verify import PlanViolation, verify_plan
 from hjemmetjeneste.planning.warmstart import STABILITY_WEIGHT, initial_routes, with_stability
 from hjemmetjeneste.settings import Settings
-from hjemmetjeneste.solver import SolveParams, Violation, check_solution, solve
+from hjemmetjeneste.solver import (
+    SolveParams,
+    Violation,
+    check_solution,
+    solve,
+    solve_from_routes,
+)
 from hjemmetjeneste.tasks import build_day_plan, outside_every_shift
 from hjemmetjeneste.travel import GreatCircleSource, TravelSource
 from hjemmetjeneste.travel.locations import DEFAULT_MAX_KM, LocationIssue, location_issues
@@ -70,19 +76,23 @@ class PlanOutcome:
     violations: tuple[Violation, ...]
     stage_seconds: dict[str, float] = field(default_factory=dict)
     warm_start: str = "none"  # "used", "rejected" or "none" (see plan_shift's ``previous``)
+    stage_cpu_seconds: dict[str, float] = field(default_factory=dict)
+    """CPU seconds of this process per stage: on a loaded machine, the better estimate."""
 
 
 @dataclass
 class _Stopwatch:
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         try:
             yield
         finally:
             self.seconds[name] = round(time.perf_counter() - started, 4)
+            self.cpu_seconds[name] = round(time.process_time() - cpu, 4)
 
 
 def load_export(path: Path, settings: Settings | None = None) -> MunicipalityData:
@@ -234,7 +244,9 @@ def plan_day_plan(
     ``implausible`` (patient id -> why) and ``outside`` (tasks no defined shift covers) are
     what :func:`plan_shift` found in the municipality's data around the day plan.
     ``adjust`` (instead of ``previous``) edits the built problem and gives the initial
-    routes: the minimal-change re-plan's freezing (:func:`replan_day`).
+    routes: the minimal-change re-plan's freezing (:func:`replan_day`); the search then
+    starts from those routes without a first plan (:func:`~hjemmetjeneste.solver.solve.
+    solve_from_routes`).
     """
     watch = _watch or _Stopwatch()
     with watch.stage("build"):
@@ -243,18 +255,24 @@ def plan_day_plan(
         )
     problem, routes = built.problem, None
     if previous is not None:
-        routes = initial_routes(day_plan, built, previous)
-        problem = with_stability(problem, routes, stability_weight)
-        built = replace(built, problem=problem)
+        with watch.stage("start"):
+            routes = initial_routes(day_plan, built, previous)
+            problem = with_stability(problem, routes, stability_weight)
+            built = replace(built, problem=problem)
     elif adjust is not None:
-        built, routes = adjust(built)
-        problem = built.problem
+        with watch.stage("start"):
+            built, routes = adjust(built)
+            problem = built.problem
     if deadline is not None:
         params = params or SolveParams()
         left = max(MIN_SEARCH_S, deadline - time.monotonic())
         params = params.model_copy(update={"time_limit_s": min(params.time_limit_s, left)})
     with watch.stage("solve"):
-        solution = solve(problem, params, on_progress, routes)
+        if adjust is not None and routes is not None:
+            # A re-plan: the adjusted previous plan is feasible, no first plan is needed.
+            solution = solve_from_routes(problem, routes, params, on_progress)
+        else:
+            solution = solve(problem, params, on_progress, routes)
     with watch.stage("check"):
         violations = tuple(check_solution(built.problem, solution))
     with watch.stage("worklists"):
@@ -266,6 +284,7 @@ def plan_day_plan(
         violations=violations,
         stage_seconds=watch.seconds,
         warm_start=solution.warm_start,
+        stage_cpu_seconds=watch.cpu_seconds,
     )
 
 
@@ -320,7 +339,9 @@ def replan_day(
     ``stability_weight`` and the other visits start within ``hold_min`` of their planned
     start (see :mod:`hjemmetjeneste.planning.replan`).
     """
-    prepared = prepare(day_plan, previous, now, events, started=started, patients=patients)
+    watch = _Stopwatch()
+    with watch.stage("prepare"):
+        prepared = prepare(day_plan, previous, now, events, started=started, patients=patients)
     made: list[tuple[BuiltProblem, list[list[int]]]] = []
 
     def adjust(built: BuiltProblem) -> tuple[BuiltProblem, list[list[int]]]:
@@ -335,6 +356,7 @@ def replan_day(
         outside=outside,
         deadline=deadline,
         adjust=adjust,
+        _watch=watch,
     )
     if outcome.warm_start != "used" and made:
         # The search never started from the routes (out of time, on a loaded machine): keep
@@ -347,9 +369,14 @@ def replan_day(
                 update={"outside_every_shift": outcome.result.outside_every_shift}
             )
         outcome = PlanOutcome(
-            result, tuple(check_solution(built.problem, kept)), outcome.stage_seconds, "kept"
+            result,
+            tuple(check_solution(built.problem, kept)),
+            outcome.stage_seconds,
+            "kept",
+            outcome.stage_cpu_seconds,
         )
-    changes = visit_changes(previous, outcome.result, prepared.cancelled, tolerance_min)
+    with watch.stage("changes"):  # the outcome's stage dicts are the watch's own
+        changes = visit_changes(previous, outcome.result, prepared.cancelled, tolerance_min)
     return ReplanOutcome(
         outcome, previous, changes, prepared.cancelled, prepared.frozen, prepared.added
     )

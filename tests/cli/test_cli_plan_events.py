@@ -22,10 +22,15 @@ def _flat(text: str) -> str:
 def test_sick_call_from_a_written_plan_prints_changes_per_nurse(tmp_path: Path):
     """--from a plan, --absent its busiest nurse at 10:30: her later visits are listed under
     her name as going to another nurse (or unplaced); her earlier visits stay."""
-    first = runner.invoke(app, [*PLAN, "--iterations", "100", "--out", str(tmp_path / "a")])
+    # The first plan gets 10 s: OR-Tools' first plan of the demo day can take over the 1 s
+    # the re-plan needs on a loaded machine (seen at load 8: nothing placed, no nurse to fall
+    # sick); the work budget keeps it short where the machine is quiet.
+    cold = [*PLAN[:-1], "10", "--iterations", "100", "--out", str(tmp_path / "a")]
+    first = runner.invoke(app, cold)
     assert first.exit_code in (0, 4), first.output
     (path,) = (tmp_path / "a").glob("plan-*.json")
     before = PlanResult.model_validate_json(path.read_bytes())
+    assert before.kpis.visits_placed > 0
     sick = max(before.worklists, key=lambda w: len(w.visits))
     run = runner.invoke(
         app,

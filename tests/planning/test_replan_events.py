@@ -246,11 +246,12 @@ def test_a_search_without_a_plan_keeps_the_previous_worklists(published, monkeyp
     import hjemmetjeneste.pipeline as pipeline
     from hjemmetjeneste.solver import Solution
 
-    def timed_out(problem, params=None, on_progress=None, initial_routes=None):
+    def timed_out(problem, *_args, **_kwargs):
         empty = Solution.nothing_served(problem, "fail_timeout", 1.0)
         return empty.__class__(**{**empty.__dict__, "warm_start": "rejected"})
 
     monkeypatch.setattr(pipeline, "solve", timed_out)
+    monkeypatch.setattr(pipeline, "solve_from_routes", timed_out)
     data, first = published
     sick = _nurse_with_work_after_now(first)
     again = replan_shift(data, first, NOW, {"ev": StaffAbsence(staff_id=sick, start=NOW)})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime
 
 from pydantic import AwareDatetime, Field, model_validator
@@ -229,7 +230,24 @@ class DayPlan(Frozen):
 
     def patient(self, patient_id: str) -> Patient:
         """The patient with this id; KeyError when the day plan has none."""
-        for p in self.patients:
-            if p.patient_id == patient_id:
-                return p
-        raise KeyError(patient_id)
+        return _patients_by_id(self.patients)[patient_id]
+
+
+_PATIENT_INDEX_LOCK = threading.Lock()
+_PATIENT_INDEX: dict[int, tuple[tuple[Patient, ...], dict[str, Patient]]] = {}
+"""The last few day plans' patients by id, keyed by the tuple's identity (the tuple is kept,
+so an id is not reused while its entry lives)."""
+
+
+def _patients_by_id(patients: tuple[Patient, ...]) -> dict[str, Patient]:
+    """``patients`` by id, the first of a repeated id winning (as a scan would find it):
+    building a plan looks a patient up per visit, task and stop, and a scan of a
+    1,000-patient district cost a 1,500-visit day's build about 0.2 s."""
+    cached = _PATIENT_INDEX.get(id(patients))
+    if cached is None or cached[0] is not patients:
+        cached = (patients, {p.patient_id: p for p in reversed(patients)})
+        with _PATIENT_INDEX_LOCK:  # the API plans in threads
+            while len(_PATIENT_INDEX) >= 16:
+                _PATIENT_INDEX.pop(next(iter(_PATIENT_INDEX)))
+            _PATIENT_INDEX[id(patients)] = cached
+    return cached[1]

@@ -353,13 +353,16 @@ def why_dropped(
     otherwise no time left, naming the qualified caregiver whose route passes nearest.
     """
     problem, index = built.problem, built.index
-    starts = {stop.node: stop.start_s for r in solution.routes for stop in r.stops}
+    related = [p for p in problem.precedences if node in (p.first, p.second)]
+    starts = (
+        {stop.node: stop.start_s for r in solution.routes for stop in r.stops} if related else {}
+    )
     lo, hi = int(problem.window_start_s[node]), int(problem.window_end_s[node])
     window: dict[str, Fact] = {
         "window_start_at": index.to_instant(lo).isoformat(),
         "window_end_at": index.to_instant(hi).isoformat(),
     }
-    for p in problem.precedences:
+    for p in related:
         if p.second == node and p.first in starts:
             lo = max(lo, starts[p.first] + p.min_s)
             if p.max_s is not None:
@@ -381,10 +384,9 @@ def why_dropped(
     routes = {r.vehicle: r for r in solution.routes}
 
     def distance(v: int) -> int:
-        travel = problem.travel_for(v)
         places = [int(problem.vehicle_start_node[v])]
         places += [s.node for s in routes[v].stops] if v in routes else []
-        return min(int(travel[p, node]) for p in places)
+        return int(problem.travel_for(v)[places, node].min())
 
     best = min(allowed, key=distance)
     facts |= _staff(built, best) | {"nearest_min": distance(best) // 60}

@@ -43,7 +43,7 @@ from hjemmetjeneste.planning.history import caregivers_by_patient, last_doses
 from hjemmetjeneste.solver.model_builder import ProblemBuilder
 from hjemmetjeneste.solver.problem import BreakSpec, RoutingProblem
 from hjemmetjeneste.tasks import in_zone, local_datetime
-from hjemmetjeneste.travel import UNREACHABLE, TravelMatrix, TravelSource
+from hjemmetjeneste.travel import UNREACHABLE, TravelMatrix, TravelSource, travel_matrices
 from hjemmetjeneste.travel.locations import LocationIssue
 
 # Cost of leaving a task undone, in the objective's unit (one second of travel). High enough
@@ -207,7 +207,7 @@ def build_problem(
             if key not in place_loc:
                 place_loc[key] = len(points)
                 points.append(place.location)
-    matrices = {mode: travel.matrix(points, mode) for mode in modes}
+    matrices = travel_matrices(travel, points, modes)
 
     builder = ProblemBuilder(
         balance_weight=rules.balance_weight if balance_weight is None else balance_weight,
@@ -307,10 +307,14 @@ def _latlon(point: GeoPoint) -> tuple[float, float]:
 
 
 def _without_sentinel(matrix: TravelMatrix, never_s: int) -> tuple[np.ndarray, np.ndarray]:
-    """int64 travel and distance with every UNREACHABLE pair set to ``never_s`` (infeasible)."""
+    """Travel and distance with every UNREACHABLE pair set to ``never_s`` (infeasible): the
+    matrices themselves when no pair is (no copy of a 1,650-place day's matrices), else
+    copies (the source's matrices may be cached)."""
     unreachable = matrix.duration_s >= UNREACHABLE
-    travel = np.where(unreachable, never_s, matrix.duration_s).astype(np.int64)
-    distance = np.where(unreachable, never_s, matrix.distance_m).astype(np.int64)
+    if not unreachable.any():
+        return matrix.duration_s, matrix.distance_m
+    travel = np.where(unreachable, never_s, matrix.duration_s)
+    distance = np.where(unreachable, never_s, matrix.distance_m)
     return travel, distance
 
 
@@ -392,21 +396,25 @@ class _Context:
                 pinned_start = index.to_seconds(pin.start)
         # Competence: first caregiver meets the tasks' competence and skills; the second
         # either the same or, when the plan names a second role, that role's.
-        first_ok = _qualified(staff, visit.required_competence, visit.required_skills)
+        first_ok = self._qualified(visit.required_competence, visit.required_skills)
         second_role = second_staff_role(visit)
-        second_ok = first_ok if second_role is None else _qualified(staff, *second_role)
+        second_ok = first_ok if second_role is None else self._qualified(*second_role)
         refused = tuple(v for v, s in enumerate(staff) if s.staff_id in patient.refused_staff_ids)
         if not first_ok:
             return Prefiltered(visit, UnplacedReason.NO_QUALIFIED_STAFF)
-        usable_first = tuple(v for v in first_ok if v not in refused)
-        usable_second = tuple(v for v in second_ok if v not in refused)
+        usable_first, usable_second = first_ok, second_ok
+        if refused:
+            usable_first = tuple(v for v in first_ok if v not in refused)
+            usable_second = tuple(v for v in second_ok if v not in refused)
         if not usable_first:
             return Prefiltered(
                 visit, UnplacedReason.ALL_REFUSED, KeptOutFacts(qualified=len(first_ok))
             )
         # Roads: only caregivers whose travel mode gets from the base to the patient and back.
-        usable_first = tuple(v for v in usable_first if self._connected(loc, v))
-        usable_second = tuple(v for v in usable_second if self._connected(loc, v))
+        connected = self._roads[0][loc]
+        if not all(connected):
+            usable_first = tuple(v for v in usable_first if connected[v])
+            usable_second = tuple(v for v in usable_second if connected[v])
         if not usable_first:
             modes = sorted({staff[v].travel_mode.value for v in first_ok if v not in refused})
             return Prefiltered(visit, UnplacedReason.UNREACHABLE, KeptOutFacts(modes=tuple(modes)))
@@ -487,29 +495,44 @@ class _Context:
             gap = (group, at, lo, hi)
         return tuple((g, lo, hi) for g, (lo, hi) in groups.items()), earliest, latest, gap
 
-    def _connected(self, loc: int, vehicle: int) -> bool:
-        """Whether the caregiver's travel mode has a route from where the day starts to
-        ``loc`` and on to where it ends."""
-        matrix = self.matrices[self.day_plan.staff[vehicle].travel_mode].duration_s
-        start, end = self.places[vehicle]
-        return bool(matrix[start, loc] < UNREACHABLE and matrix[loc, end] < UNREACHABLE)
+    @cached_property
+    def _roads(self) -> tuple[list[list[bool]], np.ndarray, np.ndarray]:
+        """Per location and vehicle, computed once for all visits: whether the caregiver's
+        travel mode gets from where her day starts to the location and on to where it ends
+        (a list per location), her earliest arrival there and her latest departure from
+        there that gets her back in time (arrays vehicle × location)."""
+        staff = self.day_plan.staff
+        overtime_s = self.rules.overtime_max_min * 60
+        size = next(iter(self.matrices.values())).duration_s.shape[0]
+        connected = np.zeros((len(staff), size), dtype=np.bool_)
+        out = np.zeros((len(staff), size), dtype=np.int64)
+        back = np.zeros((len(staff), size), dtype=np.int64)
+        for v, s in enumerate(staff):
+            matrix = self.matrices[s.travel_mode].duration_s
+            start, end = self.places[v]
+            connected[v] = (matrix[start, :] < UNREACHABLE) & (matrix[:, end] < UNREACHABLE)
+            out[v] = self.hours[v][0] + matrix[start, :].astype(np.int64)
+            back[v] = self.hours[v][1] + overtime_s - matrix[:, end].astype(np.int64)
+        return connected.T.tolist(), out, back
 
     def _reachable(self, visit: Visit, loc: int, candidates: tuple[int, ...]) -> tuple[int, int]:
         """Earliest arrival and latest start that still gets a caregiver back in time."""
-        staff = self.day_plan.staff
-        overtime_s = self.rules.overtime_max_min * 60
-        out = [
-            self.hours[v][0]
-            + int(self.matrices[staff[v].travel_mode].duration_s[self.places[v][0], loc])
-            for v in candidates
-        ]
-        back = [
-            self.hours[v][1]
-            + overtime_s
-            - int(self.matrices[staff[v].travel_mode].duration_s[loc, self.places[v][1]])
-            for v in candidates
-        ]
-        return min(out), max(back) - visit.duration_min * 60
+        _, out, back = self._roads
+        chosen = list(candidates)
+        earliest = int(out[chosen, loc].min())
+        return earliest, int(back[chosen, loc].max()) - visit.duration_min * 60
+
+    def _qualified(self, competence: CompetenceLevel, skills: frozenset) -> tuple[int, ...]:
+        """The vehicles whose caregivers meet ``competence`` and ``skills`` (one answer per
+        requirement: most visits of a day share a few)."""
+        key = (competence, skills)
+        if key not in self._qualified_memo:
+            self._qualified_memo[key] = _qualified(self.day_plan.staff, competence, skills)
+        return self._qualified_memo[key]
+
+    @cached_property
+    def _qualified_memo(self) -> dict[tuple[CompetenceLevel, frozenset], tuple[int, ...]]:
+        return {}
 
     def _preference(self, visit: Visit) -> dict[int, int]:
         """Cost per caregiver: new to the patient, not preferred, without the language.

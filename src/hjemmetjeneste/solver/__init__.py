@@ -5,7 +5,7 @@ from hjemmetjeneste.solver.check import Violation, ViolationKind, check_solution
 from hjemmetjeneste.solver.model_builder import ProblemBuilder
 from hjemmetjeneste.solver.params import FirstSolution, Metaheuristic, SolveParams
 from hjemmetjeneste.solver.problem import Route, RouteStop, RoutingProblem, Solution
-from hjemmetjeneste.solver.solve import solve
+from hjemmetjeneste.solver.solve import solve, solve_from_routes
 
 __all__ = [
     "FirstSolution",
@@ -20,4 +20,5 @@ __all__ = [
     "ViolationKind",
     "check_solution",
     "solve",
+    "solve_from_routes",
 ]

@@ -158,14 +158,16 @@ def _data(problem: RoutingProblem) -> dict[str, Any]:
     for a, b, lo, hi in _relations(problem)[len(problem.sync_groups) :]:
         partner[a], partner[b] = b, a
         pair_lo[a], pair_hi[a], pair_lo[b], pair_hi[b] = lo, hi, -hi, -lo
-    travel = np.ascontiguousarray(np.stack(problem.travel_s).astype(np.int64))
+    travel = _travel_block(problem)
     # Nearest jobs first (the job itself leads its own list), on the first travel class.
-    near = travel[0][np.ix_(jobs, jobs)]
-    near = np.minimum(near, near.T)
     take = min(len(jobs), NEIGHBOURS)
     neighbours = np.zeros((n, take), dtype=np.int64)
-    order = np.argsort(near, axis=1, kind="stable")[:, :take]
-    neighbours[jobs] = jobs[order]
+    # A few rows at a time: small temporaries instead of five jobs × jobs arrays (90 MB on a
+    # 1,500-job day, memory a fresh worker pays to touch), the same lists.
+    for a in range(0, len(jobs), NEAREST_ROWS):
+        rows = jobs[a : a + NEAREST_ROWS]
+        near = np.minimum(travel[0][np.ix_(rows, jobs)], travel[0][np.ix_(jobs, rows)].T)
+        neighbours[rows] = jobs[nearest_first(near, take)]
     neighbours[jobs, 0] = jobs
     remoteness = np.zeros(n, dtype=np.int64)
     remoteness[jobs] = travel[0][int(problem.vehicle_start_node[0]), jobs]
@@ -191,6 +193,47 @@ def _data(problem: RoutingProblem) -> dict[str, Any]:
         "demand": problem.demand.astype(np.int64),
         "penalty": penalty,
     }
+
+
+NEAREST_ROWS = 256
+"""Jobs whose nearest neighbours are found in one step (see ``_data``)."""
+
+
+def _travel_block(problem: RoutingProblem) -> np.ndarray:
+    """The travel matrices as one int64 ``(classes, n, n)`` array: the block the builder
+    made them views of when they are (no copy), else a stacked copy."""
+    travel = problem.travel_s
+    base = travel[0].base
+    if (
+        isinstance(base, np.ndarray)
+        and base.dtype == np.int64
+        and base.ndim == 3
+        and base.flags.c_contiguous
+        and base.shape == (len(travel), *travel[0].shape)
+        and all(
+            t.base is base
+            and t.dtype == np.int64
+            and t.strides == base.strides[1:]
+            and t.ctypes.data == base.ctypes.data + k * base.strides[0]
+            for k, t in enumerate(travel)
+        )
+    ):
+        return base
+    return np.stack([np.asarray(t, dtype=np.int64) for t in travel])
+
+
+def nearest_first(near: np.ndarray, take: int) -> np.ndarray:
+    """Per row, the columns of the ``take`` smallest values in ascending order, ties by
+    column: the first ``take`` columns of a stable argsort of each row, without sorting
+    whole rows (a 1,650-job day: less than half the time)."""
+    width = near.shape[1]
+    if take >= width or width == 0 or int(near.max(initial=0)) >= (1 << 62) // width:
+        return np.argsort(near, axis=1, kind="stable")[:, :take]
+    # Value and column in one key: unique per row, so any sort of keys is a stable one.
+    key = near.astype(np.int64) * width + np.arange(width, dtype=np.int64)
+    part = np.argpartition(key, take - 1, axis=1)[:, :take]
+    ranked = np.argsort(np.take_along_axis(key, part, axis=1), axis=1)
+    return np.take_along_axis(part, ranked, axis=1)
 
 
 def rich_rules(problem: RoutingProblem) -> bool:
@@ -341,6 +384,45 @@ def _objective(state: _State, data: dict[str, Any]) -> int:
     return int(state.cost.sum() + data["penalty"][unserved].sum())
 
 
+def _fill(state: _State, data: dict[str, Any]) -> int:
+    """Put each unserved job that is not half of a pair at its cheapest feasible place, the
+    costliest to leave out first (time-critical before the rest), then by earliest window
+    end: a greedy insertion before the search, so that the visits a re-plan takes from an
+    absent caregiver are placed where there is room whatever the search's budget. Pairs are
+    left to the search. Returns how many jobs it placed."""
+    jobs = data["jobs"]
+    open_ = jobs[(state.where[jobs] < 0) & (data["partner"][jobs] < 0)]
+    order = np.lexsort((data["win_close"][open_], -data["penalty"][open_]))
+    head = (state.routes, state.length, state.early, state.late, state.load)
+    schedule = [data[name] for name in _ROUTE_DATA]
+    placed = 0
+    for u in (int(x) for x in open_[order]):
+        _, v, p = kernels.cheapest_place(
+            u, 0.0, *head, data["travel"], data["preference_cost"], data["allowed"],
+            data["vehicle_class"], data["vehicle_start_node"], data["vehicle_end_node"],
+            data["vehicle_start_s"], data["vehicle_end_s"], data["vehicle_capacity"],
+            data["win_open"], data["win_close"], data["service_s"], data["demand"],
+            state.cost, state.fixed_open, state.fixed_close, data["rich"], data["rx"],
+        )  # fmt: skip
+        if v < 0:
+            continue
+        m = int(state.length[v])
+        state.routes[v, p + 1 : m + 1] = state.routes[v, p:m].copy()
+        state.routes[v, p] = u
+        state.length[v] = m + 1
+        refresh = (v, *head, state.cost, state.where, state.slot, *schedule)
+        tail = (state.fixed_open, state.fixed_close, data["service_s"], data["demand"])
+        if kernels.refresh_route(*refresh, *tail, data["rich"], data["rx"]):
+            placed += 1
+            continue
+        # The place test is exact for these rules, so this is a safeguard: take it out.
+        state.routes[v, p:m] = state.routes[v, p + 1 : m + 1].copy()
+        state.length[v] = m
+        state.where[u] = state.slot[u] = -1
+        kernels.refresh_route(*refresh, *tail, data["rich"], data["rx"])
+    return placed
+
+
 def improve(
     problem: RoutingProblem,
     routes: Sequence[Sequence[int]],
@@ -348,19 +430,26 @@ def improve(
     seed: int = 0,
     on_progress: ProgressCallback | None = None,
     iterations: int | None = None,
+    *,
+    data: dict[str, Any] | None = None,
+    fill: bool = False,
 ) -> Improved:
     """Improve feasible ``routes`` (job nodes per vehicle) by ruin and recreate.
 
     Runs for ``time_limit_s`` seconds, or exactly ``iterations`` iterations when given (then
     the result depends on ``seed`` only). Raises ValueError when ``routes`` break a rule the
-    kernels check (a window, a shift end, a capacity).
+    kernels check (a window, a shift end, a capacity). ``data`` is the problem's
+    kernels' arrays (``_data``) when the caller has them already; ``fill`` first puts every job the
+    routes leave out at its cheapest place (:func:`_fill`) before the search begins.
     """
-    data = _data(problem)
+    data = _data(problem) if data is None else data
     state = _state(problem, data, routes)
     start_objective = _objective(state, data)
+    if fill:
+        _fill(state, data)
     best_routes = state.routes.copy()
     best_length = state.length.copy()
-    best_objective = np.array([start_objective], dtype=np.int64)
+    best_objective = np.array([_objective(state, data)], dtype=np.int64)
     best_starts = state.fixed_open.copy()
     served = int(state.length.sum())
     arcs = served + int((state.length > 0).sum())
@@ -436,12 +525,17 @@ def whole_pairs(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> lis
     return [[int(node) for node in route if node not in half] for route in routes]
 
 
-def repair(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> list[list[int]]:
+def repair(
+    problem: RoutingProblem,
+    routes: Sequence[Sequence[int]],
+    *,
+    data: dict[str, Any] | None = None,
+) -> list[list[int]]:
     """``routes`` cut down to what the kernels accept: each keeps its stops, in order, while
     the schedule pass stays in time (a break may leave a stop out); a double-staffed pair
     with a half left out leaves whole, and if the pairs still find no common start, every
-    pair leaves (ruin and recreate puts them back)."""
-    data = _data(problem)
+    pair leaves (ruin and recreate puts them back). ``data``: see :func:`improve`."""
+    data = _data(problem) if data is None else data
     kept: list[list[int]] = []
     for v, route in enumerate(routes):
         mine: list[int] = []
@@ -458,15 +552,21 @@ def repair(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> list[lis
     return kept
 
 
-def timed_plan(problem: RoutingProblem, found: Improved, status: str) -> Solution:
+def timed_plan(
+    problem: RoutingProblem,
+    found: Improved,
+    status: str,
+    *,
+    data: dict[str, Any] | None = None,
+) -> Solution:
     """The plan of the kernels' routes with its clock: starts, breaks, returns.
 
     For when OR-Tools cannot read the routes back in its polish time (breaks make that
     slow): the kernels' own schedule. Pairs start where the search put them; each route
     takes its breaks in the gaps where they cost least (lateness, overtime), as early as
-    their windows allow, and leaves at shift start.
+    their windows allow, and leaves at shift start. ``data``: see :func:`improve`.
     """
-    data = _data(problem)
+    data = _data(problem) if data is None else data
     fixed_open, fixed_close = data["win_open"].copy(), data["win_close"].copy()
     for node, start in found.pair_starts.items():
         fixed_open[node] = fixed_close[node] = start
@@ -554,6 +654,60 @@ def _timed_way(
     return None  # pragma: no cover - the loop returns at the way back
 
 
+TIMING_SHARE = 0.1
+"""Share of a warm re-plan's time limit kept for timing the routes found (breaks)."""
+
+
+def solve_warm(
+    problem: RoutingProblem,
+    params: SolveParams,
+    routes: Sequence[Sequence[int]],
+    on_progress: ProgressCallback | None = None,
+) -> Solution | None:
+    """Re-plan from a feasible plan's ``routes`` (one job list per vehicle) by ruin and
+    recreate alone, without building an OR-Tools model; None when it cannot, so that the
+    caller searches as :func:`solve_with_lns` does.
+
+    The minimal-change re-plan's case: the published plan minus what may no longer be
+    served is already feasible, so no first plan is needed. What the routes leave out is
+    placed greedily where it fits (:func:`_fill`, time-critical jobs first), then ruin and
+    recreate runs for the rest of ``params.time_limit_s`` (or ``params.iterations``) and
+    the kernels' schedule times the best routes (:func:`timed_plan`): the whole call ends
+    within the time limit, after :func:`warm_up`. None when the problem has a rule the
+    kernels cannot keep (:func:`unsupported`), ``params`` ask for OR-Tools (``lns`` False,
+    a ``solution_limit``), or the kernels find the routes late or overloaded.
+    """
+    if params.lns is False or params.solution_limit is not None or unsupported(problem):
+        return None
+    warm_up()
+    started = time.perf_counter()
+    data = _data(problem)
+    # A pair whose other half was the absent caregiver's leaves whole; recreate puts it back.
+    routes = whole_pairs(problem, routes)
+    try:
+        _state(problem, data, routes)
+    except ValueError as exc:
+        log.warning("the warm routes do not fit the kernels' rules (%s)", exc)
+        return None
+
+    def report(objective: int, _seconds: float) -> None:
+        if on_progress is not None:
+            on_progress(objective, time.perf_counter() - started)
+
+    budget = params.time_limit_s * (1.0 - TIMING_SHARE) - (time.perf_counter() - started)
+    found = improve(
+        problem, routes, max(budget, 0.0), params.seed, report, params.iterations,
+        data=data, fill=True,
+    )  # fmt: skip
+    timed = timed_plan(problem, found, "success", data=data)
+    return dataclasses.replace(
+        timed,
+        warm_start="used",
+        wall_s=time.perf_counter() - started,
+        status=f"success; warm ruin and recreate: {found.iterations} iterations",
+    )
+
+
 @functools.cache
 def warm_up() -> None:
     """Load the kernels from numba's disk cache (about 0.3 s), or compile them there (about
@@ -615,10 +769,11 @@ def solve_with_lns(
     if budget <= 0 and params.iterations is None and with_polish:
         return dataclasses.replace(first, wall_s=time.perf_counter() - started)
     start = whole_pairs(problem, [[stop.node for stop in route.stops] for route in first.routes])
+    data = _data(problem)  # once for the repair, the search and the timing
     if not with_polish:
-        start = repair(problem, start)
+        start = repair(problem, start, data=data)
     try:
-        found = improve(problem, start, budget, params.seed, report, params.iterations)
+        found = improve(problem, start, budget, params.seed, report, params.iterations, data=data)
     except ValueError as exc:
         # OR-Tools' plan is feasible, so the kernels should always read it; if they cannot,
         # its own search gets the time instead of the plan failing.
@@ -626,7 +781,7 @@ def solve_with_lns(
         rest = params.model_copy(update={"time_limit_s": max(budget + polish, 0.1)})
         return solve_with_ortools(problem, rest, report, start)
     if not with_polish:
-        polished = timed_plan(problem, found, "success")
+        polished = timed_plan(problem, found, "success", data=data)
     else:
         polished = solve_with_ortools(
             problem,
@@ -648,7 +803,7 @@ def solve_with_lns(
             # unless OR-Tools' plans (the cold polish, the first) serve more. (The kernels
             # move a gap's two jobs together: where only one fits, OR-Tools' plan keeps it.)
             log.warning("OR-Tools did not read the ruin-and-recreate routes back in time")
-            plans.insert(0, timed_plan(problem, found, "success"))
+            plans.insert(0, timed_plan(problem, found, "success", data=data))
         polished = min(plans, key=lambda plan: (len(plan.dropped), plan.objective))
     return dataclasses.replace(
         polished,
@@ -664,6 +819,7 @@ __all__ = [
     "repair",
     "rich_rules",
     "route_ok",
+    "solve_warm",
     "solve_with_lns",
     "unsupported",
     "use_lns",

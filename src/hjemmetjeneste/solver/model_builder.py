@@ -82,8 +82,8 @@ class ProblemBuilder:
         Returns the class index to give :meth:`add_vehicle`. ``distance_m`` defaults to the
         travel matrix (benchmarks where distance equals time).
         """
-        travel = np.asarray(travel_s, dtype=np.int64)
-        distance = travel if distance_m is None else np.asarray(distance_m, dtype=np.int64)
+        travel = _integers(travel_s)
+        distance = travel if distance_m is None else _integers(distance_m)
         if travel.ndim != 2 or travel.shape[0] != travel.shape[1]:
             raise ValueError("a travel matrix must be square")
         if distance.shape != travel.shape:
@@ -239,16 +239,20 @@ class ProblemBuilder:
             windows.append(job.windows)
             for vehicle, cost in job.preference.items():
                 preference[node, vehicle] = cost
-        pick = np.ix_(location, location)
         same = location[:, None] == location[None, :]
-        travel, distance = [], []
-        for t, d in zip(self._travel, self._distance, strict=True):
-            t_nodes, d_nodes = t[pick].copy(), d[pick].copy()
-            if self.zero_same_location:
+        # Travel as one int64 block, each class a view of it: the ruin-and-recreate kernels
+        # read that block as it is (no third copy of every matrix on a large day).
+        travel_all = np.empty((len(self._travel), n, n), dtype=np.int64)
+        for k, t in enumerate(self._travel):
+            _per_node(t, location, travel_all[k])
+        travel = [travel_all[k] for k in range(len(self._travel))]
+        # Distances are only read pair by pair (worklists, KPIs): in the source's own width
+        # (a travel source's int32: half the memory on a large day).
+        distance = [_per_node(d, location, np.empty((n, n), d.dtype)) for d in self._distance]
+        if self.zero_same_location:
+            for t_nodes, d_nodes in zip(travel, distance, strict=True):
                 t_nodes[same] = 0
                 d_nodes[same] = 0
-            travel.append(t_nodes)
-            distance.append(d_nodes)
         vehicles = self._vehicles
         return RoutingProblem(
             travel_s=tuple(travel),
@@ -283,6 +287,27 @@ class ProblemBuilder:
             demand=demand,
             vehicle_capacity=np.asarray([x.capacity for x in vehicles], dtype=np.int64),
         )
+
+
+def _integers(matrix: ArrayLike) -> np.ndarray:
+    """``matrix`` as an integer array: int32 and int64 ones as they are (a travel source's
+    int32 matrices are widened once, node by node, in :meth:`ProblemBuilder.build`)."""
+    array = np.asarray(matrix)
+    return array if array.dtype in (np.int32, np.int64) else np.asarray(array, dtype=np.int64)
+
+
+ROWS_PER_STEP = 256
+"""Rows copied at a time into the node matrices: small temporaries, reused memory."""
+
+
+def _per_node(matrix: np.ndarray, location: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``out`` (nodes × nodes) filled from the location matrix: row and column ``i`` are
+    ``location[i]``'s."""
+    n = len(location)
+    for a in range(0, n, ROWS_PER_STEP):
+        rows = location[a : a + ROWS_PER_STEP]
+        out[a : a + len(rows)] = matrix[rows][:, location]
+    return out
 
 
 def _merge_windows(windows: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

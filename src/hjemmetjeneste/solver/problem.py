@@ -141,7 +141,8 @@ class RoutingProblem:
                 problems.append(f"depot node {node} must exist and carry drop_penalty -1")
         jobs = tuple(int(i) for i in np.flatnonzero(self.drop_penalty >= 0))
         for i in jobs:
-            if any(not 0 <= k < v for k in self.allowed_vehicles[i]):
+            allowed = self.allowed_vehicles[i]
+            if allowed and (min(allowed) < 0 or max(allowed) >= v):
                 problems.append(f"job node {i} allows a vehicle that does not exist")
         job_set = set(jobs)
         for a, b in self.sync_groups:

@@ -19,6 +19,7 @@ from hjemmetjeneste.travel.matrix import (
     TravelSource,
     great_circle_distance_m,
     numpy_great_circle_matrix_m,
+    travel_matrices,
 )
 from hjemmetjeneste.travel.osm import OsmSource, RoadGraph, RoadNetwork, read_road_network
 from hjemmetjeneste.travel.osrm import OsrmError, OsrmSource, parse_osrm_urls
@@ -45,4 +46,5 @@ __all__ = [
     "numpy_great_circle_matrix_m",
     "parse_osrm_urls",
     "read_road_network",
+    "travel_matrices",
 ]

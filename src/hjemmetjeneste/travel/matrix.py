@@ -128,12 +128,34 @@ class GreatCircleSource:
         Raises ValueError for an empty list, non-finite or out-of-range coordinates and an
         unknown mode.
         """
-        profile = self.profile(mode)
+        return self.matrices(points, (mode,))[TravelMode(mode)]
+
+    def matrices(
+        self, points: Sequence[GeoPoint], modes: Sequence[TravelMode]
+    ) -> dict[TravelMode, TravelMatrix]:
+        """:meth:`matrix` for each of ``modes``, the great-circle distances computed once."""
+        # profile() first: an unknown mode is named in its error before TravelMode(mode).
+        pairs = [(mode, self.profile(mode)) for mode in modes]
+        profiles = {TravelMode(mode): profile for mode, profile in pairs}
         dist = great_circle_distance_m(points)
-        duration, distance = _kernels.road_travel_matrices(
-            dist, profile.detour_factor, profile.speed_mps, profile.stop_s
-        )
-        return TravelMatrix(duration_s=duration, distance_m=distance, mode=TravelMode(mode))
+        out: dict[TravelMode, TravelMatrix] = {}
+        for mode, profile in profiles.items():
+            duration, distance = _kernels.road_travel_matrices(
+                dist, profile.detour_factor, profile.speed_mps, profile.stop_s
+            )
+            out[mode] = TravelMatrix(duration_s=duration, distance_m=distance, mode=mode)
+        return out
+
+
+def travel_matrices(
+    source: TravelSource, points: Sequence[GeoPoint], modes: Sequence[TravelMode]
+) -> dict[TravelMode, TravelMatrix]:
+    """The matrix of each of ``modes`` between ``points``: in one call where the source
+    shares work between modes (:meth:`GreatCircleSource.matrices`), else mode by mode."""
+    together = getattr(source, "matrices", None)
+    if callable(together):
+        return dict(together(points, modes))
+    return {TravelMode(mode): source.matrix(points, mode) for mode in modes}
 
 
 def great_circle_distance_m(points: Sequence[GeoPoint]) -> np.ndarray:
