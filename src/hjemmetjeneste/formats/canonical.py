@@ -918,31 +918,6 @@ def _read_care_plans(
     ]
 
 
-#: The columns of an intervention's schedule and planning rules: exports repeat a few
-#: combinations, so each distinct one is read once (:func:`_schedule_and_rules`).
-_PLAN_COLUMNS = (
-    "schedule_kind",
-    "times",
-    "tolerance_min",
-    "windows",
-    "weekdays",
-    "every_n_weeks",
-    "week_anchor",
-    "staff_count",
-    "priority",
-    "time_critical",
-    "gap_group",
-    "min_gap_min",
-    "max_gap_min",
-    "late_allowance_min",
-    "separate_visit",
-    "alternative_windows",
-    "on_holidays",
-    "second_staff_competence",
-    "second_staff_skills",
-)
-
-
 def _read_intervention(
     row: _Row,
     patient_id: str | None,
@@ -1079,6 +1054,25 @@ _SCHEDULE_FIELDS = (
     "week_anchor",
     "windows_are_alternatives",
     "on_holidays",
+)
+
+#: The columns of an intervention's schedule and planning rules: exports repeat a few
+#: combinations, so each distinct one is read once (:func:`_schedule_and_rules`).
+_PLAN_COLUMNS = (
+    "schedule_kind",
+    *_SCHEDULE_FIELDS[1:7],  # times ... week_anchor: columns named as the fields
+    "staff_count",
+    "priority",
+    "time_critical",
+    "gap_group",
+    "min_gap_min",
+    "max_gap_min",
+    "late_allowance_min",
+    "separate_visit",
+    "alternative_windows",
+    "on_holidays",
+    "second_staff_competence",
+    "second_staff_skills",
 )
 
 
