@@ -8,6 +8,11 @@ reason. Usage::
 
     .venv/bin/python benchmarks/reports/continuity_report.py --time-limit 5 \\
         --out benchmarks/results/continuity.md
+
+``--days N`` plans the first N days only and ``--sweep 900,1800`` makes one table row per
+weight (weight 0 added) — cheaper ways to compare cost models than the full 14 days;
+``--iterations N`` gives each shift a fixed work budget instead of the time limit, so that
+two cost models compare on equal search effort whatever the machine's load.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import statistics
 import sys
 import time
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from hjemmetjeneste.domain import BreakRule, MunicipalityData
@@ -37,21 +42,29 @@ def with_rules(data: MunicipalityData, continuity_weight: int) -> MunicipalityDa
     return data.model_copy(update={"municipality": m.model_copy(update={"rules": rules})})
 
 
-def run(data: MunicipalityData, weight: int, time_limit: float) -> dict[str, object]:
-    """Plan the 14 days and collect the figures of one run."""
+def run(
+    data: MunicipalityData,
+    weight: int,
+    time_limit: float,
+    last: date = LAST,
+    iterations: int | None = None,
+) -> dict[str, object]:
+    """Plan the days from FIRST to ``last`` and collect the figures of one run
+    (``iterations``: a fixed work budget per shift instead of as much as fits the time)."""
     started = time.perf_counter()
-    params = SolveParams(time_limit_s=time_limit)
+    params = SolveParams(time_limit_s=time_limit, iterations=iterations)
 
     def progress(o: PlanOutcome) -> None:
         r = o.result
         print(
             f"  w={weight} {r.date} {r.shift.value:7s} placed {r.kpis.tasks_placed}/"
-            f"{r.kpis.tasks_total} violations {len(o.violations)}",
+            f"{r.kpis.tasks_total} violations {len(o.violations)} "
+            f"travel {r.kpis.travel_s / 3600:.2f} h ({r.solver_status.rsplit(': ', 1)[-1]})",
             file=sys.stderr,
             flush=True,
         )
 
-    outcomes = plan_range(with_rules(data, weight), FIRST, LAST, params=params, on_shift=progress)
+    outcomes = plan_range(with_rules(data, weight), FIRST, last, params=params, on_shift=progress)
     reasons: Counter[str] = Counter()
     violations: Counter[str] = Counter()
     placed = total = travel = 0
@@ -91,17 +104,19 @@ def run(data: MunicipalityData, weight: int, time_limit: float) -> dict[str, obj
     }
 
 
-def report(runs: list[dict[str, object]], command: str, time_limit: float) -> str:
+def report(
+    runs: list[dict[str, object]], command: str, time_limit: float, last: date = LAST
+) -> str:
     """The Markdown report."""
     with_c, without = runs
     better = 1 - float(with_c["mean"]) / float(without["mean"])  # type: ignore[arg-type]
     lines = [
-        "# Continuity of care over 14 days (demo municipality)",
+        f"# Continuity of care over {(last - FIRST).days + 1} days (demo municipality)",
         "",
         f"Made by `{command}` ({time_limit:g} s search per shift, "
         "2 shared cores; solver results vary a little from run to run).",
         "",
-        f"All shifts {FIRST} .. {LAST} (day, evening, night) of district trd-ost planned in "
+        f"All shifts {FIRST} .. {last} (day, evening, night) of district trd-ost planned in "
         "order with `pipeline.plan_range`; each shift sees the published shifts before it. "
         "Breaks per the Working Environment Act are on (`BreakRule()` defaults: 30 min, "
         "starting 2.5 h after shift start at the earliest and ending 1.5 h before its end).",
@@ -137,7 +152,7 @@ def report(runs: list[dict[str, object]], command: str, time_limit: float) -> st
         lines.append(f"| {label} | {text_a} | {text_b} |")
     lines += [
         "",
-        f"Continuity: the mean number of distinct caregivers per patient over the 14 days is "
+        f"Continuity: the mean number of distinct caregivers per patient over the days is "
         f"**{better:.0%} lower** with continuity weight {with_c['weight']} than with 0; "
         f"travel is {float(with_c['travel_h']) / float(without['travel_h']) - 1:+.1%}.",  # type: ignore[arg-type]
         "",
@@ -156,21 +171,70 @@ def _bucket(count: int) -> str:
     return "0"
 
 
+def sweep(runs: list[dict[str, object]], command: str, time_limit: float, last: date) -> str:
+    """The Markdown table of a sweep: one row per weight, travel against weight 0's run."""
+    base = next(r for r in runs if r["weight"] == 0)
+    lines = [
+        f"# Continuity weight sweep, {FIRST} .. {last} (demo municipality)",
+        "",
+        f"Made by `{command}` ({time_limit:g} s search per shift, 2 shared cores).",
+        "",
+        "| weight | mean | median | max | travel h | travel vs 0 | team share | placed "
+        "| violations | patients by distinct caregivers |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in runs:
+        travel = float(r["travel_h"])  # type: ignore[arg-type]
+        dist = ", ".join(f"{k} {n}" for k, n in sorted(r["distribution"].items()))  # type: ignore[union-attr]
+        lines.append(
+            f"| {r['weight']} | {float(r['mean']):.2f} | {r['median']} | {r['max']} "  # type: ignore[arg-type]
+            f"| {travel:.2f} | {travel / float(base['travel_h']) - 1:+.1%} "  # type: ignore[arg-type]
+            f"| {float(r['team_share']):.2f} | {r['placed']}/{r['total']} "  # type: ignore[arg-type]
+            f"| {sum(r['violations'].values())} | {dist} |"  # type: ignore[union-attr]
+        )
+    return "\n".join([*lines, ""])
+
+
 def main() -> None:
-    """Run both plans and write the report."""
+    """Run the plans and write the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("data/demo"))
     parser.add_argument("--time-limit", type=float, default=5.0)
     parser.add_argument("--weight", type=int, default=1800)
+    parser.add_argument(
+        "--iterations",
+        type=int,
+        default=None,
+        help="work budget per shift (ruin-and-recreate iterations): load-independent runs",
+    )
+    parser.add_argument("--days", type=int, default=14, help="days from 2026-11-30 (1-14)")
+    parser.add_argument(
+        "--sweep", default="", help="comma-separated weights: one table row each (0 is added)"
+    )
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results/continuity.md"))
     args = parser.parse_args()
+    if not 1 <= args.days <= 14:
+        parser.error(f"--days must be 1..14 (the demo roster's days), got {args.days}")
+    last = FIRST + timedelta(days=args.days - 1)
     data = load_export(args.data)
-    runs = [run(data, w, args.time_limit) for w in (args.weight, 0)]
-    command = (
-        ".venv/bin/python benchmarks/reports/continuity_report.py "
-        f"--time-limit {args.time_limit:g} --weight {args.weight} --out {args.out}"
-    )
-    text = report(runs, command, args.time_limit)
+    days = f" --days {args.days}" if args.days != 14 else ""
+    if args.iterations:
+        days += f" --iterations {args.iterations}"
+    if args.sweep:
+        weights = sorted({0, *(int(w) for w in args.sweep.split(","))})
+        runs = [run(data, w, args.time_limit, last, args.iterations) for w in weights]
+        command = (
+            ".venv/bin/python benchmarks/reports/continuity_report.py "
+            f"--time-limit {args.time_limit:g}{days} --sweep {args.sweep} --out {args.out}"
+        )
+        text = sweep(runs, command, args.time_limit, last)
+    else:
+        runs = [run(data, w, args.time_limit, last, args.iterations) for w in (args.weight, 0)]
+        command = (
+            ".venv/bin/python benchmarks/reports/continuity_report.py "
+            f"--time-limit {args.time_limit:g}{days} --weight {args.weight} --out {args.out}"
+        )
+        text = report(runs, command, args.time_limit, last)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(text)
