@@ -148,8 +148,9 @@ def test_continuity_costs_recent_caregivers_nothing_and_every_new_one_the_weight
 
 def test_a_new_caregiver_who_works_the_days_hers_do_not_costs_less(tmp_path):
     """S1 showered Ola yesterday but is off tomorrow; S2 works tomorrow's day shift, S3 does
-    not: S2 fills the patient's only uncovered day ahead and costs half the weight, S3 the
-    whole. The day plan carries the roster ahead of this shift kind, per caregiver."""
+    not: S2 fills the patient's only uncovered day ahead and costs a quarter less than the
+    weight, S3 the whole. The day plan carries the roster ahead of this shift kind, per
+    caregiver."""
     from hjemmetjeneste.domain import ShiftKind
     from hjemmetjeneste.tasks import build_day_plan
 
@@ -162,6 +163,6 @@ def test_a_new_caregiver_who_works_the_days_hers_do_not_costs_less(tmp_path):
     data = read_export(write_tables(tables, tmp_path))
     plan = build_day_plan(data, DAY, ShiftKind.DAY, "D1")
     assert plan.rota_ahead == (("S2", (1,)),)
-    assert _costs(data, _served_by_s1_yesterday()) == {"S1": 0, "S2": 900, "S3": 1800}
+    assert _costs(data, _served_by_s1_yesterday()) == {"S1": 0, "S2": 1350, "S3": 1800}
     evening = build_day_plan(data, DAY, ShiftKind.EVENING, "D1")
     assert evening.rota_ahead == (("S4", (1,)),)

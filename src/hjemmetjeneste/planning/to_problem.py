@@ -50,7 +50,7 @@ from hjemmetjeneste.travel.locations import LocationIssue
 # that the solver drives many hours extra rather than drop one task; time-critical far higher.
 DROP_PENALTY = {Priority.LOW: 30_000, Priority.NORMAL: 100_000, Priority.HIGH: 300_000}
 TIME_CRITICAL_PENALTY = 3_000_000
-GAP_FILL_SHARE = 2
+GAP_FILL_SHARE = 4
 """A caregiver new to the patient costs continuity_weight, less up to 1/GAP_FILL_SHARE of it
 by the share of the roster's coming days of this shift kind that she works and none of the
 patient's recent caregivers do."""
@@ -526,7 +526,7 @@ class _Context:
         else costs ``continuity_weight`` (a first visit comes from the team; nothing while
         she has neither a team nor a history). Once she has, every caregiver new to her
         costs the weight, team member or not — each is one more distinct caregiver — less
-        up to half of it for one who works the coming days of this shift kind that her
+        up to a quarter of it for one who works the coming days of this shift kind that her
         recent caregivers do not (the roster ahead, ``DayPlan.rota_ahead``): the new
         caregiver she will see again when hers are off.
         """
