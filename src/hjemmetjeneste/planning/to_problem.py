@@ -362,6 +362,11 @@ class _Context:
         return {sid: frozenset(days) for sid, days in self.day_plan.rota_ahead}
 
     @cached_property
+    def _days_ahead(self) -> frozenset[int]:
+        """The days ahead on which anyone works this shift kind (the roster's known days)."""
+        return frozenset().union(*self._ahead.values())
+
+    @cached_property
     def _caregivers(self) -> dict[str, list[tuple[datetime, tuple[str, ...]]]]:
         """Per patient: (start, staff ids) of every served task in the history."""
         return caregivers_by_patient(self.day_plan.history)
@@ -541,11 +546,7 @@ class _Context:
         )
         team = patient.care_team_ids | frozenset(filter(None, (patient.primary_contact_id,)))
         known = (recent or team) if rules.continuity_weight else frozenset()
-        uncovered = (
-            frozenset()
-            .union(*self._ahead.values())
-            .difference(*(self._ahead.get(sid, ()) for sid in recent))
-        )
+        uncovered = self._days_ahead.difference(*(self._ahead.get(sid, ()) for sid in recent))
         cost: dict[int, int] = {}
         on_shift = {s.staff_id for s in dp.staff}
         for v, s in enumerate(dp.staff):
