@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from factories import TINY_DAY as DAY
 from factories import tiny_tables as base_tables
 from factories import write_tables
@@ -90,22 +92,32 @@ def test_an_unknown_or_refused_team_member_is_an_input_error(tmp_path):
         read_export(write_tables(tables, tmp_path / "refused"))
 
 
-def test_continuity_costs_recent_caregivers_nothing_the_team_a_third_others_all(tmp_path):
-    """Per caregiver, the cost of Ola's shower in the routing problem: with no history the
-    team is free and others cost continuity_weight; once S1 has showered her, S1 is free,
-    team member S2 costs a third and S3 the whole weight; weight 0 costs nothing."""
-    from datetime import datetime, timedelta
-    from zoneinfo import ZoneInfo
-
-    from hjemmetjeneste.domain import CareHistory, ServedTask, ShiftKind
+def _costs(data, history, weight: int = 1800) -> dict[str, int]:
+    """Per caregiver, the cost of Ola's shower (I3) in the tiny day shift's routing problem."""
+    from hjemmetjeneste.domain import ShiftKind
     from hjemmetjeneste.planning.to_problem import build_problem
     from hjemmetjeneste.tasks import build_day_plan
     from hjemmetjeneste.travel import GreatCircleSource
 
-    tables = base_tables()
-    for row in tables["patients"]:
-        row["care_team_ids"] = "S2" if row["patient_id"] == "P2" else ""
-    data = read_export(write_tables(tables, tmp_path))
+    rules = PlanningRules(continuity_weight=weight)
+    ruled = data.model_copy(
+        update={"municipality": data.municipality.model_copy(update={"rules": rules})}
+    )
+    plan = build_day_plan(ruled, DAY, ShiftKind.DAY, "D1", history=history)
+    built = build_problem(plan, GreatCircleSource())
+    (node,) = [n for n, v in enumerate(built.index.job_visit) if v and "I3@" in v]
+    return {
+        staff: int(built.problem.preference_cost[node, v])
+        for v, staff in enumerate(built.index.vehicle_staff)
+    }
+
+
+def _served_by_s1_yesterday():
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from hjemmetjeneste.domain import CareHistory, ServedTask
+
     yesterday = datetime.combine(DAY - timedelta(days=1), datetime.min.time()).replace(
         hour=10, tzinfo=ZoneInfo("Europe/Oslo")
     )
@@ -113,20 +125,44 @@ def test_continuity_costs_recent_caregivers_nothing_the_team_a_third_others_all(
         task_id="I3@yesterday", intervention_id="I3", patient_id="P2", staff_ids=("S1",),
         start=yesterday,
     )  # fmt: skip
+    return CareHistory(served=(served,))
 
-    def costs(history: CareHistory, weight: int = 1800) -> dict[str, int]:
-        rules = PlanningRules(continuity_weight=weight)
-        ruled = data.model_copy(
-            update={"municipality": data.municipality.model_copy(update={"rules": rules})}
-        )
-        plan = build_day_plan(ruled, DAY, ShiftKind.DAY, "D1", history=history)
-        built = build_problem(plan, GreatCircleSource())
-        (node,) = [n for n, v in enumerate(built.index.job_visit) if v and "I3@" in v]
-        return {
-            staff: int(built.problem.preference_cost[node, v])
-            for v, staff in enumerate(built.index.vehicle_staff)
-        }
 
-    assert costs(CareHistory()) == {"S1": 1800, "S2": 0, "S3": 1800}
-    assert costs(CareHistory(served=(served,))) == {"S1": 0, "S2": 600, "S3": 1800}
-    assert costs(CareHistory(served=(served,)), weight=0) == {"S1": 0, "S2": 0, "S3": 0}
+def test_continuity_costs_recent_caregivers_nothing_and_every_new_one_the_weight(tmp_path):
+    """Per caregiver, the cost of Ola's shower in the routing problem: with no history the
+    team is free and others cost continuity_weight; once S1 has showered her, S1 is free
+    and every other caregiver — team member S2 too — is one more distinct caregiver and
+    costs the whole weight (all three work tomorrow too: nobody fills a gap); weight 0
+    costs nothing."""
+    from hjemmetjeneste.domain import CareHistory
+
+    tables = base_tables()
+    for row in tables["patients"]:
+        row["care_team_ids"] = "S2" if row["patient_id"] == "P2" else ""
+    data = read_export(write_tables(tables, tmp_path))
+    history = _served_by_s1_yesterday()
+    assert _costs(data, CareHistory()) == {"S1": 1800, "S2": 0, "S3": 1800}
+    assert _costs(data, history) == {"S1": 0, "S2": 1800, "S3": 1800}
+    assert _costs(data, history, weight=0) == {"S1": 0, "S2": 0, "S3": 0}
+
+
+def test_a_new_caregiver_who_works_the_days_hers_do_not_costs_less(tmp_path):
+    """S1 showered Ola yesterday but is off tomorrow; S2 works tomorrow's day shift, S3 does
+    not: S2 fills the patient's only uncovered day ahead and costs a quarter less than the
+    weight, S3 the whole. The day plan carries the roster ahead of this shift kind, per
+    caregiver."""
+    from hjemmetjeneste.domain import ShiftKind
+    from hjemmetjeneste.tasks import build_day_plan
+
+    tables = base_tables()
+    tomorrow = str(DAY + timedelta(days=1))
+    tables["roster"] = [
+        r for r in tables["roster"]
+        if not (r["date"] == tomorrow and r["staff_id"] in ("S1", "S3"))
+    ]  # fmt: skip
+    data = read_export(write_tables(tables, tmp_path))
+    plan = build_day_plan(data, DAY, ShiftKind.DAY, "D1")
+    assert plan.rota_ahead == (("S2", (1,)),)
+    assert _costs(data, _served_by_s1_yesterday()) == {"S1": 0, "S2": 1350, "S3": 1800}
+    evening = build_day_plan(data, DAY, ShiftKind.EVENING, "D1")
+    assert evening.rota_ahead == (("S4", (1,)),)

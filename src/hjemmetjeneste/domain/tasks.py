@@ -213,6 +213,11 @@ class DayPlan(Frozen):
     pins: tuple[Pin, ...] = ()
     history: CareHistory = CareHistory()
     staff_days: tuple[StaffDay, ...] = ()
+    rota_ahead: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    """The district's roster of this shift kind over the next ``continuity_days`` days: per
+    caregiver rostered on it, the days ahead (1 = tomorrow) she works it. Continuity of care
+    prefers, among caregivers new to a patient, one on shift on the days the patient's known
+    caregivers are not. Empty: the roster ahead is unknown (no such preference)."""
 
     def day_of(self, staff_id: str) -> StaffDay:
         """The caregiver's working day: their own, or the shift at the district's base."""

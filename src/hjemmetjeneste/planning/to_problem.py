@@ -50,8 +50,10 @@ from hjemmetjeneste.travel.locations import LocationIssue
 # that the solver drives many hours extra rather than drop one task; time-critical far higher.
 DROP_PENALTY = {Priority.LOW: 30_000, Priority.NORMAL: 100_000, Priority.HIGH: 300_000}
 TIME_CRITICAL_PENALTY = 3_000_000
-TEAM_SHARE = 3
-"""A care-team member new to the patient costs continuity_weight // TEAM_SHARE."""
+GAP_FILL_SHARE = 4
+"""A caregiver new to the patient costs continuity_weight, less up to 1/GAP_FILL_SHARE of it
+by the share of the roster's coming days of this shift kind that she works and none of the
+patient's recent caregivers do."""
 
 
 @dataclass(frozen=True)
@@ -359,6 +361,16 @@ class _Context:
         return last_doses(self.day_plan.history)
 
     @cached_property
+    def _ahead(self) -> dict[str, frozenset[int]]:
+        """Per caregiver: the days ahead she works this shift kind (see DayPlan.rota_ahead)."""
+        return {sid: frozenset(days) for sid, days in self.day_plan.rota_ahead}
+
+    @cached_property
+    def _days_ahead(self) -> frozenset[int]:
+        """The days ahead on which anyone works this shift kind (the roster's known days)."""
+        return frozenset().union(*self._ahead.values())
+
+    @cached_property
     def _caregivers(self) -> dict[str, list[tuple[datetime, tuple[str, ...]]]]:
         """Per patient: (start, staff ids) of every served task in the history."""
         return caregivers_by_patient(self.day_plan.history)
@@ -537,11 +549,14 @@ class _Context:
     def _preference(self, visit: Visit) -> dict[int, int]:
         """Cost per caregiver: new to the patient, not preferred, without the language.
 
-        Continuity of care: the patient's caregivers of the last ``continuity_days``, her
-        care team and her primary contact are known to her; anyone else costs
-        ``continuity_weight`` (nothing while nobody is known: a first visit is free). Once
-        she has recent caregivers, a team member who is not one of them costs a third of
-        it: the team is where new caregivers come from, her recent ones come first.
+        Continuity of care: the patient's caregivers of the last ``continuity_days`` are
+        free. Before she has any, her care team and primary contact are free too and anyone
+        else costs ``continuity_weight`` (a first visit comes from the team; nothing while
+        she has neither a team nor a history). Once she has, every caregiver new to her
+        costs the weight, team member or not — each is one more distinct caregiver — less
+        up to a quarter of it for one who works the coming days of this shift kind that her
+        recent caregivers do not (the roster ahead, ``DayPlan.rota_ahead``): the new
+        caregiver she will see again when hers are off.
         """
         dp, rules = self.day_plan, self.rules
         patient = dp.patient(visit.patient_id)
@@ -553,15 +568,17 @@ class _Context:
             for sid in staff_ids
         )
         team = patient.care_team_ids | frozenset(filter(None, (patient.primary_contact_id,)))
-        known = recent | team if rules.continuity_weight else frozenset()
+        known = (recent or team) if rules.continuity_weight else frozenset()
+        uncovered = self._days_ahead.difference(*(self._ahead.get(sid, ()) for sid in recent))
         cost: dict[int, int] = {}
         on_shift = {s.staff_id for s in dp.staff}
         for v, s in enumerate(dp.staff):
             c = 0
             if known and s.staff_id not in known:
                 c += rules.continuity_weight
-            elif recent and s.staff_id not in recent and s.staff_id in team:
-                c += rules.continuity_weight // TEAM_SHARE
+                if recent and uncovered:
+                    fills = len(self._ahead.get(s.staff_id, frozenset()) & uncovered)
+                    c -= rules.continuity_weight * fills // (GAP_FILL_SHARE * len(uncovered))
             if patient.preferred_staff_ids and s.staff_id not in patient.preferred_staff_ids:
                 c += rules.preference_weight
             if patient.language is not None and patient.language not in s.skills:

@@ -13,6 +13,7 @@ part of a visit, and the planning stage reports a window it cannot meet inside t
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -137,7 +138,21 @@ def build_day_plan(
         pins=pins,
         history=history or CareHistory(),
         staff_days=staff_days,
+        rota_ahead=_rota_ahead(data, day, shift, district_id),
     )
+
+
+def _rota_ahead(
+    data: MunicipalityData, day: date, shift: ShiftKind, district_id: str
+) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """Per caregiver: the days of the next ``continuity_days`` she works this shift kind."""
+    horizon = data.municipality.rules.continuity_days
+    ahead: dict[str, list[int]] = defaultdict(list)
+    for e in data.roster.entries:
+        offset = (e.date - day).days
+        if e.shift == shift and e.district_id == district_id and 0 < offset <= horizon:
+            ahead[e.staff_id].append(offset)
+    return tuple((sid, tuple(sorted(days))) for sid, days in sorted(ahead.items()))
 
 
 def _staff_day(
