@@ -127,6 +127,9 @@ def refresh_route(
     return ok
 
 
+WAIT_SCALE = 1000
+"""The waiting weight ``rx[12][0]`` is in 1/WAIT_SCALE of a cost unit per second."""
+
 NONE = INFEASIBLE
 """A time no window or label reaches (a missing label, no window left)."""
 
@@ -198,7 +201,8 @@ def route_pass(
 ) -> tuple[bool, int]:
     """(feasible, cost) of route ``v`` with job ``u`` put at slot ``p`` (``u`` < 0: as it is):
     arcs and preferences, lateness after soft window ends, overtime after the soft shift end,
-    and waiting at doors (``rx[12][0]`` per second) when the caregiver leaves the base as
+    and waiting at doors (``rx[12][0]`` per WAIT_SCALE seconds, rounded down per route: a
+    fraction of a travel second per second) when the caregiver leaves the base as
     late as the windows allow without any stop getting later than its soft end.
 
     A schedule pass for the rules where O(1) slack no longer holds. Breaks (sorted by their
@@ -310,7 +314,7 @@ def route_pass(
     if lab[0, nb] == NONE:
         return False, arcs
     waiting = lab[4, nb] - min(lab[5, nb], lab[4, nb])
-    return True, arcs + lab[1, nb] + wcost * waiting
+    return True, arcs + lab[1, nb] + (wcost * waiting) // WAIT_SCALE
 
 
 @njit(cache=True)

@@ -235,7 +235,7 @@ def _rich_data(problem: RoutingProblem) -> dict[str, object]:
         problem.soft_window_end_s.astype(np.int64), problem.lateness_cost.astype(np.int64),
         problem.vehicle_soft_end_s.astype(np.int64), problem.overtime_cost.astype(np.int64),
         brk_open, brk_close, brk_dur, brk_count, np.zeros((8, most + 1), dtype=np.int64),
-        np.array([problem.waiting_cost], dtype=np.int64),
+        np.array([round(problem.waiting_cost * kernels.WAIT_SCALE)], dtype=np.int64),
     )  # fmt: skip
     return {"rich": rich_rules(problem), "rx": tuple(np.ascontiguousarray(a) for a in rx)}
 
