@@ -44,7 +44,7 @@ from hjemmetjeneste.domain import DayPlan, PlanningRules, PlanResult, ShiftKind,
 from hjemmetjeneste.pipeline import PlanOutcome, load_export, plan_day_plan, plan_shift
 from hjemmetjeneste.planning.to_problem import build_problem
 from hjemmetjeneste.planning.verify import verify_plan
-from hjemmetjeneste.solver import SolveParams
+from hjemmetjeneste.solver import SolveParams, lns
 from hjemmetjeneste.tasks import build_day_plan
 from hjemmetjeneste.travel import GreatCircleSource
 
@@ -196,10 +196,17 @@ def main() -> None:
     parser.add_argument(
         "--weights", default="3,6,12,30", help="idle_cost_per_min values to sweep (60 = travel)"
     )
+    parser.add_argument(
+        "--polish-share",
+        type=float,
+        default=lns.WAITING_POLISH_SHARE,
+        help="share of the search for the waiting polish (lns.WAITING_POLISH_SHARE)",
+    )
     parser.add_argument("--large", action="store_true", help="add district_day(1500, 100)")
     parser.add_argument("--only", choices=("demo", "district"), help="one day only")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    lns.WAITING_POLISH_SHARE = args.polish_share
     weights = [int(w) for w in args.weights.split(",") if w.strip()]
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     params = SolveParams(time_limit_s=args.time_limit, iterations=args.iterations)
@@ -217,6 +224,7 @@ def main() -> None:
         "time_limit_s": args.time_limit,
         "iterations": args.iterations,
         "seeds": seeds,
+        "polish_share": lns.WAITING_POLISH_SHARE,
         "load_before": os.getloadavg(),
         "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }

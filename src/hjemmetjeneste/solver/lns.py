@@ -59,9 +59,10 @@ REBUILD_SHARE = 0.1
 takes about what its first plan took: 1.1 s on a 494-job day under load, where the solve
 stage ran 1.55 s past a 20 s limit without it)."""
 
-WAITING_POLISH_SHARE = 0.2
+WAITING_POLISH_SHARE = 0.1
 """Share of the search's time (or work budget) given to :func:`polish_waiting` where the
-problem prices waiting."""
+problem prices waiting (0.2 at 30,000 iterations on the district day of
+``benchmarks/waiting.py`` cost the search itself more travel than the polish saved)."""
 
 WAITING_POLISH_WEIGHT = 1.0
 """Cost per second of waiting in the waiting polish: as costly as a second of travel."""
