@@ -26,24 +26,27 @@ from hjemmetjeneste.solver.retime import door_wait_s, retime
 
 def test_a_fraction_of_a_travel_second_prices_waiting_as_the_plain_schedule_does():
     """Weights below one per second (what ``idle_cost_per_min`` of 3-30 gives) are kept to
-    1/1000: the pass adds floor(weight x 1000 x waiting / 1000), as the reference says."""
+    1/1000: the pass adds floor(weight x 1000 x waiting / 1000) to the cost without waiting,
+    the waiting being the reference's least waiting for the route."""
     priced = 0
     for seed, weight in enumerate((0.05, 0.1, 0.25, 0.5)):
         problem = _with_rich_windows(_random_problem(seed), seed)
-        problem = dataclasses.replace(problem, waiting_cost=weight)
-        data = lns._data(problem)
+        free, unit, weighted = (
+            lns._data(dataclasses.replace(problem, waiting_cost=w)) for w in (0, 1, weight)
+        )
+        scaled = round(weight * kernels.WAIT_SCALE)
         rng = random.Random(seed)
         for _ in range(120):
             v = rng.randrange(problem.n_vehicles)
             route = rng.sample(list(problem.job_nodes), rng.randint(1, 6))
-            ok, cost = lns.route_ok(data, v, route)
-            expected_ok, expected_cost = naive.rich_route_schedule(problem, v, route)
-            assert ok == expected_ok
-            if ok:
-                waiting = naive.least_waiting(problem, v, route)
-                scaled = round(weight * kernels.WAIT_SCALE)
-                assert cost == expected_cost + scaled * waiting // kernels.WAIT_SCALE
-                priced += scaled * waiting // kernels.WAIT_SCALE > 0
+            ok, cost = lns.route_ok(free, v, route)
+            if not ok:
+                continue
+            waiting = lns.route_ok(unit, v, route)[1] - cost
+            assert waiting == naive.least_waiting(problem, v, route)
+            price = scaled * waiting // kernels.WAIT_SCALE
+            assert lns.route_ok(weighted, v, route) == (True, cost + price)
+            priced += price > 0
     assert priced > 10
 
 

@@ -26,7 +26,7 @@ import functools
 import itertools
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -588,7 +588,8 @@ def _timed_route(
             continue
         # Of the cheapest ways, the one with the least waiting at doors once the caregiver
         # leaves as late as it allows: a break goes where they would otherwise wait.
-        late = _departed_late(problem, fixed, v, route, specs, gaps, depart, *timed)
+        way = functools.partial(_timed_way, problem, fixed, v, route, specs, gaps)
+        late = _departed_late(way, depart, *timed)
         key = (timed[0], sum(s.start_s - s.arrival_s for s in late.stops))
         if best is None or key < best[:2]:
             best = (*key, late)
@@ -598,26 +599,18 @@ def _timed_route(
 
 
 def _departed_late(
-    problem: RoutingProblem,
-    fixed: tuple[np.ndarray, np.ndarray],
-    v: int,
-    route: list[int],
-    specs: list[BreakSpec],
-    gaps: tuple[int, ...],
-    depart: int,
-    cost: int,
-    timed: Route,
+    way: Callable[[int], tuple[int, Route] | None], depart: int, cost: int, timed: Route
 ) -> Route:
-    """``timed`` (its breaks in ``gaps``, leaving at ``depart``) leaving as late as keeps
-    the route in time at the same ``cost``."""
+    """``timed`` (``way`` timed from a departure at ``depart``) leaving as late as keeps the
+    route in time at the same ``cost``."""
     waiting = sum(stop.start_s - stop.arrival_s for stop in timed.stops)
     lo, hi = 0, waiting
     while lo < hi:  # the latest departure that keeps the route and its cost
         mid = (lo + hi + 1) // 2
-        later = _timed_way(problem, fixed, v, route, specs, gaps, depart + mid)
+        later = way(depart + mid)
         lo, hi = (mid, hi) if later is not None and later[0] == cost else (lo, mid - 1)
     if lo:
-        later = _timed_way(problem, fixed, v, route, specs, gaps, depart + lo)
+        later = way(depart + lo)
         assert later is not None
         timed = later[1]
     return timed
