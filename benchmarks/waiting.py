@@ -187,6 +187,45 @@ def _against(row: dict[str, object], base: dict[str, object]) -> dict[str, objec
     return {"wait_less_pct": less, "travel_ratio": ratio, "floor_met": bool(met)}
 
 
+def markdown(report: dict) -> str:
+    """The report's per-day tables (sums over the seeds, then each seed) as Markdown."""
+    lines = [
+        f"{report.get('iterations') or 'no'} iterations, time limit {report['time_limit_s']} s, "
+        f"seeds {report['seeds']}, polish share {report.get('polish_share')}, load "
+        f"{report['load_before'][0]:.1f} -> {report['load_after'][0]:.1f}",
+    ]
+    for day, variants in report["days"].items():
+        lines += [
+            "",
+            f"**{day}**",
+            "",
+            "| variant | waiting (min) | vs baseline | travel (min) | travel ratio "
+            "| tasks unplaced | violations | longest solve (s) | floor (sum / every seed) "
+            "| per seed: travel, waiting, unplaced |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for name, v in variants.items():
+            if name == "idle_shipped":
+                continue
+            t = v["total"]
+            less = f"−{t['wait_less_pct']} %" if "wait_less_pct" in t else "—"
+            floor = (
+                f"{'yes' if t['floor_met'] else 'no'} / "
+                f"{'yes' if t['floor_met_every_seed'] else 'no'}"
+                if "floor_met" in t
+                else "—"
+            )
+            seeds = "; ".join(
+                f"{r['travel_min']}, {r['wait_min']}, {r['tasks_unplaced']}" for r in v["per_seed"]
+            )
+            lines.append(
+                f"| {name} | {t['wait_min']} | {less} | {t['travel_min']} "
+                f"| {t.get('travel_ratio', 1.0)} | {t['tasks_unplaced']} | {t['violations']} "
+                f"| {t['max_solve_s']} | {floor} | {seeds} |"
+            )
+    return "\n".join(lines)
+
+
 def main() -> None:
     """Run every day and variant; print (and optionally write) the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -205,7 +244,11 @@ def main() -> None:
     parser.add_argument("--large", action="store_true", help="add district_day(1500, 100)")
     parser.add_argument("--only", choices=("demo", "district"), help="one day only")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--render", type=Path, help="print a result file's tables; no run")
     args = parser.parse_args()
+    if args.render:
+        print(markdown(json.loads(args.render.read_text(encoding="utf-8"))))
+        return
     lns.WAITING_POLISH_SHARE = args.polish_share
     weights = [int(w) for w in args.weights.split(",") if w.strip()]
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
