@@ -208,7 +208,7 @@ def markdown(report: dict) -> str:
             if name == "idle_shipped":
                 continue
             t = v["total"]
-            less = f"−{t['wait_less_pct']} %" if "wait_less_pct" in t else "—"
+            less = f"{-t['wait_less_pct']:+.1f} %" if "wait_less_pct" in t else "—"
             floor = (
                 f"{'yes' if t['floor_met'] else 'no'} / "
                 f"{'yes' if t['floor_met_every_seed'] else 'no'}"
