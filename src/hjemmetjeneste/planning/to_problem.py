@@ -213,7 +213,7 @@ def build_problem(
 
     builder = ProblemBuilder(
         balance_weight=rules.balance_weight if balance_weight is None else balance_weight,
-        waiting_cost=_per_second(rules.idle_cost_per_min),
+        waiting_cost=rules.idle_cost_per_min / 60,  # a travel second costs 1: exact, not rounded
     )
     overtime_s = rules.overtime_max_min * 60
     hours = [(index.to_seconds(d.start), index.to_seconds(d.end)) for d in days]

@@ -127,6 +127,9 @@ def refresh_route(
     return ok
 
 
+WAIT_SCALE = 1000
+"""The waiting weight ``rx[12][0]`` is in 1/WAIT_SCALE of a cost unit per second."""
+
 NONE = INFEASIBLE
 """A time no window or label reaches (a missing label, no window left)."""
 
@@ -198,7 +201,8 @@ def route_pass(
 ) -> tuple[bool, int]:
     """(feasible, cost) of route ``v`` with job ``u`` put at slot ``p`` (``u`` < 0: as it is):
     arcs and preferences, lateness after soft window ends, overtime after the soft shift end,
-    and waiting at doors (``rx[12][0]`` per second) when the caregiver leaves the base as
+    and waiting at doors (``rx[12][0]`` per WAIT_SCALE seconds, rounded down per route: a
+    fraction of a travel second per second) when the caregiver leaves the base as
     late as the windows allow without any stop getting later than its soft end.
 
     A schedule pass for the rules where O(1) slack no longer holds. Breaks (sorted by their
@@ -310,7 +314,7 @@ def route_pass(
     if lab[0, nb] == NONE:
         return False, arcs
     waiting = lab[4, nb] - min(lab[5, nb], lab[4, nb])
-    return True, arcs + lab[1, nb] + wcost * waiting
+    return True, arcs + lab[1, nb] + (wcost * waiting) // WAIT_SCALE
 
 
 @njit(cache=True)
@@ -660,6 +664,29 @@ def _best_pair(
     return best_i, best_j, best_start, best_other
 
 
+@njit(cache=True, inline="always")
+def _total_travel(
+    routes: np.ndarray,
+    length: np.ndarray,
+    travel: np.ndarray,
+    vclass: np.ndarray,
+    vstart: np.ndarray,
+    vend: np.ndarray,
+) -> int:
+    """Seconds of travel over every route (the arcs alone: no preferences, no waiting)."""
+    total = 0
+    for v in range(length.shape[0]):
+        if length[v] == 0:
+            continue
+        k = vclass[v]
+        prev = vstart[v]
+        for i in range(length[v]):
+            total += travel[k, prev, routes[v, i]]
+            prev = routes[v, i]
+        total += travel[k, prev, vend[v]]
+    return total
+
+
 @njit(cache=True)
 def iterate(
     n_iterations: int,
@@ -706,6 +733,10 @@ def iterate(
     The current solution is the state arrays; the best one seen is copied to ``best_routes``,
     ``best_length`` and ``best_objective[0]`` whenever it improves, and the starts agreed
     for its pairs (``fixed_open``) to ``best_starts``.
+
+    A travel cap ``rx[12][1]`` >= 0 (seconds) rejects every solution that travels more,
+    whatever its objective (the lexicographic polish of waiting,
+    :func:`hjemmetjeneste.solver.lns.polish_waiting`); -1: no cap.
 
     Double-staffed pairs (``partner`` >= 0) leave and come back together, on two vehicles at
     one common start; while served, that start is their window (``fixed_open`` =
@@ -936,7 +967,10 @@ def iterate(
         for v in range(n_vehicles):
             candidate += cost[v]
         threshold = objective - temperature * np.log(np.random.random())
-        if candidate < threshold:
+        if candidate < threshold and (
+            rx[12][1] < 0
+            or _total_travel(routes, length, travel, vclass, vstart, vend) <= rx[12][1]
+        ):
             objective = candidate
             if candidate < best_objective[0]:
                 best_objective[0] = candidate

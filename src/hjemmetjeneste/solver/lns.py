@@ -26,7 +26,7 @@ import functools
 import itertools
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +58,20 @@ REBUILD_SHARE = 0.1
 """Most of the time limit kept for OR-Tools to build its model again for the polish (it
 takes about what its first plan took: 1.1 s on a 494-job day under load, where the solve
 stage ran 1.55 s past a 20 s limit without it)."""
+
+WAITING_POLISH_SHARE = 0.1
+"""Share of the search's time (or work budget) given to :func:`polish_waiting` where the
+problem prices waiting (0.2 at 30,000 iterations on the district day of
+``benchmarks/waiting.py`` cost the search itself more travel than the polish saved)."""
+
+WAITING_POLISH_WEIGHT = 1.0
+"""Cost per second of waiting in the waiting polish: as costly as a second of travel."""
+
+WAITING_POLISH_TRAVEL = 1.01
+"""The most travel the waiting polish may end with, as a multiple of the search's own."""
+
+KEEP_SERVED = 1 << 32
+"""What the waiting polish adds to a job's penalty for leaving it unserved."""
 
 CHUNK_S = 0.02
 """Seconds each kernel call aims to run between time checks."""
@@ -278,7 +292,7 @@ def _rich_data(problem: RoutingProblem) -> dict[str, object]:
         problem.soft_window_end_s.astype(np.int64), problem.lateness_cost.astype(np.int64),
         problem.vehicle_soft_end_s.astype(np.int64), problem.overtime_cost.astype(np.int64),
         brk_open, brk_close, brk_dur, brk_count, np.zeros((8, most + 1), dtype=np.int64),
-        np.array([problem.waiting_cost], dtype=np.int64),
+        np.array([round(problem.waiting_cost * kernels.WAIT_SCALE), -1], dtype=np.int64),
     )  # fmt: skip
     return {"rich": rich_rules(problem), "rx": tuple(np.ascontiguousarray(a) for a in rx)}
 
@@ -292,12 +306,17 @@ _ITERATE_DATA = (
 
 
 def _state(
-    problem: RoutingProblem, data: dict[str, Any], routes: Sequence[Sequence[int]]
+    problem: RoutingProblem,
+    data: dict[str, Any],
+    routes: Sequence[Sequence[int]],
+    pair_starts: dict[int, int] | None = None,
 ) -> _State:
     """The kernels' state of ``routes``; ValueError where they are late or overloaded.
 
     Each served pair gets the earliest start both its caregivers can make: starts only move
     later until both halves agree, or until a window or shift end says the routes cannot.
+    ``pair_starts`` (what an earlier search agreed, :attr:`Improved.pair_starts`) are taken
+    as they are.
     """
     n, v = problem.n_nodes, problem.n_vehicles
     slots = len(problem.job_nodes) + 1
@@ -323,6 +342,8 @@ def _state(
     if half:
         raise ValueError(f"only one half of the pair {half[0]} is served")
     served = [(a, b, lo, hi) for a, b, lo, hi in relations if a in on_routes]
+    for node, start in (pair_starts or {}).items():
+        state.fixed_open[node] = state.fixed_close[node] = start
     late = _refresh_all(state, data)
     for _ in range(2 * len(served) + 1):
         moved = False
@@ -433,6 +454,8 @@ def improve(
     *,
     data: dict[str, Any] | None = None,
     fill: bool = False,
+    travel_cap_s: int | None = None,
+    pair_starts: dict[int, int] | None = None,
 ) -> Improved:
     """Improve feasible ``routes`` (job nodes per vehicle) by ruin and recreate.
 
@@ -440,10 +463,14 @@ def improve(
     the result depends on ``seed`` only). Raises ValueError when ``routes`` break a rule the
     kernels check (a window, a shift end, a capacity). ``data`` is the problem's
     kernels' arrays (``_data``) when the caller has them already; ``fill`` first puts every job the
-    routes leave out at its cheapest place (:func:`_fill`) before the search begins.
+    routes leave out at its cheapest place (:func:`_fill`) before the search begins. With
+    ``travel_cap_s`` no solution that travels more is accepted (``routes`` must keep to it);
+    ``pair_starts`` start the pairs where an earlier search put them.
     """
     data = _data(problem) if data is None else data
-    state = _state(problem, data, routes)
+    if travel_cap_s is not None:
+        data["rx"][12][1] = travel_cap_s
+    state = _state(problem, data, routes, pair_starts)
     start_objective = _objective(state, data)
     if fill:
         _fill(state, data)
@@ -489,6 +516,77 @@ def improve(
     on = {node for route in found for node in route}
     starts = {node: int(best_starts[node]) for node in sorted(paired & on)}
     return Improved(found, int(best_objective[0]), start_objective, done, starts)
+
+
+def travel_of(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> int:
+    """Seconds of travel over ``routes`` (job nodes per vehicle; empty routes travel 0)."""
+    total = 0
+    for v, route in enumerate(routes):
+        if not route:
+            continue
+        travel = problem.travel_for(v)
+        nodes = [int(problem.vehicle_start_node[v]), *route, int(problem.vehicle_end_node[v])]
+        total += sum(int(travel[a, b]) for a, b in itertools.pairwise(nodes))
+    return total
+
+
+def unserved(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> int:
+    """Visits ``routes`` leave unserved: a double-staffed visit counts once."""
+    on = {node for route in routes for node in route}
+    second = {b for _, b in problem.sync_groups}
+    return sum(1 for node in problem.job_nodes if node not in on and node not in second)
+
+
+def polish_waiting(
+    problem: RoutingProblem,
+    found: Improved,
+    time_limit_s: float,
+    seed: int = 0,
+    iterations: int | None = None,
+) -> Improved:
+    """Less waiting at doors for at most WAITING_POLISH_TRAVEL more travel: ``found`` searched
+    again with waiting priced at WAITING_POLISH_WEIGHT per second (at least the problem's
+    own weight), accepting no solution that travels more than that share above ``found``'s.
+
+    The lexicographic second step after the search at the municipality's (small) weight:
+    the first search trades travel against waiting; this one only spends the travel the cap
+    allows, and never leaves a job out to do so (each costs KEEP_SERVED more unserved).
+    Returns ``found`` when the polish serves fewer jobs or cannot start; the objective is in
+    ``problem``'s own terms.
+    """
+    # Serving as many jobs comes first: leaving one out would save its travel and waiting.
+    penalty = problem.drop_penalty
+    heavier = dataclasses.replace(
+        problem,
+        waiting_cost=max(problem.waiting_cost, WAITING_POLISH_WEIGHT),
+        drop_penalty=np.where(penalty > 0, penalty + KEEP_SERVED, penalty),
+    )
+    cap = int(travel_of(problem, found.routes) * WAITING_POLISH_TRAVEL)
+    try:
+        polished = improve(
+            heavier,
+            found.routes,
+            time_limit_s,
+            seed,
+            None,
+            iterations,
+            travel_cap_s=cap,
+            pair_starts=found.pair_starts,
+        )
+        data = _data(problem)
+        state = _state(problem, data, polished.routes, polished.pair_starts)
+        objective = _objective(state, data)
+    except ValueError as exc:  # pragma: no cover - the kernels' own routes always start
+        log.error("the waiting polish cannot start from the search's routes (%s)", exc)
+        return found
+    if unserved(problem, polished.routes) > unserved(problem, found.routes):
+        return found
+    return dataclasses.replace(
+        polished,
+        objective=objective,
+        start_objective=found.start_objective,
+        iterations=found.iterations + polished.iterations,
+    )
 
 
 def _without_breaks(problem: RoutingProblem) -> RoutingProblem:
@@ -583,28 +681,43 @@ def timed_plan(
 def _timed_route(
     problem: RoutingProblem, fixed: tuple[np.ndarray, np.ndarray], v: int, route: list[int]
 ) -> Route:
-    """Route ``v`` timed: the cheapest way of putting its breaks into its gaps, leaving the
-    base as late as that way allows at the same cost (nobody waits at a door for nothing)."""
+    """Route ``v`` timed: the cheapest way of putting its breaks into its gaps (of those,
+    the one that leaves the least waiting at doors), leaving the base as late as that way
+    allows at the same cost (nobody waits at a door for nothing)."""
     specs = sorted(problem.vehicle_breaks[v], key=lambda b: (b.earliest_s, b.latest_s))
     depart = int(problem.vehicle_start_s[v])
     if not route:
         return Route(v, depart, (), depart, tuple((b.earliest_s, b.duration_s) for b in specs))
-    best: tuple[int, Route, tuple[int, ...]] | None = None
+    best: tuple[int, int, Route] | None = None
     for gaps in itertools.combinations_with_replacement(range(len(route) + 1), len(specs)):
         timed = _timed_way(problem, fixed, v, route, specs, gaps, depart)
-        if timed is not None and (best is None or timed[0] < best[0]):
-            best = (*timed, gaps)
+        if timed is None or (best is not None and timed[0] > best[0]):
+            continue
+        # Of the cheapest ways, the one with the least waiting at doors once the caregiver
+        # leaves as late as it allows: a break goes where they would otherwise wait.
+        way = functools.partial(_timed_way, problem, fixed, v, route, specs, gaps)
+        late = _departed_late(way, depart, *timed)
+        key = (timed[0], sum(s.start_s - s.arrival_s for s in late.stops))
+        if best is None or key < best[:2]:
+            best = (*key, late)
     if best is None:
         raise ValueError(f"route of vehicle {v} is late: {route}")
-    cost, timed, gaps = best
+    return best[2]
+
+
+def _departed_late(
+    way: Callable[[int], tuple[int, Route] | None], depart: int, cost: int, timed: Route
+) -> Route:
+    """``timed`` (``way`` timed from a departure at ``depart``) leaving as late as keeps the
+    route in time at the same ``cost``."""
     waiting = sum(stop.start_s - stop.arrival_s for stop in timed.stops)
     lo, hi = 0, waiting
     while lo < hi:  # the latest departure that keeps the route and its cost
         mid = (lo + hi + 1) // 2
-        later = _timed_way(problem, fixed, v, route, specs, gaps, depart + mid)
+        later = way(depart + mid)
         lo, hi = (mid, hi) if later is not None and later[0] == cost else (lo, mid - 1)
     if lo:
-        later = _timed_way(problem, fixed, v, route, specs, gaps, depart + lo)
+        later = way(depart + lo)
         assert later is not None
         timed = later[1]
     return timed
@@ -772,14 +885,28 @@ def solve_with_lns(
     data = _data(problem)  # once for the repair, the search and the timing
     if not with_polish:
         start = repair(problem, start, data=data)
+    # Where waiting is priced, the last share of the search polishes it lexicographically.
+    share = WAITING_POLISH_SHARE if problem.waiting_cost > 0 else 0.0
+    iterations = params.iterations
+    later = None if iterations is None else int(iterations * share)
     try:
-        found = improve(problem, start, budget, params.seed, report, params.iterations, data=data)
+        found = improve(
+            problem,
+            start,
+            budget * (1 - share),
+            params.seed,
+            report,
+            None if iterations is None or later is None else iterations - later,
+            data=data,
+        )
     except ValueError as exc:
         # OR-Tools' plan is feasible, so the kernels should always read it; if they cannot,
         # its own search gets the time instead of the plan failing.
         log.error("ruin and recreate cannot start from OR-Tools' plan (%s)", exc)
         rest = params.model_copy(update={"time_limit_s": max(budget + polish, 0.1)})
         return solve_with_ortools(problem, rest, report, start)
+    if share > 0 and (later is None or later > 0):
+        found = polish_waiting(problem, found, budget * share, params.seed, later)
     if not with_polish:
         polished = timed_plan(problem, found, "success", data=data)
     else:
@@ -816,11 +943,14 @@ def solve_with_lns(
 __all__ = [
     "Improved",
     "improve",
+    "polish_waiting",
     "repair",
     "rich_rules",
     "route_ok",
     "solve_warm",
     "solve_with_lns",
+    "travel_of",
+    "unserved",
     "unsupported",
     "use_lns",
     "warm_up",

@@ -65,7 +65,7 @@ class ProblemBuilder:
 
     zero_same_location: bool = True
     balance_weight: int = 0
-    waiting_cost: int = 0
+    waiting_cost: float = 0.0
     """Cost per second of waiting at a door (see ``RoutingProblem.waiting_cost``); 0 = off."""
     _travel: list[np.ndarray] = field(default_factory=list)
     _distance: list[np.ndarray] = field(default_factory=list)

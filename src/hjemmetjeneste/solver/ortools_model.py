@@ -398,9 +398,11 @@ def _add_workload_balance(routing: pywrapcp.RoutingModel, problem: RoutingProble
 
 def _add_waiting_cost(time_dim: pywrapcp.RoutingDimension, problem: RoutingProblem) -> None:
     """Optional: cost per second of idle time on a route (the time dimension's slack:
-    waiting at doors, and the breaks taken on the way)."""
-    if problem.waiting_cost > 0:
-        time_dim.SetSlackCostCoefficientForAllVehicles(int(problem.waiting_cost))
+    waiting at doors, and the breaks taken on the way). OR-Tools takes whole costs per
+    second: a fraction is rounded, and one below a half leaves the slack free here (the
+    ruin-and-recreate search prices it exactly)."""
+    if (coefficient := round(problem.waiting_cost)) > 0:
+        time_dim.SetSlackCostCoefficientForAllVehicles(int(coefficient))
 
 
 def _add_capacity(routing: pywrapcp.RoutingModel, problem: RoutingProblem) -> None:

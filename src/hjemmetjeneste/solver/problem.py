@@ -55,7 +55,9 @@ class RoutingProblem:
         vehicle_start_s, vehicle_end_s: v, the vehicle's working window (shift start and end).
         balance_weight: cost per second of the longest route's service time (0 = off).
         waiting_cost: cost per second a caregiver waits at a door for a window to open,
-            each route leaving its base as late as its windows allow (0 = off).
+            each route leaving its base as late as its windows allow (0 = off); a fraction
+            of a travel second is allowed (0.1: a minute of waiting costs six seconds of
+            travel), kept to 1/1000 by the ruin-and-recreate search.
 
     Constraint data that a problem may leave neutral (the neutral value changes nothing;
     :class:`~hjemmetjeneste.solver.model_builder.ProblemBuilder` states each one once, and
@@ -105,7 +107,7 @@ class RoutingProblem:
     preference_cost: IntArray
     demand: IntArray
     vehicle_capacity: IntArray
-    waiting_cost: int
+    waiting_cost: float
     job_nodes: tuple[int, ...] = field(init=False)
 
     def __post_init__(self) -> None:
