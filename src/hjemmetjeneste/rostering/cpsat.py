@@ -14,8 +14,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 from ortools.sat.python import cp_model
 
+from hjemmetjeneste.rostering.local import LocalSearch, supports
 from hjemmetjeneste.rostering.problem import RosterProblem, RosterSolution
 
 
@@ -426,6 +428,8 @@ class _Incumbent:
     solution: list[int]
     objective: int
     steps: int = 0
+    local_steps: int = 0
+    """Times the local search shared a new best roster."""
     proved: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -471,24 +475,100 @@ def _search_neighbourhoods(
         hood.adapt(status == cp_model.OPTIMAL)
 
 
+def _assignment(m: _Model, solution: list[int]) -> list[list[int]]:
+    """Shift type or -1 per (employee, day) of a full solution of ``m.model``."""
+    p = m.problem
+    rows = [[-1] * p.n_days for _ in p.employees]
+    for (e, d, t), var in m.x.items():
+        if solution[var.index]:
+            rows[e][d] = t
+    return rows
+
+
+def _complete(m: _Model, model: cp_model.CpModel, rows: list[list[int]]) -> list[int] | None:
+    """The full solution of ``model`` (``m.model`` or a clone) with the x variables fixed to
+    ``rows``: CP-SAT fills in the rest (shortfalls, weekends, ...) by propagation. None when
+    the model rejects that roster (the local search's rules and the model disagree)."""
+    proto = model.proto
+    for (e, d, t), var in m.x.items():
+        domain = proto.variables[var.index].domain
+        domain[0] = domain[1] = int(rows[e][d] == t)
+    solver = _solver(5.0, 1, 0, False)
+    status = solver.solve(model)
+    for var in m.x.values():
+        domain = proto.variables[var.index].domain
+        domain[0], domain[1] = 0, 1
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return list(solver.response_proto.solution)
+
+
+LOCAL_SEGMENT_S = 10.0
+"""Wall seconds of one annealing run; each starts again from the shared best roster."""
+
+LOCAL_SHARE = 0.6
+"""With one worker: share of the improvement time the local search gets before the
+neighbourhood search."""
+
+
+def _search_locally(
+    m: _Model, model: cp_model.CpModel, best: _Incumbent, deadline: float, seed: int
+) -> None:
+    """The local search's thread (:mod:`rostering.local`): annealing runs from the shared
+    best roster, each new best completed by CP-SAT into a full solution and shared."""
+    search = LocalSearch(m.problem, _assignment(m, best.solution), seed=seed)
+    while not best.proved and (left := deadline - time.perf_counter()) > 0.1:
+        with best.lock:
+            current, objective = best.solution, best.objective
+        if objective < search.best_cost:  # the neighbourhood search found a better one
+            search.reset(np.array(_assignment(m, current), np.int64) + 1)
+        else:
+            search.reset(search.best)
+        if search.run(min(left, LOCAL_SEGMENT_S)) >= objective:
+            continue
+        full = _complete(m, model, search.best_assignment())
+        if full is None:
+            continue
+        value = _objective_of(m, full)
+        with best.lock:
+            best.local_steps += 1
+            if value < best.objective:
+                best.solution, best.objective = full, value
+
+
 def _improve(
-    m: _Model, solution: list[int], objective: int, deadline: float, seed: int, workers: int
+    m: _Model,
+    solution: list[int],
+    objective: int,
+    deadline: float,
+    seed: int,
+    workers: int,
+    local: bool = True,
 ) -> _Incumbent:
     """Large-neighbourhood search from ``solution`` (a full solution of ``m.model``) until
     ``deadline``, in ``workers`` threads (CP-SAT releases the GIL while it solves) that share
-    the best solution."""
+    the best solution. With ``local`` and a problem the local search supports, one of the
+    threads runs the local search instead (with one worker: first, for ``LOCAL_SHARE`` of
+    the time)."""
     best = _Incumbent(solution, objective)
+    local = local and supports(m.problem)
+    targets = [_search_neighbourhoods] * max(1, workers)
+    if local and workers >= 2:
+        targets[-1] = _search_locally
+    elif local:
+        left = deadline - time.perf_counter()
+        _search_locally(m, m.model, best, time.perf_counter() + LOCAL_SHARE * left, seed)
     threads = [
         threading.Thread(
-            target=_search_neighbourhoods,
+            target=target,
             args=(m, m.model.clone(), best, deadline, seed + 7919 * k),
             daemon=True,
         )
-        for k in range(1, max(1, workers))
+        for k, target in enumerate(targets[1:], start=1)
     ]
     for thread in threads:
         thread.start()
-    _search_neighbourhoods(m, m.model, best, deadline, seed)
+    targets[0](m, m.model, best, deadline, seed)
     for thread in threads:
         thread.join()
     return best
@@ -502,6 +582,7 @@ def solve_roster(
     seed: int = 0,
     log: bool = False,
     lns: bool = True,
+    local: bool = True,
 ) -> RosterSolution:
     """Solve ``problem`` with CP-SAT; raises RuntimeError when the hard rules admit no roster
     and TimeoutError when the search found none in time.
@@ -542,9 +623,11 @@ def solve_roster(
         status, name, objective = cp_model.FEASIBLE, "FEASIBLE", _objective_of(m, start)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and full is not None:
         if lns and status == cp_model.FEASIBLE and deadline - time.perf_counter() > 0.2:
-            best = _improve(m, full, objective, deadline, seed, workers)
+            best = _improve(m, full, objective, deadline, seed, workers, local)
             full, objective = best.solution, best.objective
             name = "OPTIMAL" if best.proved else f"{name}+LNS({best.steps})"
+            if local and supports(problem):
+                name += f"+LS({best.local_steps})"
         values = {key: full[var.index] for key, var in m.x.items()}
     elif status == cp_model.UNKNOWN and fallback is not None:
         values = {key: fallback[var.index] for key, var in m.x.items()}
