@@ -372,6 +372,10 @@ LNS_START_SHARE = 0.25
 """Share of the time the whole-model search gets before the neighbourhood search takes over
 (longer where it needs it to find a first roster)."""
 
+LOCAL_START_SHARE = 0.1
+"""The same share where the local search runs (:func:`rostering.local.supports`): it finds
+better rosters sooner than the whole-model search."""
+
 
 @dataclass
 class _Neighbourhoods:
@@ -503,7 +507,7 @@ def _complete(m: _Model, model: cp_model.CpModel, rows: list[list[int]]) -> list
     return list(solver.response_proto.solution)
 
 
-LOCAL_SEGMENT_S = 10.0
+LOCAL_SEGMENT_S = 15.0
 """Wall seconds of one annealing run; each starts again from the shared best roster."""
 
 LOCAL_SHARE = 0.6
@@ -543,18 +547,17 @@ def _improve(
     deadline: float,
     seed: int,
     workers: int,
-    local: bool = True,
+    local: int = 1,
 ) -> _Incumbent:
     """Large-neighbourhood search from ``solution`` (a full solution of ``m.model``) until
     ``deadline``, in ``workers`` threads (CP-SAT releases the GIL while it solves) that share
-    the best solution. With ``local`` and a problem the local search supports, one of the
-    threads runs the local search instead (with one worker: first, for ``LOCAL_SHARE`` of
-    the time)."""
+    the best solution. Where the local search supports the problem, ``local`` of the threads
+    run it instead (with one worker: first, for ``LOCAL_SHARE`` of the time)."""
     best = _Incumbent(solution, objective)
-    local = local and supports(m.problem)
+    local = local if supports(m.problem) else 0
     targets = [_search_neighbourhoods] * max(1, workers)
     if local and workers >= 2:
-        targets[-1] = _search_locally
+        targets[-min(local, workers) :] = [_search_locally] * min(local, workers)
     elif local:
         left = deadline - time.perf_counter()
         _search_locally(m, m.model, best, time.perf_counter() + LOCAL_SHARE * left, seed)
@@ -582,10 +585,14 @@ def solve_roster(
     seed: int = 0,
     log: bool = False,
     lns: bool = True,
-    local: bool = True,
+    local: int = 1,
 ) -> RosterSolution:
     """Solve ``problem`` with CP-SAT; raises RuntimeError when the hard rules admit no roster
     and TimeoutError when the search found none in time.
+
+    With ``lns``, the improvement runs in ``workers`` threads: ``local`` of them run the local
+    search (:mod:`rostering.local`, where it supports the problem; 0: none), the others the
+    CP-SAT neighbourhood search.
 
     Cover rows never make it infeasible (they have shortfall variables); contract and Act
     limits do, and the error says so. ``time_limit_s`` includes building the model.
@@ -600,8 +607,9 @@ def solve_roster(
     if problem.cover_first:
         start = _cover_first(m, started + time_limit_s * COVER_FIRST_SHARE, workers, seed)
     fallback = start if problem.cover_first else None
+    share = LOCAL_START_SHARE if local and supports(problem) else LNS_START_SHARE
     solver = _solver(
-        (started + time_limit_s * LNS_START_SHARE if lns else deadline) - time.perf_counter(),
+        (started + time_limit_s * share if lns else deadline) - time.perf_counter(),
         workers,
         seed,
         log,

@@ -278,8 +278,8 @@ class LocalSearch:
     def run(
         self,
         seconds: float,
-        t_start: float = 200.0,
-        t_end: float = 2.0,
+        t_start: float = 50.0,
+        t_end: float = 0.3,
         chunk: int = 100_000,
     ) -> int:
         """Anneal for ``seconds`` of wall time from ``t_start`` down to ``t_end`` (the
