@@ -519,8 +519,20 @@ def _search_locally(
     m: _Model, model: cp_model.CpModel, best: _Incumbent, deadline: float, seed: int
 ) -> None:
     """The local search's thread (:mod:`rostering.local`): annealing runs from the shared
-    best roster, each new best completed by CP-SAT into a full solution and shared."""
+    best roster, each new best (at most every 2 s) completed by CP-SAT into a full solution
+    and shared."""
     search = LocalSearch(m.problem, _assignment(m, best.solution), seed=seed)
+
+    def share() -> None:
+        full = _complete(m, model, search.best_assignment())
+        if full is None:
+            return
+        value = _objective_of(m, full)
+        with best.lock:
+            if value < best.objective:
+                best.solution, best.objective = full, value
+                best.local_steps += 1
+
     while not best.proved and (left := deadline - time.perf_counter()) > 0.1:
         with best.lock:
             current, objective = best.solution, best.objective
@@ -528,16 +540,7 @@ def _search_locally(
             search.reset(np.array(_assignment(m, current), np.int64) + 1)
         else:
             search.reset(search.best)
-        if search.run(min(left, LOCAL_SEGMENT_S)) >= objective:
-            continue
-        full = _complete(m, model, search.best_assignment())
-        if full is None:
-            continue
-        value = _objective_of(m, full)
-        with best.lock:
-            best.local_steps += 1
-            if value < best.objective:
-                best.solution, best.objective = full, value
+        search.run(min(left, LOCAL_SEGMENT_S), report=share)
 
 
 def _improve(

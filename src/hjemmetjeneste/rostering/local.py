@@ -14,6 +14,7 @@ against.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -281,14 +282,25 @@ class LocalSearch:
         t_start: float = 50.0,
         t_end: float = 0.3,
         chunk: int = 100_000,
+        report: Callable[[], None] | None = None,
+        report_every_s: float = 2.0,
     ) -> int:
         """Anneal for ``seconds`` of wall time from ``t_start`` down to ``t_end`` (the
-        temperature follows the time used), from the current roster; returns the best cost."""
+        temperature follows the time used), from the current roster; returns the best cost.
+        ``report`` is called after a chunk of moves that found a new best roster, at most
+        every ``report_every_s`` seconds, and at the end if the best changed since."""
         started = time.perf_counter()
         temp = t_start
+        reported, last = self.best_cost, started
         while (used := time.perf_counter() - started) < seconds:
             share = min(1.0, (used + seconds / 100) / seconds)
             nxt = t_start * (t_end / t_start) ** share
             self.step(chunk, temp, nxt)
             temp = nxt
+            now = time.perf_counter()
+            if report and self.best_cost < reported and now - last >= report_every_s:
+                report()
+                reported, last = self.best_cost, now
+        if report and self.best_cost < reported:
+            report()
         return self.best_cost
