@@ -304,3 +304,17 @@ class LocalSearch:
         if report and self.best_cost < reported:
             report()
         return self.best_cost
+
+
+def compile_kernels() -> None:
+    """Compile (or load from numba's cache) the kernels on a one-person week, so the first
+    real search does not spend its time limit compiling (`hjemmetjeneste warmup`)."""
+    from hjemmetjeneste.rostering.problem import Cover, Employee, ShiftType
+
+    problem = RosterProblem(
+        n_days=7,
+        shifts=(ShiftType("D", 0, 480),),
+        employees=(Employee("A", max_shifts=(7,), max_consecutive=5),),
+        covers=tuple(Cover(d, 0, 1, 100, 1) for d in range(7)),
+    )
+    LocalSearch(problem, [[-1] * 7]).step(1000, 10.0, 1.0)
