@@ -498,6 +498,7 @@ def _complete(m: _Model, model: cp_model.CpModel, rows: list[list[int]]) -> list
         domain = proto.variables[var.index].domain
         domain[0] = domain[1] = int(rows[e][d] == t)
     solver = _solver(5.0, 1, 0, False)
+    solver.parameters.cp_model_presolve = False  # everything follows from the fixed x
     status = solver.solve(model)
     for var in m.x.values():
         domain = proto.variables[var.index].domain
