@@ -30,17 +30,7 @@ def seed_random(seed: int) -> None:
 def row_cost(
     row: np.ndarray,
     e: int,
-    length: np.ndarray,
-    forbid: np.ndarray,
-    max_shifts: np.ndarray,
-    min_total: np.ndarray,
-    max_total: np.ndarray,
-    max_cons: np.ndarray,
-    min_cons: np.ndarray,
-    min_off: np.ndarray,
-    max_we: np.ndarray,
-    weekends: np.ndarray,
-    pen: np.ndarray,
+    rules: tuple,
     minute_unit: int,
 ) -> tuple[int, int]:
     """(hard violations, request penalty) of employee e's row.
@@ -48,8 +38,21 @@ def row_cost(
     Violations count units: one per forbidden succession, per shift over a type's maximum,
     per ``minute_unit`` (rounded up) outside the total minutes, per day over the longest run,
     per day short of a minimum run not touching the horizon's edge, per weekend over the
-    maximum.
+    maximum. ``rules`` is :meth:`hjemmetjeneste.rostering.local.Arrays.rules`.
     """
+    (
+        length,
+        forbid,
+        max_shifts,
+        min_total,
+        max_total,
+        max_cons,
+        min_cons,
+        min_off,
+        max_we,
+        weekends,
+        pen,
+    ) = rules
     n_d = row.shape[0]
     n_v = length.shape[0]
     counts = np.zeros(n_v, np.int64)
@@ -165,17 +168,7 @@ def anneal(
     best: np.ndarray,
     state: np.ndarray,
     allowed: np.ndarray,
-    length: np.ndarray,
-    forbid: np.ndarray,
-    max_shifts: np.ndarray,
-    min_total: np.ndarray,
-    max_total: np.ndarray,
-    max_cons: np.ndarray,
-    min_cons: np.ndarray,
-    min_off: np.ndarray,
-    max_we: np.ndarray,
-    weekends: np.ndarray,
-    pen: np.ndarray,
+    rules: tuple,
     req: np.ndarray,
     under: np.ndarray,
     over: np.ndarray,
@@ -192,7 +185,7 @@ def anneal(
     roster with no violation. Returns the number of moves accepted.
     """
     n_e, n_d = a.shape
-    n_v = length.shape[0]
+    n_v = rules[0].shape[0]
     cells = np.empty((2 * n_d, 3), np.int64)
     old = np.empty(2 * n_d, np.int64)
     rows = np.empty(2, np.int64)
@@ -239,22 +232,7 @@ def anneal(
             a[e, d] = nv
         for i in range(n_rows):
             e = rows[i]
-            v, p = row_cost(
-                a[e],
-                e,
-                length,
-                forbid,
-                max_shifts,
-                min_total,
-                max_total,
-                max_cons,
-                min_cons,
-                min_off,
-                max_we,
-                weekends,
-                pen,
-                minute_unit,
-            )
+            v, p = row_cost(a[e], e, rules, minute_unit)
             new_viol[i] = v
             new_pen[i] = p
             delta += hard * (v - row_viol[e]) + p - row_pen[e]

@@ -226,7 +226,7 @@ class LocalSearch:
             self.counts[d] = np.bincount(self.a[:, d], minlength=self.counts.shape[1])
         for e in range(self.a.shape[0]):
             self.row_viol[e], self.row_pen[e] = k.row_cost(
-                self.a[e], e, *self.arr.rules(), MINUTE_UNIT
+                self.a[e], e, self.arr.rules(), MINUTE_UNIT
             )
         arr = self.arr
         cover = 0
@@ -265,7 +265,7 @@ class LocalSearch:
             self.best,
             self.state,
             arr.allowed,
-            *arr.rules(),
+            arr.rules(),
             arr.req,
             arr.under,
             arr.over,
