@@ -107,17 +107,39 @@ def cover_cost(count: int, req: int, under: int, over: int) -> int:
     return (count - req) * over
 
 
+@njit(cache=True, nogil=True, inline="always")
+def block_start(anchor: int, span: int, n_d: int) -> int:
+    """A random first day of a block of ``span`` days: one holding ``anchor`` when it is a
+    day (>= 0), anywhere otherwise."""
+    if anchor < 0:
+        return np.random.randint(0, n_d - span + 1)
+    first = anchor - np.random.randint(0, span)
+    return min(max(first, 0), n_d - span)
+
+
 @njit(cache=True, nogil=True)
-def propose(a: np.ndarray, cells: np.ndarray, rows: np.ndarray, n_v: int) -> tuple[int, int]:
+def propose(
+    a: np.ndarray,
+    cells: np.ndarray,
+    rows: np.ndarray,
+    n_v: int,
+    focus: np.ndarray,
+    focus_share: float,
+) -> tuple[int, int]:
     """Draw one move: fills ``cells[i] = (employee, day, new value)`` and ``rows`` with the
-    one or two employees it changes; returns (cells used, rows used)."""
+    one or two employees it changes; returns (cells used, rows used). A ``focus_share`` of
+    the moves touch one of the ``focus`` cells (employee, day): the requests."""
     n_e, n_d = a.shape
     kind = np.random.randint(0, 10)
     e0 = np.random.randint(0, n_e)
+    anchor = -1
+    if focus.shape[0] > 0 and np.random.random() < focus_share:
+        i = np.random.randint(0, focus.shape[0])
+        e0, anchor = focus[i, 0], focus[i, 1]
     rows[0] = e0
     if kind < 3:  # a block set to one value
         span = np.random.randint(1, min(4, n_d) + 1)
-        first = np.random.randint(0, n_d - span + 1)
+        first = block_start(anchor, span, n_d)
         value = np.random.randint(0, n_v)
         for i in range(span):
             cells[i, 0], cells[i, 1], cells[i, 2] = e0, first + i, value
@@ -130,7 +152,7 @@ def propose(a: np.ndarray, cells: np.ndarray, rows: np.ndarray, n_v: int) -> tup
             e1 += 1
         rows[1] = e1
         span = np.random.randint(1, min(7, n_d) + 1)
-        first = np.random.randint(0, n_d - span + 1)
+        first = block_start(anchor, span, n_d)
         for i in range(span):
             d = first + i
             cells[2 * i, 0], cells[2 * i, 1], cells[2 * i, 2] = e0, d, a[e1, d]
@@ -140,7 +162,7 @@ def propose(a: np.ndarray, cells: np.ndarray, rows: np.ndarray, n_v: int) -> tup
         span = np.random.randint(1, 4)
         if 2 * span > n_d:
             return 0, 0
-        d1 = np.random.randint(0, n_d - span + 1)
+        d1 = block_start(anchor, span, n_d)
         d2 = np.random.randint(0, n_d - span + 1)
         if abs(d1 - d2) < span:
             return 0, 0
@@ -151,7 +173,7 @@ def propose(a: np.ndarray, cells: np.ndarray, rows: np.ndarray, n_v: int) -> tup
         return 2 * span, 1
     # one employee's days rotated by one: a run of work moves a day earlier or later
     span = np.random.randint(2, min(9, n_d) + 1)
-    first = np.random.randint(0, n_d - span + 1)
+    first = block_start(anchor, span, n_d)
     step = 1 if np.random.randint(0, 2) else span - 1
     for i in range(span):
         cells[i, 0], cells[i, 1] = e0, first + i
@@ -169,6 +191,8 @@ def anneal(
     state: np.ndarray,
     allowed: np.ndarray,
     rules: tuple,
+    focus: np.ndarray,
+    focus_share: float,
     req: np.ndarray,
     under: np.ndarray,
     over: np.ndarray,
@@ -200,7 +224,7 @@ def anneal(
     temp = t_start
     for _ in range(iterations):
         temp *= ratio
-        n_cells, n_rows = propose(a, cells, rows, n_v)
+        n_cells, n_rows = propose(a, cells, rows, n_v, focus, focus_share)
         ok = n_cells > 0
         changes = False
         for i in range(n_cells):

@@ -29,6 +29,9 @@ search passes through broken rosters, high enough that it does not stay in them.
 MINUTE_UNIT = 240
 """Minutes outside an employee's total-minutes range that count as one violation unit."""
 
+FOCUS_SHARE = 0.6
+"""Share of the moves that touch a request's (employee, day)."""
+
 NONE = 1 << 40
 """Stands for "no limit" in the integer arrays."""
 
@@ -70,6 +73,8 @@ class Arrays:
     req: np.ndarray
     under: np.ndarray
     over: np.ndarray
+    focus: np.ndarray
+    """(employee, day) of every request: a share of the moves starts there."""
 
     def rules(self) -> tuple[np.ndarray, ...]:
         """The arrays :func:`_ls_kernels.row_cost` takes after the row and employee."""
@@ -146,6 +151,9 @@ def arrays(problem: RosterProblem) -> Arrays:
         req=req,
         under=under,
         over=over,
+        focus=np.array(sorted({(r.employee, r.day) for r in problem.requests}), np.int64).reshape(
+            -1, 2
+        ),
     )
 
 
@@ -266,6 +274,8 @@ class LocalSearch:
             self.state,
             arr.allowed,
             arr.rules(),
+            arr.focus,
+            FOCUS_SHARE,
             arr.req,
             arr.under,
             arr.over,
