@@ -196,19 +196,22 @@ def evaluate(inst: NrpInstance, roster: dict[str, list[str | None]]) -> tuple[in
 
 
 def solve_instance(
-    path: Path, time_limit_s: float, workers: int = 2, seed: int = 0
+    path: Path, time_limit_s: float, workers: int = 2, seed: int = 0, local: int = 1
 ) -> tuple[int, list[str], float, dict[str, object]]:
     """Read, solve and independently evaluate one instance.
 
-    Returns (evaluated objective, violations, wall seconds, details: the solver's own
-    objective and bound, its status and the CPU seconds the solve got).
+    ``local`` of the ``workers`` run the local search (see :func:`solve_roster`). Returns
+    (evaluated objective, violations, wall seconds, details: the solver's own objective and
+    bound, its status and the CPU seconds the solve got).
     """
     from hjemmetjeneste.rostering.cpsat import solve_roster
 
     inst = read_instance(path)
     problem = to_problem(inst)
     cpu = time.process_time()
-    solution = solve_roster(problem, time_limit_s=time_limit_s, workers=workers, seed=seed)
+    solution = solve_roster(
+        problem, time_limit_s=time_limit_s, workers=workers, seed=seed, local=local
+    )
     cpu_s = time.process_time() - cpu
     names = [s.name for s in problem.shifts]
     roster = {

@@ -653,9 +653,11 @@ def warmup() -> None:
     import time
 
     from hjemmetjeneste.pipeline import plan_shift
+    from hjemmetjeneste.rostering.local import compile_kernels
     from hjemmetjeneste.synthetic import generate_demo
 
     started = time.perf_counter()
+    compile_kernels()  # the roster local search's
     data = generate_demo(2026)
     plan_shift(
         data,

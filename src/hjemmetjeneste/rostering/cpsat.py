@@ -14,8 +14,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 from ortools.sat.python import cp_model
 
+from hjemmetjeneste.rostering.local import LocalSearch, supports
 from hjemmetjeneste.rostering.problem import RosterProblem, RosterSolution
 
 
@@ -370,6 +372,10 @@ LNS_START_SHARE = 0.25
 """Share of the time the whole-model search gets before the neighbourhood search takes over
 (longer where it needs it to find a first roster)."""
 
+LOCAL_START_SHARE = 0.1
+"""The same share where the local search runs (:func:`rostering.local.supports`): it finds
+better rosters sooner than the whole-model search."""
+
 
 @dataclass
 class _Neighbourhoods:
@@ -426,6 +432,8 @@ class _Incumbent:
     solution: list[int]
     objective: int
     steps: int = 0
+    local_steps: int = 0
+    """Times the local search shared a new best roster."""
     proved: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -471,24 +479,103 @@ def _search_neighbourhoods(
         hood.adapt(status == cp_model.OPTIMAL)
 
 
+def _assignment(m: _Model, solution: list[int]) -> list[list[int]]:
+    """Shift type or -1 per (employee, day) of a full solution of ``m.model``."""
+    p = m.problem
+    rows = [[-1] * p.n_days for _ in p.employees]
+    for (e, d, t), var in m.x.items():
+        if solution[var.index]:
+            rows[e][d] = t
+    return rows
+
+
+def _complete(m: _Model, model: cp_model.CpModel, rows: list[list[int]]) -> list[int] | None:
+    """The full solution of ``model`` (``m.model`` or a clone) with the x variables fixed to
+    ``rows``: CP-SAT fills in the rest (shortfalls, weekends, ...) by propagation. None when
+    the model rejects that roster (the local search's rules and the model disagree)."""
+    proto = model.proto
+    for (e, d, t), var in m.x.items():
+        domain = proto.variables[var.index].domain
+        domain[0] = domain[1] = int(rows[e][d] == t)
+    solver = _solver(5.0, 1, 0, False)
+    solver.parameters.cp_model_presolve = False  # everything follows from the fixed x
+    status = solver.solve(model)
+    for var in m.x.values():
+        domain = proto.variables[var.index].domain
+        domain[0], domain[1] = 0, 1
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return list(solver.response_proto.solution)
+
+
+LOCAL_SEGMENT_S = 15.0
+"""Wall seconds of one annealing run; each starts again from the shared best roster."""
+
+LOCAL_SHARE = 0.6
+"""With one worker: share of the improvement time the local search gets before the
+neighbourhood search."""
+
+
+def _search_locally(
+    m: _Model, model: cp_model.CpModel, best: _Incumbent, deadline: float, seed: int
+) -> None:
+    """The local search's thread (:mod:`rostering.local`): annealing runs from the shared
+    best roster, each new best (at most every 2 s) completed by CP-SAT into a full solution
+    and shared."""
+    search = LocalSearch(m.problem, _assignment(m, best.solution), seed=seed)
+
+    def share() -> None:
+        full = _complete(m, model, search.best_assignment())
+        if full is None:
+            return
+        value = _objective_of(m, full)
+        with best.lock:
+            if value < best.objective:
+                best.solution, best.objective = full, value
+                best.local_steps += 1
+
+    while not best.proved and (left := deadline - time.perf_counter()) > 0.1:
+        with best.lock:
+            current, objective = best.solution, best.objective
+        if objective < search.best_cost:  # the neighbourhood search found a better one
+            search.reset(np.array(_assignment(m, current), np.int64) + 1)
+        else:
+            search.reset(search.best)
+        search.run(min(left, LOCAL_SEGMENT_S), report=share)
+
+
 def _improve(
-    m: _Model, solution: list[int], objective: int, deadline: float, seed: int, workers: int
+    m: _Model,
+    solution: list[int],
+    objective: int,
+    deadline: float,
+    seed: int,
+    workers: int,
+    local: int = 1,
 ) -> _Incumbent:
     """Large-neighbourhood search from ``solution`` (a full solution of ``m.model``) until
     ``deadline``, in ``workers`` threads (CP-SAT releases the GIL while it solves) that share
-    the best solution."""
+    the best solution. Where the local search supports the problem, ``local`` of the threads
+    run it instead (with one worker: first, for ``LOCAL_SHARE`` of the time)."""
     best = _Incumbent(solution, objective)
+    local = local if supports(m.problem) else 0
+    targets = [_search_neighbourhoods] * max(1, workers)
+    if local and workers >= 2:
+        targets[-min(local, workers) :] = [_search_locally] * min(local, workers)
+    elif local:
+        left = deadline - time.perf_counter()
+        _search_locally(m, m.model, best, time.perf_counter() + LOCAL_SHARE * left, seed)
     threads = [
         threading.Thread(
-            target=_search_neighbourhoods,
+            target=target,
             args=(m, m.model.clone(), best, deadline, seed + 7919 * k),
             daemon=True,
         )
-        for k in range(1, max(1, workers))
+        for k, target in enumerate(targets[1:], start=1)
     ]
     for thread in threads:
         thread.start()
-    _search_neighbourhoods(m, m.model, best, deadline, seed)
+    targets[0](m, m.model, best, deadline, seed)
     for thread in threads:
         thread.join()
     return best
@@ -502,9 +589,14 @@ def solve_roster(
     seed: int = 0,
     log: bool = False,
     lns: bool = True,
+    local: int = 1,
 ) -> RosterSolution:
     """Solve ``problem`` with CP-SAT; raises RuntimeError when the hard rules admit no roster
     and TimeoutError when the search found none in time.
+
+    With ``lns``, the improvement runs in ``workers`` threads: ``local`` of them run the local
+    search (:mod:`rostering.local`, where it supports the problem; 0: none), the others the
+    CP-SAT neighbourhood search.
 
     Cover rows never make it infeasible (they have shortfall variables); contract and Act
     limits do, and the error says so. ``time_limit_s`` includes building the model.
@@ -519,8 +611,9 @@ def solve_roster(
     if problem.cover_first:
         start = _cover_first(m, started + time_limit_s * COVER_FIRST_SHARE, workers, seed)
     fallback = start if problem.cover_first else None
+    share = LOCAL_START_SHARE if local and supports(problem) else LNS_START_SHARE
     solver = _solver(
-        (started + time_limit_s * LNS_START_SHARE if lns else deadline) - time.perf_counter(),
+        (started + time_limit_s * share if lns else deadline) - time.perf_counter(),
         workers,
         seed,
         log,
@@ -542,9 +635,11 @@ def solve_roster(
         status, name, objective = cp_model.FEASIBLE, "FEASIBLE", _objective_of(m, start)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and full is not None:
         if lns and status == cp_model.FEASIBLE and deadline - time.perf_counter() > 0.2:
-            best = _improve(m, full, objective, deadline, seed, workers)
+            best = _improve(m, full, objective, deadline, seed, workers, local)
             full, objective = best.solution, best.objective
             name = "OPTIMAL" if best.proved else f"{name}+LNS({best.steps})"
+            if local and supports(problem):
+                name += f"+LS({best.local_steps})"
         values = {key: full[var.index] for key, var in m.x.items()}
     elif status == cp_model.UNKNOWN and fallback is not None:
         values = {key: fallback[var.index] for key, var in m.x.items()}

@@ -1,0 +1,284 @@
+"""Numba kernels of the roster local search (see :mod:`hjemmetjeneste.rostering.local`).
+
+State: ``a[e, d]`` is the value of employee e on day d, 0 = off and t + 1 = shift type t.
+The cost of a roster is ``HARD`` × the hard-rule violations of every row (see
+:func:`row_cost`) plus the request penalties of every cell plus the cover penalty of every
+(day, shift). A move changes one or two rows over a block of days; its delta is the cover
+change of the changed cells (counts kept per (day, shift)) plus the rows' costs computed
+again (O(days) each). Simulated annealing accepts or reverts it.
+
+Moves (:func:`propose`): one employee's block of 1–4 days set to one value (off or a shift);
+two employees swap a block of 1–7 days (cover unchanged; requests and rules change); one
+employee swaps two blocks of 1–3 days (hours unchanged); one employee's 2–9 days rotated by
+one (a run of work moves a day).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hjemmetjeneste._numba import njit
+
+
+@njit(cache=True)
+def seed_random(seed: int) -> None:
+    """Seed numba's random generator (separate from numpy's in the interpreter)."""
+    np.random.seed(seed)
+
+
+@njit(cache=True, nogil=True)
+def row_cost(
+    row: np.ndarray,
+    e: int,
+    rules: tuple,
+    minute_unit: int,
+) -> tuple[int, int]:
+    """(hard violations, request penalty) of employee e's row.
+
+    Violations count units: one per forbidden succession, per shift over a type's maximum,
+    per ``minute_unit`` (rounded up) outside the total minutes, per day over the longest run,
+    per day short of a minimum run not touching the horizon's edge, per weekend over the
+    maximum. ``rules`` is :meth:`hjemmetjeneste.rostering.local.Arrays.rules`.
+    """
+    (
+        length,
+        forbid,
+        max_shifts,
+        min_total,
+        max_total,
+        max_cons,
+        min_cons,
+        min_off,
+        max_we,
+        weekends,
+        pen,
+    ) = rules
+    n_d = row.shape[0]
+    n_v = length.shape[0]
+    counts = np.zeros(n_v, np.int64)
+    viol = 0
+    penalty = 0
+    minutes = 0
+    for d in range(n_d):
+        v = row[d]
+        counts[v] += 1
+        minutes += length[v]
+        penalty += pen[e, d, v]
+        if d > 0 and forbid[row[d - 1], v]:
+            viol += 1
+    for v in range(1, n_v):
+        if counts[v] > max_shifts[e, v]:
+            viol += counts[v] - max_shifts[e, v]
+    if minutes < min_total[e]:
+        viol += (min_total[e] - minutes + minute_unit - 1) // minute_unit
+    elif minutes > max_total[e]:
+        viol += (minutes - max_total[e] + minute_unit - 1) // minute_unit
+    start = 0
+    for d in range(1, n_d + 1):
+        if d < n_d and (row[d] > 0) == (row[start] > 0):
+            continue
+        run = d - start
+        inner = start > 0 and d < n_d
+        if row[start] > 0:
+            if run > max_cons[e]:
+                viol += run - max_cons[e]
+            if inner and run < min_cons[e]:
+                viol += min_cons[e] - run
+        elif inner and run < min_off[e]:
+            viol += min_off[e] - run
+        start = d
+    worked = 0
+    for k in range(weekends.shape[0]):
+        for j in range(weekends.shape[1]):
+            day = weekends[k, j]
+            if day >= 0 and row[day] > 0:
+                worked += 1
+                break
+    if worked > max_we[e]:
+        viol += worked - max_we[e]
+    return viol, penalty
+
+
+@njit(cache=True, nogil=True, inline="always")
+def cover_cost(count: int, req: int, under: int, over: int) -> int:
+    """The penalty of one cover row holding ``count`` people."""
+    if count < req:
+        return (req - count) * under
+    return (count - req) * over
+
+
+@njit(cache=True, nogil=True, inline="always")
+def block_start(anchor: int, span: int, n_d: int) -> int:
+    """A random first day of a block of ``span`` days: one holding ``anchor`` when it is a
+    day (>= 0), anywhere otherwise."""
+    if anchor < 0:
+        return np.random.randint(0, n_d - span + 1)
+    first = anchor - np.random.randint(0, span)
+    return min(max(first, 0), n_d - span)
+
+
+@njit(cache=True, nogil=True)
+def propose(
+    a: np.ndarray,
+    cells: np.ndarray,
+    rows: np.ndarray,
+    n_v: int,
+    focus: np.ndarray,
+    focus_share: float,
+) -> tuple[int, int]:
+    """Draw one move: fills ``cells[i] = (employee, day, new value)`` and ``rows`` with the
+    one or two employees it changes; returns (cells used, rows used). A ``focus_share`` of
+    the moves touch one of the ``focus`` cells (employee, day): the requests."""
+    n_e, n_d = a.shape
+    kind = np.random.randint(0, 10)
+    e0 = np.random.randint(0, n_e)
+    anchor = -1
+    if focus.shape[0] > 0 and np.random.random() < focus_share:
+        i = np.random.randint(0, focus.shape[0])
+        e0, anchor = focus[i, 0], focus[i, 1]
+    rows[0] = e0
+    if kind < 3:  # a block set to one value
+        span = np.random.randint(1, min(4, n_d) + 1)
+        first = block_start(anchor, span, n_d)
+        value = np.random.randint(0, n_v)
+        for i in range(span):
+            cells[i, 0], cells[i, 1], cells[i, 2] = e0, first + i, value
+        return span, 1
+    if kind < 7:  # two employees swap a block
+        if n_e < 2:
+            return 0, 0
+        e1 = np.random.randint(0, n_e - 1)
+        if e1 >= e0:
+            e1 += 1
+        rows[1] = e1
+        span = np.random.randint(1, min(7, n_d) + 1)
+        first = block_start(anchor, span, n_d)
+        for i in range(span):
+            d = first + i
+            cells[2 * i, 0], cells[2 * i, 1], cells[2 * i, 2] = e0, d, a[e1, d]
+            cells[2 * i + 1, 0], cells[2 * i + 1, 1], cells[2 * i + 1, 2] = e1, d, a[e0, d]
+        return 2 * span, 2
+    if kind < 8:  # one employee swaps two blocks of days
+        span = np.random.randint(1, 4)
+        if 2 * span > n_d:
+            return 0, 0
+        d1 = block_start(anchor, span, n_d)
+        d2 = np.random.randint(0, n_d - span + 1)
+        if abs(d1 - d2) < span:
+            return 0, 0
+        for i in range(span):
+            cells[2 * i, 0], cells[2 * i, 1], cells[2 * i, 2] = e0, d1 + i, a[e0, d2 + i]
+            cells[2 * i + 1, 0], cells[2 * i + 1, 1] = e0, d2 + i
+            cells[2 * i + 1, 2] = a[e0, d1 + i]
+        return 2 * span, 1
+    # one employee's days rotated by one: a run of work moves a day earlier or later
+    span = np.random.randint(2, min(9, n_d) + 1)
+    first = block_start(anchor, span, n_d)
+    step = 1 if np.random.randint(0, 2) else span - 1
+    for i in range(span):
+        cells[i, 0], cells[i, 1] = e0, first + i
+        cells[i, 2] = a[e0, first + (i + step) % span]
+    return span, 1
+
+
+@njit(cache=True, nogil=True)
+def anneal(
+    a: np.ndarray,
+    counts: np.ndarray,
+    row_viol: np.ndarray,
+    row_pen: np.ndarray,
+    best: np.ndarray,
+    state: np.ndarray,
+    allowed: np.ndarray,
+    rules: tuple,
+    focus: np.ndarray,
+    focus_share: float,
+    req: np.ndarray,
+    under: np.ndarray,
+    over: np.ndarray,
+    hard: int,
+    minute_unit: int,
+    iterations: int,
+    t_start: float,
+    t_end: float,
+) -> int:
+    """``iterations`` annealing moves on ``a`` (updated in place with ``counts``, ``row_viol``
+    and ``row_pen``), the temperature falling geometrically from ``t_start`` to ``t_end``.
+
+    ``state`` holds [current cost, best feasible cost]; ``best`` receives every new best
+    roster with no violation. Returns the number of moves accepted.
+    """
+    n_e, n_d = a.shape
+    n_v = rules[0].shape[0]
+    cells = np.empty((2 * n_d, 3), np.int64)
+    old = np.empty(2 * n_d, np.int64)
+    rows = np.empty(2, np.int64)
+    new_viol = np.empty(2, np.int64)
+    new_pen = np.empty(2, np.int64)
+    cost = state[0]
+    viol_total = 0
+    for e in range(n_e):
+        viol_total += row_viol[e]
+    accepted = 0
+    ratio = (t_end / t_start) ** (1.0 / max(1, iterations))
+    temp = t_start
+    for _ in range(iterations):
+        temp *= ratio
+        n_cells, n_rows = propose(a, cells, rows, n_v, focus, focus_share)
+        ok = n_cells > 0
+        changes = False
+        for i in range(n_cells):
+            e, d, v = cells[i, 0], cells[i, 1], cells[i, 2]
+            if not allowed[e, d, v]:
+                ok = False
+                break
+            if a[e, d] != v:
+                changes = True
+        if not ok or not changes:
+            continue
+        delta = 0
+        for i in range(n_cells):
+            e, d, nv = cells[i, 0], cells[i, 1], cells[i, 2]
+            ov = a[e, d]
+            old[i] = ov
+            if ov == nv:
+                continue
+            if ov > 0:
+                c = counts[d, ov]
+                delta += cover_cost(c - 1, req[d, ov], under[d, ov], over[d, ov])
+                delta -= cover_cost(c, req[d, ov], under[d, ov], over[d, ov])
+                counts[d, ov] = c - 1
+            if nv > 0:
+                c = counts[d, nv]
+                delta += cover_cost(c + 1, req[d, nv], under[d, nv], over[d, nv])
+                delta -= cover_cost(c, req[d, nv], under[d, nv], over[d, nv])
+                counts[d, nv] = c + 1
+            a[e, d] = nv
+        for i in range(n_rows):
+            e = rows[i]
+            v, p = row_cost(a[e], e, rules, minute_unit)
+            new_viol[i] = v
+            new_pen[i] = p
+            delta += hard * (v - row_viol[e]) + p - row_pen[e]
+        if delta <= 0 or np.random.random() < np.exp(-delta / temp):
+            cost += delta
+            accepted += 1
+            for i in range(n_rows):
+                viol_total += new_viol[i] - row_viol[rows[i]]
+                row_viol[rows[i]] = new_viol[i]
+                row_pen[rows[i]] = new_pen[i]
+            if viol_total == 0 and cost < state[1]:
+                state[1] = cost
+                best[:, :] = a
+        else:
+            for i in range(n_cells - 1, -1, -1):  # in reverse: a cell may repeat
+                e, d, ov = cells[i, 0], cells[i, 1], old[i]
+                nv = a[e, d]
+                if ov != nv:
+                    if nv > 0:
+                        counts[d, nv] -= 1
+                    if ov > 0:
+                        counts[d, ov] += 1
+                    a[e, d] = ov
+    state[0] = cost
+    return accepted

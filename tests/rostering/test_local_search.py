@@ -1,0 +1,188 @@
+"""The roster local search: its incremental bookkeeping against a plain full evaluation, and
+its rosters against the benchmark's independent evaluator."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from hjemmetjeneste.benchsets.rostering import NrpInstance, NrpStaff, evaluate, to_problem
+from hjemmetjeneste.rostering import local
+from hjemmetjeneste.rostering.cpsat import solve_roster
+from hjemmetjeneste.rostering.local import LocalSearch, reference_cost, supports
+from hjemmetjeneste.rostering.problem import (
+    ActRules,
+    Cover,
+    Employee,
+    Request,
+    RosterProblem,
+    ShiftType,
+)
+
+
+def random_problem(rng: random.Random, n_days: int = 14, n_e: int = 6) -> RosterProblem:
+    """Every rule the local search prices, with random limits tight enough to bind."""
+    shifts = (ShiftType("E", 0, 480), ShiftType("L", 0, 600), ShiftType("N", 0, 720))
+    employees = tuple(
+        Employee(
+            name=f"P{e}",
+            max_shifts=tuple(rng.choice((0, 2, 5, 14)) for _ in shifts),
+            min_total_min=rng.choice((0, 2400, 4800)),
+            max_total_min=rng.choice((None, 4800, 7200)),
+            max_consecutive=rng.choice((None, 3, 5)),
+            min_consecutive=rng.choice((1, 2, 3)),
+            min_consecutive_off=rng.choice((1, 2)),
+            max_weekends=rng.choice((None, 0, 1)),
+            days_off=frozenset(rng.sample(range(n_days), 2)),
+        )
+        for e in range(n_e)
+    )
+    covers = tuple(
+        Cover(d, t, rng.randint(0, 3), 100, rng.choice((0, 1)))
+        for d in range(n_days)
+        for t in range(len(shifts))
+    )
+    requests = tuple(
+        Request(
+            rng.randrange(n_e),
+            rng.randrange(n_days),
+            rng.choice((None, 0, 1, 2)),
+            rng.randint(1, 3),
+            rng.random() < 0.5,
+        )
+        for _ in range(20)
+    )
+    return RosterProblem(
+        n_days=n_days,
+        shifts=shifts,
+        employees=employees,
+        covers=covers,
+        requests=requests,
+        forbidden_next=frozenset({(2, 0), (2, 1), (1, 0)}),
+    )
+
+
+def random_start(rng: random.Random, p: RosterProblem) -> list[list[int]]:
+    """A roster that keeps days off and allowed types but may break every other rule."""
+    rows = []
+    for emp in p.employees:
+        allowed = [t for t, most in enumerate(emp.max_shifts) if most > 0]
+        rows.append(
+            [rng.choice([-1, *allowed]) if d not in emp.days_off else -1 for d in range(p.n_days)]
+        )
+    return rows
+
+
+def test_the_kernels_incremental_costs_match_the_plain_full_evaluation():
+    rng = random.Random(7)
+    for trial in range(6):
+        p = random_problem(rng)
+        assert supports(p)
+        search = LocalSearch(p, random_start(rng, p), seed=trial)
+        for temp in (500.0, 50.0, 5.0, 0.5):
+            accepted = search.step(3000, temp, temp)
+            rows = (search.a - 1).tolist()
+            viol, soft = reference_cost(p, rows)
+            assert search.cost == local.HARD * viol + soft
+            assert search.row_viol.sum() == viol
+            for d in range(p.n_days):
+                for t in range(len(p.shifts)):
+                    assert search.counts[d, t + 1] == sum(row[d] == t for row in rows)
+            if temp == 500.0:
+                assert accepted > 0
+        if search.best_cost < local.NONE:  # a roster with no violation was found
+            assert reference_cost(p, search.best_assignment()) == (0, search.best_cost)
+
+
+def test_the_reference_counts_each_rule_once():
+    """One person, one rule broken at a time, against hand counts."""
+    shifts = (ShiftType("D", 0, 480), ShiftType("N", 0, 480))
+    emp = Employee(
+        "A",
+        max_shifts=(3, 1),
+        min_total_min=480,
+        max_consecutive=3,
+        min_consecutive=2,
+        min_consecutive_off=2,
+        max_weekends=0,
+    )
+    p = RosterProblem(7, shifts, (emp,), (), forbidden_next=frozenset({(1, 0)}))
+    assert reference_cost(p, [[0, 0, -1, -1, -1, -1, -1]]) == (0, 0)
+    assert reference_cost(p, [[0, -1, -1, -1, -1, -1, -1]]) == (0, 0)  # edge run exempt
+    assert reference_cost(p, [[-1, 0, -1, -1, 0, 0, -1]]) == (1 + 1, 0)  # short run, weekend
+    assert reference_cost(p, [[0, 0, 0, 0, -1, -1, -1]]) == (1 + 1, 0)  # 4 D (max 3), 4 in a row
+    assert reference_cost(p, [[1, 0, -1, -1, -1, -1, -1]]) == (1, 0)  # D may not follow N
+    assert reference_cost(p, [[0, 0, -1, 0, 0, -1, -1]]) == (1 + 1, 0)  # one day off, 4 D
+
+
+def nrp_instance(rng: random.Random) -> NrpInstance:
+    """A random instance in the benchmark's own records (28 days, 8 people, 2 shift types)."""
+    staff = tuple(
+        NrpStaff(f"S{i}", {"E": 28, "L": rng.choice((0, 14))}, 8640, 5760, 5, 2, 2, 2)
+        for i in range(8)
+    )
+    cover = tuple((d, s, rng.randint(1, 3), 100, 1) for d in range(28) for s in ("E", "L"))
+    on = tuple(
+        (f"S{rng.randrange(8)}", rng.randrange(28), "E", rng.randint(1, 3)) for _ in range(10)
+    )
+    off = tuple(
+        (f"S{rng.randrange(8)}", rng.randrange(28), "L", rng.randint(1, 3)) for _ in range(10)
+    )
+    return NrpInstance(
+        28,
+        {"E": (480, frozenset()), "L": (480, frozenset({"E"}))},
+        staff,
+        {f"S{i}": frozenset({rng.randrange(28)}) for i in range(8)},
+        on,
+        off,
+        cover,
+    )
+
+
+def test_the_best_roster_passes_the_independent_evaluator_at_its_own_cost():
+    rng = random.Random(3)
+    inst = nrp_instance(rng)
+    p = to_problem(inst)
+    start = [[-1] * p.n_days for _ in p.employees]  # breaks the minimum minutes: priced
+    search = LocalSearch(p, start, seed=1)
+    best = search.run(1.0)
+    assert best < local.NONE
+    names = [s.name for s in p.shifts]
+    roster = {
+        emp.name: [names[t] if t >= 0 else None for t in row]
+        for emp, row in zip(p.employees, search.best_assignment(), strict=True)
+    }
+    assert evaluate(inst, roster) == (best, [])
+
+
+def test_the_solver_runs_the_local_search_beside_cp_sat_and_keeps_every_rule():
+    inst = nrp_instance(random.Random(5))
+    p = to_problem(inst)
+    for workers in (1, 2):
+        s = solve_roster(p, time_limit_s=4, workers=workers)
+        assert "+LS(" in s.status or s.status == "OPTIMAL"
+        names = [t.name for t in p.shifts]
+        roster = {
+            emp.name: [names[t] if t >= 0 else None for t in row]
+            for emp, row in zip(p.employees, s.assignment, strict=True)
+        }
+        assert evaluate(inst, roster) == (s.objective, [])
+
+
+def test_problems_with_rules_it_does_not_price_are_left_to_cp_sat():
+    p = random_problem(random.Random(1))
+    assert supports(p)
+    assert not supports(
+        RosterProblem(p.n_days, p.shifts, p.employees, p.covers, act=ActRules(weekly_rest_min=2100))
+    )
+    two_rows = (*p.covers, Cover(0, 0, 1, 100, eligible=frozenset({0})))
+    assert not supports(RosterProblem(p.n_days, p.shifts, p.employees, two_rows))
+    bad = [[0] * p.n_days for _ in p.employees]  # works on days off
+    try:
+        LocalSearch(p, bad)
+    except ValueError as exc:
+        assert "does not allow" in str(exc)
+    else:
+        raise AssertionError("a roster on a day off was accepted")
+    assert np.array_equal(LocalSearch(p, random_start(random.Random(2), p)).best.shape, (6, 14))
