@@ -91,3 +91,30 @@ def test_same_seed_and_work_budget_give_byte_identical_json(export, tmp_path):
         runs.append(written.read_bytes())
     assert runs[0] == runs[1]
     assert json.loads(runs[0])["solve_seconds"] == 0.0
+
+
+def test_a_break_is_listed_where_it_is_taken(export, capsys):
+    """The worklist shows visits and breaks in the order of the day, not breaks last."""
+    from hjemmetjeneste.cli.output import print_result
+    from hjemmetjeneste.domain.worklists import WorklistBreak
+
+    out = _plan(export, "--format", "json")
+    plan = PlanResult.model_validate(json.loads(out.stdout[out.stdout.index("{") :]))
+    worklist = next(w for w in plan.worklists if len(w.visits) >= 2)
+    first, second = worklist.visits[0], worklist.visits[1]
+    pause = WorklistBreak(start=first.end, end=first.end + (second.start - first.end) / 2)
+    with_break = worklist.model_copy(update={"breaks": (pause,)})
+    plan = plan.model_copy(
+        update={"worklists": tuple(with_break if w is worklist else w for w in plan.worklists)}
+    )
+    set_language("en")
+    print_result(plan, details=True, fmt="text")
+    lines = capsys.readouterr().out.splitlines()
+    start = next(i for i, line in enumerate(lines) if f"({worklist.staff_id})" in line)
+    rows = lines[start:]
+    pause_row = next(i for i, line in enumerate(rows) if "Break" in line)
+    first_row = next(i for i, line in enumerate(rows) if first.patient_name in line)
+    second_row = next(
+        i for i, line in enumerate(rows) if i > first_row and second.patient_name in line
+    )
+    assert first_row < pause_row < second_row

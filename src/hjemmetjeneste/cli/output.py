@@ -194,9 +194,12 @@ def print_result(result: PlanResult, details: bool, fmt: str = "table") -> None:
                 _("Address"), _("Tasks"), _("Key box"), _("With"),
             ):  # fmt: skip
                 table.add_column(col)
+            # Visits and breaks in the order of the day: a break between two visits is read
+            # where it is taken.
+            rows: list[tuple[datetime, list[str]]] = []
             for v in w.visits:
                 wait = int((v.start - v.arrival).total_seconds())
-                table.add_row(
+                rows.append((v.start, [
                     str(v.sequence),
                     _clock_offset(v.arrival, result),
                     _minutes(wait) if wait else "",
@@ -208,17 +211,14 @@ def print_result(result: PlanResult, details: bool, fmt: str = "table") -> None:
                     escape("; ".join(t.description for t in v.tasks)),
                     escape(v.key_box_note or ""),
                     escape(", ".join(f"{names.get(s, s)} ({s})" for s in v.partner_staff_ids)),
-                )
+                ]))  # fmt: skip
             for b in w.breaks:
-                table.add_row(
-                    "",
-                    "",
-                    "",
-                    _clock_offset(b.start, result),
-                    _clock_offset(b.end, result),
-                    "",
+                rows.append((b.start, [
+                    "", "", "", _clock_offset(b.start, result), _clock_offset(b.end, result), "",
                     "[italic]" + escape(_("Break")) + "[/italic]",
-                )
+                ]))  # fmt: skip
+            for _start, row in sorted(rows, key=lambda r: r[0]):
+                table.add_row(*row)
             console.print(table)
 
     print_unplaced(_("Unplaced tasks ({n})").format(n=len(result.unplaced)), result.unplaced, fmt)
