@@ -257,6 +257,13 @@ _TEXT = {
     "absence_accepted": "Your absence report is accepted; the visits in that period are cancelled.",
     "absence_rejected": "Your absence report is not accepted; please call the home-care office.",
 }
+#: The same notices for a visit that had no planned time (it was not on the plan before).
+_TEXT_WITHOUT_TIME = {
+    "visit_cancelled": "Your visit on {date} is cancelled.",
+    "visit_unplaced": (
+        "Your visit on {date} could not be planned; the home-care service will contact you."
+    ),
+}
 
 
 def _clock(value: datetime | None) -> str:
@@ -265,7 +272,8 @@ def _clock(value: datetime | None) -> str:
 
 def notice_text(notice: store_events.NoticeRecord, lang: str) -> str:
     """The notice's sentence in ``lang`` from the message catalogue."""
-    template = load_translations(lang).gettext(_TEXT[notice.kind])
+    texts = _TEXT_WITHOUT_TIME if notice.old_start is None else _TEXT
+    template = load_translations(lang).gettext(texts.get(notice.kind, _TEXT[notice.kind]))
     day = "" if notice.visit_date is None else notice.visit_date.strftime("%d.%m.%Y")
     return template.format(
         date=day,
