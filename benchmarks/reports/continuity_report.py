@@ -34,18 +34,11 @@ from hjemmetjeneste.tasks import build_day_plan
 FIRST, LAST = date(2026, 11, 30), date(2026, 12, 13)
 
 
-def with_rules(
-    data: MunicipalityData, continuity_weight: int, horizon: bool = False
-) -> MunicipalityData:
-    """The demo data with breaks on and the given continuity weight (``horizon``: with the
-    rota period's view, :mod:`hjemmetjeneste.tasks.horizon`, experimental)."""
+def with_rules(data: MunicipalityData, continuity_weight: int) -> MunicipalityData:
+    """The demo data with breaks on and the given continuity weight."""
     m = data.municipality
     rules = m.rules.model_copy(
-        update={
-            "breaks": BreakRule(),
-            "continuity_weight": continuity_weight,
-            "continuity_horizon": horizon,
-        }
+        update={"breaks": BreakRule(), "continuity_weight": continuity_weight}
     )
     return data.model_copy(update={"municipality": m.model_copy(update={"rules": rules})})
 
@@ -56,7 +49,6 @@ def run(
     time_limit: float,
     last: date = LAST,
     iterations: int | None = None,
-    horizon: bool = False,
 ) -> dict[str, object]:
     """Plan the days from FIRST to ``last`` and collect the figures of one run
     (``iterations``: a fixed work budget per shift instead of as much as fits the time)."""
@@ -73,8 +65,7 @@ def run(
             flush=True,
         )
 
-    ruled = with_rules(data, weight, horizon)
-    outcomes = plan_range(ruled, FIRST, last, params=params, on_shift=progress)
+    outcomes = plan_range(with_rules(data, weight), FIRST, last, params=params, on_shift=progress)
     reasons: Counter[str] = Counter()
     violations: Counter[str] = Counter()
     placed = total = travel = 0
@@ -305,11 +296,6 @@ def main() -> None:
         default=None,
         help="work budget per shift (ruin-and-recreate iterations): load-independent runs",
     )
-    parser.add_argument(
-        "--horizon",
-        action="store_true",
-        help="continuity with the rota period's view (experimental: permanent caregivers)",
-    )
     parser.add_argument("--days", type=int, default=14, help="days from 2026-11-30 (1-14)")
     parser.add_argument(
         "--sweep", default="", help="comma-separated weights: one table row each (0 is added)"
@@ -323,21 +309,16 @@ def main() -> None:
     days = f" --days {args.days}" if args.days != 14 else ""
     if args.iterations:
         days += f" --iterations {args.iterations}"
-    if args.horizon:
-        days += " --horizon"
-    horizon = args.horizon
     if args.sweep:
         weights = sorted({0, *(int(w) for w in args.sweep.split(","))})
-        runs = [run(data, w, args.time_limit, last, args.iterations, horizon) for w in weights]
+        runs = [run(data, w, args.time_limit, last, args.iterations) for w in weights]
         command = (
             ".venv/bin/python benchmarks/reports/continuity_report.py "
             f"--time-limit {args.time_limit:g}{days} --sweep {args.sweep} --out {args.out}"
         )
         text = sweep(runs, command, args.time_limit, last)
     else:
-        runs = [
-            run(data, w, args.time_limit, last, args.iterations, horizon) for w in (args.weight, 0)
-        ]
+        runs = [run(data, w, args.time_limit, last, args.iterations) for w in (args.weight, 0)]
         command = (
             ".venv/bin/python benchmarks/reports/continuity_report.py "
             f"--time-limit {args.time_limit:g}{days} --weight {args.weight} --out {args.out}"

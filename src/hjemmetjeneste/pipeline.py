@@ -28,7 +28,6 @@ from hjemmetjeneste.domain.events import Event, VisitChange
 from hjemmetjeneste.formats import read_export
 from hjemmetjeneste.planning import assemble
 from hjemmetjeneste.planning.assemble import outside_every_shift_tasks
-from hjemmetjeneste.planning.continuity import NEWCOMER_SEARCH_SHARE, newcomers, with_newcomers
 from hjemmetjeneste.planning.day_events import (
     apply_events,
     cancelled_tasks,
@@ -52,7 +51,6 @@ from hjemmetjeneste.planning.verify import PlanViolation, verify_plan
 from hjemmetjeneste.planning.warmstart import STABILITY_WEIGHT, initial_routes, with_stability
 from hjemmetjeneste.settings import Settings
 from hjemmetjeneste.solver import (
-    Solution,
     SolveParams,
     Violation,
     check_solution,
@@ -273,15 +271,6 @@ def plan_day_plan(
         if adjust is not None and routes is not None:
             # A re-plan: the adjusted previous plan is feasible, no first plan is needed.
             solution = solve_from_routes(problem, routes, params, on_progress)
-        elif (
-            NEWCOMER_SPLIT
-            and adjust is None
-            and previous is None
-            and day_plan.municipality.rules.continuity_weight
-        ):
-            solution = _solve_with_newcomers(
-                day_plan, built, params, on_progress, travel, implausible
-            )
         else:
             solution = solve(problem, params, on_progress, routes)
     with watch.stage("check"):
@@ -297,49 +286,6 @@ def plan_day_plan(
         warm_start=solution.warm_start,
         stage_cpu_seconds=watch.cpu_seconds,
     )
-
-
-NEWCOMER_SPLIT = False
-"""Experimental, off: split each shift's search to choose one newcomer per patient
-(:func:`_solve_with_newcomers`); on the demo the split cost more travel than it saved
-caregivers (benchmarks/results/continuity.md)."""
-NEWCOMER_COLD = False
-
-
-def _solve_with_newcomers(
-    day_plan: DayPlan,
-    built: BuiltProblem,
-    params: SolveParams | None,
-    on_progress: ProgressCallback | None,
-    travel: TravelSource | None,
-    implausible: dict[str, LocationIssue] | None,
-) -> Solution:
-    """Continuity within the shift (:func:`~hjemmetjeneste.planning.continuity.newcomers`):
-    the search's work split in two; after the first part each patient's main newcomer is
-    hers, and the second part goes on from the first part's plan."""
-    params = params or SolveParams()
-    share = NEWCOMER_SEARCH_SHARE
-    first, second = (
-        params.model_copy(update={"time_limit_s": params.time_limit_s * (1 - part)})
-        for part in (share, 1 - share)
-    )
-    if params.iterations:
-        later = max(1, round(params.iterations * share))
-        first = first.model_copy(update={"iterations": max(1, params.iterations - later)})
-        second = second.model_copy(update={"iterations": later})
-    solution = solve(built.problem, first, on_progress)
-    served = newcomers(day_plan, built, solution)
-    if not served:
-        return solution
-    again = build_problem(
-        with_newcomers(day_plan, served),
-        travel or GreatCircleSource(),
-        implausible=implausible or {},
-    )
-    if NEWCOMER_COLD:
-        return solve(again.problem, second, on_progress)
-    routes = [[stop.node for stop in route.stops] for route in solution.routes]
-    return solve_from_routes(again.problem, routes, second, on_progress)
 
 
 @dataclass(frozen=True)

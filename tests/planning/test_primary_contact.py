@@ -92,15 +92,14 @@ def test_an_unknown_or_refused_team_member_is_an_input_error(tmp_path):
         read_export(write_tables(tables, tmp_path / "refused"))
 
 
-def _costs(data, history, weight: int = 1800, horizon: bool = False) -> dict[str, int]:
-    """Per caregiver, the cost of Ola's shower (I3) in the tiny day shift's routing problem
-    (``horizon``: with the rota period's permanent caregivers, tests/tasks/test_horizon.py)."""
+def _costs(data, history, weight: int = 1800) -> dict[str, int]:
+    """Per caregiver, the cost of Ola's shower (I3) in the tiny day shift's routing problem."""
     from hjemmetjeneste.domain import ShiftKind
     from hjemmetjeneste.planning.to_problem import build_problem
     from hjemmetjeneste.tasks import build_day_plan
     from hjemmetjeneste.travel import GreatCircleSource
 
-    rules = PlanningRules(continuity_weight=weight, continuity_horizon=horizon)
+    rules = PlanningRules(continuity_weight=weight)
     ruled = data.model_copy(
         update={"municipality": data.municipality.model_copy(update={"rules": rules})}
     )
@@ -145,28 +144,6 @@ def test_continuity_costs_recent_caregivers_nothing_and_every_new_one_the_weight
     assert _costs(data, CareHistory()) == {"S1": 1800, "S2": 0, "S3": 1800}
     assert _costs(data, history) == {"S1": 0, "S2": 1800, "S3": 1800}
     assert _costs(data, history, weight=0) == {"S1": 0, "S2": 0, "S3": 0}
-
-
-def test_the_patients_permanent_caregivers_and_recent_ones_are_free(tmp_path):
-    """With the horizon view on, Ola's (P2) permanent caregivers for the rota period cost
-    nothing before anyone has visited her, and anyone else the weight; once a caregiver
-    outside the set has showered her she is free (already counted among Ola's caregivers
-    of the period) and the permanent ones new to her cost half the weight."""
-    from hjemmetjeneste.domain import CareHistory
-    from hjemmetjeneste.tasks.horizon import preferred_caregivers
-
-    data = read_export(write_tables(base_tables(), tmp_path))
-    permanent = set(
-        preferred_caregivers(data, "D1", DAY - timedelta(days=1), DAY + timedelta(days=1))["P2"]
-    )
-    assert permanent and permanent != {"S1", "S2", "S3"}
-    expected = {s: 0 if s in permanent else 1800 for s in ("S1", "S2", "S3")}
-    assert _costs(data, CareHistory(), horizon=True) == expected
-    outside = min({"S1", "S2", "S3"} - permanent)
-    history = _served_by_s1_yesterday()
-    served = history.served[0].model_copy(update={"staff_ids": (outside,)})
-    after = _costs(data, CareHistory(served=(served,)), horizon=True)
-    assert after == {s: 0 if s == outside else 900 if s in permanent else 1800 for s in after}
 
 
 def test_a_new_caregiver_who_works_the_days_hers_do_not_costs_less(tmp_path):

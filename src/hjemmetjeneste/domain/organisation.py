@@ -59,11 +59,6 @@ class PlanningRules(Frozen):
     breaks: BreakRule | None = None
     continuity_weight: int = Field(default=1800, ge=0)
     continuity_days: int = Field(default=14, ge=1, le=90)
-    continuity_horizon: bool = False
-    """Experimental, off: give each patient permanent caregivers for the rota period from
-    the roster before the shifts are planned (:mod:`hjemmetjeneste.tasks.horizon`); each
-    shift treats them as known to her. It cost travel and no continuity on the demo
-    (benchmarks/results/continuity.md)."""
     preference_weight: int = Field(default=600, ge=0)
     language_weight: int = Field(default=600, ge=0)
     primary_contact_weight: int = Field(default=900, ge=0)

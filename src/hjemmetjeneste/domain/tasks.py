@@ -218,15 +218,6 @@ class DayPlan(Frozen):
     caregiver rostered on it, the days ahead (1 = tomorrow) she works it. Continuity of care
     prefers, among caregivers new to a patient, one on shift on the days the patient's known
     caregivers are not. Empty: the roster ahead is unknown (no such preference)."""
-    continuity_sets: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    """Per patient of the plan: her permanent caregivers for the rota period, chosen from the
-    roster before the days are planned (:mod:`hjemmetjeneste.tasks.horizon`). Continuity of
-    care treats them as known to her. Empty: no such sets (continuity or its horizon off)."""
-    coming_visits: tuple[tuple[str, tuple[frozenset[str], ...]], ...] = ()
-    """Per patient of the plan: who may do each of her visits on the shifts after this one,
-    ``continuity_days`` ahead as far as the roster goes (on shift, qualified, not refused):
-    a caregiver new to her is worth more the more of those she can do that none of her own
-    caregivers can. Empty with continuity or its horizon off."""
 
     def day_of(self, staff_id: str) -> StaffDay:
         """The caregiver's working day: their own, or the shift at the district's base."""

@@ -51,9 +51,6 @@ from hjemmetjeneste.travel.locations import LocationIssue
 DROP_PENALTY = {Priority.LOW: 30_000, Priority.NORMAL: 100_000, Priority.HIGH: 300_000}
 TIME_CRITICAL_PENALTY = 3_000_000
 GAP_FILL_SHARE = 4
-PERMANENT_SHARE = (1, 2)
-"""Once the patient has caregivers of her own, one of her permanent caregivers for the rota
-period (DayPlan.continuity_sets) new to her costs continuity_weight less this fraction."""
 """A caregiver new to the patient costs continuity_weight, less up to 1/GAP_FILL_SHARE of it
 by the share of the roster's coming days of this shift kind that she works and none of the
 patient's recent caregivers do."""
@@ -374,16 +371,6 @@ class _Context:
         return frozenset().union(*self._ahead.values())
 
     @cached_property
-    def _permanent(self) -> dict[str, frozenset[str]]:
-        """Per patient: her permanent caregivers for the rota period (DayPlan.continuity_sets)."""
-        return {pid: frozenset(ids) for pid, ids in self.day_plan.continuity_sets}
-
-    @cached_property
-    def _coming(self) -> dict[str, tuple[frozenset[str], ...]]:
-        """Per patient: who may do each of her coming visits (DayPlan.coming_visits)."""
-        return dict(self.day_plan.coming_visits)
-
-    @cached_property
     def _caregivers(self) -> dict[str, list[tuple[datetime, tuple[str, ...]]]]:
         """Per patient: (start, staff ids) of every served task in the history."""
         return caregivers_by_patient(self.day_plan.history)
@@ -562,15 +549,14 @@ class _Context:
     def _preference(self, visit: Visit) -> dict[int, int]:
         """Cost per caregiver: new to the patient, not preferred, without the language.
 
-        Continuity of care: the patient's caregivers of the last ``continuity_days`` and her
-        permanent caregivers of the rota period (``DayPlan.continuity_sets``) are free.
-        When she has neither, her care team and primary contact are free and anyone else
-        costs ``continuity_weight`` (a first visit comes from the team; nothing while she
-        has neither a team nor a history). Otherwise every other caregiver costs the
-        weight, team member or not — each is one more distinct caregiver — less up to a
-        quarter of it for one who works the coming days of this shift kind that none of
-        the free ones do (the roster ahead, ``DayPlan.rota_ahead``): the new caregiver she
-        will see again when hers are off.
+        Continuity of care: the patient's caregivers of the last ``continuity_days`` are
+        free. Before she has any, her care team and primary contact are free too and anyone
+        else costs ``continuity_weight`` (a first visit comes from the team; nothing while
+        she has neither a team nor a history). Once she has, every caregiver new to her
+        costs the weight, team member or not — each is one more distinct caregiver — less
+        up to a quarter of it for one who works the coming days of this shift kind that her
+        recent caregivers do not (the roster ahead, ``DayPlan.rota_ahead``): the new
+        caregiver she will see again when hers are off.
         """
         dp, rules = self.day_plan, self.rules
         patient = dp.patient(visit.patient_id)
@@ -582,24 +568,15 @@ class _Context:
             for sid in staff_ids
         )
         team = patient.care_team_ids | frozenset(filter(None, (patient.primary_contact_id,)))
-        permanent = self._permanent.get(patient.patient_id, frozenset())
-        known = (recent or permanent or team) if rules.continuity_weight else frozenset()
+        known = (recent or team) if rules.continuity_weight else frozenset()
         uncovered = self._days_ahead.difference(*(self._ahead.get(sid, ()) for sid in recent))
-        coming = self._coming.get(patient.patient_id, ()) if self._coming else None
-        open_ = [able for able in coming or () if not able & recent]
         cost: dict[int, int] = {}
         on_shift = {s.staff_id for s in dp.staff}
         for v, s in enumerate(dp.staff):
             c = 0
             if known and s.staff_id not in known:
                 c += rules.continuity_weight
-                if s.staff_id in permanent:
-                    c -= rules.continuity_weight * PERMANENT_SHARE[0] // PERMANENT_SHARE[1]
-                elif coming is not None:
-                    if recent and open_:
-                        fills = sum(s.staff_id in able for able in open_)
-                        c -= rules.continuity_weight * fills // (GAP_FILL_SHARE * len(open_))
-                elif recent and uncovered:
+                if recent and uncovered:
                     fills = len(self._ahead.get(s.staff_id, frozenset()) & uncovered)
                     c -= rules.continuity_weight * fills // (GAP_FILL_SHARE * len(uncovered))
             if patient.preferred_staff_ids and s.staff_id not in patient.preferred_staff_ids:

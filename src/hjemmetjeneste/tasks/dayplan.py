@@ -14,9 +14,7 @@ part of a visit, and the planning stage reports a window it cannot meet inside t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from hjemmetjeneste.domain import (
@@ -36,7 +34,6 @@ from hjemmetjeneste.domain import (
     Staff,
     StaffDay,
     Task,
-    Visit,
 )
 from hjemmetjeneste.tasks.clock import local_datetime
 from hjemmetjeneste.tasks.recurrence import expand_intervention
@@ -90,8 +87,20 @@ def build_day_plan(
     tz = ZoneInfo(data.municipality.timezone)
     require_shift(data.municipality, shift)
     instance = shift_instance(data.municipality, day, shift)
-    patients, interventions = district_care(data, district_id)
-    visits = shift_visits(expand_on(data, interventions), day, instance)
+
+    patients = {p.patient_id: p for p in data.patients if p.district_id == district_id}
+    interventions = [
+        i for plan in data.care_plans if plan.patient_id in patients for i in plan.interventions
+    ]
+
+    tasks = [
+        task
+        for offset in (-1, 0, 1)
+        for intervention in interventions
+        for task in expand_intervention(intervention, day + timedelta(days=offset), tz)
+        if belongs_to_shift(task, instance)
+    ]
+    visits = merge_into_visits(tasks)
 
     as_needed: tuple[Intervention, ...] = tuple(
         sorted(
@@ -130,68 +139,7 @@ def build_day_plan(
         history=history or CareHistory(),
         staff_days=staff_days,
         rota_ahead=_rota_ahead(data, day, shift, district_id),
-        **_horizon(data, day, shift, district_id, plan_patients),
     )
-
-
-def _horizon(
-    data: MunicipalityData,
-    day: date,
-    shift: ShiftKind,
-    district_id: str,
-    patients: tuple[Patient, ...],
-) -> dict[str, tuple[tuple[str, tuple[Any, ...]], ...]]:
-    """The day plan's view over the rota period (:mod:`hjemmetjeneste.tasks.horizon`): the
-    patients' permanent caregivers and who may do their coming visits; nothing when
-    continuity of care or its horizon view is off or the roster does not cover ``day``."""
-    rules = data.municipality.rules
-    if not (rules.continuity_weight and rules.continuity_horizon):
-        return {}
-    from hjemmetjeneste.tasks.horizon import coming_visits, preferred_caregivers, rota_period
-
-    period = rota_period(data, day, district_id)
-    if period is None:
-        return {}
-    sets = preferred_caregivers(data, district_id, *period)
-    coming = coming_visits(data, day, shift, district_id)
-    ids = [p.patient_id for p in patients]
-    return {
-        "continuity_sets": tuple((p, sets[p]) for p in ids if sets.get(p)),
-        "coming_visits": tuple((p, coming[p]) for p in ids if p in coming),
-    }
-
-
-def district_care(
-    data: MunicipalityData, district_id: str
-) -> tuple[dict[str, Patient], list[Intervention]]:
-    """The district's patients by id and their interventions."""
-    patients = {p.patient_id: p for p in data.patients if p.district_id == district_id}
-    interventions = [
-        i for plan in data.care_plans if plan.patient_id in patients for i in plan.interventions
-    ]
-    return patients, interventions
-
-
-def expand_on(
-    data: MunicipalityData, interventions: list[Intervention]
-) -> Callable[[date], list[Task]]:
-    """The tasks of ``interventions`` dated on a given day."""
-    tz = ZoneInfo(data.municipality.timezone)
-    return lambda day: [t for i in interventions for t in expand_intervention(i, day, tz)]
-
-
-def shift_visits(
-    tasks_on: Callable[[date], list[Task]], day: date, instance: ShiftInstance
-) -> tuple[Visit, ...]:
-    """The visits of the shift starting on ``day``: the tasks of ``day`` ± 1 that belong to
-    it (``tasks_on`` gives a day's tasks), merged."""
-    tasks = [
-        task
-        for offset in (-1, 0, 1)
-        for task in tasks_on(day + timedelta(days=offset))
-        if belongs_to_shift(task, instance)
-    ]
-    return merge_into_visits(tasks)
 
 
 def _rota_ahead(
