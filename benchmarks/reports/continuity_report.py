@@ -109,7 +109,11 @@ def run(
 def _visits_by(data: MunicipalityData, outcomes: list[PlanOutcome]) -> Counter[str]:
     """Visits by who made them, in plan order: a caregiver the patient has seen before in
     the range, her first caregiver, or a new one while one she has seen is on the shift
-    (capacity or routes chose someone else) or while none is (the roster gave no choice)."""
+    (capacity or routes chose someone else) or while none is (the roster gave no choice);
+    and "patient-shifts with 2+ newcomers": a shift in which two or more caregivers new to
+    a patient who already had caregivers came to her (each visit is priced alone, so two
+    newcomers cost the search no more than one doing all her visits; a double-staffed visit
+    by two newcomers counts too)."""
     on_shift: dict[tuple[date, str], set[str]] = {}
     for e in data.roster.entries:
         on_shift.setdefault((e.date, e.shift.value), set()).add(e.staff_id)
@@ -132,6 +136,9 @@ def _visits_by(data: MunicipalityData, outcomes: list[PlanOutcome]) -> Counter[s
                     kinds["new, none seen on shift"] += 1
                 now.setdefault(v.patient_id, set()).add(w.staff_id)
         for patient, staff in now.items():
+            known = seen.get(patient, set())
+            if known and len(staff - known) >= 2:
+                kinds["patient-shifts with 2+ newcomers"] += 1
             seen.setdefault(patient, set()).update(staff)
     return kinds
 
