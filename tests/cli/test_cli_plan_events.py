@@ -50,7 +50,9 @@ def test_sick_call_from_a_written_plan_prints_changes_per_nurse(tmp_path: Path):
 def test_events_need_now_and_wellformed_emergencies(tmp_path: Path):
     """--absent without --now, or a malformed --emergency, is an input error (exit 2)."""
     assert runner.invoke(app, [*PLAN, "--absent", "S025"]).exit_code == 2
-    bad = runner.invoke(app, [*PLAN, "--now", "10:30", "--emergency", "P0001:twenty:120"])
+    bad = runner.invoke(
+        app, [*PLAN, "--now", "10:30", "--emergency", "P0001:twenty:120", "--lang", "en"]
+    )
     assert bad.exit_code == 2 and "PATIENT:MINUTES:WITHIN" in _flat(bad.output)
 
 
