@@ -146,22 +146,23 @@ def test_a_period_run_takes_the_days_events(tmp_path: Path, monkeypatch):
     store = open_store(url)
     try:
         store.save_export(data, source="tiny")
-        away = store_events.create_event(
-            store.engine, municipality_id=data.municipality.municipality_id,
-            kind="patient_absence", status="applied", patient_id=patient, staff_id=None,
-            event_date=wednesday, created_by="planner-1", created_role="planner",
-            payload={"kind": "patient_absence", "patient_id": patient,
-                     "start": datetime(2026, 12, 2, 0, tzinfo=oslo).isoformat(),
-                     "end": datetime(2026, 12, 3, 0, tzinfo=oslo).isoformat()},
-        ).event_id  # fmt: skip
-        store_events.create_event(
-            store.engine, municipality_id=data.municipality.municipality_id,
-            kind="staff_absence", status="applied", patient_id=None, staff_id=sick,
-            event_date=wednesday, created_by="planner-1", created_role="planner",
-            payload={"kind": "staff_absence", "staff_id": sick,
-                     "start": datetime(2026, 12, 2, 0, tzinfo=oslo).isoformat(),
-                     "end": datetime(2026, 12, 3, 0, tzinfo=oslo).isoformat()},
-        )  # fmt: skip
+        whole_day = {
+            "start": datetime(2026, 12, 2, 0, tzinfo=oslo).isoformat(),
+            "end": datetime(2026, 12, 3, 0, tzinfo=oslo).isoformat(),
+        }
+        made = {}
+        for kind, patient_id, staff_id in (
+            ("patient_absence", patient, None),
+            ("staff_absence", None, sick),
+        ):
+            subject = {"patient_id": patient_id} if patient_id else {"staff_id": staff_id}
+            made[kind] = store_events.create_event(
+                store.engine, municipality_id=data.municipality.municipality_id, kind=kind,
+                status="applied", patient_id=patient_id, staff_id=staff_id,
+                event_date=wednesday, created_by="planner-1", created_role="planner",
+                payload={"kind": kind, **subject, **whole_day},
+            ).event_id  # fmt: skip
+        away = made["patient_absence"]
     finally:
         store.close()
     run = runner.invoke(
