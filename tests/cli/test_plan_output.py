@@ -134,6 +134,7 @@ def test_status_details_in_words_and_the_status_itself_stays_machine_readable():
     assert status_in_words("kept: fail_timeout") == (
         "tidligere arbeidslister beholdt (ingen plan funnet innen tidsgrensen)"
     )
+    assert status_in_words("trivial") == "ingenting å planlegge"
     set_language("en")
     assert status_in_words(status) == (
         "plan found; the time limit ended the search; improved in 344878 rounds"

@@ -126,6 +126,8 @@ _STATUS_WORDS = {
     "invalid": N_("the model was invalid"),
     "infeasible": N_("no plan satisfies the rules"),
     "optimal": N_("best possible plan found"),
+    "trivial": N_("nothing to plan"),
+    "from_json": N_("plan read from a file"),
 }
 
 
