@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -13,7 +13,9 @@ from rich.table import Table
 from hjemmetjeneste.cli.app import app, console, err_console, reported_errors
 from hjemmetjeneste.cli.i18n import DEFAULT_LANGUAGE, LangOption, _, language, set_language
 from hjemmetjeneste.domain import MunicipalityData
-from hjemmetjeneste.rostering.roster import Shortfall
+
+if TYPE_CHECKING:
+    from hjemmetjeneste.rostering.roster import Shortfall
 
 _DATA_HELP = (
     "Export folder (canonical CSV); omitted: the store at HJEMMETJENESTE_DATABASE_URL. "
