@@ -187,3 +187,28 @@ def test_data_words_are_read_from_the_files(tmp_path):
     with (tmp_path / "x.csv").open("w", newline="") as handle:
         csv.writer(handle).writerows([["name", "address"], ["Kari Testesen", "Innherredsveien 10"]])
     assert _data_words(tmp_path) == {"kari", "testesen", "innherredsveien"}
+
+
+def test_a_roster_shortfall_in_words():
+    """The roster's shortfalls (codes in the rostering package) worded by the CLI."""
+    from datetime import date
+
+    from hjemmetjeneste.cli.i18n import set_language
+    from hjemmetjeneste.cli.rostering import _shortfall
+    from hjemmetjeneste.domain import ShiftKind
+    from hjemmetjeneste.rostering.roster import Shortfall
+
+    short = Shortfall(date(2026, 12, 1), ShiftKind.EVENING, "total", 200, 120)
+    try:
+        set_language("nb")
+        assert (
+            _shortfall(short)
+            == "tirsdag 2026-12-01 kveldsvakt: mangler 120 ansatte i alt (behov 200)"
+        )
+        set_language("en")
+        assert (
+            _shortfall(short)
+            == "Tuesday 2026-12-01 evening: 120 caregivers in all short (need 200)"
+        )
+    finally:
+        set_language("nb")

@@ -260,7 +260,8 @@ def _shortfall(s: Shortfall) -> str:
 
     return _("{weekday} {day} {shift}: {missing} {label} short (need {required})").format(
         weekday=format_date(s.day, "EEEE", locale=language()), day=s.day,
-        shift=_(s.shift.value), missing=s.missing, label=s.label, required=s.required,
+        shift=_(s.shift.value), missing=s.missing, required=s.required,
+        label=_("caregivers in all") if s.label == "total" else s.label,
     )  # fmt: skip
 
 
