@@ -77,7 +77,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
 def test_import_plan_and_check_accept_the_same_exports(variant: Path, tmp_path: Path) -> None:
     """`import --dry-run`, `plan EXPORT` and `check --data EXPORT` all accept each variant."""
     env = _env(tmp_path)
-    imported = runner.invoke(app, ["import", str(variant), "--dry-run"], env=env)
+    imported = runner.invoke(app, ["import", str(variant), "--dry-run", "--lang", "en"], env=env)
     assert imported.exit_code == 0, imported.output
     out = tmp_path / "plans"
     command = ["plan", str(variant), "--date", "2026-12-01", "--shift", "day"]
@@ -95,7 +95,9 @@ def test_import_plan_and_check_accept_the_same_exports(variant: Path, tmp_path: 
     planned_tasks = [t for w in result.worklists for v in w.visits for t in v.tasks]
     assert planned_tasks or result.unplaced
     assert {t.intervention_id for t in planned_tasks} <= interventions
-    checked = runner.invoke(app, ["check", str(plan_file), "--data", str(variant)], env=env)
+    checked = runner.invoke(
+        app, ["check", str(plan_file), "--data", str(variant), "--lang", "en"], env=env
+    )
     assert checked.exit_code == 0, checked.output
     assert "no violations" in checked.output
 

@@ -50,7 +50,9 @@ def test_sick_call_from_a_written_plan_prints_changes_per_nurse(tmp_path: Path):
 def test_events_need_now_and_wellformed_emergencies(tmp_path: Path):
     """--absent without --now, or a malformed --emergency, is an input error (exit 2)."""
     assert runner.invoke(app, [*PLAN, "--absent", "S025"]).exit_code == 2
-    bad = runner.invoke(app, [*PLAN, "--now", "10:30", "--emergency", "P0001:twenty:120"])
+    bad = runner.invoke(
+        app, [*PLAN, "--now", "10:30", "--emergency", "P0001:twenty:120", "--lang", "en"]
+    )
     assert bad.exit_code == 2 and "PATIENT:MINUTES:WITHIN" in _flat(bad.output)
 
 
@@ -119,3 +121,73 @@ def test_plan_from_the_store_takes_its_applied_events(tmp_path: Path, monkeypatc
     assert from_folder.exit_code in (0, 4), from_folder.output
     (path_f,) = (tmp_path / "f").glob("plan-*.json")
     assert PlanResult.model_validate_json(path_f.read_bytes()).cancelled == ()
+
+
+def test_a_period_run_takes_the_days_events(tmp_path: Path, monkeypatch):
+    """`plan --date D --to D2` from the store, with a patient away all Wednesday and a
+    caregiver off sick that day (both applied): Tuesday plans them as usual; Wednesday's plan
+    has none of the patient's visits on a worklist or unplaced (each cancelled with the
+    event's id) and no worklist for the sick caregiver."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from factories import tiny_tables, write_tables
+    from hjemmetjeneste.formats import read_export
+    from hjemmetjeneste.store import events as store_events
+    from hjemmetjeneste.store import open_store
+
+    oslo = ZoneInfo("Europe/Oslo")
+    tuesday, wednesday = date(2026, 12, 1), date(2026, 12, 2)
+    export = write_tables(tiny_tables(), tmp_path / "export")
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.setenv("HJEMMETJENESTE_DATABASE_URL", url)
+    data = read_export(export)
+    patient, sick = "P2", "S2"
+    store = open_store(url)
+    try:
+        store.save_export(data, source="tiny")
+        whole_day = {
+            "start": datetime(2026, 12, 2, 0, tzinfo=oslo).isoformat(),
+            "end": datetime(2026, 12, 3, 0, tzinfo=oslo).isoformat(),
+        }
+        made = {}
+        for kind, patient_id, staff_id in (
+            ("patient_absence", patient, None),
+            ("staff_absence", None, sick),
+        ):
+            subject = {"patient_id": patient_id} if patient_id else {"staff_id": staff_id}
+            made[kind] = store_events.create_event(
+                store.engine, municipality_id=data.municipality.municipality_id, kind=kind,
+                status="applied", patient_id=patient_id, staff_id=staff_id,
+                event_date=wednesday, created_by="planner-1", created_role="planner",
+                payload={"kind": kind, **subject, **whole_day},
+            ).event_id  # fmt: skip
+        away = made["patient_absence"]
+    finally:
+        store.close()
+    run = runner.invoke(
+        app,
+        ["plan", "--date", str(tuesday), "--to", str(wednesday), "--shift", "day",
+         "--time-limit", "1", "--iterations", "100", "--out", str(tmp_path / "plans")],
+    )  # fmt: skip
+    assert run.exit_code in (0, 4), run.output
+    plans = {
+        p.date: p
+        for p in (
+            PlanResult.model_validate_json(path.read_bytes())
+            for path in (tmp_path / "plans").glob("plan-*.json")
+        )
+    }
+    assert set(plans) == {tuesday, wednesday}
+
+    def visited(plan: PlanResult) -> set[str]:
+        return {v.patient_id for w in plan.worklists for v in w.visits}
+
+    before, after = plans[tuesday], plans[wednesday]
+    assert patient in visited(before) and before.cancelled == ()
+    assert sick in {w.staff_id for w in before.worklists}
+    assert patient not in visited(after)
+    assert not any(u.patient_id == patient for u in after.unplaced)
+    assert after.cancelled and {c.patient_id for c in after.cancelled} == {patient}
+    assert {c.event_id for c in after.cancelled} == {away}
+    assert sick not in {w.staff_id for w in after.worklists}

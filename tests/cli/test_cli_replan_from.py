@@ -27,7 +27,18 @@ def test_plan_from_its_own_json_warm_starts_and_writes_a_plan(tmp_path: Path):
     assert "Warm start" not in first.output
     (path,) = (tmp_path / "a").glob("plan-*.json")
     again = runner.invoke(
-        app, [*PLAN, "--time-limit", "0.5", "--from", str(path), "--out", str(tmp_path / "b")]
+        app,
+        [
+            *PLAN,
+            "--time-limit",
+            "0.5",
+            "--from",
+            str(path),
+            "--out",
+            str(tmp_path / "b"),
+            "--lang",
+            "en",
+        ],
     )
     assert again.exit_code == 0, again.output
     assert "Warm start used" in _flat(again.output)
@@ -43,7 +54,7 @@ def test_plan_from_a_file_that_is_not_a_plan_is_an_input_error(tmp_path: Path):
     """A --from file that is not a worklist JSON exits 2 naming the file and field."""
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"district_id": "x"}), encoding="utf-8")
-    run = runner.invoke(app, [*PLAN, "--time-limit", "0.2", "--from", str(bad)])
+    run = runner.invoke(app, [*PLAN, "--time-limit", "0.2", "--from", str(bad), "--lang", "en"])
     assert run.exit_code == 2
     assert "not a worklist JSON" in _flat(run.output) and "municipality_id" in run.output
 

@@ -353,7 +353,7 @@ def test_variant_through_import_and_plan(variant: Variant, tmp_path: Path, monke
     monkeypatch.setenv("HJEMMETJENESTE_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
     runner = CliRunner()
 
-    imported = runner.invoke(app, ["import", str(export), "--dry-run"])
+    imported = runner.invoke(app, ["import", str(export), "--dry-run", "--lang", "en"])
     assert imported.exit_code == variant.import_exit, imported.output
     assert variant.import_message in imported.output
 

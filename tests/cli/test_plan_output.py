@@ -118,3 +118,24 @@ def test_a_break_is_listed_where_it_is_taken(export, capsys):
         i for i, line in enumerate(rows) if i > first_row and second.patient_name in line
     )
     assert first_row < pause_row < second_row
+
+
+def test_status_details_in_words_and_the_status_itself_stays_machine_readable():
+    """The solver writes ``<status>; ruin and recreate: N iterations`` (and ``kept: …`` when
+    a re-plan keeps the earlier worklists); the planner reads each part in words."""
+    status = "partial_success_local_optimum_not_reached; ruin and recreate: 344878 iterations"
+    set_language("nb")
+    assert status_in_words(status) == (
+        "plan funnet; tidsgrensen avsluttet søket; forbedret i 344878 runder"
+    )
+    assert status_in_words("success; warm ruin and recreate: 12 iterations") == (
+        "plan funnet, ingen bedre i nærheten; fra forrige plan, forbedret i 12 runder"
+    )
+    assert status_in_words("kept: fail_timeout") == (
+        "tidligere arbeidslister beholdt (ingen plan funnet innen tidsgrensen)"
+    )
+    assert status_in_words("trivial") == "ingenting å planlegge"
+    set_language("en")
+    assert status_in_words(status) == (
+        "plan found; the time limit ended the search; improved in 344878 rounds"
+    )

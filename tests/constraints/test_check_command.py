@@ -35,7 +35,7 @@ def _written(tmp_path):
 def test_solver_made_plan_passes(tmp_path):
     """A plan as the pipeline wrote it has no violations: exit code 0."""
     export, path = _written(tmp_path)
-    result = CliRunner().invoke(app, ["check", str(path), "--data", str(export)])
+    result = CliRunner().invoke(app, ["check", str(path), "--data", str(export), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "no violations" in result.output
 
@@ -56,7 +56,7 @@ def test_hand_edited_plan_is_caught_with_typed_violations(tmp_path):
     ]
     lifted[0]["start"] = lifted[0]["start"][:11] + "11:59:00+01:00"
     path.write_text(json.dumps(plan), encoding="utf-8")
-    result = CliRunner().invoke(app, ["check", str(path), "--data", str(export)])
+    result = CliRunner().invoke(app, ["check", str(path), "--data", str(export), "--lang", "en"])
     assert result.exit_code == 3, result.output
     assert "starts_before_window" in result.output
     assert "unsynchronised_double_staffing" in result.output
@@ -71,6 +71,6 @@ def test_unreadable_plan_is_bad_input(tmp_path):
     """A file that is not a plan is reported with its name: exit code 2."""
     bad = tmp_path / "plan.json"
     bad.write_text("{}", encoding="utf-8")
-    result = CliRunner().invoke(app, ["check", str(bad), "--data", str(tmp_path)])
+    result = CliRunner().invoke(app, ["check", str(bad), "--data", str(tmp_path), "--lang", "en"])
     assert result.exit_code == 2
     assert "plan.json" in result.output

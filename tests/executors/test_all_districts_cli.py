@@ -23,7 +23,7 @@ def test_plan_all_districts_prints_a_row_per_district_and_reuses_stored_units(
     write_export(generate_municipality(5, districts=2, patients=15), export)
     monkeypatch.setenv("HJEMMETJENESTE_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
     monkeypatch.delenv("HJEMMETJENESTE_DASK_SCHEDULER", raising=False)
-    args = ["plan", "--all-districts", "--date", "2026-12-01", "--shift", "day"]
+    args = ["plan", "--all-districts", "--date", "2026-12-01", "--shift", "day", "--lang", "en"]
     args += ["--workers", "1", "--solution-limit", "10", "--out", str(tmp_path / "plans")]
     first = runner.invoke(app, [*args[:1], str(export), *args[1:]])
     assert first.exit_code == 0, first.output
@@ -42,7 +42,7 @@ def test_plan_all_districts_prints_a_row_per_district_and_reuses_stored_units(
 def test_plan_all_districts_rejects_a_range_that_ends_before_it_starts(tmp_path, monkeypatch):
     """--to before --date is an input error (exit 2), before any worker starts."""
     monkeypatch.setenv("HJEMMETJENESTE_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
-    args = ["plan", "--all-districts", "--date", "2026-12-02", "--to", "2026-12-01"]
+    args = ["plan", "--all-districts", "--date", "2026-12-02", "--to", "2026-12-01", "--lang", "en"]
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert "before" in result.output

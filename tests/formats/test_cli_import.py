@@ -18,10 +18,14 @@ runner = CliRunner()
 def test_import_prints_the_summary_and_reimport_changes_nothing(tmp_path: Path):
     """First import adds every record; the second reports them all unchanged."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"
-    first = runner.invoke(app, ["import", str(CORPUS / "valid_csv"), "--database-url", url])
+    first = runner.invoke(
+        app, ["import", str(CORPUS / "valid_csv"), "--database-url", url, "--lang", "en"]
+    )
     assert first.exit_code == 0, first.output
     assert "Recorded as import batch 1" in first.output
-    second = runner.invoke(app, ["import", str(CORPUS / "valid_csv"), "--database-url", url])
+    second = runner.invoke(
+        app, ["import", str(CORPUS / "valid_csv"), "--database-url", url, "--lang", "en"]
+    )
     assert second.exit_code == 0 and "Nothing changed" in second.output
 
 
@@ -29,7 +33,8 @@ def test_bad_input_exits_2_and_names_the_problem(tmp_path: Path):
     """A wrong-type cell gives exit code 2 and the file, row and field in the message."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     result = runner.invoke(
-        app, ["import", str(corpus_path("wrong_type", tmp_path)), "--database-url", url]
+        app,
+        ["import", str(corpus_path("wrong_type", tmp_path)), "--database-url", url, "--lang", "en"],
     )
     assert result.exit_code == 2
     assert "interventions.csv, row 2, field 'duration_min'" in result.output.replace("\n", " ")
@@ -41,7 +46,8 @@ def test_dry_run_writes_nothing(tmp_path: Path):
     store = open_store(url)
     before = database_digest(store.engine)
     result = runner.invoke(
-        app, ["import", str(CORPUS / "valid_csv"), "--dry-run", "--database-url", url]
+        app,
+        ["import", str(CORPUS / "valid_csv"), "--dry-run", "--database-url", url, "--lang", "en"],
     )
     assert result.exit_code == 0 and "Dry run" in result.output
     assert database_digest(store.engine) == before
@@ -51,13 +57,13 @@ def test_dry_run_writes_nothing(tmp_path: Path):
 def test_missing_intervention_in_a_changed_export_is_counted_as_ended(tmp_path: Path):
     """Re-importing with one intervention row removed reports one ended record."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"
-    runner.invoke(app, ["import", str(CORPUS / "valid_csv"), "--database-url", url])
+    runner.invoke(app, ["import", str(CORPUS / "valid_csv"), "--database-url", url, "--lang", "en"])
     folder = tmp_path / "changed"
     shutil.copytree(CORPUS / "valid_csv", folder)
     lines = (folder / "interventions.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     (folder / "interventions.csv").write_text("".join(lines[:-1]), encoding="utf-8")
     result = runner.invoke(
-        app, ["import", str(folder), "--as-of", "2026-12-01", "--database-url", url]
+        app, ["import", str(folder), "--as-of", "2026-12-01", "--database-url", url, "--lang", "en"]
     )
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if "interventions" in line)
@@ -101,7 +107,9 @@ def test_plan_reads_the_store_when_no_folder_is_given(tmp_path: Path, monkeypatc
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     assert (
-        runner.invoke(app, ["import", str(CORPUS / "valid_csv"), "--database-url", url]).exit_code
+        runner.invoke(
+            app, ["import", str(CORPUS / "valid_csv"), "--database-url", url, "--lang", "en"]
+        ).exit_code
         == 0
     )
     assert load_from_store(url) == read_export(CORPUS / "valid_csv")

@@ -35,7 +35,9 @@ def _digest(url: str) -> str:
 
 
 def _import(url: str, folder: Path, *options: str) -> tuple[int, str]:
-    result = runner.invoke(app, ["import", str(folder), "--database-url", url, *options])
+    result = runner.invoke(
+        app, ["import", str(folder), "--database-url", url, "--lang", "en", *options]
+    )
     return result.exit_code, result.output
 
 

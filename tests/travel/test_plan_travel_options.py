@@ -45,7 +45,14 @@ def test_plan_on_a_foreign_extract_reports_every_visit_unreachable(tmp_path):
 def test_osm_and_osrm_together_are_refused(tmp_path):
     """Both sources at once is bad input (exit 2) with a sentence saying so."""
     run = run_plan(
-        "--osm", "x.osm.pbf", "--osrm", "http://127.0.0.1:9", out=tmp_path, cache=tmp_path
+        "--osm",
+        "x.osm.pbf",
+        "--osrm",
+        "http://127.0.0.1:9",
+        "--lang",
+        "en",
+        out=tmp_path,
+        cache=tmp_path,
     )
     assert run.returncode == 2
     assert "either --osm or --osrm" in run.stderr

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from rich.markup import escape
 
 from hjemmetjeneste.cli.app import app, console, print_error, reported_errors
+from hjemmetjeneste.cli.i18n import DEFAULT_LANGUAGE, LangOption, _
 from hjemmetjeneste.cli.plan import MunicipalityOption, OsmOption, OsrmOption, PinsOption
 from hjemmetjeneste.domain import PlanResult
 from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING
@@ -31,6 +32,7 @@ def check(
     osm: OsmOption = None,
     osrm: OsrmOption = None,
     pins: PinsOption = None,
+    lang: LangOption = DEFAULT_LANGUAGE,
 ) -> None:
     """Re-check plans, solver-made or hand-edited: every hard rule, typed and explained.
 
@@ -47,7 +49,11 @@ def check(
         try:
             results.append(PlanResult.model_validate_json(path.read_text(encoding="utf-8")))
         except (OSError, ValidationError, ValueError) as exc:
-            print_error(f"{path}: not a plan JSON file: {str(exc).splitlines()[0]}")
+            print_error(
+                _("{path}: not a plan JSON file: {why}").format(
+                    path=path, why=str(exc).splitlines()[0]
+                )
+            )
             raise typer.Exit(EXIT_INPUT) from exc
     with reported_errors(KeyError, ValueError, FileNotFoundError):
         travel = travel_source(osm, osrm or [])
@@ -56,12 +62,14 @@ def check(
         checked = check_plans(export, results, travel=travel, pins=locked)
     broken = 0
     for result, violations in checked:
-        title = escape(f"{result.district_id} {result.date} {result.shift.value}")
+        title = escape(f"{result.district_id} {result.date} {_(result.shift.value)}")
         if not violations:
-            console.print(f"[green]{title}: no violations[/green]")
+            console.print("[green]" + escape(_("{plan}: no violations")).format(plan=title))
             continue
         broken += len(violations)
-        console.print(f"[red]{title}: {len(violations)} violation(s)[/red]")
+        console.print(
+            "[red]" + escape(_("{plan}: {n} violation(s)")).format(plan=title, n=len(violations))
+        )
         for v in violations:
             where = " · ".join(x for x in (v.staff_id, v.visit_id) if x)
             console.print(f"  [red]{v.kind.value}[/red] {escape(where)}: {escape(v.message)}")

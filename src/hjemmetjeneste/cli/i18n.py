@@ -9,6 +9,9 @@ explanations.
 from __future__ import annotations
 
 import gettext
+from typing import Annotated
+
+import typer
 
 from hjemmetjeneste.i18n import DEFAULT_LANGUAGE, DOMAIN, LANGUAGES, N_, load_translations
 
@@ -17,6 +20,7 @@ __all__ = [
     "DOMAIN",
     "LANGUAGES",
     "N_",
+    "LangOption",
     "_",
     "language",
     "load_translations",
@@ -42,6 +46,25 @@ def language() -> str:
 def _(message: str) -> str:
     """``message`` in the chosen language."""
     return _current.gettext(message)
+
+
+def _chosen(lang: str) -> str:
+    """Check ``--lang`` and print in it from now on (a typer callback, run while parsing)."""
+    if lang not in LANGUAGES:
+        raise typer.BadParameter(f"one of {', '.join(LANGUAGES)}, got {lang!r}")
+    set_language(lang)
+    return lang
+
+
+LangOption = Annotated[
+    str,
+    typer.Option(
+        "--lang",
+        help="Language of the output: nb (bokmål, default) or en.",
+        callback=_chosen,
+    ),
+]
+"""``--lang`` of every command a planner or nurse reads: checked and chosen while parsing."""
 
 
 set_language(DEFAULT_LANGUAGE)

@@ -14,11 +14,28 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from hjemmetjeneste.cli.app import app, console, err_console, print_error, reported_errors
+from hjemmetjeneste.cli.i18n import DEFAULT_LANGUAGE, N_, LangOption, _
+from hjemmetjeneste.cli.output import shifts_in_words
 from hjemmetjeneste.domain import COMPETENCE_KIND, SKILL_KIND, CatalogueItem, MunicipalityData
 from hjemmetjeneste.errors import EXIT_INPUT, PlanInputError
 from hjemmetjeneste.settings import Settings
 
 __all__ = ["import_export", "synthetic"]
+
+#: The kinds of record an import counts (the store's names), as the summary names them.
+_RECORDS = {
+    "municipality": N_("municipality"),
+    "bases": N_("bases"),
+    "districts": N_("districts"),
+    "patients": N_("patients"),
+    "care_plans": N_("care plans"),
+    "interventions": N_("interventions"),
+    "staff": N_("staff"),
+    "roster": N_("roster"),
+    "catalogue": N_("catalogue"),
+}
+#: What an implausible location belongs to (``LocationIssue.kind``).
+_LOCATED = (N_("patient"), N_("base"))
 
 
 def load_settings(database_url: str | None = None) -> Settings:
@@ -30,7 +47,11 @@ def load_settings(database_url: str | None = None) -> Settings:
     except ValidationError as exc:
         for error in exc.errors():
             name = ".".join(str(p) for p in error["loc"])
-            print_error(f"setting HJEMMETJENESTE_{name.upper()}: {error['msg']}")
+            print_error(
+                _("setting HJEMMETJENESTE_{name}: {why}").format(
+                    name=name.upper(), why=error["msg"]
+                )
+            )
         raise typer.Exit(EXIT_INPUT) from None
 
 
@@ -69,6 +90,7 @@ def import_export(
         Path | None,
         typer.Option(help="When the export is refused, write every issue to this CSV file."),
     ] = None,
+    lang: LangOption = DEFAULT_LANGUAGE,
 ) -> None:
     """Import a municipality's export into the store: all of it, or nothing (exit 2)."""
     from rich.markup import escape
@@ -80,12 +102,14 @@ def import_export(
 
     settings = load_settings(database_url)
     if fmt not in EXPORT_FORMATS:
-        err_console.print(f"[red]--format must be one of {', '.join(EXPORT_FORMATS)}[/red]")
+        print_error(
+            _("--format must be one of {formats}").format(formats=", ".join(EXPORT_FORMATS))
+        )
         raise typer.Exit(EXIT_INPUT)
     try:
         import_day = date.fromisoformat(as_of) if as_of else None
     except ValueError:
-        print_error(f"--as-of: expected YYYY-MM-DD, found {as_of!r}")
+        print_error(_("--as-of: expected YYYY-MM-DD, found {value!r}").format(value=as_of))
         raise typer.Exit(EXIT_INPUT) from None
     with (
         reported_errors(),
@@ -98,7 +122,7 @@ def import_export(
             transient=True,
         ) as progress,
     ):
-        reading = progress.add_task("Reading", total=None, unit="records")
+        reading = progress.add_task(_("Reading"), total=None, unit=_("records"))
         try:
             loaded = read_plan_export(
                 path,
@@ -113,10 +137,12 @@ def import_export(
             if report is not None:
                 write_issue_report(exc.issues, report)
                 written = escape(str(report))
-                err_console.print(f"Every issue ({len(exc.issues)}) written to {written}")
+                err_console.print(
+                    _("Every issue ({n}) written to {path}").format(n=len(exc.issues), path=written)
+                )
             raise
         progress.update(reading, total=progress.tasks[reading].completed)
-        writing = progress.add_task("Writing", total=None, unit="rows")
+        writing = progress.add_task(_("Writing"), total=None, unit=_("rows"))
 
         def on_write(stage: str, done: int, total: int) -> None:
             progress.update(writing, completed=done, total=max(total, 1))
@@ -137,20 +163,24 @@ def import_export(
         finally:
             store.close()
 
-    table = Table(
-        title=escape(
-            f"{'Dry run: would import' if dry_run else 'Imported'} {path} "
-            f"({loaded.format}) into municipality {summary.municipality_id}"
-        ),
-        title_justify="left",
+    title = (
+        _("Dry run: would import {path} ({format}) into municipality {municipality}")
+        if dry_run
+        else _("Imported {path} ({format}) into municipality {municipality}")
     )
-    for column in ("records", "added", "changed", "ended", "unchanged"):
-        table.add_column(column, justify="left" if column == "records" else "right")
+    # The title on a line of its own: as a table title it would wrap at the table's width.
+    console.print(
+        escape(title.format(path=path, format=loaded.format, municipality=summary.municipality_id))
+    )
+    table = Table()
+    for column in (_("records"), _("added"), _("changed"), _("ended"), _("unchanged")):
+        table.add_column(column, justify="right" if table.columns else "left")
     for kind, counts in summary.counts.items():
         values = (counts.added, counts.changed, counts.ended, counts.unchanged)
-        table.add_row(kind, *(f"{v:,}" for v in values))
+        known = _RECORDS.get(kind)
+        table.add_row(_(known) if known else escape(kind), *(f"{v:,}" for v in values))
     table.add_row(
-        "[bold]total",
+        "[bold]" + escape(_("total")),
         *(
             f"[bold]{v:,}"
             for v in (summary.added, summary.changed, summary.ended, summary.unchanged)
@@ -160,19 +190,27 @@ def import_export(
     if loaded.new_problem_areas:
         names = ", ".join(f"{escape(repr(n))} ({c})" for n, c in loaded.new_problem_areas)
         err_console.print(
-            f"[yellow]Warning: care-plan heading(s) not in the catalogue, added as the "
-            f"municipality's own: {names}[/yellow]"
+            "[yellow]"
+            + escape(
+                _(
+                    "Warning: care-plan heading(s) not in the catalogue, added as the "
+                    "municipality's own: {names}"
+                )
+            ).format(names=names)
+            + "[/yellow]"
         )
     warn_new_entries(loaded.new_entries)
     if loaded.skipped:
         counts = ", ".join(f"{escape(t)} {n:,}" for t, n in loaded.skipped)
-        console.print(f"Skipped resources the planner does not need: {counts}")
+        console.print(
+            escape(_("Skipped resources the planner does not need: {counts}")).format(counts=counts)
+        )
     warn_outside_every_shift(loaded.data)
     warn_locations(loaded.data, settings.location_max_km)
     if summary.changes == 0:
-        console.print("Nothing changed: the store already holds this export.")
+        console.print(_("Nothing changed: the store already holds this export."))
     elif summary.batch_id is not None:
-        console.print(f"Recorded as import batch {summary.batch_id}.")
+        console.print(_("Recorded as import batch {batch}.").format(batch=summary.batch_id))
 
 
 def _stored_data(database_url: str) -> MunicipalityData | None:
@@ -204,17 +242,19 @@ def warn_new_entries(new: Sequence[tuple[str, str, int]]) -> None:
     titles = ", ".join(f"{escape(repr(n))} ({c})" for k, n, c in new if k == COMPETENCE_KIND)
     skills = ", ".join(f"{escape(repr(n))} ({c})" for k, n, c in new if k == SKILL_KIND)
     if titles:
-        err_console.print(
-            f"[yellow]Warning: competence title(s) not in the catalogue, added as the "
-            f"municipality's own at the lowest level (assistent: they may do no work that "
-            f"needs more): {titles}. Give a title its level in catalogue.csv (kind "
-            f"competence, level) and import again.[/yellow]"
+        warning = _(
+            "Warning: competence title(s) not in the catalogue, added as the municipality's "
+            "own at the lowest level (assistent: they may do no work that needs more): "
+            "{titles}. Give a title its level in catalogue.csv (kind competence, level) and "
+            "import again."
         )
+        err_console.print("[yellow]" + escape(warning).format(titles=titles) + "[/yellow]")
     if skills:
-        err_console.print(
-            f"[yellow]Warning: skill(s) not in the catalogue, added as the municipality's "
-            f"own (a task needing one goes only to caregivers who have it): {skills}[/yellow]"
+        warning = _(
+            "Warning: skill(s) not in the catalogue, added as the municipality's own (a task "
+            "needing one goes only to caregivers who have it): {skills}"
         )
+        err_console.print("[yellow]" + escape(warning).format(skills=skills) + "[/yellow]")
 
 
 @app.command()
@@ -311,30 +351,42 @@ def warn_locations(data: MunicipalityData, max_km: float, district_id: str | Non
 
     issues = [i for i in location_issues(data, max_km) if district_id in (None, i.district_id)]
     for issue in issues:
-        print_error(f"Warning: implausible location: {issue}")
+        print_error(
+            _("Warning: implausible location: {kind} {id} (district {district}) at {lat:.5f}, "
+              "{lon:.5f}: {why}").format(
+                kind=_(issue.kind), id=issue.record_id, district=issue.district_id,
+                lat=issue.location.lat, lon=issue.location.lon,
+                why=_(issue.reason).format(km=issue.km, limit=f"{issue.limit_km:g}"),
+            )
+        )  # fmt: skip
     return len(issues)
 
 
 def warn_outside_every_shift(data: MunicipalityData, shown: int = 5) -> int:
     """Warn about tasks on the roster's dates that no defined shift covers (they would be in
     no plan); the number found."""
-    from hjemmetjeneste.tasks import defined_shifts_text, outside_every_shift
+    from hjemmetjeneste.tasks import outside_every_shift
 
     found = [t for day in sorted({e.date for e in data.roster.entries}) for t in
              outside_every_shift(data, day)]  # fmt: skip
     if found:
         print_error(
-            f"Warning: {len(found)} task(s) on the roster's dates lie outside every shift "
-            f"(the municipality defines {defined_shifts_text(data.municipality)}); "
-            "they will be listed with every plan of their date, never planned:"
+            _(
+                "Warning: {n} task(s) on the roster's dates lie outside every shift (the "
+                "municipality defines {shifts}); they will be listed with every plan of their "
+                "date, never planned:"
+            ).format(n=len(found), shifts=shifts_in_words(data.municipality))
         )
         for task in found[:shown]:
             print_error(
-                f"  {task.task_id} (patient {task.patient_id}): "
-                f"{task.window_start:%H:%M}–{task.window_end:%H:%M}"
-            )
+                "  "
+                + _("{task} (patient {patient}): {start}–{end}").format(
+                    task=task.task_id, patient=task.patient_id,
+                    start=f"{task.window_start:%H:%M}", end=f"{task.window_end:%H:%M}",
+                )
+            )  # fmt: skip
         if len(found) > shown:
-            print_error(f"  ... and {len(found) - shown} more")
+            print_error("  " + _("... and {n} more").format(n=len(found) - shown))
     return len(found)
 
 

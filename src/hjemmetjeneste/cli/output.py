@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from rich.table import Table
 
 from hjemmetjeneste.cli.app import console
 from hjemmetjeneste.cli.i18n import N_, _
-from hjemmetjeneste.domain import HOME, PlanResult, UnplacedTask, WorklistPlace
+from hjemmetjeneste.domain import HOME, Municipality, PlanResult, UnplacedTask, WorklistPlace
 
 FORMATS = ("table", "text", "csv", "json")
 
@@ -101,11 +102,19 @@ def _clock_offset(value: datetime, result: PlanResult) -> str:
 
 
 def _minutes(seconds: int) -> str:
-    return f"{seconds // 60} min"
+    return _("{n} min").format(n=seconds // 60)
 
 
-def _hours(seconds: int) -> str:
-    return f"{seconds / 3600:.1f} h"
+def hours(seconds: float) -> str:
+    """Seconds as hours with one decimal and the unit of the language."""
+    return _("{h:.1f} h").format(h=seconds / 3600)
+
+
+def shifts_in_words(municipality: Municipality) -> str:
+    """The shifts a municipality defines, as ``dagvakt 07:30–15:00, kveldsvakt 15:00–22:30``."""
+    return ", ".join(
+        f"{_(d.kind.value)} {d.start:%H:%M}–{d.end:%H:%M}" for d in municipality.shifts
+    ) or _("none")
 
 
 _STATUS_WORDS = {
@@ -117,15 +126,40 @@ _STATUS_WORDS = {
     "invalid": N_("the model was invalid"),
     "infeasible": N_("no plan satisfies the rules"),
     "optimal": N_("best possible plan found"),
+    "trivial": N_("nothing to plan"),
+    "from_json": N_("plan read from a file"),
 }
 
 
+_KEPT = "kept: "
+_IMPROVED = re.compile(r"(warm )?ruin and recreate: (\d+) iterations")
+
+
 def status_in_words(status: str) -> str:
-    """The solver's status as a planner reads it (the first part; details after ";")."""
+    """The solver's status as a planner reads it.
+
+    The status stays machine-readable where the solver writes it (``success; ruin and
+    recreate: 812 iterations``, ``kept: <status>`` when a re-plan kept the earlier
+    worklists): here each part is put in words from the catalogue.
+    """
+    if status.startswith(_KEPT):
+        return _("earlier worklists kept ({status})").format(
+            status=status_in_words(status.removeprefix(_KEPT))
+        )
     head, _sep, rest = status.partition(";")
     known = _STATUS_WORDS.get(head.strip().lower())
     words = _(known) if known else head.replace("_", " ")
-    return f"{words};{rest}" if rest else words
+    if not rest:
+        return words
+    improved = _IMPROVED.fullmatch(rest.strip())
+    if improved:
+        detail = (
+            _("from the earlier plan, improved in {n} rounds")
+            if improved.group(1)
+            else _("improved in {n} rounds")
+        )
+        rest = " " + detail.format(n=improved.group(2))
+    return f"{words};{rest}"
 
 
 def print_result(result: PlanResult, details: bool, fmt: str = "table") -> None:
@@ -169,7 +203,7 @@ def print_result(result: PlanResult, details: bool, fmt: str = "table") -> None:
         summary.add_row(
             escape(f"{w.first_name} ({w.staff_id})"),
             escape(w.competence),
-            escape(w.travel_mode),
+            escape(_(w.travel_mode)),
             _clock_offset(w.leave_base, result) + _place(w.start_place),
             _clock_offset(w.return_base, result) + _place(w.end_place),
             str(len(w.visits)),
@@ -250,7 +284,7 @@ def key_figures(result: PlanResult) -> str:
     ).format(
         tp=k.tasks_placed, tt=k.tasks_total, vp=k.visits_placed, vt=k.visits_total,
         su=k.staff_used, so=k.staff_on_shift, pt=k.patient_time_share,
-        travel=_hours(k.travel_s), ts=k.travel_share, wait=_hours(k.wait_s),
+        travel=hours(k.travel_s), ts=k.travel_share, wait=hours(k.wait_s),
         outside=len(result.outside_every_shift), status=status_in_words(result.solver_status),
         secs=result.solve_seconds,
     )  # fmt: skip

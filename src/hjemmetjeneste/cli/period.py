@@ -10,8 +10,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from hjemmetjeneste.cli.app import console, err_console, reported_errors
-from hjemmetjeneste.cli.i18n import language
+from hjemmetjeneste.cli.app import console, err_console, print_error, reported_errors
+from hjemmetjeneste.cli.i18n import N_, _, language
 from hjemmetjeneste.domain import ShiftKind
 from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING
 
@@ -44,7 +44,7 @@ def plan_all_districts(
     from hjemmetjeneste.store import open_store
 
     if last < first:
-        err_console.print(f"[red]--to {last} is before --date {first}[/red]")
+        print_error(_("--to {last} is before --date {first}").format(last=last, first=first))
         raise typer.Exit(EXIT_INPUT)
     settings = load_settings()
     chosen = tuple(s for s in SHIFT_ORDER if s in shifts) if shifts else SHIFT_ORDER
@@ -58,26 +58,40 @@ def plan_all_districts(
             finally:
                 store.close()
             municipality = export.municipality.municipality_id
-            console.print(f"Imported {escape(str(data))}: {summary.changes} change(s) in the store")
+            console.print(
+                _("Imported {path}: {n} change(s) in the store").format(
+                    path=escape(str(data)), n=summary.changes
+                )
+            )
         with make_executor(settings.dask_scheduler, workers or settings.period_workers) as executor:
             where = (
-                f"Dask scheduler {escape(settings.dask_scheduler)}"
+                _("Dask scheduler {address}").format(address=escape(settings.dask_scheduler))
                 if settings.dask_scheduler
-                else "local pool"
+                else _("local pool")
             )
-            console.print(f"Executor: {where}, {executor.workers} worker(s)")
+            console.print(
+                _("Executor: {where}, {n} worker(s)").format(where=where, n=executor.workers)
+            )
             if settings.dask_scheduler and settings.database_url.startswith("sqlite"):
                 err_console.print(
-                    "[yellow]Dask workers read and write the store: a SQLite file works only "
-                    "when they all run on this machine; give a cluster PostgreSQL.[/yellow]"
+                    "[yellow]"
+                    + _(
+                        "Dask workers read and write the store: a SQLite file works only when "
+                        "they all run on this machine; give a cluster PostgreSQL."
+                    )
+                    + "[/yellow]"
                 )
-            with _progress("Planning", "{task.completed}/{task.total} units") as progress:
-                bar = progress.add_task(f"{first} .. {last}, all districts", total=None)
+            units = _("{done}/{total} units").format(done="{task.completed}", total="{task.total}")
+            with _progress(_("Planning"), units) as progress:
+                bar = progress.add_task(
+                    _("{first} .. {last}, all districts").format(first=first, last=last),
+                    total=None,
+                )
 
                 def on_unit(outcome: UnitOutcome) -> None:
                     if outcome.error is not None:
-                        err_console.print(
-                            f"[red]{escape(outcome.label)} failed:[/red] {escape(outcome.error)}"
+                        print_error(
+                            _("{unit} failed: {why}").format(unit=outcome.label, why=outcome.error)
                         )
                     progress.advance(bar)
 
@@ -97,11 +111,23 @@ def plan_all_districts(
     if out is not None:
         for result in report.final_plans():
             _write_plan(out, worded(result, language()))
-        console.print(f"Wrote {len(report.final_plans())} plan(s) to {escape(str(out))}")
+        console.print(
+            _("Wrote {n} plan(s) to {path}").format(
+                n=len(report.final_plans()), path=escape(str(out))
+            )
+        )
     if report.failed:
         raise typer.Exit(EXIT_INPUT)
     if any(o.violations for o in report.outcomes + report.lend_outcomes):
         raise typer.Exit(EXIT_ROUTING)
+
+
+#: The columns of the period report (borrowed/lent: visits done by a neighbour's caregivers /
+#: for a neighbour).
+_COLUMNS = (
+    N_("District"), N_("Shifts"), N_("Failed"), N_("Placed"), N_("Unplaced"), N_("Critical"),
+    N_("Borrowed"), N_("Lent"), N_("Violations"),
+)  # fmt: skip
 
 
 def _print_report(report: object, first: date, last: date) -> None:
@@ -138,26 +164,19 @@ def _print_report(report: object, first: date, last: date) -> None:
         rows[borrower]["borrowed"] += 1
         rows[lender]["lent"] += 1
     table = Table(
-        title=f"Period {first} .. {last}: {len(report.outcomes)} shift(s) in {len(rows)} "
-        f"district(s), {report.wall_seconds:.1f} s on {report.workers} worker(s)",
+        title=_(
+            "Period {first} .. {last}: {n} shift(s) in {districts} district(s), {secs:.1f} s "
+            "on {workers} worker(s)"
+        ).format(
+            first=first, last=last, n=len(report.outcomes), districts=len(rows),
+            secs=report.wall_seconds, workers=report.workers,
+        ),
         title_justify="left",
-    )
+    )  # fmt: skip
     # Borrowed/lent: visits done by a neighbour's caregivers / for a neighbour (loans).
-    for column in (
-        "District",
-        "Shifts",
-        "Failed",
-        "Placed",
-        "Unplaced",
-        "Critical",
-        "Borrowed",
-        "Lent",
-        "Violations",
-    ):
-        if column == "District":
-            table.add_column(column, overflow="fold", min_width=12)
-        else:
-            table.add_column(column, justify="right")
+    table.add_column(_(_COLUMNS[0]), overflow="fold", min_width=12)
+    for column in _COLUMNS[1:]:
+        table.add_column(_(column), justify="right")
     for district in sorted(rows):
         r = rows[district]
         table.add_row(
@@ -175,24 +194,34 @@ def _print_report(report: object, first: date, last: date) -> None:
     units = report.outcomes + report.lend_outcomes
     reused = sum(1 for o in units if o.result is not None and not o.written)
     if reused:
-        console.print(f"Units found in the store (planned before, same inputs): {reused}")
+        console.print(
+            _("Units found in the store (planned before, same inputs): {n}").format(n=reused)
+        )
     if report.retried:
-        console.print(f"Units retried after a worker was lost: {report.retried}")
+        console.print(_("Units retried after a worker was lost: {n}").format(n=report.retried))
     if report.loans:
         console.print(
-            f"Loans: {len({(x.day, x.shift, x.visit_id) for x in report.loans})} visit(s) done "
-            "by caregivers of a neighbouring district (utlån)"
+            _("Loans: {n} visit(s) done by caregivers of a neighbouring district (utlån)").format(
+                n=len({(x.day, x.shift, x.visit_id) for x in report.loans})
+            )
         )
         for x in sorted(report.loans, key=lambda x: (x.day, x.shift.value, x.visit_id)):
-            critical = " (time-critical)" if x.time_critical else ""
-            console.print(
-                f"  {x.day} {x.shift.value}: {escape(x.visit_id)} of {escape(x.borrower_id)} "
-                f"by {escape(x.staff_id)} of {escape(x.lender_id)}{critical}"
-            )
+            loan = _("{day} {shift}: {visit} of {borrower} by {staff} of {lender}").format(
+                day=x.day, shift=_(x.shift.value), visit=x.visit_id, borrower=x.borrower_id,
+                staff=x.staff_id, lender=x.lender_id,
+            )  # fmt: skip
+            critical = _(" (time-critical)") if x.time_critical else ""
+            console.print("  " + escape(loan + critical))
     for o in report.declined:
         console.print(
-            f"Loan re-plan of {escape(o.label)} not used: it would have left the lender's "
-            "own visits unplaced"
+            escape(
+                _(
+                    "Loan re-plan of {unit} not used: it would have left the lender's own "
+                    "visits unplaced"
+                ).format(unit=o.label)
+            )
         )
     for o in report.failed:
-        err_console.print(f"[red]Failed: {escape(o.label)} ({o.kind}): {escape(o.error or '')}")
+        print_error(
+            _("Failed: {unit} ({kind}): {why}").format(unit=o.label, kind=o.kind, why=o.error or "")
+        )

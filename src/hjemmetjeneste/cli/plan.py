@@ -22,12 +22,24 @@ from hjemmetjeneste.cli.app import (
     print_error,
     reported_errors,
 )
-from hjemmetjeneste.cli.i18n import LANGUAGES, _, language, set_language
+from hjemmetjeneste.cli.i18n import DEFAULT_LANGUAGE, N_, LangOption, _, language
 from hjemmetjeneste.cli.importing import load_settings, warn_locations
-from hjemmetjeneste.cli.output import FORMATS, print_result, print_unplaced
+from hjemmetjeneste.cli.output import (
+    FORMATS,
+    hours,
+    print_result,
+    print_unplaced,
+    shifts_in_words,
+)
 from hjemmetjeneste.domain import MunicipalityData, Pin, PlanResult, ShiftKind
 from hjemmetjeneste.domain.events import Event
-from hjemmetjeneste.errors import EXIT_INPUT, EXIT_OK, EXIT_ROUTING, EXIT_UNPLACED
+from hjemmetjeneste.errors import (
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_ROUTING,
+    EXIT_UNPLACED,
+    PlanRequestError,
+)
 from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.travel import TravelSource
 
@@ -168,9 +180,7 @@ def plan(
             "task) or json (the plan's JSON) on stdout.",
         ),
     ] = "table",
-    lang: Annotated[
-        str, typer.Option("--lang", help="Language of the output: nb (bokmål, default) or en.")
-    ] = "nb",
+    lang: LangOption = DEFAULT_LANGUAGE,
     all_districts: Annotated[
         bool,
         typer.Option(
@@ -244,13 +254,13 @@ def plan(
     from hjemmetjeneste.planning.explain import worded
 
     plan_day = _parse_date(day)
-    if fmt not in FORMATS or lang not in LANGUAGES:
+    if fmt not in FORMATS:
         print_error(
-            f"--format must be one of {', '.join(FORMATS)} and --lang one of "
-            f"{', '.join(LANGUAGES)}; got {fmt!r} and {lang!r}"
+            _("--format must be one of {formats}; got {value!r}").format(
+                formats=", ".join(FORMATS), value=fmt
+            )
         )
         raise typer.Exit(EXIT_INPUT)
-    set_language(lang)
     if all_districts:
         from hjemmetjeneste.cli.period import plan_all_districts
 
@@ -267,7 +277,7 @@ def plan(
         )  # fmt: skip
         return
     if shift is not None and len(set(shift)) > 1:
-        print_error("--shift is given more than once; give --to to plan a range")
+        print_error(_("--shift is given more than once; give --to to plan a range"))
         raise typer.Exit(EXIT_INPUT)
     one_shift = shift[0] if shift else ShiftKind.DAY
     if absent or cancel_patient or admit or emergency:
@@ -281,11 +291,14 @@ def plan(
         travel = travel_source(osm, osrm or [])
         earlier = _read_previous(previous) if previous is not None else None
         export = load_data(data, municipality)
+        require_shifts(export, [one_shift])
         locked = load_pins(
             pins, data, export, [(district or default_district(export), plan_day, one_shift)]
         )
         events = load_events(data, export)
-        with _progress("Routing", "best cost {task.fields[best]}") as progress:
+        with _progress(
+            _("Planning"), _("best cost {cost}").format(cost="{task.fields[best]}")
+        ) as progress:
             bar = progress.add_task(f"{plan_day} {one_shift.value}", total=time_limit, best="-")
 
             def on_progress(objective: int, elapsed_s: float) -> None:
@@ -315,16 +328,19 @@ def plan(
     # csv and json keep stdout machine-readable: the rest goes to stderr.
     info = console if fmt in ("table", "text") else err_console
     info.print(
-        _("Stages (s): ") + ", ".join(f"{k} {v:.2f}" for k, v in outcome.stage_seconds.items())
+        _("Stages (s): ")
+        + ", ".join(f"{_(_STAGES.get(k, k))} {v:.2f}" for k, v in outcome.stage_seconds.items())
     )
     if previous is not None:
         info.print(
-            f"Warm start {_WARM[outcome.warm_start]}; previous plan: {escape(str(previous))}"
+            _("Warm start {how}; previous plan: {path}").format(
+                how=_(_WARM[outcome.warm_start]), path=escape(str(previous))
+            )
         )
     if written is not None:
         info.print(_("Wrote {path}").format(path=escape(str(written))))
     if outcome.violations:
-        print_error(f"The checker found {len(outcome.violations)} violation(s):")
+        print_error(_("The checker found {n} violation(s):").format(n=len(outcome.violations)))
         for violation in outcome.violations:
             print_error(f"  {violation.kind.value}: {violation.message}")
         raise typer.Exit(EXIT_ROUTING)
@@ -358,12 +374,13 @@ def _replan_events(
     )
 
     if now_text is None:
-        print_error("--absent, --cancel-patient, --admit and --emergency need --now HH:MM")
+        print_error(_("--absent, --cancel-patient, --admit and --emergency need --now HH:MM"))
         raise typer.Exit(EXIT_INPUT)
     with reported_errors(KeyError, ValueError, FileNotFoundError):
         travel = travel_source(osm, osrm)
         export = load_data(data, municipality)
         district_id = district or default_district(export)
+        require_shifts(export, [shift])
         now = parse_now(now_text, day, export.municipality.timezone)
         events = cli_events(day, shift, now, *options)
         source = str(previous) if previous is not None else _("the published plan")
@@ -387,7 +404,11 @@ def _replan_events(
         )
     print_unplaced(_("Unplaced tasks ({n})").format(n=len(result.unplaced)), result.unplaced)
     if again.outcome.violations:
-        print_error(f"The checker found {len(again.outcome.violations)} violation(s)")
+        print_error(
+            _("The checker found {n} violation(s):").format(n=len(again.outcome.violations))
+        )
+        for violation in again.outcome.violations:
+            print_error(f"  {violation.kind.value}: {violation.message}")
         raise typer.Exit(EXIT_ROUTING)
     code = exit_code([result])
     if code != EXIT_OK:
@@ -492,13 +513,15 @@ def _plan_range(
 
     last = _parse_date(to)
     if previous is not None:
-        err_console.print(
-            "[red]--from re-plans one shift; it cannot be combined with --to "
-            "(plan the range, then re-plan single shifts with --from)[/red]"
+        print_error(
+            _(
+                "--from re-plans one shift; it cannot be combined with --to "
+                "(plan the range, then re-plan single shifts with --from)"
+            )
         )
         raise typer.Exit(EXIT_INPUT)
     if last < first:
-        print_error(f"--to {last} is before --date {first}")
+        print_error(_("--to {last} is before --date {first}").format(last=last, first=first))
         raise typer.Exit(EXIT_INPUT)
     outcomes: list[PlanOutcome] = []
     outside_shown: set[date] = set()
@@ -510,8 +533,12 @@ def _plan_range(
         chosen = (
             tuple(s for s in SHIFT_ORDER if s in shifts) if shifts else defined_shift_kinds(export)
         )
+        require_shifts(export, chosen)
         count = ((last - first).days + 1) * len(chosen)
-        with _progress("Planning", "{task.completed}/{task.total} shifts") as progress:
+        with _progress(
+            _("Planning"),
+            _("{done}/{total} shifts").format(done="{task.completed}", total="{task.total}"),
+        ) as progress:
             bar = progress.add_task(f"{first} .. {last}", total=count)
 
             def on_shift(outcome: PlanOutcome) -> None:
@@ -525,11 +552,15 @@ def _plan_range(
                 if details:
                     print_result(r, True, fmt)
                 console.print(
-                    f"{r.date} {r.shift.value:<7} visits {k.visits_placed}/{k.visits_total}"
-                    f" · unplaced {len(r.unplaced)} · travel {k.travel_share:.1%}"
-                    f" · violations {len(outcome.violations)}"
-                    f" · outside every shift {len(r.outside_every_shift)}"
-                )
+                    _(
+                        "{date} {shift} visits {vp}/{vt} · unplaced {unplaced} · travel "
+                        "{travel:.1%} · violations {violations} · outside every shift {outside}"
+                    ).format(
+                        date=r.date, shift=f"{_(r.shift.value):<10}", vp=k.visits_placed,
+                        vt=k.visits_total, unplaced=len(r.unplaced), travel=k.travel_share,
+                        violations=len(outcome.violations), outside=len(r.outside_every_shift),
+                    )
+                )  # fmt: skip
                 if not details and r.date not in outside_shown:
                     outside_shown.add(r.date)
                     print_unplaced(
@@ -577,7 +608,7 @@ def _plan_range(
     table.add_row(_("Tasks outside every shift"), str(len(outside)))
     travel_s, paid_s = sum(r.kpis.travel_s for r in results), sum(r.kpis.paid_s for r in results)
     share = _(" ({share:.1%} of paid time)").format(share=travel_s / paid_s) if paid_s else ""
-    table.add_row(_("Travel"), f"{travel_s / 3600:.1f} h{share}")
+    table.add_row(_("Travel"), f"{hours(travel_s)}{share}")
     table.add_row(_("Patients visited"), str(len(counts)))
     if counts:
         mean = f"{sum(counts) / len(counts):.2f}"
@@ -592,13 +623,15 @@ def _plan_range(
     table.add_row(_("Checker violations"), str(violations))
     console.print(table)
     if out is not None:
-        console.print(f"Wrote {len(outcomes)} plan(s) to {escape(str(out))}")
+        console.print(
+            _("Wrote {n} plan(s) to {path}").format(n=len(outcomes), path=escape(str(out)))
+        )
     if violations:
-        print_error(f"The checker found {violations} violation(s):")
+        print_error(_("The checker found {n} violation(s):").format(n=violations))
         for o in outcomes:
             for violation in o.violations:
                 print_error(
-                    f"  {o.result.date} {o.result.shift.value} "
+                    f"  {o.result.date} {_(o.result.shift.value)} "
                     f"{violation.kind.value}: {violation.message}"
                 )
         raise typer.Exit(EXIT_ROUTING)
@@ -608,10 +641,42 @@ def _plan_range(
 
 
 _WARM = {
-    "used": "used: the search started from the previous worklists",
-    "rejected": "rejected: the previous worklists break a hard rule of this shift, planned cold",
-    "none": "not possible: no previous worklist matches this shift, planned cold",
+    "used": N_("used: the search started from the previous worklists"),
+    "rejected": N_(
+        "rejected: the previous worklists break a hard rule of this shift, planned cold"
+    ),
+    "none": N_("not possible: no previous worklist matches this shift, planned cold"),
+    "kept": N_("kept: the search found nothing better than the previous worklists in time"),
 }
+#: The stages of a plan (``PlanOutcome.stage_seconds``), as the stage line names them.
+_STAGES = {
+    "tasks": N_("tasks"),
+    "build": N_("model"),
+    "start": N_("starting point"),
+    "solve": N_("search"),
+    "check": N_("check"),
+    "worklists": N_("worklists"),
+}
+
+
+def require_shifts(export: MunicipalityData, kinds: Iterable[ShiftKind]) -> None:
+    """Exit 2 with the shifts the municipality defines when one of ``kinds`` is not."""
+    from hjemmetjeneste.tasks import require_shift
+
+    for kind in kinds:
+        try:
+            require_shift(export.municipality, kind)
+        except PlanRequestError:
+            message = _(
+                "municipality {municipality} defines no {shift} shift; it defines: {shifts}"
+            )
+            print_error(
+                message.format(
+                    municipality=export.municipality.municipality_id, shift=_(kind.value),
+                    shifts=shifts_in_words(export.municipality),
+                )
+            )  # fmt: skip
+            raise typer.Exit(EXIT_INPUT) from None
 
 
 def _read_previous(path: Path) -> PlanResult:
@@ -619,13 +684,17 @@ def _read_previous(path: Path) -> PlanResult:
     try:
         return PlanResult.model_validate_json(path.read_bytes())
     except OSError as exc:
-        raise FileNotFoundError(f"{path}: cannot read the previous plan ({exc})") from exc
+        raise FileNotFoundError(
+            _("{path}: cannot read the previous plan ({why})").format(path=path, why=exc)
+        ) from exc
     except ValidationError as exc:
         # Field and message only: the input value could be a name from the worklist.
         error = exc.errors(include_input=False, include_url=False)[0]
         field = ".".join(str(part) for part in error["loc"]) or "(top level)"
         raise ValueError(
-            f"{path}: not a worklist JSON written by `plan --out`: field {field}: {error['msg']}"
+            _("{path}: not a worklist JSON written by `plan --out`: field {field}: {why}").format(
+                path=path, field=field, why=error["msg"]
+            )
         ) from exc
 
 
@@ -634,7 +703,7 @@ def travel_source(osm: Path | None, osrm: list[str]) -> TravelSource | None:
     from hjemmetjeneste.travel import CachedSource, OsmSource, OsrmSource, parse_osrm_urls
 
     if osm is not None and osrm:
-        raise ValueError("give either --osm or --osrm, not both")
+        raise ValueError(_("give either --osm or --osrm, not both"))
     if osm is not None:
         return CachedSource(OsmSource(osm))
     if osrm:

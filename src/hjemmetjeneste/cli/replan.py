@@ -37,7 +37,9 @@ def parse_now(value: str, day: date, zone: str) -> datetime:
     try:
         clock = time.fromisoformat(value)
     except ValueError as exc:
-        raise ValueError(f"--now needs a time as HH:MM, got {value!r}") from exc
+        raise ValueError(
+            _("--now needs a time as HH:MM, got {value!r}").format(value=value)
+        ) from exc
     return datetime.combine(day, clock, ZoneInfo(zone))
 
 
@@ -62,7 +64,11 @@ def cli_events(
     for text in emergency:
         parts = text.split(":")
         if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
-            raise ValueError(f"--emergency needs PATIENT:MINUTES:WITHIN_MINUTES, got {text!r}")
+            raise ValueError(
+                _("--emergency needs PATIENT:MINUTES:WITHIN_MINUTES, got {value!r}").format(
+                    value=text
+                )
+            )
         found.append(
             EmergencyVisit(
                 patient_id=parts[0],

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from hjemmetjeneste.cli.app import app, console, err_console, reported_errors
+from hjemmetjeneste.cli.i18n import DEFAULT_LANGUAGE, LangOption, _, language, set_language
 from hjemmetjeneste.domain import MunicipalityData
+
+if TYPE_CHECKING:
+    from hjemmetjeneste.rostering.roster import Shortfall
 
 _DATA_HELP = (
     "Export folder (canonical CSV); omitted: the store at HJEMMETJENESTE_DATABASE_URL. "
@@ -23,7 +27,9 @@ def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise typer.BadParameter(f"expected a date as YYYY-MM-DD, got {value!r}") from exc
+        raise typer.BadParameter(
+            _("expected a date as YYYY-MM-DD, got {value!r}").format(value=value)
+        ) from exc
 
 
 def _load(data: Path | None, municipality: str | None) -> MunicipalityData:
@@ -50,9 +56,11 @@ def staffing(
     out: Annotated[
         Path | None, typer.Option(help="Write the need as CSV, or JSON when the name ends .json.")
     ] = None,
+    lang: LangOption = DEFAULT_LANGUAGE,
 ) -> None:
     """The caregivers each shift needs to place every task, by competence level and skill,
     found with the routing solver (docs/rostering.md)."""
+    from hjemmetjeneste.pipeline import defined_shift_kinds
     from hjemmetjeneste.rostering.files import write_needs
     from hjemmetjeneste.rostering.staffing import staffing_need
 
@@ -66,26 +74,40 @@ def staffing(
             first,
             last,
             district_id,
-            on_need=lambda n: err_console.print(f"{n.day} {n.shift}: {n.total}", highlight=False),
+            shifts=defined_shift_kinds(loaded),
+            on_need=lambda n: err_console.print(
+                _("{day} {shift}: {n} caregiver(s)").format(
+                    day=n.day, shift=_(n.shift.value), n=n.total
+                ),
+                highlight=False,
+            ),
         )
-    table = Table(title=escape(f"Bemanningsbehov {district_id} {first}–{last}"))
-    for column in ("dato", "vakt", "antall", "kompetanse", "ferdigheter", "oppdrag"):
+    table = Table(
+        title=escape(
+            _("Staffing need {district} {first}–{last}").format(
+                district=district_id, first=first, last=last
+            )
+        )
+    )
+    for column in (
+        _("date"), _("shift"), _("caregivers"), _("competence"), _("skills"), _("tasks"),
+    ):  # fmt: skip
         table.add_column(column, overflow="fold")
-    table.add_column("andel med én færre")
+    table.add_column(_("share placed with one fewer"))
     for n in needs:
         table.add_row(
             str(n.day),
-            str(n.shift),
+            _(n.shift.value),
             str(n.total),
             escape(", ".join(f"{k} ≥ {v}" for k, v in n.by_competence.items())),
-            escape(", ".join(f"{k} ≥ {v}" for k, v in sorted(n.by_skill.items()))),
+            escape(", ".join(f"{_(str(k))} ≥ {v}" for k, v in sorted(n.by_skill.items()))),
             f"{n.placeable}/{n.tasks}",
             f"{n.placed_share_one_fewer:.1%}",
         )
     console.print(table)
     if out is not None:
         write_needs(needs, out)
-        console.print(f"Wrote {escape(str(out))}")
+        console.print(_("Wrote {path}").format(path=escape(str(out))))
 
 
 def _absences(values: list[str]) -> dict[str, frozenset[date]]:
@@ -141,10 +163,12 @@ def roster(
     verify: Annotated[
         bool, typer.Option(help="Plan every shift of the period with the new roster and report.")
     ] = False,
-    english: Annotated[bool, typer.Option(help="Shortfalls in English.")] = False,
+    english: Annotated[bool, typer.Option(help="The same as --lang en.")] = False,
+    lang: LangOption = DEFAULT_LANGUAGE,
 ) -> None:
     """Generate a roster that covers the staffing need under the contracts and the Working
     Environment Act, check it independently, and write it as roster.csv (docs/rostering.md)."""
+    from hjemmetjeneste.pipeline import defined_shift_kinds
     from hjemmetjeneste.rostering.check import check_roster
     from hjemmetjeneste.rostering.files import (
         CONTRACTS_FILE,
@@ -158,6 +182,8 @@ def roster(
     from hjemmetjeneste.rostering.roster import RosterInput, generate_roster, merged_roster
     from hjemmetjeneste.rostering.staffing import staffing_need
 
+    if english:
+        set_language("en")
     first = _date(day)
     n_days = 7 * weeks
     last = first + timedelta(days=n_days - 1)
@@ -173,8 +199,10 @@ def roster(
         if need is not None:
             needs = read_needs(need)
         else:
-            err_console.print("Finding the staffing need with the routing solver …")
-            needs = staffing_need(loaded, first, last, district_id)
+            err_console.print(_("Finding the staffing need with the routing solver …"))
+            needs = staffing_need(
+                loaded, first, last, district_id, shifts=defined_shift_kinds(loaded)
+            )
         spec = RosterInput(
             district_id=district_id,
             first=first,
@@ -199,22 +227,42 @@ def roster(
     )
     full = merged_roster(loaded, district_id, first, n_days, outcome.roster)
     write_roster_csv(full, out)
+    changed = _(", {n} changed days").format(n=outcome.changed) if spec.previous is not None else ""
     console.print(
-        f"Roster {escape(district_id)} {first}–{last}: {len(outcome.roster.entries)} shifts, "
-        f"CP-SAT {outcome.status} in {outcome.wall_s:.1f} s"
-        + (f", {outcome.changed} changed days" if spec.previous is not None else "")
-    )
+        escape(
+            _(
+                "Roster {district} {first}–{last}: {n} shifts, CP-SAT {status} in {secs:.1f} s"
+            ).format(
+                district=district_id, first=first, last=last, n=len(outcome.roster.entries),
+                status=outcome.status, secs=outcome.wall_s,
+            )
+            + changed
+        )
+    )  # fmt: skip
     for s in outcome.shortfalls:
-        console.print(f"[yellow]{escape(s.sentence(english))}[/yellow]")
+        console.print(f"[yellow]{escape(_shortfall(s))}[/yellow]")
     if not outcome.shortfalls:
-        console.print("Every shift's need is covered.")
+        console.print(_("Every shift's need is covered."))
     for v in violations:
         err_console.print(f"[red]{escape(str(v))}[/red]")
-    console.print(f"Wrote {escape(str(out))} ({len(full.entries)} entries)")
+    console.print(
+        _("Wrote {path} ({n} entries)").format(path=escape(str(out)), n=len(full.entries))
+    )
     if verify:
         _verify(loaded.model_copy(update={"roster": full}), first, last, district_id)
     if violations:
         raise typer.Exit(3)
+
+
+def _shortfall(s: Shortfall) -> str:
+    """A cover row left short, in the planner's words: weekday, date, shift, who is missing."""
+    from babel.dates import format_date
+
+    return _("{weekday} {day} {shift}: {missing} {label} short (need {required})").format(
+        weekday=format_date(s.day, "EEEE", locale=language()), day=s.day,
+        shift=_(s.shift.value), missing=s.missing, required=s.required,
+        label=_("caregivers in all") if s.label == "total" else s.label,
+    )  # fmt: skip
 
 
 def _verify(data: MunicipalityData, first: date, last: date, district_id: str) -> None:
@@ -232,10 +280,14 @@ def _verify(data: MunicipalityData, first: date, last: date, district_id: str) -
         critical += len(crit)
         unplaced += len(result.unplaced)
         err_console.print(
-            f"{result.date} {result.shift}: {len(result.worklists)} worklists, "
-            f"{len(result.unplaced)} unplaced ({len(crit)} time-critical)",
+            _(
+                "{day} {shift}: {n} worklists, {unplaced} unplaced ({critical} time-critical)"
+            ).format(
+                day=result.date, shift=_(result.shift.value), n=len(result.worklists),
+                unplaced=len(result.unplaced), critical=len(crit),
+            ),
             highlight=False,
-        )
+        )  # fmt: skip
 
     plan_range(
         data,
@@ -245,4 +297,8 @@ def _verify(data: MunicipalityData, first: date, last: date, district_id: str) -
         params=SolveParams(time_limit_s=2.0),
         on_shift=on_shift,
     )
-    console.print(f"Planned with the roster: {unplaced} tasks unplaced, {critical} time-critical")
+    console.print(
+        _("Planned with the roster: {n} tasks unplaced, {critical} time-critical").format(
+            n=unplaced, critical=critical
+        )
+    )

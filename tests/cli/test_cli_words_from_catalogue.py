@@ -1,0 +1,214 @@
+"""Every word a planner or nurse reads in the CLI's output comes from the catalogue, or is data.
+
+The commands run under a pseudo-locale: the bokmål catalogue with every message it gives
+wrapped in ``⟦…⟧``. What is left of the output when the marked parts are taken out must be
+data: numbers, times, punctuation, table borders, and words that occur in the export, the
+plan files or the command line (ids, names, addresses, paths). An English sentence printed
+from code (``f"Warning: …"``) is left over with words that are in none of those, and fails
+the test with the line it is on. Each message asked for must also have a bokmål translation.
+
+This is no list of forbidden words: a new command output that bypasses the catalogue fails
+whatever its words are.
+"""
+
+from __future__ import annotations
+
+import csv
+import gettext
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from typer.testing import CliRunner
+
+import hjemmetjeneste.cli.i18n as cli_i18n
+import hjemmetjeneste.i18n as i18n
+from factories import TINY_DAY as DAY
+from factories import tiny_intervention, tiny_tables, write_tables
+from hjemmetjeneste.cli import app
+from hjemmetjeneste.cli.app import console, err_console
+
+OPEN, CLOSE = "⟦", "⟧"
+_MARKED = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+class _Marked(gettext.NullTranslations):
+    """The bokmål catalogue with each message it gives marked, and the messages it lacks."""
+
+    def __init__(self, known: set[str], nb: gettext.NullTranslations) -> None:
+        super().__init__()
+        self.known, self.nb = known, nb
+        self.missing: set[str] = set()
+
+    def gettext(self, message: str) -> str:
+        # Explanations pass their facts through the catalogue too (codes such as "stoma"
+        # have words there); one without a letter (", ", "07:30–15:00") needs none.
+        if message not in self.known and _WORD.search(message):
+            self.missing.add(message)
+        return OPEN + self.nb.gettext(message) + CLOSE
+
+
+@pytest.fixture
+def marked(monkeypatch) -> Iterator[_Marked]:
+    source = Path(i18n.__file__).parent / "locale" / "nb" / "LC_MESSAGES" / f"{i18n.DOMAIN}.po"
+    with source.open("rb") as handle:
+        known = {str(m.id) for m in read_po(handle, locale="nb") if m.id and m.string}
+    pseudo = _Marked(known, i18n.load_translations("nb"))
+
+    def load(lang: str) -> gettext.NullTranslations:
+        return pseudo if lang == "nb" else i18n.load_translations.__wrapped__(lang)
+
+    monkeypatch.setattr(i18n, "load_translations", load)
+    monkeypatch.setattr(cli_i18n, "load_translations", load)
+    # One line per line printed: a wide console never wraps a marked message in two.
+    monkeypatch.setattr(console, "width", 2000)
+    monkeypatch.setattr(err_console, "width", 2000)
+    cli_i18n.set_language("nb")
+    yield pseudo
+    cli_i18n.set_language("nb")
+
+
+def _vocabulary(*texts: str) -> set[str]:
+    return {w.casefold() for text in texts for w in _WORD.findall(text)}
+
+
+def _data_words(folder: Path) -> set[str]:
+    """Every word of every value of the export's files (ids, names, addresses, codes); not
+    their column names, and not the plans written (their keys and reason codes are English)."""
+    words: set[str] = set()
+    for path in folder.glob("*.csv"):
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))[1:]
+        words |= _vocabulary(*(cell for row in rows for cell in row))
+    return words
+
+
+def _leftovers(output: str, data: set[str]) -> list[str]:
+    """The lines with words that are neither in a catalogue message nor data."""
+    bad = []
+    for line in output.splitlines():
+        rest = line
+        while _MARKED.search(rest):  # a message may hold another (a status in key figures)
+            rest = _MARKED.sub(" ", rest)
+        # A token with a digit is data: an id (visit:I2@2026-12-01#1), a time, a number.
+        rest = " ".join(token for token in rest.split() if not any(c.isdigit() for c in token))
+        stray = [w for w in _WORD.findall(rest) if w.casefold() not in data]
+        if stray:
+            bad.append(f"{line.strip()!r}: {stray}")
+    return bad
+
+
+def _export(tmp_path: Path) -> Path:
+    """The tiny export with something to say: a time-critical task nobody can do (unplaced,
+    exit 4), a task at 02:00 in a municipality without night shift (outside every shift),
+    a patient with latitude and longitude swapped (implausible location)."""
+    tables = tiny_tables()
+    tables["interventions"] += [
+        tiny_intervention(
+            "I6", "P2", times="10:00", description="Sårstell", time_critical="true",
+            required_skills="stomi",
+        ),
+        tiny_intervention("I7", "P1", times="02:00", description="Nattmedisin"),
+    ]  # fmt: skip
+    tables["municipality"][0].update(night_start="", night_end="", evening_end="23:00")
+    tables["roster"] = [r for r in tables["roster"] if r["shift"] != "night"]
+    tables["patients"][2].update(lat="10.4560", lon="63.4190")
+    return write_tables(tables, tmp_path / "export")
+
+
+def _commands(export: Path, every_shift: Path, tmp_path: Path) -> list[list[str]]:
+    """import, plan (a shift, from the store, a range, a re-plan, error paths), check,
+    staffing and roster. Not here: the export readers' messages about bad input (a missing
+    file, a bad cell), which are English still."""
+    plans = tmp_path / "plans"
+    day = str(DAY)
+    quick = ["--time-limit", "0.5", "--iterations", "50", "--seed", "1"]
+    return [
+        ["import", str(export)],
+        ["import", str(export), "--dry-run"],
+        ["plan", str(export), "--date", day, *quick, "--details", "--out", str(plans)],
+        ["plan", str(export), "--date", day, *quick, "--format", "text"],
+        ["plan", "--date", day, "--shift", "evening", *quick],  # from the store
+        ["plan", str(export), "--date", day, "--to", str(DAY + timedelta(days=1)), *quick],
+        ["plan", str(export), "--date", "2027-06-01", *quick],  # outside the roster
+        ["plan", str(export), "--date", day, "--shift", "night", *quick],  # not defined
+        ["plan", str(export), "--date", day, "--to", str(DAY - timedelta(days=1)), *quick],
+        ["plan", str(export), "--date", day, "--shift", "day", "--shift", "evening", *quick],
+        ["plan", str(export), "--date", day, *quick, "--absent", "S1"],  # no --now
+        ["plan", str(export), "--date", day, *quick, "--absent", "S1", "--now", "10:00"],
+        ["check", str(plans / f"plan-D1-{day}-day.json"), "--data", str(export)],
+        ["staffing", str(export), "--date", day],
+        # A roster of the municipality with a night shift (the generator needs one still).
+        ["roster", str(every_shift), "--date", day, "--weeks", "1", "--time-limit", "2",
+         "--out", str(tmp_path / "roster.csv")],
+    ]  # fmt: skip
+
+
+def test_every_line_of_output_is_catalogue_or_data(marked, tmp_path, monkeypatch):
+    monkeypatch.setenv("HJEMMETJENESTE_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    export = _export(tmp_path)
+    runner = CliRunner()
+    outputs = []
+    every_shift = write_tables(tiny_tables(), tmp_path / "every-shift")
+    for args in _commands(export, every_shift, tmp_path):
+        result = runner.invoke(app, args)
+        assert "Traceback" not in result.output, (args, result.output)
+        assert result.exit_code in (0, 2, 3, 4), (args, result.output, result.exception)
+        outputs.append((args, result.output))
+    data = _data_words(export) | _data_words(every_shift) | _vocabulary(str(tmp_path))
+    bad = [
+        f"{' '.join(args[:1])}: {line}"
+        for args, output in outputs
+        for line in _leftovers(output, data | _vocabulary(*args))
+    ]
+    assert not bad, "printed past the catalogue:\n" + "\n".join(bad)
+    assert not marked.missing, f"messages without a bokmål translation: {marked.missing}"
+
+
+def test_the_check_finds_english_from_code(marked, capsys):
+    """The check itself: a message from the catalogue passes, English from code does not."""
+    from hjemmetjeneste.cli.i18n import _
+
+    console.print(_("Worklists") + " D1 Kari")
+    console.print("Warning: implausible location of P3")
+    out = capsys.readouterr().out
+    assert _leftovers(out, {"d", "kari", "p"}) == [
+        "'Warning: implausible location of P3': ['Warning', 'implausible', 'location', 'of']"
+    ]
+    _("A message nobody translated")
+    assert marked.missing == {"A message nobody translated"}
+
+
+def test_data_words_are_read_from_the_files(tmp_path):
+    with (tmp_path / "x.csv").open("w", newline="") as handle:
+        csv.writer(handle).writerows([["name", "address"], ["Kari Testesen", "Innherredsveien 10"]])
+    assert _data_words(tmp_path) == {"kari", "testesen", "innherredsveien"}
+
+
+def test_a_roster_shortfall_in_words():
+    """The roster's shortfalls (codes in the rostering package) worded by the CLI."""
+    from datetime import date
+
+    from hjemmetjeneste.cli.i18n import set_language
+    from hjemmetjeneste.cli.rostering import _shortfall
+    from hjemmetjeneste.domain import ShiftKind
+    from hjemmetjeneste.rostering.roster import Shortfall
+
+    short = Shortfall(date(2026, 12, 1), ShiftKind.EVENING, "total", 200, 120)
+    try:
+        set_language("nb")
+        assert (
+            _shortfall(short)
+            == "tirsdag 2026-12-01 kveldsvakt: mangler 120 ansatte i alt (behov 200)"
+        )
+        set_language("en")
+        assert (
+            _shortfall(short)
+            == "Tuesday 2026-12-01 evening: 120 caregivers in all short (need 200)"
+        )
+    finally:
+        set_language("nb")
