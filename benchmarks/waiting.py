@@ -42,7 +42,7 @@ from pathlib import Path
 from district_days import district_day
 from hjemmetjeneste.domain import DayPlan, PlanningRules, PlanResult, ShiftKind, TravelMode
 from hjemmetjeneste.pipeline import PlanOutcome, load_export, plan_day_plan, plan_shift
-from hjemmetjeneste.planning.to_problem import build_problem
+from hjemmetjeneste.planning.to_problem import DROP_PENALTY, TIME_CRITICAL_PENALTY, build_problem
 from hjemmetjeneste.planning.verify import verify_plan
 from hjemmetjeneste.solver import SolveParams, lns
 from hjemmetjeneste.tasks import build_day_plan
@@ -117,10 +117,18 @@ def evaluate(day: DayPlan, result: PlanResult) -> dict[str, float | int]:
             wait_s += max(0, round((visit.start - w.leave_base).total_seconds() - arrival_s))
             ready = visit.end
         travel_s += sum(int(legs[i, i + 1]) for i in range(len(points) - 1))
+    visits = {v.visit_id: v for v in day.visits}
+    penalty = sum(
+        TIME_CRITICAL_PENALTY if visits[t.visit_id].time_critical
+        else DROP_PENALTY[visits[t.visit_id].priority]
+        for t in result.unplaced
+        if t.visit_id in visits
+    )  # fmt: skip
     return {
         "travel_min": round(travel_s / 60, 1),
         "wait_min": round(wait_s / 60, 1),
         "tasks_unplaced": len(result.unplaced),
+        "unplaced_penalty": penalty,
         "visits_placed": result.kpis.visits_placed,
     }
 
@@ -241,6 +249,13 @@ def main() -> None:
         default=lns.WAITING_POLISH_SHARE,
         help="share of the search for the waiting polish (lns.WAITING_POLISH_SHARE)",
     )
+    parser.add_argument(
+        "--polish-travel",
+        type=float,
+        default=lns.WAITING_POLISH_TRAVEL,
+        help="most travel the waiting polish may end with, times the search's own "
+        "(lns.WAITING_POLISH_TRAVEL)",
+    )
     parser.add_argument("--large", action="store_true", help="add district_day(1500, 100)")
     parser.add_argument("--only", choices=("demo", "district"), help="one day only")
     parser.add_argument("--out", type=Path)
@@ -250,6 +265,7 @@ def main() -> None:
         print(markdown(json.loads(args.render.read_text(encoding="utf-8"))))
         return
     lns.WAITING_POLISH_SHARE = args.polish_share
+    lns.WAITING_POLISH_TRAVEL = args.polish_travel
     weights = [int(w) for w in args.weights.split(",") if w.strip()]
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     params = SolveParams(time_limit_s=args.time_limit, iterations=args.iterations)
@@ -268,6 +284,7 @@ def main() -> None:
         "iterations": args.iterations,
         "seeds": seeds,
         "polish_share": lns.WAITING_POLISH_SHARE,
+        "polish_travel": lns.WAITING_POLISH_TRAVEL,
         "load_before": os.getloadavg(),
         "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
