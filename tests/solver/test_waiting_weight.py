@@ -190,3 +190,23 @@ def test_the_kernels_own_schedule_takes_the_break_where_the_caregiver_would_wait
     again = retime(problem, plan)
     assert check_solution(problem, again) == []
     assert door_wait_s(problem, again.routes[0]) == 0
+
+
+def test_a_warm_re_plan_also_places_before_it_polishes_waiting():
+    """The minimal-change re-plan follows the same order: its search runs as without the
+    weight, the polish after it, and it leaves out nothing the weight-free re-plan places."""
+    problem = _with_breaks(_with_pairs_and_pins(1), 1)
+    empty = [[] for _ in range(problem.n_vehicles)]
+    routes = lns.improve(problem, empty, 0.0, seed=1, iterations=1_500).routes
+    half = [route[: len(route) // 2] for route in routes]  # a re-plan with room to fill
+    params = SolveParams(time_limit_s=2.0, seed=1, iterations=1_000)
+    free = lns.solve_warm(problem, params, half)
+    priced_problem = dataclasses.replace(problem, waiting_cost=2.0)
+    priced = lns.solve_warm(priced_problem, params, half)
+    assert free is not None and priced is not None
+    more = int(1_000 * lns.WAITING_POLISH_SHARE)
+    assert f"warm ruin and recreate: {1_000 + more} iterations" in priced.status
+    assert check_solution(priced_problem, priced) == []
+    left_out, cost = _served_penalty(problem, priced)
+    assert left_out <= _served_penalty(problem, free)[0]
+    assert cost <= _served_penalty(problem, free)[1]

@@ -60,9 +60,9 @@ takes about what its first plan took: 1.1 s on a 494-job day under load, where t
 stage ran 1.55 s past a 20 s limit without it)."""
 
 WAITING_POLISH_SHARE = 0.1
-"""Share of the search's time (or work budget) given to :func:`polish_waiting` where the
-problem prices waiting (0.2 at 30,000 iterations on the district day of
-``benchmarks/waiting.py`` cost the search itself more travel than the polish saved)."""
+"""Share of the search's time given to :func:`polish_waiting` where the problem prices
+waiting; with a work budget the polish runs this share of the iterations on top of the
+search's own (see :func:`_waiting_polished`)."""
 
 WAITING_POLISH_WEIGHT = 1.0
 """Cost per second of waiting in the waiting polish: as costly as a second of travel."""
@@ -606,6 +606,41 @@ def polish_waiting(
     )
 
 
+def _placing(problem: RoutingProblem) -> RoutingProblem:
+    """The problem the search places the jobs in: ``problem`` with waiting free where it
+    prices waiting (``problem`` itself otherwise).
+
+    Placing jobs comes strictly before waiting: the search is the one without the weight
+    (the same jobs placed, the same travel), and :func:`_waiting_polished` cuts waiting
+    after it with the placed set held. Pricing waiting in the search itself left more
+    tasks unplaced on an overbooked 300-visit district day (48 against 45 over three seeds,
+    ``benchmarks/results/waiting-2026-12-06.md``): not that a visit's waiting outweighed
+    its penalty (at most 14,400 against at least 30,000), but the search is far from
+    converged there and any change of its course moves a task or two — 10 % fewer
+    iterations without any weight left 49 against 45.
+    """
+    if problem.waiting_cost <= 0:
+        return problem
+    return dataclasses.replace(problem, waiting_cost=0.0)
+
+
+def _waiting_polished(
+    problem: RoutingProblem, found: Improved, time_limit_s: float, params: SolveParams
+) -> Improved:
+    """``found`` (searched in :func:`_placing`'s problem) with its waiting polished
+    (:func:`polish_waiting`) where ``problem`` prices waiting, its objective in
+    ``problem``'s terms. With a work budget the polish runs WAITING_POLISH_SHARE of
+    ``params.iterations`` more (the search keeps its whole budget); with a time limit it
+    gets ``time_limit_s``."""
+    if problem.waiting_cost <= 0:
+        return found
+    found = dataclasses.replace(found, objective=_objective_of(problem, found))
+    later = None if params.iterations is None else int(params.iterations * WAITING_POLISH_SHARE)
+    if later is not None and later <= 0:
+        return found
+    return polish_waiting(problem, found, time_limit_s, params.seed, later)
+
+
 def _without_breaks(problem: RoutingProblem) -> RoutingProblem:
     """``problem`` without its breaks (``problem`` itself when it has none)."""
     if not any(problem.vehicle_breaks):
@@ -825,10 +860,13 @@ def solve_warm(
             on_progress(objective, time.perf_counter() - started)
 
     budget = params.time_limit_s * (1.0 - TIMING_SHARE) - (time.perf_counter() - started)
+    placing = _placing(problem)
+    share = WAITING_POLISH_SHARE if placing is not problem else 0.0
     found = improve(
-        problem, routes, max(budget, 0.0), params.seed, report, params.iterations,
-        data=data, fill=True,
+        placing, routes, max(budget, 0.0) * (1 - share), params.seed, report, params.iterations,
+        data=data if placing is problem else _data(placing), fill=True,
     )  # fmt: skip
+    found = _waiting_polished(problem, found, max(budget, 0.0) * share, params)
     timed = timed_plan(problem, found, "success", data=data)
     return dataclasses.replace(
         timed,
@@ -899,20 +937,11 @@ def solve_with_lns(
     if budget <= 0 and params.iterations is None and with_polish:
         return dataclasses.replace(first, wall_s=time.perf_counter() - started)
     start = whole_pairs(problem, [[stop.node for stop in route.stops] for route in first.routes])
-    # Where waiting is priced, placing visits comes first: the search is the one without the
-    # weight (the same visits placed, the same travel), and a polish after it cuts waiting
-    # with the placed set held (:func:`polish_waiting`). With a time limit the polish takes
-    # its share of the time; with a work budget it runs that share of iterations more, so
-    # that the search itself keeps its whole budget (on an overbooked 300-visit day 10 %
-    # fewer iterations left 4 more tasks unplaced over three seeds: the search is far from
-    # converged there, and any change of its course moves a task or two).
-    share = WAITING_POLISH_SHARE if problem.waiting_cost > 0 else 0.0
-    placing = dataclasses.replace(problem, waiting_cost=0.0) if share > 0 else problem
+    placing = _placing(problem)
     data = _data(placing)  # once for the repair, the search and the timing
     if not with_polish:
         start = repair(problem, start, data=data)
-    iterations = params.iterations
-    later = None if iterations is None else int(iterations * share)
+    share = WAITING_POLISH_SHARE if placing is not problem else 0.0
     try:
         found = improve(
             placing,
@@ -920,7 +949,7 @@ def solve_with_lns(
             budget * (1 - share),
             params.seed,
             report,
-            iterations,
+            params.iterations,
             data=data,
         )
     except ValueError as exc:
@@ -929,10 +958,7 @@ def solve_with_lns(
         log.error("ruin and recreate cannot start from OR-Tools' plan (%s)", exc)
         rest = params.model_copy(update={"time_limit_s": max(budget + polish, 0.1)})
         return solve_with_ortools(problem, rest, report, start)
-    if share > 0:
-        found = dataclasses.replace(found, objective=_objective_of(problem, found))
-        if later is None or later > 0:
-            found = polish_waiting(problem, found, budget * share, params.seed, later)
+    found = _waiting_polished(problem, found, budget * share, params)
     if not with_polish:
         polished = timed_plan(problem, found, "success", data=data)
     else:
