@@ -615,9 +615,10 @@ def _placing(problem: RoutingProblem) -> RoutingProblem:
     after it with the placed set held. Pricing waiting in the search itself left more
     tasks unplaced on an overbooked 300-visit district day (48 against 45 over three seeds,
     ``benchmarks/results/waiting-2026-12-06.md``): not that a visit's waiting outweighed
-    its penalty (at most 14,400 against at least 30,000), but the search is far from
-    converged there and any change of its course moves a task or two — 10 % fewer
-    iterations without any weight left 49 against 45.
+    its penalty (recreate puts every job back where it fits, and a route's waiting on a
+    7.5-hour shift at 30 per minute costs at most 13,500 against a task's 30,000 or more),
+    but the search is far from converged there and any change of its course moves a task
+    or two — 10 % fewer iterations without any weight left 49 against 45.
     """
     if problem.waiting_cost <= 0:
         return problem
