@@ -59,19 +59,26 @@ REBUILD_SHARE = 0.1
 takes about what its first plan took: 1.1 s on a 494-job day under load, where the solve
 stage ran 1.55 s past a 20 s limit without it)."""
 
-WAITING_POLISH_SHARE = 0.1
+WAITING_POLISH_SHARE = 0.2
 """Share of the search's time given to :func:`polish_waiting` where the problem prices
 waiting; with a work budget the polish runs this share of the iterations on top of the
 search's own (see :func:`_waiting_polished`)."""
 
-WAITING_POLISH_WEIGHT = 1.0
-"""Cost per second of waiting in the waiting polish: as costly as a second of travel."""
+WAITING_POLISH_WEIGHT = 3.0
+"""Least cost per second of waiting in the waiting polish (a second of travel costs 1): the
+travel cap bounds what it spends, the weight says how much waiting a second of travel must
+save; at 1 the demo day kept 64 % of its waiting with most of a 2 % cap unspent."""
 
-WAITING_POLISH_TRAVEL = 1.01
-"""The most travel the waiting polish may end with, as a multiple of the search's own."""
+WAITING_POLISH_TRAVEL = 1.02
+"""The most travel the waiting polish may end with, as a multiple of the search's own (which
+is the weight-free search's: the travel of today's plans)."""
 
-KEEP_SERVED = 1 << 32
-"""What the waiting polish adds to a job's penalty for leaving it unserved."""
+KEEP_SERVED = 1 << 16
+"""What the waiting polish multiplies each job's penalty by: far above any travel and
+waiting a move can save (penalties are multiples of 10,000 in the product), so that no
+waiting buys a job left out, nor a job swapped for one whose penalty is higher (at a weight
+of 6 per second the demo day's polish bought such a swap, which the check after it then
+threw away with the whole polish)."""
 
 CHUNK_S = 0.02
 """Seconds each kernel call aims to run between time checks."""
@@ -567,7 +574,7 @@ def polish_waiting(
 
     The second step after the search that placed the jobs with waiting free
     (:func:`solve_with_lns`): it only spends the travel the cap allows, and never leaves a
-    job out to do so (each costs KEEP_SERVED more unserved). Returns ``found`` when the
+    job out to do so (penalties KEEP_SERVED times higher). Returns ``found`` when the
     polish serves fewer jobs, leaves out more penalty, or cannot start; the objective is in
     ``problem``'s own terms.
     """
@@ -576,7 +583,7 @@ def polish_waiting(
     heavier = dataclasses.replace(
         problem,
         waiting_cost=max(problem.waiting_cost, WAITING_POLISH_WEIGHT),
-        drop_penalty=np.where(penalty > 0, penalty + KEEP_SERVED, penalty),
+        drop_penalty=np.where(penalty > 0, penalty * KEEP_SERVED, penalty),
     )
     cap = int(travel_of(problem, found.routes) * WAITING_POLISH_TRAVEL)
     try:
