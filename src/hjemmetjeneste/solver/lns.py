@@ -76,9 +76,9 @@ is the weight-free search's: the travel of today's plans)."""
 KEEP_SERVED = 1 << 16
 """What the waiting polish multiplies each job's penalty by: far above any travel and
 waiting a move can save (penalties are multiples of 10,000 in the product), so that no
-waiting buys a job left out, nor a job swapped for one whose penalty is higher (at a weight
-of 6 per second the demo day's polish bought such a swap, which the check after it then
-threw away with the whole polish)."""
+waiting buys a job left out, nor a job swapped for one whose penalty is higher. (Added to
+the penalties instead, at a weight of 6 per second the demo day's polish of seed 0 ended
+where it began, most likely thrown away whole by the check after it for such a swap.)"""
 
 CHUNK_S = 0.02
 """Seconds each kernel call aims to run between time checks."""
