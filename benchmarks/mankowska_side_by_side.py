@@ -8,7 +8,9 @@ For each instance (names as in ``hhcrsp/bks.csv``; none given: all of A–E): ``
 wherever the rules allow), the given seconds each, scored in Mankowska's convention against
 the best known of the 2020 table (``best_known``) and the latest published value
 (``best_known_latest``); one JSON row per run with the independent checker's verdict, then a
-summary row per search. Not part of any test run.
+summary row per search. With ``--plans DIR`` each run's plan is also written in the
+instance's own terms (``DIR/<instance>-<search>.json``, :func:`plan_of`), for a second
+evaluator such as ``tests/benchsets/test_mankowska_rescore.py``. Not part of any test run.
 """
 
 from __future__ import annotations
@@ -23,7 +25,12 @@ from pathlib import Path
 from typing import TextIO
 
 from hjemmetjeneste.benchsets import benchmarks_dir
-from hjemmetjeneste.benchsets.mankowska import build_mankowska, read_mankowska, score_mankowska
+from hjemmetjeneste.benchsets.mankowska import (
+    build_mankowska,
+    plan_of,
+    read_mankowska,
+    score_mankowska,
+)
 from hjemmetjeneste.solver import SolveParams, check_solution, solve
 from hjemmetjeneste.solver.lns import warm_up
 
@@ -49,7 +56,13 @@ def _summary(search: str, rows: list[dict]) -> dict:
     }
 
 
-def main(limit: float, names: list[str], searches: list[str], out: TextIO | None) -> None:
+def main(
+    limit: float,
+    names: list[str],
+    searches: list[str],
+    out: TextIO | None,
+    plans: Path | None = None,
+) -> None:
     """One row per (instance, search), then one summary row per search."""
     warm_up()
     root = benchmarks_dir() / "hhcrsp"
@@ -92,6 +105,10 @@ def main(limit: float, names: list[str], searches: list[str], out: TextIO | None
             }
             done[search].append(row)
             emit(row)
+            if plans is not None:
+                plans.mkdir(parents=True, exist_ok=True)
+                plan = {**plan_of(built, solution), "row": row}
+                (plans / f"{name}-{search}.json").write_text(json.dumps(plan) + "\n")
     for search, rows in done.items():
         emit(_summary(search, rows))
 
@@ -104,10 +121,11 @@ if __name__ == "__main__":
         "--searches", nargs="+", choices=sorted(SEARCHES), default=["ortools", "fast"]
     )
     parser.add_argument("--out", type=Path, help="also write the JSON rows to this file")
+    parser.add_argument("--plans", type=Path, help="also write each plan to this folder")
     args = parser.parse_args()
     handle = args.out.open("w", encoding="utf-8") if args.out else None
     try:
-        main(args.limit, args.names, args.searches, handle)
+        main(args.limit, args.names, args.searches, handle, args.plans)
     finally:
         if handle is not None:
             handle.close()

@@ -113,3 +113,33 @@ def test_mankowska_instance_is_valid_and_scored(shared_benchmarks: Path):
     assert row.valid, row.problems
     assert row.served == row.jobs and row.gap_pct is not None and row.value >= 0.0
     assert row.detail.startswith("D ") and "Tmax" in row.detail
+
+
+def test_mankowska_rows_give_the_gap_to_both_tables(
+    shared_benchmarks: Path, tiny_data: Path, tmp_path: Path
+):
+    """A bks row with a latest value lower than the 2020 one: each row and the summary give
+    the gap to both, and the Markdown shows both columns."""
+    instance = shared_benchmarks / "hhcrsp" / "instances" / "InstanzCPLEX_HCSRP_10_1.txt"
+    (tmp_path / "hhcrsp").mkdir()
+    (tmp_path / "hhcrsp" / "bks.csv").write_text(
+        "instance,file,patients,lower_bound,best_known,time,best_known_latest,latest_source,"
+        f"lower_bound_latest,lb_latest_source\nA1,{instance},10,200,240,0,220,x,210,y\n",
+        encoding="utf-8",
+    )
+    report = quality.run_quality("hhcrsp", tmp_path, 1.0, pattern="A1", solver=solve)
+    (row,) = report.rows
+    assert row.valid, row.problems
+    assert (row.best_known, row.best_known_latest) == (240.0, 220.0)
+    assert row.gap_pct == pytest.approx(100 * (row.value - 240) / 240, abs=1e-3)
+    assert row.gap_latest_pct == pytest.approx(100 * (row.value - 220) / 220, abs=1e-3)
+    (summary,) = [s for s in report.summary() if s["family"] == "all"]
+    assert summary["mean_gap_latest_pct"] == pytest.approx(row.gap_latest_pct, abs=1e-3)
+    assert summary["below_latest"] == int(row.gap_latest_pct < 0)
+    markdown = report.to_markdown()
+    assert "gap to latest %" in markdown and f"| {row.gap_latest_pct:.2f} |" in markdown
+    assert "mean gap to latest" in markdown
+    # A set without a second table keeps its one gap column.
+    solomon = quality.run_quality("solomon", tiny_data, 0.5, pattern="TINY2")
+    assert "latest" not in solomon.to_markdown()
+    assert "mean_gap_latest_pct" not in solomon.summary()[0]

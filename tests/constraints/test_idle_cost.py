@@ -18,11 +18,16 @@ def _idle_cost(data) -> int:
     return build_problem(day, GreatCircleSource()).problem.waiting_cost
 
 
-def test_idle_cost_per_minute_becomes_a_cost_per_second_and_defaults_to_zero(tmp_path: Path):
-    """60 per minute is 1 per second in the problem; the default leaves it 0; the weight is
-    written to and read from municipality.csv (idle_cost_per_min)."""
+def test_idle_cost_per_minute_becomes_a_cost_per_second_and_defaults_to_30(tmp_path: Path):
+    """60 per minute is 1 per second in the problem; the default is 30 (half a travel
+    second per second of waiting), 0 turns it off; the weight is written to and read from
+    municipality.csv (idle_cost_per_min)."""
     plain = district([intervention("v", "p1")], [staff("s1")])
-    assert _idle_cost(plain) == 0
+    assert _idle_cost(plain) == 0.5
+    off = district(
+        [intervention("v", "p1")], [staff("s1")], rules=PlanningRules(idle_cost_per_min=0)
+    )
+    assert _idle_cost(off) == 0
     weighted = district(
         [intervention("v", "p1")], [staff("s1")], rules=PlanningRules(idle_cost_per_min=60)
     )

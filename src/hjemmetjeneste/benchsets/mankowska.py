@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from hjemmetjeneste.solver.model_builder import ProblemBuilder
-from hjemmetjeneste.solver.problem import RoutingProblem, Solution
+from hjemmetjeneste.solver.problem import Route, RouteStop, RoutingProblem, Solution
 
 MUST_SERVE_PENALTY = 10**9
 _SECTIONS = ("nbNodes", "nbVehi", "nbServi", "r", "DS", "a", "x", "y", "d", "p")
@@ -210,3 +210,34 @@ def score_mankowska(built: MankowskaProblem, solution: Solution) -> MankowskaSco
         served=len(tardiness),
         jobs=len(built.job_service),
     )
+
+
+def plan_of(built: MankowskaProblem, solution: Solution) -> dict[str, object]:
+    """``solution`` in the instance's own terms, for a second evaluator (or a later look):
+    per caregiver the (patient node, service, start minute) of each stop in order, and the
+    instance file's name. Starts are exact (the problem's time unit over ``scale``)."""
+    return {
+        "instance": built.instance.name,
+        "routes": [
+            [[*built.job_service[stop.node], stop.start_s / built.scale] for stop in route.stops]
+            for route in solution.routes
+        ],
+    }
+
+
+def solution_of(built: MankowskaProblem, plan: dict[str, object]) -> Solution:
+    """The solution a :func:`plan_of` plan stands for in ``built``'s nodes (arrivals are
+    the starts: the checker recomputes reachability from the previous stop)."""
+    node_of = {job: node for node, job in built.job_service.items()}
+    routes, served = [], set()
+    for vehicle, stops in enumerate(plan["routes"]):  # type: ignore[arg-type]
+        timed = []
+        for patient, service, start in stops:
+            node = node_of[(int(patient), int(service))]
+            at = round(float(start) * built.scale)
+            timed.append(RouteStop(node, at, at))
+            served.add(node)
+        end = timed[-1].start_s if timed else 0
+        routes.append(Route(vehicle, 0, tuple(timed), end))
+    dropped = tuple(n for n in built.problem.job_nodes if n not in served)
+    return Solution(tuple(routes), dropped, 0, "from a stored plan", 0.0)

@@ -84,6 +84,8 @@ def quality(
 
     def show(row: QualityRow) -> None:
         gap = "-" if row.gap_pct is None else f"{row.gap_pct:6.2f} %"
+        if row.gap_latest_pct is not None:
+            gap += f" (latest {row.gap_latest_pct:6.2f} %)"
         valid = "valid" if row.valid else f"INVALID: {row.problems}"
         err_console.print(
             escape(
@@ -121,8 +123,15 @@ def quality(
     for s in report.summary():
         if s["family"] == "all":
             gap = "-" if s["mean_gap_pct"] is None else f"{s['mean_gap_pct']:.2f} %"
+            if s.get("mean_gap_latest_pct") is not None:
+                gap += (
+                    f", to the latest published values {s['mean_gap_latest_pct']:.2f} % "
+                    f"({s['below_latest']} below)"
+                )
             console.print(
-                f"{s['solver']}: {s['valid']}/{s['instances']} checker-valid, mean gap {gap}"
+                escape(
+                    f"{s['solver']}: {s['valid']}/{s['instances']} checker-valid, mean gap {gap}"
+                )
             )
     md, js = report_paths(report, out)
     console.print(escape(f"Wrote {md} and {js}"))

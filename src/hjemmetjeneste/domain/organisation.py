@@ -66,11 +66,14 @@ class PlanningRules(Frozen):
     overtime_max_min: int = Field(default=0, ge=0, le=240)
     overtime_cost_per_min: int = Field(default=0, ge=0)
     balance_weight: int = Field(default=0, ge=0)
-    idle_cost_per_min: int = Field(default=0, ge=0)
+    idle_cost_per_min: int = Field(default=30, ge=0)
     """What a minute of a caregiver's idle time (waiting at a door, idling between visits)
-    costs, so the search prefers plans with less of it; a minute of travel costs 60, so 12
-    weighs a minute of waiting as 12 s of travel. 0 (the default) leaves waiting free and
-    only re-timing after the search removes the waiting the order does not need."""
+    costs; a minute of travel costs 60. Above 0 the fast search, after placing the visits
+    as it would with waiting free, polishes the plan for less waiting at no visit fewer and
+    at most 2 % more travel (``solver.lns.polish_waiting``: a second of waiting priced as
+    three of travel, or at this weight where it is higher). 30 by default (issue #18,
+    ``benchmarks/results/waiting-2026-12-06.md``); 0 leaves waiting free, and only
+    re-timing after the search removes the waiting the order does not need."""
     notice_move_threshold_min: int | None = Field(default=None, ge=0, le=24 * 60)
     """A patient gets a notice when a re-plan moves her visit by more than this many minutes
     (a cancelled or unplaced visit always gives one); None: the server's

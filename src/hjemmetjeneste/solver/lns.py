@@ -59,19 +59,26 @@ REBUILD_SHARE = 0.1
 takes about what its first plan took: 1.1 s on a 494-job day under load, where the solve
 stage ran 1.55 s past a 20 s limit without it)."""
 
-WAITING_POLISH_SHARE = 0.1
-"""Share of the search's time (or work budget) given to :func:`polish_waiting` where the
-problem prices waiting (0.2 at 30,000 iterations on the district day of
-``benchmarks/waiting.py`` cost the search itself more travel than the polish saved)."""
+WAITING_POLISH_SHARE = 0.2
+"""Share of the search's time given to :func:`polish_waiting` where the problem prices
+waiting; with a work budget the polish runs this share of the iterations on top of the
+search's own (see :func:`_waiting_polished`)."""
 
-WAITING_POLISH_WEIGHT = 1.0
-"""Cost per second of waiting in the waiting polish: as costly as a second of travel."""
+WAITING_POLISH_WEIGHT = 3.0
+"""Least cost per second of waiting in the waiting polish (a second of travel costs 1): the
+travel cap bounds what it spends, the weight says how much waiting a second of travel must
+save; at 1 the demo day kept 64 % of its waiting with most of a 2 % cap unspent."""
 
-WAITING_POLISH_TRAVEL = 1.01
-"""The most travel the waiting polish may end with, as a multiple of the search's own."""
+WAITING_POLISH_TRAVEL = 1.02
+"""The most travel the waiting polish may end with, as a multiple of the search's own (which
+is the weight-free search's: the travel of today's plans)."""
 
-KEEP_SERVED = 1 << 32
-"""What the waiting polish adds to a job's penalty for leaving it unserved."""
+KEEP_SERVED = 1 << 16
+"""What the waiting polish multiplies each job's penalty by: far above any travel and
+waiting a move can save (penalties are multiples of 10,000 in the product), so that no
+waiting buys a job left out, nor a job swapped for one whose penalty is higher. (Added to
+the penalties instead, at a weight of 6 per second the demo day's polish of seed 0 ended
+where it began, most likely thrown away whole by the check after it for such a swap.)"""
 
 CHUNK_S = 0.02
 """Seconds each kernel call aims to run between time checks."""
@@ -530,6 +537,23 @@ def travel_of(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> int:
     return total
 
 
+def _unserved_penalty(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> int:
+    """What leaving out the jobs ``routes`` do not serve costs (a pair's penalty once)."""
+    on = {node for route in routes for node in route}
+    second = {b for _, b in problem.sync_groups}
+    return sum(
+        int(problem.drop_penalty[node])
+        for node in problem.job_nodes
+        if node not in on and node not in second
+    )
+
+
+def _objective_of(problem: RoutingProblem, found: Improved) -> int:
+    """The objective of ``found``'s routes in ``problem``'s own terms (its own weights)."""
+    data = _data(problem)
+    return _objective(_state(problem, data, found.routes, found.pair_starts), data)
+
+
 def unserved(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> int:
     """Visits ``routes`` leave unserved: a double-staffed visit counts once."""
     on = {node for route in routes for node in route}
@@ -548,10 +572,10 @@ def polish_waiting(
     again with waiting priced at WAITING_POLISH_WEIGHT per second (at least the problem's
     own weight), accepting no solution that travels more than that share above ``found``'s.
 
-    The lexicographic second step after the search at the municipality's (small) weight:
-    the first search trades travel against waiting; this one only spends the travel the cap
-    allows, and never leaves a job out to do so (each costs KEEP_SERVED more unserved).
-    Returns ``found`` when the polish serves fewer jobs or cannot start; the objective is in
+    The second step after the search that placed the jobs with waiting free
+    (:func:`solve_with_lns`): it only spends the travel the cap allows, and never leaves a
+    job out to do so (penalties KEEP_SERVED times higher). Returns ``found`` when the
+    polish serves fewer jobs, leaves out more penalty, or cannot start; the objective is in
     ``problem``'s own terms.
     """
     # Serving as many jobs comes first: leaving one out would save its travel and waiting.
@@ -559,7 +583,7 @@ def polish_waiting(
     heavier = dataclasses.replace(
         problem,
         waiting_cost=max(problem.waiting_cost, WAITING_POLISH_WEIGHT),
-        drop_penalty=np.where(penalty > 0, penalty + KEEP_SERVED, penalty),
+        drop_penalty=np.where(penalty > 0, penalty * KEEP_SERVED, penalty),
     )
     cap = int(travel_of(problem, found.routes) * WAITING_POLISH_TRAVEL)
     try:
@@ -573,13 +597,13 @@ def polish_waiting(
             travel_cap_s=cap,
             pair_starts=found.pair_starts,
         )
-        data = _data(problem)
-        state = _state(problem, data, polished.routes, polished.pair_starts)
-        objective = _objective(state, data)
+        objective = _objective_of(problem, polished)
     except ValueError as exc:  # pragma: no cover - the kernels' own routes always start
         log.error("the waiting polish cannot start from the search's routes (%s)", exc)
         return found
-    if unserved(problem, polished.routes) > unserved(problem, found.routes):
+    if unserved(problem, polished.routes) > unserved(problem, found.routes) or (
+        _unserved_penalty(problem, polished.routes) > _unserved_penalty(problem, found.routes)
+    ):
         return found
     return dataclasses.replace(
         polished,
@@ -587,6 +611,42 @@ def polish_waiting(
         start_objective=found.start_objective,
         iterations=found.iterations + polished.iterations,
     )
+
+
+def _placing(problem: RoutingProblem) -> RoutingProblem:
+    """The problem the search places the jobs in: ``problem`` with waiting free where it
+    prices waiting (``problem`` itself otherwise).
+
+    Placing jobs comes strictly before waiting: the search is the one without the weight
+    (the same jobs placed, the same travel), and :func:`_waiting_polished` cuts waiting
+    after it with the placed set held. Pricing waiting in the search itself left more
+    tasks unplaced on an overbooked 300-visit district day (48 against 45 over three seeds,
+    ``benchmarks/results/waiting-2026-12-06.md``): not that a visit's waiting outweighed
+    its penalty (recreate puts every job back where it fits, and a route's waiting on a
+    7.5-hour shift at 30 per minute costs at most 13,500 against a task's 30,000 or more),
+    but the search is far from converged there and any change of its course moves a task
+    or two — 10 % fewer iterations without any weight left 49 against 45.
+    """
+    if problem.waiting_cost <= 0:
+        return problem
+    return dataclasses.replace(problem, waiting_cost=0.0)
+
+
+def _waiting_polished(
+    problem: RoutingProblem, found: Improved, time_limit_s: float, params: SolveParams
+) -> Improved:
+    """``found`` (searched in :func:`_placing`'s problem) with its waiting polished
+    (:func:`polish_waiting`) where ``problem`` prices waiting, its objective in
+    ``problem``'s terms. With a work budget the polish runs WAITING_POLISH_SHARE of
+    ``params.iterations`` more (the search keeps its whole budget); with a time limit it
+    gets ``time_limit_s``."""
+    if problem.waiting_cost <= 0:
+        return found
+    found = dataclasses.replace(found, objective=_objective_of(problem, found))
+    later = None if params.iterations is None else int(params.iterations * WAITING_POLISH_SHARE)
+    if later is not None and later <= 0:
+        return found
+    return polish_waiting(problem, found, time_limit_s, params.seed, later)
 
 
 def _without_breaks(problem: RoutingProblem) -> RoutingProblem:
@@ -808,10 +868,13 @@ def solve_warm(
             on_progress(objective, time.perf_counter() - started)
 
     budget = params.time_limit_s * (1.0 - TIMING_SHARE) - (time.perf_counter() - started)
+    placing = _placing(problem)
+    share = WAITING_POLISH_SHARE if placing is not problem else 0.0
     found = improve(
-        problem, routes, max(budget, 0.0), params.seed, report, params.iterations,
-        data=data, fill=True,
+        placing, routes, max(budget, 0.0) * (1 - share), params.seed, report, params.iterations,
+        data=data if placing is problem else _data(placing), fill=True,
     )  # fmt: skip
+    found = _waiting_polished(problem, found, max(budget, 0.0) * share, params)
     timed = timed_plan(problem, found, "success", data=data)
     return dataclasses.replace(
         timed,
@@ -882,21 +945,19 @@ def solve_with_lns(
     if budget <= 0 and params.iterations is None and with_polish:
         return dataclasses.replace(first, wall_s=time.perf_counter() - started)
     start = whole_pairs(problem, [[stop.node for stop in route.stops] for route in first.routes])
-    data = _data(problem)  # once for the repair, the search and the timing
+    placing = _placing(problem)
+    data = _data(placing)  # once for the repair, the search and the timing
     if not with_polish:
         start = repair(problem, start, data=data)
-    # Where waiting is priced, the last share of the search polishes it lexicographically.
-    share = WAITING_POLISH_SHARE if problem.waiting_cost > 0 else 0.0
-    iterations = params.iterations
-    later = None if iterations is None else int(iterations * share)
+    share = WAITING_POLISH_SHARE if placing is not problem else 0.0
     try:
         found = improve(
-            problem,
+            placing,
             start,
             budget * (1 - share),
             params.seed,
             report,
-            None if iterations is None or later is None else iterations - later,
+            params.iterations,
             data=data,
         )
     except ValueError as exc:
@@ -905,8 +966,7 @@ def solve_with_lns(
         log.error("ruin and recreate cannot start from OR-Tools' plan (%s)", exc)
         rest = params.model_copy(update={"time_limit_s": max(budget + polish, 0.1)})
         return solve_with_ortools(problem, rest, report, start)
-    if share > 0 and (later is None or later > 0):
-        found = polish_waiting(problem, found, budget * share, params.seed, later)
+    found = _waiting_polished(problem, found, budget * share, params)
     if not with_polish:
         polished = timed_plan(problem, found, "success", data=data)
     else:
