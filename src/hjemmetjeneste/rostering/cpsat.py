@@ -438,36 +438,53 @@ class _Incumbent:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def _resolve(
+    model: cp_model.CpModel,
+    hood: _Neighbourhoods,
+    current: list[int],
+    time_limit_s: float,
+    seed: int,
+    deterministic_s: float = 0.0,
+) -> tuple[int, cp_model.CpSolver, set[tuple[int, int]]]:
+    """Re-solve one neighbourhood of ``current`` (a full solution of ``model``): every cell
+    outside ``hood.free()`` fixed to ``current``, the rest searched from it as the hint, for
+    at most ``time_limit_s`` wall seconds (and ``deterministic_s`` of CP-SAT's deterministic
+    time, where positive). Returns the status, the solver (its solution and objective) and
+    the cells left free; ``model``'s domains are restored."""
+    proto = model.proto
+    if len(proto.solution_hint.vars) != len(proto.variables):  # build_model hints x only
+        proto.clear_solution_hint()
+        proto.solution_hint.vars.extend(range(len(proto.variables)))
+    proto.solution_hint.values.clear()
+    proto.solution_hint.values.extend(current)
+    free = hood.free()
+    fixed = [i for cell, idx in hood.cells.items() if cell not in free for i in idx]
+    for i in fixed:
+        domain = proto.variables[i].domain
+        domain[0] = domain[1] = current[i]
+    solver = _solver(time_limit_s, 1, seed, False)
+    if deterministic_s > 0:
+        solver.parameters.max_deterministic_time = deterministic_s
+    # Presolving the whole model again cost 10-100x what solving the neighbourhood does
+    # (Instance8: 1.7 s against 0.06 s CPU); the fixed variables propagate at loading.
+    solver.parameters.cp_model_presolve = False
+    status = solver.solve(model)
+    for i in fixed:
+        domain = proto.variables[i].domain
+        domain[0], domain[1] = 0, 1
+    return status, solver, free
+
+
 def _search_neighbourhoods(
     m: _Model, model: cp_model.CpModel, best: _Incumbent, deadline: float, seed: int
 ) -> None:
     """One thread of the neighbourhood search on ``model`` (``m.model`` or a clone of it:
     the same variable indices), until ``deadline`` or a proof of optimality."""
-    proto = model.proto
     hood = _Neighbourhoods(m, random.Random(seed))
-    proto.clear_solution_hint()
-    proto.solution_hint.vars.extend(range(len(proto.variables)))
-    hinted: list[int] = []
     while not best.proved and (left := deadline - time.perf_counter()) > 0.05:
         with best.lock:
             current, objective = best.solution, best.objective
-        if current is not hinted:
-            proto.solution_hint.values.clear()
-            proto.solution_hint.values.extend(current)
-            hinted = current
-        free = hood.free()
-        fixed = [i for cell, idx in hood.cells.items() if cell not in free for i in idx]
-        for i in fixed:
-            domain = proto.variables[i].domain
-            domain[0] = domain[1] = current[i]
-        solver = _solver(min(left, LNS_STEP_S), 1, seed, False)
-        # Presolving the whole model again cost 10-100x what solving the neighbourhood does
-        # (Instance8: 1.7 s against 0.06 s CPU); the fixed variables propagate at loading.
-        solver.parameters.cp_model_presolve = False
-        status = solver.solve(model)
-        for i in fixed:
-            domain = proto.variables[i].domain
-            domain[0], domain[1] = 0, 1
+        status, solver, free = _resolve(model, hood, current, min(left, LNS_STEP_S), seed)
         seed += 1
         found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
         value = round(solver.objective_value) if found else objective
@@ -475,7 +492,7 @@ def _search_neighbourhoods(
             best.steps += 1
             if found and value <= best.objective:  # equal moves too: a plateau is walked
                 best.solution, best.objective = list(solver.response_proto.solution), value
-                best.proved = status == cp_model.OPTIMAL and not fixed
+                best.proved = status == cp_model.OPTIMAL and len(free) == len(hood.cells)
         hood.adapt(status == cp_model.OPTIMAL)
 
 
