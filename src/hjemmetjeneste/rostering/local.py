@@ -286,6 +286,23 @@ class LocalSearch:
             t_end,
         )
 
+    def anneal_moves(
+        self, moves: int, t_start: float = 50.0, t_end: float = 0.3, chunk: int = 100_000
+    ) -> int:
+        """Anneal for ``moves`` moves from ``t_start`` down to ``t_end`` (the temperature
+        follows the moves made): :meth:`run` on a budget of work instead of wall time, for
+        comparisons on a shared machine. Returns the best cost."""
+        done = 0
+        while done < moves:
+            n = min(chunk, moves - done)
+            self.step(
+                n,
+                t_start * (t_end / t_start) ** (done / moves),
+                t_start * (t_end / t_start) ** ((done + n) / moves),
+            )
+            done += n
+        return self.best_cost
+
     def run(
         self,
         seconds: float,
