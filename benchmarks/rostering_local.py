@@ -22,6 +22,8 @@ import statistics
 import time
 from pathlib import Path
 
+import numpy as np
+
 from hjemmetjeneste.benchsets import benchmarks_dir
 from hjemmetjeneste.benchsets.rostering import evaluate, read_instance, to_problem
 from hjemmetjeneste.rostering.local import LocalSearch, compile_kernels
@@ -48,12 +50,16 @@ def _breakdown(inst, roster: dict[str, list[str | None]]) -> dict[str, int]:
     return {"cover_under": under, "cover_over": over, "requests": requests}
 
 
-def run_one(name: str, moves: int, seed: int) -> dict:
+def run_one(
+    name: str, moves: int, seed: int, mix: list[float] | None, t_start: float, t_end: float
+) -> dict:
     inst = read_instance(benchmarks_dir() / "rostering" / "instances" / f"{name}.txt")
     p = to_problem(inst)
     search = LocalSearch(p, [[-1] * p.n_days for _ in p.employees], seed=seed)
+    if mix is not None:
+        search.mix[:] = np.cumsum(mix)
     cpu, wall = time.process_time(), time.perf_counter()
-    search.anneal_moves(moves)
+    search.anneal_moves(moves, t_start, t_end)
     cpu_s = time.process_time() - cpu
     names = [s.name for s in p.shifts]
     roster = {
@@ -66,6 +72,8 @@ def run_one(name: str, moves: int, seed: int) -> dict:
         "instance": name,
         "seed": seed,
         "moves": moves,
+        "mix": [round(float(x), 2) for x in np.diff(search.mix, prepend=0.0)],
+        "t": [t_start, t_end],
         "best_cost": search.best_cost,
         "evaluated": value,
         "valid": not problems,
@@ -85,13 +93,16 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=20_000_000)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--mix", type=float, nargs="+", default=None, help="move frequencies")
+    parser.add_argument("--t-start", type=float, default=50.0)
+    parser.add_argument("--t-end", type=float, default=0.3)
     args = parser.parse_args()
     compile_kernels()  # compile (or load) outside every measured run
     out = args.out.open("a", encoding="utf-8") if args.out else None
     for name in args.instances:
         rows = []
         for seed in args.seeds:
-            row = run_one(name, args.moves, seed)
+            row = run_one(name, args.moves, seed, args.mix, args.t_start, args.t_end)
             rows.append(row)
             print(json.dumps(row), flush=True)
             if out:
@@ -104,6 +115,8 @@ def main() -> None:
             "best_known": rows[0]["best_known"],
             "min": min(r["evaluated"] for r in rows),
             "mean": round(statistics.mean(r["evaluated"] for r in rows), 1),
+            "mix": rows[0]["mix"],
+            "t": rows[0]["t"],
             "all_valid": all(r["valid"] for r in rows),
         }
         print(json.dumps(summary), flush=True)

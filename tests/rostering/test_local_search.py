@@ -95,6 +95,51 @@ def test_the_kernels_incremental_costs_match_the_plain_full_evaluation():
             assert reference_cost(p, search.best_assignment()) == (0, search.best_cost)
 
 
+def test_each_move_alone_keeps_the_incremental_costs_exact():
+    """Every kind of move on its own (``LocalSearch.mix``), against the plain evaluation."""
+    rng = random.Random(11)
+    for kind in range(len(local.MOVE_MIX)):
+        p = random_problem(rng)
+        search = LocalSearch(p, random_start(rng, p), seed=kind)
+        search.mix[:] = np.cumsum([float(k == kind) for k in range(len(local.MOVE_MIX))])
+        accepted = 0
+        for temp in (500.0, 5.0):
+            accepted += search.step(2000, temp, temp)
+            viol, soft = reference_cost(p, (search.a - 1).tolist())
+            assert search.cost == local.HARD * viol + soft, kind
+            assert search.row_viol.sum() == viol, kind
+        assert accepted > 0, kind
+
+
+def _minutes(search: LocalSearch) -> list[int]:
+    return search.arr.length[search.a].sum(axis=1).tolist()
+
+
+def test_the_double_swap_keeps_everyones_minutes_and_changes_the_roster():
+    rng = random.Random(4)
+    p = random_problem(rng, n_days=21, n_e=8)
+    search = LocalSearch(p, random_start(rng, p), seed=3)
+    search.mix[:] = np.cumsum([0.0, 0.0, 0.0, 0.0, 1.0, 0.0])
+    before, start = _minutes(search), search.a.copy()
+    assert search.step(5000, 1000.0, 1000.0) > 0
+    assert _minutes(search) == before
+    assert not np.array_equal(search.a, start)
+
+
+def test_the_gap_move_fills_short_cover_rows():
+    """From nobody working, gap moves alone at a low temperature cover rows."""
+    rng = random.Random(6)
+    p = random_problem(rng)
+    search = LocalSearch(p, [[-1] * p.n_days for _ in p.employees], seed=2)
+    search.mix[:] = np.cumsum([0.0, 0.0, 0.0, 0.0, 0.0, 1.0])
+    short = int(np.maximum(search.arr.req - search.counts, 0)[:, 1:].sum())
+    assert short > 0
+    search.step(3000, 0.5, 0.5)
+    assert int(np.maximum(search.arr.req - search.counts, 0)[:, 1:].sum()) < short
+    viol, soft = reference_cost(p, (search.a - 1).tolist())
+    assert search.cost == local.HARD * viol + soft
+
+
 def test_the_reference_counts_each_rule_once():
     """One person, one rule broken at a time, against hand counts."""
     shifts = (ShiftType("D", 0, 480), ShiftType("N", 0, 480))

@@ -32,6 +32,15 @@ MINUTE_UNIT = 240
 FOCUS_SHARE = 0.6
 """Share of the moves that touch a request's (employee, day)."""
 
+MOVE_MIX = (3.0, 4.0, 1.0, 2.0, 2.0, 2.0)
+"""Relative frequency of the kernels' moves (:func:`_ls_kernels.propose`): a block set to one
+value, two employees swap a block, one employee swaps two blocks, one employee's days
+rotated, two employees swap two blocks that give the minutes back, a short cover row filled."""
+
+BROKEN_CHUNKS = 10
+"""Chunks of moves (:meth:`LocalSearch.run`) ending on a broken roster after which the search
+goes back to its best roster."""
+
 NONE = 1 << 40
 """Stands for "no limit" in the integer arrays."""
 
@@ -224,6 +233,9 @@ class LocalSearch:
         self.row_pen = np.zeros(self.a.shape[0], np.int64)
         self.best = self.a.copy()
         self.state = np.array([0, NONE], np.int64)
+        self.mix = np.cumsum(MOVE_MIX)
+        self.broken = 0
+        """Chunks of moves in a row that ended on a roster breaking a hard rule."""
         self.reset(self.a)
 
     def reset(self, a: np.ndarray) -> None:
@@ -276,6 +288,7 @@ class LocalSearch:
             arr.rules(),
             arr.focus,
             FOCUS_SHARE,
+            self.mix,
             arr.req,
             arr.under,
             arr.over,
@@ -286,6 +299,16 @@ class LocalSearch:
             t_end,
         )
 
+    def _chunk(self, moves: int, t_start: float, t_end: float) -> None:
+        """:meth:`step`, then back to the best roster when the current one has broken a hard
+        rule at the end of ``BROKEN_CHUNKS`` chunks in a row: a search that wandered into
+        broken rosters, where few moves lead out, starts again from a good one."""
+        self.step(moves, t_start, t_end)
+        self.broken = self.broken + 1 if self.row_viol.sum() > 0 else 0
+        if self.broken >= BROKEN_CHUNKS and self.best_cost < NONE:
+            self.reset(self.best.copy())
+            self.broken = 0
+
     def anneal_moves(
         self, moves: int, t_start: float = 50.0, t_end: float = 0.3, chunk: int = 100_000
     ) -> int:
@@ -295,7 +318,7 @@ class LocalSearch:
         done = 0
         while done < moves:
             n = min(chunk, moves - done)
-            self.step(
+            self._chunk(
                 n,
                 t_start * (t_end / t_start) ** (done / moves),
                 t_start * (t_end / t_start) ** ((done + n) / moves),
@@ -322,7 +345,7 @@ class LocalSearch:
         while (used := time.perf_counter() - started) < seconds:
             share = min(1.0, (used + seconds / 100) / seconds)
             nxt = t_start * (t_end / t_start) ** share
-            self.step(chunk, temp, nxt)
+            self._chunk(chunk, temp, nxt)
             temp = nxt
             now = time.perf_counter()
             if report and self.best_cost < reported and now - last >= report_every_s:
