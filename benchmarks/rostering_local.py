@@ -1,14 +1,16 @@
 """The roster local search alone on Curtois & Qu instances, on a budget of moves, not seconds.
 
     python benchmarks/rostering_local.py Instance7 Instance8 --moves 20000000 --seeds 0 1 2 \
-        --out benchmarks/results/rostering/local-search.jsonl
+        --stages 50 10 --out benchmarks/results/rostering/local-search.jsonl
 
 For each instance and seed: :class:`hjemmetjeneste.rostering.local.LocalSearch` from the
 empty roster (it breaks the minimum hours: priced), annealed for ``--moves`` moves in chunks
-(:meth:`LocalSearch.anneal_moves`), with no CP-SAT; the best roster is scored by the
-benchmark's independent evaluator and its penalty split into cover shortfall, cover excess
-and requests. A budget of moves compares two versions of the search on a shared machine
-where wall seconds would measure the load; moves per CPU second are reported beside it.
+(:meth:`LocalSearch.anneal_moves`) once per ``--stages`` start temperature (the later ones
+from the best roster so far, as the solver's restarts do), with no CP-SAT; the best roster
+is scored by the benchmark's independent evaluator and its penalty split into cover
+shortfall, cover excess and requests. A budget of moves compares two versions of the search
+on a shared machine where wall seconds would measure the load; moves per CPU second are
+reported beside it.
 One JSON row per run, then one summary row per instance. Not part of any test run.
 """
 
@@ -51,7 +53,12 @@ def _breakdown(inst, roster: dict[str, list[str | None]]) -> dict[str, int]:
 
 
 def run_one(
-    name: str, moves: int, seed: int, mix: list[float] | None, t_start: float, t_end: float
+    name: str,
+    moves: int,
+    seed: int,
+    mix: list[float] | None,
+    stages: list[float],
+    t_end: float,
 ) -> dict:
     inst = read_instance(benchmarks_dir() / "rostering" / "instances" / f"{name}.txt")
     p = to_problem(inst)
@@ -59,7 +66,10 @@ def run_one(
     if mix is not None:
         search.mix[:] = np.cumsum(mix)
     cpu, wall = time.process_time(), time.perf_counter()
-    search.anneal_moves(moves, t_start, t_end)
+    for i, t_start in enumerate(stages):  # each stage after the first from the best roster
+        if i:
+            search.reset(search.best.copy())
+        search.anneal_moves(moves, t_start, t_end)
     cpu_s = time.process_time() - cpu
     names = [s.name for s in p.shifts]
     roster = {
@@ -73,7 +83,7 @@ def run_one(
         "seed": seed,
         "moves": moves,
         "mix": [round(float(x), 2) for x in np.diff(search.mix, prepend=0.0)],
-        "t": [t_start, t_end],
+        "t": [*stages, t_end],
         "best_cost": search.best_cost,
         "evaluated": value,
         "valid": not problems,
@@ -94,7 +104,13 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--mix", type=float, nargs="+", default=None, help="move frequencies")
-    parser.add_argument("--t-start", type=float, default=50.0)
+    parser.add_argument(
+        "--stages",
+        type=float,
+        nargs="+",
+        default=[50.0],
+        help="start temperature of each anneal of --moves moves; the later ones from the best",
+    )
     parser.add_argument("--t-end", type=float, default=0.3)
     args = parser.parse_args()
     compile_kernels()  # compile (or load) outside every measured run
@@ -102,7 +118,7 @@ def main() -> None:
     for name in args.instances:
         rows = []
         for seed in args.seeds:
-            row = run_one(name, args.moves, seed, args.mix, args.t_start, args.t_end)
+            row = run_one(name, args.moves, seed, args.mix, args.stages, args.t_end)
             rows.append(row)
             print(json.dumps(row), flush=True)
             if out:
