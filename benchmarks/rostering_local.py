@@ -28,6 +28,7 @@ import numpy as np
 
 from hjemmetjeneste.benchsets import benchmarks_dir
 from hjemmetjeneste.benchsets.rostering import evaluate, read_instance, to_problem
+from hjemmetjeneste.rostering.cpsat import solve_roster
 from hjemmetjeneste.rostering.local import LocalSearch, compile_kernels
 
 
@@ -52,6 +53,44 @@ def _breakdown(inst, roster: dict[str, list[str | None]]) -> dict[str, int]:
     return {"cover_under": under, "cover_over": over, "requests": requests}
 
 
+def _describe(name: str, inst, problem, assignment: list[list[int]]) -> dict:
+    """The evaluator's verdict on ``assignment`` (shift type or -1 per day), its penalty by
+    kind, the short cover rows (day, shift, missing) and who works below their maximum."""
+    names = [s.name for s in problem.shifts]
+    roster = {
+        emp.name: [names[t] if t >= 0 else None for t in row]
+        for emp, row in zip(problem.employees, assignment, strict=True)
+    }
+    value, problems = evaluate(inst, roster)
+    short = []
+    for d, shift, req, _, _ in inst.cover:
+        count = sum(1 for days in roster.values() if days[d] == shift)
+        if count < req:
+            short.append([d, shift, req - count])
+    shortest = min(s.length_min for s in problem.shifts)
+    below = [
+        emp.name
+        for emp, row in zip(problem.employees, assignment, strict=True)
+        if emp.max_total_min is not None
+        and sum(problem.shifts[t].length_min for t in row if t >= 0) + shortest <= emp.max_total_min
+    ]
+    best = _best_known()[name]
+    return {
+        "evaluated": value,
+        "valid": not problems,
+        "best_known": best,
+        "gap_pct": round(100 * (value - best) / best, 2),
+        **_breakdown(inst, roster),
+        "short_rows": short,
+        "below_max_minutes": below,
+    }
+
+
+def _read(name: str):
+    inst = read_instance(benchmarks_dir() / "rostering" / "instances" / f"{name}.txt")
+    return inst, to_problem(inst)
+
+
 def run_one(
     name: str,
     moves: int,
@@ -60,8 +99,7 @@ def run_one(
     stages: list[float],
     t_end: float,
 ) -> dict:
-    inst = read_instance(benchmarks_dir() / "rostering" / "instances" / f"{name}.txt")
-    p = to_problem(inst)
+    inst, p = _read(name)
     search = LocalSearch(p, [[-1] * p.n_days for _ in p.employees], seed=seed)
     if mix is not None:
         search.mix[:] = np.cumsum(mix)
@@ -71,13 +109,6 @@ def run_one(
             search.reset(search.best.copy())
         search.anneal_moves(moves, t_start, t_end)
     cpu_s = time.process_time() - cpu
-    names = [s.name for s in p.shifts]
-    roster = {
-        emp.name: [names[t] if t >= 0 else None for t in row]
-        for emp, row in zip(p.employees, search.best_assignment(), strict=True)
-    }
-    value, problems = evaluate(inst, roster)
-    best = _best_known()[name]
     return {
         "instance": name,
         "seed": seed,
@@ -85,14 +116,28 @@ def run_one(
         "mix": [round(float(x), 2) for x in np.diff(search.mix, prepend=0.0)],
         "t": [*stages, t_end],
         "best_cost": search.best_cost,
-        "evaluated": value,
-        "valid": not problems,
-        "best_known": best,
-        "gap_pct": round(100 * (value - best) / best, 2),
-        **_breakdown(inst, roster),
+        **_describe(name, inst, p, search.best_assignment()),
         "cpu_s": round(cpu_s, 2),
         "wall_s": round(time.perf_counter() - wall, 2),
         "moves_per_cpu_s": round(moves / max(cpu_s, 1e-9)),
+        "load_avg": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def solve_one(name: str, seconds: float, seed: int) -> dict:
+    """The whole solver (CP-SAT beside the local search, 2 workers) for ``seconds``, its
+    roster described like the local search's."""
+    inst, p = _read(name)
+    cpu = time.process_time()
+    solution = solve_roster(p, time_limit_s=seconds, workers=2, seed=seed)
+    return {
+        "instance": name,
+        "seed": seed,
+        "solver_s": seconds,
+        "status": solution.status,
+        **_describe(name, inst, p, [list(row) for row in solution.assignment]),
+        "cpu_s": round(time.process_time() - cpu, 2),
+        "wall_s": round(solution.wall_s, 2),
         "load_avg": [round(x, 2) for x in os.getloadavg()],
     }
 
@@ -112,13 +157,23 @@ def main() -> None:
         help="start temperature of each anneal of --moves moves; the later ones from the best",
     )
     parser.add_argument("--t-end", type=float, default=0.3)
+    parser.add_argument(
+        "--solver",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="run the whole solver for SECONDS instead of the local search alone",
+    )
     args = parser.parse_args()
     compile_kernels()  # compile (or load) outside every measured run
     out = args.out.open("a", encoding="utf-8") if args.out else None
     for name in args.instances:
         rows = []
         for seed in args.seeds:
-            row = run_one(name, args.moves, seed, args.mix, args.stages, args.t_end)
+            if args.solver is not None:
+                row = solve_one(name, args.solver, seed)
+            else:
+                row = run_one(name, args.moves, seed, args.mix, args.stages, args.t_end)
             rows.append(row)
             print(json.dumps(row), flush=True)
             if out:
@@ -126,13 +181,14 @@ def main() -> None:
         summary = {
             "instance": name,
             "summary": True,
-            "moves": args.moves,
+            "moves": None if args.solver is not None else args.moves,
+            "solver_s": args.solver,
             "seeds": args.seeds,
             "best_known": rows[0]["best_known"],
             "min": min(r["evaluated"] for r in rows),
             "mean": round(statistics.mean(r["evaluated"] for r in rows), 1),
-            "mix": rows[0]["mix"],
-            "t": rows[0]["t"],
+            "mix": rows[0].get("mix"),
+            "t": rows[0].get("t"),
             "all_valid": all(r["valid"] for r in rows),
         }
         print(json.dumps(summary), flush=True)

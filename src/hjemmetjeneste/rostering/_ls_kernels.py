@@ -35,8 +35,11 @@ def row_cost(
     e: int,
     rules: tuple,
     minute_unit: int,
+    counts: np.ndarray,
 ) -> tuple[int, int]:
-    """(hard violations, request penalty) of employee e's row.
+    """(hard violations, request penalty) of employee e's row; ``counts`` is scratch space
+    of one entry per value (overwritten; the annealing prices two rows a move and passes
+    the same array rather than allocating one each time).
 
     Violations count units: one per forbidden succession, per shift over a type's maximum,
     per ``minute_unit`` (rounded up) outside the total minutes, per day over the longest run,
@@ -58,7 +61,7 @@ def row_cost(
     ) = rules
     n_d = row.shape[0]
     n_v = length.shape[0]
-    counts = np.zeros(n_v, np.int64)
+    counts[:] = 0
     viol = 0
     penalty = 0
     minutes = 0
@@ -340,6 +343,7 @@ def anneal(
     rows = np.empty(2, np.int64)
     new_viol = np.empty(2, np.int64)
     new_pen = np.empty(2, np.int64)
+    scratch = np.empty(n_v, np.int64)
     cost = state[0]
     viol_total = 0
     for e in range(n_e):
@@ -383,7 +387,7 @@ def anneal(
             a[e, d] = nv
         for i in range(n_rows):
             e = rows[i]
-            v, p = row_cost(a[e], e, rules, minute_unit)
+            v, p = row_cost(a[e], e, rules, minute_unit, scratch)
             new_viol[i] = v
             new_pen[i] = p
             delta += hard * (v - row_viol[e]) + p - row_pen[e]

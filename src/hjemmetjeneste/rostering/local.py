@@ -244,9 +244,10 @@ class LocalSearch:
         self.counts[:, :] = 0
         for d in range(self.a.shape[1]):
             self.counts[d] = np.bincount(self.a[:, d], minlength=self.counts.shape[1])
+        scratch = np.empty(self.counts.shape[1], np.int64)
         for e in range(self.a.shape[0]):
             self.row_viol[e], self.row_pen[e] = k.row_cost(
-                self.a[e], e, self.arr.rules(), MINUTE_UNIT
+                self.a[e], e, self.arr.rules(), MINUTE_UNIT, scratch
             )
         arr = self.arr
         cover = 0
