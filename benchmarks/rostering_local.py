@@ -29,7 +29,7 @@ import numpy as np
 from hjemmetjeneste.benchsets import benchmarks_dir
 from hjemmetjeneste.benchsets.rostering import evaluate, read_instance, to_problem
 from hjemmetjeneste.rostering.cpsat import solve_roster
-from hjemmetjeneste.rostering.local import LocalSearch, compile_kernels
+from hjemmetjeneste.rostering.local import DOUBLE_SWAP_TRIES, LocalSearch, compile_kernels
 
 
 def _best_known() -> dict[str, int]:
@@ -98,11 +98,13 @@ def run_one(
     mix: list[float] | None,
     stages: list[float],
     t_end: float,
+    tries: int,
 ) -> dict:
     inst, p = _read(name)
     search = LocalSearch(p, [[-1] * p.n_days for _ in p.employees], seed=seed)
     if mix is not None:
         search.mix[:] = np.cumsum(mix)
+    search.tries = tries
     cpu, wall = time.process_time(), time.perf_counter()
     for i, t_start in enumerate(stages):  # each stage after the first from the best roster
         if i:
@@ -115,6 +117,7 @@ def run_one(
         "moves": moves,
         "mix": [round(float(x), 2) for x in np.diff(search.mix, prepend=0.0)],
         "t": [*stages, t_end],
+        "tries": tries,
         "best_cost": search.best_cost,
         **_describe(name, inst, p, search.best_assignment()),
         "cpu_s": round(cpu_s, 2),
@@ -157,6 +160,7 @@ def main() -> None:
         help="start temperature of each anneal of --moves moves; the later ones from the best",
     )
     parser.add_argument("--t-end", type=float, default=0.3)
+    parser.add_argument("--tries", type=int, default=DOUBLE_SWAP_TRIES)
     parser.add_argument(
         "--solver",
         type=float,
@@ -173,7 +177,7 @@ def main() -> None:
             if args.solver is not None:
                 row = solve_one(name, args.solver, seed)
             else:
-                row = run_one(name, args.moves, seed, args.mix, args.stages, args.t_end)
+                row = run_one(name, args.moves, seed, args.mix, args.stages, args.t_end, args.tries)
             rows.append(row)
             print(json.dumps(row), flush=True)
             if out:

@@ -123,14 +123,36 @@ def block_start(anchor: int, span: int, n_d: int) -> int:
     return min(max(first, 0), n_d - span)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def swap_block(a: np.ndarray, e0: int, e1: int, first: int, span: int) -> None:
+    """Employees e0 and e1 exchange their values on ``span`` days from ``first``."""
+    for d in range(first, first + span):
+        a[e0, d], a[e1, d] = a[e1, d], a[e0, d]
+
+
 @njit(cache=True, nogil=True)
 def double_swap(
-    a: np.ndarray, cells: np.ndarray, rows: np.ndarray, length: np.ndarray, e0: int, anchor: int
+    a: np.ndarray,
+    cells: np.ndarray,
+    rows: np.ndarray,
+    e0: int,
+    anchor: int,
+    rules: tuple,
+    allowed: np.ndarray,
+    hard: int,
+    minute_unit: int,
+    scratch: np.ndarray,
+    tries: int,
 ) -> tuple[int, int]:
     """Employees e0 and a random e1 swap their values on a block of 1–3 days (holding
-    ``anchor`` when it is a day) and on a second block of as many days, drawn uniformly
-    among those that give the minutes back: shifts pass from one to the other and back, so
-    neither one's total changes (one block swap breaks the totals whenever they differ)."""
+    ``anchor`` when it is a day) and on a second block of as many days that gives the
+    minutes back: shifts pass from one to the other and back, so neither one's total changes
+    (one block swap breaks the totals whenever they differ) and no cover count does.
+
+    The second block is the cheapest for the two rows of ``tries`` drawn among those that
+    give the minutes back (1: a uniform draw): most of them break a stretch rule, and
+    pricing a few rows here is cheaper than proposing the move again."""
+    length = rules[0]
     n_e, n_d = a.shape
     span = np.random.randint(1, 4)
     if n_e < 2 or 2 * span > n_d:
@@ -141,32 +163,48 @@ def double_swap(
     d1 = block_start(anchor, span, n_d)
     gain = 0  # e0's minutes gained by swapping the first block
     differ = False
-    for i in range(span):
-        gain += length[a[e1, d1 + i]] - length[a[e0, d1 + i]]
-        differ = differ or a[e0, d1 + i] != a[e1, d1 + i]
+    for d in range(d1, d1 + span):
+        if not (allowed[e0, d, a[e1, d]] and allowed[e1, d, a[e0, d]]):
+            return 0, 0
+        gain += length[a[e1, d]] - length[a[e0, d]]
+        differ = differ or a[e0, d] != a[e1, d]
     if not differ:
         return 0, 0
-    seen = 0
-    d2 = -1
-    for d in range(n_d - span + 1):
-        if abs(d - d1) < span:
+    found = np.empty(n_d, np.int64)
+    n_found = 0
+    for first in range(n_d - span + 1):
+        if abs(first - d1) < span:
             continue
         back = 0
         differ = False
-        for i in range(span):
-            back += length[a[e1, d + i]] - length[a[e0, d + i]]
-            differ = differ or a[e0, d + i] != a[e1, d + i]
-        if differ and back == -gain:
-            seen += 1
-            if np.random.randint(0, seen) == 0:
-                d2 = d
-    if d2 < 0:
+        ok = True
+        for d in range(first, first + span):
+            ok = ok and allowed[e0, d, a[e1, d]] and allowed[e1, d, a[e0, d]]
+            back += length[a[e1, d]] - length[a[e0, d]]
+            differ = differ or a[e0, d] != a[e1, d]
+        if ok and differ and back == -gain:
+            found[n_found] = first
+            n_found += 1
+    if n_found == 0:
         return 0, 0
+    d2 = found[np.random.randint(0, n_found)]
+    if tries > 1 and n_found > 1:
+        swap_block(a, e0, e1, d1, span)
+        best = -1
+        for _ in range(tries):
+            first = found[np.random.randint(0, n_found)]
+            swap_block(a, e0, e1, first, span)
+            v0, p0 = row_cost(a[e0], e0, rules, minute_unit, scratch)
+            v1, p1 = row_cost(a[e1], e1, rules, minute_unit, scratch)
+            swap_block(a, e0, e1, first, span)
+            cost = hard * (v0 + v1) + p0 + p1
+            if best < 0 or cost < best:
+                best, d2 = cost, first
+        swap_block(a, e0, e1, d1, span)
     rows[0], rows[1] = e0, e1
     n = 0
     for first in (d1, d2):
-        for i in range(span):
-            d = first + i
+        for d in range(first, first + span):
             cells[n, 0], cells[n, 1], cells[n, 2] = e0, d, a[e1, d]
             cells[n + 1, 0], cells[n + 1, 1], cells[n + 1, 2] = e1, d, a[e0, d]
             n += 2
@@ -240,16 +278,21 @@ def propose(
     n_v: int,
     focus: np.ndarray,
     focus_share: float,
-    length: np.ndarray,
     mix: np.ndarray,
     counts: np.ndarray,
     req: np.ndarray,
     allowed: np.ndarray,
+    rules: tuple,
+    hard: int,
+    minute_unit: int,
+    scratch: np.ndarray,
+    tries: int,
 ) -> tuple[int, int]:
     """Draw one move: fills ``cells[i] = (employee, day, new value)`` and ``rows`` with the
     one or two employees it changes; returns (cells used, rows used). A ``focus_share`` of
     the moves touch one of the ``focus`` cells (employee, day): the requests."""
     n_e, n_d = a.shape
+    length = rules[0]
     draw = np.random.random() * mix[-1]
     kind = 0
     while draw >= mix[kind] and kind < mix.shape[0] - 1:
@@ -282,7 +325,9 @@ def propose(
             cells[2 * i + 1, 0], cells[2 * i + 1, 1], cells[2 * i + 1, 2] = e1, d, a[e0, d]
         return 2 * span, 2
     if kind == 4:  # two employees swap two separate blocks: the hours of both kept
-        return double_swap(a, cells, rows, length, e0, anchor)
+        return double_swap(
+            a, cells, rows, e0, anchor, rules, allowed, hard, minute_unit, scratch, tries
+        )
     if kind == 5:  # a cover row short of people gets one
         return fill_gap(a, cells, rows, length, counts, req, allowed)
     if kind == 2:  # one employee swaps two blocks of days
@@ -321,6 +366,7 @@ def anneal(
     focus: np.ndarray,
     focus_share: float,
     mix: np.ndarray,
+    tries: int,
     req: np.ndarray,
     under: np.ndarray,
     over: np.ndarray,
@@ -354,7 +400,21 @@ def anneal(
     for _ in range(iterations):
         temp *= ratio
         n_cells, n_rows = propose(
-            a, cells, rows, n_v, focus, focus_share, rules[0], mix, counts, req, allowed
+            a,
+            cells,
+            rows,
+            n_v,
+            focus,
+            focus_share,
+            mix,
+            counts,
+            req,
+            allowed,
+            rules,
+            hard,
+            minute_unit,
+            scratch,
+            tries,
         )
         ok = n_cells > 0
         changes = False

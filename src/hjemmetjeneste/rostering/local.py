@@ -37,6 +37,9 @@ MOVE_MIX = (3.0, 4.0, 1.0, 2.0, 2.0, 2.0)
 value, two employees swap a block, one employee swaps two blocks, one employee's days
 rotated, two employees swap two blocks that give the minutes back, a short cover row filled."""
 
+DOUBLE_SWAP_TRIES = 3
+"""Second blocks a double swap prices before it proposes the cheapest (1: a uniform draw)."""
+
 BROKEN_CHUNKS = 10
 """Chunks of moves (:meth:`LocalSearch.run`) ending on a broken roster after which the search
 goes back to its best roster."""
@@ -234,6 +237,7 @@ class LocalSearch:
         self.best = self.a.copy()
         self.state = np.array([0, NONE], np.int64)
         self.mix = np.cumsum(MOVE_MIX)
+        self.tries = DOUBLE_SWAP_TRIES
         self.broken = 0
         """Chunks of moves in a row that ended on a roster breaking a hard rule."""
         self.reset(self.a)
@@ -290,6 +294,7 @@ class LocalSearch:
             arr.focus,
             FOCUS_SHARE,
             self.mix,
+            self.tries,
             arr.req,
             arr.under,
             arr.over,
