@@ -27,7 +27,12 @@ from pathlib import Path
 import numpy as np
 
 from hjemmetjeneste.benchsets import benchmarks_dir
-from hjemmetjeneste.benchsets.rostering import evaluate, read_instance, to_problem
+from hjemmetjeneste.benchsets.rostering import (
+    evaluate,
+    penalty_parts,
+    read_instance,
+    to_problem,
+)
 from hjemmetjeneste.rostering.cpsat import solve_roster
 from hjemmetjeneste.rostering.local import DOUBLE_SWAP_TRIES, LocalSearch, compile_kernels
 
@@ -36,21 +41,6 @@ def _best_known() -> dict[str, int]:
     path = benchmarks_dir() / "rostering" / "bks.csv"
     with path.open(encoding="utf-8") as fh:
         return {r["instance"]: int(r["best_known_objective"]) for r in csv.DictReader(fh)}
-
-
-def _breakdown(inst, roster: dict[str, list[str | None]]) -> dict[str, int]:
-    """The penalty of ``roster`` by kind (the evaluator's rules, split)."""
-    n = inst.horizon
-    under = over = requests = 0
-    for e, d, shift, w in inst.on_requests:
-        requests += w * (roster.get(e, [None] * n)[d] != shift)
-    for e, d, shift, w in inst.off_requests:
-        requests += w * (roster.get(e, [None] * n)[d] == shift)
-    for d, shift, req, u, o in inst.cover:
-        count = sum(1 for days in roster.values() if days[d] == shift)
-        under += (req - count) * u if count < req else 0
-        over += (count - req) * o if count > req else 0
-    return {"cover_under": under, "cover_over": over, "requests": requests}
 
 
 def _describe(name: str, inst, problem, assignment: list[list[int]]) -> dict:
@@ -80,7 +70,7 @@ def _describe(name: str, inst, problem, assignment: list[list[int]]) -> dict:
         "valid": not problems,
         "best_known": best,
         "gap_pct": round(100 * (value - best) / best, 2),
-        **_breakdown(inst, roster),
+        **penalty_parts(inst, roster),
         "short_rows": short,
         "below_max_minutes": below,
     }
