@@ -6,8 +6,10 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 
 from hjemmetjeneste.benchsets.rostering import NrpInstance, NrpStaff, evaluate, to_problem
+from hjemmetjeneste.rostering import _ls_kernels as k
 from hjemmetjeneste.rostering import local
 from hjemmetjeneste.rostering.cpsat import solve_roster
 from hjemmetjeneste.rostering.local import LocalSearch, reference_cost, supports
@@ -126,10 +128,12 @@ def test_the_double_swap_keeps_everyones_minutes_and_changes_the_roster():
     assert not np.array_equal(search.a, start)
 
 
-def test_the_gap_move_fills_short_cover_rows():
+@pytest.mark.parametrize("n_days", [14, 200])  # every cover row read; rows probed at random
+def test_the_gap_move_fills_short_cover_rows(n_days: int):
     """From nobody working, gap moves alone at a low temperature cover rows."""
     rng = random.Random(6)
-    p = random_problem(rng)
+    p = random_problem(rng, n_days=n_days)
+    assert (n_days * len(p.shifts) > k.GAP_SCAN) == (n_days > 100)
     search = LocalSearch(p, [[-1] * p.n_days for _ in p.employees], seed=2)
     search.mix[:] = np.cumsum([0.0, 0.0, 0.0, 0.0, 0.0, 1.0])
     short = int(np.maximum(search.arr.req - search.counts, 0)[:, 1:].sum())
