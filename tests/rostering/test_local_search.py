@@ -235,3 +235,23 @@ def test_problems_with_rules_it_does_not_price_are_left_to_cp_sat():
     else:
         raise AssertionError("a roster on a day off was accepted")
     assert np.array_equal(LocalSearch(p, random_start(random.Random(2), p)).best.shape, (6, 14))
+
+
+def test_a_search_stuck_on_a_broken_roster_goes_back_to_its_best():
+    """One person (so a double swap never applies and nothing moves): a broken roster is
+    left for the best one after ``BROKEN_CHUNKS`` chunks ending on it, not before."""
+    shifts = (ShiftType("D", 0, 480),)
+    emp = Employee("A", max_shifts=(7,), max_consecutive=3)
+    p = RosterProblem(7, shifts, (emp,), tuple(Cover(d, 0, 1, 100, 1) for d in range(7)))
+    good = [[0, 0, 0, -1, 0, 0, 0]]
+    search = LocalSearch(p, good)
+    assert search.best_cost == 100
+    broken = np.array([[1, 1, 1, 1, 1, 1, 1]])  # seven in a row: four over the longest run
+    search.reset(broken)
+    assert search.row_viol.sum() == 4 and search.best_cost == 100
+    search.mix[:] = np.cumsum([0.0, 0.0, 0.0, 0.0, 1.0, 0.0])
+    for _ in range(local.BROKEN_CHUNKS - 1):
+        search._chunk(10, 1.0, 1.0)
+    assert np.array_equal(search.a, broken)
+    search._chunk(10, 1.0, 1.0)
+    assert search.best_assignment() == good and (search.a - 1).tolist() == good
