@@ -255,3 +255,16 @@ def test_a_search_stuck_on_a_broken_roster_goes_back_to_its_best():
     assert np.array_equal(search.a, broken)
     search._chunk(10, 1.0, 1.0)
     assert search.best_assignment() == good and (search.a - 1).tolist() == good
+
+
+def test_until_a_roster_keeps_every_rule_the_double_swap_and_gap_fill_are_left_out():
+    p = random_problem(random.Random(8))
+    search = LocalSearch(p, [[-1] * p.n_days for _ in p.employees])
+    assert search.best_cost == local.NONE  # the empty roster breaks the minimum minutes
+    weights = np.diff(search._moves(), prepend=0.0)
+    assert weights[local.REPAIR_FREE :].sum() == 0 and weights[: local.REPAIR_FREE].sum() > 0
+    search.mix[:] = np.cumsum([0.0, 0.0, 0.0, 0.0, 1.0, 1.0])  # nothing else: kept as it is
+    assert np.array_equal(search._moves(), search.mix)
+    search.state[1] = 0  # as if a roster with no violation had been found
+    search.mix[:] = np.cumsum(local.MOVE_MIX)
+    assert np.array_equal(search._moves(), search.mix)
