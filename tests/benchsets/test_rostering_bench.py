@@ -8,7 +8,13 @@ import pytest
 
 import ci_guard
 from hjemmetjeneste.benchsets import quality
-from hjemmetjeneste.benchsets.rostering import evaluate, read_instance, solve_instance, to_problem
+from hjemmetjeneste.benchsets.rostering import (
+    evaluate,
+    penalty_parts,
+    read_instance,
+    solve_instance,
+    to_problem,
+)
 
 TINY = """# This is a comment. Comments start with #
 SECTION_HORIZON
@@ -89,6 +95,7 @@ def test_the_evaluator_prices_every_term_and_catches_broken_rules(tiny: Path):
     value, problems = evaluate(inst, roster)
     assert any("day off 6" in p for p in problems)
     assert value == 100 + 1 + 100 + 1  # day 1: D short, L over; day 2: L short; day 6: D over
+    assert penalty_parts(inst, roster) == {"requests": 0, "cover_under": 200, "cover_over": 2}
 
 
 def test_a_solved_tiny_instance_is_valid_and_the_evaluator_agrees_with_the_model(tiny: Path):

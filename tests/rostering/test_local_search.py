@@ -6,8 +6,10 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 
 from hjemmetjeneste.benchsets.rostering import NrpInstance, NrpStaff, evaluate, to_problem
+from hjemmetjeneste.rostering import _ls_kernels as k
 from hjemmetjeneste.rostering import local
 from hjemmetjeneste.rostering.cpsat import solve_roster
 from hjemmetjeneste.rostering.local import LocalSearch, reference_cost, supports
@@ -93,6 +95,53 @@ def test_the_kernels_incremental_costs_match_the_plain_full_evaluation():
                 assert accepted > 0
         if search.best_cost < local.NONE:  # a roster with no violation was found
             assert reference_cost(p, search.best_assignment()) == (0, search.best_cost)
+
+
+def test_each_move_alone_keeps_the_incremental_costs_exact():
+    """Every kind of move on its own (``LocalSearch.mix``), against the plain evaluation."""
+    rng = random.Random(11)
+    for kind in range(len(local.MOVE_MIX)):
+        p = random_problem(rng)
+        search = LocalSearch(p, random_start(rng, p), seed=kind)
+        search.mix[:] = np.cumsum([float(k == kind) for k in range(len(local.MOVE_MIX))])
+        accepted = 0
+        for temp in (500.0, 5.0):
+            accepted += search.step(2000, temp, temp)
+            viol, soft = reference_cost(p, (search.a - 1).tolist())
+            assert search.cost == local.HARD * viol + soft, kind
+            assert search.row_viol.sum() == viol, kind
+        assert accepted > 0, kind
+
+
+def _minutes(search: LocalSearch) -> list[int]:
+    return search.arr.length[search.a].sum(axis=1).tolist()
+
+
+def test_the_double_swap_keeps_everyones_minutes_and_changes_the_roster():
+    rng = random.Random(4)
+    p = random_problem(rng, n_days=21, n_e=8)
+    search = LocalSearch(p, random_start(rng, p), seed=3)
+    search.mix[:] = np.cumsum([0.0, 0.0, 0.0, 0.0, 1.0, 0.0])
+    before, start = _minutes(search), search.a.copy()
+    assert search.step(5000, 1000.0, 1000.0) > 0
+    assert _minutes(search) == before
+    assert not np.array_equal(search.a, start)
+
+
+@pytest.mark.parametrize("n_days", [14, 200])  # every cover row read; rows probed at random
+def test_the_gap_move_fills_short_cover_rows(n_days: int):
+    """From nobody working, gap moves alone at a low temperature cover rows."""
+    rng = random.Random(6)
+    p = random_problem(rng, n_days=n_days)
+    assert (n_days * len(p.shifts) > k.GAP_SCAN) == (n_days > 100)
+    search = LocalSearch(p, [[-1] * p.n_days for _ in p.employees], seed=2)
+    search.mix[:] = np.cumsum([0.0, 0.0, 0.0, 0.0, 0.0, 1.0])
+    short = int(np.maximum(search.arr.req - search.counts, 0)[:, 1:].sum())
+    assert short > 0
+    search.step(3000, 0.5, 0.5)
+    assert int(np.maximum(search.arr.req - search.counts, 0)[:, 1:].sum()) < short
+    viol, soft = reference_cost(p, (search.a - 1).tolist())
+    assert search.cost == local.HARD * viol + soft
 
 
 def test_the_reference_counts_each_rule_once():
@@ -186,3 +235,36 @@ def test_problems_with_rules_it_does_not_price_are_left_to_cp_sat():
     else:
         raise AssertionError("a roster on a day off was accepted")
     assert np.array_equal(LocalSearch(p, random_start(random.Random(2), p)).best.shape, (6, 14))
+
+
+def test_a_search_stuck_on_a_broken_roster_goes_back_to_its_best():
+    """One person (so a double swap never applies and nothing moves): a broken roster is
+    left for the best one after ``BROKEN_CHUNKS`` chunks ending on it, not before."""
+    shifts = (ShiftType("D", 0, 480),)
+    emp = Employee("A", max_shifts=(7,), max_consecutive=3)
+    p = RosterProblem(7, shifts, (emp,), tuple(Cover(d, 0, 1, 100, 1) for d in range(7)))
+    good = [[0, 0, 0, -1, 0, 0, 0]]
+    search = LocalSearch(p, good)
+    assert search.best_cost == 100
+    broken = np.array([[1, 1, 1, 1, 1, 1, 1]])  # seven in a row: four over the longest run
+    search.reset(broken)
+    assert search.row_viol.sum() == 4 and search.best_cost == 100
+    search.mix[:] = np.cumsum([0.0, 0.0, 0.0, 0.0, 1.0, 0.0])
+    for _ in range(local.BROKEN_CHUNKS - 1):
+        search._chunk(10, 1.0, 1.0)
+    assert np.array_equal(search.a, broken)
+    search._chunk(10, 1.0, 1.0)
+    assert search.best_assignment() == good and (search.a - 1).tolist() == good
+
+
+def test_until_a_roster_keeps_every_rule_the_double_swap_and_gap_fill_are_left_out():
+    p = random_problem(random.Random(8))
+    search = LocalSearch(p, [[-1] * p.n_days for _ in p.employees])
+    assert search.best_cost == local.NONE  # the empty roster breaks the minimum minutes
+    weights = np.diff(search._moves(), prepend=0.0)
+    assert weights[local.REPAIR_FREE :].sum() == 0 and weights[: local.REPAIR_FREE].sum() > 0
+    search.mix[:] = np.cumsum([0.0, 0.0, 0.0, 0.0, 1.0, 1.0])  # nothing else: kept as it is
+    assert np.array_equal(search._moves(), search.mix)
+    search.state[1] = 0  # as if a roster with no violation had been found
+    search.mix[:] = np.cumsum(local.MOVE_MIX)
+    assert np.array_equal(search._moves(), search.mix)

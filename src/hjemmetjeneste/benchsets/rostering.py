@@ -182,17 +182,26 @@ def evaluate(inst: NrpInstance, roster: dict[str, list[str | None]]) -> tuple[in
         for d in inst.days_off.get(s.name, frozenset()):
             if worked[d]:
                 problems.append(f"{s.name}: works on day off {d}")
-    penalty = 0
+    return sum(penalty_parts(inst, roster).values()), problems
+
+
+def penalty_parts(inst: NrpInstance, roster: dict[str, list[str | None]]) -> dict[str, int]:
+    """The penalty of ``roster`` by kind: requests missed, cover rows short, cover rows over."""
+    n = inst.horizon
+    parts = {"requests": 0, "cover_under": 0, "cover_over": 0}
     for e, d, shift, w in inst.on_requests:
         if roster.get(e, [None] * n)[d] != shift:
-            penalty += w
+            parts["requests"] += w
     for e, d, shift, w in inst.off_requests:
         if roster.get(e, [None] * n)[d] == shift:
-            penalty += w
+            parts["requests"] += w
     for d, shift, req, under, over in inst.cover:
         count = sum(1 for days in roster.values() if days[d] == shift)
-        penalty += (req - count) * under if count < req else (count - req) * over
-    return penalty, problems
+        if count < req:
+            parts["cover_under"] += (req - count) * under
+        else:
+            parts["cover_over"] += (count - req) * over
+    return parts
 
 
 def solve_instance(
