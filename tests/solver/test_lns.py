@@ -594,3 +594,22 @@ def test_waiting_cost_cuts_waiting_and_keeps_every_rule():
     solution = solve(weighted, SolveParams(time_limit_s=2.0, seed=1, iterations=2_000))
     assert "ruin and recreate" in solution.status
     assert check_solution(weighted, solution) == []
+
+
+def test_a_late_or_empty_first_plan_still_gives_a_plan(monkeypatch):
+    """OR-Tools' first plan arriving empty with no search time left (a loaded machine: the
+    demo placed 0 of 284 at load 17) still gives a plan: the kernels place greedily what
+    fits, and the checker agrees."""
+    problem = _with_breaks(_random_problem(5, n_jobs=40, n_vehicles=5), 5)
+    real = lns.solve_with_ortools
+
+    def empty_first(problem_, params, *args, **kwargs):
+        found = real(problem_, params, *args, **kwargs)
+        return dataclasses.replace(
+            found, routes=tuple(dataclasses.replace(r, stops=()) for r in found.routes)
+        )
+
+    monkeypatch.setattr(lns, "solve_with_ortools", empty_first)
+    solution = lns.solve_with_lns(problem, SolveParams(time_limit_s=0.01, seed=0))
+    assert len(solution.dropped) < len(problem.job_nodes) // 2
+    assert check_solution(problem, solution) == []

@@ -959,6 +959,10 @@ def solve_with_lns(
             report,
             params.iterations,
             data=data,
+            # What OR-Tools' first plan leaves out is placed greedily before the search: on
+            # a loaded machine its first plan may come late or empty, and a search with no
+            # time left would otherwise return a plan with nothing placed.
+            fill=True,
         )
     except ValueError as exc:
         # OR-Tools' plan is feasible, so the kernels should always read it; if they cannot,
