@@ -12,6 +12,10 @@ from hjemmetjeneste.formats import read_export, write_export
 from hjemmetjeneste.pipeline import plan_shift
 from hjemmetjeneste.solver import SolveParams
 
+# A work budget, not a 0.5 s wall-clock limit: whether the preference is honoured must not
+# depend on how loaded the machine is.
+BUDGET = SolveParams(time_limit_s=30, iterations=500, seed=0)
+
 
 def test_column_round_trips_and_the_search_prefers_her(tmp_path):
     tables = base_tables()
@@ -28,7 +32,7 @@ def test_column_round_trips_and_the_search_prefers_her(tmp_path):
     data = data.model_copy(
         update={"municipality": data.municipality.model_copy(update={"rules": rules})}
     )
-    result = plan_shift(data, DAY, "day", params=SolveParams(time_limit_s=0.5)).result
+    result = plan_shift(data, DAY, "day", params=BUDGET).result
     ola = [w.staff_id for w in result.worklists for v in w.visits if v.patient_id == "P2"]
     assert ola == ["S3"]
 
@@ -52,7 +56,7 @@ def _shower_caregivers(tables, tmp_path, rules: PlanningRules | None = None) -> 
         data = data.model_copy(
             update={"municipality": data.municipality.model_copy(update={"rules": rules})}
         )
-    result = plan_shift(data, DAY, "day", params=SolveParams(time_limit_s=0.5)).result
+    result = plan_shift(data, DAY, "day", params=BUDGET).result
     return [w.staff_id for w in result.worklists for v in w.visits if v.patient_id == "P2"]
 
 

@@ -22,6 +22,9 @@ DEMO = Path(__file__).resolve().parents[2] / "data" / "demo"
 MONDAY = date(2026, 11, 30)
 TUESDAY = MONDAY + timedelta(days=1)
 DISTRICT = "trd-ost"
+# A work budget, not a wall-clock limit: under CI's load a 1 s limit once left a
+# time-critical night task unplaced that the same search places given its iterations.
+PLAN_BUDGET = SolveParams(time_limit_s=120, iterations=3_000, seed=0)
 
 pytestmark = pytest.mark.slow
 
@@ -72,9 +75,7 @@ def test_planning_with_the_roster_leaves_no_time_critical_task_unplaced(demo, ge
         update={"roster": merged_roster(demo, DISTRICT, MONDAY, 7, outcome.roster)}
     )
     for shift in ShiftKind:
-        result = plan_shift(
-            data, TUESDAY, shift, DISTRICT, params=SolveParams(time_limit_s=1)
-        ).result
+        result = plan_shift(data, TUESDAY, shift, DISTRICT, params=PLAN_BUDGET).result
         assert [u.task_id for u in result.unplaced if u.time_critical] == []
         assert {w.staff_id for w in result.worklists} <= set(
             data.roster.on_shift(TUESDAY, shift, DISTRICT)
