@@ -29,9 +29,10 @@ from hjemmetjeneste.solver.lns import warm_up
 from hjemmetjeneste.travel import GreatCircleSource
 
 
-def with_breaks(day: DayPlan) -> DayPlan:
-    """``day`` with the municipality's break rule on (the Act's defaults)."""
-    rules = day.municipality.rules.model_copy(update={"breaks": BreakRule()})
+def with_breaks(day: DayPlan, rule: BreakRule | None = BreakRule()) -> DayPlan:  # noqa: B008
+    """``day`` with the municipality's break rule set to ``rule`` (default: the Act's; None:
+    no breaks — the demo municipality these days are built on has the rule on)."""
+    rules = day.municipality.rules.model_copy(update={"breaks": rule})
     municipality = day.municipality.model_copy(update={"rules": rules})
     return day.model_copy(update={"municipality": municipality})
 
@@ -56,7 +57,7 @@ def days(args: argparse.Namespace) -> None:
     """One row per (break rule, time limit) on one seeded district day."""
     warm_up()
     day = demo_day() if args.visits == 0 else district_day(args.visits, args.staff, args.seed)
-    for label, variant in (("no breaks", day), ("breaks", with_breaks(day))):
+    for label, variant in (("no breaks", with_breaks(day, None)), ("breaks", with_breaks(day))):
         if args.only and label != args.only:
             continue
         problem = build_problem(variant, GreatCircleSource()).problem
