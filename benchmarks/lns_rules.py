@@ -88,7 +88,7 @@ def deadline(args: argparse.Namespace) -> None:
     for name, day in plans.items():
         day = day or district_day(args.visits, args.staff, seed=args.seed)
         for breaks in (False, True):
-            variant = with_breaks(day) if breaks else day
+            variant = with_breaks(day, BreakRule() if breaks else None)
             for limit in args.limits:
                 started = time.monotonic()
                 outcome = plan_day_plan(
