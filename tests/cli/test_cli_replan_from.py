@@ -66,7 +66,8 @@ def test_plan_from_another_shift_is_an_input_error(tmp_path: Path):
     """A --from plan of another shift exits 2 instead of silently planning cold."""
     out = tmp_path / "evening"
     first = runner.invoke(
-        app, [*PLAN[:-2], "evening", "--no-details", "--time-limit", "0.3", "--out", str(out)]
+        app,
+        [*PLAN[:-2], "evening", "--no-details", *BUDGET, "--time-limit", "5", "--out", str(out)],
     )
     assert first.exit_code == 0, first.output
     (path,) = out.glob("plan-*.json")
