@@ -122,8 +122,8 @@ def _export(tmp_path: Path) -> Path:
 
 def _commands(export: Path, every_shift: Path, tmp_path: Path) -> list[list[str]]:
     """import, plan (a shift, from the store, a range, a re-plan, error paths), check,
-    staffing and roster. Not here: the export readers' messages about bad input (a missing
-    file, a bad cell), which are English still."""
+    staffing and roster. The export readers' messages about bad input (a missing file, a
+    bad cell): :func:`test_bad_input_is_worded_from_the_catalogue`."""
     plans = tmp_path / "plans"
     day = str(DAY)
     quick = ["--time-limit", "0.5", "--iterations", "50", "--seed", "1"]
@@ -212,3 +212,69 @@ def test_a_roster_shortfall_in_words():
         )
     finally:
         set_language("nb")
+
+
+def _broken_exports(tmp_path: Path) -> list[Path]:
+    """Exports a planner may really send: cells that cannot be read (a decimal with a comma
+    and a point, a time 25:00, a date 2026-13-01, an empty id), a reference to nobody, a
+    duplicate id, a refused caregiver also preferred, a missing column, a missing file, a
+    file that is no CSV."""
+    cells = tiny_tables()
+    cells["patients"][0].update(lat="63,4.3")
+    cells["patients"][1].update(patient_id=cells["patients"][0]["patient_id"])
+    for row in cells["patients"]:
+        row.update(refused_staff_ids="", preferred_staff_ids="")
+    cells["patients"][2].update(refused_staff_ids="S1", preferred_staff_ids="S1")
+    cells["interventions"][0].update(patient_id="P99", times="25:00")
+    cells["roster"][0].update(date="2026-13-01", staff_id="")
+    broken = [write_tables(cells, tmp_path / "cells")]
+    columns = tiny_tables()
+    for row in columns["staff"]:
+        del row["competence"]
+    broken.append(write_tables(columns, tmp_path / "columns"))
+    files = write_tables(tiny_tables(), tmp_path / "files")
+    (files / "roster.csv").unlink()
+    (files / "staff.csv").write_bytes(b"staff_id\x00,name\nS1\x00,x\n")
+    broken.append(files)
+    return broken
+
+
+def _export_words(folder: Path) -> set[str]:
+    """The data of an export and the names it gives things: the export's file names (those
+    it has and those it should have) and columns (a message names the field as written)."""
+    names = (*(p.name for p in folder.iterdir()), *tiny_tables())
+    words = _data_words(folder) | _vocabulary(*names)
+    for path in folder.glob("*.csv"):
+        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+            words |= _vocabulary(*next(csv.reader(handle), []))
+    return words
+
+
+def test_bad_input_is_worded_from_the_catalogue(marked, tmp_path, monkeypatch):
+    """`import` and `plan` of broken exports: every issue (file, row, field and what is
+    wrong) in the catalogue's words, and the language asked for."""
+    monkeypatch.setenv("HJEMMETJENESTE_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    runner = CliRunner()
+    bad = []
+    for export in _broken_exports(tmp_path):
+        for args in (["import", str(export)], ["plan", str(export), "--date", str(DAY)]):
+            result = runner.invoke(app, args)
+            assert result.exit_code == 2, (args, result.output)
+            assert "Traceback" not in result.output
+            data = _export_words(export) | _vocabulary(str(tmp_path), *args)
+            bad += [f"{args[0]}: {line}" for line in _leftovers(result.output, data)]
+    assert not bad, "printed past the catalogue:\n" + "\n".join(bad)
+    assert not marked.missing, f"messages without a bokmål translation: {marked.missing}"
+
+
+def test_bad_input_in_bokmal_and_english(tmp_path, monkeypatch):
+    monkeypatch.setenv("HJEMMETJENESTE_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    (cells, *_) = _broken_exports(tmp_path)
+    runner = CliRunner()
+    nb = runner.invoke(app, ["import", str(cells)]).output
+    en = runner.invoke(app, ["import", str(cells), "--lang", "en"]).output
+    assert "interventions.csv, rad 1, felt 'patient_id': ukjent bruker 'P99'" in nb
+    assert "interventions.csv, row 1, field 'patient_id': unknown patient 'P99'" in en
+    assert "felt 'times': forventet klokkeslett" in nb and "(klokkeslettet finnes ikke" in nb
+    assert "roster.csv, rad 1, felt 'date': forventet en dato ÅÅÅÅ-MM-DD" in nb
+    assert "roster.csv, row 1, field 'date': expected a date YYYY-MM-DD" in en

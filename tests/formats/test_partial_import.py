@@ -37,7 +37,7 @@ def test_roster_alone_imports_with_partial(tmp_path: Path) -> None:
     url = _store_with_valid(tmp_path)
     before = open_store(url).load_municipality()
     folder = _roster_alone(tmp_path, ["S001", "2026-12-24", "evening", "trd-ost"])
-    refused = runner.invoke(app, ["import", str(folder), "--database-url", url])
+    refused = runner.invoke(app, ["import", "--lang", "en", str(folder), "--database-url", url])
     assert refused.exit_code == 2 and "file is missing" in refused.output
     result = runner.invoke(app, ["import", str(folder), "--partial", "--database-url", url])
     assert result.exit_code == 0, result.output
@@ -55,7 +55,11 @@ def test_roster_alone_is_checked_against_the_store(tmp_path: Path) -> None:
     report = tmp_path / "issues.csv"
     result = runner.invoke(
         app,
-        ["import", str(folder), "--partial", "--database-url", url, "--report", str(report)],
+        [
+            *("import", str(folder), "--partial", "--lang", "en", "--database-url", url),
+            "--report",
+            str(report),
+        ],
     )
     assert result.exit_code == 2
     assert "unknown staff member 'S999'" in result.output
