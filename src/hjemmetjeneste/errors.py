@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from hjemmetjeneste.i18n import N_
+from hjemmetjeneste.i18n import N_, as_written
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -51,7 +51,7 @@ class Phrase:
         return _fill(say(self.template), self.values, say)
 
     def __str__(self) -> str:
-        return _fill(self.template, self.values, _english)
+        return _fill(self.template, self.values, as_written)
 
 
 def _fill(template: str, values: tuple[tuple[str, object], ...], say: Say) -> str:
@@ -68,10 +68,6 @@ def _word(value: object, say: Say) -> object:
     if isinstance(value, Phrase):
         return value.worded(say)
     return value
-
-
-def _english(message: str) -> str:
-    return message
 
 
 @dataclass(frozen=True)
@@ -96,7 +92,7 @@ class InputIssue:
     ) -> InputIssue:
         """An issue whose message is ``template`` (marked ``N_``) with ``values`` filled in."""
         pairs = tuple(values.items())
-        return cls(file, row, field, _fill(template, pairs, _english), template, pairs)
+        return cls(file, row, field, _fill(template, pairs, as_written), template, pairs)
 
     @classmethod
     def from_error(
@@ -108,13 +104,13 @@ class InputIssue:
             return cls.of(file, row, field, reason.template, **dict(reason.values))
         return cls(file, row, field, str(error))
 
-    def worded(self, say: Say = _english) -> str:
+    def worded(self, say: Say = as_written) -> str:
         """The problem in the language of ``say`` (a message without a template: English)."""
         if not self.template:
             return self.message
         return _fill(say(self.template), self.values, say)
 
-    def in_words(self, say: Say = _english) -> str:
+    def in_words(self, say: Say = as_written) -> str:
         """Where the problem is and what it is, in the language of ``say``."""
         where = self.file
         if self.row is not None:
@@ -140,7 +136,7 @@ class PlanInputError(HjemmetjenesteError):
         self.issues = tuple(issues)
         super().__init__(self.in_words())
 
-    def in_words(self, say: Say = _english) -> str:
+    def in_words(self, say: Say = as_written) -> str:
         """Every issue's kind and the first issues, in the language of ``say``."""
         shown = "\n".join(f"  - {i.in_words(say)}" for i in self.issues[:_SHOWN])
         more = (
@@ -181,7 +177,7 @@ class IssueGroup:
     first: InputIssue | None = field(default=None, compare=False)
     """The first issue of the kind: its template words the kind in another language."""
 
-    def in_words(self, say: Say = _english) -> str:
+    def in_words(self, say: Say = as_written) -> str:
         """The count, kind and places in the language of ``say``."""
         where = "; ".join(
             f"{file} {', '.join(fields)}".rstrip() for file, fields in self.places[:_PLACES]
@@ -193,7 +189,7 @@ class IssueGroup:
     def _kind(self, say: Say) -> str:
         """The kind, worded from the first issue's template when it has one: its values
         left out as in :func:`issue_kind`, its terms in words."""
-        if self.first is None or not self.first.template or say is _english:
+        if self.first is None or not self.first.template or say is as_written:
             return self.kind
         values = tuple((k, v if isinstance(v, Term) else _LEFT_OUT) for k, v in self.first.values)
         return _fill(_conversions(say(self.first.template)), values, say)

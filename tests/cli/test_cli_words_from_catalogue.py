@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import gettext
+import json
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -278,3 +279,83 @@ def test_bad_input_in_bokmal_and_english(tmp_path, monkeypatch):
     assert "felt 'times': forventet klokkeslett" in nb and "(klokkeslettet finnes ikke" in nb
     assert "roster.csv, rad 1, felt 'date': forventet en dato ÅÅÅÅ-MM-DD" in nb
     assert "roster.csv, row 1, field 'date': expected a date YYYY-MM-DD" in en
+
+
+def _hand_edited_plan(export: Path, tmp_path: Path) -> Path:
+    """The day's plan written by `plan`, then edited by hand: the first visit of every
+    worklist moved to 05:00 (before its window, before the shift, before its caregiver can
+    be there)."""
+    plans = tmp_path / "plans"
+    quick = ["--time-limit", "0.5", "--iterations", "50", "--seed", "1"]
+    args = ["plan", str(export), "--date", str(DAY), "--shift", "day", *quick, "--out", str(plans)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    path = plans / f"plan-D1-{DAY}-day.json"
+    plan = json.loads(path.read_text(encoding="utf-8"))
+    for worklist in plan["worklists"]:
+        for visit in worklist["visits"][:1]:
+            visit["start"] = visit["start"][:11] + "05:00:00+01:00"
+    path.write_text(json.dumps(plan), encoding="utf-8")
+    return path
+
+
+def _rule_breaking_roster(export: Path, tmp_path: Path, monkeypatch) -> list[str]:
+    """`roster` arguments whose generated roster breaks the Act: S4 on the evening shift,
+    then on the day shift the next morning (nine hours of rest, eleven required). The
+    generator never makes one (the rules are hard there), so it is replaced by one that
+    returns this roster; the checker that finds the violation is the real one."""
+    import hjemmetjeneste.rostering.roster as roster_module
+    from hjemmetjeneste.domain import Roster, RosterEntry, ShiftKind
+    from hjemmetjeneste.rostering.files import write_needs
+
+    entries = tuple(
+        RosterEntry(staff_id="S4", date=day, shift=shift, district_id="D1")
+        for day, shift in ((DAY, ShiftKind.EVENING), (DAY + timedelta(days=1), ShiftKind.DAY))
+    )
+
+    def generated(data, spec, **_options):
+        return roster_module.RosterOutcome(Roster(entries=entries), (), 0, "FEASIBLE", 0.0)
+
+    monkeypatch.setattr(roster_module, "generate_roster", generated)
+    need = tmp_path / "need.json"
+    write_needs([], need)
+    return ["roster", str(export), "--date", str(DAY), "--weeks", "1", "--need", str(need),
+            "--out", str(tmp_path / "new.csv")]  # fmt: skip
+
+
+def test_checker_violations_are_worded_from_the_catalogue(marked, tmp_path, monkeypatch):
+    """`check` of a hand-edited plan and `roster` with a rule of the Act broken: the rule
+    and the sentence from the catalogue, in the language asked for."""
+    monkeypatch.setenv("HJEMMETJENESTE_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    export = write_tables(tiny_tables(), tmp_path / "export")
+    plan = _hand_edited_plan(export, tmp_path)
+    commands = [
+        ["check", str(plan), "--data", str(export)],
+        _rule_breaking_roster(export, tmp_path, monkeypatch),
+    ]
+    runner = CliRunner()
+    bad = []
+    for args in commands:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 3, (args, result.output)
+        data = _data_words(export) | _vocabulary(str(tmp_path), *args)
+        bad += [f"{args[0]}: {line}" for line in _leftovers(result.output, data)]
+    assert not bad, "printed past the catalogue:\n" + "\n".join(bad)
+    assert not marked.missing, f"messages without a bokmål translation: {marked.missing}"
+
+
+def test_checker_violations_in_bokmal_and_english(tmp_path, monkeypatch):
+    monkeypatch.setenv("HJEMMETJENESTE_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    export = write_tables(tiny_tables(), tmp_path / "export")
+    plan = _hand_edited_plan(export, tmp_path)
+    runner = CliRunner()
+    nb = " ".join(runner.invoke(app, ["check", str(plan), "--data", str(export)]).output.split())
+    en = runner.invoke(app, ["check", str(plan), "--data", str(export), "--lang", "en"]).output
+    en = " ".join(en.split())
+    assert "for tidlig" in nb and "starter 05:00, tidsvinduet åpner" in nb
+    assert "too early" in en and "starts at 05:00, window opens" in en
+    args = _rule_breaking_roster(export, tmp_path, monkeypatch)
+    nb = runner.invoke(app, args).output
+    en = runner.invoke(app, [*args, "--lang", "en"]).output
+    morning = DAY + timedelta(days=1)
+    assert f"døgnhvile: S4 {morning}: 9.0 t hvile etter kveldsvakt {DAY}, minst 11 t" in nb
+    assert f"daily rest: S4 {morning}: 9.0 h rest after the {DAY} evening shift" in en
