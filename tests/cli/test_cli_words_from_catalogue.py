@@ -255,17 +255,26 @@ def test_bad_input_is_worded_from_the_catalogue(marked, tmp_path, monkeypatch):
     """`import` and `plan` of broken exports: every issue (file, row, field and what is
     wrong) in the catalogue's words, and the language asked for."""
     monkeypatch.setenv("HJEMMETJENESTE_DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
-    runner = CliRunner()
     bad = []
     for export in _broken_exports(tmp_path):
-        for args in (["import", str(export)], ["plan", str(export), "--date", str(DAY)]):
-            result = runner.invoke(app, args)
-            assert result.exit_code == 2, (args, result.output)
-            assert "Traceback" not in result.output
-            data = _export_words(export) | _vocabulary(str(tmp_path), *args)
-            bad += [f"{args[0]}: {line}" for line in _leftovers(result.output, data)]
+        commands = [["import", str(export)], ["plan", str(export), "--date", str(DAY)]]
+        data = _export_words(export) | _vocabulary(str(tmp_path))
+        bad += _past_the_catalogue(commands, 2, data)
     assert not bad, "printed past the catalogue:\n" + "\n".join(bad)
     assert not marked.missing, f"messages without a bokmål translation: {marked.missing}"
+
+
+def _past_the_catalogue(commands: list[list[str]], exit_code: int, data: set[str]) -> list[str]:
+    """Run each command (it must exit with ``exit_code``); the lines printed past the
+    catalogue, each with the command's name."""
+    bad = []
+    for args in commands:
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == exit_code, (args, result.output)
+        assert "Traceback" not in result.output
+        lines = _leftovers(result.output, data | _vocabulary(*args))
+        bad += [f"{args[0]}: {line}" for line in lines]
+    return bad
 
 
 def test_bad_input_in_bokmal_and_english(tmp_path, monkeypatch):
@@ -332,13 +341,7 @@ def test_checker_violations_are_worded_from_the_catalogue(marked, tmp_path, monk
         ["check", str(plan), "--data", str(export)],
         _rule_breaking_roster(export, tmp_path, monkeypatch),
     ]
-    runner = CliRunner()
-    bad = []
-    for args in commands:
-        result = runner.invoke(app, args)
-        assert result.exit_code == 3, (args, result.output)
-        data = _data_words(export) | _vocabulary(str(tmp_path), *args)
-        bad += [f"{args[0]}: {line}" for line in _leftovers(result.output, data)]
+    bad = _past_the_catalogue(commands, 3, _data_words(export) | _vocabulary(str(tmp_path)))
     assert not bad, "printed past the catalogue:\n" + "\n".join(bad)
     assert not marked.missing, f"messages without a bokmål translation: {marked.missing}"
 

@@ -173,22 +173,23 @@ def _check_person(
             add("fixed_day_off", w.day, N_("works on a fixed day off"))
         if absent and w.day in absent:
             add("absence", w.day, N_("works while absent"))
-        if w.hours > rules.max_shift_h + 1e-9:
-            add(
+        lengths = (
+            (
                 "shift_length",
-                w.day,
+                True,
+                rules.max_shift_h,
                 N_("{hours:.1f} h shift, at most {most:g} h"),
-                hours=w.hours,
-                most=rules.max_shift_h,
-            )
-        if w.kind == ShiftKind.NIGHT and w.hours > rules.max_night_shift_h + 1e-9:
-            add(
+            ),
+            (
                 "night_shift_length",
-                w.day,
+                w.kind == ShiftKind.NIGHT,
+                rules.max_night_shift_h,
                 N_("{hours:.1f} h night, at most {most:g} h"),
-                hours=w.hours,
-                most=rules.max_night_shift_h,
-            )
+            ),
+        )
+        for rule, applies, most, message in lengths:
+            if applies and w.hours > most + 1e-9:
+                add(rule, w.day, message, hours=w.hours, most=most)
     for a, b in itertools.pairwise(worked):
         gap = _hours_between(a.end, b.start)
         if gap < rules.min_daily_rest_h - 1e-9:
