@@ -362,3 +362,21 @@ def test_checker_violations_in_bokmal_and_english(tmp_path, monkeypatch):
     morning = DAY + timedelta(days=1)
     assert f"døgnhvile: S4 {morning}: 9.0 t hvile etter kveldsvakt {DAY}, minst 11 t" in nb
     assert f"daily rest: S4 {morning}: 9.0 h rest after the {DAY} evening shift" in en
+
+
+def test_what_a_caregiver_lacks_in_bokmal_and_english(tmp_path):
+    """A missing-competence violation names the competence and the skill, in words."""
+    from hjemmetjeneste.domain import ShiftKind
+    from hjemmetjeneste.formats import read_export
+    from hjemmetjeneste.planning.explain import staff_lacks
+    from hjemmetjeneste.tasks import build_day_plan
+
+    tables = tiny_tables()
+    tables["interventions"][0].update(required_competence="sykepleier", required_skills="stomi")
+    data = read_export(write_tables(tables, tmp_path / "export"))
+    day_plan = build_day_plan(data, DAY, ShiftKind.DAY, "D1")
+    (visit,) = [v.visit_id for v in day_plan.visits if v.visit_id.startswith("visit:I1@")]
+    nb = staff_lacks(day_plan, "S3", visit, say=lambda m: i18n.translate(m, "nb"))
+    en = staff_lacks(day_plan, "S3", visit)
+    assert nb == "mangler kompetanse sykepleier (har assistent) og ferdighet stomi"
+    assert en == "lacks competence sykepleier (has assistent) and skill stoma"
