@@ -1373,7 +1373,7 @@ def _read_roster(
             definition = next((d for d in municipality.shifts if d.kind == shift), None)
             why = None if definition is None else entry.hours_problem(definition)
             if why is not None:
-                row.issue("end", why)
+                row.issue("end", why.template, **dict(why.values))
                 continue
         entries.append(entry)
     return entries
