@@ -160,9 +160,13 @@ _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 _NUMBER = re.compile(r"\b\d+(?:[.,:]\d+)*\b")
 
 
-def issue_kind(issue: InputIssue) -> str:
+def issue_kind(issue: InputIssue, say: Say = as_written) -> str:
     """The kind of an issue: its message with the quoted values and numbers left out, so
-    that 422 decimal commas in several files are one kind."""
+    that 422 decimal commas in several files are one kind. In another language than
+    English (``say``), worded from the issue's template with its terms in words."""
+    if issue.template and say is not as_written:
+        values = tuple((k, v if isinstance(v, Term) else _LEFT_OUT) for k, v in issue.values)
+        return _fill(_conversions(say(issue.template)), values, say)
     text = _NUMBER.sub("N", _QUOTED.sub("…", issue.message))
     return text.split(" (not in ", 1)[0]
 
@@ -184,15 +188,8 @@ class IssueGroup:
         )
         if len(self.places) > _PLACES:
             where += "; " + say(_MORE_FILES).format(n=len(self.places) - _PLACES)
-        return f"{self.count} × {self._kind(say)}: {where}"
-
-    def _kind(self, say: Say) -> str:
-        """The kind, worded from the first issue's template when it has one: its values
-        left out as in :func:`issue_kind`, its terms in words."""
-        if self.first is None or not self.first.template or say is as_written:
-            return self.kind
-        values = tuple((k, v if isinstance(v, Term) else _LEFT_OUT) for k, v in self.first.values)
-        return _fill(_conversions(say(self.first.template)), values, say)
+        kind = self.kind if self.first is None else issue_kind(self.first, say)
+        return f"{self.count} × {kind}: {where}"
 
     def __str__(self) -> str:
         return self.in_words()
