@@ -163,11 +163,8 @@ _NUMBER = re.compile(r"\b\d+(?:[.,:]\d+)*\b")
 def issue_kind(issue: InputIssue, say: Say = as_written) -> str:
     """The kind of an issue: its message with the quoted values and numbers left out, so
     that 422 decimal commas in several files are one kind. In another language than
-    English (``say``), worded from the issue's template with its terms in words."""
-    if issue.template and say is not as_written:
-        values = tuple((k, v if isinstance(v, Term) else _LEFT_OUT) for k, v in issue.values)
-        return _fill(_conversions(say(issue.template)), values, say)
-    text = _NUMBER.sub("N", _QUOTED.sub("…", issue.message))
+    English (``say``), the same of the issue in that language."""
+    text = _NUMBER.sub("N", _QUOTED.sub("…", issue.worded(say)))
     return text.split(" (not in ", 1)[0]
 
 
@@ -179,7 +176,7 @@ class IssueGroup:
     count: int
     places: tuple[tuple[str, tuple[str, ...]], ...]
     first: InputIssue | None = field(default=None, compare=False)
-    """The first issue of the kind: its template words the kind in another language."""
+    """The first issue of the kind: the kind in another language is its kind there."""
 
     def in_words(self, say: Say = as_written) -> str:
         """The count, kind and places in the language of ``say``."""
@@ -196,15 +193,6 @@ class IssueGroup:
 
 
 _MORE_FILES = N_("and {n} more file(s)")
-_LEFT_OUT = "…"
-_CONVERSION = re.compile(r"\{(\w+)![rsa]\}")
-
-
-def _conversions(template: str) -> str:
-    """``template`` without its ``!r`` conversions (a value left out is not quoted)."""
-    return _CONVERSION.sub(r"{\1}", template)
-
-
 _PLACES = 6
 
 

@@ -56,7 +56,7 @@ def test_the_error_and_its_kinds_in_bokmal():
     assert error.in_words() == str(error)
     words = error.in_words(nb)
     assert words.startswith("3 feil av 2 slag i dataene:")
-    assert "2 × ukjent ansatt … (finnes ikke i …): roster.csv staff_id" in words
+    assert "2 × ukjent ansatt … (finnes ikke i staff.csv): roster.csv staff_id" in words
     assert (
         "roster.csv, rad 2, felt 'staff_id': ukjent ansatt 'S9' (finnes ikke i staff.csv)" in words
     )
