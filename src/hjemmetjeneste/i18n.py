@@ -44,6 +44,12 @@ def translate(message: str, lang: str) -> str:
     return load_translations(lang).gettext(message)
 
 
+def as_written(message: str) -> str:
+    """``message`` as written in the code: English, the default of a ``say`` argument
+    (a function that words a message: ``cli.i18n._``, ``lambda m: translate(m, lang)``)."""
+    return message
+
+
 def N_(message: str) -> str:  # noqa: N802  (the gettext convention)
     """Mark ``message`` for translation where it is defined; translate it where it is used."""
     return message

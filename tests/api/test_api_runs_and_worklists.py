@@ -210,6 +210,16 @@ def test_upload_reports_every_issue_with_file_row_and_field(client, auth):
     assert any(
         i["file"] == "staff.csv" and i["row"] == 3 and i["field"] == "travel_mode" for i in issues
     )
+    # The issue's message in bokmål by default, English on request.
+    (nb,) = [i["message"] for i in issues if i["field"] == "travel_mode"]
+    assert nb.startswith("forventet ett av 'car'") and nb.endswith(
+        "fant 'helicopter' (ukjent verdi 'helicopter')"
+    )
+    english = client.post("/v1/imports?lang=en", files=upload, headers=planner).json()
+    (en,) = [i["message"] for i in english["issues"] if i["field"] == "travel_mode"]
+    assert en.startswith("expected one of 'car'") and en.endswith(
+        "found 'helicopter' (unknown value 'helicopter')"
+    )
     good = [("files", (p.name, p.read_bytes(), "text/csv")) for p in DEMO.glob("*.csv")]
     summary = client.post("/v1/imports", files=good, headers=planner).json()
     assert summary["changes"] == 0 and summary["counts"]["patients"]["unchanged"] > 0

@@ -157,7 +157,7 @@ def test_a_violation_in_one_shift_exits_3_after_every_shift_is_written(
     assert run.exit_code == 3, run.output
     assert len(list(tmp_path.glob("plan-*-2026-12-0[12]-day.json"))) == 2
     text = _flat(run.output)
-    assert "2026-12-01 day late_start: job 1 starts at 1s, window closes 0s" in text
+    assert "2026-12-01 day too late: job 1 starts at 1s, window closes 0s" in text
     assert _figure(run.output, "Checker violations") == "1"
 
 

@@ -58,13 +58,18 @@ def test_hand_edited_plan_is_caught_with_typed_violations(tmp_path):
     path.write_text(json.dumps(plan), encoding="utf-8")
     result = CliRunner().invoke(app, ["check", str(path), "--data", str(export), "--lang", "en"])
     assert result.exit_code == 3, result.output
-    assert "starts_before_window" in result.output
-    assert "unsynchronised_double_staffing" in result.output
+    assert "too early" in result.output  # starts_before_window, in words
+    assert "double staffing out of step" in result.output  # unsynchronised_double_staffing
     assert "s1 · visit:" in result.output or "s2 · visit:" in result.output
     # Sentences in planner terms: clock times, never the solver's seconds or indices.
     text = " ".join(result.output.split())
     assert "starts at 07:40, window opens 08:00" in text
     assert "job " not in text and "vehicle " not in text
+    # In bokmål by default.
+    nb = CliRunner().invoke(app, ["check", str(path), "--data", str(export)])
+    text = " ".join(nb.output.split())
+    assert nb.exit_code == 3 and "for tidlig" in text
+    assert "starter 07:40, tidsvinduet åpner 08:00" in text
 
 
 def test_unreadable_plan_is_bad_input(tmp_path):

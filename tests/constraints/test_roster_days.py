@@ -142,7 +142,7 @@ def test_own_hours_reach_across_the_shift_and_must_make_a_day():
     )
     assert night_entry.hour_days(night) == ((0, time(23)), (1, time(7)))
     bad = entry.model_copy(update={"start": time(14), "end": time(8)})
-    assert "ends before it starts" in (bad.hours_problem(day_shift) or "")
+    assert "ends before it starts" in str(bad.hours_problem(day_shift) or "")
     assert entry.hours_problem(day_shift) is None
 
 

@@ -261,7 +261,9 @@ def test_cli_import_uses_the_configured_address_register(tmp_path: Path, monkeyp
 
     export = _export_without_coordinates(tmp_path, "Bjørkevegen 12")
     url = f"sqlite:///{tmp_path / 'geo.db'}"
-    without = CliRunner().invoke(app, ["import", str(export), "--database-url", url])
+    without = CliRunner().invoke(
+        app, ["import", "--lang", "en", str(export), "--database-url", url]
+    )
     assert without.exit_code == 2 and "no geocoder configured" in without.output
     monkeypatch.setenv("HJEMMETJENESTE_ADDRESS_REGISTER", str(_register(tmp_path)))
     result = CliRunner().invoke(app, ["import", str(export), "--database-url", url])

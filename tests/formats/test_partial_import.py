@@ -37,7 +37,7 @@ def test_roster_alone_imports_with_partial(tmp_path: Path) -> None:
     url = _store_with_valid(tmp_path)
     before = open_store(url).load_municipality()
     folder = _roster_alone(tmp_path, ["S001", "2026-12-24", "evening", "trd-ost"])
-    refused = runner.invoke(app, ["import", str(folder), "--database-url", url])
+    refused = runner.invoke(app, ["import", "--lang", "en", str(folder), "--database-url", url])
     assert refused.exit_code == 2 and "file is missing" in refused.output
     result = runner.invoke(app, ["import", str(folder), "--partial", "--database-url", url])
     assert result.exit_code == 0, result.output
@@ -55,7 +55,11 @@ def test_roster_alone_is_checked_against_the_store(tmp_path: Path) -> None:
     report = tmp_path / "issues.csv"
     result = runner.invoke(
         app,
-        ["import", str(folder), "--partial", "--database-url", url, "--report", str(report)],
+        [
+            *("import", str(folder), "--partial", "--lang", "en", "--database-url", url),
+            "--report",
+            str(report),
+        ],
     )
     assert result.exit_code == 2
     assert "unknown staff member 'S999'" in result.output
@@ -82,5 +86,5 @@ def test_header_only_patients_file_gives_one_issue_not_a_cascade(tmp_path: Path)
     rows = list(csv.reader(report.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
     about_patients = [r for r in rows[1:] if r[2] == "patient_id"]
     assert len(about_patients) == 1, rows
-    assert "has no data rows" in about_patients[0][4]
-    assert "unknown patient" not in result.output
+    assert "har ingen datarader" in about_patients[0][4]  # in the --lang of the command
+    assert "ukjent bruker" not in result.output  # no "unknown patient" cascade

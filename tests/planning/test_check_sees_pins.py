@@ -96,7 +96,7 @@ def test_check_reads_pins_from_a_file(pinned, tmp_path):
     assert runner.invoke(app, args).exit_code == 0
     checked = runner.invoke(app, [*args, "--pins", str(pins_file)])
     assert checked.exit_code == 3, checked.output
-    assert "pin_ignored" in checked.output
+    assert "låsing ikke fulgt" in checked.output  # pin_ignored, in words
 
 
 def test_a_bad_pins_file_names_file_entry_and_field(tmp_path):
@@ -150,7 +150,7 @@ def test_check_and_plan_use_the_stores_pins(pinned, tmp_path, monkeypatch):
     plan_file.write_text(result.model_dump_json(), encoding="utf-8")
     checked = runner.invoke(app, ["check", str(plan_file)])
     assert checked.exit_code == 3, checked.output
-    assert "pin_ignored" in checked.output
+    assert "låsing ikke fulgt" in checked.output  # pin_ignored, in words
     # `plan` from the store keeps the stored pin.
     out = tmp_path / "out"
     planned = runner.invoke(

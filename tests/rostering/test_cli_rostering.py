@@ -73,5 +73,5 @@ def test_a_bad_contracts_file_is_an_input_error_naming_row_and_field(tmp_path: P
         app, roster_week(DEMO, need, tmp_path / "r.csv", "--contracts", str(bad))
     )
     assert result.exit_code == 2
-    assert "contracts.csv, row 2, field 'allowed_shifts'" in result.output
+    assert "contracts.csv, rad 2, felt 'allowed_shifts': forventet day, evening" in result.output
     assert not (tmp_path / "r.csv").exists()

@@ -244,7 +244,9 @@ def test_bad_rule_value_in_an_import_writes_nothing(
     path = export / "patients.csv"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace(data.staff[0].staff_id, "NOBODY", 1), encoding="utf-8")
-    result = runner.invoke(app, ["import", str(export), "--database-url", database_url])
+    result = runner.invoke(
+        app, ["import", "--lang", "en", str(export), "--database-url", database_url]
+    )
     assert result.exit_code == 2
     assert "patients.csv, row 1, field 'refused_staff_ids'" in result.output.replace("\n", " ")
     assert database_digest(store.engine) == before

@@ -13,7 +13,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from hjemmetjeneste.errors import EXIT_INPUT, HjemmetjenesteError
+from hjemmetjeneste.cli.i18n import _
+from hjemmetjeneste.errors import EXIT_INPUT, HjemmetjenesteError, PlanInputError
 
 app = typer.Typer(
     help="hjemmetjeneste: plan Norwegian municipal home care from patient plans.",
@@ -76,6 +77,9 @@ def reported_errors(*input_errors: type[Exception]) -> Iterator[None]:
     """
     try:
         yield
+    except PlanInputError as exc:  # every issue in the chosen language
+        print_error(exc.in_words(_))
+        raise typer.Exit(exc.exit_code) from exc
     except HjemmetjenesteError as exc:
         print_error(str(exc))
         raise typer.Exit(exc.exit_code) from exc

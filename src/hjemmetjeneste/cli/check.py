@@ -14,6 +14,7 @@ from hjemmetjeneste.cli.i18n import DEFAULT_LANGUAGE, LangOption, _
 from hjemmetjeneste.cli.plan import MunicipalityOption, OsmOption, OsrmOption, PinsOption
 from hjemmetjeneste.domain import PlanResult
 from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING
+from hjemmetjeneste.solver.check import KIND_NAMES
 
 
 @app.command()
@@ -72,6 +73,7 @@ def check(
         )
         for v in violations:
             where = " · ".join(x for x in (v.staff_id, v.visit_id) if x)
-            console.print(f"  [red]{v.kind.value}[/red] {escape(where)}: {escape(v.message)}")
+            kind = escape(_(KIND_NAMES[v.kind]))
+            console.print(f"  [red]{kind}[/red] {escape(where)}: {escape(v.in_words(_))}")
     if broken:
         raise typer.Exit(EXIT_ROUTING)

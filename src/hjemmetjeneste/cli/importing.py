@@ -135,7 +135,7 @@ def import_export(
             )
         except PlanInputError as exc:
             if report is not None:
-                write_issue_report(exc.issues, report)
+                write_issue_report(exc.issues, report, _)
                 written = escape(str(report))
                 err_console.print(
                     _("Every issue ({n}) written to {path}").format(n=len(exc.issues), path=written)

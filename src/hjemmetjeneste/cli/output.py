@@ -19,6 +19,7 @@ from rich.table import Table
 from hjemmetjeneste.cli.app import console
 from hjemmetjeneste.cli.i18n import N_, _
 from hjemmetjeneste.domain import HOME, Municipality, PlanResult, UnplacedTask, WorklistPlace
+from hjemmetjeneste.solver.check import KIND_NAMES, Names, Violation, describe
 
 FORMATS = ("table", "text", "csv", "json")
 
@@ -320,3 +321,9 @@ def print_unplaced(title: str, tasks: tuple[UnplacedTask, ...], fmt: str = "tabl
             escape(u.explanation),
         )
     console.print(table)
+
+
+def violation_in_words(violation: Violation) -> str:
+    """A checker violation of a plan just made, in the chosen language: the rule it breaks
+    and the sentence (in solver terms: the plan was not written)."""
+    return f"{_(KIND_NAMES[violation.kind])}: {describe(violation, Names(_))}"

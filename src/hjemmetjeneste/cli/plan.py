@@ -30,6 +30,7 @@ from hjemmetjeneste.cli.output import (
     print_result,
     print_unplaced,
     shifts_in_words,
+    violation_in_words,
 )
 from hjemmetjeneste.domain import MunicipalityData, Pin, PlanResult, ShiftKind
 from hjemmetjeneste.domain.events import Event
@@ -342,7 +343,7 @@ def plan(
     if outcome.violations:
         print_error(_("The checker found {n} violation(s):").format(n=len(outcome.violations)))
         for violation in outcome.violations:
-            print_error(f"  {violation.kind.value}: {violation.message}")
+            print_error("  " + violation_in_words(violation))
         raise typer.Exit(EXIT_ROUTING)
     code = exit_code([result])
     if code != EXIT_OK:
@@ -408,7 +409,7 @@ def _replan_events(
             _("The checker found {n} violation(s):").format(n=len(again.outcome.violations))
         )
         for violation in again.outcome.violations:
-            print_error(f"  {violation.kind.value}: {violation.message}")
+            print_error("  " + violation_in_words(violation))
         raise typer.Exit(EXIT_ROUTING)
     code = exit_code([result])
     if code != EXIT_OK:
@@ -631,8 +632,7 @@ def _plan_range(
         for o in outcomes:
             for violation in o.violations:
                 print_error(
-                    f"  {o.result.date} {_(o.result.shift.value)} "
-                    f"{violation.kind.value}: {violation.message}"
+                    f"  {o.result.date} {_(o.result.shift.value)} {violation_in_words(violation)}"
                 )
         raise typer.Exit(EXIT_ROUTING)
     code = exit_code(results)

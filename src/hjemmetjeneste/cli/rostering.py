@@ -244,7 +244,7 @@ def roster(
     if not outcome.shortfalls:
         console.print(_("Every shift's need is covered."))
     for v in violations:
-        err_console.print(f"[red]{escape(str(v))}[/red]")
+        err_console.print(f"[red]{escape(v.in_words(_))}[/red]")
     console.print(
         _("Wrote {path} ({n} entries)").format(path=escape(str(out)), n=len(full.entries))
     )

@@ -18,6 +18,9 @@ from pydantic import (
     WrapValidator,
 )
 
+from hjemmetjeneste.errors import Phrase, Term
+from hjemmetjeneste.i18n import N_
+
 OSLO_TZ_NAME = "Europe/Oslo"
 
 
@@ -389,7 +392,7 @@ class Catalogue:
             self._again(COMPETENCE_KIND, known)
             return known
         self._refuse_when_strict(
-            "competence title", text, "kind competence, with the level it counts as"
+            N_("competence title"), text, N_("kind competence, with the level it counts as")
         )
         title = CompetenceTitle(text, UNKNOWN_TITLE_LEVEL)
         self._titles[catalogue_key(text)] = title
@@ -417,7 +420,7 @@ class Catalogue:
         if found is not None:
             self._again(SKILL_KIND, found)
             return found
-        self._refuse_when_strict("skill", text, "kind skill")
+        self._refuse_when_strict(N_("skill"), text, N_("kind skill"))
         own = skill(text)
         self._skills[folded] = own
         self._count(SKILL_KIND, own)
@@ -429,10 +432,12 @@ class Catalogue:
 
     def _refuse_when_strict(self, what: str, text: str, how: str) -> None:
         if self.strict:
-            raise ValueError(
-                f"{what} {' '.join(text.split())!r} is not in the catalogue: add it to "
-                f"catalogue.csv ({how}), or import without --strict-catalogue"
+            message = N_(
+                "{what} {name!r} is not in the catalogue: add it to catalogue.csv ({how}), "
+                "or import without --strict-catalogue"
             )
+            name = " ".join(text.split())
+            raise ValueError(Phrase.of(message, what=Term(what), name=name, how=Term(how)))
 
     def _again(self, kind: str, name: str) -> None:
         key = (kind, str.__str__(name))

@@ -9,6 +9,8 @@ from pydantic import Field
 
 from hjemmetjeneste.domain.common import Frozen, ShiftKind
 from hjemmetjeneste.domain.organisation import ShiftDefinition
+from hjemmetjeneste.errors import Phrase, Term
+from hjemmetjeneste.i18n import N_
 
 #: ``RosterEntry.start_place`` / ``end_place`` value for the caregiver's home (``Staff.home``).
 HOME = "home"
@@ -56,15 +58,19 @@ class RosterEntry(Frozen):
         )
         return start, end
 
-    def hours_problem(self, definition: ShiftDefinition) -> str | None:
-        """Why the entry's own hours cannot be a working day (None when they can)."""
+    def hours_problem(self, definition: ShiftDefinition) -> Phrase | None:
+        """Why the entry's own hours cannot be a working day (None when they can); English
+        as ``str()``, worded in another language with ``Phrase.worded``."""
         if self.start is None and self.end is None:
             return None
         start, end = self.hour_days(definition)
         if end <= start:
-            return (
-                f"the day {_text(start)}–{_text(end)} ends before it starts (the "
-                f"{self.shift.value} shift is {definition.start:%H:%M}–{definition.end:%H:%M})"
+            return Phrase.of(
+                N_("the day {start}–{end} ends before it starts (the {kind} shift is {shift})"),
+                start=_text(start),
+                end=_text(end),
+                kind=Term(self.shift.value),
+                shift=f"{definition.start:%H:%M}–{definition.end:%H:%M}",
             )
         return None
 

@@ -29,6 +29,7 @@ from hjemmetjeneste.errors import InputIssue, PlanInputError
 from hjemmetjeneste.formats.geocoding import AddressRegister, Geocoder, ServiceGeocoder
 from hjemmetjeneste.formats.schema import STORE_KINDS
 from hjemmetjeneste.formats.tabular import TABULAR_FORMATS, detect_format, read_tabular
+from hjemmetjeneste.i18n import N_
 from hjemmetjeneste.settings import Settings
 
 __all__ = ["EXPORT_FORMATS", "LoadedExport", "make_geocoder", "read_export", "read_plan_export"]
@@ -127,13 +128,17 @@ def read_plan_export(
     if new and strict_catalogue:
         raise PlanInputError(
             [
-                InputIssue(
+                InputIssue.of(
                     str(path),
                     None,
                     "problem_area",
-                    f"care-plan heading {name!r} ({count} intervention(s)) is not in the "
-                    "catalogue: add it to problem_areas.csv, or import without "
-                    "--strict-catalogue",
+                    N_(
+                        "care-plan heading {name!r} ({n} intervention(s)) is not in the "
+                        "catalogue: add it to problem_areas.csv, or import without "
+                        "--strict-catalogue"
+                    ),
+                    name=name,
+                    n=count,
                 )
                 for name, count in new
             ]
@@ -160,9 +165,8 @@ def _activity_skills(data: MunicipalityData, catalogue: Catalogue, path: Path) -
                     try:
                         catalogue.skill(str(name))
                     except ValueError as exc:
-                        issues.append(
-                            InputIssue(str(path), None, f"CarePlan/{plan.care_plan_id}", str(exc))
-                        )
+                        where = f"CarePlan/{plan.care_plan_id}"
+                        issues.append(InputIssue.from_error(str(path), None, where, exc))
     if issues:
         raise PlanInputError(issues)
 
@@ -235,12 +239,14 @@ def read_catalogue_file(folder: Path) -> tuple[CatalogueItem, ...]:
                 kind = _KINDS.get(catalogue_key(row.get("kind") or row.get("type") or ""))
                 if kind is None:
                     issues.append(
-                        InputIssue(
+                        InputIssue.of(
                             name,
                             number,
                             "kind",
-                            f"unknown kind {row.get('kind') or row.get('type')!r}: expected "
-                            "problem_area, competence or skill",
+                            N_(
+                                "unknown kind {value!r}: expected problem_area, competence or skill"
+                            ),
+                            value=row.get("kind") or row.get("type"),
                         )
                     )
                     continue
@@ -248,13 +254,17 @@ def read_catalogue_file(folder: Path) -> tuple[CatalogueItem, ...]:
                 level = competence_level(level_text) if level_text else None
                 if kind == COMPETENCE_KIND and level is None:
                     issues.append(
-                        InputIssue(
+                        InputIssue.of(
                             name,
                             number,
                             "level",
-                            f"competence title {value!r} needs the level it counts as, one of "
-                            "assistent, helsefagarbeider, vernepleier, sykepleier, "
-                            f"spesialsykepleier (found {level_text!r})",
+                            N_(
+                                "competence title {name!r} needs the level it counts as, one "
+                                "of assistent, helsefagarbeider, vernepleier, sykepleier, "
+                                "spesialsykepleier (found {value!r})"
+                            ),
+                            name=value,
+                            value=level_text,
                         )
                     )
                     continue

@@ -59,7 +59,7 @@ from hjemmetjeneste.domain import (
     problem_area,
     skill,
 )
-from hjemmetjeneste.errors import InputIssue, PlanInputError
+from hjemmetjeneste.errors import InputIssue, Phrase, PlanInputError, Term
 from hjemmetjeneste.formats.schema import (
     BASES_FILE,
     BREAK_COLUMNS,
@@ -77,6 +77,7 @@ from hjemmetjeneste.formats.schema import (
     WEEKDAY_SEPARATOR,
     WINDOW_SEPARATOR,
 )
+from hjemmetjeneste.i18n import N_
 
 __all__ = [
     "BASES_FILE",
@@ -149,9 +150,11 @@ class _Issues:
     """Canonical file name -> the name the export gave it (``pasienter.csv``,
     ``export.xlsx[patients]``); issues and messages name files as the export does."""
 
-    def add(self, file: str, row: int | None, column: str | None, message: str) -> None:
-        """Record one problem."""
-        self.items.append(InputIssue(file=file, row=row, field=column, message=message))
+    def add(
+        self, file: str, row: int | None, column: str | None, message: str, /, **values: object
+    ) -> None:
+        """Record one problem: ``message`` (marked ``N_``) with ``values`` filled in."""
+        self.items.append(InputIssue.of(file, row, column, message, **values))
 
     def name(self, file: str) -> str:
         """How the export names the canonical ``file``."""
@@ -186,12 +189,16 @@ def table_from_frame(frame: pl.DataFrame, file: str, issues: _Issues) -> _Table:
             original[name] = raw
     complete = True
     for name in dict.fromkeys(repeated):
-        issues.add(file, 0, name, "column appears more than once in the header")
+        issues.add(file, 0, name, N_("column appears more than once in the header"))
         complete = False
     for column in expected:
         if column not in original:
-            found = ", ".join(original) or "no columns"
-            issues.add(file, 0, column, f"column is missing from the header (found: {found})")
+            if original:
+                found = ", ".join(original)
+                message = N_("column is missing from the header (found: {found})")
+                issues.add(file, 0, column, message, found=found)
+            else:
+                issues.add(file, 0, column, N_("column is missing from the header (no columns)"))
             complete = False
     keep = [c for c in (*expected, *OPTIONAL_COLUMNS[file]) if c in original]
     # Absent optional columns read as empty cells: their neutral default; so do nulls.
@@ -226,9 +233,9 @@ class _Row:
         self.issues = issues
         self.ok = table.complete
 
-    def issue(self, column: str | None, message: str) -> None:
-        """Record a problem in this row."""
-        self.issues.add(self.file, self.number, column, message)
+    def issue(self, column: str | None, message: str, /, **values: object) -> None:
+        """Record a problem in this row: ``message`` (marked ``N_``) with ``values``."""
+        self.issues.add(self.file, self.number, column, message, **values)
         self.ok = False
 
     def raw(self, column: str) -> str | None:
@@ -253,67 +260,77 @@ class _Row:
         if value is None:
             return None
         if not value.strip():
-            self.issue(column, "expected an id, found an empty cell")
+            self.issue(column, N_("expected an id, found an empty cell"))
             return None
         if value != value.strip():
-            self.issue(column, f"id has leading or trailing whitespace: {value!r}")
+            self.issue(column, N_("id has leading or trailing whitespace: {value!r}"), value=value)
             return None
         return value
 
-    def typed(self, column: str, kind: str, parse: Callable[[str], _T]) -> _T | None:
-        """The cell parsed by ``parse``; a ValueError becomes an issue naming ``kind``."""
+    def typed(self, column: str, kind: str | Phrase, parse: Callable[[str], _T]) -> _T | None:
+        """The cell parsed by ``parse``; a ValueError becomes an issue naming ``kind`` (a
+        message marked ``N_`` or a phrase) and the error's reason (a message or a phrase)."""
         value = self.raw(column)
         if value is None:
             return None
         try:
             return parse(value.strip())
         except ValueError as exc:
-            detail = str(exc)
-            suffix = f" ({detail})" if detail else ""
-            self.issue(column, f"expected {kind}, found {value!r}{suffix}")
+            detail = exc.args[0] if exc.args else ""
+            what = kind if isinstance(kind, Phrase) else Term(kind)
+            if not detail:
+                self.issue(column, N_("expected {kind}, found {value!r}"), kind=what, value=value)
+            else:
+                self.issue(
+                    column,
+                    N_("expected {kind}, found {value!r} ({detail})"),
+                    kind=what,
+                    value=value,
+                    detail=detail if isinstance(detail, Phrase) else Term(str(detail)),
+                )
             return None
 
     def integer(self, column: str, default: int | None = None) -> int | None:
         """A whole number; an empty cell gives ``default`` (or an issue when there is none)."""
         if default is not None and self.is_empty(column):
             return default
-        return self.typed(column, "a whole number", _parse_int)
+        return self.typed(column, N_("a whole number"), _parse_int)
 
     def decimal(self, column: str, default: float | None = None) -> float | None:
         """A decimal number with a decimal point; empty gives ``default`` when there is one."""
         if default is not None and self.is_empty(column):
             return default
-        return self.typed(column, "a decimal number such as 63.4305", _parse_float)
+        return self.typed(column, N_("a decimal number such as 63.4305"), _parse_float)
 
     def boolean(self, column: str, default: bool) -> bool | None:
         """``true`` or ``false`` (any case); an empty cell gives ``default``."""
         if self.is_empty(column):
             return default
-        return self.typed(column, "true or false", _parse_bool)
+        return self.typed(column, N_("true or false"), _parse_bool)
 
     def day(self, column: str, *, optional: bool = False) -> date | None:
         """A date YYYY-MM-DD; when ``optional``, an empty cell gives None without an issue."""
         if optional and self.is_empty(column):
             return None
-        return self.typed(column, "a date YYYY-MM-DD", _parse_date)
+        return self.typed(column, N_("a date YYYY-MM-DD"), _parse_date)
 
     def clock(self, column: str, *, optional: bool = False) -> time | None:
         """A clock time HH:MM; when ``optional``, an empty cell gives None without an issue."""
         if optional and self.is_empty(column):
             return None
-        return self.typed(column, "a clock time HH:MM between 00:00 and 23:59", _parse_time)
+        return self.typed(column, N_("a clock time HH:MM between 00:00 and 23:59"), _parse_time)
 
     def choice(self, column: str, enum: type[_E], default: _E | None = None) -> _E | None:
         """One value of ``enum``; an empty cell gives ``default`` when there is one."""
         if default is not None and self.is_empty(column):
             return default
-        return self.typed(column, f"one of {_allowed(enum)}", lambda v: _parse_enum(v, enum))
+        return self.typed(column, _one_of(enum), lambda v: _parse_enum(v, enum))
 
     def choices(self, column: str, enum: type[_E]) -> frozenset[_E] | None:
         """Values of ``enum`` separated by ``|``; an empty cell is the empty set."""
         return self.typed(
             column,
-            f"values separated by '|' from {_allowed(enum)}",
+            Phrase.of(N_("values separated by '|' from {allowed}"), allowed=_allowed(enum)),
             lambda v: frozenset(_parse_enum(p, enum) for p in _split(v, _LIST_SEPARATOR)),
         )
 
@@ -322,7 +339,7 @@ class _Row:
     ) -> CompetenceLevel | CompetenceTitle | None:
         """A caregiver's competence: a level, a standard title or a catalogue title (an
         unknown title is a new entry at the lowest level, or an issue when strict)."""
-        return self.typed(column, "a competence level or title", catalogue.competence)
+        return self.typed(column, N_("a competence level or title"), catalogue.competence)
 
     def required_level(
         self, column: str, catalogue: Catalogue, *, optional: bool = False
@@ -332,7 +349,10 @@ class _Row:
             return None
         return self.typed(
             column,
-            f"one of {_allowed(CompetenceLevel)} or a competence title in the catalogue",
+            Phrase.of(
+                N_("one of {allowed} or a competence title in the catalogue"),
+                allowed=_allowed(CompetenceLevel),
+            ),
             catalogue.required_level,
         )
 
@@ -344,7 +364,7 @@ class _Row:
             return frozenset()
         return self.typed(
             column,
-            "skills separated by '|'",
+            N_("skills separated by '|'"),
             lambda v: frozenset(catalogue.skill(p) for p in _split(v, _LIST_SEPARATOR)),
         )
 
@@ -352,7 +372,7 @@ class _Row:
         """Clock times separated by ``|`` such as ``08:00|20:00``; empty is none."""
         return self.typed(
             column,
-            "clock times HH:MM separated by '|' (e.g. 08:00|20:00)",
+            N_("clock times HH:MM separated by '|' (e.g. 08:00|20:00)"),
             lambda v: tuple(_parse_time(p) for p in _split(v, _LIST_SEPARATOR)),
         )
 
@@ -360,8 +380,10 @@ class _Row:
         """Windows ``HH:MM-HH:MM`` separated by ``|``; empty is none."""
         return self.typed(
             column,
-            "windows HH:MM-HH:MM separated by '|' with the end after the start "
-            "(e.g. 08:00-10:00|20:00-22:00)",
+            N_(
+                "windows HH:MM-HH:MM separated by '|' with the end after the start "
+                "(e.g. 08:00-10:00|20:00-22:00)"
+            ),
             lambda v: tuple(_parse_window(p) for p in _split(v, _LIST_SEPARATOR)),
         )
 
@@ -369,7 +391,7 @@ class _Row:
         """ISO weekday numbers separated by ``,`` (1 = Monday); empty means every day."""
         return self.typed(
             column,
-            "ISO weekday numbers 1 (Monday) to 7 (Sunday) separated by ',' (e.g. 1,4)",
+            N_("ISO weekday numbers 1 (Monday) to 7 (Sunday) separated by ',' (e.g. 1,4)"),
             lambda v: frozenset(_parse_weekday(p) for p in _split(v, _WEEKDAY_SEPARATOR)),
         )
 
@@ -377,7 +399,7 @@ class _Row:
         """A whole number, or None for an empty cell (no issue)."""
         if self.is_empty(column):
             return None
-        return self.typed(column, "a whole number", _parse_int)
+        return self.typed(column, N_("a whole number"), _parse_int)
 
     def optional_choice(self, column: str, enum: type[_E]) -> _E | None:
         """One value of ``enum``, or None for an empty cell (no issue)."""
@@ -395,7 +417,7 @@ class _Row:
         """Ids separated by ``|`` such as ``S001|S017``; an empty cell is the empty set."""
         return self.typed(
             column,
-            "ids separated by '|' (e.g. S001|S017)",
+            N_("ids separated by '|' (e.g. S001|S017)"),
             lambda v: frozenset(_split(v, _LIST_SEPARATOR)),
         )
 
@@ -411,12 +433,19 @@ def _allowed(enum: type[StrEnum]) -> str:
     return ", ".join(repr(m.value) for m in enum)
 
 
+def _one_of(enum: type[StrEnum]) -> Phrase:
+    """ "one of" the values of ``enum``, as the kind of value a cell expects."""
+    return Phrase.of(N_("one of {allowed}"), allowed=_allowed(enum))
+
+
 def _split(value: str, separator: str) -> list[str]:
     if not value:
         return []
     parts = [p.strip() for p in value.split(separator)]
     if any(not p for p in parts):
-        raise ValueError(f"empty item between '{separator}' separators")
+        raise ValueError(
+            Phrase.of(N_("empty item between '{separator}' separators"), separator=separator)
+        )
     return parts
 
 
@@ -431,14 +460,14 @@ def _parse_float(value: str) -> float:
         # Norwegian spreadsheets write a decimal comma (63,4305); a comma next to a point
         # (1.234,5 or 1,234.5) could be a thousands separator and is refused.
         if "." in value or value.count(",") > 1:
-            raise ValueError("ambiguous: a comma and a point (thousands separator?)")
+            raise ValueError(N_("ambiguous: a comma and a point (thousands separator?)"))
         value = value.replace(",", ".")
     try:
         number = float(value)
     except ValueError:
         raise ValueError("") from None
     if not math.isfinite(number):
-        raise ValueError("not a finite number")
+        raise ValueError(N_("not a finite number"))
     return number
 
 
@@ -463,13 +492,13 @@ def _parse_date(value: str) -> date:
     elif match := _DATETIME_MIDNIGHT_RE.match(value):  # a date cell: 2026-11-30 00:00:00
         value = match.group(1)
     elif "/" in value:
-        raise ValueError("ambiguous: write YYYY-MM-DD or DD.MM.YYYY")
+        raise ValueError(N_("ambiguous: write YYYY-MM-DD or DD.MM.YYYY"))
     if not _DATE_RE.match(value):
         raise ValueError("")
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError("no such date") from None
+        raise ValueError(N_("no such date")) from None
 
 
 @cache  # exports repeat the same few values; errors are not cached
@@ -482,7 +511,7 @@ def _parse_time(value: str) -> time:
     hour, minute = int(match.group(1)), int(match.group(2))
     second = int(match.group(3) or 0)
     if hour > 23 or minute > 59 or second > 59:
-        raise ValueError(f"no such time of day: {value}")
+        raise ValueError(Phrase.of(N_("no such time of day: {value}"), value=value))
     return time(hour, minute, second)
 
 
@@ -490,16 +519,20 @@ def _parse_time(value: str) -> time:
 def _parse_window(value: str) -> TimeWindow:
     parts = value.split(_WINDOW_SEPARATOR)
     if len(parts) != 2:
-        raise ValueError(f"window {value!r} is not of the form HH:MM-HH:MM")
+        raise ValueError(
+            Phrase.of(N_("window {value!r} is not of the form HH:MM-HH:MM"), value=value)
+        )
     start, end = _parse_time(parts[0].strip()), _parse_time(parts[1].strip())
     if end <= start:
-        raise ValueError(f"window {value!r} ends before it starts or is empty")
+        raise ValueError(
+            Phrase.of(N_("window {value!r} ends before it starts or is empty"), value=value)
+        )
     return TimeWindow(start=start, end=end)
 
 
 def _parse_weekday(value: str) -> int:
     if not _INT_RE.match(value) or not 1 <= int(value) <= 7:
-        raise ValueError(f"{value!r} is not a weekday number 1-7")
+        raise ValueError(Phrase.of(N_("{value!r} is not a weekday number 1-7"), value=value))
     return int(value)
 
 
@@ -522,7 +555,7 @@ def _parse_enum(value: str, enum: type[_E]) -> _E:
     alias = _ENUM_ALIASES.get(enum, {}).get(folded)  # hjelpepleier, sårstell
     if alias is not None:
         return alias  # type: ignore[return-value]
-    raise ValueError(f"unknown value {value!r}")
+    raise ValueError(Phrase.of(N_("unknown value {value!r}"), value=value))
 
 
 def _build(
@@ -548,10 +581,13 @@ def _build(
                 if key in columns:
                     column = columns[key]
                     break
+            # pydantic's words: a catalogue message when the catalogue has them
             message = error["msg"].removeprefix("Value error, ")
             if loc:
-                message += f" (found {error.get('input')!r})"
-            row.issue(column, message)
+                found = error.get("input")
+                row.issue(column, N_("{why} (found {value!r})"), why=Term(message), value=found)
+            else:
+                row.issue(column, message)
         return None
 
 
@@ -586,7 +622,10 @@ def _collect_ids(table: _Table | None, column: str, issues: _Issues) -> _Ids:
                 table.file,
                 number,
                 column,
-                f"duplicate {column} {key!r} (first defined in row {ids.rows[key]})",
+                N_("duplicate {column} {key!r} (first defined in row {first})"),
+                column=column,
+                key=key,
+                first=ids.rows[key],
             )
         else:
             ids.rows[key] = number
@@ -604,16 +643,23 @@ def _check_reference(
         row.ok = False
         return
     if value is not None and not ids.knows(value):
-        row.issue(column, f"unknown {label} {value!r} (not in {row.issues.name(target_file)})")
+        row.issue(
+            column,
+            N_("unknown {label} {value!r} (not in {file})"),
+            label=Term(label),
+            value=value,
+            file=row.issues.name(target_file),
+        )
 
 
 def _check_municipality(row: _Row, value: str | None, municipality_id: str | None) -> None:
     if value is not None and municipality_id is not None and value != municipality_id:
         row.issue(
             "municipality_id",
-            f"expected municipality {municipality_id!r} "
-            f"(from {row.issues.name(MUNICIPALITY_FILE)}), "
-            f"found {value!r}",
+            N_("expected municipality {expected!r} (from {file}), found {value!r}"),
+            expected=municipality_id,
+            file=row.issues.name(MUNICIPALITY_FILE),
+            value=value,
         )
 
 
@@ -622,20 +668,21 @@ def _read_municipality(table: _Table | None, issues: _Issues) -> Municipality | 
         return None
     if len(table.rows) != 1:
         if not table.rows:
-            issues.add(table.file, None, None, "expected exactly one data row, found none")
+            issues.add(table.file, None, None, N_("expected exactly one data row, found none"))
         for number in range(2, len(table.rows) + 1):
             issues.add(
                 table.file,
                 number,
                 None,
-                f"expected exactly one data row, found {len(table.rows)}",
+                N_("expected exactly one data row, found {n}"),
+                n=len(table.rows),
             )
         return None
     row = _Row(table, 1, table.rows[0], issues)
     municipality_id = row.identifier("municipality_id")
     name = row.text("name")
     if name is not None and not name.strip():
-        row.issue("name", "expected the municipality's name, found an empty cell")
+        row.issue("name", N_("expected the municipality's name, found an empty cell"))
     timezone = row.raw("timezone")
     if timezone is not None:
         try:
@@ -643,7 +690,8 @@ def _read_municipality(table: _Table | None, issues: _Issues) -> Municipality | 
         except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder: OSError
             row.issue(
                 "timezone",
-                f"expected an IANA time zone such as 'Europe/Oslo', found {timezone!r}",
+                N_("expected an IANA time zone such as 'Europe/Oslo', found {value!r}"),
+                value=timezone,
             )
     shifts: list[ShiftDefinition] = []
     for kind, start_column, end_column in _SHIFT_COLUMNS:
@@ -652,11 +700,18 @@ def _read_municipality(table: _Table | None, issues: _Issues) -> Municipality | 
         start_raw, end_raw = row.values.get(start_column, ""), row.values.get(end_column, "")
         if start is not None and end is not None:
             if start == end:
-                row.issue(end_column, f"the {kind} shift would last 0 or 24 hours")
+                row.issue(
+                    end_column, N_("the {kind} shift would last 0 or 24 hours"), kind=Term(kind)
+                )
             shifts.append(ShiftDefinition(kind=kind, start=start, end=end))
         elif bool(start_raw.strip()) != bool(end_raw.strip()):
             missing = end_column if start_raw.strip() else start_column
-            row.issue(missing, f"give both {start_column} and {end_column}, or neither")
+            row.issue(
+                missing,
+                N_("give both {start} and {end}, or neither"),
+                start=start_column,
+                end=end_column,
+            )
     rules = _read_rules(row)
     if not row.ok or timezone is None:
         return None
@@ -692,7 +747,11 @@ def _read_rules(row: _Row) -> dict[str, Any]:
     given = [c for c, _ in _BREAK_COLUMNS if not row.is_empty(c)]
     if breaks is False and given:
         for column in given:
-            row.issue(column, f"{column} is given, so breaks must be true (found empty or false)")
+            row.issue(
+                column,
+                N_("{column} is given, so breaks must be true (found empty or false)"),
+                column=column,
+            )
     if breaks:
         rule: dict[str, Any] = {}
         for column, name in _BREAK_COLUMNS:
@@ -776,7 +835,9 @@ def _read_patients(
         team = _staff_list(row, "care_team_ids", staff_ids)
         if refused and team and refused & team:
             both = ", ".join(repr(s) for s in sorted(refused & team))
-            row.issue("care_team_ids", f"staff member {both} is refused by the patient")
+            row.issue(
+                "care_team_ids", N_("staff member {staff} is refused by the patient"), staff=both
+            )
         primary = (
             None if row.is_empty("primary_contact_id") else row.identifier("primary_contact_id")
         )
@@ -786,18 +847,25 @@ def _read_patients(
             )
             if refused and primary in refused:
                 row.issue(
-                    "primary_contact_id", f"staff member {primary!r} is refused by the patient"
+                    "primary_contact_id",
+                    N_("staff member {staff} is refused by the patient"),
+                    staff=repr(primary),
                 )
         language = (
             None
             if row.is_empty("language")
-            else row.typed("language", f"a language skill, one of {_languages()}", _language)
+            else row.typed(
+                "language",
+                Phrase.of(N_("a language skill, one of {allowed}"), allowed=_languages()),
+                _language,
+            )
         )
         if refused and preferred and refused & preferred:
             both = ", ".join(repr(s) for s in sorted(refused & preferred))
             row.issue(
                 "preferred_staff_ids",
-                f"staff member {both} is both refused and preferred by the patient",
+                N_("staff member {staff} is both refused and preferred by the patient"),
+                staff=both,
             )
         _check_municipality(row, mun, municipality_id)
         _check_reference(row, "district_id", district_id, district_ids, DISTRICTS_FILE, "district")
@@ -905,8 +973,14 @@ def _read_care_plans(
             if owner[0] != patient_id:
                 row.issue(
                     "patient_id",
-                    f"care plan {care_plan_id!r} belongs to patient {owner[0]!r} "
-                    f"(row {owner[1]}), found {patient_id!r}",
+                    N_(
+                        "care plan {plan!r} belongs to patient {owner!r} (row {row}), "
+                        "found {value!r}"
+                    ),
+                    plan=care_plan_id,
+                    owner=owner[0],
+                    row=owner[1],
+                    value=patient_id,
                 )
         intervention = _read_intervention(row, patient_id, catalogue, memo)
         if intervention is None or care_plan_id is None or patient_id is None or not row.ok:
@@ -927,7 +1001,7 @@ def _read_intervention(
     """One intervention row; ``memo`` holds the schedule and rule columns already read
     without issues, by their raw cells (the same cells always read the same)."""
     intervention_id = row.identifier("intervention_id")
-    problem_area = row.typed("problem_area", "a care-plan heading", _parse_problem_area)
+    problem_area = row.typed("problem_area", N_("a care-plan heading"), _parse_problem_area)
     description = row.text("description")
     duration_min = row.integer("duration_min")
     key = tuple(map(row.values.get, _PLAN_COLUMNS))
@@ -944,7 +1018,12 @@ def _read_intervention(
     second_competence = row.required_level("second_staff_competence", catalogue, optional=True)
     second_skills = row.skills("second_staff_skills", catalogue)
     if valid_from is not None and valid_to is not None and valid_to < valid_from:
-        row.issue("valid_to", f"valid_to {valid_to} is before valid_from {valid_from}")
+        row.issue(
+            "valid_to",
+            N_("valid_to {valid_to} is before valid_from {valid_from}"),
+            valid_to=valid_to,
+            valid_from=valid_from,
+        )
     if not row.ok:
         return None
     return _build(
@@ -992,7 +1071,7 @@ def _schedule_and_rules(row: _Row) -> dict[str, Any]:
         if row.is_empty("on_holidays")
         else row.typed(
             "on_holidays",
-            "one of 'normal', 'skip', 'as_sunday' (or vanlig, ikke, som søndag)",
+            N_("one of 'normal', 'skip', 'as_sunday' (or vanlig, ikke, som søndag)"),
             _parse_holiday_rule,
         )
     )
@@ -1000,20 +1079,32 @@ def _schedule_and_rules(row: _Row) -> dict[str, Any]:
     # Consistency checks that name the right column (the models would only say "schedule").
     if kind is not None and times is not None:
         if kind == ScheduleKind.FIXED and not times:
-            row.issue("times", "a fixed schedule needs at least one time, found an empty cell")
+            row.issue("times", N_("a fixed schedule needs at least one time, found an empty cell"))
         if kind != ScheduleKind.FIXED and times:
-            row.issue("times", f"a {kind} schedule takes no times, found {row.values['times']!r}")
+            row.issue(
+                "times",
+                N_("a {kind} schedule takes no times, found {value!r}"),
+                kind=kind,
+                value=row.values["times"],
+            )
     if kind is not None and windows is not None:
         if kind == ScheduleKind.WINDOW and not windows:
-            row.issue("windows", "a window schedule needs at least one window, found an empty cell")
+            row.issue(
+                "windows", N_("a window schedule needs at least one window, found an empty cell")
+            )
         if kind != ScheduleKind.WINDOW and windows:
             row.issue(
-                "windows", f"a {kind} schedule takes no windows, found {row.values['windows']!r}"
+                "windows",
+                N_("a {kind} schedule takes no windows, found {value!r}"),
+                kind=kind,
+                value=row.values["windows"],
             )
     anchor_given = bool(row.values.get("week_anchor", "x").strip())
     if every_n_weeks is not None and every_n_weeks > 1 and not anchor_given:
         row.issue(
-            "week_anchor", f"every_n_weeks is {every_n_weeks}, so a week_anchor date is needed"
+            "week_anchor",
+            N_("every_n_weeks is {n}, so a week_anchor date is needed"),
+            n=every_n_weeks,
         )
     _check_rules(row, kind, staff_count, gap_group, min_gap_min, max_gap_min, alternatives)
     return {
@@ -1101,22 +1192,37 @@ def _check_rules(
     if gap_group is None and row.is_empty("gap_group"):
         for column, value in (("min_gap_min", min_gap_min), ("max_gap_min", max_gap_min)):
             if value:
-                row.issue(column, f"{column} is {value}, so a gap_group is needed")
+                row.issue(
+                    column,
+                    N_("{column} is {value}, so a gap_group is needed"),
+                    column=column,
+                    value=value,
+                )
     if min_gap_min is not None and max_gap_min is not None and max_gap_min < min_gap_min:
-        row.issue("max_gap_min", f"max_gap_min {max_gap_min} is below min_gap_min {min_gap_min}")
+        row.issue(
+            "max_gap_min",
+            N_("max_gap_min {max_gap} is below min_gap_min {min_gap}"),
+            max_gap=max_gap_min,
+            min_gap=min_gap_min,
+        )
     second = row.values.get("second_staff_competence", "").strip()
     if second and staff_count is not None and staff_count != 2:
         row.issue(
             "second_staff_competence",
-            f"a second caregiver's competence needs staff_count 2, found staff_count {staff_count}",
+            N_("a second caregiver's competence needs staff_count 2, found staff_count {n}"),
+            n=staff_count,
         )
     if row.values.get("second_staff_skills", "").strip() and not second:
         row.issue(
             "second_staff_skills",
-            "the second caregiver's skills need a second_staff_competence (the second role)",
+            N_("the second caregiver's skills need a second_staff_competence (the second role)"),
         )
     if alternatives and kind is not None and kind != ScheduleKind.WINDOW:
-        row.issue("alternative_windows", f"alternative windows need a window schedule, not {kind}")
+        row.issue(
+            "alternative_windows",
+            N_("alternative windows need a window schedule, not {kind}"),
+            kind=kind,
+        )
 
 
 def _schedule(*fields: Any) -> Schedule | dict[str, Any]:
@@ -1183,7 +1289,12 @@ def _home(row: _Row) -> dict[str, float] | None:
     if lat is None or lon is None:
         return None
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-        row.issue("home_lat", f"home ({lat}, {lon}) is no coordinate (lat -90..90, lon -180..180)")
+        row.issue(
+            "home_lat",
+            N_("home ({lat}, {lon}) is no coordinate (lat -90..90, lon -180..180)"),
+            lat=lat,
+            lon=lon,
+        )
         return None
     return {"lat": lat, "lon": lon}
 
@@ -1212,8 +1323,11 @@ def _read_roster(
             if place == HOME and staff_id is not None and staff_id not in homes:
                 row.issue(
                     column,
-                    f"the day starts or ends at home, but staff {staff_id!r} has no home "
-                    "(home_lat, home_lon in staff.csv)",
+                    N_(
+                        "the day starts or ends at home, but staff {staff!r} has no home "
+                        "(home_lat, home_lon in staff.csv)"
+                    ),
+                    staff=staff_id,
                 )
             elif place is not None and place != HOME and base_ids is not None:
                 _check_reference(row, column, place, base_ids, BASES_FILE, "base")
@@ -1224,8 +1338,14 @@ def _read_roster(
             if key in seen:
                 row.issue(
                     "staff_id",
-                    f"duplicate roster entry: {staff_id!r} already works the {shift} shift "
-                    f"on {day} (row {seen[key]})",
+                    N_(
+                        "duplicate roster entry: {staff!r} already works the {shift} shift "
+                        "on {day} (row {first})"
+                    ),
+                    staff=staff_id,
+                    shift=Term(shift),
+                    day=day,
+                    first=seen[key],
                 )
             else:
                 seen[key] = row.number
@@ -1253,7 +1373,7 @@ def _read_roster(
             definition = next((d for d in municipality.shifts if d.kind == shift), None)
             why = None if definition is None else entry.hours_problem(definition)
             if why is not None:
-                row.issue("end", why)
+                row.issue("end", why.template, **dict(why.values))
                 continue
         entries.append(entry)
     return entries
@@ -1312,8 +1432,13 @@ def assemble_export(
             file,
             None,
             column,
-            f"{count} row(s) refer to a {label}, but {issues.name(target)} has no data rows "
-            "(only a header): fill it, or import this file with --partial",
+            N_(
+                "{n} row(s) refer to a {label}, but {file} has no data rows "
+                "(only a header): fill it, or import this file with --partial"
+            ),
+            n=count,
+            label=Term(label),
+            file=issues.name(target),
         )
 
     if issues.items or municipality is None:

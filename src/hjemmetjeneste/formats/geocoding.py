@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from hjemmetjeneste.domain import GeoPoint
 from hjemmetjeneste.errors import InputIssue, PlanInputError
+from hjemmetjeneste.i18n import N_
 
 __all__ = [
     "REGISTER_COLUMNS",
@@ -132,14 +133,22 @@ class AddressRegister:
             names = lazy.collect_schema().names()
         except Exception as exc:
             raise PlanInputError(
-                [InputIssue(path.name, None, None, f"cannot read the address register: {exc}")]
+                [
+                    InputIssue.of(
+                        path.name,
+                        None,
+                        None,
+                        N_("cannot read the address register: {detail}"),
+                        detail=exc,
+                    )
+                ]
             ) from None
         by_lower = {n.replace("\ufeff", "").strip().lower(): n for n in names}
         missing = [c for c in REGISTER_COLUMNS if c not in by_lower]
         if missing:
             raise PlanInputError(
                 [
-                    InputIssue(path.name, 0, c, "column missing from the address register")
+                    InputIssue.of(path.name, 0, c, N_("column missing from the address register"))
                     for c in missing
                 ]
             )

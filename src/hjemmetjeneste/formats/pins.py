@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from hjemmetjeneste.domain import Pin
 from hjemmetjeneste.errors import InputIssue, PlanInputError
+from hjemmetjeneste.i18n import N_
 
 __all__ = ["read_pins"]
 
@@ -26,15 +27,16 @@ def read_pins(path: Path) -> tuple[Pin, ...]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        issue = InputIssue(str(path), None, None, f"not a JSON file: {exc}")
+        issue = InputIssue.of(str(path), None, None, N_("not a JSON file: {detail}"), detail=exc)
         raise PlanInputError([issue]) from exc
     if not isinstance(raw, list):
-        raise PlanInputError([InputIssue(str(path), None, None, "expected a JSON list of pins")])
+        message = N_("expected a JSON list of pins")
+        raise PlanInputError([InputIssue.of(str(path), None, None, message)])
     pins: list[Pin] = []
     issues: list[InputIssue] = []
     for row, item in enumerate(raw, start=1):
         if not isinstance(item, dict):
-            issues.append(InputIssue(str(path), row, None, "a pin must be a JSON object"))
+            issues.append(InputIssue.of(str(path), row, None, N_("a pin must be a JSON object")))
             continue
         try:
             pins.append(Pin.model_validate({k: item.get(k) for k in _FIELDS}))

@@ -31,7 +31,7 @@ from pathlib import Path
 import polars as pl
 
 from hjemmetjeneste.domain import Catalogue, MunicipalityData
-from hjemmetjeneste.errors import InputIssue, PlanInputError
+from hjemmetjeneste.errors import InputIssue, Phrase, PlanInputError
 from hjemmetjeneste.formats.canonical import (
     EXPORT_COLUMNS,
     OPTIONAL_COLUMNS,
@@ -49,6 +49,7 @@ from hjemmetjeneste.formats.schema import (
     PATIENTS_FILE,
     SCHEMAS,
 )
+from hjemmetjeneste.i18n import N_
 
 __all__ = [
     "COLUMN_ALIASES",
@@ -98,9 +99,12 @@ def detect_format(path: Path) -> str:
         for fmt, suffixes in _EXTENSIONS.items():
             if suffix in suffixes:
                 return fmt
-        raise PlanInputError([InputIssue(str(path), None, None, "unknown file type " + suffix)])
+        issue = InputIssue.of(
+            str(path), None, None, N_("unknown file type {suffix}"), suffix=suffix
+        )
+        raise PlanInputError([issue])
     if not path.is_dir():
-        raise PlanInputError([InputIssue(str(path), None, None, "no such file or folder")])
+        raise PlanInputError([InputIssue.of(str(path), None, None, N_("no such file or folder"))])
     suffixes = {p.suffix.lower() for p in path.iterdir() if p.is_file()}
     if suffixes & {".json", ".ndjson"} and not suffixes & {".csv", ".parquet", ".xlsx"}:
         return "fhir"
@@ -108,7 +112,7 @@ def detect_format(path: Path) -> str:
         if suffixes & set(_EXTENSIONS[fmt]):
             return fmt
     raise PlanInputError(
-        [InputIssue(str(path), None, None, "no CSV, Parquet, Excel or FHIR files found")]
+        [InputIssue.of(str(path), None, None, N_("no CSV, Parquet, Excel or FHIR files found"))]
     )
 
 
@@ -116,19 +120,20 @@ _ZIP_MAGIC = b"PK\x03\x04"
 
 
 def _workbook_problem(path: Path) -> str | None:
-    """Why ``path`` is not an .xlsx workbook (which is a zip file), or None."""
+    """Why ``path`` is not an .xlsx workbook (which is a zip file), or None (a message
+    marked ``N_``)."""
     with path.open("rb") as handle:
         head = handle.read(4096)
     if head.startswith(_ZIP_MAGIC):
         return None
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "is an old Excel 97-2003 workbook (.xls): save it as .xlsx in Excel"
+        return N_("is an old Excel 97-2003 workbook (.xls): save it as .xlsx in Excel")
     if head and b"\x00" not in head[:1024]:
-        return (
+        return N_(
             "is text (CSV?) with an .xlsx name, not an Excel workbook: "
             "rename it to .csv, or open it in Excel and save as .xlsx"
         )
-    return "is not an Excel workbook (.xlsx files are zip archives)"
+    return N_("is not an Excel workbook (.xlsx files are zip archives)")
 
 
 def _sheet_head(reader: object, sheet: str) -> list[list[str]]:
@@ -152,7 +157,15 @@ def _locate_sheets(
         heads = {s: _sheet_head(reader, s) for s in reader.sheet_names} if reader else {}
     except Exception as exc:  # calamine's own messages: keep the first line only
         text = str(exc).strip().splitlines()
-        problem = f"cannot be read as an Excel workbook: {text[0] if text else type(exc).__name__}"
+        detail = text[0] if text else type(exc).__name__
+        issues.add(
+            path.name,
+            None,
+            None,
+            N_("cannot be read as an Excel workbook: {detail}"),
+            detail=detail,
+        )
+        return dict.fromkeys(EXPORT_COLUMNS)
     if problem is not None:
         issues.add(path.name, None, None, problem)
         return dict.fromkeys(EXPORT_COLUMNS)
@@ -181,8 +194,9 @@ def _locate_sheets(
                 path.name,
                 None,
                 None,
-                f"sheet missing: expected one named {aliases[0]!r} or with its columns "
-                f"({', '.join(EXPORT_COLUMNS[file])})",
+                N_("sheet missing: expected one named {name!r} or with its columns ({columns})"),
+                name=aliases[0],
+                columns=", ".join(EXPORT_COLUMNS[file]),
             )
             found[file] = None
         else:
@@ -210,7 +224,13 @@ def _locate(
         if match is None:
             expected = aliases[0] + _EXTENSIONS[fmt][0]
             if not optional:
-                issues.add(expected, None, None, f"file is missing (expected {path / expected})")
+                issues.add(
+                    expected,
+                    None,
+                    None,
+                    N_("file is missing (expected {path})"),
+                    path=path / expected,
+                )
         found[file] = None if match is None else _Source(match, match.name)
     return found
 
@@ -220,10 +240,12 @@ def _locate(
 # --------------------------------------------------------------------------------------
 
 
-def _decode_problem(data: bytes) -> tuple[str | None, str | None]:
+def _decode_problem(data: bytes) -> tuple[str | None, Phrase | None]:
     """(encoding, problem): 'utf-8' or 'cp1252', or None with what is wrong."""
     if b"\x00" in data[:4096]:
-        return None, "contains NUL bytes: expected UTF-8 or Windows-1252 text (UTF-16?)"
+        return None, Phrase.of(
+            N_("contains NUL bytes: expected UTF-8 or Windows-1252 text (UTF-16?)")
+        )
     try:
         codecs.decode(data, "utf-8")
         return "utf-8", None
@@ -231,17 +253,23 @@ def _decode_problem(data: bytes) -> tuple[str | None, str | None]:
         bad = exc.start
     line = data.count(b"\n", 0, bad) + 1
     if any(seq in data for seq in _UTF8_NORWEGIAN):
-        return None, (
-            f"mixes encodings: UTF-8 text but byte 0x{data[bad]:02x} on line {line} is not "
-            "UTF-8; save the whole file as UTF-8"
+        return None, Phrase.of(
+            N_(
+                "mixes encodings: UTF-8 text but byte 0x{byte:02x} on line {line} is not "
+                "UTF-8; save the whole file as UTF-8"
+            ),
+            byte=data[bad],
+            line=line,
         )
     try:
         codecs.decode(data, "cp1252")
         return "cp1252", None
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        return None, (
-            f"neither UTF-8 nor Windows-1252: byte 0x{data[exc.start]:02x} on line {line}"
+        return None, Phrase.of(
+            N_("neither UTF-8 nor Windows-1252: byte 0x{byte:02x} on line {line}"),
+            byte=data[exc.start],
+            line=line,
         )
 
 
@@ -372,7 +400,7 @@ def _read_source(source: _Source, fmt: str, file: str, issues: _Issues) -> pl.Da
         if fmt == "csv":
             head, is_utf8 = _utf8_scan(source.path)
             if not head.strip():
-                issues.add(display, None, None, "file is empty (expected a header row)")
+                issues.add(display, None, None, N_("file is empty (expected a header row)"))
                 return None
             # NUL bytes in the header line mean UTF-16 (or binary); in a UTF-8 cell they
             # are text that the canonical writer may have written, and read back as such.
@@ -382,7 +410,7 @@ def _read_source(source: _Source, fmt: str, file: str, issues: _Issues) -> pl.Da
                     display,
                     None,
                     None,
-                    "contains NUL bytes: expected UTF-8, UTF-16 or Windows-1252 text",
+                    N_("contains NUL bytes: expected UTF-8, UTF-16 or Windows-1252 text"),
                 )
                 return None
             if is_utf8 and utf16 is None:  # the common case: polars scans the file itself, lazily
@@ -401,7 +429,7 @@ def _read_source(source: _Source, fmt: str, file: str, issues: _Issues) -> pl.Da
             else:
                 encoding, problem = _decode_problem(data)
                 if problem is not None:
-                    issues.add(display, None, None, problem)
+                    issues.add(display, None, None, problem.template, **dict(problem.values))
                     return None
                 text = data.decode(encoding or "utf-8")
             separator, skip = _csv_header(text[:65536], file)
@@ -440,7 +468,14 @@ def _read_source(source: _Source, fmt: str, file: str, issues: _Issues) -> pl.Da
         )
     except Exception as exc:  # polars, fastexcel and pyarrow raise many error types
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        issues.add(display, None, None, f"cannot be read as {fmt.upper()}: {first}")
+        issues.add(
+            display,
+            None,
+            None,
+            N_("cannot be read as {format}: {detail}"),
+            format=fmt.upper(),
+            detail=first,
+        )
         return None
 
 
@@ -479,8 +514,10 @@ def _fill_coordinates(
                 source.display,
                 row,
                 "address",
-                "no lat/lon and no geocoder configured (give lat/lon, or an address "
-                "register or geocoding service: docs/addresses.md)",
+                N_(
+                    "no lat/lon and no geocoder configured (give lat/lon, or an address "
+                    "register or geocoding service: docs/addresses.md)"
+                ),
             )
             continue
         query = AddressQuery(
@@ -494,7 +531,8 @@ def _fill_coordinates(
                 source.display,
                 row,
                 "address",
-                f"address could not be resolved to coordinates by {geocoder.describe()}",
+                N_("address could not be resolved to coordinates by {geocoder}"),
+                geocoder=geocoder.describe(),
             )
             continue
         unresolved.discard((source.display, row))
@@ -535,16 +573,20 @@ def read_tabular(
     if fmt not in TABULAR_FORMATS:
         raise ValueError(f"not a tabular format: {fmt!r}")
     if not path.exists():
-        raise PlanInputError([InputIssue(str(path), None, None, "no such file or folder")])
+        raise PlanInputError([InputIssue.of(str(path), None, None, N_("no such file or folder"))])
     if path.is_file() and fmt != "xlsx":
         raise PlanInputError(
-            [InputIssue(str(path), None, None, f"a {fmt} export is a folder of files")]
+            [
+                InputIssue.of(
+                    str(path), None, None, N_("a {format} export is a folder of files"), format=fmt
+                )
+            ]
         )
     issues = _Issues()
     sources = _locate(path, fmt, issues, optional=base is not None)
     issues.names.update({f: s.display for f, s in sources.items() if s is not None})
     if base is not None and all(s is None for s in sources.values()):
-        issues.add(str(path), None, None, "no file of the export found (patients.csv, ...)")
+        issues.add(str(path), None, None, N_("no file of the export found (patients.csv, ...)"))
     frames: dict[str, pl.DataFrame | None] = {}
     stored: dict[str, _Table] = {}
     for file, source in sources.items():
@@ -603,8 +645,10 @@ def _mask_national_ids(frame: pl.DataFrame, source: _Source, issues: _Issues) ->
             source.display,
             index + 1,
             "patient_id",
-            "looks like a national identity number (fødselsnummer or D-number), which is "
-            "never stored: use the record system's local patient id",
+            N_(
+                "looks like a national identity number (fødselsnummer or D-number), which is "
+                "never stored: use the record system's local patient id"
+            ),
         )
     return frame.with_columns(
         pl.when(looks_like_id)

@@ -35,7 +35,7 @@ from hjemmetjeneste.domain import (
     Visit,
 )
 from hjemmetjeneste.domain.worklists import Fact
-from hjemmetjeneste.i18n import DEFAULT_LANGUAGE, N_, translate
+from hjemmetjeneste.i18n import DEFAULT_LANGUAGE, N_, as_written, translate
 from hjemmetjeneste.planning.to_problem import (
     BuiltProblem,
     KeptOutFacts,
@@ -276,7 +276,8 @@ def worded(result: PlanResult, lang: str) -> PlanResult:
 class PlanNames(Names):
     """Violations in planner terms: caregivers by name, visits by id, clock times, minutes."""
 
-    def __init__(self, built: BuiltProblem) -> None:
+    def __init__(self, built: BuiltProblem, say: Callable[[str], str] = as_written) -> None:
+        super().__init__(say)
         self.index = built.index
 
     def vehicle(self, v: int) -> str:
@@ -292,21 +293,29 @@ class PlanNames(Names):
         return self.index.clock(s)
 
     def duration(self, s: int) -> str:
-        return f"{int(s) // 60} min"
+        return self.say(N_("{n} min")).format(n=int(s) // 60)
 
 
-def describe_violation(built: BuiltProblem, violation: Violation) -> str:
-    """The violation as a planner reads it (caregivers, visits, clock times, minutes)."""
-    return describe(violation, PlanNames(built))
+def describe_violation(
+    built: BuiltProblem, violation: Violation, say: Callable[[str], str] = as_written
+) -> str:
+    """The violation as a planner reads it (caregivers, visits, clock times, minutes), in
+    the language of ``say`` (English by default)."""
+    return describe(violation, PlanNames(built, say))
 
 
 def staff_lacks(
-    day_plan: DayPlan, staff_id: str, visit_id: str, *, second_role: bool = False
+    day_plan: DayPlan,
+    staff_id: str,
+    visit_id: str,
+    *,
+    second_role: bool = False,
+    say: Callable[[str], str] = as_written,
 ) -> str:
     """What a caregiver lacks for a visit: the competence level and the skills, by name.
 
     ``second_role``: the caregiver fills the second role of a double-staffed visit (its
-    level and skills when the plan names one)."""
+    level and skills when the plan names one). In the language of ``say`` (English)."""
     staff = next(s for s in day_plan.staff if s.staff_id == staff_id)
     visit = next(v for v in day_plan.visits if v.visit_id == visit_id)
     level, needed = visit.required_competence, visit.required_skills
@@ -317,14 +326,17 @@ def staff_lacks(
     if not staff.competence.satisfies(level):
         has = staff.competence.value
         if staff.competence.value != staff.competence.level.value:  # an own title
-            has += f", which counts as {staff.competence.level.value}"
-        lacking.append(f"competence {level.value} (has {has})")
+            has = say(N_("{title}, which counts as {level}")).format(
+                title=has, level=staff.competence.level.value
+            )
+        lacking.append(say(N_("competence {level} (has {has})")).format(level=level.value, has=has))
     skills = sorted(needed - staff.skills)
     if skills:
-        lacking.append(f"skill {', '.join(skills)}")
-    return (
-        "lacks " + " and ".join(lacking) if lacking else "is not allowed on it (a refusal or a pin)"
-    )
+        named = ", ".join(say(str(k)) for k in skills)
+        lacking.append(say(N_("skill {skills}")).format(skills=named))
+    if not lacking:
+        return say(N_("is not allowed on it (a refusal or a pin)"))
+    return say(N_("lacks {what}")).format(what=say(N_(" and ")).join(lacking))
 
 
 # -- the facts -----------------------------------------------------------------------------

@@ -10,23 +10,50 @@ visit ids instead of solver indices.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from hjemmetjeneste.domain import DayPlan, PlanResult
+from hjemmetjeneste.errors import Say
+from hjemmetjeneste.i18n import N_, as_written
 from hjemmetjeneste.planning.explain import describe_violation, staff_lacks
 from hjemmetjeneste.planning.mapping import map_plan
 from hjemmetjeneste.planning.to_problem import BuiltProblem
-from hjemmetjeneste.solver import Route, RouteStop, Solution, ViolationKind, check_solution
+from hjemmetjeneste.solver import (
+    Route,
+    RouteStop,
+    Solution,
+    Violation,
+    ViolationKind,
+    check_solution,
+)
 
 
 @dataclass(frozen=True)
 class PlanViolation:
-    """A broken rule in a written plan, named in domain ids and explained."""
+    """A broken rule in a written plan, named in domain ids and explained: ``message`` in
+    English, :meth:`in_words` in the language a ``say`` words it in."""
 
     kind: ViolationKind
     staff_id: str | None
     visit_id: str | None
     message: str
+    words: Callable[[Say], str] | None = field(default=None, compare=False, repr=False)
+
+    def in_words(self, say: Say = as_written) -> str:
+        """The message in the language of ``say``."""
+        return self.message if self.words is None else self.words(say)
+
+
+def _said(template: str, **values: object) -> Callable[[Say], str]:
+    return lambda say: say(template).format(**values)
+
+
+_NOT_ROSTERED = N_("caregiver {staff} is not rostered on this shift")
+_NOT_PLANNABLE = N_(
+    "visit {visit} is not a plannable visit of this shift "
+    "(unknown, left out before solving, or planned once too often)"
+)
 
 
 def solution_from_result(
@@ -45,15 +72,16 @@ def solution_from_result(
             ViolationKind.NOT_A_JOB,
             u.staff_id,
             None,
-            f"caregiver {u.staff_id} is not rostered on this shift",
+            _NOT_ROSTERED.format(staff=u.staff_id),
+            _said(_NOT_ROSTERED, staff=u.staff_id),
         )
         if u.visit_id is None
         else PlanViolation(
             ViolationKind.NOT_A_JOB,
             u.staff_id,
             u.visit_id,
-            f"visit {u.visit_id} is not a plannable visit of this shift "
-            "(unknown, left out before solving, or planned once too often)",
+            _NOT_PLANNABLE.format(visit=u.visit_id),
+            _said(_NOT_PLANNABLE, visit=u.visit_id),
         )
         for u in mapping.unmatched
     ]
@@ -100,10 +128,27 @@ def verify_plan(day_plan: DayPlan, built: BuiltProblem, result: PlanResult) -> l
     for violation in check_solution(built.problem, solution):
         staff_id = index.vehicle_staff[violation.vehicle] if violation.vehicle is not None else None
         visit_id = index.job_visit[violation.node] if violation.node is not None else None
-        message = describe_violation(built, violation)
+        words = _violation_words(day_plan, built, violation, staff_id, visit_id)
+        found.append(PlanViolation(violation.kind, staff_id, visit_id, words(as_written), words))
+    return found
+
+
+def _violation_words(
+    day_plan: DayPlan,
+    built: BuiltProblem,
+    violation: Violation,
+    staff_id: str | None,
+    visit_id: str | None,
+) -> Callable[[Say], str]:
+    """How ``violation`` is said, in any language: what a caregiver lacks named."""
+
+    def words(say: Say) -> str:
+        message = describe_violation(built, violation, say)
         if violation.kind is ViolationKind.MISSING_COMPETENCE and staff_id and visit_id:
             node = violation.node or 0
-            second = index.job_visit.index(visit_id) != node  # the visit's second job
-            message += ": " + staff_lacks(day_plan, staff_id, visit_id, second_role=second)
-        found.append(PlanViolation(violation.kind, staff_id, visit_id, message))
-    return found
+            second = built.index.job_visit.index(visit_id) != node  # the visit's second job
+            lacks = staff_lacks(day_plan, staff_id, visit_id, second_role=second, say=say)
+            message += ": " + lacks
+        return message
+
+    return words

@@ -11,32 +11,37 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from hjemmetjeneste.domain import MunicipalityData, Roster, ShiftKind, Staff
+from hjemmetjeneste.errors import Phrase, Say, Term
+from hjemmetjeneste.i18n import N_, as_written
 from hjemmetjeneste.rostering.rules import ActRuleSet, Contract, ShiftNeed
 from hjemmetjeneste.tasks import shift_instance
 
-Add = Callable[[str, "date | None", str], None]
+Add = Callable[..., None]
+"""``add(rule, day, message, **values)``: a violation, its message marked ``N_``."""
 
-RULES = (
-    "one_shift_a_day",
-    "district",
-    "allowed_shift",
-    "fixed_day_off",
-    "absence",
-    "daily_rest",
-    "weekly_rest",
-    "shift_length",
-    "night_shift_length",
-    "week_hours",
-    "average_week_hours",
-    "contract_hours",
-    "consecutive_days",
-    "consecutive_nights",
-    "weekends",
-)
+#: Each rule as a planner names it (English; the catalogue has them in bokmål).
+RULE_NAMES = {
+    "one_shift_a_day": N_("one shift a day"),
+    "district": N_("district"),
+    "allowed_shift": N_("shift not in the contract"),
+    "fixed_day_off": N_("fixed day off"),
+    "absence": N_("absence"),
+    "daily_rest": N_("daily rest"),
+    "weekly_rest": N_("weekly rest"),
+    "shift_length": N_("shift length"),
+    "night_shift_length": N_("night shift length"),
+    "week_hours": N_("hours in a week"),
+    "average_week_hours": N_("average weekly hours"),
+    "contract_hours": N_("contracted hours"),
+    "consecutive_days": N_("days in a row"),
+    "consecutive_nights": N_("nights in a row"),
+    "weekends": N_("weekends"),
+}
+RULES = tuple(RULE_NAMES)
 
 
 @dataclass(frozen=True)
@@ -47,9 +52,25 @@ class RosterViolation:
     staff_id: str
     day: date | None
     message: str
+    phrase: Phrase | None = field(default=None, compare=False)
+    """``message`` as a catalogue message with its values, to word in another language."""
+
+    @classmethod
+    def of(
+        cls, rule: str, staff_id: str, day: date | None, message: str, /, **values: object
+    ) -> RosterViolation:
+        """A violation whose ``message`` (marked ``N_``) has ``values`` filled in."""
+        phrase = Phrase.of(message, **values)
+        return cls(rule, staff_id, day, str(phrase), phrase)
+
+    def in_words(self, say: Say = as_written) -> str:
+        """Rule, person, date and why, in the language of ``say`` (English by default)."""
+        rule = say(RULE_NAMES[self.rule]) if say is not as_written else self.rule
+        why = self.message if self.phrase is None else self.phrase.worded(say)
+        return f"{rule}: {self.staff_id} {self.day or ''}: {why}".replace("  ", " ")
 
     def __str__(self) -> str:
-        return f"{self.rule}: {self.staff_id} {self.day or ''}: {self.message}".replace("  ", " ")
+        return self.in_words()
 
 
 @dataclass(frozen=True)
@@ -97,7 +118,13 @@ def check_roster(
         person = staff.get(e.staff_id)
         if person is None or person.district_id != e.district_id:
             violations.append(
-                RosterViolation("district", e.staff_id, e.date, f"not staff of {e.district_id}")
+                RosterViolation.of(
+                    "district",
+                    e.staff_id,
+                    e.date,
+                    N_("not staff of {district}"),
+                    district=e.district_id,
+                )
             )
             continue
         if e.district_id != district_id:
@@ -125,38 +152,55 @@ def _check_person(
     sid = person.staff_id
     out: list[RosterViolation] = []
 
-    def add(rule: str, day: date | None, message: str) -> None:
-        out.append(RosterViolation(rule, sid, day, message))
+    def add(rule: str, day: date | None, message: str, /, **values: object) -> None:
+        out.append(RosterViolation.of(rule, sid, day, message, **values))
 
     by_day: dict[date, list[_Worked]] = defaultdict(list)
     for w in worked:
         by_day[w.day].append(w)
     for day, ws in by_day.items():
         if len(ws) > 1:
-            add("one_shift_a_day", day, f"{len(ws)} shifts start on the same date")
+            add("one_shift_a_day", day, N_("{n} shifts start on the same date"), n=len(ws))
     for w in worked:
         if w.kind not in contract.allowed_shifts:
-            add("allowed_shift", w.day, f"works a {w.kind} shift the contract does not include")
-        if w.day.isoweekday() in contract.fixed_days_off:
-            add("fixed_day_off", w.day, "works on a fixed day off")
-        if absent and w.day in absent:
-            add("absence", w.day, "works while absent")
-        if w.hours > rules.max_shift_h + 1e-9:
-            add("shift_length", w.day, f"{w.hours:.1f} h shift, at most {rules.max_shift_h:g} h")
-        if w.kind == ShiftKind.NIGHT and w.hours > rules.max_night_shift_h + 1e-9:
             add(
-                "night_shift_length",
+                "allowed_shift",
                 w.day,
-                f"{w.hours:.1f} h night, at most {rules.max_night_shift_h:g} h",
+                N_("works a {kind} shift the contract does not include"),
+                kind=Term(w.kind),
             )
+        if w.day.isoweekday() in contract.fixed_days_off:
+            add("fixed_day_off", w.day, N_("works on a fixed day off"))
+        if absent and w.day in absent:
+            add("absence", w.day, N_("works while absent"))
+        lengths = (
+            (
+                "shift_length",
+                True,
+                rules.max_shift_h,
+                N_("{hours:.1f} h shift, at most {most:g} h"),
+            ),
+            (
+                "night_shift_length",
+                w.kind == ShiftKind.NIGHT,
+                rules.max_night_shift_h,
+                N_("{hours:.1f} h night, at most {most:g} h"),
+            ),
+        )
+        for rule, applies, most, message in lengths:
+            if applies and w.hours > most + 1e-9:
+                add(rule, w.day, message, hours=w.hours, most=most)
     for a, b in itertools.pairwise(worked):
         gap = _hours_between(a.end, b.start)
         if gap < rules.min_daily_rest_h - 1e-9:
             add(
                 "daily_rest",
                 b.day,
-                f"{gap:.1f} h rest after the {a.day} {a.kind} shift, "
-                f"at least {rules.min_daily_rest_h:g} h",
+                N_("{gap:.1f} h rest after the {day} {kind} shift, at least {least:g} h"),
+                gap=gap,
+                day=a.day,
+                kind=Term(a.kind),
+                least=rules.min_daily_rest_h,
             )
     _weekly(person, worked, rules, first, n_days, add)
     _runs(worked, rules, add)
@@ -181,7 +225,13 @@ def _weekly(
     for week in _weeks(first, n_days):
         hours = sum(w.hours for w in worked if w.day in week)
         if hours > rules.max_week_h + 1e-9:
-            add("week_hours", week[0], f"{hours:.1f} h in the week, at most {rules.max_week_h:g} h")
+            add(
+                "week_hours",
+                week[0],
+                N_("{hours:.1f} h in the week, at most {most:g} h"),
+                hours=hours,
+                most=rules.max_week_h,
+            )
         if len(week) < 7:
             continue
         # The longest rest that includes a whole date of the week with no shift starting.
@@ -199,13 +249,17 @@ def _weekly(
             add(
                 "weekly_rest",
                 week[0],
-                f"longest rest in the week {best:.1f} h, at least {rules.weekly_rest_h:g} h",
+                N_("longest rest in the week {best:.1f} h, at least {least:g} h"),
+                best=best,
+                least=rules.weekly_rest_h,
             )
     if total * 7 > rules.max_average_week_h * n_days + 1e-6:
         add(
             "average_week_hours",
             None,
-            f"{total * 7 / n_days:.1f} h a week on average, at most {rules.max_average_week_h:g} h",
+            N_("{hours:.1f} h a week on average, at most {most:g} h"),
+            hours=total * 7 / n_days,
+            most=rules.max_average_week_h,
         )
     contracted = person.contracted_fte * rules.full_time_week_h * n_days / 7
     if total > contracted + max(rules.hours_tolerance_h, 0) + 1e-6 and total > max(
@@ -214,8 +268,10 @@ def _weekly(
         add(
             "contract_hours",
             None,
-            f"{total:.1f} h in the period, position allows "
-            f"{contracted:.1f} h (+{rules.hours_tolerance_h:g} h)",
+            N_("{total:.1f} h in the period, position allows {allowed:.1f} h (+{tolerance:g} h)"),
+            total=total,
+            allowed=contracted,
+            tolerance=rules.hours_tolerance_h,
         )
     return []
 
@@ -229,7 +285,7 @@ def _runs(worked: list[_Worked], rules: ActRuleSet, add: Add) -> None:
     ):
         for start, length in _streaks(seq):
             if length > most:
-                add(rule, start, f"{length} in a row, at most {most}")
+                add(rule, start, N_("{n} in a row, at most {most}"), n=length, most=most)
 
 
 def _streaks(days: Sequence[date]) -> Iterable[tuple[date, int]]:
@@ -259,8 +315,10 @@ def _weekends(worked: list[_Worked], rules: ActRuleSet, first: date, n_days: int
             add(
                 "weekends",
                 saturdays[s],
-                f"{sum(flags[s : s + span])} weekends worked among "
-                f"{span} from here, at most {most}",
+                N_("{n} weekends worked among {span} from here, at most {most}"),
+                n=sum(flags[s : s + span]),
+                span=span,
+                most=most,
             )
 
 

@@ -24,7 +24,8 @@ from hjemmetjeneste.domain import (
     Skill,
     skill,
 )
-from hjemmetjeneste.errors import InputIssue, PlanInputError
+from hjemmetjeneste.errors import InputIssue, PlanInputError, Term
+from hjemmetjeneste.i18n import N_
 from hjemmetjeneste.rostering.rules import ALL_SHIFTS, Contract, ShiftNeed, Wish
 
 CONTRACTS_FILE = "contracts.csv"
@@ -38,7 +39,7 @@ def _rows(path: Path, required: Sequence[str]) -> list[tuple[int, dict[str, str]
         missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:
             raise PlanInputError(
-                [InputIssue(path.name, None, c, "column is missing") for c in missing]
+                [InputIssue.of(path.name, None, c, N_("column is missing")) for c in missing]
             )
         return [
             (i, {k: (v or "").strip() for k, v in row.items() if k})
@@ -53,7 +54,9 @@ def _shift(
         return ShiftKind(value)
     except ValueError:
         issues.append(
-            InputIssue(file, row, field, f"expected day, evening or night, got {value!r}")
+            InputIssue.of(
+                file, row, field, N_("expected day, evening or night, got {value!r}"), value=value
+            )
         )
         return None
 
@@ -62,7 +65,8 @@ def _date(rec: dict[str, str], file: str, row: int, issues: list[InputIssue]) ->
     try:
         return date.fromisoformat(rec["date"])
     except ValueError:
-        issues.append(InputIssue(file, row, "date", f"expected YYYY-MM-DD, got {rec['date']!r}"))
+        message = N_("expected YYYY-MM-DD, got {value!r}")
+        issues.append(InputIssue.of(file, row, "date", message, value=rec["date"]))
         return None
 
 
@@ -71,7 +75,12 @@ def _staff(
 ) -> bool:
     if rec["staff_id"] in known:
         return True
-    issues.append(InputIssue(file, row, "staff_id", f"unknown staff member {rec['staff_id']!r}"))
+    message = N_("unknown {label} {value!r}")
+    issues.append(
+        InputIssue.of(
+            file, row, "staff_id", message, label=Term(N_("staff member")), value=rec["staff_id"]
+        )
+    )
     return False
 
 
@@ -89,7 +98,8 @@ def read_contracts(path: Path, data: MunicipalityData) -> dict[str, Contract]:
         if not _staff(rec, staff_ids, path.name, row, issues):
             continue
         if sid in contracts:
-            issues.append(InputIssue(path.name, row, "staff_id", f"{sid!r} has a contract already"))
+            message = N_("{staff!r} has a contract already")
+            issues.append(InputIssue.of(path.name, row, "staff_id", message, staff=sid))
             continue
         allowed = set()
         for part in filter(None, rec.get("allowed_shifts", "").split("|")):
@@ -102,7 +112,13 @@ def read_contracts(path: Path, data: MunicipalityData) -> dict[str, Contract]:
                 days_off.add(int(part))
             else:
                 issues.append(
-                    InputIssue(path.name, row, "fixed_days_off", f"expected 1-7, got {part!r}")
+                    InputIssue.of(
+                        path.name,
+                        row,
+                        "fixed_days_off",
+                        N_("expected 1-7, got {value!r}"),
+                        value=part,
+                    )
                 )
         contracts[sid] = Contract(sid, frozenset(allowed) or ALL_SHIFTS, frozenset(days_off))
     if issues:
@@ -125,12 +141,24 @@ def read_wishes(path: Path, data: MunicipalityData) -> list[Wish]:
         shift = _shift(rec["shift"], path.name, row, "shift", issues) if rec.get("shift") else None
         if rec["wish"] not in ("on", "off"):
             issues.append(
-                InputIssue(path.name, row, "wish", f"expected on or off, got {rec['wish']!r}")
+                InputIssue.of(
+                    path.name,
+                    row,
+                    "wish",
+                    N_("expected on or off, got {value!r}"),
+                    value=rec["wish"],
+                )
             )
         weight_text = rec.get("weight") or "1"
         if not weight_text.isdigit() or not 1 <= int(weight_text) <= 10:
             issues.append(
-                InputIssue(path.name, row, "weight", f"expected 1-10, got {weight_text!r}")
+                InputIssue.of(
+                    path.name,
+                    row,
+                    "weight",
+                    N_("expected 1-10, got {value!r}"),
+                    value=weight_text,
+                )
             )
             continue
         wishes.append(Wish(sid, day, shift, rec["wish"] == "on", int(weight_text)))
@@ -150,8 +178,13 @@ def read_roster_file(path: Path, data: MunicipalityData) -> Roster:
         _staff(rec, staff_ids, path.name, row, issues)
         if rec["district_id"] not in districts:
             issues.append(
-                InputIssue(
-                    path.name, row, "district_id", f"unknown district {rec['district_id']!r}"
+                InputIssue.of(
+                    path.name,
+                    row,
+                    "district_id",
+                    N_("unknown {label} {value!r}"),
+                    label=Term(N_("district")),
+                    value=rec["district_id"],
                 )
             )
         day = _date(rec, path.name, row, issues)
@@ -160,7 +193,7 @@ def read_roster_file(path: Path, data: MunicipalityData) -> Roster:
             continue
         key = (rec["staff_id"], day, shift)
         if key in seen:
-            issues.append(InputIssue(path.name, row, "staff_id", "duplicate roster entry"))
+            issues.append(InputIssue.of(path.name, row, "staff_id", N_("duplicate roster entry")))
             continue
         seen.add(key)
         entries.append(
@@ -280,6 +313,10 @@ def read_needs(path: Path) -> list[ShiftNeed]:
             )
     except (KeyError, ValueError) as exc:
         raise PlanInputError(
-            [InputIssue(path.name, None, None, f"not a staffing need file: {exc}")]
+            [
+                InputIssue.of(
+                    path.name, None, None, N_("not a staffing need file: {detail}"), detail=exc
+                )
+            ]
         ) from exc
     return needs

@@ -21,6 +21,7 @@ from hjemmetjeneste.domain import (
     ShiftKind,
     Staff,
 )
+from hjemmetjeneste.pipeline import defined_shift_kinds
 from hjemmetjeneste.rostering.problem import (
     DAY_MIN,
     ActRules,
@@ -120,9 +121,10 @@ class RosterInput:
 
 
 def shift_types(data: MunicipalityData) -> tuple[ShiftType, ...]:
-    """The municipality's shifts as shift types, in the order day, evening, night."""
+    """The shifts the municipality defines as shift types, in the order day, evening, night
+    (shift type ``t`` is ``defined_shift_kinds(data)[t]``)."""
     types = []
-    for kind in SHIFT_ORDER:
+    for kind in defined_shift_kinds(data):
         d = data.municipality.shift(kind)
         start = d.start.hour * 60 + d.start.minute
         end = d.end.hour * 60 + d.end.minute
@@ -143,7 +145,7 @@ def build_roster_problem(data: MunicipalityData, spec: RosterInput) -> RosterPro
     days = dates(spec.first, spec.n_days)
     day_index = {d: i for i, d in enumerate(days)}
     types = shift_types(data)
-    kinds = list(SHIFT_ORDER)
+    kinds = list(defined_shift_kinds(data))
     rules = spec.rules
     longest = max(t.length_min for t in types)
     employees = []
@@ -166,6 +168,12 @@ def build_roster_problem(data: MunicipalityData, spec: RosterInput) -> RosterPro
         )
     covers = []
     for need in spec.needs:
+        if need.shift not in kinds:
+            raise ValueError(
+                f"the staffing need has a {need.shift} shift on {need.day}, which municipality "
+                f"{data.municipality.municipality_id} does not define (it defines "
+                f"{', '.join(kinds)})"
+            )
         if need.day not in day_index:
             continue
         d, t = day_index[need.day], kinds.index(need.shift)
@@ -187,7 +195,7 @@ def build_roster_problem(data: MunicipalityData, spec: RosterInput) -> RosterPro
             w.on,
         )
         for w in spec.wishes
-        if w.staff_id in emp_index and w.day in day_index
+        if w.staff_id in emp_index and w.day in day_index and w.shift in (None, *kinds)
     )
     previous, locked = None, 0
     if spec.previous is not None:
@@ -197,6 +205,7 @@ def build_roster_problem(data: MunicipalityData, spec: RosterInput) -> RosterPro
                 e.staff_id in emp_index
                 and e.date in day_index
                 and e.district_id == spec.district_id
+                and e.shift in kinds
             ):
                 grid[emp_index[e.staff_id]][day_index[e.date]] = kinds.index(e.shift)
         previous = tuple(tuple(row) for row in grid)
@@ -236,11 +245,12 @@ def to_roster(
     """The solution's assignments as roster entries of the district, by date then staff."""
     staff = district_staff(data, spec.district_id)
     days = dates(spec.first, spec.n_days)
+    kinds = defined_shift_kinds(data)
     entries = [
         RosterEntry(
             staff_id=s.staff_id,
             date=days[d],
-            shift=SHIFT_ORDER[t],
+            shift=kinds[t],
             district_id=spec.district_id,
         )
         for s, row in zip(staff, solution.assignment, strict=True)
@@ -270,7 +280,7 @@ def generate_roster(
     days = dates(spec.first, spec.n_days)
     required = {(c.day, c.shift, c.label): c.required for c in problem.covers}
     shortfalls = tuple(
-        Shortfall(days[d], SHIFT_ORDER[t], label, required[d, t, label], missing)
+        Shortfall(days[d], defined_shift_kinds(data)[t], label, required[d, t, label], missing)
         for d, t, label, missing in solution.shortfalls
     )
     changed = 0

@@ -35,6 +35,7 @@ from hjemmetjeneste.domain import (
     TravelMode,
     Visit,
 )
+from hjemmetjeneste.pipeline import defined_shift_kinds
 from hjemmetjeneste.planning.to_problem import BuiltProblem, build_problem
 from hjemmetjeneste.rostering.rules import ShiftNeed
 from hjemmetjeneste.solver import SolveParams, solve
@@ -325,12 +326,15 @@ def staffing_need(
     last: date,
     district_id: str,
     *,
-    shifts: Sequence[ShiftKind] = SHIFT_ORDER,
+    shifts: Sequence[ShiftKind] | None = None,
     travel: TravelSource | None = None,
     params: SolveParams = DEFAULT_BUDGET,
     on_need: Callable[[ShiftNeed], None] | None = None,
 ) -> list[ShiftNeed]:
-    """The need of every shift from ``first`` to ``last`` inclusive, in time order."""
+    """The need of every shift from ``first`` to ``last`` inclusive, in time order: of
+    ``shifts``, by default every shift the municipality defines."""
+    if shifts is None:
+        shifts = defined_shift_kinds(data)
     if last < first:
         raise ValueError(f"last date {last} is before first date {first}")
     travel = travel or GreatCircleSource()

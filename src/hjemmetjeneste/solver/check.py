@@ -9,9 +9,11 @@ rule a planner would name; each violation is data (kind, vehicle, job, the numbe
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from hjemmetjeneste.i18n import N_, as_written
 from hjemmetjeneste.solver.problem import Route, RoutingProblem, Solution
 
 
@@ -36,6 +38,29 @@ class ViolationKind(StrEnum):
     UNSYNCHRONISED_DOUBLE_STAFFING = "unsynchronised_double_staffing"
     GAP_VIOLATED = "gap_violated"
     CAPACITY_EXCEEDED = "capacity_exceeded"
+
+
+#: Each kind as a planner names it (English; the catalogue has them in bokmål).
+KIND_NAMES: dict[ViolationKind, str] = {
+    ViolationKind.NOT_A_JOB: N_("not a plannable visit"),
+    ViolationKind.SERVED_TWICE: N_("planned twice"),
+    ViolationKind.NEITHER_SERVED_NOR_DROPPED: N_("neither planned nor unplaced"),
+    ViolationKind.MISSING_COMPETENCE: N_("missing competence"),
+    ViolationKind.REFUSED_CAREGIVER: N_("refused caregiver"),
+    ViolationKind.PIN_IGNORED: N_("pin ignored"),
+    ViolationKind.STARTS_BEFORE_WINDOW: N_("too early"),
+    ViolationKind.LATE_START: N_("too late"),
+    ViolationKind.START_BETWEEN_WINDOWS: N_("between windows"),
+    ViolationKind.STARTS_BEFORE_ARRIVAL: N_("starts before arrival"),
+    ViolationKind.OVERLAP: N_("overlap"),
+    ViolationKind.LEAVES_BEFORE_SHIFT: N_("leaves before the shift"),
+    ViolationKind.SHIFT_OVERRUN: N_("shift overrun"),
+    ViolationKind.MISSING_BREAK: N_("missing break"),
+    ViolationKind.BREAK_DURING_VISIT: N_("break during a visit"),
+    ViolationKind.UNSYNCHRONISED_DOUBLE_STAFFING: N_("double staffing out of step"),
+    ViolationKind.GAP_VIOLATED: N_("gap broken"),
+    ViolationKind.CAPACITY_EXCEEDED: N_("capacity exceeded"),
+}
 
 
 @dataclass(frozen=True)
@@ -64,19 +89,23 @@ class Violation:
 
 class Names:
     """How :func:`describe` names things: solver indices and seconds. The planning layer
-    passes its own (caregivers, visits, clock times, minutes)."""
+    passes its own (caregivers, visits, clock times, minutes). ``say`` words the messages
+    (``cli.i18n._``, ``i18n.translate``); English as written by default."""
+
+    def __init__(self, say: Callable[[str], str] = as_written) -> None:
+        self.say = say
 
     def vehicle(self, v: int) -> str:
         """A vehicle (caregiver)."""
-        return f"vehicle {v}"
+        return self.say(N_("vehicle {v}")).format(v=v)
 
     def job(self, node: int) -> str:
         """A job (visit)."""
-        return f"job {node}"
+        return self.say(N_("job {node}")).format(node=node)
 
     def pair(self, a: int, b: int) -> str:
         """The two jobs of a double-staffed visit."""
-        return f"jobs {a}/{b}"
+        return self.say(N_("jobs {a}/{b}")).format(a=a, b=b)
 
     def moment(self, s: int) -> str:
         """A moment, in seconds from the start of the plan day."""
@@ -88,82 +117,150 @@ class Names:
 
 
 def describe(v: Violation, names: Names | None = None) -> str:
-    """The one place where violations become sentences; ``names`` names what they concern."""
+    """The one place where violations become sentences; ``names`` names what they concern
+    and words the sentence (its ``say``: English by default)."""
     n = names or Names()
     x = v.values
     job = n.job(v.node) if v.node is not None else ""
     car = n.vehicle(v.vehicle) if v.vehicle is not None else ""
     m, d = n.moment, n.duration
+
+    def say(template: str, **values: object) -> str:
+        return n.say(template).format(**values)
+
     match v.kind:
         case ViolationKind.NOT_A_JOB:
-            return f"node {v.node} is no job"
+            return say(N_("node {node} is no job"), node=v.node)
         case ViolationKind.SERVED_TWICE:
-            return f"{job} served {x['count']}×"
+            return say(N_("{job} served {count}×"), job=job, count=x["count"])
         case ViolationKind.NEITHER_SERVED_NOR_DROPPED:
-            return f"{job} is neither on a route nor reported as dropped"
+            return say(N_("{job} is neither on a route nor reported as dropped"), job=job)
         case ViolationKind.REFUSED_CAREGIVER:
-            return f"the patient of {job} has refused {car}"
+            return say(N_("the patient of {job} has refused {staff}"), job=job, staff=car)
         case ViolationKind.PIN_IGNORED if "pinned_start_s" in x:
-            return f"{job} is pinned to start at {m(x['pinned_start_s'])} but starts at " + m(
-                x["start_s"]
+            return say(
+                N_("{job} is pinned to start at {pinned} but starts at {start}"),
+                job=job,
+                pinned=m(x["pinned_start_s"]),
+                start=m(x["start_s"]),
             )
         case ViolationKind.PIN_IGNORED:
-            return f"{job} is pinned to {n.vehicle(v.other or 0)} but is on {car}"
+            return say(
+                N_("{job} is pinned to {pinned} but is on {staff}"),
+                job=job,
+                pinned=n.vehicle(v.other or 0),
+                staff=car,
+            )
         case ViolationKind.MISSING_COMPETENCE:
-            return f"{car} lacks competence or skills for {job}"
+            return say(N_("{staff} lacks competence or skills for {job}"), staff=car, job=job)
         case ViolationKind.STARTS_BEFORE_WINDOW:
-            return f"{job} starts at {m(x['start_s'])}, window opens {m(x['window_start_s'])}"
+            return say(
+                N_("{job} starts at {start}, window opens {opens}"),
+                job=job,
+                start=m(x["start_s"]),
+                opens=m(x["window_start_s"]),
+            )
         case ViolationKind.LATE_START:
-            return f"{job} starts at {m(x['start_s'])}, window closes {m(x['window_end_s'])}"
+            return say(
+                N_("{job} starts at {start}, window closes {closes}"),
+                job=job,
+                start=m(x["start_s"]),
+                closes=m(x["window_end_s"]),
+            )
         case ViolationKind.START_BETWEEN_WINDOWS:
             windows = ", ".join(f"{m(a)}–{m(b)}" for a, b in v.windows)
-            return f"{job} starts at {m(x['start_s'])}, between its windows {windows}"
+            return say(
+                N_("{job} starts at {start}, between its windows {windows}"),
+                job=job,
+                start=m(x["start_s"]),
+                windows=windows,
+            )
         case ViolationKind.OVERLAP:
-            return (
-                f"{job} starts at {m(x['start_s'])} while the caregiver is still busy at "
-                f"{n.job(v.other or 0)} until {m(x['busy_until_s'])}"
+            return say(
+                N_(
+                    "{job} starts at {start} while the caregiver is still busy at {other} "
+                    "until {until}"
+                ),
+                job=job,
+                start=m(x["start_s"]),
+                other=n.job(v.other or 0),
+                until=m(x["busy_until_s"]),
             )
         case ViolationKind.STARTS_BEFORE_ARRIVAL:
             paused = x.get("break_s", 0)
-            return (
-                f"{job} starts at {m(x['start_s'])} but cannot be reached before "
-                f"{m(x['earliest_s'])}" + (f" (with {d(paused)} of break)" if paused else "")
+            sentence = say(
+                N_("{job} starts at {start} but cannot be reached before {earliest}"),
+                job=job,
+                start=m(x["start_s"]),
+                earliest=m(x["earliest_s"]),
+            )
+            return sentence + (
+                say(N_(" (with {pause} of break)"), pause=d(paused)) if paused else ""
             )
         case ViolationKind.LEAVES_BEFORE_SHIFT:
-            return f"{car} leaves at {m(x['depart_s'])}, shift starts {m(x['shift_start_s'])}"
+            return say(
+                N_("{staff} leaves at {depart}, shift starts {starts}"),
+                staff=car,
+                depart=m(x["depart_s"]),
+                starts=m(x["shift_start_s"]),
+            )
         case ViolationKind.SHIFT_OVERRUN:
-            return (
-                f"{car} is back at {m(x['back_s'])}, the shift may last until "
-                f"{m(x['shift_end_s'])} at most"
+            return say(
+                N_("{staff} is back at {back}, the shift may last until {end} at most"),
+                staff=car,
+                back=m(x["back_s"]),
+                end=m(x["shift_end_s"]),
             )
         case ViolationKind.MISSING_BREAK:
-            return (
-                f"{car} takes no {d(x['duration_s'])} break starting between "
-                f"{m(x['earliest_s'])} and {m(x['latest_s'])}"
+            return say(
+                N_("{staff} takes no {duration} break starting between {earliest} and {latest}"),
+                staff=car,
+                duration=d(x["duration_s"]),
+                earliest=m(x["earliest_s"]),
+                latest=m(x["latest_s"]),
             )
         case ViolationKind.BREAK_DURING_VISIT:
-            return (
-                f"{car}'s break {m(x['break_start_s'])}–{m(x['break_end_s'])} overlaps {job} "
-                f"({m(x['start_s'])}–{m(x['end_s'])})"
+            return say(
+                N_("{staff}'s break {start}–{end} overlaps {job} ({visit_start}–{visit_end})"),
+                staff=car,
+                start=m(x["break_start_s"]),
+                end=m(x["break_end_s"]),
+                job=job,
+                visit_start=m(x["start_s"]),
+                visit_end=m(x["end_s"]),
             )
         case ViolationKind.UNSYNCHRONISED_DOUBLE_STAFFING:
             pair = n.pair(v.node or 0, v.other or 0)
             if "start_s" in x:
-                return f"double-staffed {pair} start at {m(x['start_s'])} and " + m(
-                    x["other_start_s"]
+                return say(
+                    N_("double-staffed {pair} start at {start} and {other}"),
+                    pair=pair,
+                    start=m(x["start_s"]),
+                    other=m(x["other_start_s"]),
                 )
             if v.vehicle is not None:
-                return f"double-staffed {pair} are both on {car}"
-            return f"only one caregiver of double-staffed {pair} is planned"
+                return say(N_("double-staffed {pair} are both on {staff}"), pair=pair, staff=car)
+            return say(N_("only one caregiver of double-staffed {pair} is planned"), pair=pair)
         case ViolationKind.GAP_VIOLATED:
             bound = (
-                f"between {d(x['min_s'])} and {d(x['max_s'])}"
+                say(N_("between {least} and {most}"), least=d(x["min_s"]), most=d(x["max_s"]))
                 if "max_s" in x
-                else f"at least {d(x['min_s'])}"
+                else say(N_("at least {least}"), least=d(x["min_s"]))
             )
-            return f"{job} starts {d(x['gap_s'])} after {n.job(v.other or 0)}; it must be {bound}"
+            return say(
+                N_("{job} starts {gap} after {other}; it must be {bound}"),
+                job=job,
+                gap=d(x["gap_s"]),
+                other=n.job(v.other or 0),
+                bound=bound,
+            )
         case ViolationKind.CAPACITY_EXCEEDED:
-            return f"{car} carries {x['load']}, more than its capacity {x['capacity']}"
+            return say(
+                N_("{staff} carries {load}, more than its capacity {capacity}"),
+                staff=car,
+                load=x["load"],
+                capacity=x["capacity"],
+            )
     raise ValueError(f"no sentence for {v.kind}")  # pragma: no cover - every kind has one
 
 

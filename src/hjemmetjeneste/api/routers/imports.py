@@ -22,6 +22,7 @@ from hjemmetjeneste.api.limits import (
     check_rows,
     safe_name,
 )
+from hjemmetjeneste.api.routers.runs import Lang
 from hjemmetjeneste.api.schemas import (
     ImportSummaryPublic,
     IssuePublic,
@@ -31,6 +32,7 @@ from hjemmetjeneste.api.schemas import (
 )
 from hjemmetjeneste.domain import COMPETENCE_KIND, SKILL_KIND
 from hjemmetjeneste.errors import HjemmetjenesteError, PlanInputError
+from hjemmetjeneste.i18n import DEFAULT_LANGUAGE, translate
 from hjemmetjeneste.settings import Settings
 from hjemmetjeneste.store.catalogue import import_entries
 
@@ -131,10 +133,12 @@ def upload_import(
     full: Annotated[
         bool, Query(description="The export holds everything: end what it leaves out.")
     ] = True,
+    lang: Lang = DEFAULT_LANGUAGE,
 ) -> ImportSummaryPublic | JSONResponse:
     """Import an export of the caller's municipality in one transaction (all or nothing).
 
-    Bad input answers 422 with every issue found, each naming file, row and field.
+    Bad input answers 422 with every issue found, each naming file, row and field, its
+    message in bokmål (or English with ``?lang=en``).
     """
     from hjemmetjeneste.formats.auto import make_geocoder, read_plan_export
 
@@ -171,7 +175,7 @@ def upload_import(
                         file=Path(i.file).name[:MAX_NAME_BYTES],
                         row=i.row,
                         field=None if i.field is None else str(i.field)[:200],
-                        message=_clean(i.message, folder),
+                        message=_clean(i.worded(lambda m: translate(m, lang)), folder),
                     )
                     for i in shown
                 ],

@@ -15,7 +15,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hjemmetjeneste.domain import CompetenceLevel, ShiftDefinition
-from hjemmetjeneste.errors import InputIssue, PlanInputError
+from hjemmetjeneste.errors import InputIssue, PlanInputError, Term
+from hjemmetjeneste.i18n import N_
 
 __all__ = ["MAPPING_FILE", "FhirMapping", "find_mapping", "load_mapping"]
 
@@ -95,7 +96,8 @@ def load_mapping(path: Path) -> FhirMapping:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise PlanInputError([InputIssue(path.name, None, None, f"not valid TOML: {exc}")]) from exc
+        issue = InputIssue.of(path.name, None, None, N_("not valid TOML: {detail}"), detail=exc)
+        raise PlanInputError([issue]) from exc
     try:
         mapping = FhirMapping.model_validate(raw)
     except ValidationError as exc:
@@ -111,17 +113,24 @@ def load_mapping(path: Path) -> FhirMapping:
     for index, district in enumerate(mapping.districts):
         if district.base not in base_ids:
             issues.append(
-                InputIssue(
-                    path.name, None, f"districts.{index}.base", f"unknown base {district.base!r}"
+                InputIssue.of(
+                    path.name,
+                    None,
+                    f"districts.{index}.base",
+                    N_("unknown {label} {value!r}"),
+                    label=Term(N_("base")),
+                    value=district.base,
                 )
             )
     if mapping.default_district is not None and mapping.default_district not in district_ids:
         issues.append(
-            InputIssue(
+            InputIssue.of(
                 path.name,
                 None,
                 "default_district",
-                f"unknown district {mapping.default_district!r}",
+                N_("unknown {label} {value!r}"),
+                label=Term(N_("district")),
+                value=mapping.default_district,
             )
         )
     if issues:

@@ -43,7 +43,7 @@ from hjemmetjeneste.domain import (
     problem_area,
     skill,
 )
-from hjemmetjeneste.errors import InputIssue, PlanInputError
+from hjemmetjeneste.errors import InputIssue, PlanInputError, Term
 from hjemmetjeneste.formats.fhir.codes import (
     COMPETENCE_SYSTEM,
     GEOLOCATION,
@@ -75,6 +75,7 @@ from hjemmetjeneste.formats.fhir.resources import (
 )
 from hjemmetjeneste.formats.fhir.timing import _schedule
 from hjemmetjeneste.formats.geocoding import AddressQuery, Geocoder
+from hjemmetjeneste.i18n import N_
 
 __all__ = ["read_fhir"]
 
@@ -100,7 +101,7 @@ def _location(ctx: _Context, entry: _Entry, require: bool) -> tuple[Any, str] | 
                 ctx.reader.add(
                     entry.row,
                     f"{entry.ref} address[0].extension(geolocation)",
-                    "expected latitude and longitude sub-extensions",
+                    N_("expected latitude and longitude sub-extensions"),
                 )
                 return None
             return {
@@ -134,8 +135,12 @@ def _geocode(
         ctx.reader.add(
             entry.row,
             f"{entry.ref} {path}",
-            "no coordinates (geolocation extension or Location.position) and "
-            + ("no address" if not text else "no geocoder configured (docs/addresses.md)"),
+            N_("no coordinates (geolocation extension or Location.position) and no address")
+            if not text
+            else N_(
+                "no coordinates (geolocation extension or Location.position) and no geocoder "
+                "configured (docs/addresses.md)"
+            ),
         )
         return None
     street = " ".join(address.line or []) if address is not None and address.line else text
@@ -151,7 +156,8 @@ def _geocode(
         ctx.reader.add(
             entry.row,
             f"{entry.ref} {path}",
-            f"address could not be resolved to coordinates by {ctx.geocoder.describe()}",
+            N_("address could not be resolved to coordinates by {geocoder}"),
+            geocoder=ctx.geocoder.describe(),
         )
         return None
     return {"lat": point.lat, "lon": point.lon}, text
@@ -278,7 +284,7 @@ def _interventions(ctx: _Context, entry: _Entry) -> tuple[str, list[Intervention
     reader = ctx.reader
     patient_id = _ref_id(plan.subject, "Patient")
     if patient_id is None:
-        reader.add(entry.row, f"{entry.ref} subject", "expected a reference Patient/<id>")
+        reader.add(entry.row, f"{entry.ref} subject", N_("expected a reference Patient/<id>"))
         return None
     plan_start = _to_date(plan.period.start) if plan.period is not None else None
     out: list[Intervention] = []
@@ -286,7 +292,7 @@ def _interventions(ctx: _Context, entry: _Entry) -> tuple[str, list[Intervention
         path = f"activity[{index}].detail"
         detail = activity.detail
         if detail is None:
-            reader.add(entry.row, f"{entry.ref} {path}", "expected an activity detail")
+            reader.add(entry.row, f"{entry.ref} {path}", N_("expected an activity detail"))
             continue
         if detail.status in ("cancelled", "entered-in-error", "stopped", "completed"):
             continue
@@ -296,8 +302,10 @@ def _interventions(ctx: _Context, entry: _Entry) -> tuple[str, list[Intervention
             reader.add(
                 entry.row,
                 f"{entry.ref} {path}.reasonCode",
-                "expected a problem area (problemområde) in reasonCode, CarePlan.category, "
-                "CarePlan.addresses or the activity code",
+                N_(
+                    "expected a problem area (problemområde) in reasonCode, CarePlan.category, "
+                    "CarePlan.addresses or the activity code"
+                ),
             )
         parsed = _schedule(ctx, entry, path, detail)
         competence_code = _ext_value(detail, "required-competence", "valueCode")
@@ -308,7 +316,8 @@ def _interventions(ctx: _Context, entry: _Entry) -> tuple[str, list[Intervention
                 reader.add(
                     entry.row,
                     f"{entry.ref} {path}.extension(required-competence)",
-                    f"unknown competence {competence_code!r}",
+                    N_("unknown competence {value!r}"),
+                    value=competence_code,
                 )
                 continue
             competence = found
@@ -322,7 +331,7 @@ def _interventions(ctx: _Context, entry: _Entry) -> tuple[str, list[Intervention
             reader.add(
                 entry.row,
                 f"{entry.ref} {path}.scheduledTiming.repeat.boundsPeriod.start",
-                "expected a start date (or CarePlan.period.start)",
+                N_("expected a start date (or CarePlan.period.start)"),
             )
             continue
         try:
@@ -354,8 +363,12 @@ def _interventions(ctx: _Context, entry: _Entry) -> tuple[str, list[Intervention
                 )
             )
         except (ValidationError, ValueError) as exc:
-            message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
-            reader.add(entry.row, f"{entry.ref} {path}", message)
+            if isinstance(exc, ValidationError):
+                reader.add(entry.row, f"{entry.ref} {path}", exc.errors()[0]["msg"])
+            else:
+                reader.issues.append(
+                    InputIssue.from_error(reader.file, entry.row, f"{entry.ref} {path}", exc)
+                )
     return patient_id, out
 
 
@@ -391,7 +404,8 @@ def read_fhir(
         else [path]
     )
     if not files or not all(p.is_file() for p in files):
-        raise PlanInputError([InputIssue(str(path), None, None, "no FHIR .json/.ndjson found")])
+        message = N_("no FHIR .json/.ndjson found")
+        raise PlanInputError([InputIssue.of(str(path), None, None, message)])
     if mapping is None:
         mapping_file = find_mapping(path)
         mapping = load_mapping(mapping_file) if mapping_file is not None else FhirMapping()
@@ -422,7 +436,11 @@ def read_fhir(
             if ref in seen and raw.get("id"):
                 other_file, other_row = seen[ref]
                 reader.add(
-                    row, f"{ref} id", f"duplicate id (first in {other_file} entry {other_row})"
+                    row,
+                    f"{ref} id",
+                    N_("duplicate id (first in {file} entry {row})"),
+                    file=other_file,
+                    row=other_row,
                 )
                 continue
             if isinstance(raw, dict) and raw.get("resourceType") == "CarePlan" and raw.get("id"):
@@ -455,7 +473,7 @@ def read_fhir(
     all_issues = [i for r in readers for i in r.issues]
     if all_issues or mapped is None:
         if not all_issues:
-            all_issues.append(InputIssue(str(path), None, None, "no municipality found"))
+            all_issues.append(InputIssue.of(str(path), None, None, N_("no municipality found")))
         raise PlanInputError(all_issues)
     return mapped
 
@@ -565,7 +583,7 @@ def _map(
             ctx.reader.add(
                 entry.row,
                 f"{entry.ref} physicalType",
-                "expected 'jdn' (municipality), 'area' (district) or 'bu' (base building)",
+                N_("expected 'jdn' (municipality), 'area' (district) or 'bu' (base building)"),
             )
     if not municipalities and mapping.municipality is not None:
         municipalities.append((None, mapping.municipality.number))
@@ -600,7 +618,8 @@ def _map(
             ctx.reader.add(
                 entry.row,
                 f"{entry.ref} extension(base)",
-                f"expected a reference to a base Location, found {base_id!r}",
+                N_("expected a reference to a base Location, found {value!r}"),
+                value=base_id,
             )
             continue
         districts.append(
@@ -630,14 +649,22 @@ def _map(
             ctxs[id(entry)].reader.add(
                 entry.row,
                 f"{entry.ref} {path}",
-                f"no district: {len(district_ids)} districts and nothing names one (give "
-                "the district reference, or map an organization, CareTeam, municipality "
-                f"number or postcode, or default_district, in {MAPPING_FILE})",
+                N_(
+                    "no district: {n} districts and nothing names one (give the district "
+                    "reference, or map an organization, CareTeam, municipality number or "
+                    "postcode, or default_district, in {mapping})"
+                ),
+                n=len(district_ids),
+                mapping=MAPPING_FILE,
             )
             return None
         if district_id not in district_ids:
             ctxs[id(entry)].reader.add(
-                entry.row, f"{entry.ref} {path}", f"unknown district {district_id!r}"
+                entry.row,
+                f"{entry.ref} {path}",
+                N_("unknown {label} {value!r}"),
+                label=Term(N_("district")),
+                value=district_id,
             )
             return None
         return district_id
@@ -682,7 +709,7 @@ def _map(
         staff_id = _ref_id(entry.model.practitioner, "Practitioner")
         if staff_id is None:
             ctxs[id(entry)].reader.add(
-                entry.row, f"{entry.ref} practitioner", "expected a reference Practitioner/<id>"
+                entry.row, f"{entry.ref} practitioner", N_("expected a reference Practitioner/<id>")
             )
             continue
         roles[staff_id] = entry
@@ -694,19 +721,23 @@ def _map(
         try:
             competence, skills = _qualifications(codes, mapping, catalogue)
         except ValueError as exc:  # strict catalogue: a title or skill it does not hold
-            ctx.reader.add(entry.row, f"{entry.ref} qualification", str(exc))
+            ctx.reader.issues.append(
+                InputIssue.from_error(ctx.reader.file, entry.row, f"{entry.ref} qualification", exc)
+            )
             continue
         if competence is None:
             ctx.reader.add(
                 entry.row,
                 f"{entry.ref} qualification",
-                "expected a qualification giving the competence (e.g. 'sykepleier' or HPR 'SP')",
+                N_(
+                    "expected a qualification giving the competence (e.g. 'sykepleier' or HPR 'SP')"
+                ),
             )
             continue
         role = roles.get(model.id)
         if role is None and not mapping.districts:
             ctx.reader.add(
-                entry.row, f"{entry.ref}", "expected a PractitionerRole naming the district"
+                entry.row, f"{entry.ref}", N_("expected a PractitionerRole naming the district")
             )
             continue
         if role is None:
@@ -764,15 +795,17 @@ def _map(
             continue
         patient_id, interventions = result
         if patient_id not in patient_ids:
-            reader.add(row, f"{ref} subject", f"unknown patient reference Patient/{patient_id}")
+            message = N_("unknown patient reference Patient/{patient}")
+            reader.add(row, f"{ref} subject", message, patient=patient_id)
             continue
         for item in interventions:
             if item.intervention_id in intervention_seen:
                 reader.add(
                     row,
                     f"{ref} activity.id",
-                    f"duplicate activity id {item.intervention_id!r} "
-                    f"(also in {intervention_seen[item.intervention_id]})",
+                    N_("duplicate activity id {value!r} (also in {other})"),
+                    value=item.intervention_id,
+                    other=intervention_seen[item.intervention_id],
                 )
             intervention_seen[item.intervention_id] = ref
         care_plans.append(

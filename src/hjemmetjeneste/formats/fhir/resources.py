@@ -14,9 +14,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hjemmetjeneste.errors import InputIssue
+from hjemmetjeneste.errors import InputIssue, Phrase, Term
 from hjemmetjeneste.formats.fhir.codes import EXT, SUPPORTED_RESOURCES
 from hjemmetjeneste.formats.geocoding import Geocoder
+from hjemmetjeneste.i18n import N_
 
 # --------------------------------------------------------------------------------------
 # Reading resources
@@ -49,8 +50,9 @@ class _Reader:
     skipped: dict[str, int] = field(default_factory=dict)
     """Resource types the planner does not need, and how many of each were skipped."""
 
-    def add(self, row: int | None, where: str | None, message: str) -> None:
-        self.issues.append(InputIssue(file=self.file, row=row, field=where, message=message))
+    def add(self, row: int | None, where: str | None, message: str, /, **values: object) -> None:
+        """Record a problem: ``message`` (marked ``N_``) with ``values`` filled in."""
+        self.issues.append(InputIssue.of(self.file, row, where, message, **values))
 
 
 def _raw_resources(path: Path, reader: _Reader) -> Iterator[tuple[int, Any]]:
@@ -60,7 +62,8 @@ def _raw_resources(path: Path, reader: _Reader) -> Iterator[tuple[int, Any]]:
         text = text_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = text_bytes.count(b"\n", 0, exc.start) + 1
-        reader.add(None, None, f"not UTF-8 (byte 0x{text_bytes[exc.start]:02x} on line {line})")
+        message = N_("not UTF-8 (byte 0x{byte:02x} on line {line})")
+        reader.add(None, None, message, byte=text_bytes[exc.start], line=line)
         return
     if path.suffix.lower() == ".ndjson":
         for number, line in enumerate(text.splitlines(), start=1):
@@ -69,27 +72,30 @@ def _raw_resources(path: Path, reader: _Reader) -> Iterator[tuple[int, Any]]:
             try:
                 yield number, json.loads(line)
             except json.JSONDecodeError as exc:
-                reader.add(number, None, f"invalid JSON at column {exc.colno}: {exc.msg}")
+                message = N_("invalid JSON at column {column}: {detail}")
+                reader.add(number, None, message, column=exc.colno, detail=exc.msg)
         return
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        reader.add(None, None, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+        message = N_("invalid JSON at line {line}, column {column}: {detail}")
+        reader.add(None, None, message, line=exc.lineno, column=exc.colno, detail=exc.msg)
         return
     if isinstance(document, dict) and document.get("resourceType") not in (None, "Bundle"):
         yield 1, document  # a single resource on its own
         return
     if not isinstance(document, dict) or document.get("resourceType") != "Bundle":
         found = (
-            f"a {type(document).__name__}"
+            Phrase.of(N_("a {type}"), type=type(document).__name__)
             if not isinstance(document, dict)
-            else "an object without resourceType"
+            else Term(N_("an object without resourceType"))
         )
-        reader.add(None, "resourceType", f"expected a Bundle or a resource, found {found}")
+        message = N_("expected a Bundle or a resource, found {found}")
+        reader.add(None, "resourceType", message, found=found)
         return
     entries = document.get("entry") or []
     if not isinstance(entries, list):
-        reader.add(None, "entry", "expected a list of entries")
+        reader.add(None, "entry", N_("expected a list of entries"))
         return
     # Only bundles that use them pay for the walk over every reference.
     needs = "urn:uuid:" in text or _ABSOLUTE_IN_TEXT_RE.search(text) is not None
@@ -99,7 +105,7 @@ def _raw_resources(path: Path, reader: _Reader) -> Iterator[tuple[int, Any]]:
         if resource is None:
             if isinstance(entry, dict) and entry.get("request", {}).get("method") == "DELETE":
                 continue  # a transaction's delete carries no resource
-            reader.add(number, "entry.resource", "entry has no resource")
+            reader.add(number, "entry.resource", N_("entry has no resource"))
             continue
         if needs and isinstance(resource, dict):
             resource = _resolve_references(resource, full_urls)
@@ -162,19 +168,24 @@ def _validate(row: int, raw: Any, reader: _Reader) -> _Entry | None:
     from fhir.resources.R4B import get_fhir_model_class
 
     if not isinstance(raw, dict):
-        reader.add(row, None, f"expected a JSON object, found {type(raw).__name__}")
+        message = N_("expected a JSON object, found {type}")
+        reader.add(row, None, message, type=type(raw).__name__)
         return None
     rtype = raw.get("resourceType")
     ref = _describe(raw)
     if not isinstance(rtype, str) or not rtype:
-        reader.add(row, "resourceType", "resource has no resourceType")
+        reader.add(row, "resourceType", N_("resource has no resourceType"))
         return None
     if rtype not in SUPPORTED_RESOURCES and not _is_fhir_type(rtype):
         reader.add(
             row,
             f"{ref} resourceType",
-            f"unknown FHIR R4 resource type {rtype!r} (a misspelling? the planner reads "
-            f"{', '.join(SUPPORTED_RESOURCES)} and skips other FHIR resources)",
+            N_(
+                "unknown FHIR R4 resource type {type!r} (a misspelling? the planner reads "
+                "{supported} and skips other FHIR resources)"
+            ),
+            type=rtype,
+            supported=", ".join(SUPPORTED_RESOURCES),
         )
         return None
     if rtype not in SUPPORTED_RESOURCES:
@@ -183,7 +194,7 @@ def _validate(row: int, raw: Any, reader: _Reader) -> _Entry | None:
         reader.skipped[rtype] = reader.skipped.get(rtype, 0) + 1
         return None
     if not raw.get("id"):
-        reader.add(row, f"{rtype} id", "resource has no id")
+        reader.add(row, f"{rtype} id", N_("resource has no id"))
         return None
     try:
         model = get_fhir_model_class(rtype).model_validate(raw)

@@ -28,6 +28,7 @@ from hjemmetjeneste.formats.fhir.resources import (
     _minutes,
     _to_date,
 )
+from hjemmetjeneste.i18n import N_
 
 
 def _parse_time(text: Any) -> time:
@@ -55,26 +56,29 @@ def _schedule(
         reader.add(
             entry.row,
             f"{where}.scheduledTiming",
-            "expected a scheduledTiming, scheduledPeriod or scheduledString "
-            "(or default_schedule in the mapping file)",
+            N_(
+                "expected a scheduledTiming, scheduledPeriod or scheduledString "
+                "(or default_schedule in the mapping file)"
+            ),
         )
         return None
     tpath = f"{where}.scheduledTiming"
     if timing.event:
-        reader.add(entry.row, f"{tpath}.event", "unsupported Timing: fixed event dates")
+        reader.add(entry.row, f"{tpath}.event", N_("unsupported Timing: fixed event dates"))
         return None
     repeat = timing.repeat
     if repeat is None:
-        reader.add(entry.row, f"{tpath}.repeat", "expected Timing.repeat")
+        reader.add(entry.row, f"{tpath}.repeat", N_("expected Timing.repeat"))
         return None
     rpath = f"{tpath}.repeat"
     ok = True
     for name in _UNSUPPORTED_REPEAT:
         if getattr(repeat, name, None) is not None:
-            reader.add(entry.row, f"{rpath}.{name}", f"unsupported Timing: {name}")
+            message = N_("unsupported Timing: {name}")
+            reader.add(entry.row, f"{rpath}.{name}", message, name=name)
             ok = False
     if repeat.duration is None:
-        reader.add(entry.row, f"{rpath}.duration", "expected the activity's duration")
+        reader.add(entry.row, f"{rpath}.duration", N_("expected the activity's duration"))
         ok = False
         duration = None
     else:
@@ -83,7 +87,8 @@ def _schedule(
             reader.add(
                 entry.row,
                 f"{rpath}.durationUnit",
-                f"expected 's', 'min' or 'h', found {repeat.durationUnit!r}",
+                N_("expected 's', 'min' or 'h', found {value!r}"),
+                value=repeat.durationUnit,
             )
             ok = False
     bounds = repeat.boundsPeriod
@@ -100,7 +105,9 @@ def _schedule(
         reader.add(
             entry.row,
             f"{rpath}.dayOfWeek",
-            f"expected days {', '.join(_DAYS)}, found {', '.join(map(repr, unknown_days))}",
+            N_("expected days {days}, found {found}"),
+            days=", ".join(_DAYS),
+            found=", ".join(map(repr, unknown_days)),
         )
         return None
     weekdays = frozenset(_DAYS.index(str(d)) + 1 for d in (repeat.dayOfWeek or []))
@@ -114,14 +121,16 @@ def _schedule(
             reader.add(
                 entry.row,
                 f"{tpath}.extension(time-window)",
-                f"expected HH:MM-HH:MM with the end after the start, found {ext.valueString!r}",
+                N_("expected HH:MM-HH:MM with the end after the start, found {value!r}"),
+                value=ext.valueString,
             )
             ok = False
     offset = int(repeat.offset or 0)
     for code in repeat.when or []:
         code = str(code)
         if code not in WHEN_WINDOWS:
-            reader.add(entry.row, f"{rpath}.when", f"unsupported Timing: when code {code!r}")
+            message = N_("unsupported Timing: when code {code!r}")
+            reader.add(entry.row, f"{rpath}.when", message, code=code)
             ok = False
             continue
         a, b = (_parse_time(t) for t in WHEN_WINDOWS[code])
@@ -130,7 +139,9 @@ def _schedule(
             reader.add(
                 entry.row,
                 f"{rpath}.offset",
-                f"offset {offset} min moves {code!r} outside the day (impossible time)",
+                N_("offset {offset} min moves {code!r} outside the day (impossible time)"),
+                offset=offset,
+                code=code,
             )
             ok = False
             continue
@@ -141,14 +152,15 @@ def _schedule(
             )
         )
     if times and windows:
-        reader.add(entry.row, rpath, "unsupported Timing: both timeOfDay and when/time-window")
+        message = N_("unsupported Timing: both timeOfDay and when/time-window")
+        reader.add(entry.row, rpath, message)
         ok = False
     per_day = len(times) or len(windows)
     if per_day == 0 and ok:
         reader.add(
             entry.row,
             rpath,
-            "unsupported Timing: no timeOfDay, when or time-window says when in the day",
+            N_("unsupported Timing: no timeOfDay, when or time-window says when in the day"),
         )
         ok = False
     unit = repeat.periodUnit or "d"
@@ -156,25 +168,34 @@ def _schedule(
     every_n_weeks = 1
     if unit == "d":
         if period != 1:
-            reader.add(entry.row, f"{rpath}.period", f"unsupported Timing: every {period:g} days")
+            message = N_("unsupported Timing: every {period:g} days")
+            reader.add(entry.row, f"{rpath}.period", message, period=period)
             ok = False
         days_per_period = 1
     elif unit == "wk":
         if period != int(period) or not 1 <= period <= 52:
-            reader.add(entry.row, f"{rpath}.period", "expected a whole number of weeks 1-52")
+            reader.add(entry.row, f"{rpath}.period", N_("expected a whole number of weeks 1-52"))
             ok = False
         every_n_weeks = int(period)
         days_per_period = len(weekdays) or 7
     else:
-        reader.add(entry.row, f"{rpath}.periodUnit", f"unsupported Timing: periodUnit {unit!r}")
+        message = N_("unsupported Timing: periodUnit {unit!r}")
+        reader.add(entry.row, f"{rpath}.periodUnit", message, unit=unit)
         ok = False
         days_per_period = 1
     if repeat.frequency is not None and ok and int(repeat.frequency) != per_day * days_per_period:
         reader.add(
             entry.row,
             f"{rpath}.frequency",
-            f"frequency {repeat.frequency} per {period:g} {unit} does not match the "
-            f"{per_day} time(s) a day on {days_per_period} day(s)",
+            N_(
+                "frequency {frequency} per {period:g} {unit} does not match the "
+                "{per_day} time(s) a day on {days} day(s)"
+            ),
+            frequency=repeat.frequency,
+            period=period,
+            unit=unit,
+            per_day=per_day,
+            days=days_per_period,
         )
         ok = False
     anchor = _ext_value(timing, "week-anchor", "valueDate") or start
@@ -182,7 +203,7 @@ def _schedule(
         reader.add(
             entry.row,
             f"{rpath}.boundsPeriod.start",
-            "every n weeks needs a start date to count from",
+            N_("every n weeks needs a start date to count from"),
         )
         ok = False
     tolerance = _ext_value(timing, "tolerance", "valueDuration")
@@ -190,7 +211,7 @@ def _schedule(
     if tolerance is not None:
         value = _minutes(float(tolerance.value or 0), tolerance.unit or tolerance.code)
         if value is None or not 0 <= value <= 720:
-            reader.add(entry.row, f"{tpath}.extension(tolerance)", "expected 0-720 minutes")
+            reader.add(entry.row, f"{tpath}.extension(tolerance)", N_("expected 0-720 minutes"))
             ok = False
         else:
             tolerance_min = round(value)
@@ -219,13 +240,13 @@ def _from_period(
     start, as long as the period; a period of dates is an as-needed activity within it."""
     start, end = period.start, period.end
     if start is None:
-        ctx.reader.add(entry.row, f"{path}.start", "expected the period's start")
+        ctx.reader.add(entry.row, f"{path}.start", N_("expected the period's start"))
         return None
     first, last = _to_date(start), _to_date(end)
     if isinstance(start, datetime) and isinstance(end, datetime) and first == last:
         minutes = (end - start).total_seconds() / 60
         if minutes <= 0:
-            ctx.reader.add(entry.row, f"{path}.end", "expected the end after the start")
+            ctx.reader.add(entry.row, f"{path}.end", N_("expected the end after the start"))
             return None
         at = start.timetz().replace(tzinfo=None, second=0, microsecond=0)
         schedule = Schedule(
@@ -243,8 +264,10 @@ def _default_duration(ctx: _Context, entry: _Entry, path: str) -> int | None:
         ctx.reader.add(
             entry.row,
             path,
-            "says no duration: give a scheduledTiming with repeat.duration, write it in the "
-            "text ('15 min') or set default_duration_min in the mapping file",
+            N_(
+                "says no duration: give a scheduledTiming with repeat.duration, write it in "
+                "the text ('15 min') or set default_duration_min in the mapping file"
+            ),
         )
     return ctx.default_duration_min
 
@@ -338,14 +361,16 @@ def _from_text(
             ctx.reader.add(
                 entry.row,
                 path,
-                f"expected a window with the end after the start, found {found_range.group(0)!r}",
+                N_("expected a window with the end after the start, found {value!r}"),
+                value=found_range.group(0),
             )
             return None
     text = _RANGE.sub(" ", text)
     times: list[time] = []
     for hour, minute in _CLOCK.findall(text):
         if int(hour) > 23 or int(minute) > 59:
-            ctx.reader.add(entry.row, path, f"impossible clock time {hour}:{minute}")
+            message = N_("impossible clock time {hour}:{minute}")
+            ctx.reader.add(entry.row, path, message, hour=hour, minute=minute)
             return None
         times.append(time(int(hour), int(minute)))
     text = _CLOCK.sub(" ", text)
@@ -366,8 +391,8 @@ def _from_text(
         ctx.reader.add(
             entry.row,
             path,
-            "could not read the schedule text: unknown word(s) "
-            + ", ".join(repr(word) for word in unknown),
+            N_("could not read the schedule text: unknown word(s) {words}"),
+            words=", ".join(repr(word) for word in unknown),
         )
         return None
     if duration is None:
@@ -377,11 +402,11 @@ def _from_text(
     if as_needed:
         return Schedule(kind=ScheduleKind.AS_NEEDED), duration, None, None
     if times and windows:
-        ctx.reader.add(entry.row, path, "both clock times and windows or parts of the day")
+        ctx.reader.add(entry.row, path, N_("both clock times and windows or parts of the day"))
         return None
     if not times and not windows:
         ctx.reader.add(
-            entry.row, path, "says not when in the day (e.g. 'kl. 08:00' or 'morgen og kveld')"
+            entry.row, path, N_("says not when in the day (e.g. 'kl. 08:00' or 'morgen og kveld')")
         )
         return None
     schedule = Schedule(
