@@ -88,7 +88,8 @@ def _location(ctx: _Context, entry: _Entry, require: bool) -> tuple[Any, str] | 
         position = model.position
         address_text = _address_text(address)
         if position is not None:
-            return {"lat": float(position.latitude), "lon": float(position.longitude)}, address_text
+            point = (float(position.latitude), float(position.longitude))
+            return _point(ctx, entry, "position", point, address_text)
         return _geocode(ctx, entry, address, address_text, "address", require)
     addresses = model.address or []
     address = addresses[0] if addresses else None
@@ -104,11 +105,28 @@ def _location(ctx: _Context, entry: _Entry, require: bool) -> tuple[Any, str] | 
                     N_("expected latitude and longitude sub-extensions"),
                 )
                 return None
-            return {
-                "lat": float(values["latitude"]),
-                "lon": float(values["longitude"]),
-            }, address_text
+            where = "address[0].extension(geolocation)"
+            point = (float(values["latitude"]), float(values["longitude"]))
+            return _point(ctx, entry, where, point, address_text)
     return _geocode(ctx, entry, address, address_text, "address[0]", require)
+
+
+def _point(
+    ctx: _Context, entry: _Entry, where: str, point: tuple[float, float], address_text: str
+) -> tuple[Any, str] | None:
+    """(GeoPoint fields, address text), or an issue when the position is no coordinate (a
+    damaged export: ``634262.0`` for ``63.4262``) — never a validation error escaping."""
+    lat, lon = point
+    if -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0:
+        return {"lat": lat, "lon": lon}, address_text
+    ctx.reader.add(
+        entry.row,
+        f"{entry.ref} {where}",
+        N_("({lat}, {lon}) is no coordinate (lat -90..90, lon -180..180)"),
+        lat=lat,
+        lon=lon,
+    )
+    return None
 
 
 def _address_text(address: Any) -> str:
