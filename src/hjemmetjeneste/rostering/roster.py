@@ -279,8 +279,9 @@ def generate_roster(
     solution = solve_roster(problem, time_limit_s=time_limit_s, workers=workers, seed=seed)
     days = dates(spec.first, spec.n_days)
     required = {(c.day, c.shift, c.label): c.required for c in problem.covers}
+    kinds = defined_shift_kinds(data)
     shortfalls = tuple(
-        Shortfall(days[d], defined_shift_kinds(data)[t], label, required[d, t, label], missing)
+        Shortfall(days[d], kinds[t], label, required[d, t, label], missing)
         for d, t, label, missing in solution.shortfalls
     )
     changed = 0
