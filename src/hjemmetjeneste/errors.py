@@ -63,6 +63,8 @@ def _fill(template: str, values: tuple[tuple[str, object], ...], say: Say) -> st
 
 
 def _word(value: object, say: Say) -> object:
+    if isinstance(value, tuple):  # a list of values, each worded
+        return ", ".join(str(_word(v, say)) for v in value)
     if isinstance(value, Term):
         return say(value)
     if isinstance(value, Phrase):
@@ -222,7 +224,39 @@ class RoutingError(HjemmetjenesteError):
     exit_code = EXIT_ROUTING
 
 
-class PlanRequestError(HjemmetjenesteError):
-    """A plan asked for something the data does not define (a shift kind, a district)."""
+class PlanRequestError(HjemmetjenesteError, ValueError):
+    """A plan asked for something the data does not define (a shift kind, a district, a
+    patient an event names) or a request that contradicts itself (dates out of order).
+
+    The message is a :class:`Phrase` of the catalogue, worded by :meth:`in_words`;
+    ``str()`` is English for logs. Also a ValueError, as the parsers' errors it replaces.
+    """
 
     exit_code = EXIT_INPUT
+
+    def __init__(self, message: Phrase | str) -> None:
+        self.phrase = message if isinstance(message, Phrase) else Phrase(message)
+        super().__init__(str(self.phrase))
+
+    def in_words(self, say: Say = as_written) -> str:
+        """The message in the language of ``say``."""
+        return self.phrase.worded(say)
+
+
+def unknown_patient(kind: str, event_id: str, patient_id: str) -> PlanRequestError:
+    """The error of an event (``kind``, a catalogue term) naming a patient the data lacks."""
+    return PlanRequestError(
+        Phrase.of(
+            N_("{kind} {event}: no patient {patient}"),
+            kind=Term(kind),
+            event=event_id,
+            patient=patient_id,
+        )
+    )
+
+
+def dates_out_of_order(first: object, last: object) -> PlanRequestError:
+    """The error of a period whose last date is before its first."""
+    return PlanRequestError(
+        Phrase.of(N_("last date {last} is before first date {first}"), last=last, first=first)
+    )

@@ -51,7 +51,7 @@ from hjemmetjeneste.domain import (
     ServedTask,
     ShiftKind,
 )
-from hjemmetjeneste.errors import HjemmetjenesteError
+from hjemmetjeneste.errors import HjemmetjenesteError, dates_out_of_order
 from hjemmetjeneste.pipeline import SHIFT_ORDER, plan_day_plan, served_tasks
 from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.tasks import build_day_plan
@@ -688,7 +688,7 @@ def plan_period(
     from hjemmetjeneste.store import open_store
 
     if last < first:
-        raise ValueError(f"last date {last} is before first date {first}")
+        raise dates_out_of_order(first, last)
     params = params or SolveParams()
     started = time.perf_counter()
     store = open_store(database_url)

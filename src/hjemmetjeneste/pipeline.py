@@ -25,7 +25,9 @@ from hjemmetjeneste.domain import (
     UnplacedTask,
 )
 from hjemmetjeneste.domain.events import Event, VisitChange
+from hjemmetjeneste.errors import Phrase, PlanRequestError, dates_out_of_order
 from hjemmetjeneste.formats import read_export
+from hjemmetjeneste.i18n import N_
 from hjemmetjeneste.planning import assemble
 from hjemmetjeneste.planning.assemble import outside_every_shift_tasks
 from hjemmetjeneste.planning.day_events import (
@@ -153,7 +155,9 @@ def default_district(data: MunicipalityData) -> str:
     """The only district of ``data``; ValueError when there are several to choose from."""
     if len(data.districts) != 1:
         ids = ", ".join(d.district_id for d in data.districts)
-        raise ValueError(f"the export has several districts ({ids}); name one")
+        raise PlanRequestError(
+            Phrase.of(N_("the export has several districts ({ids}); name one"), ids=ids)
+        )
     return data.districts[0].district_id
 
 
@@ -506,7 +510,7 @@ def plan_range(
     ``events`` reach every shift as in :func:`plan_shift`.
     """
     if last < first:
-        raise ValueError(f"last date {last} is before first date {first}")
+        raise dates_out_of_order(first, last)
     district_id = district_id or default_district(data)
     travel = travel or GreatCircleSource()
     keep_days = data.municipality.rules.continuity_days + 2

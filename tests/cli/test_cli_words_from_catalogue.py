@@ -141,6 +141,10 @@ def _commands(export: Path, every_shift: Path, tmp_path: Path) -> list[list[str]
         ["plan", str(export), "--date", day, "--shift", "day", "--shift", "evening", *quick],
         ["plan", str(export), "--date", day, *quick, "--absent", "S1"],  # no --now
         ["plan", str(export), "--date", day, *quick, "--absent", "S1", "--now", "10:00"],
+        # An event naming a patient the export lacks; a plan read back onto another shift.
+        ["plan", str(export), "--date", day, *quick, "--emergency", "P99:30:60", "--now", "10:00"],
+        ["plan", str(export), "--date", day, "--shift", "evening", *quick,
+         "--from", str(plans / f"plan-D1-{day}-day.json")],
         ["check", str(plans / f"plan-D1-{day}-day.json"), "--data", str(export)],
         ["staffing", str(export), "--date", day],
         # A roster of the municipality with a night shift (the generator needs one still).
@@ -380,3 +384,23 @@ def test_what_a_caregiver_lacks_in_bokmal_and_english(tmp_path):
     en = staff_lacks(day_plan, "S3", visit)
     assert nb == "mangler kompetanse sykepleier (har assistent) og ferdighet stomi"
     assert en == "lacks competence sykepleier (has assistent) and skill stoma"
+
+
+def test_bad_option_values_are_worded_from_the_catalogue(tmp_path):
+    """A mistyped date and a malformed absence: the option's own message in bokmål (the
+    frame around it is the command-line library's)."""
+    export = write_tables(tiny_tables(), tmp_path / "export")
+    runner = CliRunner()
+
+    def said(args: list[str]) -> str:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        return " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
+
+    assert "ventet en dato som ÅÅÅÅ-MM-DD, fikk '2026-13-01'" in said(
+        ["plan", str(export), "--date", "2026-13-01"]
+    )
+    assert "--absent skal være ANSATT:ÅÅÅÅ-MM-DD:ÅÅÅÅ-MM-DD, fikk 'S1:2026-12-01'" in said(
+        ["roster", str(export), "--date", str(DAY), "--weeks", "1", "--absent", "S1:2026-12-01",
+         "--out", str(tmp_path / "roster.csv")]
+    )  # fmt: skip

@@ -14,7 +14,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from hjemmetjeneste.cli.i18n import _
-from hjemmetjeneste.errors import EXIT_INPUT, HjemmetjenesteError, PlanInputError
+from hjemmetjeneste.errors import (
+    EXIT_INPUT,
+    HjemmetjenesteError,
+    PlanInputError,
+    PlanRequestError,
+)
 
 app = typer.Typer(
     help="hjemmetjeneste: plan Norwegian municipal home care from patient plans.",
@@ -77,7 +82,7 @@ def reported_errors(*input_errors: type[Exception]) -> Iterator[None]:
     """
     try:
         yield
-    except PlanInputError as exc:  # every issue in the chosen language
+    except (PlanInputError, PlanRequestError) as exc:  # in the chosen language
         print_error(exc.in_words(_))
         raise typer.Exit(exc.exit_code) from exc
     except HjemmetjenesteError as exc:

@@ -119,7 +119,7 @@ def _absences(values: list[str]) -> dict[str, frozenset[date]]:
             first, last = date.fromisoformat(start), date.fromisoformat(end)
         except ValueError as exc:
             raise typer.BadParameter(
-                f"--absent expects STAFF:YYYY-MM-DD:YYYY-MM-DD, got {value!r}"
+                _("--absent expects STAFF:YYYY-MM-DD:YYYY-MM-DD, got {value!r}").format(value=value)
             ) from exc
         days = result.setdefault(sid, set())
         while first <= last:

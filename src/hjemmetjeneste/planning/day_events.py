@@ -37,6 +37,8 @@ from hjemmetjeneste.domain import (
     Visit,
 )
 from hjemmetjeneste.domain.events import EmergencyVisit, Event, StaffAbsence
+from hjemmetjeneste.errors import unknown_patient
+from hjemmetjeneste.i18n import N_
 from hjemmetjeneste.planning.replan import CancelledTask, _emergency_visit, _pauses
 
 __all__ = ["EventsApplied", "apply_events", "cancelled_tasks", "carried_cancellations"]
@@ -225,7 +227,7 @@ def apply_events(
             continue
         if event.patient_id not in known:
             if event.patient_id not in extra:
-                raise ValueError(f"emergency {event_id}: no patient {event.patient_id}")
+                raise unknown_patient(N_("emergency"), event_id, event.patient_id)
             known[event.patient_id] = extra[event.patient_id]
         visit = _emergency_visit(event_id, event, event.requested_at or shift.start)
         visits.append(visit)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hjemmetjeneste.domain import DayPlan, PlanResult, Worklist, WorklistVisit
+from hjemmetjeneste.errors import Phrase, PlanRequestError, Term
+from hjemmetjeneste.i18n import N_
 from hjemmetjeneste.planning.to_problem import BuiltProblem
 
 
@@ -74,11 +76,17 @@ def map_plan(day_plan: DayPlan, built: BuiltProblem, result: PlanResult) -> Plan
     wanted = (day_plan.district.district_id, shift.date, shift.kind)
     given = (result.district_id, result.date, result.shift)
     if given != wanted:
-        raise ValueError(
-            f"the plan is for {given[0]} {given[1]} {given[2].value}, "
-            f"not {wanted[0]} {wanted[1]} {wanted[2].value}: a plan is read back onto its "
-            "own shift only (warm starts re-plan the same shift)"
-        )
+        raise PlanRequestError(
+            Phrase.of(
+                N_(
+                    "the plan is for {district} {date} {shift}, not {want_district} "
+                    "{want_date} {want_shift}: a plan is read back onto its own shift only "
+                    "(warm starts re-plan the same shift)"
+                ),
+                district=given[0], date=given[1], shift=Term(given[2].value),
+                want_district=wanted[0], want_date=wanted[1], want_shift=Term(wanted[2].value),
+            )
+        )  # fmt: skip
     index, problem = built.index, built.problem
     nodes_of: dict[str, list[int]] = {}
     for node, visit_id in enumerate(index.job_visit):

@@ -47,6 +47,8 @@ from hjemmetjeneste.domain.events import (
     VisitChange,
     VisitSlot,
 )
+from hjemmetjeneste.errors import Phrase, PlanRequestError, unknown_patient
+from hjemmetjeneste.i18n import N_
 from hjemmetjeneste.planning.mapping import map_plan
 from hjemmetjeneste.planning.to_problem import BuiltProblem
 from hjemmetjeneste.planning.warmstart import with_stability
@@ -129,7 +131,7 @@ def apply_discharges(data: MunicipalityData, events: Mapping[str, Event]) -> Mun
         own = [p for p in plans.values() if p.patient_id == discharge.patient_id]
         if not own:
             if not any(p.patient_id == discharge.patient_id for p in data.patients):
-                raise ValueError(f"discharge {event_id}: no patient {discharge.patient_id}")
+                raise unknown_patient(N_("discharge"), event_id, discharge.patient_id)
             own = [
                 CarePlan(care_plan_id=f"CP-{discharge.patient_id}", patient_id=discharge.patient_id)
             ]
@@ -152,9 +154,12 @@ def apply_discharges(data: MunicipalityData, events: Mapping[str, Event]) -> Mun
                 if i.intervention_id == change.intervention_id
             ]
             if not found:
-                raise ValueError(
-                    f"discharge {event_id}: the patient's plan has no intervention "
-                    f"{change.intervention_id} to {change.action}"
+                raise PlanRequestError(
+                    Phrase.of(
+                        N_("discharge {event}: the patient's plan has no intervention {id}"),
+                        event=event_id,
+                        id=change.intervention_id,
+                    )
                 )
             n, old = found[0]
             kept: tuple[Intervention, ...] = ()
@@ -275,7 +280,7 @@ def prepare(
             continue
         if event.patient_id not in known:
             if event.patient_id not in extra:
-                raise ValueError(f"emergency {event_id}: no patient {event.patient_id}")
+                raise unknown_patient(N_("emergency"), event_id, event.patient_id)
             known[event.patient_id] = extra[event.patient_id]
         visit = _emergency_visit(event_id, event, now)
         visits.append(visit)

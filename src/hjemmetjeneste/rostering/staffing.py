@@ -35,6 +35,7 @@ from hjemmetjeneste.domain import (
     TravelMode,
     Visit,
 )
+from hjemmetjeneste.errors import dates_out_of_order
 from hjemmetjeneste.pipeline import defined_shift_kinds
 from hjemmetjeneste.planning.to_problem import BuiltProblem, build_problem
 from hjemmetjeneste.rostering.rules import ShiftNeed
@@ -336,7 +337,7 @@ def staffing_need(
     if shifts is None:
         shifts = defined_shift_kinds(data)
     if last < first:
-        raise ValueError(f"last date {last} is before first date {first}")
+        raise dates_out_of_order(first, last)
     travel = travel or GreatCircleSource()
     needs: list[ShiftNeed] = []
     last_of: dict[ShiftKind, ShiftNeed] = {}

@@ -12,13 +12,13 @@ from hjemmetjeneste.tasks.dayplan import (
     window_midpoint,
 )
 from hjemmetjeneste.tasks.recurrence import expand_intervention, occurs_on
-from hjemmetjeneste.tasks.shifts import defined_shifts_text, require_shift, shift_instance
+from hjemmetjeneste.tasks.shifts import defined_shifts, require_shift, shift_instance
 from hjemmetjeneste.tasks.visits import merge_into_visits
 
 __all__ = [
     "belongs_to_shift",
     "build_day_plan",
-    "defined_shifts_text",
+    "defined_shifts",
     "expand_intervention",
     "in_zone",
     "local_datetime",

@@ -6,16 +6,23 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from hjemmetjeneste.domain import Municipality, ShiftInstance, ShiftKind
-from hjemmetjeneste.errors import PlanRequestError
+from hjemmetjeneste.errors import Phrase, PlanRequestError, Term
+from hjemmetjeneste.i18n import N_
 from hjemmetjeneste.tasks.clock import local_datetime
 
 
-def defined_shifts_text(municipality: Municipality) -> str:
-    """The shifts a municipality defines, as ``day 07:30–15:00, evening 15:00–22:30``."""
-    return (
-        ", ".join(f"{d.kind.value} {d.start:%H:%M}–{d.end:%H:%M}" for d in municipality.shifts)
-        or "none"
-    )
+def defined_shifts(municipality: Municipality) -> tuple[Phrase, ...] | Term:
+    """The shifts a municipality defines, as ``day 07:30–15:00, evening 15:00–22:30`` in a
+    message (:class:`Phrase` values), the kinds worded in the message's language."""
+    return tuple(
+        Phrase.of(
+            N_("{shift} {start}–{end}"),
+            shift=Term(d.kind.value),
+            start=f"{d.start:%H:%M}",
+            end=f"{d.end:%H:%M}",
+        )
+        for d in municipality.shifts
+    ) or Term(N_("none"))
 
 
 def require_shift(municipality: Municipality, kind: ShiftKind) -> None:
@@ -23,8 +30,12 @@ def require_shift(municipality: Municipality, kind: ShiftKind) -> None:
     the municipality defines no shift of ``kind``."""
     if all(d.kind != kind for d in municipality.shifts):
         raise PlanRequestError(
-            f"municipality {municipality.municipality_id} defines no {kind.value} shift; "
-            f"it defines: {defined_shifts_text(municipality)}"
+            Phrase.of(
+                N_("municipality {municipality} defines no {shift} shift; it defines: {shifts}"),
+                municipality=municipality.municipality_id,
+                shift=Term(kind.value),
+                shifts=defined_shifts(municipality),
+            )
         )
 
 
