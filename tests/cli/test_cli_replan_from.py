@@ -73,4 +73,7 @@ def test_plan_from_another_shift_is_an_input_error(tmp_path: Path):
     (path,) = out.glob("plan-*.json")
     run = runner.invoke(app, [*PLAN, "--time-limit", "0.2", "--from", str(path)])
     assert run.exit_code == 2
+    assert "ikke trd-ost 2026-12-01 dagvakt" in _flat(run.output)  # bokmål by default
+    run = runner.invoke(app, [*PLAN, "--time-limit", "0.2", "--from", str(path), "--lang", "en"])
+    assert run.exit_code == 2
     assert "re-plan the same shift" in _flat(run.output)
