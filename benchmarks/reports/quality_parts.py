@@ -17,8 +17,9 @@ from pathlib import Path
 
 
 def main(paths: list[str]) -> None:
-    rows = [row for p in paths for row in json.loads(Path(p).read_text())["rows"]]
-    limits = {json.loads(Path(p).read_text())["time_limit_s"] for p in paths}
+    runs = [json.loads(Path(p).read_text()) for p in paths]
+    rows = [row for run in runs for row in run["rows"]]
+    limits = {run["time_limit_s"] for run in runs}
     if len(limits) != 1:
         raise SystemExit(f"the runs have different time limits: {sorted(limits)}")
     gaps: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))

@@ -62,6 +62,12 @@ def _fill(template: str, values: tuple[tuple[str, object], ...], say: Say) -> st
     return template.format(**{k: _word(v, say) for k, v in values})
 
 
+def worded(value: object, say: Say) -> str:
+    """A message value on its own (a term, a phrase, a tuple of them, data) in the language
+    of ``say``."""
+    return str(_word(value, say))
+
+
 def _word(value: object, say: Say) -> object:
     if isinstance(value, tuple):  # a list of values, each worded
         return ", ".join(str(_word(v, say)) for v in value)

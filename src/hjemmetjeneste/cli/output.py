@@ -19,7 +19,9 @@ from rich.table import Table
 from hjemmetjeneste.cli.app import console
 from hjemmetjeneste.cli.i18n import N_, _
 from hjemmetjeneste.domain import HOME, Municipality, PlanResult, UnplacedTask, WorklistPlace
+from hjemmetjeneste.errors import worded
 from hjemmetjeneste.solver.check import KIND_NAMES, Names, Violation, describe
+from hjemmetjeneste.tasks import defined_shifts
 
 FORMATS = ("table", "text", "csv", "json")
 
@@ -113,9 +115,7 @@ def hours(seconds: float) -> str:
 
 def shifts_in_words(municipality: Municipality) -> str:
     """The shifts a municipality defines, as ``dagvakt 07:30–15:00, kveldsvakt 15:00–22:30``."""
-    return ", ".join(
-        f"{_(d.kind.value)} {d.start:%H:%M}–{d.end:%H:%M}" for d in municipality.shifts
-    ) or _("none")
+    return worded(defined_shifts(municipality), _)
 
 
 _STATUS_WORDS = {
