@@ -1,4 +1,5 @@
-"""The 2-process portfolio: both strategies run, the best plan comes back checker-clean."""
+"""The 2-process portfolio: the workers search together where ruin and recreate runs, else
+both strategies run; the best plan comes back checker-clean."""
 
 from __future__ import annotations
 
@@ -6,22 +7,39 @@ from pathlib import Path
 
 from hjemmetjeneste.benchsets import solomon
 from hjemmetjeneste.solver import SolveParams, check_solution, solve
-from hjemmetjeneste.solver.portfolio import Portfolio
+from hjemmetjeneste.solver.portfolio import LNS_STRATEGIES, Portfolio
 
 
 def test_portfolio_is_at_least_as_good_as_its_first_strategy(tiny_data: Path):
-    """On TINY2 the portfolio serves everyone and costs no more than the default alone.
+    """With strategies given, on TINY2 the portfolio serves everyone and costs no more than
+    the default alone.
 
     A seed and a work budget (ruin-and-recreate iterations), not 0.3 s of wall clock: the
     default arm then finds exactly what the default alone finds, on a loaded machine too."""
     problem = solomon.to_problem(solomon.read_solomon(tiny_data / "solomon/instances/TINY2.txt"))
     params = SolveParams(time_limit_s=10.0, seed=0, iterations=2_000)
     alone = solve(problem, params)
-    with Portfolio() as portfolio:
+    with Portfolio(LNS_STRATEGIES) as portfolio:
         best = portfolio(problem, params)
         again = portfolio(problem, params)  # the warm workers serve a second call
     assert best.dropped == () and check_solution(problem, best) == []
     assert best.objective <= alone.objective and again.objective == best.objective
+
+
+def test_workers_search_together_in_stages(tiny_data: Path):
+    """Without strategies, a ruin-and-recreate problem is searched by both workers stage by
+    stage: each runs the work budget (the status counts both workers' iterations), and with a
+    seed and a budget the plan does not depend on which worker finishes first."""
+    problem = solomon.to_problem(solomon.read_solomon(tiny_data / "solomon/instances/TINY2.txt"))
+    params = SolveParams(time_limit_s=10.0, seed=3, iterations=1_200)
+    with Portfolio() as portfolio:
+        found = portfolio(problem, params)
+        again = portfolio(problem, params)
+    assert found.dropped == () and check_solution(problem, found) == []
+    assert f"ruin and recreate: {2 * 1_200} iterations" in found.status
+    assert again.routes == found.routes and again.objective == found.objective
+    with Portfolio() as other:
+        assert other(problem, params).routes == found.routes
 
 
 def test_strategies_follow_the_problem_kind(tiny_data: Path):

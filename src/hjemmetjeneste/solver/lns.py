@@ -463,6 +463,7 @@ def improve(
     fill: bool = False,
     travel_cap_s: int | None = None,
     pair_starts: dict[int, int] | None = None,
+    span: tuple[float, float] = (0.0, 1.0),
 ) -> Improved:
     """Improve feasible ``routes`` (job nodes per vehicle) by ruin and recreate.
 
@@ -472,7 +473,9 @@ def improve(
     kernels' arrays (``_data``) when the caller has them already; ``fill`` first puts every job the
     routes leave out at its cheapest place (:func:`_fill`) before the search begins. With
     ``travel_cap_s`` no solution that travels more is accepted (``routes`` must keep to it);
-    ``pair_starts`` start the pairs where an earlier search put them.
+    ``pair_starts`` start the pairs where an earlier search put them. ``span`` is the part of
+    the cooling schedule this call runs (from hot at 0 to cold at 1): a search split into
+    stages (:mod:`~hjemmetjeneste.solver.portfolio`) cools once over all of them.
     """
     data = _data(problem) if data is None else data
     if travel_cap_s is not None:
@@ -493,7 +496,8 @@ def improve(
     kernels.seed_random(seed)
 
     def run(count: int, progress: float) -> None:
-        temperature = hot * (cold / hot) ** min(progress, 1.0) if hot > 0 else 0.0
+        cooled = span[0] + (span[1] - span[0]) * min(progress, 1.0)
+        temperature = hot * (cold / hot) ** cooled if hot > 0 else 0.0
         kernels.iterate(
             count, temperature, *state.arrays(), best_routes, best_length,
             best_objective, best_starts, *args,
@@ -523,6 +527,11 @@ def improve(
     on = {node for route in found for node in route}
     starts = {node: int(best_starts[node]) for node in sorted(paired & on)}
     return Improved(found, int(best_objective[0]), start_objective, done, starts)
+
+
+Improver = Callable[..., Improved]
+"""What searches in :func:`solve_with_lns`: :func:`improve` or one with its signature (the
+portfolio's search over two processes)."""
 
 
 def travel_of(problem: RoutingProblem, routes: Sequence[Sequence[int]]) -> int:
@@ -916,8 +925,10 @@ def solve_with_lns(
     params: SolveParams,
     on_progress: ProgressCallback | None = None,
     initial_routes: Sequence[Sequence[int]] | None = None,
+    improver: Improver = improve,
 ) -> Solution:
-    """First plan by OR-Tools, ruin and recreate for most of the time, OR-Tools polish.
+    """First plan by OR-Tools, ruin and recreate for most of the time (``improver``), OR-Tools
+    polish.
 
     The time limit counts from after :func:`warm_up` (0.3 s, or once about 6 s to compile).
     """
@@ -954,7 +965,7 @@ def solve_with_lns(
         start = repair(problem, start, data=data)
     share = WAITING_POLISH_SHARE if placing is not problem else 0.0
     try:
-        found = improve(
+        found = improver(
             placing,
             start,
             budget * (1 - share),
@@ -1009,6 +1020,7 @@ def solve_with_lns(
 
 __all__ = [
     "Improved",
+    "Improver",
     "improve",
     "polish_waiting",
     "repair",

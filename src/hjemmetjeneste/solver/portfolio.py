@@ -1,18 +1,23 @@
 """A 2-process portfolio over the public :func:`~hjemmetjeneste.solver.solve.solve`.
 
-Two worker processes search the same problem with different strategies for the same time;
-the better solution wins (fewer unserved jobs first, then the lower objective — both runs
-price the same model, so their objectives are comparable). Meant for machines with two free
-cores; on one core it only halves each strategy's share.
+Where ruin and recreate runs, the two worker processes search *together*: the time is cut
+into stages, each worker runs a stage from the best routes the last stage found (with seeds
+of its own), and one cooling schedule spans the stages (:meth:`Portfolio.improve`).
+Elsewhere they search the same problem with different strategies for the same time and the
+better solution wins (fewer unserved jobs first, then the lower objective — both runs price
+the same model, so their objectives are comparable). Meant for machines with two free
+cores; on one core it only halves each worker's share.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-from hjemmetjeneste.solver.lns import unsupported
+from hjemmetjeneste.solver.lns import Improved, improve, unsupported, use_lns
+from hjemmetjeneste.solver.ortools_model import ProgressCallback
 from hjemmetjeneste.solver.params import FirstSolution, Metaheuristic, SolveParams
 from hjemmetjeneste.solver.problem import RoutingProblem, Solution
 from hjemmetjeneste.solver.solve import solve
@@ -39,9 +44,13 @@ visits unplaced on the demo's day and evening shifts where local cheapest insert
 
 
 LNS_STRATEGIES: tuple[Strategy, ...] = ({}, {"seed": 1})
-"""Where ruin and recreate runs (:func:`~hjemmetjeneste.solver.lns.unsupported` is None):
-the default and the same search with another seed. The constants above are for the problems
-OR-Tools searches alone."""
+"""Where ruin and recreate runs (:func:`~hjemmetjeneste.solver.lns.unsupported` is None) and
+strategies are asked for: the default and the same search with another seed. Without them
+such problems are searched together (:data:`STAGES`). The constants above are for the
+problems OR-Tools searches alone."""
+
+STAGES = 6
+"""Stages of the workers' joint ruin and recreate: after each, both go on from the best."""
 
 
 def strategies_for(problem: RoutingProblem) -> tuple[Strategy, ...]:
@@ -78,6 +87,8 @@ class Portfolio:
         problem kind (:func:`strategies_for`).
         """
         params = params or SolveParams()
+        if self.strategies is None and use_lns(problem, params):
+            return solve(problem, params, improver=self.improve)
         strategies = self.strategies or strategies_for(problem)
         variants = [params.model_copy(update=dict(s)) for s in strategies[: self.workers]]
         futures = [self._pool.submit(solve, problem, v) for v in variants]
@@ -86,6 +97,75 @@ class Portfolio:
         for other in results[1:]:
             best = _better(best, other)
         return best
+
+    def improve(
+        self,
+        problem: RoutingProblem,
+        routes: Sequence[Sequence[int]],
+        time_limit_s: float,
+        seed: int = 0,
+        on_progress: ProgressCallback | None = None,
+        iterations: int | None = None,
+        *,
+        data: object = None,
+        fill: bool = False,
+        travel_cap_s: int | None = None,
+        pair_starts: dict[int, int] | None = None,
+        span: tuple[float, float] = (0.0, 1.0),
+    ) -> Improved:
+        """:func:`~hjemmetjeneste.solver.lns.improve` run by every worker, :data:`STAGES`
+        stages in a row: each stage starts all workers from the best routes the last one
+        found, each worker with a seed of its own, and cools its part of ``span``.
+
+        The time limit (or the work budget, split evenly over the stages and run by each
+        worker) is the whole search's. ``data`` is not sent: each worker builds its own.
+        With ``iterations`` the result depends on ``seed`` only (ties go to the first
+        worker).
+        """
+        del data  # the workers build the kernels' arrays themselves
+        started = time.perf_counter()
+        start_objective: int | None = None
+        done, best = 0, None
+        low, high = span
+        for stage in range(STAGES):
+            left = max(time_limit_s - (time.perf_counter() - started), 0.0)
+            work = None
+            if iterations is not None:
+                work = iterations // STAGES + (iterations % STAGES if stage == STAGES - 1 else 0)
+            part = (
+                low + (high - low) * stage / STAGES,
+                low + (high - low) * (stage + 1) / STAGES,
+            )
+            options = {
+                "fill": fill and stage == 0,
+                "travel_cap_s": travel_cap_s,
+                "pair_starts": pair_starts,
+                "span": part,
+            }
+            budget = left / (STAGES - stage)
+            futures = [
+                self._pool.submit(
+                    improve,
+                    problem,
+                    routes,
+                    budget,
+                    seed + w + self.workers * stage,
+                    None,
+                    work,
+                    **options,
+                )
+                for w in range(self.workers)
+            ]
+            found = [f.result() for f in futures]
+            if start_objective is None:
+                start_objective = found[0].start_objective
+            best = min(found, key=lambda f: f.objective)
+            routes, pair_starts = best.routes, best.pair_starts
+            done += sum(f.iterations for f in found)
+            if on_progress is not None:
+                on_progress(best.objective, time.perf_counter() - started)
+        assert best is not None and start_objective is not None
+        return Improved(best.routes, best.objective, start_objective, done, best.pair_starts)
 
     def close(self) -> None:
         """Stop the worker processes."""

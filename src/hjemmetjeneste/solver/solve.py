@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from hjemmetjeneste.solver.lns import solve_warm, solve_with_lns, use_lns
+from hjemmetjeneste.solver.lns import Improver, improve, solve_warm, solve_with_lns, use_lns
 from hjemmetjeneste.solver.ortools_model import ProgressCallback, solve_with_ortools
 from hjemmetjeneste.solver.params import SolveParams
 from hjemmetjeneste.solver.problem import RoutingProblem, Solution
@@ -16,11 +16,14 @@ def solve(
     params: SolveParams | None = None,
     on_progress: ProgressCallback | None = None,
     initial_routes: Sequence[Sequence[int]] | None = None,
+    *,
+    improver: Improver = improve,
 ) -> Solution:
     """Route ``problem`` under ``params`` (defaults: 10 s, cheapest insertion + GLS).
 
     Problems without cross-route or time-priced rules are improved by ruin and recreate
-    after OR-Tools' first plan (``params.lns``; :mod:`hjemmetjeneste.solver.lns`).
+    after OR-Tools' first plan (``params.lns``; :mod:`hjemmetjeneste.solver.lns`), searched
+    by ``improver`` (the portfolio's search over two processes, or one process's).
 
     The routes are then timed to depart as late as their order allows (``params.retime``).
 
@@ -35,7 +38,7 @@ def solve(
     if not problem.job_nodes or problem.n_vehicles == 0:
         return Solution.nothing_served(problem, "trivial", 0.0)
     if use_lns(problem, params):
-        solution = solve_with_lns(problem, params, on_progress, initial_routes)
+        solution = solve_with_lns(problem, params, on_progress, initial_routes, improver)
     else:
         solution = solve_with_ortools(problem, params, on_progress, initial_routes)
     return retime(problem, solution) if params.retime else solution
