@@ -106,6 +106,21 @@ def test_peers_answer_on_the_same_data_and_are_checked(tiny_data: Path):
         assert by_solver[peer].vehicles >= 2
 
 
+@pytest.mark.skipif(
+    not available_peers(), reason=ci_guard.reason("peers", "optional extra 'peers' not installed")
+)
+def test_peers_run_alone_when_ours_is_left_out(tiny_data: Path):
+    """`--no-ours`: the peers' half of a side-by-side, no row of ours; nothing to run at all
+    (no peers either) is an error, not an empty report."""
+    peers = available_peers()
+    report = quality.run_quality(
+        "solomon", tiny_data, 0.5, pattern="TINY1", peers=peers, solver=None
+    )
+    assert report.solvers == list(peers) and {r.solver for r in report.rows} == set(peers)
+    with pytest.raises(ValueError, match="nothing to run"):
+        quality.run_quality("solomon", tiny_data, 0.5, pattern="TINY1", solver=None)
+
+
 def test_mankowska_instance_is_valid_and_scored(shared_benchmarks: Path):
     """Mankowska A1 at 1 s: every service done, synchronisation kept, gap to bks computed."""
     report = quality.run_quality("hhcrsp", shared_benchmarks, 1.0, pattern="A1", solver=solve)

@@ -285,7 +285,7 @@ def run_quality(
     *,
     pattern: str | None = None,
     peers: Sequence[str] = (),
-    solver: Solver = solve,
+    solver: Solver | None = solve,
     solver_name: str = "ours",
     command: str = "",
     out_dir: Path | None = None,
@@ -293,11 +293,15 @@ def run_quality(
 ) -> QualityReport:
     """Run ``solver`` (and ``peers``, VRPTW sets only) on every matching instance.
 
-    When ``out_dir`` is given the Markdown and JSON reports are rewritten after every row.
+    ``solver`` None runs the peers alone (their half of a side-by-side whose other half needs
+    the whole machine, as the 2-process portfolio does). When ``out_dir`` is given the
+    Markdown and JSON reports are rewritten after every row.
     """
     refs = instance_refs(set_name, data_dir, pattern)
     if peers and set_name in ("hhcrsp", "rostering"):
         raise ValueError(f"peers (PyVRP, VROOM) run on the VRPTW sets only, not on {set_name}")
+    if solver is None and not peers:
+        raise ValueError("nothing to run: no peers, and ours left out")
     missing = [p for p in peers if p not in available_peers()]
     if missing:
         raise ValueError(f"peer(s) {', '.join(missing)} not installed: pip install -e '.[peers]'")
@@ -305,7 +309,7 @@ def run_quality(
         set=set_name,
         time_limit_s=time_limit_s,
         pattern=pattern or DEFAULT_PATTERN[set_name],
-        solvers=[solver_name, *peers],
+        solvers=[*([solver_name] if solver is not None else []), *peers],
         command=command,
         started_utc=datetime.now(UTC).strftime("%Y-%m-%d %H:%M"),
         machine=machine_info(),
@@ -318,7 +322,9 @@ def run_quality(
 
         compile_kernels()  # nor those of the roster local search (minutes on a busy machine)
     for ref in refs:
-        if set_name == "rostering":
+        if solver is None:
+            rows = _run_vrptw(ref, params, None, solver_name, peers)
+        elif set_name == "rostering":
             rows = [_run_rostering(ref, time_limit_s, solver_name)]
         elif set_name == "hhcrsp":
             rows = [_run_hhcrsp(ref, params, solver, solver_name)]
@@ -409,16 +415,17 @@ def _gap(value: float | None, best: float) -> float | None:
 def _run_vrptw(
     ref: InstanceRef,
     params: SolveParams,
-    solver: Solver,
+    solver: Solver | None,
     solver_name: str,
     peers: Sequence[str],
 ) -> list[QualityRow]:
     instance = solomon.read_solomon(ref.path)
     problem = solomon.to_problem(instance)
     rows = []
-    started = time.perf_counter()
-    solution = solver(problem, params)
-    rows.append(_vrptw_row(ref, instance, problem, solution, solver_name, started))
+    if solver is not None:
+        started = time.perf_counter()
+        solution = solver(problem, params)
+        rows.append(_vrptw_row(ref, instance, problem, solution, solver_name, started))
     for peer in peers:
         started = time.perf_counter()
         try:

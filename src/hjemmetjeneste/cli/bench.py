@@ -38,8 +38,19 @@ def quality(
         str, typer.Option(help="Comma-separated peers on the same run: pyvrp,vroom.")
     ] = "",
     portfolio: Annotated[
-        bool, typer.Option(help="Ours as a 2-process portfolio (two strategies, best wins).")
+        bool,
+        typer.Option(
+            help="Ours as a 2-process portfolio (both cores search together where ruin and "
+            "recreate runs; elsewhere two strategies, the best wins)."
+        ),
     ] = False,
+    ours: Annotated[
+        bool,
+        typer.Option(
+            help="Run ours; --no-ours runs the peers alone (the other half of a side-by-side "
+            "whose portfolio run needs the whole machine)."
+        ),
+    ] = True,
     data: Annotated[
         Path | None,
         typer.Option(
@@ -57,6 +68,7 @@ def quality(
         SETS,
         BenchmarkDataMissingError,
         QualityRow,
+        Solver,
         benchmarks_dir,
         report_paths,
         run_quality,
@@ -75,8 +87,11 @@ def quality(
         raise typer.Exit(0)
     peer_list = [p.strip() for p in peers.split(",") if p.strip()]
     pool = None
-    solver, solver_name = solve, "ours"
-    if portfolio:
+    solver: Solver | None = solve
+    solver_name = "ours"
+    if not ours:
+        solver = None
+    elif portfolio:
         from hjemmetjeneste.solver.portfolio import Portfolio
 
         pool = Portfolio()
