@@ -3,7 +3,8 @@
 A long side-by-side run is split over processes that each have one core (for example
 `--instances '*_2_1,*_2_2'` in one, `--instances '*_2_6,*_2_7'` in another); this reads
 their JSON files and prints, per solver, the checker-valid count and the mean gap by family
-and in all, then how often each peer is ahead of, level with or behind ours per instance.
+and in all, then how often each other solver is ahead of, level with or behind ours per
+instance (each of ours: "ours" in one process, "ours-portfolio" on two).
 
     .venv/bin/python benchmarks/reports/quality_parts.py part1/*.json part2/*.json
 """
@@ -41,16 +42,17 @@ def main(paths: list[str]) -> None:
         valid = f"{counts[solver][1]}/{counts[solver][0]}"
         print(f"| {solver} | {valid} | " + " | ".join(cells) + " |")
     print()
-    for peer in (s for s in gaps if s != "ours"):
-        ahead = level = behind = 0
-        for values in by_instance.values():
-            if "ours" not in values or peer not in values:
-                continue
-            diff = values[peer] - values["ours"]
-            ahead += diff < -1e-6
-            behind += diff > 1e-6
-            level += abs(diff) <= 1e-6
-        print(f"{peer}: ahead of ours on {ahead}, level on {level}, behind on {behind} instances")
+    for ours in (s for s in gaps if s.startswith("ours")):
+        for peer in (s for s in gaps if s != ours):
+            ahead = level = behind = 0
+            for values in by_instance.values():
+                if ours not in values or peer not in values:
+                    continue
+                diff = values[peer] - values[ours]
+                ahead += diff < -1e-6
+                behind += diff > 1e-6
+                level += abs(diff) <= 1e-6
+            print(f"{peer}: ahead of {ours} on {ahead}, level on {level}, behind on {behind}")
 
 
 if __name__ == "__main__":
