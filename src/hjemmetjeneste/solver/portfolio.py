@@ -124,48 +124,42 @@ class Portfolio:
         """
         del data  # the workers build the kernels' arrays themselves
         started = time.perf_counter()
-        start_objective: int | None = None
-        done, best = 0, None
         low, high = span
+        stages: list[Improved] = []  # the best of each stage
+        done = 0
         for stage in range(STAGES):
             left = max(time_limit_s - (time.perf_counter() - started), 0.0)
             work = None
             if iterations is not None:
                 work = iterations // STAGES + (iterations % STAGES if stage == STAGES - 1 else 0)
-            part = (
-                low + (high - low) * stage / STAGES,
-                low + (high - low) * (stage + 1) / STAGES,
-            )
-            options = {
-                "fill": fill and stage == 0,
-                "travel_cap_s": travel_cap_s,
-                "pair_starts": pair_starts,
-                "span": part,
-            }
-            budget = left / (STAGES - stage)
+            part = (low + (high - low) * stage / STAGES, low + (high - low) * (stage + 1) / STAGES)
+            if stages:
+                routes, pair_starts = stages[-1].routes, stages[-1].pair_starts
             futures = [
                 self._pool.submit(
                     improve,
                     problem,
                     routes,
-                    budget,
+                    left / (STAGES - stage),
                     seed + w + self.workers * stage,
                     None,
                     work,
-                    **options,
+                    fill=fill and stage == 0,
+                    travel_cap_s=travel_cap_s,
+                    pair_starts=pair_starts,
+                    span=part,
                 )
                 for w in range(self.workers)
             ]
             found = [f.result() for f in futures]
-            if start_objective is None:
-                start_objective = found[0].start_objective
-            best = min(found, key=lambda f: f.objective)
-            routes, pair_starts = best.routes, best.pair_starts
+            stages.append(min(found, key=lambda f: f.objective))
             done += sum(f.iterations for f in found)
             if on_progress is not None:
-                on_progress(best.objective, time.perf_counter() - started)
-        assert best is not None and start_objective is not None
-        return Improved(best.routes, best.objective, start_objective, done, best.pair_starts)
+                on_progress(stages[-1].objective, time.perf_counter() - started)
+        best = stages[-1]
+        return Improved(
+            best.routes, best.objective, stages[0].start_objective, done, best.pair_starts
+        )
 
     def close(self) -> None:
         """Stop the worker processes."""
