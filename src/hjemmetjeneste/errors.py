@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -52,6 +54,43 @@ class Phrase:
 
     def __str__(self) -> str:
         return _fill(self.template, self.values, as_written)
+
+    def to_json(self) -> dict[str, object]:
+        """The phrase as JSON (stored, worded when read): terms, phrases and lists keep their
+        kind, other data becomes text."""
+        return {"template": self.template, "values": {k: _value_json(v) for k, v in self.values}}
+
+    @classmethod
+    def from_json(cls, data: object) -> Phrase | None:
+        """The phrase :meth:`to_json` wrote, or None when ``data`` is not one."""
+        if not isinstance(data, dict) or not isinstance(data.get("template"), str):
+            return None
+        values = data.get("values")
+        if not isinstance(values, dict):
+            return None
+        return cls(data["template"], tuple((str(k), _value_of(v)) for k, v in values.items()))
+
+
+def _value_json(value: object) -> object:
+    if isinstance(value, Term):
+        return {"term": str(value)}
+    if isinstance(value, Phrase):
+        return {"phrase": value.to_json()}
+    if isinstance(value, tuple):
+        return {"list": [_value_json(v) for v in value]}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _value_of(data: object) -> object:
+    if isinstance(data, dict) and isinstance(data.get("term"), str):
+        return Term(data["term"])
+    if isinstance(data, dict) and "phrase" in data:
+        return Phrase.from_json(data["phrase"]) or ""
+    if isinstance(data, dict) and isinstance(data.get("list"), list):
+        return tuple(_value_of(v) for v in data["list"])
+    return data
 
 
 def _fill(template: str, values: tuple[tuple[str, object], ...], say: Say) -> str:
@@ -109,8 +148,13 @@ class InputIssue:
         """An issue whose message is ``error``'s: its phrase (``ValueError(Phrase)``) or text."""
         reason = error.args[0] if error.args else ""
         if isinstance(reason, Phrase):
-            return cls.of(file, row, field, reason.template, **dict(reason.values))
+            return cls.because(file, row, field, reason)
         return cls(file, row, field, str(error))
+
+    @classmethod
+    def because(cls, file: str, row: int | None, field: str | None, reason: Phrase) -> InputIssue:
+        """An issue whose message is ``reason`` (:func:`reason_of`, :func:`pydantic_reason`)."""
+        return cls.of(file, row, field, reason.template, **dict(reason.values))
 
     def worded(self, say: Say = as_written) -> str:
         """The problem in the language of ``say`` (a message without a template: English)."""
@@ -266,3 +310,197 @@ def dates_out_of_order(first: object, last: object) -> PlanRequestError:
     return PlanRequestError(
         Phrase.of(N_("last date {last} is before first date {first}"), last=last, first=first)
     )
+
+
+# --- a library's errors in the catalogue's words ------------------------------------------
+# Libraries (pydantic, json, tomllib, the file system) explain their errors in English
+# sentences. People read the reason worded from the catalogue instead: pydantic's by error
+# type and its limits, a syntax error by where it is, a file by what is wrong with it.
+
+_PYDANTIC: dict[str, str] = {
+    "missing": N_("is required"),
+    "greater_than_equal": N_("must be at least {ge}"),
+    "greater_than": N_("must be more than {gt}"),
+    "less_than_equal": N_("must be at most {le}"),
+    "less_than": N_("must be less than {lt}"),
+    "string_too_short": N_("must have at least {min_length} character(s)"),
+    "string_too_long": N_("must have at most {max_length} character(s)"),
+    "too_short": N_("must have at least {min_length} item(s)"),
+    "too_long": N_("must have at most {max_length} item(s)"),
+    "int_parsing": N_("must be a whole number"),
+    "int_type": N_("must be a whole number"),
+    "int_from_float": N_("must be a whole number"),
+    "float_parsing": N_("must be a number"),
+    "float_type": N_("must be a number"),
+    "finite_number": N_("must be a finite number"),
+    "bool_parsing": N_("must be true or false"),
+    "bool_type": N_("must be true or false"),
+    "date_parsing": N_("must be a date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": N_("must be a date (YYYY-MM-DD)"),
+    "date_from_datetime_inexact": N_("must be a date (YYYY-MM-DD)"),
+    "date_type": N_("must be a date (YYYY-MM-DD)"),
+    "time_parsing": N_("must be a time (HH:MM)"),
+    "time_type": N_("must be a time (HH:MM)"),
+    "datetime_parsing": N_("must be a date and time (YYYY-MM-DDTHH:MM)"),
+    "datetime_from_date_parsing": N_("must be a date and time (YYYY-MM-DDTHH:MM)"),
+    "datetime_type": N_("must be a date and time (YYYY-MM-DDTHH:MM)"),
+    "timezone_aware": N_("must give its UTC offset"),
+    "literal_error": N_("must be one of {expected}"),
+    "enum": N_("must be one of {expected}"),
+    "string_type": N_("must be text"),
+    "string_pattern_mismatch": N_("does not have the expected form"),
+    "dict_type": N_("must be an object"),
+    "model_type": N_("must be an object"),
+    "model_attributes_type": N_("must be an object"),
+    "list_type": N_("must be a list"),
+    "tuple_type": N_("must be a list"),
+    "extra_forbidden": N_("is not a known field"),
+    "json_invalid": N_("is not valid JSON"),
+    "json_type": N_("is not valid JSON"),
+    "uuid_parsing": N_("must be an id of the form 8-4-4-4-12 hexadecimal digits"),
+}
+
+
+def known_message(text: str) -> bool:
+    """True when the catalogue has ``text`` (a message of ours, not a library's English)."""
+    from hjemmetjeneste.i18n import translate
+
+    return translate(text, "nb") != text
+
+
+def pydantic_reason(error: object) -> Phrase:
+    """One pydantic error (an item of ``ValidationError.errors()``) in the catalogue's words:
+    by its type and limits; a validator's own message (a phrase or a catalogue message) as it
+    is; a type without words here as "not a valid value"."""
+    assert isinstance(error, dict)
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind == "value_error":  # a validator's own message: ours, in the catalogue
+        reason = getattr(ctx.get("error"), "args", None) or ("",)
+        if isinstance(reason[0], Phrase):
+            return reason[0]
+        return Phrase(str(error.get("msg", "")).removeprefix("Value error, "))
+    template = _PYDANTIC.get(kind)
+    if template is None:
+        return Phrase(N_("is not a valid value"))
+    names = re.findall(r"{(\w+)}", template)
+    return Phrase.of(template, **{n: _limit(ctx.get(n, "")) for n in names})
+
+
+def _limit(value: object) -> object:
+    """A limit of a pydantic error as data: numbers as they are, the choices of "'a', 'b' or
+    'c'" as a list of values (its "or" is English)."""
+    if isinstance(value, str) and "'" in value:
+        return tuple(re.findall(r"'([^']*)'", value))
+    return value
+
+
+_TOML_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def reason_of(error: BaseException | Phrase | str) -> Phrase:
+    """Why reading something failed, in the catalogue's words (English as ``str()``).
+
+    Our phrases and messages as they are; a JSON or TOML syntax error by where it is; a file
+    that is missing, a folder or not allowed; a pydantic error by its first problem (field
+    and reason); text that is not UTF-8; anything else by its kind alone, never by a
+    library's sentence.
+    """
+    if isinstance(error, Phrase):
+        return error
+    if isinstance(error, str):
+        return Phrase(error) if known_message(error) else Phrase(N_("cannot be read"))
+    own = _own_phrase(error)
+    if own is not None:
+        return own
+    first = error.args[0] if error.args else None
+    if isinstance(error, json.JSONDecodeError):
+        return Phrase.of(
+            N_("not valid JSON at line {line}, column {column}"),
+            line=error.lineno,
+            column=error.colno,
+        )
+    if isinstance(error, tomllib.TOMLDecodeError):
+        place = _TOML_PLACE.search(str(error))
+        if place is None:
+            return Phrase(N_("not valid TOML"))
+        line, column = (int(x) for x in place.groups())
+        return Phrase.of(
+            N_("not valid TOML at line {line}, column {column}"), line=line, column=column
+        )
+    if isinstance(error, UnicodeDecodeError):
+        return Phrase.of(N_("not UTF-8 text (byte {position})"), position=error.start)
+    if isinstance(error, FileNotFoundError):
+        return Phrase(N_("no such file"))
+    if isinstance(error, IsADirectoryError):
+        return Phrase(N_("a folder, not a file"))
+    if isinstance(error, PermissionError):
+        return Phrase(N_("no permission to read it"))
+    if isinstance(error, KeyError) and first is not None:
+        return Phrase.of(N_("field {field} is missing"), field=str(first))
+    errors = getattr(error, "errors", None)
+    if callable(errors) and type(error).__name__ == "ValidationError":
+        found = errors(include_input=False, include_url=False)
+        if found:
+            where = ".".join(str(p) for p in found[0]["loc"])
+            why = pydantic_reason(found[0])
+            return Phrase.of(N_("{field}: {why}"), field=where, why=why) if where else why
+    return Phrase.of(N_("cannot be read ({kind})"), kind=type(error).__name__)
+
+
+def _own_phrase(error: BaseException) -> Phrase | None:
+    """The phrase of one of our errors (:class:`PlanRequestError`, ``ValueError(Phrase)``, a
+    catalogue message), or None for a library's."""
+    phrase = getattr(error, "phrase", None)
+    if isinstance(phrase, Phrase):
+        return phrase
+    first = error.args[0] if error.args else None
+    if isinstance(first, Phrase):
+        return first
+    if isinstance(error, KeyError) or not isinstance(first, str):  # a key is no message
+        return None
+    return Phrase(first) if known_message(first) else None
+
+
+def run_failure(error: BaseException) -> Phrase:
+    """Why a plan run failed, for the planner: a request the data does not define in its own
+    words, bad data by its count and first problem, anything else as an internal error of
+    its kind (ids and kinds only: the server log has the rest)."""
+    own = _own_phrase(error)
+    if own is not None:
+        return own
+    if isinstance(error, PlanInputError) and error.issues:
+        issue = error.issues[0]
+        first = Phrase(issue.template, issue.values) if issue.template else Phrase(issue.message)
+        where = (
+            issue.file
+            if issue.row is None
+            else Phrase.of(N_("{file}, row {row}"), file=issue.file, row=issue.row)
+        )
+        return Phrase.of(
+            N_("{n} problem(s) in the data; the first, in {where}: {first}"),
+            n=len(error.issues),
+            where=where,
+            first=first,
+        )
+    return Phrase.of(
+        N_("the plan stopped on an internal error ({kind}); the server log has the details"),
+        kind=type(error).__name__,
+    )
+
+
+def phrase_record(phrase: Phrase) -> str:
+    """``phrase`` as the text a record keeps (JSON), worded when read (:func:`record_words`)."""
+    return json.dumps(phrase.to_json(), ensure_ascii=False)
+
+
+def record_words(text: str | None, say: Say) -> str | None:
+    """A record's message in the language of ``say``: a phrase :func:`phrase_record` wrote,
+    worded; older plain text as it is."""
+    if not text:
+        return text
+    try:
+        phrase = Phrase.from_json(json.loads(text))
+    except ValueError:
+        return text
+    return text if phrase is None else phrase.worded(say)

@@ -79,3 +79,11 @@ def test_unreadable_plan_is_bad_input(tmp_path):
     result = CliRunner().invoke(app, ["check", str(bad), "--data", str(tmp_path), "--lang", "en"])
     assert result.exit_code == 2
     assert "plan.json" in result.output
+    # Why, in the catalogue's words: the first missing field, never pydantic's English.
+    assert "Field required" not in result.output
+    nb = CliRunner().invoke(app, ["check", str(bad), "--data", str(tmp_path)])
+    text = " ".join(nb.output.split())
+    assert nb.exit_code == 2 and "ikke en plan-JSON-fil:" in text and "må fylles ut" in text
+    bad.write_text('{"district_id": ', encoding="utf-8")
+    broken = CliRunner().invoke(app, ["check", str(bad), "--data", str(tmp_path)])
+    assert "ikke gyldig JSON" in " ".join(broken.output.split())

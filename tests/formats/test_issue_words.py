@@ -3,8 +3,27 @@ reports, tests), and worded in another language with file, row and field kept.""
 
 from __future__ import annotations
 
-from hjemmetjeneste.errors import InputIssue, Phrase, PlanInputError, Term, issue_kind
-from hjemmetjeneste.i18n import N_, translate
+import json
+import tomllib
+from datetime import date, time
+from typing import Literal
+
+import pytest
+from pydantic import BaseModel, Field, ValidationError
+
+from hjemmetjeneste.domain import TimeWindow
+from hjemmetjeneste.errors import (
+    InputIssue,
+    Phrase,
+    PlanInputError,
+    Term,
+    issue_kind,
+    phrase_record,
+    pydantic_reason,
+    reason_of,
+    record_words,
+)
+from hjemmetjeneste.i18n import N_, as_written, translate
 
 
 def nb(message: str) -> str:
@@ -70,3 +89,83 @@ def test_an_issue_from_a_refusal_keeps_its_phrase():
     assert issue.worded(nb) == "ukjent verdi 'helikopter'"
     plain = InputIssue.from_error("staff.csv", 3, "travel_mode", ValueError("bad {x}"))
     assert plain.worded(nb) == "bad {x}"
+
+
+def _first_errors(model: type, **values: object) -> ValidationError:
+    with pytest.raises(ValidationError) as caught:
+        model(**values)
+    return caught.value
+
+
+class _Rules(BaseModel):
+    weight: int = Field(ge=0)
+    day: date
+    kind: Literal["dag", "kveld", "natt"]
+    note: str = Field(max_length=3)
+
+
+def test_pydantic_errors_are_worded_by_type_and_limit_never_in_its_english():
+    error = _first_errors(_Rules, weight=-1, day="1. desember", kind="morgen", note="lang")
+    reasons = [pydantic_reason(e) for e in error.errors()]
+    assert [str(r) for r in reasons] == [
+        "must be at least 0",
+        "must be a date (YYYY-MM-DD)",
+        "must be one of dag, kveld, natt",
+        "must have at most 3 character(s)",
+    ]
+    assert [r.worded(nb) for r in reasons] == [
+        "må være minst 0",
+        "må være en dato (ÅÅÅÅ-MM-DD)",
+        "må være en av dag, kveld, natt",
+        "kan ha høyst 3 tegn",
+    ]
+    # the whole error: its first problem, with the field it is in
+    assert reason_of(error).worded(nb) == "weight: må være minst 0"
+
+
+def test_a_validators_own_message_is_kept_and_worded():
+    error = _first_errors(TimeWindow, start=time(10), end=time(9))
+    (reason,) = [pydantic_reason(e) for e in error.errors()]
+    assert str(reason) == "window end 09:00 must be after start 10:00"
+    assert reason.worded(nb) == "vinduets slutt 09:00 må være etter starten 10:00"
+
+
+def test_library_errors_say_what_and_where_from_the_catalogue():
+    with pytest.raises(json.JSONDecodeError) as bad_json:
+        json.loads('{"a": }')
+    with pytest.raises(tomllib.TOMLDecodeError) as bad_toml:
+        tomllib.loads("[a]\nb = \n")
+    cases = [
+        (
+            bad_json.value,
+            "not valid JSON at line 1, column 7",
+            "ikke gyldig JSON på linje 1, kolonne 7",
+        ),
+        (
+            bad_toml.value,
+            "not valid TOML at line 2, column 5",
+            "ikke gyldig TOML på linje 2, kolonne 5",
+        ),
+        (FileNotFoundError(2, "No such file or directory"), "no such file", "filen finnes ikke"),
+        (IsADirectoryError(21, "Is a directory"), "a folder, not a file", "en mappe, ikke en fil"),
+        (KeyError("date"), "field date is missing", "feltet date mangler"),
+        (
+            ZeroDivisionError("division by zero"),
+            "cannot be read (ZeroDivisionError)",
+            "kan ikke leses (ZeroDivisionError)",
+        ),
+    ]
+    for error, english, bokmal in cases:
+        assert (str(reason_of(error)), reason_of(error).worded(nb)) == (english, bokmal)
+
+
+def test_a_stored_phrase_is_worded_when_read():
+    phrase = Phrase.of(
+        N_("unknown value {value!r}"),
+        value=("a", Term(N_("a date")), Phrase.of(N_("no such file"))),
+    )
+    text = phrase_record(phrase)
+    assert Phrase.from_json(json.loads(text)) == phrase
+    assert record_words(text, as_written) == str(phrase)
+    assert record_words(text, nb) == phrase.worded(nb) != str(phrase)
+    assert record_words("an older run's plain text", nb) == "an older run's plain text"

@@ -41,6 +41,7 @@ from hjemmetjeneste.formats.canonical import (
     PATIENTS_FILE,
 )
 from hjemmetjeneste.formats.tabular import read_tabular
+from hjemmetjeneste.i18n import translate
 from hjemmetjeneste.pipeline import plan_shift
 from hjemmetjeneste.solver import Metaheuristic, SolveParams
 
@@ -249,13 +250,13 @@ BAD_VALUES = [
     (PATIENTS_FILE, 2, "language", "insulin", "expected a language skill"),
     (INTERVENTIONS_FILE, 1, "max_gap_min", "60", "below min_gap_min"),
     (INTERVENTIONS_FILE, 2, "min_gap_min", "120", "so a gap_group is needed"),
-    (INTERVENTIONS_FILE, 3, "min_gap_min", "-5", "greater than or equal to 0"),
+    (INTERVENTIONS_FILE, 3, "min_gap_min", "-5", "must be at least 0"),
     (INTERVENTIONS_FILE, 3, "second_staff_competence", "assistent", "needs staff_count 2"),
     (INTERVENTIONS_FILE, 2, "late_allowance_min", "abc", "expected a whole number"),
     (INTERVENTIONS_FILE, 1, "separate_visit", "kanskje", "expected true or false"),
-    (MUNICIPALITY_FILE, 1, "continuity_weight", "-1", "greater than or equal to 0"),
+    (MUNICIPALITY_FILE, 1, "continuity_weight", "-1", "must be at least 0"),
     (MUNICIPALITY_FILE, 1, "break_duration_min", "20", "breaks must be true"),
-    (MUNICIPALITY_FILE, 1, "continuity_days", "0", "greater than or equal to 1"),
+    (MUNICIPALITY_FILE, 1, "continuity_days", "0", "must be at least 1"),
 ]
 """(file, row, field, bad value, part of the message)."""
 
@@ -384,3 +385,13 @@ def test_rule_columns_in_parquet_and_excel_read_like_the_csv(export: Path, tmp_p
         for stem, frame in frames.items():
             frame.write_excel(workbook, worksheet=stem)
     assert read_tabular(workbook_path) == expected
+
+
+def test_a_value_below_its_limit_is_worded_in_bokmal(export: Path):
+    """The limit a value breaks comes from the catalogue, not from pydantic's English."""
+    set_cells(export, MUNICIPALITY_FILE, {(1, "continuity_weight"): "-1"})
+    with pytest.raises(PlanInputError) as caught:
+        read_export(export)
+    (issue,) = caught.value.issues
+    assert issue.worded(lambda m: translate(m, "nb")) == "må være minst 0 (fant -1)"
+    assert issue.message == "must be at least 0 (found -1)"

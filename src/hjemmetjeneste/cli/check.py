@@ -13,7 +13,7 @@ from hjemmetjeneste.cli.app import app, console, print_error, reported_errors
 from hjemmetjeneste.cli.i18n import DEFAULT_LANGUAGE, LangOption, _
 from hjemmetjeneste.cli.plan import MunicipalityOption, OsmOption, OsrmOption, PinsOption
 from hjemmetjeneste.domain import PlanResult
-from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING
+from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING, reason_of
 from hjemmetjeneste.solver.check import KIND_NAMES
 
 
@@ -52,7 +52,7 @@ def check(
         except (OSError, ValidationError, ValueError) as exc:
             print_error(
                 _("{path}: not a plan JSON file: {why}").format(
-                    path=path, why=str(exc).splitlines()[0]
+                    path=path, why=reason_of(exc).worded(_)
                 )
             )
             raise typer.Exit(EXIT_INPUT) from exc

@@ -17,7 +17,7 @@ from hjemmetjeneste.cli.app import app, console, err_console, print_error, repor
 from hjemmetjeneste.cli.i18n import DEFAULT_LANGUAGE, N_, LangOption, _
 from hjemmetjeneste.cli.output import shifts_in_words
 from hjemmetjeneste.domain import COMPETENCE_KIND, SKILL_KIND, CatalogueItem, MunicipalityData
-from hjemmetjeneste.errors import EXIT_INPUT, PlanInputError
+from hjemmetjeneste.errors import EXIT_INPUT, PlanInputError, pydantic_reason
 from hjemmetjeneste.settings import Settings
 
 __all__ = ["import_export", "synthetic"]
@@ -49,7 +49,7 @@ def load_settings(database_url: str | None = None) -> Settings:
             name = ".".join(str(p) for p in error["loc"])
             print_error(
                 _("setting HJEMMETJENESTE_{name}: {why}").format(
-                    name=name.upper(), why=error["msg"]
+                    name=name.upper(), why=pydantic_reason(error).worded(_)
                 )
             )
         raise typer.Exit(EXIT_INPUT) from None

@@ -38,6 +38,8 @@ from hjemmetjeneste.errors import (
     EXIT_OK,
     EXIT_ROUTING,
     EXIT_UNPLACED,
+    pydantic_reason,
+    reason_of,
 )
 from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.travel import TravelSource
@@ -674,7 +676,9 @@ def _read_previous(path: Path) -> PlanResult:
         return PlanResult.model_validate_json(path.read_bytes())
     except OSError as exc:
         raise FileNotFoundError(
-            _("{path}: cannot read the previous plan ({why})").format(path=path, why=exc)
+            _("{path}: cannot read the previous plan ({why})").format(
+                path=path, why=reason_of(exc).worded(_)
+            )
         ) from exc
     except ValidationError as exc:
         # Field and message only: the input value could be a name from the worklist.
@@ -682,7 +686,7 @@ def _read_previous(path: Path) -> PlanResult:
         field = ".".join(str(part) for part in error["loc"]) or "(top level)"
         raise ValueError(
             _("{path}: not a worklist JSON written by `plan --out`: field {field}: {why}").format(
-                path=path, field=field, why=error["msg"]
+                path=path, field=field, why=pydantic_reason(error).worded(_)
             )
         ) from exc
 

@@ -210,7 +210,7 @@ def problem_area(text: object) -> ProblemArea | CatalogueName:
     if isinstance(text, ProblemArea | CatalogueName):
         return text
     if not isinstance(text, str) or not text.strip():
-        raise ValueError("a care-plan heading (problem area) is needed")
+        raise ValueError(N_("a care-plan heading (problem area) is needed"))
     return _heading(str(text))
 
 
@@ -237,7 +237,7 @@ def skill(text: object) -> Skill | CatalogueName:
     if isinstance(text, Skill | CatalogueName):
         return text
     if not isinstance(text, str) or not text.strip():
-        raise ValueError("a skill name is needed")
+        raise ValueError(N_("a skill name is needed"))
     name = " ".join(text.split())
     folded = catalogue_key(name)
     return _SKILLS.get(folded) or SKILL_ALIASES.get(folded) or CatalogueName(name)
@@ -320,7 +320,7 @@ def competence(text: object) -> CompetenceLevel | CompetenceTitle:
     if level is not None:
         return level
     if not isinstance(text, str) or not text.strip():
-        raise ValueError("a competence level or title is needed")
+        raise ValueError(N_("a competence level or title is needed"))
     return CompetenceTitle(text, UNKNOWN_TITLE_LEVEL)
 
 

@@ -25,6 +25,8 @@ from hjemmetjeneste.domain.common import (
     SkillName,
 )
 from hjemmetjeneste.domain.plans import Priority, Schedule
+from hjemmetjeneste.errors import Phrase
+from hjemmetjeneste.i18n import N_
 
 __all__ = [
     "ChangeType",
@@ -65,7 +67,7 @@ class StaffAbsence(Frozen):
     @model_validator(mode="after")
     def _ordered(self) -> StaffAbsence:
         if self.end is not None and self.end <= self.start:
-            raise ValueError("end must be after start")
+            raise ValueError(N_("end must be after start"))
         return self
 
 
@@ -85,7 +87,7 @@ class PatientAbsence(Frozen):
     @model_validator(mode="after")
     def _ordered(self) -> PatientAbsence:
         if self.end <= self.start:
-            raise ValueError("end must be after start")
+            raise ValueError(N_("end must be after start"))
         return self
 
 
@@ -126,7 +128,9 @@ class InterventionChange(Frozen):
     @model_validator(mode="after")
     def _complete(self) -> InterventionChange:
         if self.action in ("change", "stop") and self.intervention_id is None:
-            raise ValueError(f"{self.action} needs the intervention_id it changes")
+            raise ValueError(
+                Phrase.of(N_("{action} needs the intervention_id it changes"), action=self.action)
+            )
         if self.action == "add":
             missing = [
                 f
@@ -134,7 +138,7 @@ class InterventionChange(Frozen):
                 if getattr(self, f) is None
             ]
             if missing:
-                raise ValueError("add needs " + ", ".join(missing))
+                raise ValueError(Phrase.of(N_("add needs {fields}"), fields=", ".join(missing)))
         return self
 
     def fields(self) -> dict[str, object]:

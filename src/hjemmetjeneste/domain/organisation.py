@@ -7,6 +7,7 @@ from datetime import time
 from pydantic import Field, model_validator
 
 from hjemmetjeneste.domain.common import OSLO_TZ_NAME, Frozen, GeoPoint, ShiftKind
+from hjemmetjeneste.i18n import N_
 
 
 class ShiftDefinition(Frozen):
@@ -93,7 +94,7 @@ class Municipality(Frozen):
     def _one_definition_per_shift(self) -> Municipality:
         kinds = [s.kind for s in self.shifts]
         if len(set(kinds)) != len(kinds):
-            raise ValueError("each shift kind may be defined only once")
+            raise ValueError(N_("each shift kind may be defined only once"))
         return self
 
     def shift(self, kind: ShiftKind) -> ShiftDefinition:

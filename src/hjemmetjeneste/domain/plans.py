@@ -13,6 +13,8 @@ from hjemmetjeneste.domain.common import (
     ProblemAreaName,
     SkillName,
 )
+from hjemmetjeneste.errors import Phrase
+from hjemmetjeneste.i18n import N_
 
 
 class ScheduleKind(StrEnum):
@@ -40,7 +42,13 @@ class TimeWindow(Frozen):
     @model_validator(mode="after")
     def _ordered(self) -> TimeWindow:
         if self.end <= self.start:
-            raise ValueError(f"window end {self.end} must be after start {self.start}")
+            raise ValueError(
+                Phrase.of(
+                    N_("window end {end} must be after start {start}"),
+                    end=self.end.strftime("%H:%M"),
+                    start=self.start.strftime("%H:%M"),
+                )
+            )
         return self
 
 
@@ -68,17 +76,21 @@ class Schedule(Frozen):
     @model_validator(mode="after")
     def _consistent(self) -> Schedule:
         if self.kind == ScheduleKind.FIXED and not self.times:
-            raise ValueError("a fixed schedule needs at least one time")
+            raise ValueError(N_("a fixed schedule needs at least one time"))
         if self.kind == ScheduleKind.WINDOW and not self.windows:
-            raise ValueError("a window schedule needs at least one window")
+            raise ValueError(N_("a window schedule needs at least one window"))
         if self.kind != ScheduleKind.FIXED and self.times:
-            raise ValueError(f"a {self.kind} schedule takes no times")
+            raise ValueError(
+                Phrase.of(N_("a {kind} schedule takes no times"), kind=self.kind.value)
+            )
         if self.kind != ScheduleKind.WINDOW and self.windows:
-            raise ValueError(f"a {self.kind} schedule takes no windows")
+            raise ValueError(
+                Phrase.of(N_("a {kind} schedule takes no windows"), kind=self.kind.value)
+            )
         if any(d < 1 or d > 7 for d in self.weekdays):
-            raise ValueError("weekdays are ISO numbers 1 (Monday) to 7 (Sunday)")
+            raise ValueError(N_("weekdays are ISO numbers 1 (Monday) to 7 (Sunday)"))
         if self.every_n_weeks > 1 and self.week_anchor is None:
-            raise ValueError("every_n_weeks > 1 needs a week_anchor date")
+            raise ValueError(N_("every_n_weeks > 1 needs a week_anchor date"))
         return self
 
 
@@ -124,15 +136,15 @@ class Intervention(Frozen):
     @model_validator(mode="after")
     def _valid_period(self) -> Intervention:
         if self.valid_to is not None and self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
+            raise ValueError(N_("valid_to is before valid_from"))
         if (self.min_gap_min or self.max_gap_min) and self.gap_group is None:
-            raise ValueError("min_gap_min/max_gap_min need a gap_group")
+            raise ValueError(N_("min_gap_min/max_gap_min need a gap_group"))
         if self.max_gap_min is not None and self.max_gap_min < self.min_gap_min:
-            raise ValueError("max_gap_min is below min_gap_min")
+            raise ValueError(N_("max_gap_min is below min_gap_min"))
         if self.second_staff_competence is not None and self.staff_count != 2:
-            raise ValueError("second_staff_competence needs staff_count 2")
+            raise ValueError(N_("second_staff_competence needs staff_count 2"))
         if self.second_staff_skills and self.second_staff_competence is None:
-            raise ValueError("second_staff_skills need a second_staff_competence")
+            raise ValueError(N_("second_staff_skills need a second_staff_competence"))
         return self
 
     def is_valid_on(self, day: date) -> bool:
@@ -152,6 +164,9 @@ class CarePlan(Frozen):
         for intervention in self.interventions:
             if intervention.patient_id != self.patient_id:
                 raise ValueError(
-                    f"intervention {intervention.intervention_id} belongs to another patient"
+                    Phrase.of(
+                        N_("intervention {intervention} belongs to another patient"),
+                        intervention=intervention.intervention_id,
+                    )
                 )
         return self

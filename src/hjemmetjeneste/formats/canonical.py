@@ -59,7 +59,15 @@ from hjemmetjeneste.domain import (
     problem_area,
     skill,
 )
-from hjemmetjeneste.errors import InputIssue, Phrase, PlanInputError, Term
+from hjemmetjeneste.errors import (
+    InputIssue,
+    Phrase,
+    PlanInputError,
+    Term,
+    known_message,
+    pydantic_reason,
+    reason_of,
+)
 from hjemmetjeneste.formats.schema import (
     BASES_FILE,
     BREAK_COLUMNS,
@@ -278,16 +286,18 @@ class _Row:
         except ValueError as exc:
             detail = exc.args[0] if exc.args else ""
             what = kind if isinstance(kind, Phrase) else Term(kind)
-            if not detail:
-                self.issue(column, N_("expected {kind}, found {value!r}"), kind=what, value=value)
-            else:
+            # our own reason (a phrase, a message of the catalogue); a library's English
+            # sentence ("invalid literal for int()") says no more than the kind expected
+            if isinstance(detail, Phrase) or (detail and known_message(str(detail))):
                 self.issue(
                     column,
                     N_("expected {kind}, found {value!r} ({detail})"),
                     kind=what,
                     value=value,
-                    detail=detail if isinstance(detail, Phrase) else Term(str(detail)),
+                    detail=reason_of(detail),
                 )
+            else:
+                self.issue(column, N_("expected {kind}, found {value!r}"), kind=what, value=value)
             return None
 
     def integer(self, column: str, default: int | None = None) -> int | None:
@@ -581,13 +591,13 @@ def _build(
                 if key in columns:
                     column = columns[key]
                     break
-            # pydantic's words: a catalogue message when the catalogue has them
-            message = error["msg"].removeprefix("Value error, ")
+            # pydantic's reason in the catalogue's words, never its English sentence
+            why = pydantic_reason(error)
             if loc:
                 found = error.get("input")
-                row.issue(column, N_("{why} (found {value!r})"), why=Term(message), value=found)
+                row.issue(column, N_("{why} (found {value!r})"), why=why, value=found)
             else:
-                row.issue(column, message)
+                row.issue(column, why.template, **dict(why.values))
         return None
 
 
@@ -1455,7 +1465,7 @@ def assemble_export(
         )
     except ValidationError as exc:  # pragma: no cover - the checks above should catch it all
         raise PlanInputError(
-            [InputIssue(file=source, row=None, field=None, message=e["msg"]) for e in exc.errors()]
+            [InputIssue.because(source, None, None, pydantic_reason(e)) for e in exc.errors()]
         ) from exc
 
 

@@ -23,7 +23,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from hjemmetjeneste.domain import GeoPoint
-from hjemmetjeneste.errors import InputIssue, PlanInputError
+from hjemmetjeneste.errors import InputIssue, PlanInputError, reason_of
 from hjemmetjeneste.i18n import N_
 
 __all__ = [
@@ -139,7 +139,7 @@ class AddressRegister:
                         None,
                         None,
                         N_("cannot read the address register: {detail}"),
-                        detail=exc,
+                        detail=reason_of(exc),
                     )
                 ]
             ) from None

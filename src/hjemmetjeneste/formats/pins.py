@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from hjemmetjeneste.domain import Pin
-from hjemmetjeneste.errors import InputIssue, PlanInputError
+from hjemmetjeneste.errors import InputIssue, PlanInputError, pydantic_reason, reason_of
 from hjemmetjeneste.i18n import N_
 
 __all__ = ["read_pins"]
@@ -27,7 +27,9 @@ def read_pins(path: Path) -> tuple[Pin, ...]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        issue = InputIssue.of(str(path), None, None, N_("not a JSON file: {detail}"), detail=exc)
+        issue = InputIssue.of(
+            str(path), None, None, N_("not a JSON file: {detail}"), detail=reason_of(exc)
+        )
         raise PlanInputError([issue]) from exc
     if not isinstance(raw, list):
         message = N_("expected a JSON list of pins")
@@ -43,7 +45,7 @@ def read_pins(path: Path) -> tuple[Pin, ...]:
         except ValidationError as exc:
             for error in exc.errors():
                 field = ".".join(str(x) for x in error["loc"]) or None
-                issues.append(InputIssue(str(path), row, field, error["msg"]))
+                issues.append(InputIssue.because(str(path), row, field, pydantic_reason(error)))
     if issues:
         raise PlanInputError(issues)
     return tuple(pins)

@@ -24,7 +24,7 @@ from hjemmetjeneste.domain import (
     Skill,
     skill,
 )
-from hjemmetjeneste.errors import InputIssue, PlanInputError, Term
+from hjemmetjeneste.errors import InputIssue, PlanInputError, Term, reason_of
 from hjemmetjeneste.i18n import N_
 from hjemmetjeneste.rostering.rules import ALL_SHIFTS, Contract, ShiftNeed, Wish
 
@@ -315,7 +315,11 @@ def read_needs(path: Path) -> list[ShiftNeed]:
         raise PlanInputError(
             [
                 InputIssue.of(
-                    path.name, None, None, N_("not a staffing need file: {detail}"), detail=exc
+                    path.name,
+                    None,
+                    None,
+                    N_("not a staffing need file: {detail}"),
+                    detail=reason_of(exc),
                 )
             ]
         ) from exc

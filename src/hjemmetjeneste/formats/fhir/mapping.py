@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from hjemmetjeneste.domain import CompetenceLevel, ShiftDefinition
-from hjemmetjeneste.errors import InputIssue, PlanInputError, Term
+from hjemmetjeneste.errors import InputIssue, PlanInputError, Term, pydantic_reason, reason_of
 from hjemmetjeneste.i18n import N_
 
 __all__ = ["MAPPING_FILE", "FhirMapping", "find_mapping", "load_mapping"]
@@ -96,14 +96,16 @@ def load_mapping(path: Path) -> FhirMapping:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        issue = InputIssue.of(path.name, None, None, N_("not valid TOML: {detail}"), detail=exc)
+        issue = InputIssue.because(path.name, None, None, reason_of(exc))
         raise PlanInputError([issue]) from exc
     try:
         mapping = FhirMapping.model_validate(raw)
     except ValidationError as exc:
         raise PlanInputError(
             [
-                InputIssue(path.name, None, ".".join(str(p) for p in e["loc"]), e["msg"])
+                InputIssue.because(
+                    path.name, None, ".".join(str(p) for p in e["loc"]), pydantic_reason(e)
+                )
                 for e in exc.errors()
             ]
         ) from exc

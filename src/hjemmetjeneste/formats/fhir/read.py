@@ -43,7 +43,7 @@ from hjemmetjeneste.domain import (
     problem_area,
     skill,
 )
-from hjemmetjeneste.errors import InputIssue, PlanInputError, Term
+from hjemmetjeneste.errors import InputIssue, PlanInputError, Term, pydantic_reason
 from hjemmetjeneste.formats.fhir.codes import (
     COMPETENCE_SYSTEM,
     GEOLOCATION,
@@ -382,7 +382,10 @@ def _interventions(ctx: _Context, entry: _Entry) -> tuple[str, list[Intervention
             )
         except (ValidationError, ValueError) as exc:
             if isinstance(exc, ValidationError):
-                reader.add(entry.row, f"{entry.ref} {path}", exc.errors()[0]["msg"])
+                why = pydantic_reason(exc.errors()[0])
+                reader.issues.append(
+                    InputIssue.because(reader.file, entry.row, f"{entry.ref} {path}", why)
+                )
             else:
                 reader.issues.append(
                     InputIssue.from_error(reader.file, entry.row, f"{entry.ref} {path}", exc)
@@ -844,5 +847,7 @@ def _map(
             roster=Roster(),
         )
     except ValidationError as exc:
-        first.add(None, None, exc.errors()[0]["msg"])
+        first.issues.append(
+            InputIssue.because(first.file, None, None, pydantic_reason(exc.errors()[0]))
+        )
         return None

@@ -73,13 +73,13 @@ def _raw_resources(path: Path, reader: _Reader) -> Iterator[tuple[int, Any]]:
                 yield number, json.loads(line)
             except json.JSONDecodeError as exc:
                 message = N_("invalid JSON at column {column}: {detail}")
-                reader.add(number, None, message, column=exc.colno, detail=exc.msg)
+                reader.add(number, None, message, column=exc.colno, detail=Term(exc.msg))
         return
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         message = N_("invalid JSON at line {line}, column {column}: {detail}")
-        reader.add(None, None, message, line=exc.lineno, column=exc.colno, detail=exc.msg)
+        reader.add(None, None, message, line=exc.lineno, column=exc.colno, detail=Term(exc.msg))
         return
     if isinstance(document, dict) and document.get("resourceType") not in (None, "Bundle"):
         yield 1, document  # a single resource on its own

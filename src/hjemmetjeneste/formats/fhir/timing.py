@@ -13,6 +13,7 @@ from hjemmetjeneste.domain import (
     ScheduleKind,
     TimeWindow,
 )
+from hjemmetjeneste.errors import InputIssue, pydantic_reason
 from hjemmetjeneste.formats.fhir.codes import (
     _AS_NEEDED_TEXT,
     _DAYS,
@@ -228,7 +229,9 @@ def _schedule(
             week_anchor=_to_date(anchor) if every_n_weeks > 1 else None,
         )
     except ValidationError as exc:
-        reader.add(entry.row, rpath, exc.errors()[0]["msg"])
+        reader.issues.append(
+            InputIssue.because(reader.file, entry.row, rpath, pydantic_reason(exc.errors()[0]))
+        )
         return None
     return schedule, round(duration), start, end
 
