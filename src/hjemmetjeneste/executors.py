@@ -51,7 +51,12 @@ from hjemmetjeneste.domain import (
     ServedTask,
     ShiftKind,
 )
-from hjemmetjeneste.errors import HjemmetjenesteError, dates_out_of_order
+from hjemmetjeneste.errors import (
+    HjemmetjenesteError,
+    dates_out_of_order,
+    phrase_record,
+    run_failure,
+)
 from hjemmetjeneste.pipeline import SHIFT_ORDER, plan_day_plan, served_tasks
 from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.tasks import build_day_plan
@@ -277,11 +282,10 @@ def run_unit(spec: UnitSpec) -> UnitOutcome:
         try:
             result, violations = _solve(spec)
         except (HjemmetjenesteError, KeyError, ValueError) as exc:
-            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
             return UnitOutcome(
                 **base,
                 result=None,
-                error=f"{type(exc).__name__}: {message}",
+                error=phrase_record(run_failure(exc)),
                 unit_seconds=time.perf_counter() - started,
                 peak_rss_mb=_peak_rss_mb(),
             )
@@ -528,7 +532,7 @@ def _run_all(
                     kind=spec.kind,
                     input_digest=spec.input_digest(),
                     result=None,
-                    error=f"{type(exc).__name__}: {exc}",
+                    error=phrase_record(run_failure(exc)),
                 )
             else:
                 outcome = future.result()

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from hjemmetjeneste.domain import MunicipalityData, PlanResult, ShiftDefinition, ShiftKind
+from hjemmetjeneste.errors import record_words
 from hjemmetjeneste.executors import DaskPool, LocalPool, UnitOutcome, plan_period
+from hjemmetjeneste.i18n import translate
 from hjemmetjeneste.solver import SolveParams
 from hjemmetjeneste.store import open_store
 from hjemmetjeneste.store.periods import count_units
@@ -139,7 +141,10 @@ def test_a_unit_that_fails_for_its_data_is_named_and_the_rest_complete(tmp_path,
     report = plan_period(_store(tmp_path, data), DAY, DAY, pool, params=BUDGET, lending=False)
     failed = {(o.district_id, o.day, o.shift) for o in report.failed}
     assert failed == {(d.district_id, DAY, ShiftKind.NIGHT) for d in small.districts}
-    assert all("night" in (o.error or "") for o in report.failed)
+    reasons = {record_words(o.error, lambda m: translate(m, "nb")) for o in report.failed}
+    assert reasons == {
+        "kommune 0301 har ingen nattevakt; den har: dagvakt 07:30–15:00, kveldsvakt 15:00–22:30"
+    }
     planned = [o for o in report.outcomes if o.result is not None]
     assert {(o.district_id, o.shift) for o in planned} == {
         (d.district_id, s) for d in small.districts for s in (ShiftKind.DAY, ShiftKind.EVENING)

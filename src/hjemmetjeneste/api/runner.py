@@ -35,6 +35,8 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, Literal
 
 from hjemmetjeneste.api.events import log_event
+from hjemmetjeneste.errors import Phrase, phrase_record, run_failure
+from hjemmetjeneste.i18n import N_
 from hjemmetjeneste.store import runs
 
 if TYPE_CHECKING:
@@ -157,7 +159,7 @@ def _solve_in_child(conn: Connection, job: PlanRunJob, parent_pid: int) -> None:
         conn.send(("done", *run_job(job, progress)))
     except Exception as exc:  # reported to the run, never re-raised in the child
         # The message of a project error names ids and fields, never names or descriptions.
-        conn.send(("error", f"{type(exc).__name__}: {str(exc)[:500]}"))
+        conn.send(("error", phrase_record(run_failure(exc))))
     finally:
         conn.close()
 
@@ -206,7 +208,12 @@ def execute_in_process(job: PlanRunJob, report: Report) -> RunOutcome:
     if outcome is None:
         return RunOutcome(
             "failed",
-            error=f"the solver process ended without a result (exit code {process.exitcode})",
+            error=phrase_record(
+                Phrase.of(
+                    N_("the solver process ended without a result (exit code {code})"),
+                    code=process.exitcode,
+                )
+            ),
         )
     if outcome[0] == "done":
         _, result_json, kpis, violations = outcome
@@ -361,7 +368,7 @@ class RunScheduler:
             outcome = self._executor(state.job, report)
         except Exception as exc:  # a worker must never die silently
             log.exception("plan run %s failed in its worker", run_id)
-            outcome = RunOutcome("failed", error=type(exc).__name__)
+            outcome = RunOutcome("failed", error=phrase_record(run_failure(exc)))
         try:
             if outcome.status == "cancelled" and self._closing.is_set():
                 pass  # the server is stopping: shutdown marks it interrupted

@@ -13,7 +13,7 @@ from rich.table import Table
 from hjemmetjeneste.cli.app import console, err_console, print_error, reported_errors
 from hjemmetjeneste.cli.i18n import N_, _, language
 from hjemmetjeneste.domain import ShiftKind
-from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING
+from hjemmetjeneste.errors import EXIT_INPUT, EXIT_ROUTING, record_words
 
 __all__ = ["plan_all_districts"]
 
@@ -91,7 +91,9 @@ def plan_all_districts(
                 def on_unit(outcome: UnitOutcome) -> None:
                     if outcome.error is not None:
                         print_error(
-                            _("{unit} failed: {why}").format(unit=outcome.label, why=outcome.error)
+                            _("{unit} failed: {why}").format(
+                                unit=outcome.label, why=record_words(outcome.error, _)
+                            )
                         )
                     progress.advance(bar)
 
@@ -223,5 +225,7 @@ def _print_report(report: object, first: date, last: date) -> None:
         )
     for o in report.failed:
         print_error(
-            _("Failed: {unit} ({kind}): {why}").format(unit=o.label, kind=o.kind, why=o.error or "")
+            _("Failed: {unit} ({kind}): {why}").format(
+                unit=o.label, kind=o.kind, why=record_words(o.error, _) or ""
+            )
         )

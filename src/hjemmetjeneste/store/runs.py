@@ -38,7 +38,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from hjemmetjeneste.errors import HjemmetjenesteError
+from hjemmetjeneste.errors import HjemmetjenesteError, Phrase, phrase_record
+from hjemmetjeneste.i18n import N_
 from hjemmetjeneste.store.engine import writing
 from hjemmetjeneste.store.models import DistrictRow, TableBase
 
@@ -444,7 +445,9 @@ def sweep_interrupted_runs(engine: Engine, stale_after: timedelta) -> list[str]:
                 .values(
                     status="interrupted",
                     finished_at=_now(),
-                    error="the server running it stopped; start the run again",
+                    error=phrase_record(
+                        Phrase(N_("the server running it stopped; start the run again"))
+                    ),
                 )
             )
         return ids
@@ -461,7 +464,9 @@ def release_owned_runs(engine: Engine, owner_id: str) -> list[str]:
             .values(
                 status="interrupted",
                 finished_at=_now(),
-                error="the server stopped before the run finished; start it again",
+                error=phrase_record(
+                    Phrase(N_("the server stopped before the run finished; start it again"))
+                ),
             )
         )
         return ids

@@ -13,17 +13,22 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from hjemmetjeneste.api.deps import PlannerUser, StateDep
+from hjemmetjeneste.api.routers.runs import Lang
 from hjemmetjeneste.api.schemas import problem_responses
 from hjemmetjeneste.domain import ShiftKind
+from hjemmetjeneste.errors import phrase_record, record_words, run_failure
 from hjemmetjeneste.executors import PeriodReport, UnitOutcome, make_executor, plan_period
+from hjemmetjeneste.i18n import DEFAULT_LANGUAGE, translate
 from hjemmetjeneste.solver import SolveParams
 
 router = APIRouter(tags=["planner"])
@@ -110,7 +115,7 @@ def _registry(request: Request) -> tuple[threading.Lock, dict[str, _Period]]:
     return state.periods  # type: ignore[no-any-return]
 
 
-def _unit_public(o: UnitOutcome) -> UnitPublic:
+def _unit_public(o: UnitOutcome, say: Callable[[str], str]) -> UnitPublic:
     k = o.result.kpis if o.result is not None else None
     return UnitPublic(
         district_id=o.district_id,
@@ -121,11 +126,13 @@ def _unit_public(o: UnitOutcome) -> UnitPublic:
         visits_placed=k.visits_placed if k else 0,
         time_critical_unplaced=k.time_critical_unplaced if k else 0,
         violations=o.violations,
-        error=o.error,
+        error=record_words(o.error, say),
     )
 
 
-def _public(period: _Period) -> PeriodPublic:
+def _public(period: _Period, lang: str = DEFAULT_LANGUAGE) -> PeriodPublic:
+    """The period as the API shows it; errors worded in ``lang``."""
+    say = partial(translate, lang=lang)
     loans = period.report.loans if period.report is not None else []
     return PeriodPublic(
         period_id=period.period_id,
@@ -136,9 +143,9 @@ def _public(period: _Period) -> PeriodPublic:
         created_at=period.created_at,
         units_total=period.total,
         units_done=len(period.done),
-        units=[_unit_public(o) for o in list(period.done)],
+        units=[_unit_public(o, say) for o in list(period.done)],
         loans=[LoanPublic(**vars(x)) for x in loans],
-        error=period.error,
+        error=record_words(period.error, say),
     )
 
 
@@ -163,7 +170,7 @@ def _run(period: _Period, database_url: str, scheduler: str | None, workers: int
         period.status = "succeeded"
     except Exception as exc:  # reported on the period; ids and messages only, no data
         log.exception("period %s failed", period.period_id)
-        period.error = f"{type(exc).__name__}: {exc}"
+        period.error = phrase_record(run_failure(exc))
         period.status = "failed"
 
 
@@ -215,11 +222,14 @@ def start_period(
     summary="A period run: progress, units, loans",
     responses=problem_responses(401, 403, 404),
 )
-def get_period(period_id: str, request: Request, user: PlannerUser) -> PeriodPublic:
-    """The period run ``period_id`` of the caller's municipality (404 for any other)."""
+def get_period(
+    period_id: str, request: Request, user: PlannerUser, lang: Lang = DEFAULT_LANGUAGE
+) -> PeriodPublic:
+    """The period run ``period_id`` of the caller's municipality (404 for any other); errors
+    in bokmål, or English with ``?lang=en``."""
     lock, periods = _registry(request)
     with lock:
         period = periods.get(period_id)
     if period is None or period.municipality_id != user.municipality_id:
         raise HTTPException(404, "no such period run")
-    return _public(period)
+    return _public(period, lang)

@@ -534,9 +534,12 @@ def replan(run_id: str, body: ReplanCreate, user: PlannerUser, state: StateDep) 
     "/v1/planner/runs/{run_id}/events",
     responses={200: {"content": {"text/event-stream": {}}}, **problem_responses(401, 403, 404)},
 )
-def run_events(run_id: str, user: PlannerUser, state: StateDep) -> StreamingResponse:
+def run_events(
+    run_id: str, user: PlannerUser, state: StateDep, lang: runs_router.Lang = DEFAULT_LANGUAGE
+) -> StreamingResponse:
     """The run's state as server-sent events (``event: progress``, JSON data), every half
-    second while it changes, ending with its final state."""
+    second while it changes, ending with its final state (a failure's reason in bokmål, or
+    English with ``?lang=en``)."""
     runs_router._own_run(state, user, run_id)  # 404 before the stream opens
 
     async def stream() -> AsyncIterator[bytes]:
@@ -548,7 +551,7 @@ def run_events(run_id: str, user: PlannerUser, state: StateDep) -> StreamingResp
             )
             if record is None:
                 return
-            body = runs_router._run_public(record).model_dump_json()
+            body = runs_router._run_public(record, lang).model_dump_json()
             if body != last:
                 last = body
                 yield f"event: progress\ndata: {body}\n\n".encode()

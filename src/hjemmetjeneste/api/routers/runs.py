@@ -25,7 +25,8 @@ from hjemmetjeneste.api.schemas import (
     problem_responses,
 )
 from hjemmetjeneste.domain import PlanKpis, PlanResult, ShiftKind
-from hjemmetjeneste.i18n import DEFAULT_LANGUAGE
+from hjemmetjeneste.errors import record_words
+from hjemmetjeneste.i18n import DEFAULT_LANGUAGE, translate
 from hjemmetjeneste.planning.explain import worded
 from hjemmetjeneste.store import audit, runs
 
@@ -40,7 +41,8 @@ Lang = Annotated[
 ]
 
 
-def _run_public(record: runs.RunRecord) -> RunPublic:
+def _run_public(record: runs.RunRecord, lang: str = DEFAULT_LANGUAGE) -> RunPublic:
+    """The run as the API shows it; its error worded in ``lang``."""
     return RunPublic(
         run_id=record.run_id,
         district_id=record.district_id,
@@ -55,7 +57,7 @@ def _run_public(record: runs.RunRecord) -> RunPublic:
         started_at=record.started_at,
         finished_at=record.finished_at,
         cancel_requested=record.cancel_requested,
-        error=record.error,
+        error=record_words(record.error, lambda m: translate(m, lang)),
         violations=record.violations,
         pins=int(record.params.get("pins", 0)),
         kpis=None if record.kpis is None else PlanKpis.model_validate(record.kpis),
@@ -226,10 +228,12 @@ def list_runs(
     shift: ShiftKind | None = None,
     district_id: Annotated[str | None, Query(max_length=128)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    lang: Lang = DEFAULT_LANGUAGE,
 ) -> list[RunPublic]:
-    """The municipality's runs, newest first."""
+    """The municipality's runs, newest first (a failed run's reason in bokmål, or English
+    with ``?lang=en``)."""
     return [
-        _run_public(r)
+        _run_public(r, lang)
         for r in runs.list_runs(
             state.store.engine,
             user.municipality_id,
@@ -247,9 +251,12 @@ def list_runs(
     operation_id="get_run",
     responses=problem_responses(401, 403, 404, 422),
 )
-def get_run(run_id: RunId, user: PlannerUser, state: StateDep) -> RunPublic:
-    """A run's status, progress (0–1), best cost so far and, once done, its key figures."""
-    return _run_public(_own_run(state, user, run_id))
+def get_run(
+    run_id: RunId, user: PlannerUser, state: StateDep, lang: Lang = DEFAULT_LANGUAGE
+) -> RunPublic:
+    """A run's status, progress (0–1), best cost so far and, once done, its key figures
+    (a failed run's reason in bokmål, or English with ``?lang=en``)."""
+    return _run_public(_own_run(state, user, run_id), lang)
 
 
 @router.post(

@@ -105,7 +105,7 @@ function shiftQuery() {
 
 async function loadLatest() {
   const q = shiftQuery();
-  const params = new URLSearchParams({ ...q, limit: "20" });
+  const params = new URLSearchParams({ ...q, limit: "20", lang: currentLanguage() });
   try {
     const list = await (await api(`/v1/runs?${params}`)).json();
     const active = list.find((r) => r.status === "queued" || r.status === "running");
@@ -159,7 +159,8 @@ async function follow(runId) {
   $("plan").disabled = true;
   let last = null;
   try {
-    const response = await api(`/v1/planner/runs/${encodeURIComponent(runId)}/events`);
+    // A failed run's reason comes worded by the server in the page's language.
+    const response = await api(`/v1/planner/runs/${encodeURIComponent(runId)}/events?lang=${currentLanguage()}`);
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = "";
     for (;;) {
