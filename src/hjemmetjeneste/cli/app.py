@@ -17,6 +17,7 @@ from hjemmetjeneste.cli.i18n import _
 from hjemmetjeneste.errors import (
     EXIT_INPUT,
     HjemmetjenesteError,
+    Phrase,
     PlanInputError,
     PlanRequestError,
 )
@@ -86,7 +87,8 @@ def reported_errors(*input_errors: type[Exception]) -> Iterator[None]:
         print_error(exc.in_words(_))
         raise typer.Exit(exc.exit_code) from exc
     except HjemmetjenesteError as exc:
-        print_error(str(exc))
+        own = exc.args[0] if exc.args else None  # a phrase of the catalogue, or English text
+        print_error(own.worded(_) if isinstance(own, Phrase) else str(exc))
         raise typer.Exit(exc.exit_code) from exc
     except input_errors as exc:
         # A KeyError's str() is its repr (quoted); print the message itself.

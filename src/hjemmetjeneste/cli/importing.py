@@ -279,22 +279,13 @@ def catalogue(
         ProblemArea,
         Skill,
     )
-    from hjemmetjeneste.store import CatalogueEntry, StoreError, open_store
+    from hjemmetjeneste.store import CatalogueEntry, choose_municipality, open_store
 
     settings = load_settings(database_url)
     with reported_errors():
         store = open_store(settings.database_url)
         try:
-            ids = store.municipality_ids()
-            if municipality is None and len(ids) > 1:
-                raise StoreError(
-                    f"the store holds several municipalities ({', '.join(ids)}); name one"
-                )
-            if municipality is None and not ids:
-                raise StoreError("the store holds no municipality; import an export first")
-            mid = municipality if municipality is not None else ids[0]
-            if mid not in ids:
-                raise StoreError(f"the store holds no municipality {mid!r}")
+            mid = choose_municipality(store.municipality_ids(), municipality)
             own = store.catalogue(mid)
         finally:
             store.close()

@@ -23,6 +23,7 @@ from hjemmetjeneste.store.repository import (
     KindCounts,
     Store,
     StoreError,
+    choose_municipality,
     export_digest,
     open_store,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "StoreError",
     "actuals",
     "audit",
+    "choose_municipality",
     "create_store_engine",
     "database_digest",
     "events",

@@ -29,7 +29,8 @@ from hjemmetjeneste.domain import (
     MunicipalityData,
     Roster,
 )
-from hjemmetjeneste.errors import HjemmetjenesteError
+from hjemmetjeneste.errors import HjemmetjenesteError, Phrase
+from hjemmetjeneste.i18n import N_
 from hjemmetjeneste.store.catalogue import (
     CatalogueEntry,
     add_entries,
@@ -89,6 +90,32 @@ class StoreError(HjemmetjenesteError):
     """The store cannot answer: no such municipality, or several where one was expected."""
 
     exit_code = 2
+
+
+def choose_municipality(ids: Sequence[str], municipality_id: str | None) -> str:
+    """The municipality a command works on: ``municipality_id`` when the store holds it, else
+    the store's only one; a :class:`StoreError` saying which exist otherwise."""
+    if municipality_id is None and len(ids) != 1:
+        raise StoreError(
+            Phrase(N_("the store holds no municipality; import an export first"))
+            if not ids
+            else Phrase.of(
+                N_("the store holds several municipalities ({ids}); name one with --municipality"),
+                ids=tuple(ids),
+            )
+        )
+    chosen = ids[0] if municipality_id is None else municipality_id
+    if chosen not in ids:
+        raise _not_held(chosen)
+    return chosen
+
+
+def _not_held(municipality_id: str) -> StoreError:
+    return StoreError(
+        Phrase.of(
+            N_("the store holds no municipality {municipality!r}"), municipality=municipality_id
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -625,17 +652,10 @@ def current_rows(session: Session, model: Any, municipality_id: str) -> list[Any
 def load_municipality(session: Session, municipality_id: str | None = None) -> MunicipalityData:
     """The current data of one municipality (see :meth:`Store.load_municipality`)."""
     if municipality_id is None:
-        ids = municipality_ids(session)
-        if len(ids) != 1:
-            raise StoreError(
-                "the store holds no municipality; import an export first"
-                if not ids
-                else f"the store holds several municipalities ({', '.join(ids)}); name one"
-            )
-        municipality_id = ids[0]
+        municipality_id = choose_municipality(municipality_ids(session), None)
     mun = municipality_row(session, municipality_id)
     if mun is None:
-        raise StoreError(f"the store holds no municipality {municipality_id!r}")
+        raise _not_held(municipality_id)
     mid = mun.municipality_id
     plans = current_rows(session, CarePlanRow, mid)
     interventions: dict[str, list[Intervention]] = {p.care_plan_id: [] for p in plans}
