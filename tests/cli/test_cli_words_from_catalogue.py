@@ -146,6 +146,10 @@ def _commands(export: Path, every_shift: Path, tmp_path: Path) -> list[list[str]
         ["plan", str(export), "--date", day, "--shift", "evening", *quick,
          "--from", str(plans / f"plan-D1-{day}-day.json")],
         ["check", str(plans / f"plan-D1-{day}-day.json"), "--data", str(export)],
+        ["check", str(tmp_path / "no-such-plan.json"), "--data", str(export)],
+        # Units of a shift the municipality lacks fail by name in the period summary.
+        ["plan", str(export), "--date", day, "--all-districts", "--shift", "night",
+         "--workers", "1", "--time-limit", "0.5"],
         ["staffing", str(export), "--date", day],
         # A roster of the municipality with a night shift (the generator needs one still).
         ["roster", str(every_shift), "--date", day, "--weeks", "1", "--time-limit", "2",
