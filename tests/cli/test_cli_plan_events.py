@@ -191,15 +191,3 @@ def test_a_period_run_takes_the_days_events(tmp_path: Path, monkeypatch):
     assert after.cancelled and {c.patient_id for c in after.cancelled} == {patient}
     assert {c.event_id for c in after.cancelled} == {away}
     assert sick not in {w.staff_id for w in after.worklists}
-
-
-def test_plan_from_an_empty_store_says_what_to_do_in_bokmal(tmp_path: Path, monkeypatch):
-    """A store with no import: exit 2 with the next step, in bokmål or English."""
-    monkeypatch.setenv("HJEMMETJENESTE_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
-    plan = ["plan", "--date", "2026-12-01", "--shift", "day"]
-    nb = runner.invoke(app, plan)
-    assert nb.exit_code == 2
-    assert "lageret har ingen kommune; importer en eksport først" in _flat(nb.output)
-    en = runner.invoke(app, [*plan, "--municipality", "0301", "--lang", "en"])
-    assert en.exit_code == 2
-    assert "the store holds no municipality '0301'" in _flat(en.output)

@@ -115,4 +115,9 @@ def test_plan_reads_the_store_when_no_folder_is_given(tmp_path: Path, monkeypatc
     assert load_from_store(url) == read_export(CORPUS / "valid_csv")
     monkeypatch.setenv("HJEMMETJENESTE_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
     result = runner.invoke(app, ["plan", "--date", "2026-12-01", "--time-limit", "0.2"])
-    assert result.exit_code == 2 and "no municipality" in result.output
+    assert result.exit_code == 2
+    assert "lageret har ingen kommune; importer en eksport først" in result.output
+    en = runner.invoke(
+        app, ["plan", "--date", "2026-12-01", "--municipality", "0301", "--lang", "en"]
+    )
+    assert en.exit_code == 2 and "the store holds no municipality '0301'" in en.output
