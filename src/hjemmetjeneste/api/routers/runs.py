@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Response, status
@@ -57,7 +58,7 @@ def _run_public(record: runs.RunRecord, lang: str = DEFAULT_LANGUAGE) -> RunPubl
         started_at=record.started_at,
         finished_at=record.finished_at,
         cancel_requested=record.cancel_requested,
-        error=record_words(record.error, lambda m: translate(m, lang)),
+        error=record_words(record.error, partial(translate, lang=lang)),
         violations=record.violations,
         pins=int(record.params.get("pins", 0)),
         kpis=None if record.kpis is None else PlanKpis.model_validate(record.kpis),
