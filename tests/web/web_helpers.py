@@ -33,6 +33,21 @@ class Server:
 
     url: str
     database_url: str
+    pid: int
+    """The server process (the solver processes of its runs are its children)."""
+
+    def solver_processes(self) -> list[int]:
+        """The server's child processes that multiprocessing spawned (a run's solver)."""
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+                cmdline = (stat.parent / "cmdline").read_bytes()
+            except (OSError, ValueError, IndexError):
+                continue
+            if parent == self.pid and b"spawn_main" in cmdline:
+                found.append(int(stat.parent.name))
+        return found
 
 
 def _free_port() -> int:
@@ -94,7 +109,7 @@ def serve_export(
                 output = (folder / "server.log").read_text()
                 raise RuntimeError(f"the server did not start: {output}")
             time.sleep(0.2)
-        yield Server(url=url, database_url=database_url)
+        yield Server(url=url, database_url=database_url, pid=process.pid)
     finally:
         process.terminate()
         try:
