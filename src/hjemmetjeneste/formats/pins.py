@@ -27,10 +27,7 @@ def read_pins(path: Path) -> tuple[Pin, ...]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        issue = InputIssue.of(
-            str(path), None, None, N_("not a JSON file: {detail}"), detail=reason_of(exc)
-        )
-        raise PlanInputError([issue]) from exc
+        raise PlanInputError([InputIssue.because(str(path), None, None, reason_of(exc))]) from exc
     if not isinstance(raw, list):
         message = N_("expected a JSON list of pins")
         raise PlanInputError([InputIssue.of(str(path), None, None, message)])
