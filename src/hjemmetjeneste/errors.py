@@ -8,6 +8,8 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from pydantic import ValidationError
+
 from hjemmetjeneste.i18n import N_, as_written
 
 EXIT_OK = 0
@@ -438,9 +440,8 @@ def reason_of(error: BaseException | Phrase | str) -> Phrase:
         return Phrase(N_("no permission to read it"))
     if isinstance(error, KeyError) and first is not None:
         return Phrase.of(N_("field {field} is missing"), field=str(first))
-    errors = getattr(error, "errors", None)
-    if callable(errors) and type(error).__name__ == "ValidationError":
-        found = errors(include_input=False, include_url=False)
+    if isinstance(error, ValidationError):
+        found = error.errors(include_input=False, include_url=False)
         if found:
             where = ".".join(str(p) for p in found[0]["loc"])
             why = pydantic_reason(found[0])
