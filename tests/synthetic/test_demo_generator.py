@@ -401,6 +401,32 @@ def test_at_most_one_shift_a_day_and_rest_after_evening(demo: MunicipalityData) 
             assert before not in (ShiftKind.EVENING, ShiftKind.NIGHT)
 
 
+def test_rota_runs_in_blocks_of_one_shift_kind(demo: MunicipalityData) -> None:
+    """Staff work runs of consecutive days of one shift kind, not single days scattered over
+    the weeks (continuity of care depends on it), and few work both weekends."""
+    shifts = {(e.staff_id, e.date): e.shift for e in demo.roster.entries}
+    runs: list[int] = []
+    for staff_id in {e.staff_id for e in demo.roster.entries}:
+        length = 0
+        for day in [*shift_days(), ROSTER_START + timedelta(days=ROSTER_DAYS)]:
+            kind = shifts.get((staff_id, day))
+            if kind is not None and kind == shifts.get((staff_id, day - timedelta(days=1))):
+                length += 1
+                continue
+            if length:
+                runs.append(length)
+            length = 1 if kind is not None else 0
+    days_in_long_runs = sum(n for n in runs if n >= 3)
+    assert days_in_long_runs >= 0.75 * sum(runs), Counter(runs)
+    weekends = Counter(
+        (staff_id, (day - ROSTER_START).days // 7)
+        for staff_id, day in shifts
+        if day.isoweekday() >= 6
+    )
+    both = Counter(staff_id for staff_id, _ in weekends)
+    assert sum(1 for n in both.values() if n == 2) <= 0.1 * len(demo.staff), both
+
+
 def test_every_task_has_qualified_staff_on_its_shift(demo: MunicipalityData) -> None:
     """On every date and shift, each visit's competence and skills are held by enough staff."""
     staff = {s.staff_id: s for s in demo.staff}

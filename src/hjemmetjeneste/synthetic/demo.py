@@ -1083,6 +1083,13 @@ _SKILL_ODDS: dict[CompetenceLevel, tuple[tuple[Skill, float], ...]] = {
         (Skill.LANGUAGE_EN, 0.8),
     ),
 }
+RUN_BONUS = 0.5
+"""How much of her contracted share of the period a caregiver who worked yesterday's shift of
+the same kind may be ahead of the others and still be picked first: rotas run in blocks of
+days on one shift kind (at most five in a row), not single days scattered over the weeks."""
+WEEKEND_PENALTY = 0.5
+"""How much of her share a caregiver who works the other weekend must be behind the others to
+be picked first on a Saturday or Sunday: every other weekend, where the staffing allows."""
 _FTE_CHOICES: dict[CompetenceLevel, tuple[float, ...]] = {
     _A: (0.2, 0.3, 0.4, 0.5),
     _H: (0.6, 0.75, 0.8, 1.0, 1.0),
@@ -1161,7 +1168,9 @@ def _roster(
 
     Rules: one shift a day; no day shift right after an evening or night shift; no evening
     shift right after a night shift; at most five days in a row; staff are picked by how
-    far they are below their contracted share, with a seeded tie-break.
+    far they are below their contracted share, one who worked the same shift kind yesterday
+    first (``RUN_BONUS``) and one who works the other weekend last (``WEEKEND_PENALTY``),
+    with a seeded tie-break.
     """
     skill_demand = _skill_demand(plans)
     workers: list[_Worker] = []
@@ -1246,6 +1255,17 @@ def _can_work(worker: _Worker, day: date, kind: ShiftKind) -> bool:
     return streak < 5
 
 
+def _other_weekend(worker: _Worker, day: date) -> bool:
+    """Whether ``day`` is in a weekend and she works another weekend of the roster."""
+    weekend = _weekend(day)
+    return weekend is not None and any(_weekend(d) not in (None, weekend) for d in worker.shifts)
+
+
+def _weekend(day: date) -> int | None:
+    """The roster week whose weekend ``day`` is in; None on a weekday."""
+    return (day - ROSTER_START).days // 7 if day.isoweekday() >= 6 else None
+
+
 def _best(
     rng: random.Random,
     pool: Sequence[_Worker],
@@ -1259,8 +1279,19 @@ def _best(
     ]
     if not candidates:
         return None
-    # Most behind on their contracted share first; random tie-break (seeded).
-    keyed = [(len(w.shifts) / w.target, rng.random(), w) for w in candidates]
+    # Most behind on their contracted share first, a run of the same shift kind carried on
+    # before a new one is started; random tie-break (seeded).
+    yesterday = day - timedelta(days=1)
+    keyed = [
+        (
+            len(w.shifts) / w.target
+            - RUN_BONUS * (w.shifts.get(yesterday) == kind)
+            + WEEKEND_PENALTY * _other_weekend(w, day),
+            rng.random(),
+            w,
+        )
+        for w in candidates
+    ]
     keyed.sort(key=lambda x: (x[0], x[1]))
     return keyed[0][2]
 
