@@ -25,7 +25,7 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-from hjemmetjeneste.domain import BreakRule, MunicipalityData
+from hjemmetjeneste.domain import BreakRule, MunicipalityData, PlanningRules
 from hjemmetjeneste.pipeline import PlanOutcome, defined_shift_kinds, load_export, plan_range
 from hjemmetjeneste.planning import caregivers_per_patient
 from hjemmetjeneste.solver import SolveParams
@@ -296,7 +296,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("data/demo"))
     parser.add_argument("--time-limit", type=float, default=5.0)
-    parser.add_argument("--weight", type=int, default=1800)
+    parser.add_argument("--weight", type=int, default=PlanningRules().continuity_weight)
     parser.add_argument(
         "--iterations",
         type=int,

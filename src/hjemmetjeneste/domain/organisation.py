@@ -50,15 +50,15 @@ class BreakRule(Frozen):
 class PlanningRules(Frozen):
     """A municipality's planning rules and soft-constraint weights.
 
-    Weights are in the objective's unit, one second of travel: ``continuity_weight`` 1800
+    Weights are in the objective's unit, one second of travel: ``continuity_weight`` 900
     (the default: continuity of care is on) means a caregiver new to the patient (no visit in
-    the last ``continuity_days``) costs as much as 30 minutes of extra driving; 0 turns it
+    the last ``continuity_days``) costs as much as 15 minutes of extra driving; 0 turns it
     off. ``primary_contact_weight`` is what any other caregiver costs when the patient's
     primary contact is on shift. The other rules change nothing by default.
     """
 
     breaks: BreakRule | None = None
-    continuity_weight: int = Field(default=1800, ge=0)
+    continuity_weight: int = Field(default=900, ge=0)
     continuity_days: int = Field(default=14, ge=1, le=90)
     preference_weight: int = Field(default=600, ge=0)
     language_weight: int = Field(default=600, ge=0)
