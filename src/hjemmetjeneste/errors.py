@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from hjemmetjeneste.i18n import N_, as_written
+from hjemmetjeneste.i18n import N_, as_written, translate
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -365,8 +365,6 @@ _PYDANTIC: dict[str, str] = {
 
 def known_message(text: str) -> bool:
     """True when the catalogue has ``text`` (a message of ours, not a library's English)."""
-    from hjemmetjeneste.i18n import translate
-
     return translate(text, "nb") != text
 
 
